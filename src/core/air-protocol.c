@@ -1,0 +1,627 @@
+/* air-protocol.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-protocol"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "air-error.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-protocol.h"
+#include "air-utils.h"
+
+#define MAX_IP_CHARS 45
+#define MAX_USER_CHARS 32
+#define MAX_ARG_CHARS 4096
+#define MAX_STARTED (G_GINT64_CONSTANT (1) << 40)
+
+static gboolean
+prefix_error (GError     **error,
+              const char  *what)
+{
+  g_prefix_error (error, "%s: ", what);
+  return FALSE;
+}
+
+static gboolean
+get_name (JsonObject  *object,
+          const char  *member,
+          const char  *what,
+          const char **out,
+          GError     **error)
+{
+  if (!air_json_get_string (object, member, AIR_NAME_MAX, out, error))
+    return FALSE;
+  return air_name_validate (*out, what, error);
+}
+
+static gboolean
+get_enum (JsonObject  *object,
+          const char  *member,
+          gboolean   (*from_string) (const char *, int *),
+          int          fallback,
+          int         *out,
+          GError     **error)
+{
+  const char *text;
+
+  if (!air_json_get_opt_string (object, member, 32, NULL, &text, error))
+    return FALSE;
+
+  if (text == NULL)
+    {
+      *out = fallback;
+      return TRUE;
+    }
+
+  if (!from_string (text, out))
+    {
+      g_autofree char *shown = air_text_sanitize (text, -1, 32);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("Field “%s” has an unknown value “%s”"), member, shown);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+#define GET_ENUM(obj, member, fn, fallback, out, error) \
+  get_enum (obj, member, (gboolean (*) (const char *, int *)) fn, fallback, (int *) (out), error)
+
+static gboolean
+valid_ip (const char *ip)
+{
+  for (const char *p = ip; *p; p++)
+    if (!g_ascii_isxdigit (*p) && *p != '.' && *p != ':')
+      return FALSE;
+  return TRUE;
+}
+
+AirQube *
+air_protocol_qube_from_object (JsonObject  *object,
+                               const char  *zone,
+                               GError     **error)
+{
+  g_autoptr(AirQube) qube = NULL;
+  const char *name, *template_name, *ip;
+  AirQubeState state;
+  AirQubeKind kind;
+  AirLabel label;
+  gint64 memory, vcpus, started;
+
+  if (!get_name (object, "name", "qube", &name, error))
+    return NULL;
+
+  if (!GET_ENUM (object, "state", air_qube_state_from_string, AIR_QUBE_STATE_UNKNOWN, &state, error) ||
+      !GET_ENUM (object, "class", air_qube_kind_from_string, AIR_QUBE_KIND_APP_VM, &kind, error) ||
+      !GET_ENUM (object, "label", air_label_from_string, AIR_LABEL_RED, &label, error) ||
+      !air_json_get_opt_string (object, "template", AIR_NAME_MAX, "", &template_name, error) ||
+      !air_json_get_opt_string (object, "ip", MAX_IP_CHARS, "", &ip, error) ||
+      !air_json_get_opt_int (object, "memory", 0, AIR_PROTOCOL_MAX_MEMORY, 0, &memory, error) ||
+      !air_json_get_opt_int (object, "vcpus", 0, AIR_PROTOCOL_MAX_VCPUS, 0, &vcpus, error) ||
+      !air_json_get_opt_int (object, "started", 0, MAX_STARTED, 0, &started, error))
+    {
+      g_autofree char *what = g_strdup_printf (_("qube “%s”"), name);
+      return (prefix_error (error, what), NULL);
+    }
+
+  if (template_name[0] != '\0' && !air_name_validate (template_name, "template", error))
+    return NULL;
+
+  if (!valid_ip (ip))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("qube “%s”: field “ip” is not an IP address"), name);
+      return NULL;
+    }
+
+  qube = air_qube_new (zone, name);
+  air_qube_set_state (qube, state);
+  air_qube_set_kind (qube, kind);
+  air_qube_set_label (qube, label);
+  air_qube_set_template (qube, template_name);
+  air_qube_set_ip (qube, ip);
+  air_qube_set_memory (qube, (guint) memory);
+  air_qube_set_vcpus (qube, (guint) vcpus);
+  air_qube_set_started (qube, started);
+
+  return g_steal_pointer (&qube);
+}
+
+void
+air_protocol_add_qube (JsonBuilder *builder,
+                       AirQube     *qube)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, air_qube_get_name (qube));
+  json_builder_set_member_name (builder, "class");
+  json_builder_add_string_value (builder, air_qube_kind_to_string (air_qube_get_kind (qube)));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, air_qube_state_to_string (air_qube_get_state (qube)));
+  json_builder_set_member_name (builder, "template");
+  json_builder_add_string_value (builder, air_qube_get_template (qube));
+  json_builder_set_member_name (builder, "label");
+  json_builder_add_string_value (builder, air_label_to_string (air_qube_get_label (qube)));
+  json_builder_set_member_name (builder, "memory");
+  json_builder_add_int_value (builder, air_qube_get_memory (qube));
+  json_builder_set_member_name (builder, "vcpus");
+  json_builder_add_int_value (builder, air_qube_get_vcpus (qube));
+  json_builder_set_member_name (builder, "ip");
+  json_builder_add_string_value (builder, air_qube_get_ip (qube));
+  json_builder_set_member_name (builder, "started");
+  json_builder_add_int_value (builder, air_qube_get_started (qube));
+  json_builder_end_object (builder);
+}
+
+AirQube *
+air_protocol_parse_qube (const char  *data,
+                         gsize        len,
+                         const char  *zone,
+                         GError     **error)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (data, len, AIR_JSON_MAX_LINE, error);
+
+  if (object == NULL)
+    return NULL;
+  return air_protocol_qube_from_object (object, zone, error);
+}
+
+char *
+air_protocol_qube_to_json (AirQube *qube)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  air_protocol_add_qube (builder, qube);
+  return air_json_builder_to_line (builder);
+}
+
+GPtrArray *
+air_protocol_parse_list (const char  *data,
+                         gsize        len,
+                         const char  *zone,
+                         GError     **error)
+{
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GPtrArray) qubes = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonArray *array;
+  guint n;
+
+  object = air_json_parse_object (data, len, AIR_JSON_MAX_MESSAGE, error);
+  if (object == NULL)
+    return NULL;
+
+  array = air_json_get_opt_array (object, "qubes", AIR_PROTOCOL_MAX_QUBES, &local_error);
+  if (array == NULL)
+    {
+      if (local_error == NULL)
+        local_error = g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL, _("Field “qubes” is missing"));
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  n = json_array_get_length (array);
+  qubes = g_ptr_array_new_full (n, g_object_unref);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      AirQube *qube;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                               _("Entries of “qubes” must be objects"));
+          return NULL;
+        }
+
+      qube = air_protocol_qube_from_object (json_node_get_object (node), zone, error);
+      if (qube == NULL)
+        return NULL;
+
+      g_ptr_array_add (qubes, qube);
+
+      if (!g_hash_table_add (seen, (gpointer) air_qube_get_name (qube)))
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                       _("Qube “%s” is listed twice"), air_qube_get_name (qube));
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&qubes);
+}
+
+char *
+air_protocol_list_to_json (const char *zone,
+                           GPtrArray  *qubes)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, AIR_PROTOCOL_VERSION);
+  json_builder_set_member_name (builder, "zone");
+  json_builder_add_string_value (builder, zone);
+  json_builder_set_member_name (builder, "qubes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < qubes->len; i++)
+    air_protocol_add_qube (builder, g_ptr_array_index (qubes, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return air_json_builder_to_line (builder);
+}
+
+/* Spec */
+
+AirQubeSpec *
+air_qube_spec_new (void)
+{
+  AirQubeSpec *spec = g_new0 (AirQubeSpec, 1);
+
+  spec->template_name = g_strdup ("host");
+  spec->kind = AIR_QUBE_KIND_APP_VM;
+  spec->label = AIR_LABEL_RED;
+  spec->memory = 400;
+  spec->vcpus = 2;
+  return spec;
+}
+
+void
+air_qube_spec_free (AirQubeSpec *spec)
+{
+  if (spec == NULL)
+    return;
+  g_free (spec->template_name);
+  g_free (spec);
+}
+
+AirQubeSpec *
+air_qube_spec_parse (const char  *data,
+                     gsize        len,
+                     GError     **error)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (data, len, AIR_JSON_MAX_LINE, error);
+  g_autoptr(AirQubeSpec) spec = air_qube_spec_new ();
+  const char *template_name;
+  gint64 memory, vcpus;
+
+  if (object == NULL)
+    return NULL;
+
+  if (!air_json_get_opt_string (object, "template", AIR_NAME_MAX, spec->template_name, &template_name, error) ||
+      !GET_ENUM (object, "class", air_qube_kind_from_string, spec->kind, &spec->kind, error) ||
+      !GET_ENUM (object, "label", air_label_from_string, spec->label, &spec->label, error) ||
+      !air_json_get_opt_int (object, "memory", 1, AIR_PROTOCOL_MAX_MEMORY, spec->memory, &memory, error) ||
+      !air_json_get_opt_int (object, "vcpus", 1, AIR_PROTOCOL_MAX_VCPUS, spec->vcpus, &vcpus, error))
+    return NULL;
+
+  if (!air_name_validate (template_name, "template", error))
+    return NULL;
+
+  air_set_str (&spec->template_name, template_name);
+  spec->memory = (guint) memory;
+  spec->vcpus = (guint) vcpus;
+
+  return g_steal_pointer (&spec);
+}
+
+char *
+air_qube_spec_to_json (const AirQubeSpec *spec)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "template");
+  json_builder_add_string_value (builder, spec->template_name);
+  json_builder_set_member_name (builder, "class");
+  json_builder_add_string_value (builder, air_qube_kind_to_string (spec->kind));
+  json_builder_set_member_name (builder, "label");
+  json_builder_add_string_value (builder, air_label_to_string (spec->label));
+  json_builder_set_member_name (builder, "memory");
+  json_builder_add_int_value (builder, spec->memory);
+  json_builder_set_member_name (builder, "vcpus");
+  json_builder_add_int_value (builder, spec->vcpus);
+  json_builder_end_object (builder);
+
+  return air_json_builder_to_line (builder);
+}
+
+/* Events */
+
+void
+air_event_free (AirEvent *event)
+{
+  if (event == NULL)
+    return;
+  g_clear_object (&event->qube);
+  g_free (event->name);
+  g_free (event->reason);
+  g_free (event);
+}
+
+static const char * const event_names[] = {
+  "qube-added", "qube-changed", "qube-removed", "zone-health",
+};
+
+AirEvent *
+air_event_parse (const char  *line,
+                 gsize        len,
+                 const char  *zone,
+                 GError     **error)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (line, len, AIR_JSON_MAX_LINE, error);
+  g_autoptr(AirEvent) event = g_new0 (AirEvent, 1);
+  const char *kind, *text;
+  JsonNode *qube_node;
+  guint i;
+
+  if (object == NULL)
+    return NULL;
+
+  if (!air_json_get_string (object, "event", 32, &kind, error))
+    return NULL;
+
+  for (i = 0; i < G_N_ELEMENTS (event_names); i++)
+    if (strcmp (kind, event_names[i]) == 0)
+      break;
+
+  if (i == G_N_ELEMENTS (event_names))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND, _("Unknown event"));
+      return NULL;
+    }
+  event->kind = i;
+
+  switch (event->kind)
+    {
+    case AIR_EVENT_QUBE_ADDED:
+    case AIR_EVENT_QUBE_CHANGED:
+      qube_node = json_object_get_member (object, "qube");
+      if (qube_node == NULL || !JSON_NODE_HOLDS_OBJECT (qube_node))
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                               _("Field “qube” must be an object"));
+          return NULL;
+        }
+      event->qube = air_protocol_qube_from_object (json_node_get_object (qube_node), zone, error);
+      if (event->qube == NULL)
+        return NULL;
+      break;
+
+    case AIR_EVENT_QUBE_REMOVED:
+      if (!get_name (object, "name", "qube", &text, error))
+        return NULL;
+      event->name = g_strdup (text);
+      break;
+
+    case AIR_EVENT_ZONE_HEALTH:
+      if (!GET_ENUM (object, "health", air_health_from_string, AIR_HEALTH_UNKNOWN, &event->health, error) ||
+          !air_json_get_opt_string (object, "reason", AIR_PROTOCOL_MAX_REASON, "", &text, error))
+        return NULL;
+      event->reason = air_text_sanitize (text, -1, AIR_PROTOCOL_MAX_REASON);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  return g_steal_pointer (&event);
+}
+
+char *
+air_event_to_line (const AirEvent *event)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event_names[event->kind]);
+
+  switch (event->kind)
+    {
+    case AIR_EVENT_QUBE_ADDED:
+    case AIR_EVENT_QUBE_CHANGED:
+      json_builder_set_member_name (builder, "qube");
+      air_protocol_add_qube (builder, event->qube);
+      break;
+    case AIR_EVENT_QUBE_REMOVED:
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, event->name);
+      break;
+    case AIR_EVENT_ZONE_HEALTH:
+      json_builder_set_member_name (builder, "health");
+      json_builder_add_string_value (builder, air_health_to_string (event->health));
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_string_value (builder, event->reason ? event->reason : "");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  json_builder_end_object (builder);
+  return air_json_builder_to_line (builder);
+}
+
+/* Zone info */
+
+void
+air_zone_info_free (AirZoneInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->name);
+  g_free (info->driver);
+  g_strfreev (info->templates);
+  g_free (info->health_reason);
+  g_free (info);
+}
+
+AirZoneInfo *
+air_zone_info_parse (const char  *data,
+                     gsize        len,
+                     GError     **error)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (data, len, AIR_JSON_MAX_LINE, error);
+  g_autoptr(AirZoneInfo) info = g_new0 (AirZoneInfo, 1);
+  g_autoptr(GError) local_error = NULL;
+  const char *name, *driver, *reason;
+  gint64 n_qubes, n_running, memory_total, vcpus_total;
+
+  if (object == NULL)
+    return NULL;
+
+  if (!get_name (object, "name", "zone", &name, error) ||
+      !air_json_get_opt_string (object, "driver", 16, "", &driver, error) ||
+      !GET_ENUM (object, "isolation", air_isolation_from_string, AIR_ISOLATION_UNKNOWN, &info->isolation, error) ||
+      !GET_ENUM (object, "health", air_health_from_string, AIR_HEALTH_UNKNOWN, &info->health, error) ||
+      !air_json_get_opt_string (object, "health-reason", AIR_PROTOCOL_MAX_REASON, "", &reason, error) ||
+      !air_json_get_opt_int (object, "qubes", 0, AIR_PROTOCOL_MAX_QUBES, 0, &n_qubes, error) ||
+      !air_json_get_opt_int (object, "running", 0, AIR_PROTOCOL_MAX_QUBES, 0, &n_running, error) ||
+      !air_json_get_opt_int (object, "memory-total", 0, G_MAXINT32, 0, &memory_total, error) ||
+      !air_json_get_opt_int (object, "vcpus-total", 0, AIR_PROTOCOL_MAX_VCPUS * 64, 0, &vcpus_total, error))
+    return NULL;
+
+  for (const char *p = driver; *p; p++)
+    if (!g_ascii_isalnum (*p))
+      {
+        g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                             _("Field “driver” may contain only letters and digits"));
+        return NULL;
+      }
+
+  info->templates = air_json_get_strv (object, "templates", 1024, AIR_NAME_MAX, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (info->templates == NULL)
+    info->templates = g_new0 (char *, 1);
+
+  for (guint i = 0; info->templates[i]; i++)
+    if (!air_name_validate (info->templates[i], "template", error))
+      return NULL;
+
+  info->name = g_strdup (name);
+  info->driver = g_strdup (driver);
+  info->health_reason = air_text_sanitize (reason, -1, AIR_PROTOCOL_MAX_REASON);
+  info->n_qubes = n_qubes;
+  info->n_running = n_running;
+  info->memory_total = memory_total;
+  info->vcpus_total = vcpus_total;
+
+  return g_steal_pointer (&info);
+}
+
+char *
+air_zone_info_to_json (const AirZoneInfo *info)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, AIR_PROTOCOL_VERSION);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, info->name);
+  json_builder_set_member_name (builder, "driver");
+  json_builder_add_string_value (builder, info->driver);
+  json_builder_set_member_name (builder, "isolation");
+  json_builder_add_string_value (builder, air_isolation_to_string (info->isolation));
+  json_builder_set_member_name (builder, "templates");
+  json_builder_begin_array (builder);
+  for (guint i = 0; info->templates && info->templates[i]; i++)
+    json_builder_add_string_value (builder, info->templates[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "health");
+  json_builder_add_string_value (builder, air_health_to_string (info->health));
+  json_builder_set_member_name (builder, "health-reason");
+  json_builder_add_string_value (builder, info->health_reason ? info->health_reason : "");
+  json_builder_set_member_name (builder, "qubes");
+  json_builder_add_int_value (builder, info->n_qubes);
+  json_builder_set_member_name (builder, "running");
+  json_builder_add_int_value (builder, info->n_running);
+  json_builder_set_member_name (builder, "memory-total");
+  json_builder_add_int_value (builder, (gint64) info->memory_total);
+  json_builder_set_member_name (builder, "vcpus-total");
+  json_builder_add_int_value (builder, info->vcpus_total);
+  json_builder_end_object (builder);
+
+  return air_json_builder_to_line (builder);
+}
+
+/* Run header */
+
+void
+air_run_header_free (AirRunHeader *header)
+{
+  if (header == NULL)
+    return;
+  g_strfreev (header->argv);
+  g_free (header->user);
+  g_free (header);
+}
+
+AirRunHeader *
+air_run_header_parse (const char  *line,
+                      gsize        len,
+                      GError     **error)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (line, len, AIR_JSON_MAX_LINE, error);
+  g_autoptr(AirRunHeader) header = g_new0 (AirRunHeader, 1);
+  g_autoptr(GError) local_error = NULL;
+  const char *user;
+
+  if (object == NULL)
+    return NULL;
+
+  header->argv = air_json_get_strv (object, "argv", AIR_PROTOCOL_MAX_ARGV, MAX_ARG_CHARS, &local_error);
+  if (header->argv == NULL)
+    {
+      if (local_error == NULL)
+        local_error = g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL, _("Field “argv” is missing"));
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (header->argv[0] == NULL || header->argv[0][0] == '\0')
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("No command to run"));
+      return NULL;
+    }
+
+  if (!air_json_get_opt_string (object, "user", MAX_USER_CHARS, "user", &user, error))
+    return NULL;
+
+  header->user = g_strdup (user);
+  return g_steal_pointer (&header);
+}
+
+char *
+air_run_header_to_line (const char * const *argv,
+                        const char         *user)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "argv");
+  json_builder_begin_array (builder);
+  for (guint i = 0; argv[i]; i++)
+    json_builder_add_string_value (builder, argv[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_string_value (builder, user ? user : "user");
+  json_builder_end_object (builder);
+
+  return air_json_builder_to_line (builder);
+}

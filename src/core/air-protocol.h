@@ -1,0 +1,114 @@
+/* air-protocol.h — the JSON messages of the qubesair.* services
+ *
+ * Every decoder here treats its input as hostile: names are validated, text is
+ * length-limited, numbers are range-checked, unknown fields are ignored.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "air-qube.h"
+#include "air-types.h"
+
+G_BEGIN_DECLS
+
+#define AIR_PROTOCOL_VERSION     1
+#define AIR_PROTOCOL_MAX_QUBES   100000
+#define AIR_PROTOCOL_MAX_MEMORY  (1024 * 1024)   /* MiB */
+#define AIR_PROTOCOL_MAX_VCPUS   1024
+#define AIR_PROTOCOL_MAX_REASON  200
+#define AIR_PROTOCOL_MAX_ARGV    4096
+
+typedef struct {
+  char         *template_name;
+  AirQubeKind   kind;
+  AirLabel      label;
+  guint         memory;
+  guint         vcpus;
+} AirQubeSpec;
+
+typedef enum {
+  AIR_EVENT_QUBE_ADDED,
+  AIR_EVENT_QUBE_CHANGED,
+  AIR_EVENT_QUBE_REMOVED,
+  AIR_EVENT_ZONE_HEALTH,
+} AirEventKind;
+
+typedef struct {
+  AirEventKind  kind;
+  AirQube      *qube;     /* added, changed */
+  char         *name;     /* removed */
+  AirHealth     health;   /* zone-health */
+  char         *reason;
+} AirEvent;
+
+typedef struct {
+  char         *name;
+  char         *driver;
+  AirIsolation  isolation;
+  char        **templates;
+  AirHealth     health;
+  char         *health_reason;
+  guint         n_qubes;
+  guint         n_running;
+  guint64       memory_total;   /* MiB */
+  guint         vcpus_total;
+} AirZoneInfo;
+
+typedef struct {
+  char        **argv;
+  char         *user;
+} AirRunHeader;
+
+AirQubeSpec  *air_qube_spec_new          (void);
+void          air_qube_spec_free         (AirQubeSpec *spec);
+AirQubeSpec  *air_qube_spec_parse        (const char  *data,
+                                          gsize        len,
+                                          GError     **error);
+char         *air_qube_spec_to_json      (const AirQubeSpec *spec);
+
+void          air_event_free             (AirEvent    *event);
+AirEvent     *air_event_parse            (const char  *line,
+                                          gsize        len,
+                                          const char  *zone,
+                                          GError     **error);
+char         *air_event_to_line          (const AirEvent *event);
+
+void          air_zone_info_free         (AirZoneInfo *info);
+AirZoneInfo  *air_zone_info_parse        (const char  *data,
+                                          gsize        len,
+                                          GError     **error);
+char         *air_zone_info_to_json      (const AirZoneInfo *info);
+
+void          air_run_header_free        (AirRunHeader *header);
+AirRunHeader *air_run_header_parse       (const char  *line,
+                                          gsize        len,
+                                          GError     **error);
+char         *air_run_header_to_line     (const char * const *argv,
+                                          const char  *user);
+
+AirQube      *air_protocol_qube_from_object (JsonObject  *object,
+                                             const char  *zone,
+                                             GError     **error);
+void          air_protocol_add_qube      (JsonBuilder *builder,
+                                          AirQube     *qube);
+AirQube      *air_protocol_parse_qube    (const char  *data,
+                                          gsize        len,
+                                          const char  *zone,
+                                          GError     **error);
+char         *air_protocol_qube_to_json  (AirQube     *qube);
+GPtrArray    *air_protocol_parse_list    (const char  *data,
+                                          gsize        len,
+                                          const char  *zone,
+                                          GError     **error);
+char         *air_protocol_list_to_json  (const char  *zone,
+                                          GPtrArray   *qubes);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirQubeSpec, air_qube_spec_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirEvent, air_event_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirZoneInfo, air_zone_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirRunHeader, air_run_header_free)
+
+G_END_DECLS

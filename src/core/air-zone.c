@@ -1,0 +1,581 @@
+/* air-zone.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-zone"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "air-enums.h"
+#include "air-error.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-utils.h"
+#include "air-zone.h"
+
+#define MAX_SMALL_ANSWER (256 * 1024)
+
+struct _AirZone
+{
+  GObject       parent_instance;
+
+  /* Owned references */
+  AirTransport *transport;
+  char         *name;
+  char         *gateway;
+  char         *driver;
+  char         *health_reason;
+  char        **templates;
+
+  AirHealth     health;
+  AirIsolation  isolation;
+};
+
+G_DEFINE_FINAL_TYPE (AirZone, air_zone, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_GATEWAY,
+  PROP_DRIVER,
+  PROP_HEALTH,
+  PROP_HEALTH_REASON,
+  PROP_ISOLATION,
+  PROP_TEMPLATES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char * const action_verbs[] = {
+  "qubesair.Start", "qubesair.Shutdown", "qubesair.Kill", "qubesair.Remove",
+};
+
+static void
+air_zone_finalize (GObject *object)
+{
+  AirZone *self = (AirZone *)object;
+
+  g_clear_object (&self->transport);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->gateway, g_free);
+  g_clear_pointer (&self->driver, g_free);
+  g_clear_pointer (&self->health_reason, g_free);
+  g_clear_pointer (&self->templates, g_strfreev);
+
+  G_OBJECT_CLASS (air_zone_parent_class)->finalize (object);
+}
+
+static void
+air_zone_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  AirZone *self = AIR_ZONE (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_GATEWAY:
+      g_value_set_string (value, self->gateway);
+      break;
+    case PROP_DRIVER:
+      g_value_set_string (value, self->driver);
+      break;
+    case PROP_HEALTH:
+      g_value_set_enum (value, self->health);
+      break;
+    case PROP_HEALTH_REASON:
+      g_value_set_string (value, self->health_reason);
+      break;
+    case PROP_ISOLATION:
+      g_value_set_enum (value, self->isolation);
+      break;
+    case PROP_TEMPLATES:
+      g_value_set_boxed (value, self->templates);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+air_zone_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  AirZone *self = AIR_ZONE (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      self->name = g_value_dup_string (value);
+      break;
+    case PROP_GATEWAY:
+      air_zone_set_gateway (self, g_value_get_string (value));
+      break;
+    case PROP_DRIVER:
+      air_zone_set_driver (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+air_zone_class_init (AirZoneClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = air_zone_finalize;
+  object_class->get_property = air_zone_get_property;
+  object_class->set_property = air_zone_set_property;
+
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GATEWAY] =
+    g_param_spec_string ("gateway", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DRIVER] =
+    g_param_spec_string ("driver", NULL, NULL, "local",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HEALTH] =
+    g_param_spec_enum ("health", NULL, NULL, AIR_TYPE_HEALTH, AIR_HEALTH_UNKNOWN,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HEALTH_REASON] =
+    g_param_spec_string ("health-reason", NULL, NULL, "",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ISOLATION] =
+    g_param_spec_enum ("isolation", NULL, NULL, AIR_TYPE_ISOLATION, AIR_ISOLATION_UNKNOWN,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TEMPLATES] =
+    g_param_spec_boxed ("templates", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+air_zone_init (AirZone *self)
+{
+  self->driver = g_strdup ("local");
+  self->health_reason = g_strdup ("");
+  self->templates = g_new0 (char *, 1);
+}
+
+/* The convention of the architecture: zone Z is served by sys-remote-Z. */
+char *
+air_zone_dup_gateway_for (const char *zone_name)
+{
+  return g_strdup_printf ("sys-remote-%s", zone_name);
+}
+
+AirZone *
+air_zone_new (const char *name,
+              const char *gateway,
+              const char *driver)
+{
+  g_autofree char *default_gateway = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (gateway == NULL)
+    gateway = default_gateway = air_zone_dup_gateway_for (name);
+
+  return g_object_new (AIR_TYPE_ZONE,
+                       "name", name,
+                       "gateway", gateway,
+                       "driver", driver ? driver : "local",
+                       NULL);
+}
+
+const char *
+air_zone_get_name (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+  return self->name;
+}
+
+const char *
+air_zone_get_gateway (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+  return self->gateway;
+}
+
+void
+air_zone_set_gateway (AirZone    *self,
+                      const char *gateway)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  if (air_set_str (&self->gateway, gateway))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GATEWAY]);
+}
+
+const char *
+air_zone_get_driver (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+  return self->driver;
+}
+
+void
+air_zone_set_driver (AirZone    *self,
+                     const char *driver)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  if (air_set_str (&self->driver, driver))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRIVER]);
+}
+
+AirHealth
+air_zone_get_health (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), AIR_HEALTH_UNKNOWN);
+  return self->health;
+}
+
+const char *
+air_zone_get_health_reason (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+  return self->health_reason;
+}
+
+/* @reason may come from the zone: it is sanitised here once for every view. */
+void
+air_zone_set_health (AirZone    *self,
+                     AirHealth   health,
+                     const char *reason)
+{
+  g_autofree char *clean = NULL;
+
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  clean = air_text_sanitize (reason, -1, AIR_PROTOCOL_MAX_REASON);
+
+  if (self->health != health)
+    {
+      self->health = health;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH]);
+    }
+
+  if (air_set_str (&self->health_reason, clean))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH_REASON]);
+}
+
+AirIsolation
+air_zone_get_isolation (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), AIR_ISOLATION_UNKNOWN);
+  return self->isolation;
+}
+
+const char * const *
+air_zone_get_templates (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+  return (const char * const *) self->templates;
+}
+
+void
+air_zone_apply_info (AirZone           *self,
+                     const AirZoneInfo *info)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (info != NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (self->isolation != info->isolation)
+    {
+      self->isolation = info->isolation;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ISOLATION]);
+    }
+
+  if (!g_strv_equal ((const char * const *) self->templates, (const char * const *) info->templates))
+    {
+      g_strfreev (self->templates);
+      self->templates = g_strdupv (info->templates);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEMPLATES]);
+    }
+
+  air_zone_set_health (self, info->health, info->health_reason);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * air_zone_get_transport:
+ *
+ * Returns: (transfer none): the zone's transport, the default one unless set.
+ */
+AirTransport *
+air_zone_get_transport (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+
+  return self->transport ? self->transport : air_transport_get_default ();
+}
+
+void
+air_zone_set_transport (AirZone      *self,
+                        AirTransport *transport)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  g_set_object (&self->transport, transport);
+}
+
+GSubprocess *
+air_zone_spawn (AirZone           *self,
+                const char        *verb,
+                const char        *arg,
+                GSubprocessFlags   flags,
+                GError           **error)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+
+  return air_transport_spawn (air_zone_get_transport (self), self->gateway, verb, arg, flags, error);
+}
+
+/* Every small call goes the same way: one bounded transport call, then the
+ * answer decoded by @decode in the callback. */
+
+typedef gpointer (*Decode) (AirZone *self, GBytes *answer, GDestroyNotify *free_func, GError **error);
+
+static void
+call_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AirZone *self = g_task_get_source_object (task);
+  Decode decode = g_task_get_task_data (task);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  GDestroyNotify free_func = NULL;
+  gpointer value;
+
+  answer = air_transport_call_finish (AIR_TRANSPORT (object), result, &error);
+  if (answer == NULL)
+    {
+      g_prefix_error (&error, _("Zone “%s”: "), self->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  value = decode (self, answer, &free_func, &error);
+  if (error != NULL)
+    {
+      g_prefix_error (&error, _("Zone “%s” sent a bad answer: "), self->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, value, free_func);
+}
+
+static void
+zone_call (AirZone             *self,
+           gpointer             source_tag,
+           const char          *verb,
+           const char          *arg,
+           GBytes              *input,
+           gsize                max_output,
+           Decode               decode,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, decode, NULL);
+
+  air_transport_call_async (air_zone_get_transport (self), self->gateway, verb, arg,
+                            input, max_output, cancellable, call_cb, g_steal_pointer (&task));
+}
+
+static gpointer
+decode_info (AirZone  *self,
+             GBytes   *answer,
+             GDestroyNotify *free_func,
+             GError  **error)
+{
+  g_autoptr(AirZoneInfo) info = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  info = air_zone_info_parse (data, len, error);
+  if (info == NULL)
+    return NULL;
+
+  air_zone_apply_info (self, info);
+  return self;
+}
+
+void
+air_zone_refresh_info_async (AirZone             *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  zone_call (self, air_zone_refresh_info_async, "qubesair.ZoneInfo", NULL, NULL,
+             MAX_SMALL_ANSWER, decode_info, cancellable, callback, user_data);
+}
+
+gboolean
+air_zone_refresh_info_finish (AirZone       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+static gpointer
+decode_list (AirZone  *self,
+             GBytes   *answer,
+             GDestroyNotify *free_func,
+             GError  **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return air_protocol_parse_list (data, len, self->name, error);
+}
+
+void
+air_zone_list_qubes_async (AirZone             *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  zone_call (self, air_zone_list_qubes_async, "qubesair.List", NULL, NULL,
+             AIR_JSON_MAX_MESSAGE, decode_list, cancellable, callback, user_data);
+}
+
+/**
+ * air_zone_list_qubes_finish:
+ *
+ * Returns: (transfer full) (element-type AirQube): the zone's qubes
+ */
+GPtrArray *
+air_zone_list_qubes_finish (AirZone       *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+decode_qube (AirZone  *self,
+             GBytes   *answer,
+             GDestroyNotify *free_func,
+             GError  **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  *free_func = g_object_unref;
+  return air_protocol_parse_qube (data, len, self->name, error);
+}
+
+void
+air_zone_create_qube_async (AirZone             *self,
+                            const char          *name,
+                            const AirQubeSpec   *spec,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GBytes) input = NULL;
+  GError *error = NULL;
+  char *json;
+
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (spec != NULL);
+
+  if (!air_name_validate (name, "qube", &error) ||
+      !air_name_validate (spec->template_name, "template", &error))
+    {
+      g_task_report_error (self, callback, user_data, air_zone_create_qube_async, error);
+      return;
+    }
+
+  json = air_qube_spec_to_json (spec);
+  input = g_bytes_new_take (json, strlen (json));
+  zone_call (self, air_zone_create_qube_async, "qubesair.Create", name, input,
+             MAX_SMALL_ANSWER, decode_qube, cancellable, callback, user_data);
+}
+
+AirQube *
+air_zone_create_qube_finish (AirZone       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+decode_nothing (AirZone  *self,
+                GBytes   *answer,
+                GDestroyNotify *free_func,
+                GError  **error)
+{
+  return self;
+}
+
+void
+air_zone_qube_action_async (AirZone             *self,
+                            AirZoneAction        action,
+                            const char          *name,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (action < G_N_ELEMENTS (action_verbs));
+
+  if (!air_name_validate (name, "qube", &error))
+    {
+      g_task_report_error (self, callback, user_data, air_zone_qube_action_async, error);
+      return;
+    }
+
+  zone_call (self, air_zone_qube_action_async, action_verbs[action], name, NULL,
+             MAX_SMALL_ANSWER, decode_nothing, cancellable, callback, user_data);
+}
+
+gboolean
+air_zone_qube_action_finish (AirZone       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}

@@ -1,0 +1,90 @@
+/* air-zone.h — a place where qubes run, reached through one gateway qube
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "air-protocol.h"
+#include "air-qube.h"
+#include "air-transport.h"
+#include "air-types.h"
+
+G_BEGIN_DECLS
+
+#define AIR_TYPE_ZONE (air_zone_get_type ())
+
+G_DECLARE_FINAL_TYPE (AirZone, air_zone, AIR, ZONE, GObject)
+
+typedef enum {
+  AIR_ZONE_ACTION_START,
+  AIR_ZONE_ACTION_SHUTDOWN,
+  AIR_ZONE_ACTION_KILL,
+  AIR_ZONE_ACTION_REMOVE,
+} AirZoneAction;
+
+AirZone            *air_zone_new                (const char          *name,
+                                                 const char          *gateway,
+                                                 const char          *driver);
+const char         *air_zone_get_name           (AirZone             *self);
+const char         *air_zone_get_gateway        (AirZone             *self);
+void                air_zone_set_gateway        (AirZone             *self,
+                                                 const char          *gateway);
+const char         *air_zone_get_driver         (AirZone             *self);
+void                air_zone_set_driver         (AirZone             *self,
+                                                 const char          *driver);
+AirHealth           air_zone_get_health         (AirZone             *self);
+const char         *air_zone_get_health_reason  (AirZone             *self);
+void                air_zone_set_health         (AirZone             *self,
+                                                 AirHealth            health,
+                                                 const char          *reason);
+AirIsolation        air_zone_get_isolation      (AirZone             *self);
+const char * const *air_zone_get_templates      (AirZone             *self);
+void                air_zone_apply_info         (AirZone             *self,
+                                                 const AirZoneInfo   *info);
+AirTransport       *air_zone_get_transport      (AirZone             *self);
+void                air_zone_set_transport      (AirZone             *self,
+                                                 AirTransport        *transport);
+char               *air_zone_dup_gateway_for    (const char          *zone_name);
+
+GSubprocess        *air_zone_spawn              (AirZone             *self,
+                                                 const char          *verb,
+                                                 const char          *arg,
+                                                 GSubprocessFlags     flags,
+                                                 GError             **error);
+
+void                air_zone_refresh_info_async (AirZone             *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean            air_zone_refresh_info_finish (AirZone            *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+void                air_zone_list_qubes_async   (AirZone             *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray          *air_zone_list_qubes_finish  (AirZone             *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+void                air_zone_create_qube_async  (AirZone             *self,
+                                                 const char          *name,
+                                                 const AirQubeSpec   *spec,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+AirQube            *air_zone_create_qube_finish (AirZone             *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+void                air_zone_qube_action_async  (AirZone             *self,
+                                                 AirZoneAction        action,
+                                                 const char          *name,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean            air_zone_qube_action_finish (AirZone             *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+G_END_DECLS
