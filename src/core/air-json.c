@@ -1,8 +1,8 @@
 /* air-json.c
  *
  * json-glib's parser recurses without a limit and takes any size, so every
- * message is checked here first: size, UTF-8 and nesting depth; then the
- * getters check types and ranges member by member.
+ * message is checked here first: size, NUL bytes, UTF-8, strict syntax and
+ * nesting depth; then the getters check types and ranges member by member.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,57 +11,252 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 #include "air-error.h"
 #include "air-json.h"
+#include "air-names.h"
 
 static gboolean
-check_depth (const char  *data,
+syntax_error (GError     **error,
+              gsize        offset,
+              const char  *what)
+{
+  g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+               _("Malformed JSON at byte %" G_GSIZE_FORMAT ": %s"), offset, what);
+  return FALSE;
+}
+
+/* Counts one value at the top level; a second one is trailing data, which
+ * json-glib would silently ignore. */
+static gboolean
+count_top_value (int          depth,
+                 guint       *n_top,
+                 gsize        offset,
+                 GError     **error)
+{
+  if (depth == 0 && ++(*n_top) > 1)
+    return syntax_error (error, offset, _("more than one value"));
+  return TRUE;
+}
+
+static gboolean
+scan_string (const char  *data,
              gsize        len,
+             gsize       *pos,
              GError     **error)
 {
-  gboolean in_string = FALSE;
-  int depth = 0;
+  gsize i = *pos + 1;
 
-  for (gsize i = 0; i < len; i++)
+  for (;;)
+    {
+      guchar c;
+
+      if (i >= len)
+        return syntax_error (error, *pos, _("unterminated string"));
+
+      c = (guchar) data[i];
+      if (c == '"')
+        break;
+
+      if (c < 0x20)
+        return syntax_error (error, i, _("control character inside a string"));
+
+      if (c == '\\')
+        {
+          if (++i >= len)
+            return syntax_error (error, *pos, _("unterminated string"));
+
+          switch (data[i])
+            {
+            case '"': case '\\': case '/':
+            case 'b': case 'f': case 'n': case 'r': case 't':
+              break;
+            case 'u':
+              {
+                guint value = 0;
+
+                if (len - i <= 4)
+                  return syntax_error (error, i, _("incomplete \\u escape"));
+                for (guint k = 1; k <= 4; k++)
+                  {
+                    if (!g_ascii_isxdigit (data[i + k]))
+                      return syntax_error (error, i, _("incomplete \\u escape"));
+                    value = value * 16 + g_ascii_xdigit_value (data[i + k]);
+                  }
+                if (value == 0)
+                  return syntax_error (error, i, _("NUL character inside a string"));
+                i += 4;
+              }
+              break;
+            default:
+              return syntax_error (error, i, _("invalid escape in a string"));
+            }
+        }
+      i++;
+    }
+
+  *pos = i + 1;
+  return TRUE;
+}
+
+/* RFC 8259 numbers only (no hex, no leading zeros or dots, no "1."), and an
+ * integer must fit in 64 bits: json-glib silently wraps larger ones
+ * (-18446744073709551615 would read as 1). */
+static gboolean
+scan_number (const char  *data,
+             gsize        len,
+             gsize       *pos,
+             GError     **error)
+{
+  gsize start = *pos, i = *pos;
+  gboolean integer = TRUE;
+  g_autofree char *token = NULL;
+
+  if (i < len && data[i] == '-')
+    i++;
+
+  if (i < len && data[i] == '0')
+    i++;
+  else if (i < len && data[i] >= '1' && data[i] <= '9')
+    while (i < len && g_ascii_isdigit (data[i]))
+      i++;
+  else
+    return syntax_error (error, start, _("invalid number"));
+
+  if (i < len && data[i] == '.')
+    {
+      integer = FALSE;
+      if (++i >= len || !g_ascii_isdigit (data[i]))
+        return syntax_error (error, start, _("invalid number"));
+      while (i < len && g_ascii_isdigit (data[i]))
+        i++;
+    }
+
+  if (i < len && (data[i] == 'e' || data[i] == 'E'))
+    {
+      integer = FALSE;
+      i++;
+      if (i < len && (data[i] == '+' || data[i] == '-'))
+        i++;
+      if (i >= len || !g_ascii_isdigit (data[i]))
+        return syntax_error (error, start, _("invalid number"));
+      while (i < len && g_ascii_isdigit (data[i]))
+        i++;
+    }
+
+  if (i < len && (g_ascii_isalnum (data[i]) || data[i] == '.'))
+    return syntax_error (error, start, _("invalid number"));
+
+  if (i - start > 64)
+    return syntax_error (error, start, _("number out of range"));
+
+  token = g_strndup (data + start, i - start);
+  if (integer)
+    {
+      if (!g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL))
+        return syntax_error (error, start, _("number out of range"));
+    }
+  else
+    {
+      double value = g_ascii_strtod (token, NULL);
+
+      if (!isfinite (value))
+        return syntax_error (error, start, _("number out of range"));
+    }
+
+  *pos = i;
+  return TRUE;
+}
+
+/* json-glib 1.6 recurses without a limit and is lenient: it takes comments,
+ * single-quoted strings, hex numbers and trailing data. A comment or a
+ * single-quoted string could hide brackets from a depth count, so this scan
+ * accepts strict JSON only and counts the nesting on the same tokens the
+ * parser will see. */
+static gboolean
+check_syntax (const char  *data,
+              gsize        len,
+              GError     **error)
+{
+  static const char * const literals[] = { "true", "false", "null" };
+  guint n_top = 0;
+  int depth = 0;
+  gsize i = 0;
+
+  while (i < len)
     {
       char c = data[i];
 
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
       switch (c)
         {
-        case '"':
-          in_string = TRUE;
+        case ' ': case '\t': case '\n': case '\r':
+        case ':': case ',':
+          i++;
           break;
+
         case '[':
         case '{':
+          if (!count_top_value (depth, &n_top, i, error))
+            return FALSE;
           if (++depth > AIR_JSON_MAX_DEPTH)
             {
               g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
                            _("Message nested deeper than %d levels"), AIR_JSON_MAX_DEPTH);
               return FALSE;
             }
+          i++;
           break;
+
         case ']':
         case '}':
+          if (depth == 0)
+            return syntax_error (error, i, _("unbalanced bracket"));
           depth--;
+          i++;
           break;
-        case '\0':
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                               _("Message contains a NUL byte"));
-          return FALSE;
+
+        case '"':
+          if (!count_top_value (depth, &n_top, i, error) ||
+              !scan_string (data, len, &i, error))
+            return FALSE;
+          break;
+
+        case '-':
+        case '0': case '1': case '2': case '3': case '4':
+        case '5': case '6': case '7': case '8': case '9':
+          if (!count_top_value (depth, &n_top, i, error) ||
+              !scan_number (data, len, &i, error))
+            return FALSE;
+          break;
+
         default:
+          {
+            gsize start = i;
+            gboolean known = FALSE;
+
+            while (i < len && g_ascii_isalpha (data[i]))
+              i++;
+
+            for (guint k = 0; k < G_N_ELEMENTS (literals); k++)
+              if (i - start == strlen (literals[k]) &&
+                  memcmp (data + start, literals[k], i - start) == 0)
+                known = TRUE;
+
+            if (!known)
+              return syntax_error (error, start, _("unexpected character"));
+            if (!count_top_value (depth, &n_top, start, error))
+              return FALSE;
+          }
           break;
         }
+    }
+
+  if (n_top == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Empty message"));
+      return FALSE;
     }
 
   return TRUE;
@@ -91,6 +286,13 @@ air_json_parse (const char  *data,
       return NULL;
     }
 
+  if (memchr (data, '\0', len) != NULL)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("Message contains a NUL byte"));
+      return NULL;
+    }
+
   if (!g_utf8_validate_len (data, len, NULL))
     {
       g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
@@ -98,14 +300,16 @@ air_json_parse (const char  *data,
       return NULL;
     }
 
-  if (!check_depth (data, len, error))
+  if (!check_syntax (data, len, error))
     return NULL;
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, len, &local_error))
     {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("Malformed JSON: %s"), local_error->message);
+      /* json-glib quotes the offending token, cut anywhere: make it safe. */
+      g_autofree char *shown = air_text_sanitize (local_error->message, -1, 200);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Malformed JSON: %s"), shown);
       return NULL;
     }
 

@@ -70,9 +70,13 @@ static gboolean
 take_line (AirLineReader *self,
            GTask         *task)
 {
-  const guint8 *newline = memchr (self->buffer->data, '\n', self->buffer->len);
+  const guint8 *newline = NULL;
   GBytes *line;
   gsize len;
+
+  /* An empty GByteArray's data is NULL, which memchr() must not get. */
+  if (self->buffer->len > 0)
+    newline = memchr (self->buffer->data, '\n', self->buffer->len);
 
   if (newline == NULL)
     {
@@ -118,6 +122,7 @@ read_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   AirLineReader *self = g_task_get_source_object (task);
   g_autoptr(GBytes) bytes = NULL;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
@@ -135,9 +140,11 @@ read_cb (GObject      *object,
   if (take_line (self, task))
     return;
 
+  /* The cancellable is fetched before the task is stolen: in one argument
+   * list the order of evaluation is unspecified. */
+  cancellable = g_task_get_cancellable (task);
   g_input_stream_read_bytes_async (self->stream, 16384, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), read_cb,
-                                   g_steal_pointer (&task));
+                                   cancellable, read_cb, g_steal_pointer (&task));
 }
 
 void

@@ -572,6 +572,19 @@ air_run_header_free (AirRunHeader *header)
   g_free (header);
 }
 
+/* The account a command runs as: a portable POSIX user name, so it cannot
+ * be a path, an option or anything a shell would read. */
+static gboolean
+valid_user (const char *user)
+{
+  if (!g_ascii_isalpha (user[0]) && user[0] != '_')
+    return FALSE;
+  for (const char *p = user; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
 AirRunHeader *
 air_run_header_parse (const char  *line,
                       gsize        len,
@@ -602,6 +615,13 @@ air_run_header_parse (const char  *line,
 
   if (!air_json_get_opt_string (object, "user", MAX_USER_CHARS, "user", &user, error))
     return NULL;
+
+  if (!valid_user (user))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("Field “user” is not a valid user name"));
+      return NULL;
+    }
 
   header->user = g_strdup (user);
   return g_steal_pointer (&header);

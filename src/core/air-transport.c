@@ -161,7 +161,8 @@ loopback_program (const char *service)
   const char *env;
 
   if (g_str_has_prefix (service, "qubesair.Credential") ||
-      g_str_has_prefix (service, "qubesair.SshAgent"))
+      g_str_has_prefix (service, "qubesair.SshAgent") ||
+      g_str_has_prefix (service, "qubesair.KeyGenerate"))
     {
       env = g_getenv ("AIR_VAULT_PROGRAM");
       return env && env[0] ? env : AIR_VAULT_PATH;

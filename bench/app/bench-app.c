@@ -1,0 +1,271 @@
+/* bench-app.c — the application with 10,000 qubes across 10 zones
+ *
+ * Prints: time from start to the first frame showing every qube (goal under
+ * 1 s), time to apply a full refresh of the inventory and to draw it (goal
+ * under 100 ms), resident memory (goal under 120 MiB), and the delay from a
+ * state change in a zone to the row being drawn changed (goal under 100 ms).
+ * The zones are served by air-fake-zone (AIR_AGENT_PROGRAM) through the
+ * loopback transport. Run under Xvfb (tests/app/headless.sh).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-bench-app"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "air-session.h"
+#include "air-window.h"
+
+#define TIMEOUT_SECONDS 120
+#define STATE_SAMPLES   20
+
+static int n_zones = 10;
+static int n_qubes = 1000;
+
+static gint64 painted_at;
+static guint  paint_count;
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  painted_at = g_get_monotonic_time ();
+  paint_count++;
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_printerr ("bench-app: gave up after %d s\n", TIMEOUT_SECONDS);
+  exit (1);
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main loop until a frame was painted after @since. */
+static gint64
+wait_for_paint_after (GtkWidget *widget,
+                      gint64     since)
+{
+  gtk_widget_queue_draw (widget);
+  while (painted_at <= since)
+    g_main_context_iteration (NULL, TRUE);
+  return painted_at;
+}
+
+static long
+rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return -1;
+  line = strstr (status, "VmRSS:");
+  return line ? strtol (line + 6, NULL, 10) : -1;
+}
+
+static void
+report (const char *what,
+        double      value,
+        const char *unit,
+        double      goal)
+{
+  g_print ("%-52s %10.1f %-4s (goal < %.0f %s) %s\n", what, value, unit, goal, unit,
+           value < goal ? "ok" : "OVER");
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static void
+state_changed_cb (AirQube    *qube,
+                  GParamSpec *pspec,
+                  gint64     *when)
+{
+  *when = g_get_monotonic_time ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) zones_json = g_string_new ("{\"version\":1,\"zones\":[");
+  g_autoptr(AirSession) session = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *zones_file = NULL;
+  g_autofree char *loopback = NULL;
+  g_autofree char *count = NULL;
+  GOptionEntry entries[] = {
+    { "zones", 0, 0, G_OPTION_ARG_INT, &n_zones, "Zones", "N" },
+    { "qubes", 0, 0, G_OPTION_ARG_INT, &n_qubes, "Qubes per zone", "N" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  double delays[STATE_SAMPLES];
+  AirInventory *inventory;
+  GtkWidget *window;
+  GdkFrameClock *clock;
+  guint total;
+  gint64 t0, t1;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  n_zones = CLAMP (n_zones, 1, 100);
+  n_qubes = CLAMP (n_qubes, 1, 10000);
+  total = (guint) (n_zones * n_qubes);
+
+  tmp = g_dir_make_tmp ("air-bench-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (int z = 0; z < n_zones; z++)
+    {
+      g_autofree char *fifo = g_strdup_printf ("%s/zone%d.fifo", tmp, z);
+
+      g_string_append_printf (zones_json, "%s{\"name\":\"zone%d\",\"gateway\":\"sys-remote-zone%d\",\"driver\":\"local\"}",
+                              z ? "," : "", z, z);
+      if (mkfifo (fifo, 0600) != 0)
+        g_error ("mkfifo %s: %s", fifo, g_strerror (errno));
+    }
+  g_string_append (zones_json, "]}");
+  zones_file = g_build_filename (tmp, "zones.json", NULL);
+  loopback = g_build_filename (tmp, "loopback", NULL);
+  g_file_set_contents (zones_file, zones_json->str, -1, &error);
+  g_assert_no_error (error);
+  count = g_strdup_printf ("%d", n_qubes);
+  g_setenv ("AIR_ZONES_FILE", zones_file, TRUE);
+  g_setenv ("AIR_LOOPBACK_DIR", loopback, TRUE);
+  g_setenv ("AIR_FAKE_QUBES", count, TRUE);
+  g_setenv ("AIR_FAKE_TRIGGER_DIR", tmp, TRUE);
+  g_setenv ("AIR_TRANSPORT", "loopback", TRUE);
+
+  g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
+
+  /* 1. Start to the first frame that shows every qube. */
+  gtk_init ();
+  if (g_getenv ("AIR_BENCH_VERBOSE"))
+    g_print ("  GTK initialised after %.1f ms\n", (g_get_monotonic_time () - start) / 1000.0);
+  session = air_session_new (NULL);
+  if (!air_session_load (session, &error))
+    g_error ("%s", error->message);
+  if (g_getenv ("AIR_BENCH_VERBOSE"))
+    g_print ("  zones called after %.1f ms\n", (g_get_monotonic_time () - start) / 1000.0);
+  inventory = air_session_get_inventory (session);
+  window = GTK_WIDGET (air_window_new (NULL, session));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_realize (window);
+  clock = gtk_widget_get_frame_clock (window);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+
+  if (g_getenv ("AIR_BENCH_VERBOSE"))
+    g_print ("  window presented after %.1f ms\n", (g_get_monotonic_time () - start) / 1000.0);
+  while (g_list_model_get_n_items (G_LIST_MODEL (inventory)) < total)
+    g_main_context_iteration (NULL, TRUE);
+  if (g_getenv ("AIR_BENCH_VERBOSE"))
+    g_print ("  every qube in the inventory after %.1f ms\n", (g_get_monotonic_time () - start) / 1000.0);
+  t1 = wait_for_paint_after (window, g_get_monotonic_time ());
+  g_print ("Qubes Air application: %d zones × %d qubes = %u qubes\n", n_zones, n_qubes, total);
+  report ("start to first frame showing every qube", (t1 - start) / 1000.0, "ms", 1000);
+
+  /* 2. Memory, with everything loaded and drawn. */
+  report ("resident memory", rss_kib () / 1024.0, "MiB", 120);
+
+  /* 3. A full refresh: every zone's list replaced, every qube changed. */
+  for (int z = 0; z < n_zones; z++)
+    {
+      g_autofree char *zone = g_strdup_printf ("zone%d", z);
+      GPtrArray *qubes = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (int i = 0; i < n_qubes; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s-q%05d", zone, i);
+          AirQube *qube = air_qube_new (zone, name);
+
+          air_qube_set_state (qube, i % 2 ? AIR_QUBE_STATE_RUNNING : AIR_QUBE_STATE_HALTED);
+          air_qube_set_label (qube, (AirLabel) ((i + 3) % 8));
+          air_qube_set_memory (qube, 1000 + i);
+          air_qube_set_template (qube, "fedora-40");
+          g_ptr_array_add (qubes, qube);
+        }
+      g_ptr_array_add (fresh, qubes);
+    }
+  t0 = g_get_monotonic_time ();
+  for (int z = 0; z < n_zones; z++)
+    {
+      g_autofree char *zone = g_strdup_printf ("zone%d", z);
+      air_inventory_replace_zone (inventory, zone, g_ptr_array_index (fresh, z));
+    }
+  t1 = g_get_monotonic_time ();
+  report ("full refresh applied to the inventory", (t1 - t0) / 1000.0, "ms", 100);
+  t1 = wait_for_paint_after (window, t1);
+  report ("full refresh applied and drawn", (t1 - t0) / 1000.0, "ms", 100);
+
+  /* 4. A state change in a zone to the changed row drawn. */
+  for (int i = 0; i < STATE_SAMPLES; i++)
+    {
+      int z = i % n_zones, q = (i * 37) % n_qubes;
+      g_autofree char *zone = g_strdup_printf ("zone%d", z);
+      g_autofree char *name = g_strdup_printf ("%s-q%05d", zone, q);
+      g_autofree char *fifo = g_strdup_printf ("%s/%s.fifo", tmp, zone);
+      AirQube *qube = air_inventory_lookup (inventory, zone, name);
+      gboolean running = air_qube_get_state (qube) == AIR_QUBE_STATE_RUNNING;
+      g_autofree char *line = g_strdup_printf ("%s %s\n", name, running ? "Halted" : "Running");
+      gint64 changed = 0;
+      gulong handler;
+      int fd;
+
+      /* The row must be on screen for its change to be drawn. */
+      air_window_select_qube (AIR_WINDOW (window), zone, name);
+      wait_for_paint_after (window, g_get_monotonic_time ());
+
+      handler = g_signal_connect (qube, "notify::state", G_CALLBACK (state_changed_cb), &changed);
+      fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0)
+        g_error ("open %s: %s", fifo, g_strerror (errno));
+      t0 = g_get_monotonic_time ();
+      if (write (fd, line, strlen (line)) != (ssize_t) strlen (line))
+        g_error ("write %s: %s", fifo, g_strerror (errno));
+      close (fd);
+
+      while (changed == 0)
+        g_main_context_iteration (NULL, TRUE);
+      t1 = wait_for_paint_after (window, changed);
+      g_signal_handler_disconnect (qube, handler);
+      delays[i] = (t1 - t0) / 1000.0;
+    }
+  qsort (delays, STATE_SAMPLES, sizeof (double), compare_doubles);
+  report ("state change in a zone to the row drawn (median)", delays[STATE_SAMPLES / 2], "ms", 100);
+  report ("state change in a zone to the row drawn (worst)", delays[STATE_SAMPLES - 1], "ms", 100);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  air_session_shutdown (session);
+  for (int z = 0; z < n_zones; z++)
+    {
+      g_autofree char *fifo = g_strdup_printf ("%s/zone%d.fifo", tmp, z);
+      g_unlink (fifo);
+    }
+  g_unlink (zones_file);
+  g_remove (loopback);
+  g_rmdir (tmp);
+  return 0;
+}

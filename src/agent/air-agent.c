@@ -1,0 +1,283 @@
+/* air-agent.c
+ *
+ * One program for every service: qrexec (or the loopback transport) runs
+ * it with QREXEC_SERVICE_FULL_NAME, and it dispatches on the service name.
+ * The same program is also a qube's supervisor (--supervise NAME) and its
+ * init inside the sandbox (--qube-init SOCKET HOME); a qube name cannot
+ * start with "-", so these cannot be confused with a service argument.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-agent"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "air-agent.h"
+#include "air-error.h"
+#include "air-event-watcher.h"
+#include "air-json.h"
+#include "air-local-driver.h"
+#include "air-names.h"
+#include "air-qube-init.h"
+
+static char *
+default_state_dir (void)
+{
+  const char *env = g_getenv ("AIR_AGENT_DIR");
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  if (getuid () == 0)
+    return g_strdup ("/var/lib/qubes-air/agent");
+  return g_build_filename (g_get_user_data_dir (), "qubes-air", "agent", NULL);
+}
+
+/* The zone is named by AIR_ZONE_NAME, else by our own qube name: the
+ * gateway sys-remote-Z serves zone Z; anything else serves "local". */
+static char *
+zone_name (void)
+{
+  const char *env = g_getenv ("AIR_ZONE_NAME");
+  const char *self = g_getenv ("AIR_LOOPBACK_SELF");
+
+  if (env != NULL && air_name_is_valid (env))
+    return g_strdup (env);
+  if (self == NULL)
+    self = g_get_host_name ();
+  if (self != NULL && g_str_has_prefix (self, "sys-remote-") &&
+      air_name_is_valid (self + strlen ("sys-remote-")))
+    return g_strdup (self + strlen ("sys-remote-"));
+  return g_strdup ("local");
+}
+
+static int
+fail (GError *error)
+{
+  g_printerr ("%s\n", error->message);
+  return 1;
+}
+
+static gboolean
+print_line (const char *text)
+{
+  gsize len = strlen (text), done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = write (STDOUT_FILENO, text + done, len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      done += n;
+    }
+  return TRUE;
+}
+
+static int
+print_qube (AirQube *qube,
+            GError  *error)
+{
+  g_autofree char *json = NULL;
+
+  if (qube == NULL)
+    return fail (error);
+  json = air_protocol_qube_to_json (qube);
+  g_object_unref (qube);
+  return print_line (json) ? 0 : 1;
+}
+
+/* Reads stdin to its end, at most @max bytes. */
+static GBytes *
+read_input (gsize    max,
+            GError **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  char buffer[8192];
+
+  for (;;)
+    {
+      ssize_t n = read (STDIN_FILENO, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s", g_strerror (errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > max)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is too large"));
+          return NULL;
+        }
+      g_byte_array_append (data, (guint8 *) buffer, n);
+    }
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
+/* Reads exactly one line, byte by byte, so everything after it stays in
+ * stdin for the command. */
+static AirRunHeader *
+read_run_header (GError **error)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (;;)
+    {
+      char c;
+      ssize_t n = read (STDIN_FILENO, &c, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The command header is missing"));
+          return NULL;
+        }
+      if (c == '\n')
+        break;
+      if (line->len >= AIR_JSON_MAX_LINE)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The command header is too long"));
+          return NULL;
+        }
+      g_string_append_c (line, c);
+    }
+
+  return air_run_header_parse (line->str, line->len, error);
+}
+
+static int
+run_status (int      status,
+            GError  *error)
+{
+  if (status < 0)
+    {
+      g_printerr ("%s\n", error->message);
+      return AIR_RUN_EXIT_FAILED;
+    }
+  return status;
+}
+
+static int
+serve (AirLocalDriver *driver,
+       const char     *service,
+       const char     *arg)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean needs_arg = strcmp (service, "qubesair.ZoneInfo") != 0 &&
+                       strcmp (service, "qubesair.List") != 0 &&
+                       strcmp (service, "qubesair.Events") != 0;
+
+  if (needs_arg && !air_name_validate (arg, strcmp (service, "qubesair.Disposable") == 0 ? "template" : "qube", &error))
+    return fail (error);
+
+  if (strcmp (service, "qubesair.ZoneInfo") == 0)
+    {
+      g_autoptr(AirZoneInfo) info = air_local_driver_get_info (driver);
+      g_autofree char *json = air_zone_info_to_json (info);
+
+      return print_line (json) ? 0 : 1;
+    }
+  else if (strcmp (service, "qubesair.List") == 0)
+    {
+      g_autoptr(GPtrArray) qubes = air_local_driver_list (driver, &error);
+      g_autofree char *json = NULL;
+
+      if (qubes == NULL)
+        return fail (error);
+      json = air_protocol_list_to_json (air_local_driver_get_zone_name (driver), qubes);
+      return print_line (json) ? 0 : 1;
+    }
+  else if (strcmp (service, "qubesair.Events") == 0)
+    return air_event_watcher_run (driver);
+  else if (strcmp (service, "qubesair.Create") == 0)
+    {
+      g_autoptr(GBytes) input = read_input (AIR_JSON_MAX_LINE, &error);
+      g_autoptr(AirQubeSpec) spec = NULL;
+      gsize len = 0;
+      const char *data;
+
+      if (input == NULL)
+        return fail (error);
+      data = g_bytes_get_data (input, &len);
+      spec = len > 0 ? air_qube_spec_parse (data, len, &error) : air_qube_spec_new ();
+      if (spec == NULL)
+        return fail (error);
+      return print_qube (air_local_driver_create (driver, arg, spec, &error), error);
+    }
+  else if (strcmp (service, "qubesair.Start") == 0)
+    return print_qube (air_local_driver_start (driver, arg, &error), error);
+  else if (strcmp (service, "qubesair.Shutdown") == 0)
+    return print_qube (air_local_driver_shutdown (driver, arg, &error), error);
+  else if (strcmp (service, "qubesair.Kill") == 0)
+    return print_qube (air_local_driver_kill (driver, arg, &error), error);
+  else if (strcmp (service, "qubesair.Remove") == 0)
+    {
+      if (!air_local_driver_remove (driver, arg, &error))
+        return fail (error);
+      return print_line ("{\"removed\":true}\n") ? 0 : 1;
+    }
+  else if (strcmp (service, "qubesair.Run") == 0 || strcmp (service, "qubesair.Disposable") == 0)
+    {
+      g_autoptr(AirRunHeader) header = read_run_header (&error);
+
+      if (header == NULL)
+        return run_status (-1, error);
+      if (strcmp (service, "qubesair.Run") == 0)
+        return run_status (air_local_driver_run (driver, arg, header, &error), error);
+      return run_status (air_local_driver_disposable (driver, arg, header, &error), error);
+    }
+
+  g_printerr (_("Unknown service %s\n"), service);
+  return 127;
+}
+
+int
+air_agent_main (int    argc,
+                char **argv)
+{
+  g_autoptr(AirLocalDriver) driver = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *zone = NULL;
+  g_autofree char *service = NULL;
+  const char *full_name, *arg;
+
+  if (argc == 4 && strcmp (argv[1], "--qube-init") == 0)
+    return air_qube_init_main (argv[2], argv[3]);
+
+  state_dir = default_state_dir ();
+  zone = zone_name ();
+  driver = air_local_driver_new (state_dir, zone, &error);
+  if (driver == NULL)
+    return fail (error);
+
+  if (argc == 3 && strcmp (argv[1], "--supervise") == 0)
+    return air_local_driver_supervise (driver, argv[2]);
+
+  full_name = g_getenv ("QREXEC_SERVICE_FULL_NAME");
+  if (full_name == NULL)
+    {
+      g_printerr (_("qubes-air-agent is a qrexec service and is not run by hand.\n"
+                    "Use “qair” to manage qubes.\n"));
+      return 2;
+    }
+
+  service = g_strndup (full_name, strcspn (full_name, "+"));
+  arg = g_getenv ("QREXEC_SERVICE_ARGUMENT");
+  if (arg == NULL)
+    arg = "";
+
+  return serve (driver, service, arg);
+}

@@ -1,0 +1,331 @@
+/* air-create-dialog.c
+ *
+ * The name is checked as it is typed, with the rules every program of
+ * Qubes Air uses (air_name_validate) and against the qubes the zone has;
+ * templates are the ones the zone reported in ZoneInfo.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-create-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "air-create-dialog.h"
+#include "air-label-colors.h"
+#include "air-names.h"
+#include "air-protocol.h"
+
+static const AirQubeKind kinds[] = {
+  AIR_QUBE_KIND_APP_VM, AIR_QUBE_KIND_STANDALONE_VM, AIR_QUBE_KIND_TEMPLATE_VM,
+};
+
+struct _AirCreateDialog
+{
+  GtkWindow      parent_instance;
+
+  /* Template widgets */
+  GtkDropDown   *zone_dropdown;
+  GtkEntry      *name_entry;
+  GtkLabel      *name_message;
+  GtkDropDown   *template_dropdown;
+  GtkLabel      *template_message;
+  GtkDropDown   *label_dropdown;
+  GtkDropDown   *class_dropdown;
+  GtkSpinButton *memory_spin;
+  GtkSpinButton *vcpus_spin;
+
+  /* Owned references */
+  AirSession    *session;
+  AirZone       *zone;
+  GtkStringList *zones;
+  GtkStringList *templates;
+  char          *problem;
+};
+
+G_DEFINE_FINAL_TYPE (AirCreateDialog, air_create_dialog, GTK_TYPE_WINDOW)
+
+enum {
+  CREATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *
+selected_string (GtkDropDown *dropdown)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (dropdown);
+
+  return item ? gtk_string_object_get_string (item) : NULL;
+}
+
+/* Sets the problem that keeps "Create" off, NULL when there is none. */
+static void
+validate (AirCreateDialog *self)
+{
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  gboolean show = TRUE;
+
+  if (self->session == NULL)
+    return;
+
+  if (self->zone == NULL)
+    problem = g_strdup (_("Choose a zone."));
+  else if (name[0] == '\0')
+    {
+      problem = g_strdup (_("A name starts with a letter and may contain letters, digits, “_”, “.” and “-”."));
+      show = FALSE;
+    }
+  else if (!air_name_validate (name, "qube", &error))
+    problem = g_strdup (error->message);
+  else if (air_inventory_lookup (air_session_get_inventory (self->session),
+                                 air_zone_get_name (self->zone), name) != NULL)
+    problem = g_strdup_printf (_("The zone %s has a qube called %s already."),
+                               air_zone_get_name (self->zone), name);
+  else if (selected_string (self->template_dropdown) == NULL)
+    problem = g_strdup (_("The zone has no template to make the qube from."));
+
+  g_free (self->problem);
+  self->problem = g_steal_pointer (&problem);
+
+  gtk_label_set_text (self->name_message, self->problem ? self->problem : _("The name is free."));
+  if (self->problem != NULL && show)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->name_message), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->name_entry), "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (self->name_entry),
+                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE, -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->name_message), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->name_entry), "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->name_entry), GTK_ACCESSIBLE_STATE_INVALID);
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.create", self->problem == NULL);
+}
+
+static void
+fill_templates (AirCreateDialog *self)
+{
+  const char * const *templates = self->zone ? air_zone_get_templates (self->zone) : NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->templates));
+
+  gtk_string_list_splice (self->templates, 0, n, templates);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->template_dropdown), templates && templates[0]);
+  gtk_widget_set_visible (GTK_WIDGET (self->template_message), !(templates && templates[0]));
+  validate (self);
+}
+
+static void
+templates_changed_cb (AirZone         *zone,
+                      GParamSpec      *pspec,
+                      AirCreateDialog *self)
+{
+  fill_templates (self);
+}
+
+static void
+zone_selected_cb (GtkDropDown     *dropdown,
+                  GParamSpec      *pspec,
+                  AirCreateDialog *self)
+{
+  if (self->session == NULL)
+    return;
+
+  if (self->zone != NULL)
+    g_signal_handlers_disconnect_by_data (self->zone, self);
+
+  g_set_object (&self->zone, air_session_lookup_zone (self->session, selected_string (dropdown)));
+  if (self->zone != NULL)
+    g_signal_connect_object (self->zone, "notify::templates", G_CALLBACK (templates_changed_cb), self, 0);
+
+  fill_templates (self);
+}
+
+static void
+name_changed_cb (GtkEditable     *entry,
+                 AirCreateDialog *self)
+{
+  validate (self);
+}
+
+static void
+create_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  AirCreateDialog *self = AIR_CREATE_DIALOG (widget);
+  g_autoptr(AirQubeSpec) spec = NULL;
+  const char *name;
+  AirJob *job;
+  guint kind;
+
+  validate (self);
+  if (self->problem != NULL)
+    return;
+
+  name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
+  spec = air_qube_spec_new ();
+  spec->template_name = g_strdup (selected_string (self->template_dropdown));
+  spec->label = (AirLabel) MIN (gtk_drop_down_get_selected (self->label_dropdown), AIR_LABEL_BLACK);
+  kind = MIN (gtk_drop_down_get_selected (self->class_dropdown), G_N_ELEMENTS (kinds) - 1);
+  spec->kind = kinds[kind];
+  spec->memory = (guint) gtk_spin_button_get_value_as_int (self->memory_spin);
+  spec->vcpus = (guint) gtk_spin_button_get_value_as_int (self->vcpus_spin);
+
+  job = air_session_create_qube (self->session, air_zone_get_name (self->zone), name, spec);
+  g_object_set_data_full (G_OBJECT (job), "air-select-name", g_strdup (name), g_free);
+  g_signal_emit (self, signals[CREATED], 0, job);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  gtk_window_destroy (GTK_WINDOW (widget));
+}
+
+static void
+air_create_dialog_dispose (GObject *object)
+{
+  AirCreateDialog *self = (AirCreateDialog *)object;
+
+  if (self->zone != NULL)
+    g_signal_handlers_disconnect_by_data (self->zone, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AIR_TYPE_CREATE_DIALOG);
+
+  G_OBJECT_CLASS (air_create_dialog_parent_class)->dispose (object);
+}
+
+static void
+air_create_dialog_finalize (GObject *object)
+{
+  AirCreateDialog *self = (AirCreateDialog *)object;
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->zone);
+  g_clear_object (&self->zones);
+  g_clear_object (&self->templates);
+  g_clear_pointer (&self->problem, g_free);
+
+  G_OBJECT_CLASS (air_create_dialog_parent_class)->finalize (object);
+}
+
+static void
+air_create_dialog_class_init (AirCreateDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = air_create_dialog_dispose;
+  object_class->finalize = air_create_dialog_finalize;
+
+  signals[CREATED] =
+    g_signal_new ("created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, AIR_TYPE_JOB);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-create-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, zone_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, name_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, name_message);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, template_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, template_message);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, label_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, class_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, memory_spin);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, vcpus_spin);
+  gtk_widget_class_bind_template_callback (widget_class, zone_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "dialog.create", NULL, create_action);
+  gtk_widget_class_install_action (widget_class, "dialog.cancel", NULL, cancel_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dialog.cancel", NULL);
+}
+
+static void
+air_create_dialog_init (AirCreateDialog *self)
+{
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) classes = gtk_string_list_new (NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->zones = gtk_string_list_new (NULL);
+  self->templates = gtk_string_list_new (NULL);
+  gtk_drop_down_set_model (self->template_dropdown, G_LIST_MODEL (self->templates));
+
+  for (guint i = 0; i <= AIR_LABEL_BLACK; i++)
+    gtk_string_list_append (labels, air_label_get_display_name (i));
+  gtk_drop_down_set_model (self->label_dropdown, G_LIST_MODEL (labels));
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    gtk_string_list_append (classes, air_qube_kind_get_display_name (kinds[i]));
+  gtk_drop_down_set_model (self->class_dropdown, G_LIST_MODEL (classes));
+
+  gtk_spin_button_set_range (self->memory_spin, 200, AIR_PROTOCOL_MAX_MEMORY);
+  gtk_spin_button_set_value (self->memory_spin, 400);
+  gtk_spin_button_set_range (self->vcpus_spin, 1, 64);
+  gtk_spin_button_set_value (self->vcpus_spin, 2);
+}
+
+/**
+ * air_create_dialog_new:
+ * @zone: (nullable): the zone to preselect
+ */
+AirCreateDialog *
+air_create_dialog_new (GtkWindow  *parent,
+                       AirSession *session,
+                       const char *zone)
+{
+  AirCreateDialog *self;
+  GListModel *zones;
+  guint n, selected = 0;
+
+  g_return_val_if_fail (AIR_IS_SESSION (session), NULL);
+
+  self = g_object_new (AIR_TYPE_CREATE_DIALOG, "transient-for", parent, NULL);
+  self->session = g_object_ref (session);
+
+  zones = air_session_get_zones (session);
+  n = g_list_model_get_n_items (zones);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AirZone) item = g_list_model_get_item (zones, i);
+
+      gtk_string_list_append (self->zones, air_zone_get_name (item));
+      if (g_strcmp0 (air_zone_get_name (item), zone) == 0)
+        selected = i;
+    }
+
+  gtk_drop_down_set_model (self->zone_dropdown, G_LIST_MODEL (self->zones));
+  gtk_drop_down_set_selected (self->zone_dropdown, selected);
+  zone_selected_cb (self->zone_dropdown, NULL, self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_entry));
+
+  return self;
+}
+
+void
+air_create_dialog_set_name (AirCreateDialog *self,
+                            const char      *name)
+{
+  g_return_if_fail (AIR_IS_CREATE_DIALOG (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->name_entry), name);
+}
+
+/* Why the qube cannot be created as entered; NULL when it can. */
+const char *
+air_create_dialog_get_problem (AirCreateDialog *self)
+{
+  g_return_val_if_fail (AIR_IS_CREATE_DIALOG (self), NULL);
+  return self->problem;
+}

@@ -1,0 +1,383 @@
+/* air-run-dialog.c
+ *
+ * The command line is split like a shell would (no shell runs it here);
+ * the output is shown as it arrives, as plain text already made safe by the
+ * job, and the exit status when it ends. In disposable mode the user picks
+ * a zone and a template, and the zone makes a disposable qube that lives as
+ * long as the command.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-run-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "air-run-dialog.h"
+
+struct _AirRunDialog
+{
+  GtkWindow      parent_instance;
+
+  /* Template widgets */
+  GtkLabel      *target_label;
+  GtkWidget     *disposable_grid;
+  GtkDropDown   *zone_dropdown;
+  GtkDropDown   *template_dropdown;
+  GtkEntry      *command_entry;
+  GtkTextView   *output_view;
+  GtkLabel      *status_label;
+  GtkSpinner    *spinner;
+  GtkButton     *run_button;
+
+  /* Owned references */
+  AirSession    *session;
+  AirJob        *job;
+  AirZone       *zone;
+  GtkStringList *zones;
+  GtkStringList *templates;
+  char          *zone_name;
+  char          *qube;
+
+  gboolean       disposable;
+};
+
+G_DEFINE_FINAL_TYPE (AirRunDialog, air_run_dialog, GTK_TYPE_WINDOW)
+
+static const char *
+selected_string (GtkDropDown *dropdown)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (dropdown);
+
+  return item ? gtk_string_object_get_string (item) : NULL;
+}
+
+static void
+update_actions (AirRunDialog *self)
+{
+  const char *command = gtk_editable_get_text (GTK_EDITABLE (self->command_entry));
+  gboolean running = self->job != NULL && !air_job_is_finished (self->job);
+  gboolean target = self->disposable ? selected_string (self->template_dropdown) != NULL : TRUE;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.run",
+                                 !running && target && command[0] != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.stop", running);
+  gtk_spinner_set_spinning (self->spinner, running);
+}
+
+static void
+fill_templates (AirRunDialog *self)
+{
+  const char * const *templates = self->zone ? air_zone_get_templates (self->zone) : NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->templates));
+
+  gtk_string_list_splice (self->templates, 0, n, templates);
+  update_actions (self);
+}
+
+static void
+templates_changed_cb (AirZone      *zone,
+                      GParamSpec   *pspec,
+                      AirRunDialog *self)
+{
+  fill_templates (self);
+}
+
+static void
+zone_selected_cb (GtkDropDown  *dropdown,
+                  GParamSpec   *pspec,
+                  AirRunDialog *self)
+{
+  if (self->session == NULL || !self->disposable)
+    return;
+
+  if (self->zone != NULL)
+    g_signal_handlers_disconnect_by_data (self->zone, self);
+  g_set_object (&self->zone, air_session_lookup_zone (self->session, selected_string (dropdown)));
+  if (self->zone != NULL)
+    g_signal_connect_object (self->zone, "notify::templates", G_CALLBACK (templates_changed_cb), self, 0);
+  fill_templates (self);
+}
+
+static void
+command_changed_cb (GtkEditable  *entry,
+                    AirRunDialog *self)
+{
+  update_actions (self);
+}
+
+static void
+append_text (AirRunDialog *self,
+             const char   *text)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->output_view);
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, text, -1);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_view_scroll_to_iter (self->output_view, &end, 0.0, FALSE, 0.0, 1.0);
+}
+
+static void
+job_output_cb (AirJob       *job,
+               const char   *text,
+               AirRunDialog *self)
+{
+  append_text (self, text);
+}
+
+static void
+job_finished_cb (AirJob       *job,
+                 AirRunDialog *self)
+{
+  g_autofree char *status = NULL;
+
+  switch (air_job_get_state (job))
+    {
+    case AIR_JOB_SUCCEEDED:
+      if (air_job_get_exit_status (job) == 0)
+        status = g_strdup (_("Finished (exit status 0)"));
+      else
+        status = g_strdup_printf (_("Failed with exit status %d"), air_job_get_exit_status (job));
+      break;
+    case AIR_JOB_CANCELLED:
+      status = g_strdup (_("Stopped"));
+      break;
+    case AIR_JOB_FAILED:
+    case AIR_JOB_RUNNING:
+    default:
+      status = g_strdup_printf (_("Could not run: %s %s"),
+                                air_job_get_error (job) ? air_job_get_error (job) : "",
+                                air_job_get_hint (job) ? air_job_get_hint (job) : "");
+      break;
+    }
+
+  gtk_label_set_text (self->status_label, status);
+  update_actions (self);
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  AirRunDialog *self = AIR_RUN_DIALOG (widget);
+  const char *command = gtk_editable_get_text (GTK_EDITABLE (self->command_entry));
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  const char *zone, *target;
+
+  if (!g_shell_parse_argv (command, NULL, &argv, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The command cannot be read: %s"), error->message);
+      gtk_label_set_text (self->status_label, message);
+      return;
+    }
+
+  if (self->job != NULL)
+    g_signal_handlers_disconnect_by_data (self->job, self);
+  g_clear_object (&self->job);
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->output_view), "", 0);
+  gtk_label_set_text (self->status_label, _("Running…"));
+
+  zone = self->disposable ? selected_string (self->zone_dropdown) : self->zone_name;
+  target = self->disposable ? selected_string (self->template_dropdown) : self->qube;
+
+  self->job = g_object_ref (air_session_run_command (self->session, zone, target,
+                                                     (const char * const *) argv, self->disposable));
+  g_signal_connect_object (self->job, "output", G_CALLBACK (job_output_cb), self, 0);
+  g_signal_connect_object (self->job, "finished", G_CALLBACK (job_finished_cb), self, 0);
+
+  /* A job can end before it is returned (an unknown zone, say). */
+  if (air_job_is_finished (self->job))
+    {
+      g_autofree char *output = air_job_dup_output (self->job);
+      append_text (self, output);
+      job_finished_cb (self->job, self);
+    }
+
+  update_actions (self);
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  AirRunDialog *self = AIR_RUN_DIALOG (widget);
+
+  if (self->job != NULL)
+    air_job_cancel (self->job);
+}
+
+static void
+close_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  gtk_window_destroy (GTK_WINDOW (widget));
+}
+
+static void
+air_run_dialog_dispose (GObject *object)
+{
+  AirRunDialog *self = (AirRunDialog *)object;
+
+  /* The command goes on in the job list when the dialog closes. */
+  if (self->job != NULL)
+    g_signal_handlers_disconnect_by_data (self->job, self);
+  if (self->zone != NULL)
+    g_signal_handlers_disconnect_by_data (self->zone, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AIR_TYPE_RUN_DIALOG);
+
+  G_OBJECT_CLASS (air_run_dialog_parent_class)->dispose (object);
+}
+
+static void
+air_run_dialog_finalize (GObject *object)
+{
+  AirRunDialog *self = (AirRunDialog *)object;
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->job);
+  g_clear_object (&self->zone);
+  g_clear_object (&self->zones);
+  g_clear_object (&self->templates);
+  g_clear_pointer (&self->zone_name, g_free);
+  g_clear_pointer (&self->qube, g_free);
+
+  G_OBJECT_CLASS (air_run_dialog_parent_class)->finalize (object);
+}
+
+static void
+air_run_dialog_class_init (AirRunDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = air_run_dialog_dispose;
+  object_class->finalize = air_run_dialog_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-run-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, target_label);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, disposable_grid);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, zone_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, template_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, command_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, output_view);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, status_label);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, run_button);
+  gtk_widget_class_bind_template_callback (widget_class, zone_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, command_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "dialog.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "dialog.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "dialog.close", NULL, close_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dialog.close", NULL);
+}
+
+static void
+air_run_dialog_init (AirRunDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->zones = gtk_string_list_new (NULL);
+  self->templates = gtk_string_list_new (NULL);
+  gtk_drop_down_set_model (self->template_dropdown, G_LIST_MODEL (self->templates));
+}
+
+/**
+ * air_run_dialog_new:
+ * @zone: (nullable): the zone; with @disposable only a preselection
+ * @qube: (nullable): the qube to run in; ignored with @disposable
+ */
+AirRunDialog *
+air_run_dialog_new (GtkWindow  *parent,
+                    AirSession *session,
+                    const char *zone,
+                    const char *qube,
+                    gboolean    disposable)
+{
+  AirRunDialog *self;
+
+  g_return_val_if_fail (AIR_IS_SESSION (session), NULL);
+
+  self = g_object_new (AIR_TYPE_RUN_DIALOG, "transient-for", parent, NULL);
+  self->session = g_object_ref (session);
+  self->zone_name = g_strdup (zone);
+  self->qube = g_strdup (qube);
+  self->disposable = disposable;
+
+  gtk_widget_set_visible (self->disposable_grid, disposable);
+  gtk_widget_set_visible (GTK_WIDGET (self->target_label), !disposable);
+
+  if (disposable)
+    {
+      GListModel *zones = air_session_get_zones (session);
+      guint n = g_list_model_get_n_items (zones), selected = 0;
+
+      gtk_window_set_title (GTK_WINDOW (self), _("Open a Disposable"));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(AirZone) item = g_list_model_get_item (zones, i);
+
+          gtk_string_list_append (self->zones, air_zone_get_name (item));
+          if (g_strcmp0 (air_zone_get_name (item), zone) == 0)
+            selected = i;
+        }
+      gtk_drop_down_set_model (self->zone_dropdown, G_LIST_MODEL (self->zones));
+      gtk_drop_down_set_selected (self->zone_dropdown, selected);
+      zone_selected_cb (self->zone_dropdown, NULL, self);
+    }
+  else
+    {
+      g_autofree char *title = g_strdup_printf (_("Run in %s"), qube);
+      /* Translators: a qube and its zone */
+      g_autofree char *target = g_strdup_printf (_("Qube %s in the zone %s"), qube, zone);
+
+      gtk_window_set_title (GTK_WINDOW (self), title);
+      gtk_label_set_text (self->target_label, target);
+    }
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->command_entry));
+  update_actions (self);
+  return self;
+}
+
+void
+air_run_dialog_set_command (AirRunDialog *self,
+                            const char   *command)
+{
+  g_return_if_fail (AIR_IS_RUN_DIALOG (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->command_entry), command);
+}
+
+/**
+ * air_run_dialog_get_job:
+ *
+ * Returns: (transfer none) (nullable): the last command run
+ */
+AirJob *
+air_run_dialog_get_job (AirRunDialog *self)
+{
+  g_return_val_if_fail (AIR_IS_RUN_DIALOG (self), NULL);
+  return self->job;
+}
+
+char *
+air_run_dialog_dup_output (AirRunDialog *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (AIR_IS_RUN_DIALOG (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->output_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}

@@ -1,0 +1,64 @@
+/* air-window-private.h — shared by air-window.c and air-window-actions.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include "air-qube-details.h"
+#include "air-window.h"
+#include "air-zone-map.h"
+
+G_BEGIN_DECLS
+
+struct _AirWindow
+{
+  GtkApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  AirZoneMap           *zone_map;
+  GtkFlowBox           *zone_chips;
+  GtkColumnView        *column_view;
+  GtkColumnViewColumn  *column_label;
+  GtkColumnViewColumn  *column_name;
+  GtkColumnViewColumn  *column_zone;
+  GtkColumnViewColumn  *column_state;
+  GtkColumnViewColumn  *column_class;
+  GtkColumnViewColumn  *column_template;
+  GtkColumnViewColumn  *column_memory;
+  GtkColumnViewColumn  *column_vcpus;
+  GtkColumnViewColumn  *column_ip;
+  GtkColumnViewColumn  *column_uptime;
+  GtkStack             *inventory_stack;
+  GtkRevealer          *filter_revealer;
+  GtkLabel             *filter_label;
+  GtkRevealer          *error_revealer;
+  GtkLabel             *error_label;
+  AirQubeDetails       *details;
+  GtkListView          *job_list;
+  GtkLabel             *jobs_empty;
+  GtkPopoverMenu       *context_menu;
+  GtkLabel             *empty_title;
+  GtkLabel             *empty_body;
+
+  /* Owned references */
+  AirSession           *session;
+  GSettings            *settings;
+  GtkFilterListModel   *filter_model;
+  GtkSortListModel     *sort_model;
+  GtkSingleSelection   *selection;
+  GtkEveryFilter       *filter;
+  GtkCustomFilter      *zone_filter;
+  GtkCustomFilter      *search_filter;
+  GSignalGroup         *qube_signals;
+  GCancellable         *cancellable;
+  char                 *zone_filter_name;
+  char                 *search_text;
+};
+
+void  _air_window_class_actions_init (AirWindowClass *klass);
+void  _air_window_actions_update     (AirWindow      *self);
+char *_air_window_dup_current_zone   (AirWindow      *self);
+
+G_END_DECLS

@@ -1,0 +1,910 @@
+/* air-window.c
+ *
+ * The window is a view of the session (GNOME Text Editor's EditorWindow):
+ * the zone map, the inventory as a GtkColumnView over the session's
+ * AirInventory through a GtkFilterListModel and a GtkSortListModel (never a
+ * copy), the details of the selected qube and the job list. Actions live in
+ * air-window-actions.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "air-job-row.h"
+#include "air-resources.h"
+#include "air-label-colors.h"
+#include "air-settings.h"
+#include "air-window-private.h"
+#include "air-zone-chip.h"
+
+G_DEFINE_FINAL_TYPE (AirWindow, air_window, GTK_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Text of the cells: closures of GtkExpressions, so the cells follow their
+ * qube's changes by themselves. */
+
+static char *
+state_text (gpointer     unused,
+            AirQubeState state)
+{
+  return g_strdup (air_qube_state_get_display_name (state));
+}
+
+static char *
+kind_text (gpointer    unused,
+           AirQubeKind kind)
+{
+  return g_strdup (air_qube_kind_get_display_name (kind));
+}
+
+static char *
+memory_text (gpointer unused,
+             guint    mib)
+{
+  if (mib == 0)
+    return g_strdup ("—");
+  /* Translators: memory of a qube, in mebibytes */
+  return g_strdup_printf (_("%u MiB"), mib);
+}
+
+static char *
+vcpus_text (gpointer unused,
+            guint    vcpus)
+{
+  if (vcpus == 0)
+    return g_strdup ("—");
+  return g_strdup_printf ("%u", vcpus);
+}
+
+static char *
+dash_if_empty (gpointer    unused,
+               const char *text)
+{
+  return g_strdup (text && text[0] ? text : "—");
+}
+
+static char *
+uptime_text (gpointer     unused,
+             gint64       started,
+             AirQubeState state)
+{
+  gint64 seconds;
+
+  if (state != AIR_QUBE_STATE_RUNNING || started <= 0)
+    return g_strdup ("—");
+
+  seconds = MAX (g_get_real_time () / G_USEC_PER_SEC - started, 0);
+  if (seconds < 60)
+    return g_strdup (_("under a minute"));
+  if (seconds < 3600)
+    /* Translators: uptime in minutes */
+    return g_strdup_printf (_("%d min"), (int) (seconds / 60));
+  if (seconds < 86400)
+    /* Translators: uptime in hours and minutes */
+    return g_strdup_printf (_("%d h %d min"), (int) (seconds / 3600), (int) (seconds % 3600 / 60));
+  /* Translators: uptime in days and hours */
+  return g_strdup_printf (_("%d d %d h"), (int) (seconds / 86400), (int) (seconds % 86400 / 3600));
+}
+
+static char **
+label_classes (gpointer unused,
+               AirLabel label)
+{
+  char **classes = g_new0 (char *, 3);
+
+  classes[0] = g_strdup ("label-dot");
+  classes[1] = g_strdup (air_label_get_css_class (label));
+  return classes;
+}
+
+static char *
+label_name (gpointer unused,
+            AirLabel label)
+{
+  return g_strdup (air_label_get_display_name (label));
+}
+
+static int
+state_rank (gpointer     unused,
+            AirQubeState state)
+{
+  /* Running first when sorting down, halted last. */
+  return (int) state == AIR_QUBE_STATE_RUNNING ? 0 : (int) state + 1;
+}
+
+static int
+enum_value (gpointer unused,
+            int      value)
+{
+  return value;
+}
+
+static GtkExpression *
+qube_property (const char *property)
+{
+  return gtk_property_expression_new (AIR_TYPE_QUBE, NULL, property);
+}
+
+static GtkExpression *
+item_property (const char *property)
+{
+  return gtk_property_expression_new (AIR_TYPE_QUBE,
+                                      gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item"),
+                                      property);
+}
+
+static GtkExpression *
+closure_of (GType       type,
+            GCallback   func,
+            GtkExpression *param1,
+            GtkExpression *param2)
+{
+  GtkExpression *params[2] = { param1, param2 };
+
+  return gtk_cclosure_expression_new (type, NULL, param2 ? 2 : 1, params, func, NULL, NULL);
+}
+
+typedef enum {
+  CELL_NAME,
+  CELL_ZONE,
+  CELL_STATE,
+  CELL_CLASS,
+  CELL_TEMPLATE,
+  CELL_MEMORY,
+  CELL_VCPUS,
+  CELL_IP,
+  CELL_UPTIME,
+  CELL_LABEL,
+} CellKind;
+
+static GtkExpression *
+cell_expression (CellKind kind)
+{
+  switch (kind)
+    {
+    case CELL_NAME: return item_property ("name");
+    case CELL_ZONE: return item_property ("zone");
+    case CELL_STATE: return closure_of (G_TYPE_STRING, G_CALLBACK (state_text), item_property ("state"), NULL);
+    case CELL_CLASS: return closure_of (G_TYPE_STRING, G_CALLBACK (kind_text), item_property ("kind"), NULL);
+    case CELL_TEMPLATE: return closure_of (G_TYPE_STRING, G_CALLBACK (dash_if_empty), item_property ("template"), NULL);
+    case CELL_MEMORY: return closure_of (G_TYPE_STRING, G_CALLBACK (memory_text), item_property ("memory"), NULL);
+    case CELL_VCPUS: return closure_of (G_TYPE_STRING, G_CALLBACK (vcpus_text), item_property ("vcpus"), NULL);
+    case CELL_IP: return closure_of (G_TYPE_STRING, G_CALLBACK (dash_if_empty), item_property ("ip"), NULL);
+    case CELL_UPTIME:
+      return closure_of (G_TYPE_STRING, G_CALLBACK (uptime_text), item_property ("started"), item_property ("state"));
+    case CELL_LABEL:
+    default:
+      return closure_of (G_TYPE_STRV, G_CALLBACK (label_classes), item_property ("label"), NULL);
+    }
+}
+
+static void
+context_pressed_cb (GtkGestureClick *gesture,
+                    int              n_press,
+                    double           x,
+                    double           y,
+                    GtkListItem     *list_item)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  AirWindow *self = AIR_WINDOW (gtk_widget_get_root (cell));
+  graphene_point_t point;
+  GdkRectangle rect;
+
+  if (gtk_list_item_get_position (list_item) == GTK_INVALID_LIST_POSITION)
+    return;
+
+  gtk_single_selection_set_selected (self->selection, gtk_list_item_get_position (list_item));
+
+  if (!gtk_widget_compute_point (cell, GTK_WIDGET (self->column_view),
+                                 &GRAPHENE_POINT_INIT (x, y), &point))
+    return;
+
+  rect = (GdkRectangle) { (int) point.x, (int) point.y, 1, 1 };
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               gpointer                  user_data)
+{
+  CellKind kind = GPOINTER_TO_INT (user_data);
+  g_autoptr(GtkExpression) expression = cell_expression (kind);
+  GtkGesture *context;
+  GtkWidget *cell;
+
+  if (kind == CELL_LABEL)
+    {
+      g_autoptr(GtkExpression) name = closure_of (G_TYPE_STRING, G_CALLBACK (label_name),
+                                                  item_property ("label"), NULL);
+
+      cell = gtk_image_new_from_icon_name ("air-dot-symbolic");
+      gtk_expression_bind (gtk_expression_ref (expression), cell, "css-classes", list_item);
+      gtk_expression_bind (gtk_expression_ref (name), cell, "tooltip-text", list_item);
+    }
+  else
+    {
+      cell = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (cell), 0.0);
+      gtk_label_set_ellipsize (GTK_LABEL (cell), PANGO_ELLIPSIZE_END);
+      gtk_label_set_use_markup (GTK_LABEL (cell), FALSE);
+      if (kind == CELL_MEMORY || kind == CELL_VCPUS)
+        {
+          gtk_label_set_xalign (GTK_LABEL (cell), 1.0);
+          gtk_widget_add_css_class (cell, "numeric");
+        }
+      if (kind == CELL_NAME)
+        {
+          gtk_widget_add_css_class (cell, "qube-name");
+          gtk_label_set_width_chars (GTK_LABEL (cell), 18);
+        }
+      if (kind == CELL_ZONE || kind == CELL_TEMPLATE)
+        gtk_label_set_width_chars (GTK_LABEL (cell), 8);
+      if (kind == CELL_IP)
+        gtk_label_set_width_chars (GTK_LABEL (cell), 14);
+      gtk_expression_bind (gtk_expression_ref (expression), cell, "label", list_item);
+    }
+
+  context = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
+  g_signal_connect (context, "pressed", G_CALLBACK (context_pressed_cb), list_item);
+  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (context));
+
+  gtk_list_item_set_child (list_item, cell);
+}
+
+static void
+setup_column (GtkColumnViewColumn *column,
+              CellKind             kind,
+              GtkSorter           *sorter)   /* (transfer full) */
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (kind));
+  gtk_column_view_column_set_factory (column, factory);
+  if (sorter != NULL)
+    {
+      gtk_column_view_column_set_sorter (column, sorter);
+      g_object_unref (sorter);
+    }
+}
+
+static GtkSorter *
+string_sorter (const char *property)
+{
+  return GTK_SORTER (gtk_string_sorter_new (qube_property (property)));
+}
+
+static GtkSorter *
+numeric_sorter (GtkExpression *expression)
+{
+  return GTK_SORTER (gtk_numeric_sorter_new (expression));
+}
+
+static void
+setup_columns (AirWindow *self)
+{
+  setup_column (self->column_label, CELL_LABEL,
+                numeric_sorter (closure_of (G_TYPE_INT, G_CALLBACK (enum_value), qube_property ("label"), NULL)));
+  setup_column (self->column_name, CELL_NAME, string_sorter ("name"));
+  setup_column (self->column_zone, CELL_ZONE, string_sorter ("zone"));
+  setup_column (self->column_state, CELL_STATE,
+                numeric_sorter (closure_of (G_TYPE_INT, G_CALLBACK (state_rank), qube_property ("state"), NULL)));
+  setup_column (self->column_class, CELL_CLASS,
+                numeric_sorter (closure_of (G_TYPE_INT, G_CALLBACK (enum_value), qube_property ("kind"), NULL)));
+  setup_column (self->column_template, CELL_TEMPLATE, string_sorter ("template"));
+  setup_column (self->column_memory, CELL_MEMORY, numeric_sorter (qube_property ("memory")));
+  setup_column (self->column_vcpus, CELL_VCPUS, numeric_sorter (qube_property ("vcpus")));
+  setup_column (self->column_ip, CELL_IP, string_sorter ("ip"));
+  setup_column (self->column_uptime, CELL_UPTIME, numeric_sorter (qube_property ("started")));
+}
+
+static gboolean
+zone_filter_func (gpointer item,
+                  gpointer user_data)
+{
+  AirWindow *self = user_data;
+
+  return self->zone_filter_name == NULL ||
+         g_strcmp0 (air_qube_get_zone (item), self->zone_filter_name) == 0;
+}
+
+static gboolean
+contains_folded (const char *text,
+                 const char *needle)
+{
+  g_autofree char *folded = NULL;
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  folded = g_utf8_casefold (text, -1);
+  return strstr (folded, needle) != NULL;
+}
+
+static gboolean
+search_filter_func (gpointer item,
+                    gpointer user_data)
+{
+  AirWindow *self = user_data;
+  AirQube *qube = item;
+
+  if (self->search_text == NULL)
+    return TRUE;
+
+  return contains_folded (air_qube_get_name (qube), self->search_text) ||
+         contains_folded (air_qube_get_zone (qube), self->search_text) ||
+         contains_folded (air_qube_get_template (qube), self->search_text);
+}
+
+static void
+update_inventory_page (AirWindow *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint total = g_list_model_get_n_items (G_LIST_MODEL (air_session_get_inventory (self->session)));
+
+  if (shown > 0)
+    {
+      gtk_stack_set_visible_child_name (self->inventory_stack, "list");
+      return;
+    }
+
+  if (self->search_text != NULL)
+    {
+      gtk_label_set_text (self->empty_title, _("No qube matches"));
+      gtk_label_set_text (self->empty_body, _("Search looks at the names of qubes, zones and templates."));
+    }
+  else if (self->zone_filter_name != NULL && total > 0)
+    {
+      g_autofree char *body = g_strdup_printf (_("The zone %s has no qubes yet. Create one with “New Qube”."),
+                                               self->zone_filter_name);
+      gtk_label_set_text (self->empty_title, _("No qubes in this zone"));
+      gtk_label_set_text (self->empty_body, body);
+    }
+  else
+    {
+      gtk_label_set_text (self->empty_title, _("Create your first qube"));
+      gtk_label_set_text (self->empty_body,
+                          _("A qube is an isolated place for one part of your work. "
+                            "“New Qube” makes one in the local zone or in any zone you add."));
+    }
+
+  gtk_stack_set_visible_child_name (self->inventory_stack, "empty");
+}
+
+static void
+filter_items_changed_cb (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         AirWindow  *self)
+{
+  update_inventory_page (self);
+}
+
+static void
+selection_changed_cb (GtkSingleSelection *selection,
+                      GParamSpec         *pspec,
+                      AirWindow          *self)
+{
+  AirQube *qube = gtk_single_selection_get_selected_item (selection);
+
+  air_qube_details_set_qube (self->details, qube);
+  air_zone_map_set_selected_qube (self->zone_map, qube);
+  g_signal_group_set_target (self->qube_signals, qube);
+  _air_window_actions_update (self);
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   AirWindow      *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  g_clear_pointer (&self->search_text, g_free);
+  if (text != NULL && text[0] != '\0')
+    self->search_text = g_utf8_casefold (text, -1);
+
+  gtk_filter_changed (GTK_FILTER (self->search_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_inventory_page (self);
+}
+
+static void
+map_zone_activated_cb (AirZoneMap *map,
+                       const char *zone,
+                       AirWindow  *self)
+{
+  air_window_set_zone_filter (self, zone);
+}
+
+static void
+map_qube_activated_cb (AirZoneMap *map,
+                       AirQube    *qube,
+                       AirWindow  *self)
+{
+  air_window_select_qube (self, air_qube_get_zone (qube), air_qube_get_name (qube));
+}
+
+static void
+chip_activated_cb (GtkFlowBox      *box,
+                   GtkFlowBoxChild *child,
+                   AirWindow       *self)
+{
+  AirZone *zone = air_zone_chip_get_zone (AIR_ZONE_CHIP (gtk_flow_box_child_get_child (child)));
+  const char *name = air_zone_get_name (zone);
+
+  air_window_set_zone_filter (self, g_strcmp0 (name, self->zone_filter_name) == 0 ? NULL : name);
+}
+
+static GtkWidget *
+create_chip_cb (gpointer item,
+                gpointer user_data)
+{
+  AirWindow *self = user_data;
+
+  return air_zone_chip_new (self->session, item);
+}
+
+static void
+setup_job_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  gtk_list_item_set_child (list_item, air_job_row_new ());
+  gtk_list_item_set_activatable (list_item, FALSE);
+}
+
+static void
+bind_job_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             gpointer                  user_data)
+{
+  air_job_row_set_job (AIR_JOB_ROW (gtk_list_item_get_child (list_item)),
+                       gtk_list_item_get_item (list_item));
+}
+
+static void
+unbind_job_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               gpointer                  user_data)
+{
+  air_job_row_set_job (AIR_JOB_ROW (gtk_list_item_get_child (list_item)), NULL);
+}
+
+static void
+jobs_changed_cb (GListModel *jobs,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 AirWindow  *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->jobs_empty), g_list_model_get_n_items (jobs) == 0);
+}
+
+static void
+zones_changed_cb (GListModel *zones,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  AirWindow  *self)
+{
+  if (self->zone_filter_name != NULL &&
+      air_session_lookup_zone (self->session, self->zone_filter_name) == NULL)
+    air_window_set_zone_filter (self, NULL);
+  _air_window_actions_update (self);
+}
+
+static void
+qube_state_changed_cb (AirWindow *self)
+{
+  _air_window_actions_update (self);
+}
+
+static void
+setup_models (AirWindow *self)
+{
+  GListModel *inventory = G_LIST_MODEL (air_session_get_inventory (self->session));
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+  g_autoptr(GtkListItemFactory) job_factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkNoSelection) jobs = NULL;
+
+  self->zone_filter = gtk_custom_filter_new (zone_filter_func, self, NULL);
+  self->search_filter = gtk_custom_filter_new (search_filter_func, self, NULL);
+  self->filter = gtk_every_filter_new ();
+  gtk_multi_filter_append (GTK_MULTI_FILTER (self->filter), g_object_ref (GTK_FILTER (self->zone_filter)));
+  gtk_multi_filter_append (GTK_MULTI_FILTER (self->filter), g_object_ref (GTK_FILTER (self->search_filter)));
+
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (inventory),
+                                                  g_object_ref (GTK_FILTER (self->filter)));
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
+                                              sorter ? g_object_ref (sorter) : NULL);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (selection_changed_cb), self, 0);
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (filter_items_changed_cb), self, 0);
+  g_signal_connect_object (air_session_get_zones (self->session), "items-changed",
+                           G_CALLBACK (zones_changed_cb), self, 0);
+
+  air_zone_map_set_session (self->zone_map, self->session);
+  gtk_flow_box_bind_model (self->zone_chips, air_session_get_zones (self->session),
+                           create_chip_cb, self, NULL);
+
+  g_signal_connect (job_factory, "setup", G_CALLBACK (setup_job_cb), NULL);
+  g_signal_connect (job_factory, "bind", G_CALLBACK (bind_job_cb), NULL);
+  g_signal_connect (job_factory, "unbind", G_CALLBACK (unbind_job_cb), NULL);
+  jobs = gtk_no_selection_new (g_object_ref (air_session_get_jobs (self->session)));
+  gtk_list_view_set_factory (self->job_list, job_factory);
+  gtk_list_view_set_model (self->job_list, GTK_SELECTION_MODEL (jobs));
+  g_signal_connect_object (air_session_get_jobs (self->session), "items-changed",
+                           G_CALLBACK (jobs_changed_cb), self, 0);
+  jobs_changed_cb (air_session_get_jobs (self->session), 0, 0, 0, self);
+
+  /* Sort by name until the user picks a column. */
+  gtk_column_view_sort_by_column (self->column_view, self->column_name, GTK_SORT_ASCENDING);
+  update_inventory_page (self);
+}
+
+static void
+restore_state (AirWindow *self)
+{
+  g_autofree char *zone = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, AIR_SETTINGS_WINDOW_WIDTH),
+                               g_settings_get_int (self->settings, AIR_SETTINGS_WINDOW_HEIGHT));
+  if (g_settings_get_boolean (self->settings, AIR_SETTINGS_WINDOW_MAXIMIZED))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  zone = g_settings_get_string (self->settings, AIR_SETTINGS_ZONE_FILTER);
+  if (zone[0] != '\0' && air_session_lookup_zone (self->session, zone) != NULL)
+    air_window_set_zone_filter (self, zone);
+}
+
+static gboolean
+air_window_close_request (GtkWindow *window)
+{
+  AirWindow *self = AIR_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, AIR_SETTINGS_WINDOW_WIDTH, width);
+      g_settings_set_int (self->settings, AIR_SETTINGS_WINDOW_HEIGHT, height);
+    }
+  g_settings_set_boolean (self->settings, AIR_SETTINGS_WINDOW_MAXIMIZED, gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+
+  g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (air_window_parent_class)->close_request (window);
+}
+
+static void
+air_window_constructed (GObject *object)
+{
+  AirWindow *self = (AirWindow *)object;
+
+  G_OBJECT_CLASS (air_window_parent_class)->constructed (object);
+
+  g_assert (self->session != NULL);
+
+  setup_models (self);
+  restore_state (self);
+  _air_window_actions_update (self);
+}
+
+static void
+air_window_dispose (GObject *object)
+{
+  AirWindow *self = (AirWindow *)object;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+
+  if (self->qube_signals != NULL)
+    g_signal_group_set_target (self->qube_signals, NULL);
+
+  if (self->context_menu != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->context_menu));
+      self->context_menu = NULL;
+    }
+
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AIR_TYPE_WINDOW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->zone_filter);
+  g_clear_object (&self->search_filter);
+
+  G_OBJECT_CLASS (air_window_parent_class)->dispose (object);
+}
+
+static void
+air_window_finalize (GObject *object)
+{
+  AirWindow *self = (AirWindow *)object;
+
+  g_clear_object (&self->qube_signals);
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->zone_filter_name, g_free);
+  g_clear_pointer (&self->search_text, g_free);
+
+  G_OBJECT_CLASS (air_window_parent_class)->finalize (object);
+}
+
+static void
+air_window_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  AirWindow *self = AIR_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+air_window_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  AirWindow *self = AIR_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+air_window_class_init (AirWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = air_window_constructed;
+  object_class->dispose = air_window_dispose;
+  object_class->finalize = air_window_finalize;
+  object_class->get_property = air_window_get_property;
+  object_class->set_property = air_window_set_property;
+
+  window_class->close_request = air_window_close_request;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, AIR_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Links the GResource (registered by its constructor) into every program
+   * that shows a window, also from the static library. */
+  g_assert (air_get_resource () != NULL);
+
+  g_type_ensure (AIR_TYPE_ZONE_MAP);
+  g_type_ensure (AIR_TYPE_QUBE_DETAILS);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, zone_map);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, zone_chips);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_view);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_label);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_name);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_zone);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_state);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_class);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_template);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_memory);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_vcpus);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_ip);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, column_uptime);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, inventory_stack);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, filter_revealer);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, filter_label);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, details);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, job_list);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, jobs_empty);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, context_menu);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, empty_title);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, empty_body);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, map_zone_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, map_qube_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, chip_activated_cb);
+
+  _air_window_class_actions_init (klass);
+}
+
+static void
+air_window_init (AirWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (AIR_SETTINGS_SCHEMA);
+  self->qube_signals = g_signal_group_new (AIR_TYPE_QUBE);
+  g_signal_group_connect_swapped (self->qube_signals, "notify::state",
+                                  G_CALLBACK (qube_state_changed_cb), self);
+
+  setup_columns (self);
+  gtk_widget_set_parent (GTK_WIDGET (self->context_menu), GTK_WIDGET (self->column_view));
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+}
+
+AirWindow *
+air_window_new (GtkApplication *application,
+                AirSession     *session)
+{
+  g_return_val_if_fail (AIR_IS_SESSION (session), NULL);
+
+  return g_object_new (AIR_TYPE_WINDOW,
+                       "application", application,
+                       "session", session,
+                       NULL);
+}
+
+AirSession *
+air_window_get_session (AirWindow *self)
+{
+  g_return_val_if_fail (AIR_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+/**
+ * air_window_get_qubes:
+ *
+ * Returns: (transfer none): the qubes as the inventory shows them
+ */
+GListModel *
+air_window_get_qubes (AirWindow *self)
+{
+  g_return_val_if_fail (AIR_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->sort_model);
+}
+
+AirQube *
+air_window_get_selected (AirWindow *self)
+{
+  g_return_val_if_fail (AIR_IS_WINDOW (self), NULL);
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+static void
+scroll_to (AirWindow *self,
+           guint      position)
+{
+  /* GTK 4.8 has no gtk_column_view_scroll_to(): the inner list view does. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+}
+
+gboolean
+air_window_select_qube (AirWindow  *self,
+                        const char *zone,
+                        const char *name)
+{
+  AirQube *qube;
+  guint n;
+
+  g_return_val_if_fail (AIR_IS_WINDOW (self), FALSE);
+
+  qube = air_inventory_lookup (air_session_get_inventory (self->session), zone, name);
+  if (qube == NULL)
+    return FALSE;
+
+  if (!zone_filter_func (qube, self) || !search_filter_func (qube, self))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      air_window_set_zone_filter (self, NULL);
+    }
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AirQube) item = g_list_model_get_item (G_LIST_MODEL (self->sort_model), i);
+
+      if (item == qube)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          scroll_to (self, i);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+const char *
+air_window_get_zone_filter (AirWindow *self)
+{
+  g_return_val_if_fail (AIR_IS_WINDOW (self), NULL);
+  return self->zone_filter_name;
+}
+
+/* Shows only the qubes of @zone, or of every zone with %NULL. */
+void
+air_window_set_zone_filter (AirWindow  *self,
+                            const char *zone)
+{
+  g_return_if_fail (AIR_IS_WINDOW (self));
+
+  if (zone != NULL && zone[0] == '\0')
+    zone = NULL;
+  if (g_strcmp0 (zone, self->zone_filter_name) == 0)
+    return;
+
+  g_free (self->zone_filter_name);
+  self->zone_filter_name = g_strdup (zone);
+
+  gtk_filter_changed (GTK_FILTER (self->zone_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  air_zone_map_set_selected_zone (self->zone_map, zone);
+  g_settings_set_string (self->settings, AIR_SETTINGS_ZONE_FILTER, zone ? zone : "");
+
+  if (zone != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Showing the qubes of the zone %s"), zone);
+      gtk_label_set_text (self->filter_label, text);
+    }
+  gtk_revealer_set_reveal_child (self->filter_revealer, zone != NULL);
+
+  update_inventory_page (self);
+  _air_window_actions_update (self);
+}
+
+/* A message for the user across the top of the window; %NULL hides it. */
+void
+air_window_show_error (AirWindow  *self,
+                       const char *message)
+{
+  g_return_if_fail (AIR_IS_WINDOW (self));
+
+  if (message != NULL)
+    gtk_label_set_text (self->error_label, message);
+  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+}

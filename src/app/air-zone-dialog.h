@@ -1,0 +1,25 @@
+/* air-zone-dialog.h — adds a zone, or changes one
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "air-session.h"
+
+G_BEGIN_DECLS
+
+#define AIR_TYPE_ZONE_DIALOG (air_zone_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (AirZoneDialog, air_zone_dialog, AIR, ZONE_DIALOG, GtkWindow)
+
+AirZoneDialog *air_zone_dialog_new        (GtkWindow     *parent,
+                                           AirSession    *session,
+                                           AirZone       *zone);
+void           air_zone_dialog_set_fields (AirZoneDialog *self,
+                                           const char    *name,
+                                           const char    *gateway,
+                                           const char    *driver);
+
+G_END_DECLS

@@ -1,0 +1,60 @@
+/* air-cli-wait.c
+ *
+ * The command line runs each async core call on a private main context
+ * and iterates it until the call is done: one call, then exit.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "air-cli-wait.h"
+
+void
+air_cli_wait_init (AirCliWait *wait)
+{
+  wait->context = g_main_context_new ();
+  wait->result = NULL;
+  g_main_context_push_thread_default (wait->context);
+}
+
+void
+air_cli_wait_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AirCliWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+}
+
+GAsyncResult *
+air_cli_wait_finish (AirCliWait *wait)
+{
+  while (wait->result == NULL)
+    g_main_context_iteration (wait->context, TRUE);
+  return wait->result;
+}
+
+void
+air_cli_wait_clear (AirCliWait *wait)
+{
+  if (wait->context == NULL)
+    return;
+  g_main_context_pop_thread_default (wait->context);
+  g_clear_object (&wait->result);
+  g_clear_pointer (&wait->context, g_main_context_unref);
+}
+
+int
+air_cli_usage_error (GOptionContext *context,
+                     const char     *command,
+                     const char     *message)
+{
+  g_printerr ("%s: %s\n", command, message);
+  g_printerr (_("Run “%s --help” to see how to use it.\n"), command);
+  return AIR_CLI_EXIT_USAGE;
+}

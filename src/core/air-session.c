@@ -1,0 +1,1096 @@
+/* air-session.c
+ *
+ * The session is the application's model (GNOME Text Editor's
+ * EditorSession): it owns the zone registry, the inventory of every zone's
+ * qubes and the list of jobs; windows only look at it.
+ *
+ * For each zone a link runs, all of it asynchronous so that an unreachable
+ * zone never holds up another: the zone's Events stream is opened and List
+ * fills the inventory (events that arrive meanwhile are applied after it),
+ * then ZoneInfo tells the zone's templates and isolation. When the stream ends or a call fails the zone is shown
+ * down with the reason, and the link tries again after a wait that doubles
+ * up to a minute. Nothing polls.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-session"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "air-error.h"
+#include "air-json.h"
+#include "air-line-reader.h"
+#include "air-names.h"
+#include "air-protocol.h"
+#include "air-session.h"
+
+/* Events a zone may send while its List is in flight. */
+#define MAX_QUEUED_EVENTS 100000
+
+typedef struct {
+  AirSession    *session;      /* borrowed; NULL once closed */
+  AirZone       *zone;
+  GCancellable  *cancellable;  /* of the current attempt */
+  GSubprocess   *events;
+  AirLineReader *reader;
+  GPtrArray     *queued;       /* AirEvent, while listing */
+  GError        *lost;         /* the event stream ended while listing */
+  guint          retry_id;
+  guint          backoff;
+  gboolean       loading;
+} ZoneLink;
+
+struct _AirSession
+{
+  GObject          parent_instance;
+
+  /* Owned references */
+  AirZoneRegistry *registry;
+  AirInventory    *inventory;
+  GListStore      *jobs;
+  GHashTable      *links;      /* zone name → ZoneLink */
+
+  gboolean         loaded;
+};
+
+G_DEFINE_FINAL_TYPE (AirSession, air_session, G_TYPE_OBJECT)
+
+enum {
+  ZONE_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void link_connect (ZoneLink *link);
+
+static ZoneLink *
+link_ref (ZoneLink *link)
+{
+  return g_rc_box_acquire (link);
+}
+
+static void
+link_clear (ZoneLink *link)
+{
+  g_clear_object (&link->zone);
+  g_clear_object (&link->cancellable);
+  g_clear_object (&link->events);
+  g_clear_object (&link->reader);
+  g_clear_pointer (&link->queued, g_ptr_array_unref);
+  g_clear_error (&link->lost);
+}
+
+static void
+link_unref (ZoneLink *link)
+{
+  g_rc_box_release_full (link, (GDestroyNotify) link_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZoneLink, link_unref)
+
+static gboolean
+link_is_gone (ZoneLink *link,
+              GError   *error)
+{
+  return link->session == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+zone_changed (AirSession *self,
+              const char *zone)
+{
+  g_signal_emit (self, signals[ZONE_CHANGED], 0, zone);
+}
+
+/* Stops the current attempt: calls in flight are cancelled, the event
+ * stream's process ends. */
+static void
+link_stop (ZoneLink *link)
+{
+  if (link->cancellable != NULL)
+    g_cancellable_cancel (link->cancellable);
+  g_clear_object (&link->cancellable);
+  if (link->events != NULL)
+    g_subprocess_force_exit (link->events);
+  g_clear_object (&link->events);
+  g_clear_object (&link->reader);
+  g_clear_pointer (&link->queued, g_ptr_array_unref);
+  g_clear_error (&link->lost);
+  g_clear_handle_id (&link->retry_id, g_source_remove);
+  link->loading = FALSE;
+}
+
+static void
+link_close (ZoneLink *link)
+{
+  link_stop (link);
+  link->session = NULL;
+  link_unref (link);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  ZoneLink *link = user_data;
+
+  link->retry_id = 0;
+  link_connect (link);
+  return G_SOURCE_REMOVE;
+}
+
+/* The zone cannot be reached now: say so, and try again later. */
+static void
+link_down (ZoneLink     *link,
+           const GError *error)
+{
+  AirSession *self = link->session;
+  guint wait = link->backoff;
+
+  g_debug ("Zone %s down: %s", air_zone_get_name (link->zone), error->message);
+
+  link_stop (link);
+  air_zone_set_health (link->zone, AIR_HEALTH_DOWN, error->message);
+  zone_changed (self, air_zone_get_name (link->zone));
+
+  link->backoff = CLAMP (wait * 2, AIR_SESSION_RETRY_MIN_SECONDS, AIR_SESSION_RETRY_MAX_SECONDS);
+  link->retry_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, MAX (wait, 1),
+                                               retry_cb, link_ref (link),
+                                               (GDestroyNotify) link_unref);
+}
+
+static void
+apply_event (ZoneLink *link,
+             AirEvent *event)
+{
+  AirSession *self = link->session;
+  const char *zone = air_zone_get_name (link->zone);
+
+  if (event->kind == AIR_EVENT_ZONE_HEALTH)
+    air_zone_set_health (link->zone, event->health, event->reason);
+  else
+    air_inventory_apply_event (self->inventory, zone, event);
+}
+
+static void read_event (ZoneLink *link);
+static void info_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+
+static void
+read_event_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ZoneLink) link = user_data;
+  g_autoptr(GBytes) line = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirEvent) event = NULL;
+  const char *data;
+  gsize len;
+
+  line = air_line_reader_read_line_finish (AIR_LINE_READER (object), result, &error);
+  if (link_is_gone (link, error) || object != (GObject *) link->reader)
+    return;
+
+  if (line == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (AIR_ERROR, AIR_ERROR_UNREACHABLE,
+                                     _("The zone closed its event stream"));
+      else
+        g_prefix_error (&error, _("The zone’s event stream failed: "));
+
+      /* While List runs, its failure (with the zone's own words) says more. */
+      if (link->loading)
+        {
+          g_clear_error (&link->lost);
+          link->lost = g_steal_pointer (&error);
+          return;
+        }
+      link_down (link, error);
+      return;
+    }
+
+  data = g_bytes_get_data (line, &len);
+  event = air_event_parse (data, len, air_zone_get_name (link->zone), &error);
+  if (event == NULL)
+    {
+      /* A newer agent may send events this one does not know: skip them. */
+      g_autofree char *shown = air_text_sanitize (error->message, -1, 200);
+      g_debug ("Zone %s: ignored an event: %s", air_zone_get_name (link->zone), shown);
+    }
+  else if (link->queued != NULL)
+    {
+      if (link->queued->len < MAX_QUEUED_EVENTS)
+        g_ptr_array_add (link->queued, g_steal_pointer (&event));
+    }
+  else
+    {
+      apply_event (link, event);
+      zone_changed (link->session, air_zone_get_name (link->zone));
+    }
+
+  read_event (link);
+}
+
+static void
+read_event (ZoneLink *link)
+{
+  air_line_reader_read_line_async (link->reader, link->cancellable,
+                                   read_event_cb, link_ref (link));
+}
+
+static void
+list_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(ZoneLink) link = user_data;
+  g_autoptr(GPtrArray) qubes = NULL;
+  g_autoptr(GPtrArray) queued = NULL;
+  g_autoptr(GError) error = NULL;
+  AirSession *self;
+  const char *zone;
+
+  qubes = air_zone_list_qubes_finish (AIR_ZONE (object), result, &error);
+  if (link_is_gone (link, error))
+    return;
+  if (qubes == NULL)
+    {
+      link_down (link, error);
+      return;
+    }
+
+  self = link->session;
+  zone = air_zone_get_name (link->zone);
+  air_inventory_replace_zone (self->inventory, zone, qubes);
+
+  if (link->lost != NULL)
+    {
+      g_autoptr(GError) lost = g_steal_pointer (&link->lost);
+
+      link_down (link, lost);
+      return;
+    }
+
+  queued = g_steal_pointer (&link->queued);
+  for (guint i = 0; queued != NULL && i < queued->len; i++)
+    apply_event (link, g_ptr_array_index (queued, i));
+
+  /* ZoneInfo (templates, isolation) once per connection, after the list:
+   * the qubes come first. */
+  if (link->loading)
+    air_zone_refresh_info_async (link->zone, link->cancellable, info_cb, link_ref (link));
+
+  link->loading = FALSE;
+  link->backoff = 0;
+  if (air_zone_get_health (link->zone) == AIR_HEALTH_UNKNOWN ||
+      air_zone_get_health (link->zone) == AIR_HEALTH_DOWN)
+    air_zone_set_health (link->zone, AIR_HEALTH_UP, "");
+
+  zone_changed (self, zone);
+}
+
+static void
+info_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(ZoneLink) link = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!air_zone_refresh_info_finish (AIR_ZONE (object), result, &error))
+    {
+      if (!link_is_gone (link, error))
+        link_down (link, error);
+      return;
+    }
+  if (link->session == NULL)
+    return;
+
+  zone_changed (link->session, air_zone_get_name (link->zone));
+}
+
+/* The event stream and List start at once (each is a process of its own,
+ * and a zone far away answers sooner without a round trip between them);
+ * ZoneInfo follows the list. */
+static void
+link_connect (ZoneLink *link)
+{
+  g_autoptr(GError) error = NULL;
+
+  link_stop (link);
+  link->cancellable = g_cancellable_new ();
+  link->loading = TRUE;
+
+  link->events = air_zone_spawn (link->zone, "qubesair.Events", NULL,
+                                 G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                 &error);
+  if (link->events == NULL)
+    {
+      link_down (link, error);
+      return;
+    }
+
+  link->reader = air_line_reader_new (g_subprocess_get_stdout_pipe (link->events), AIR_JSON_MAX_LINE);
+  link->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) air_event_free);
+  read_event (link);
+
+  air_zone_list_qubes_async (link->zone, link->cancellable, list_cb, link_ref (link));
+}
+
+static ZoneLink *
+link_new (AirSession *self,
+          AirZone    *zone)
+{
+  ZoneLink *link = g_rc_box_new0 (ZoneLink);
+
+  link->session = self;
+  link->zone = g_object_ref (zone);
+  return link;
+}
+
+static void
+zone_settings_changed_cb (AirZone    *zone,
+                          GParamSpec *pspec,
+                          AirSession *self)
+{
+  ZoneLink *link = g_hash_table_lookup (self->links, air_zone_get_name (zone));
+
+  /* Another gateway or driver: a new start. */
+  if (link != NULL)
+    {
+      link->backoff = 0;
+      link_connect (link);
+    }
+}
+
+/* Keeps one link per zone of the registry. */
+static void
+sync_links (AirSession *self)
+{
+  GListModel *zones = air_zone_registry_get_zones (self->registry);
+  g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key, value;
+  guint n = g_list_model_get_n_items (zones);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
+      const char *name = air_zone_get_name (zone);
+      ZoneLink *link = g_hash_table_lookup (self->links, name);
+
+      g_hash_table_add (present, (gpointer) name);
+
+      if (link != NULL && link->zone == zone)
+        continue;
+      if (link != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (link->zone, self);
+          g_hash_table_remove (self->links, name);
+        }
+
+      link = link_new (self, zone);
+      g_hash_table_insert (self->links, g_strdup (name), link);
+      g_signal_connect_object (zone, "notify::gateway", G_CALLBACK (zone_settings_changed_cb), self, 0);
+      g_signal_connect_object (zone, "notify::driver", G_CALLBACK (zone_settings_changed_cb), self, 0);
+      link_connect (link);
+    }
+
+  g_hash_table_iter_init (&iter, self->links);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (present, key))
+      {
+        ZoneLink *link = value;
+
+        g_signal_handlers_disconnect_by_data (link->zone, self);
+        air_inventory_remove_zone (self->inventory, key);
+        g_hash_table_iter_steal (&iter);
+        link_close (link);
+        g_free (key);
+      }
+}
+
+static void
+zones_changed_cb (GListModel *zones,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  AirSession *self)
+{
+  if (self->loaded)
+    sync_links (self);
+}
+
+static void
+air_session_dispose (GObject *object)
+{
+  AirSession *self = (AirSession *)object;
+
+  air_session_shutdown (self);
+
+  G_OBJECT_CLASS (air_session_parent_class)->dispose (object);
+}
+
+static void
+air_session_finalize (GObject *object)
+{
+  AirSession *self = (AirSession *)object;
+
+  g_clear_pointer (&self->links, g_hash_table_unref);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->inventory);
+  g_clear_object (&self->jobs);
+
+  G_OBJECT_CLASS (air_session_parent_class)->finalize (object);
+}
+
+static void
+air_session_class_init (AirSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = air_session_dispose;
+  object_class->finalize = air_session_finalize;
+
+  /* Something about the zone changed: its qubes, its health, its loading. */
+  signals[ZONE_CHANGED] =
+    g_signal_new ("zone-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+air_session_init (AirSession *self)
+{
+  self->inventory = air_inventory_new ();
+  self->jobs = g_list_store_new (AIR_TYPE_JOB);
+  self->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) link_close);
+}
+
+/**
+ * air_session_new:
+ * @registry: (nullable): the zones, or %NULL for the user's zone list
+ */
+AirSession *
+air_session_new (AirZoneRegistry *registry)
+{
+  AirSession *self = g_object_new (AIR_TYPE_SESSION, NULL);
+
+  self->registry = registry ? g_object_ref (registry) : air_zone_registry_new (NULL);
+  g_signal_connect_object (air_zone_registry_get_zones (self->registry), "items-changed",
+                           G_CALLBACK (zones_changed_cb), self, 0);
+  return self;
+}
+
+/* Reads the zone list and starts reaching every zone. Without a zone list
+ * the "local" zone is there; with a broken one, no zone is, and the error
+ * says how to fix it. */
+gboolean
+air_session_load (AirSession  *self,
+                  GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (AIR_IS_SESSION (self), FALSE);
+
+  self->loaded = FALSE;
+  ok = air_zone_registry_load (self->registry, error);
+  self->loaded = TRUE;
+  sync_links (self);
+  return ok;
+}
+
+/* Ends every event stream and call; the session can be loaded again. */
+void
+air_session_shutdown (AirSession *self)
+{
+  guint n;
+
+  g_return_if_fail (AIR_IS_SESSION (self));
+
+  self->loaded = FALSE;
+  if (self->links != NULL)
+    g_hash_table_remove_all (self->links);
+
+  if (self->jobs != NULL)
+    {
+      n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(AirJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+          air_job_cancel (job);
+        }
+    }
+}
+
+AirZoneRegistry *
+air_session_get_registry (AirSession *self)
+{
+  g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
+  return self->registry;
+}
+
+/**
+ * air_session_get_zones:
+ *
+ * Returns: (transfer none): a list model of #AirZone
+ */
+GListModel *
+air_session_get_zones (AirSession *self)
+{
+  g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
+  return air_zone_registry_get_zones (self->registry);
+}
+
+AirInventory *
+air_session_get_inventory (AirSession *self)
+{
+  g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
+  return self->inventory;
+}
+
+/**
+ * air_session_get_jobs:
+ *
+ * Returns: (transfer none): a list model of #AirJob, newest first
+ */
+GListModel *
+air_session_get_jobs (AirSession *self)
+{
+  g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
+  return G_LIST_MODEL (self->jobs);
+}
+
+AirZone *
+air_session_lookup_zone (AirSession *self,
+                         const char *name)
+{
+  g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
+
+  if (name == NULL)
+    return NULL;
+  return air_zone_registry_lookup (self->registry, name);
+}
+
+/* TRUE until the zone's first List after (re)connecting has arrived. */
+gboolean
+air_session_zone_is_loading (AirSession *self,
+                             const char *name)
+{
+  ZoneLink *link;
+
+  g_return_val_if_fail (AIR_IS_SESSION (self), FALSE);
+
+  link = g_hash_table_lookup (self->links, name);
+  return link != NULL && link->loading;
+}
+
+void
+air_session_reconnect_zone (AirSession *self,
+                            const char *name)
+{
+  ZoneLink *link;
+
+  g_return_if_fail (AIR_IS_SESSION (self));
+
+  link = g_hash_table_lookup (self->links, name);
+  if (link != NULL)
+    {
+      link->backoff = 0;
+      link_connect (link);
+      zone_changed (self, name);
+    }
+}
+
+void
+air_session_clear_finished_jobs (AirSession *self)
+{
+  guint n;
+
+  g_return_if_fail (AIR_IS_SESSION (self));
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(AirJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i - 1);
+
+      if (air_job_is_finished (job))
+        g_list_store_remove (self->jobs, i - 1);
+    }
+}
+
+/* New jobs go first; the oldest finished ones make room. */
+static void
+add_job (AirSession *self,
+         AirJob     *job)
+{
+  guint n, finished = 0;
+
+  g_list_store_insert (self->jobs, 0, job);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AirJob) other = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+      if (air_job_is_finished (other) && ++finished > AIR_SESSION_MAX_FINISHED_JOBS)
+        {
+          g_list_store_remove (self->jobs, i);
+          break;
+        }
+    }
+}
+
+static AirJob *
+start_job (AirSession  *self,
+           const char  *zone_name,
+           AirZone    **zone,
+           char        *title)   /* (transfer full) */
+{
+  g_autofree char *owned_title = title;
+  AirJob *job = air_job_new (owned_title, zone_name);
+
+  add_job (self, job);
+  g_object_unref (job);   /* the list holds it */
+
+  *zone = air_session_lookup_zone (self, zone_name);
+  if (*zone == NULL)
+    {
+      g_autofree char *shown = air_text_sanitize (zone_name, -1, 40);
+      g_autoptr(GError) error = g_error_new (AIR_ERROR, AIR_ERROR_NOT_FOUND,
+                                             _("There is no zone called “%s”."), shown);
+      air_job_fail (job, error);
+    }
+
+  return job;
+}
+
+/* Asks the zone for its list again, so the view is right at once even where
+ * the zone's events come late. */
+static void
+resync_zone (AirSession *self,
+             const char *zone)
+{
+  ZoneLink *link = g_hash_table_lookup (self->links, zone);
+
+  if (link == NULL || link->cancellable == NULL || link->loading || link->events == NULL)
+    return;
+
+  air_zone_list_qubes_async (link->zone, link->cancellable, list_cb, link_ref (link));
+}
+
+static void
+create_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(AirJob) job = user_data;
+  g_autoptr(AirSession) self = g_object_get_data (G_OBJECT (job), "air-session");
+  g_autoptr(AirQube) qube = NULL;
+  g_autoptr(GError) error = NULL;
+  AirEvent event = { .kind = AIR_EVENT_QUBE_ADDED };
+
+  g_object_set_data (G_OBJECT (job), "air-session", NULL);
+
+  qube = air_zone_create_qube_finish (AIR_ZONE (object), result, &error);
+  if (qube == NULL)
+    {
+      air_job_fail (job, error);
+      return;
+    }
+
+  event.qube = qube;
+  if (self->loaded && g_hash_table_contains (self->links, air_zone_get_name (AIR_ZONE (object))))
+    {
+      air_inventory_apply_event (self->inventory, air_zone_get_name (AIR_ZONE (object)), &event);
+      zone_changed (self, air_zone_get_name (AIR_ZONE (object)));
+    }
+  air_job_succeed (job);
+}
+
+/**
+ * air_session_create_qube:
+ *
+ * Returns: (transfer none): the job, held by the job list
+ */
+AirJob *
+air_session_create_qube (AirSession        *self,
+                         const char        *zone_name,
+                         const char        *name,
+                         const AirQubeSpec *spec)
+{
+  AirZone *zone;
+  AirJob *job;
+  g_autofree char *shown = NULL;
+
+  g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  shown = air_text_sanitize (name, -1, AIR_NAME_MAX);
+  job = start_job (self, zone_name, &zone, g_strdup_printf (_("Create %s"), shown));
+  if (zone == NULL)
+    return job;
+
+  g_object_set_data (G_OBJECT (job), "air-session", g_object_ref (self));
+  air_zone_create_qube_async (zone, name, spec, air_job_get_cancellable (job),
+                              create_cb, g_object_ref (job));
+  return job;
+}
+
+static void
+action_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(AirJob) job = user_data;
+  g_autoptr(AirSession) self = g_object_get_data (G_OBJECT (job), "air-session");
+  g_autoptr(GError) error = NULL;
+
+  g_object_set_data (G_OBJECT (job), "air-session", NULL);
+
+  if (!air_zone_qube_action_finish (AIR_ZONE (object), result, &error))
+    air_job_fail (job, error);
+  else
+    air_job_succeed (job);
+
+  if (self->loaded)
+    resync_zone (self, air_zone_get_name (AIR_ZONE (object)));
+}
+
+/**
+ * air_session_qube_action:
+ *
+ * Returns: (transfer none): the job, held by the job list
+ */
+AirJob *
+air_session_qube_action (AirSession    *self,
+                         const char    *zone_name,
+                         const char    *name,
+                         AirZoneAction  action)
+{
+  g_autofree char *shown = NULL;
+  AirZone *zone;
+  AirJob *job;
+  char *title;
+
+  g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
+
+  shown = air_text_sanitize (name, -1, AIR_NAME_MAX);
+  switch (action)
+    {
+    case AIR_ZONE_ACTION_START:
+      title = g_strdup_printf (_("Start %s"), shown);
+      break;
+    case AIR_ZONE_ACTION_SHUTDOWN:
+      title = g_strdup_printf (_("Shut down %s"), shown);
+      break;
+    case AIR_ZONE_ACTION_KILL:
+      title = g_strdup_printf (_("Kill %s"), shown);
+      break;
+    case AIR_ZONE_ACTION_REMOVE:
+      title = g_strdup_printf (_("Remove %s"), shown);
+      break;
+    default:
+      g_return_val_if_reached (NULL);
+    }
+
+  job = start_job (self, zone_name, &zone, title);
+  if (zone == NULL)
+    return job;
+
+  g_object_set_data (G_OBJECT (job), "air-session", g_object_ref (self));
+  air_zone_qube_action_async (zone, action, name, air_job_get_cancellable (job),
+                              action_cb, g_object_ref (job));
+  return job;
+}
+
+/* A command: its header line written, its stdout and stderr streamed into
+ * the job, its exit status the job's end. */
+typedef struct {
+  AirJob      *job;
+  GSubprocess *process;
+  gulong       cancel_id;
+  guint        pending;
+} RunOp;
+
+static void
+run_op_free (RunOp *op)
+{
+  g_cancellable_disconnect (air_job_get_cancellable (op->job), op->cancel_id);
+  g_clear_object (&op->process);
+  g_clear_object (&op->job);
+  g_free (op);
+}
+
+static void
+run_op_done (RunOp *op)
+{
+  int status;
+
+  if (--op->pending > 0)
+    return;
+
+  if (g_cancellable_is_cancelled (air_job_get_cancellable (op->job)))
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "");
+      air_job_fail (op->job, error);
+    }
+  else if (g_subprocess_get_if_exited (op->process))
+    air_job_finish_command (op->job, g_subprocess_get_exit_status (op->process));
+  else if (g_subprocess_get_if_signaled (op->process))
+    {
+      status = 128 + g_subprocess_get_term_sig (op->process);
+      air_job_finish_command (op->job, MIN (status, 255));
+    }
+  else
+    air_job_finish_command (op->job, -1);
+
+  run_op_free (op);
+}
+
+static void run_read (RunOp *op, GInputStream *stream);
+
+static void
+run_read_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RunOp *op = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      run_op_done (op);
+      return;
+    }
+
+  air_job_append_output (op->job, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  run_read (op, G_INPUT_STREAM (object));
+}
+
+static void
+run_read (RunOp        *op,
+          GInputStream *stream)
+{
+  g_input_stream_read_bytes_async (stream, 65536, G_PRIORITY_DEFAULT, NULL, run_read_cb, op);
+}
+
+static void
+run_wait_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RunOp *op = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  run_op_done (op);
+}
+
+static void
+run_write_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  RunOp *op = user_data;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, NULL);
+  /* No input for the command but the header: the command sees end of file. */
+  g_output_stream_close (G_OUTPUT_STREAM (object), NULL, NULL);
+  run_op_done (op);
+}
+
+static void
+run_cancelled_cb (GCancellable *cancellable,
+                  RunOp        *op)
+{
+  g_subprocess_force_exit (op->process);
+}
+
+/**
+ * air_session_run_command:
+ * @target: the qube, or with @disposable the disposable template
+ *
+ * Returns: (transfer none): the job, held by the job list; its "output"
+ *   signal carries the command's output, "exit-status" its end.
+ */
+AirJob *
+air_session_run_command (AirSession         *self,
+                         const char         *zone_name,
+                         const char         *target,
+                         const char * const *argv,
+                         gboolean            disposable)
+{
+  g_autofree char *shown = NULL;
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  char *header;
+  AirZone *zone;
+  AirJob *job;
+  RunOp *op;
+
+  g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
+  g_return_val_if_fail (argv != NULL, NULL);
+
+  shown = air_text_sanitize (target, -1, AIR_NAME_MAX);
+  command = air_text_sanitize (argv[0] ? argv[0] : "", -1, 40);
+  job = start_job (self, zone_name, &zone,
+                   disposable ? g_strdup_printf (_("Run %s in a disposable of %s"), command, shown)
+                              : g_strdup_printf (_("Run %s in %s"), command, shown));
+  if (zone == NULL)
+    return job;
+
+  if (argv[0] == NULL || g_strv_length ((char **) argv) > AIR_PROTOCOL_MAX_ARGV)
+    {
+      error = g_error_new_literal (AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT, _("No command to run"));
+      air_job_fail (job, error);
+      return job;
+    }
+
+  if (!air_name_validate (target, disposable ? "template" : "qube", &error) ||
+      !(process = air_zone_spawn (zone, disposable ? "qubesair.Disposable" : "qubesair.Run", target,
+                                  G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                  G_SUBPROCESS_FLAGS_STDERR_PIPE, &error)))
+    {
+      air_job_fail (job, error);
+      return job;
+    }
+
+  op = g_new0 (RunOp, 1);
+  op->job = g_object_ref (job);
+  op->process = g_steal_pointer (&process);
+  op->pending = 4;   /* header written, stdout, stderr, exit */
+  op->cancel_id = g_cancellable_connect (air_job_get_cancellable (job),
+                                         G_CALLBACK (run_cancelled_cb), op, NULL);
+
+  header = air_run_header_to_line (argv, NULL);
+  g_output_stream_write_all_async (g_subprocess_get_stdin_pipe (op->process),
+                                   header, strlen (header), G_PRIORITY_DEFAULT, NULL,
+                                   run_write_cb, op);
+  g_object_set_data_full (G_OBJECT (op->job), "air-run-header", header, g_free);
+  run_read (op, g_subprocess_get_stdout_pipe (op->process));
+  run_read (op, g_subprocess_get_stderr_pipe (op->process));
+  g_subprocess_wait_async (op->process, NULL, run_wait_cb, op);
+
+  return job;
+}
+
+static gboolean
+check_zone_fields (const char  *name,
+                   const char  *gateway,
+                   const char  *driver,
+                   GError     **error)
+{
+  static const char * const drivers[] = { "local", "ssh", NULL };
+
+  if (!air_name_validate (name, "zone", error) ||
+      !air_name_validate (gateway, "gateway qube", error))
+    return FALSE;
+
+  if (driver == NULL || !g_strv_contains (drivers, driver))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("Unknown zone driver. Use one of: local, ssh."));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+air_session_add_zone (AirSession  *self,
+                      const char  *name,
+                      const char  *gateway,
+                      const char  *driver,
+                      GError     **error)
+{
+  g_autoptr(AirZone) zone = NULL;
+
+  g_return_val_if_fail (AIR_IS_SESSION (self), FALSE);
+
+  if (!check_zone_fields (name, gateway, driver, error))
+    return FALSE;
+
+  zone = air_zone_new (name, gateway, driver);
+  if (!air_zone_registry_add (self->registry, zone, error))
+    return FALSE;
+
+  if (!air_zone_registry_save (self->registry, error))
+    {
+      air_zone_registry_remove (self->registry, name, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+air_session_update_zone (AirSession  *self,
+                         const char  *name,
+                         const char  *gateway,
+                         const char  *driver,
+                         GError     **error)
+{
+  g_autofree char *old_gateway = NULL;
+  g_autofree char *old_driver = NULL;
+  AirZone *zone;
+
+  g_return_val_if_fail (AIR_IS_SESSION (self), FALSE);
+
+  if (!check_zone_fields (name, gateway, driver, error))
+    return FALSE;
+
+  zone = air_session_lookup_zone (self, name);
+  if (zone == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND, _("There is no zone called “%s”."), name);
+      return FALSE;
+    }
+
+  old_gateway = g_strdup (air_zone_get_gateway (zone));
+  old_driver = g_strdup (air_zone_get_driver (zone));
+  g_object_freeze_notify (G_OBJECT (zone));
+  air_zone_set_gateway (zone, gateway);
+  air_zone_set_driver (zone, driver);
+  g_object_thaw_notify (G_OBJECT (zone));
+
+  if (!air_zone_registry_save (self->registry, error))
+    {
+      air_zone_set_gateway (zone, old_gateway);
+      air_zone_set_driver (zone, old_driver);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+air_session_remove_zone (AirSession  *self,
+                         const char  *name,
+                         GError     **error)
+{
+  g_autoptr(AirZone) zone = NULL;
+
+  g_return_val_if_fail (AIR_IS_SESSION (self), FALSE);
+
+  zone = air_session_lookup_zone (self, name);
+  if (zone != NULL)
+    g_object_ref (zone);
+
+  if (!air_zone_registry_remove (self->registry, name, error))
+    return FALSE;
+
+  if (!air_zone_registry_save (self->registry, error))
+    {
+      air_zone_registry_add (self->registry, zone, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,921 @@
+/* air-vault-client.c
+ *
+ * Calls qubes-air-vault through AirTransport. The management qube stores,
+ * lists and removes credentials and has key pairs made; it never reads a
+ * secret back. A gateway reads its own zone's credential with _get_async().
+ * Every answer is a peer's message: decoded with the strict JSON reader,
+ * names validated, text sanitised.
+ *
+ * A secret passed to _put_async() is copied once, into the request, whose
+ * memory is zeroed when the transport lets go of it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-vault-client"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gprintf.h>
+#include <string.h>
+
+#include "air-error.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-vault-client.h"
+
+#define MAX_CREDENTIALS 4096
+
+const char * const air_credential_kinds[] = {
+  "api-token",         /* Proxmox */
+  "service-account",   /* GCP service-account JSON */
+  "access-key",        /* AWS key id and secret */
+  "ssh-key",           /* an ed25519 key the vault signs with */
+  NULL,
+};
+
+gboolean
+air_credential_kind_is_valid (const char *kind)
+{
+  return kind != NULL && g_strv_contains (air_credential_kinds, kind);
+}
+
+/* sys-remote-ZONE, the gateway's usual name; NULL when that is too long. */
+char *
+air_vault_default_gateway (const char *zone)
+{
+  g_autofree char *gateway = g_strconcat ("sys-remote-", zone, NULL);
+
+  return air_name_is_valid (gateway) ? g_steal_pointer (&gateway) : NULL;
+}
+
+/* JSON string escaping without a temporary copy: call with @out NULL for
+ * the length, then with a buffer that large. @in must be valid UTF-8. */
+gsize
+air_vault_json_escape (char       *out,
+                       const char *in,
+                       gsize       len)
+{
+  static const char hex[] = "0123456789abcdef";
+  gsize n = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) in[i];
+      char two = 0;
+
+      switch (c)
+        {
+        case '"': two = '"'; break;
+        case '\\': two = '\\'; break;
+        case '\n': two = 'n'; break;
+        case '\r': two = 'r'; break;
+        case '\t': two = 't'; break;
+        default: break;
+        }
+
+      if (two != 0)
+        {
+          if (out)
+            {
+              out[n] = '\\';
+              out[n + 1] = two;
+            }
+          n += 2;
+        }
+      else if (c < 0x20 || c == 0x7f)
+        {
+          if (out)
+            {
+              memcpy (out + n, "\\u00", 4);
+              out[n + 4] = hex[c >> 4];
+              out[n + 5] = hex[c & 0xf];
+            }
+          n += 6;
+        }
+      else
+        {
+          if (out)
+            out[n] = (char) c;
+          n++;
+        }
+    }
+
+  return n;
+}
+
+/* "ssh-ed25519 BASE64 [comment]" with a well-formed ed25519 key blob. */
+gboolean
+air_vault_public_key_is_valid (const char *line)
+{
+  g_auto(GStrv) fields = NULL;
+  g_autofree guchar *blob = NULL;
+  static const guchar prefix[] = { 0, 0, 0, 11, 's', 's', 'h', '-', 'e', 'd', '2', '5', '5', '1', '9', 0, 0, 0, 32 };
+  gsize blob_len = 0;
+
+  if (line == NULL || strlen (line) > AIR_VAULT_MAX_PUBLIC_KEY)
+    return FALSE;
+
+  for (const char *p = line; *p; p++)
+    if (*p < 0x20 || *p > 0x7e)
+      return FALSE;
+
+  fields = g_strsplit (line, " ", 3);
+  if (g_strv_length (fields) < 2 || !g_str_equal (fields[0], "ssh-ed25519"))
+    return FALSE;
+
+  for (const char *p = fields[1]; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+      return FALSE;
+
+  blob = g_base64_decode (fields[1], &blob_len);
+  return blob_len == sizeof prefix + 32 && memcmp (blob, prefix, sizeof prefix) == 0;
+}
+
+/* AirCredentialInfo */
+
+struct _AirCredentialInfo
+{
+  char   *zone;
+  char   *kind;
+  char   *label;
+  char   *gateway;
+  char   *public_key;
+  gint64  stored;
+};
+
+G_DEFINE_BOXED_TYPE (AirCredentialInfo, air_credential_info,
+                     air_credential_info_copy, air_credential_info_free)
+
+AirCredentialInfo *
+air_credential_info_copy (const AirCredentialInfo *self)
+{
+  AirCredentialInfo *copy = g_new0 (AirCredentialInfo, 1);
+
+  copy->zone = g_strdup (self->zone);
+  copy->kind = g_strdup (self->kind);
+  copy->label = g_strdup (self->label);
+  copy->gateway = g_strdup (self->gateway);
+  copy->public_key = g_strdup (self->public_key);
+  copy->stored = self->stored;
+  return copy;
+}
+
+void
+air_credential_info_free (AirCredentialInfo *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->zone);
+  g_free (self->kind);
+  g_free (self->label);
+  g_free (self->gateway);
+  g_free (self->public_key);
+  g_free (self);
+}
+
+const char *
+air_credential_info_get_zone (const AirCredentialInfo *self)
+{
+  return self->zone;
+}
+
+const char *
+air_credential_info_get_kind (const AirCredentialInfo *self)
+{
+  return self->kind;
+}
+
+const char *
+air_credential_info_get_label (const AirCredentialInfo *self)
+{
+  return self->label;
+}
+
+const char *
+air_credential_info_get_gateway (const AirCredentialInfo *self)
+{
+  return self->gateway;
+}
+
+/* Seconds since the epoch; 0 when the vault did not say. */
+gint64
+air_credential_info_get_stored (const AirCredentialInfo *self)
+{
+  return self->stored;
+}
+
+/* Only for kind ssh-key, and only when the vault said it. */
+const char *
+air_credential_info_get_public_key (const AirCredentialInfo *self)
+{
+  return self->public_key;
+}
+
+static AirCredentialInfo *
+info_from_object (JsonObject  *object,
+                  GError     **error)
+{
+  g_autoptr(AirCredentialInfo) info = g_new0 (AirCredentialInfo, 1);
+  const char *zone, *kind, *label, *gateway, *public_key;
+
+  if (!air_json_get_string (object, "zone", AIR_NAME_MAX, &zone, error) ||
+      !air_json_get_string (object, "kind", 32, &kind, error) ||
+      !air_json_get_string (object, "label", AIR_VAULT_MAX_LABEL, &label, error) ||
+      !air_json_get_string (object, "gateway", AIR_NAME_MAX, &gateway, error) ||
+      !air_json_get_opt_int (object, "stored", 0, G_MAXINT64, 0, &info->stored, error) ||
+      !air_json_get_opt_string (object, "public_key", AIR_VAULT_MAX_PUBLIC_KEY, NULL,
+                                &public_key, error))
+    return NULL;
+
+  if (!air_name_validate (zone, "zone", error) ||
+      !air_name_validate (gateway, "gateway qube", error))
+    return NULL;
+
+  if (!air_credential_kind_is_valid (kind))
+    {
+      g_autofree char *shown = air_text_sanitize (kind, -1, 32);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("The vault answered with an unknown credential kind “%s”"), shown);
+      return NULL;
+    }
+
+  if (public_key != NULL && !air_vault_public_key_is_valid (public_key))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The vault answered with a malformed public key"));
+      return NULL;
+    }
+
+  info->zone = g_strdup (zone);
+  info->kind = g_strdup (kind);
+  info->label = air_text_sanitize (label, -1, AIR_VAULT_MAX_LABEL);
+  info->gateway = g_strdup (gateway);
+  info->public_key = g_strdup (public_key);
+  return g_steal_pointer (&info);
+}
+
+/* AirVaultClient */
+
+struct _AirVaultClient
+{
+  GObject       parent_instance;
+
+  AirTransport *transport;
+  char         *vault_qube;
+};
+
+G_DEFINE_FINAL_TYPE (AirVaultClient, air_vault_client, G_TYPE_OBJECT)
+
+static void
+air_vault_client_finalize (GObject *object)
+{
+  AirVaultClient *self = (AirVaultClient *)object;
+
+  g_clear_object (&self->transport);
+  g_clear_pointer (&self->vault_qube, g_free);
+
+  G_OBJECT_CLASS (air_vault_client_parent_class)->finalize (object);
+}
+
+static void
+air_vault_client_class_init (AirVaultClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = air_vault_client_finalize;
+}
+
+static void
+air_vault_client_init (AirVaultClient *self)
+{
+  const char *env = g_getenv ("AIR_VAULT_QUBE");
+
+  /* An invalid name is refused by the transport, with a message, at the
+   * first call: no silent fallback to another qube. */
+  self->vault_qube = g_strdup (env && env[0] ? env : AIR_VAULT_DEFAULT_QUBE);
+}
+
+/**
+ * air_vault_client_new:
+ * @transport: (nullable): the transport, or %NULL for the default one
+ */
+AirVaultClient *
+air_vault_client_new (AirTransport *transport)
+{
+  AirVaultClient *self = g_object_new (AIR_TYPE_VAULT_CLIENT, NULL);
+
+  self->transport = g_object_ref (transport ? transport : air_transport_get_default ());
+  return self;
+}
+
+AirTransport *
+air_vault_client_get_transport (AirVaultClient *self)
+{
+  g_return_val_if_fail (AIR_IS_VAULT_CLIENT (self), NULL);
+  return self->transport;
+}
+
+const char *
+air_vault_client_get_vault_qube (AirVaultClient *self)
+{
+  g_return_val_if_fail (AIR_IS_VAULT_CLIENT (self), NULL);
+  return self->vault_qube;
+}
+
+/* Request bodies that carry a secret are zeroed before they are freed. */
+static void
+wipe_free (gpointer data)
+{
+  explicit_bzero (data, strlen (data));
+  g_free (data);
+}
+
+static GBytes *
+wiped_bytes_take (char *text)
+{
+  return g_bytes_new_with_free_func (text, strlen (text), wipe_free, text);
+}
+
+static JsonObject *
+parse_answer (GBytes  *answer,
+              GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object;
+
+  object = air_json_parse_object (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer),
+                                  AIR_VAULT_MAX_ANSWER, &local_error);
+  if (object == NULL)
+    g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                 _("The vault's answer could not be read: %s"), local_error->message);
+  return object;
+}
+
+typedef enum {
+  DECODE_INFO,
+  DECODE_LIST,
+  DECODE_DELETE,
+  DECODE_PUBLIC_KEY,
+  DECODE_SECRET,
+} Decode;
+
+static gpointer
+decode_info (GBytes  *answer,
+             GError **error)
+{
+  g_autoptr(JsonObject) object = parse_answer (answer, error);
+
+  return object ? info_from_object (object, error) : NULL;
+}
+
+static gpointer
+decode_list (GBytes  *answer,
+             GError **error)
+{
+  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  g_autoptr(GPtrArray) infos = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 version;
+  JsonArray *array;
+
+  if (object == NULL ||
+      !air_json_get_opt_int (object, "version", 1, 1, 0, &version, error))
+    return NULL;
+
+  array = air_json_get_opt_array (object, "credentials", MAX_CREDENTIALS, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (version != 1 || array == NULL)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The vault's list has no version 1 “credentials” member"));
+      return NULL;
+    }
+
+  infos = g_ptr_array_new_with_free_func ((GDestroyNotify) air_credential_info_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      AirCredentialInfo *info;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                               _("An entry of the vault's list is not an object"));
+          return NULL;
+        }
+      info = info_from_object (json_node_get_object (node), error);
+      if (info == NULL)
+        return NULL;
+      g_ptr_array_add (infos, info);
+    }
+
+  return g_steal_pointer (&infos);
+}
+
+static gpointer
+decode_delete (GBytes  *answer,
+               GError **error)
+{
+  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  gint64 deleted;
+
+  if (object == NULL ||
+      !air_json_get_opt_int (object, "deleted", 0, G_MAXUINT, -1, &deleted, error))
+    return NULL;
+  if (deleted < 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The vault's answer has no “deleted” count"));
+      return NULL;
+    }
+  return GUINT_TO_POINTER ((guint) deleted + 1);
+}
+
+static gpointer
+decode_public_key (GBytes  *answer,
+                   GError **error)
+{
+  gsize len = g_bytes_get_size (answer);
+  const char *data = g_bytes_get_data (answer, NULL);
+  g_autofree char *line = NULL;
+
+  if (len > 0 && data[len - 1] == '\n')
+    len--;
+  if (len > AIR_VAULT_MAX_PUBLIC_KEY || memchr (data, '\0', len) != NULL)
+    goto malformed;
+
+  line = g_strndup (data, len);
+  if (!air_vault_public_key_is_valid (line))
+    goto malformed;
+  return g_steal_pointer (&line);
+
+malformed:
+  g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                       _("The vault did not answer with one OpenSSH ed25519 public key line"));
+  return NULL;
+}
+
+static gpointer
+decode_secret (GBytes  *answer,
+               GError **error)
+{
+  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  const char *secret;
+
+  if (object == NULL ||
+      !air_json_get_string (object, "secret", AIR_VAULT_MAX_SECRET, &secret, error))
+    return NULL;
+
+  if (secret[0] == '\0')
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The vault answered with an empty secret"));
+      return NULL;
+    }
+
+  {
+    GBytes *bytes = wiped_bytes_take (g_strdup (secret));
+
+    explicit_bzero ((char *) secret, strlen (secret));
+    return bytes;
+  }
+}
+
+static void
+call_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GBytes) answer = NULL;
+  GError *error = NULL;
+  Decode decode = GPOINTER_TO_INT (g_task_get_task_data (task));
+  gpointer value = NULL;
+
+  answer = air_transport_call_finish (AIR_TRANSPORT (object), result, &error);
+  if (answer == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  switch (decode)
+    {
+    case DECODE_INFO:
+      value = decode_info (answer, &error);
+      if (value)
+        g_task_return_pointer (task, value, (GDestroyNotify) air_credential_info_free);
+      break;
+    case DECODE_LIST:
+      value = decode_list (answer, &error);
+      if (value)
+        g_task_return_pointer (task, value, (GDestroyNotify) g_ptr_array_unref);
+      break;
+    case DECODE_DELETE:
+      value = decode_delete (answer, &error);
+      if (value)
+        g_task_return_pointer (task, value, NULL);
+      break;
+    case DECODE_PUBLIC_KEY:
+      value = decode_public_key (answer, &error);
+      if (value)
+        g_task_return_pointer (task, value, g_free);
+      break;
+    case DECODE_SECRET:
+      value = decode_secret (answer, &error);
+      /* The answer held the secret too. */
+      explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+      if (value)
+        g_task_return_pointer (task, value, (GDestroyNotify) g_bytes_unref);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (value == NULL)
+    g_task_return_error (task, error);
+}
+
+static void
+call_vault (AirVaultClient *self,
+            GTask          *task,
+            Decode          decode,
+            const char     *service,
+            const char     *arg,
+            GBytes         *input)
+{
+  g_task_set_task_data (task, GINT_TO_POINTER (decode), NULL);
+  air_transport_call_async (self->transport, self->vault_qube, service, arg, input,
+                            AIR_VAULT_MAX_ANSWER, g_task_get_cancellable (task),
+                            call_cb, task);
+}
+
+static gboolean
+check_zone_and_kind (const char  *zone,
+                     const char  *kind,
+                     GError     **error)
+{
+  if (!air_name_validate (zone, "zone", error))
+    return FALSE;
+
+  if (kind != NULL && !air_credential_kind_is_valid (kind))
+    {
+      g_autofree char *shown = air_text_sanitize (kind, -1, 32);
+      g_autofree char *known = g_strjoinv (", ", (char **) air_credential_kinds);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a credential kind. Use one of: %s."), shown, known);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_label (const char  *label,
+             GError     **error)
+{
+  if (label == NULL || label[0] == '\0')
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("The label is empty. Give a short description, e.g. “Proxmox API token”."));
+      return FALSE;
+    }
+
+  if (!g_utf8_validate (label, -1, NULL) ||
+      g_utf8_strlen (label, -1) > AIR_VAULT_MAX_LABEL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The label must be text of at most %d characters."), AIR_VAULT_MAX_LABEL);
+      return FALSE;
+    }
+
+  for (const char *p = label; *p; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      {
+        g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                             _("The label may not contain control characters or line breaks."));
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+static char *
+resolve_gateway (const char  *zone,
+                 const char  *gateway,
+                 GError     **error)
+{
+  char *resolved;
+
+  if (gateway != NULL)
+    return air_name_validate (gateway, "gateway qube", error) ? g_strdup (gateway) : NULL;
+
+  resolved = air_vault_default_gateway (zone);
+  if (resolved == NULL)
+    g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_NAME,
+                 _("“sys-remote-%s” is too long for a qube name: name the zone's gateway qube."),
+                 zone);
+  return resolved;
+}
+
+static void
+append_json_member (char       **cursor,
+                    const char  *name,
+                    const char  *value,
+                    gsize        len,
+                    gboolean     last)
+{
+  char *p = *cursor;
+
+  p += g_sprintf (p, "\"%s\":\"", name);
+  p += air_vault_json_escape (p, value, len);
+  p += g_sprintf (p, last ? "\"}" : "\",");
+  *cursor = p;
+}
+
+/**
+ * air_vault_client_put_async:
+ * @gateway: (nullable): the qube allowed to read it; %NULL for sys-remote-ZONE
+ * @secret: the secret; for kind ssh-key an unencrypted OpenSSH ed25519
+ *   private key file
+ *
+ * Stores (or replaces) the zone's credential of @kind. The result is the
+ * stored credential's metadata.
+ */
+void
+air_vault_client_put_async (AirVaultClient      *self,
+                            const char          *zone,
+                            const char          *kind,
+                            const char          *label,
+                            const char          *gateway,
+                            GBytes              *secret,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *resolved = NULL;
+  g_autoptr(GBytes) input = NULL;
+  GError *error = NULL;
+  const char *data;
+  gsize len, size;
+  char *request, *cursor;
+
+  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
+  g_return_if_fail (secret != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, air_vault_client_put_async);
+
+  if (!check_zone_and_kind (zone, kind, &error) || kind == NULL ||
+      !check_label (label, &error) ||
+      (resolved = resolve_gateway (zone, gateway, &error)) == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                                     _("Give the credential's kind."));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data = g_bytes_get_data (secret, &len);
+  if (len == 0 || len > AIR_VAULT_MAX_SECRET ||
+      memchr (data, '\0', len) != NULL || !g_utf8_validate_len (data, len, NULL))
+    {
+      g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                               len == 0 ? _("The secret is empty.")
+                               : len > AIR_VAULT_MAX_SECRET
+                               ? _("The secret is larger than 64 KiB.")
+                               : _("The secret must be text (UTF-8, without NUL bytes)."));
+      return;
+    }
+
+  size = 64 + air_vault_json_escape (NULL, kind, strlen (kind))
+            + air_vault_json_escape (NULL, label, strlen (label))
+            + air_vault_json_escape (NULL, resolved, strlen (resolved))
+            + air_vault_json_escape (NULL, data, len);
+  request = cursor = g_malloc0 (size);
+  *cursor++ = '{';
+  append_json_member (&cursor, "kind", kind, strlen (kind), FALSE);
+  append_json_member (&cursor, "label", label, strlen (label), FALSE);
+  append_json_member (&cursor, "gateway", resolved, strlen (resolved), FALSE);
+  append_json_member (&cursor, "secret", data, len, TRUE);
+  g_assert ((gsize) (cursor - request) < size);
+
+  input = wiped_bytes_take (request);
+  call_vault (self, g_steal_pointer (&task), DECODE_INFO, AIR_VAULT_SERVICE_PUT, zone, input);
+}
+
+AirCredentialInfo *
+air_vault_client_put_finish (AirVaultClient  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The result is a GPtrArray of AirCredentialInfo, by zone then kind. */
+void
+air_vault_client_list_async (AirVaultClient      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, air_vault_client_list_async);
+  call_vault (self, g_steal_pointer (&task), DECODE_LIST, AIR_VAULT_SERVICE_LIST, NULL, NULL);
+}
+
+GPtrArray *
+air_vault_client_list_finish (AirVaultClient  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GBytes *
+kind_request (const char *kind)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  char *line;
+
+  if (kind == NULL)
+    return NULL;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, kind);
+  json_builder_end_object (builder);
+  line = air_json_builder_to_line (builder);
+  return g_bytes_new_take (line, strlen (line));
+}
+
+/**
+ * air_vault_client_delete_async:
+ * @kind: (nullable): only this kind, or %NULL for all the zone's credentials
+ */
+void
+air_vault_client_delete_async (AirVaultClient      *self,
+                               const char          *zone,
+                               const char          *kind,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) input = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, air_vault_client_delete_async);
+
+  if (!check_zone_and_kind (zone, kind, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  input = kind_request (kind);
+  call_vault (self, g_steal_pointer (&task), DECODE_DELETE, AIR_VAULT_SERVICE_DELETE, zone, input);
+}
+
+gboolean
+air_vault_client_delete_finish (AirVaultClient  *self,
+                                GAsyncResult    *result,
+                                guint           *n_deleted,
+                                GError         **error)
+{
+  gpointer value;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  if (n_deleted != NULL)
+    *n_deleted = value ? GPOINTER_TO_UINT (value) - 1 : 0;
+  return value != NULL;
+}
+
+/**
+ * air_vault_client_generate_key_async:
+ * @gateway: (nullable): the qube allowed to use the key; %NULL for sys-remote-ZONE
+ * @label: (nullable): a description; %NULL for a default
+ * @replace: whether to replace the zone's existing key
+ *
+ * Has the vault make the zone's ed25519 key pair. The result is the
+ * public key as one OpenSSH line; the private key stays in the vault.
+ */
+void
+air_vault_client_generate_key_async (AirVaultClient      *self,
+                                     const char          *zone,
+                                     const char          *gateway,
+                                     const char          *label,
+                                     gboolean             replace,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *resolved = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GBytes) input = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, air_vault_client_generate_key_async);
+
+  if (!check_zone_and_kind (zone, NULL, &error) ||
+      (label != NULL && !check_label (label, &error)) ||
+      (resolved = resolve_gateway (zone, gateway, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "gateway");
+  json_builder_add_string_value (builder, resolved);
+  if (label != NULL)
+    {
+      json_builder_set_member_name (builder, "label");
+      json_builder_add_string_value (builder, label);
+    }
+  json_builder_set_member_name (builder, "replace");
+  json_builder_add_boolean_value (builder, replace);
+  json_builder_end_object (builder);
+  line = air_json_builder_to_line (builder);
+  input = g_bytes_new (line, strlen (line));
+
+  call_vault (self, g_steal_pointer (&task), DECODE_PUBLIC_KEY,
+              AIR_VAULT_SERVICE_KEY_GENERATE, zone, input);
+}
+
+char *
+air_vault_client_generate_key_finish (AirVaultClient  *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * air_vault_client_get_async:
+ * @kind: (nullable): the kind, or %NULL for the zone's only credential
+ *
+ * For a gateway: reads its own zone's credential. The vault answers only
+ * when the caller is the gateway stored with it. The result is the secret;
+ * its memory is zeroed when the last reference goes.
+ */
+void
+air_vault_client_get_async (AirVaultClient      *self,
+                            const char          *zone,
+                            const char          *kind,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) input = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, air_vault_client_get_async);
+
+  if (!check_zone_and_kind (zone, kind, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  input = kind_request (kind);
+  call_vault (self, g_steal_pointer (&task), DECODE_SECRET, AIR_VAULT_SERVICE_GET, zone, input);
+}
+
+GBytes *
+air_vault_client_get_finish (AirVaultClient  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,831 @@
+/* air-vault.c
+ *
+ * One program, several qrexec services, told apart by
+ * QREXEC_SERVICE_FULL_NAME; the zone is QREXEC_SERVICE_ARGUMENT and the
+ * caller QREXEC_REMOTE_DOMAIN. The vault checks the caller itself,
+ * whatever the qrexec policy allowed:
+ *
+ *   CredentialPut+ZONE, CredentialList, CredentialDelete+ZONE,
+ *   KeyGenerate+ZONE      management; refused to any qube that is the
+ *                         gateway of a stored credential
+ *   CredentialGet+ZONE    only the gateway stored with the credential
+ *   SshAgent+ZONE         only the gateway stored with the zone's key
+ *
+ * Refusals go to stderr for the caller and to the vault's own log
+ * (AIR_VAULT_LOG, else $XDG_STATE_HOME/qubes-air/vault.log, and the
+ * journal where there is one) with caller and zone — never a secret.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-vault"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "air-error.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-secret.h"
+#include "air-ssh-agent.h"
+#include "air-ssh-key.h"
+#include "air-vault-client.h"
+#include "air-vault-store.h"
+#include "air-vault.h"
+
+/* Requests without a secret are small. */
+#define MAX_SMALL_REQUEST 4096
+#define MAX_KIND 32
+
+typedef struct {
+  const char *service;
+  const char *zone;     /* validated, or NULL when the service takes none */
+  const char *caller;
+} Request;
+
+/* Logging */
+
+static char *
+log_path (void)
+{
+  const char *env = g_getenv ("AIR_VAULT_LOG");
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  return g_build_filename (g_get_user_state_dir (), "qubes-air", "vault.log", NULL);
+}
+
+/* @message is built from validated names and fixed text only. */
+static void
+audit (const char *message)
+{
+  g_autofree char *path = log_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  g_autofree char *line = g_strdup_printf ("%s %s\n", stamp, message);
+  const GLogField fields[] = {
+    { "MESSAGE", message, -1 },
+    { "PRIORITY", "4", -1 },
+    { "SYSLOG_IDENTIFIER", "qubes-air-vault", -1 },
+    { "GLIB_DOMAIN", G_LOG_DOMAIN, -1 },
+  };
+  int fd;
+
+  /* Straight to the journal's writer: a refusal is not a programming
+   * error, so it must not go through g_warning() (fatal in tests). */
+  g_log_writer_journald (G_LOG_LEVEL_WARNING, fields, G_N_ELEMENTS (fields), NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return;
+  fd = g_open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return;
+  if (write (fd, line, strlen (line)) < 0)
+    { /* nothing else to tell */ }
+  close (fd);
+}
+
+static int
+refuse (const Request *request,
+        const char    *why)
+{
+  g_autofree char *entry = g_strdup_printf ("refused %s zone=%s caller=%s: %s",
+                                            request->service,
+                                            request->zone ? request->zone : "-",
+                                            request->caller, why);
+
+  audit (entry);
+  g_printerr ("%s\n", why);
+  return AIR_VAULT_EXIT_REFUSED;
+}
+
+static int
+fail (GError *error)
+{
+  int status = AIR_VAULT_EXIT_FAILED;
+
+  if (error->domain == AIR_ERROR &&
+      (error->code == AIR_ERROR_PROTOCOL || error->code == AIR_ERROR_INVALID_ARGUMENT ||
+       error->code == AIR_ERROR_INVALID_NAME))
+    status = AIR_VAULT_EXIT_BAD_REQUEST;
+
+  g_printerr ("%s\n", error->message);
+  g_error_free (error);
+  return status;
+}
+
+/* Requests */
+
+/* Reads an optional JSON object from stdin: NULL with no error when the
+ * caller sent nothing. Members not in @allowed are refused. */
+static JsonObject *
+read_request (gsize               max_len,
+              const char * const *allowed,
+              AirSecret         **out_raw,
+              GError            **error)
+{
+  g_autoptr(AirSecret) raw = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GList) members = NULL;
+
+  raw = air_secret_read_fd (STDIN_FILENO, max_len, error);
+  if (raw == NULL)
+    return NULL;
+  if (raw->len == 0)
+    return NULL;
+
+  object = air_json_parse_object ((const char *) raw->data, raw->len, max_len, &local_error);
+  if (object == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("The request is not valid: %s"), local_error->message);
+      return NULL;
+    }
+
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    if (!g_strv_contains (allowed, l->data))
+      {
+        g_autofree char *shown = air_text_sanitize (l->data, -1, 40);
+
+        g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                     _("The request has an unknown field “%s”"), shown);
+        return NULL;
+      }
+
+  if (out_raw != NULL)
+    *out_raw = g_steal_pointer (&raw);
+  return g_steal_pointer (&object);
+}
+
+static gboolean
+get_kind (JsonObject  *object,
+          gboolean     required,
+          const char **out,
+          GError     **error)
+{
+  *out = NULL;
+  if (object != NULL &&
+      !air_json_get_opt_string (object, "kind", MAX_KIND, NULL, out, error))
+    return FALSE;
+
+  if (*out == NULL && required)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The request has no “kind”"));
+      return FALSE;
+    }
+
+  if (*out != NULL && !air_credential_kind_is_valid (*out))
+    {
+      g_autofree char *shown = air_text_sanitize (*out, -1, MAX_KIND);
+      g_autofree char *known = g_strjoinv (", ", (char **) air_credential_kinds);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("“%s” is not a credential kind; the vault knows: %s"), shown, known);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+get_label (JsonObject  *object,
+           const char  *fallback,
+           char       **out,
+           GError     **error)
+{
+  const char *label;
+  g_autofree char *clean = NULL;
+
+  if (!air_json_get_opt_string (object, "label", AIR_VAULT_MAX_LABEL, fallback, &label, error))
+    return FALSE;
+
+  if (label == NULL || label[0] == '\0')
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The request has no “label”"));
+      return FALSE;
+    }
+
+  clean = air_text_sanitize (label, -1, AIR_VAULT_MAX_LABEL);
+  if (!g_str_equal (clean, label))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The label may not contain control characters or line breaks"));
+      return FALSE;
+    }
+
+  *out = g_steal_pointer (&clean);
+  return TRUE;
+}
+
+static gboolean
+get_gateway (JsonObject  *object,
+             const char  *zone,
+             char       **out,
+             GError     **error)
+{
+  const char *gateway = NULL;
+
+  if (object != NULL &&
+      !air_json_get_opt_string (object, "gateway", AIR_NAME_MAX + 1, NULL, &gateway, error))
+    return FALSE;
+
+  if (gateway == NULL)
+    {
+      *out = air_vault_default_gateway (zone);
+      if (*out == NULL)
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                       _("“sys-remote-%s” is too long for a qube name: name the zone's gateway"),
+                       zone);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!air_name_validate (gateway, "gateway qube", error))
+    return FALSE;
+  *out = g_strdup (gateway);
+  return TRUE;
+}
+
+/* Output */
+
+static int
+print_node (JsonBuilder *builder)
+{
+  g_autofree char *line = air_json_builder_to_line (builder);
+
+  if (fputs (line, stdout) == EOF || fflush (stdout) != 0)
+    return AIR_VAULT_EXIT_FAILED;
+  return AIR_VAULT_EXIT_OK;
+}
+
+static void
+add_record (JsonBuilder          *builder,
+            const AirVaultRecord *record)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "zone");
+  json_builder_add_string_value (builder, record->zone);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, record->kind);
+  json_builder_set_member_name (builder, "label");
+  json_builder_add_string_value (builder, record->label);
+  json_builder_set_member_name (builder, "gateway");
+  json_builder_add_string_value (builder, record->gateway);
+  json_builder_set_member_name (builder, "stored");
+  json_builder_add_int_value (builder, record->stored);
+}
+
+/* A gateway must not manage credentials, even if a policy lets it call. */
+static int
+check_management_caller (const Request *request,
+                         AirVaultStore *store,
+                         GError       **error)
+{
+  g_autoptr(GPtrArray) records = air_vault_store_list (store, NULL, error);
+
+  if (records == NULL)
+    return AIR_VAULT_EXIT_FAILED;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      AirVaultRecord *record = g_ptr_array_index (records, i);
+
+      if (g_str_equal (record->gateway, request->caller))
+        {
+          g_autofree char *why = g_strdup_printf (_("Qube “%s” is the gateway of zone “%s”; "
+                                                    "a gateway cannot manage credentials. "
+                                                    "Call from the management qube."),
+                                                  request->caller, record->zone);
+          return refuse (request, why);
+        }
+    }
+
+  return AIR_VAULT_EXIT_OK;
+}
+
+static AirVaultStore *
+open_store (const Request *request,
+            int           *status)
+{
+  GError *error = NULL;
+  AirVaultStore *store = air_vault_store_open (&error);
+
+  if (store == NULL)
+    {
+      *status = fail (error);
+      return NULL;
+    }
+
+  *status = AIR_VAULT_EXIT_OK;
+  return store;
+}
+
+/* Services */
+
+static int
+service_put (const Request *request)
+{
+  static const char * const allowed[] = { "kind", "label", "gateway", "secret", NULL };
+  g_autoptr(AirSecret) raw = NULL;
+  g_autoptr(AirSecret) secret = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(AirVaultStore) store = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(AirVaultRecord) record = g_new0 (AirVaultRecord, 1);
+  g_autofree char *public_line = NULL;
+  GError *error = NULL;
+  const char *kind, *text;
+  int status;
+
+  object = read_request (AIR_VAULT_MAX_REQUEST, allowed, &raw, &error);
+  if (object == NULL && error == NULL)
+    error = g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is empty"));
+  if (error != NULL)
+    return fail (error);
+
+  /* First of all, the secret goes from the parser's string to locked
+   * memory, and both copies the parse left behind are zeroed — also when
+   * the rest of the request turns out to be wrong. */
+  if (!air_json_get_string (object, "secret", AIR_VAULT_MAX_SECRET, &text, &error))
+    return fail (error);
+  secret = air_secret_new_copy (text, strlen (text));
+  air_secret_wipe_string ((char *) text);
+  g_clear_pointer (&raw, air_secret_free);
+
+  if (!get_kind (object, TRUE, &kind, &error) ||
+      !get_label (object, NULL, &record->label, &error) ||
+      !get_gateway (object, request->zone, &record->gateway, &error))
+    return fail (error);
+
+  if (secret->len == 0 || secret->len > AIR_VAULT_MAX_SECRET)
+    return fail (g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
+                                      secret->len == 0 ? _("The secret is empty")
+                                      : _("The secret is larger than 64 KiB")));
+
+  record->zone = g_strdup (request->zone);
+  record->kind = g_strdup (kind);
+
+  if (g_str_equal (kind, "ssh-key"))
+    {
+      guint8 public_key[AIR_ED25519_PUBLIC_BYTES];
+      g_autofree char *comment = g_strdup_printf ("qubes-air-%s", request->zone);
+      AirSecret *key = air_ssh_key_import_openssh (secret->data, secret->len, &error);
+
+      if (key == NULL)
+        return fail (error);
+      g_clear_pointer (&secret, air_secret_free);
+      secret = key;
+      if (!air_ssh_key_public_from_secret (secret, public_key, &error))
+        return fail (error);
+      public_line = air_ssh_key_public_line (public_key, comment);
+    }
+
+  store = open_store (request, &status);
+  if (store == NULL)
+    return status;
+  if ((status = check_management_caller (request, store, &error)) != AIR_VAULT_EXIT_OK)
+    return error ? fail (error) : status;
+
+  if (!air_vault_store_put (store, record, g_steal_pointer (&secret), &error))
+    return fail (error);
+
+  record->stored = g_get_real_time () / G_USEC_PER_SEC;
+  builder = json_builder_new ();
+  add_record (builder, record);
+  if (public_line != NULL)
+    {
+      json_builder_set_member_name (builder, "public_key");
+      json_builder_add_string_value (builder, public_line);
+    }
+  json_builder_end_object (builder);
+  return print_node (builder);
+}
+
+static int
+service_list (const Request *request)
+{
+  g_autoptr(AirVaultStore) store = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  GError *error = NULL;
+  int status;
+
+  store = open_store (request, &status);
+  if (store == NULL)
+    return status;
+  if ((status = check_management_caller (request, store, &error)) != AIR_VAULT_EXIT_OK)
+    return error ? fail (error) : status;
+
+  records = air_vault_store_list (store, request->zone, &error);
+  if (records == NULL)
+    return fail (error);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "credentials");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < records->len; i++)
+    {
+      add_record (builder, g_ptr_array_index (records, i));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return print_node (builder);
+}
+
+static int
+service_delete (const Request *request)
+{
+  static const char * const allowed[] = { "kind", NULL };
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(AirVaultStore) store = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  GError *error = NULL;
+  const char *kind;
+  guint n_deleted;
+  int status;
+
+  object = read_request (MAX_SMALL_REQUEST, allowed, NULL, &error);
+  if (error != NULL || !get_kind (object, FALSE, &kind, &error))
+    return fail (error);
+
+  store = open_store (request, &status);
+  if (store == NULL)
+    return status;
+  if ((status = check_management_caller (request, store, &error)) != AIR_VAULT_EXIT_OK)
+    return error ? fail (error) : status;
+
+  n_deleted = air_vault_store_delete (store, request->zone, kind, &error);
+  if (n_deleted == 0)
+    return fail (error);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "zone");
+  json_builder_add_string_value (builder, request->zone);
+  json_builder_set_member_name (builder, "deleted");
+  json_builder_add_int_value (builder, n_deleted);
+  json_builder_end_object (builder);
+  return print_node (builder);
+}
+
+/* The zone's record that a gateway asks for, after checking it is that
+ * zone's gateway. */
+static AirVaultRecord *
+find_for_gateway (const Request  *request,
+                  AirVaultStore  *store,
+                  const char     *kind,
+                  int            *status)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  AirVaultRecord *found = NULL;
+  GError *error = NULL;
+  guint n_found = 0, found_index = 0;
+
+  records = air_vault_store_list (store, request->zone, &error);
+  if (records == NULL)
+    {
+      *status = fail (error);
+      return NULL;
+    }
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      AirVaultRecord *record = g_ptr_array_index (records, i);
+
+      if (kind != NULL ? g_str_equal (record->kind, kind) : !g_str_equal (record->kind, "ssh-key"))
+        {
+          found = record;
+          found_index = i;
+          n_found++;
+        }
+    }
+
+  if (n_found == 0)
+    {
+      if (g_strcmp0 (kind, "ssh-key") == 0)
+        g_printerr (_("No SSH key is stored for zone “%s”. Make one in the management qube "
+                      "with “qair key generate --zone %s”.\n"), request->zone, request->zone);
+      else
+        g_printerr (_("No credential%s%s is stored for zone “%s”.\n"),
+                    kind ? " " : "", kind ? kind : "", request->zone);
+      *status = AIR_VAULT_EXIT_FAILED;
+      return NULL;
+    }
+
+  if (n_found > 1)
+    {
+      g_printerr (_("Zone “%s” has several credentials; ask for one by its kind.\n"),
+                  request->zone);
+      *status = AIR_VAULT_EXIT_BAD_REQUEST;
+      return NULL;
+    }
+
+  if (!g_str_equal (found->gateway, request->caller))
+    {
+      g_autofree char *why = g_strdup_printf (_("The vault refuses: qube “%s” is not the gateway "
+                                                "of zone “%s”, and only that zone's gateway may use "
+                                                "its %s."),
+                                              request->caller, request->zone, found->kind);
+      *status = refuse (request, why);
+      return NULL;
+    }
+
+  *status = AIR_VAULT_EXIT_OK;
+  return g_ptr_array_steal_index (records, found_index);
+}
+
+static gboolean
+append_member (AirSecret  *out,
+               const char *name,
+               const char *value,
+               gsize       len,
+               gboolean    last)
+{
+  gsize escaped = air_vault_json_escape (NULL, value, len);
+
+  if (out->size - out->len < escaped + strlen (name) + 8)
+    return FALSE;
+
+  out->len += g_snprintf ((char *) out->data + out->len, out->size - out->len, "\"%s\":\"", name);
+  out->len += air_vault_json_escape ((char *) out->data + out->len, value, len);
+  out->len += g_snprintf ((char *) out->data + out->len, out->size - out->len,
+                          last ? "\"}\n" : "\",");
+  return TRUE;
+}
+
+static int
+service_get (const Request *request)
+{
+  static const char * const allowed[] = { "kind", NULL };
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(AirVaultStore) store = NULL;
+  g_autoptr(AirVaultRecord) record = NULL;
+  g_autoptr(AirSecret) secret = NULL;
+  g_autoptr(AirSecret) answer = NULL;
+  g_autofree char *entry = NULL;
+  GError *error = NULL;
+  const char *kind;
+  int status;
+
+  object = read_request (MAX_SMALL_REQUEST, allowed, NULL, &error);
+  if (error != NULL || !get_kind (object, FALSE, &kind, &error))
+    return fail (error);
+
+  if (g_strcmp0 (kind, "ssh-key") == 0)
+    return refuse (request, _("SSH keys never leave the vault: the gateway signs with "
+                              "qubesair.SshAgent instead."));
+
+  store = open_store (request, &status);
+  if (store == NULL)
+    return status;
+
+  record = find_for_gateway (request, store, kind, &status);
+  if (record == NULL)
+    return status;
+
+  secret = air_vault_store_lookup (store, record->zone, record->kind, &error);
+  if (secret == NULL)
+    return fail (error);
+  if (memchr (secret->data, '\0', secret->len) != NULL ||
+      !g_utf8_validate_len ((const char *) secret->data, secret->len, NULL))
+    return fail (g_error_new_literal (AIR_ERROR, AIR_ERROR_FAILED,
+                                      _("The stored secret is not text; store it again.")));
+
+  answer = air_secret_new (secret->len * 6 + 256 + 4 * AIR_VAULT_MAX_LABEL * 6);
+  air_secret_append (answer, "{", 1);
+  if (!append_member (answer, "zone", record->zone, strlen (record->zone), FALSE) ||
+      !append_member (answer, "kind", record->kind, strlen (record->kind), FALSE) ||
+      !append_member (answer, "label", record->label, strlen (record->label), FALSE) ||
+      !append_member (answer, "secret", (const char *) secret->data, secret->len, TRUE))
+    return fail (g_error_new_literal (AIR_ERROR, AIR_ERROR_FAILED, _("The answer does not fit")));
+
+  entry = g_strdup_printf ("gave %s of zone=%s to caller=%s", record->kind,
+                           request->zone, request->caller);
+  audit (entry);
+
+  if (!air_secret_write_fd (answer, STDOUT_FILENO, &error))
+    return fail (error);
+  return AIR_VAULT_EXIT_OK;
+}
+
+static int
+service_ssh_agent (const Request *request)
+{
+  g_autoptr(AirVaultStore) store = NULL;
+  g_autoptr(AirVaultRecord) record = NULL;
+  g_autoptr(AirSshAgent) agent = NULL;
+  g_autofree char *comment = NULL;
+  g_autofree char *entry = NULL;
+  AirSecret *secret;
+  GError *error = NULL;
+  int status;
+
+  store = open_store (request, &status);
+  if (store == NULL)
+    return status;
+
+  record = find_for_gateway (request, store, "ssh-key", &status);
+  if (record == NULL)
+    return status;
+
+  secret = air_vault_store_lookup (store, record->zone, record->kind, &error);
+  if (secret == NULL)
+    return fail (error);
+
+  comment = g_strdup_printf ("qubes-air-%s", request->zone);
+  agent = air_ssh_agent_new (secret, comment, &error);
+  if (agent == NULL)
+    return fail (error);
+
+  /* The store's D-Bus connection is not needed while serving. */
+  g_clear_object (&store);
+
+  entry = g_strdup_printf ("ssh-agent for zone=%s opened by caller=%s", request->zone, request->caller);
+  audit (entry);
+
+  if (!air_ssh_agent_serve (agent, STDIN_FILENO, STDOUT_FILENO, &error))
+    return fail (error);
+  return AIR_VAULT_EXIT_OK;
+}
+
+static int
+service_key_generate (const Request *request)
+{
+  static const char * const allowed[] = { "gateway", "label", "replace", NULL };
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(AirVaultStore) store = NULL;
+  g_autoptr(AirVaultRecord) record = g_new0 (AirVaultRecord, 1);
+  g_autoptr(GPtrArray) existing = NULL;
+  g_autoptr(AirSecret) secret = NULL;
+  g_autofree char *comment = NULL;
+  g_autofree char *default_label = NULL;
+  g_autofree char *line = NULL;
+  guint8 public_key[AIR_ED25519_PUBLIC_BYTES];
+  gboolean replace = FALSE;
+  GError *error = NULL;
+  int status;
+
+  object = read_request (MAX_SMALL_REQUEST, allowed, NULL, &error);
+  if (error != NULL)
+    return fail (error);
+  if (object == NULL)
+    object = json_object_new ();
+
+  default_label = g_strdup_printf ("SSH key of zone %s", request->zone);
+  if (!get_label (object, default_label, &record->label, &error) ||
+      !get_gateway (object, request->zone, &record->gateway, &error) ||
+      !air_json_get_opt_bool (object, "replace", FALSE, &replace, &error))
+    return fail (error);
+
+  store = open_store (request, &status);
+  if (store == NULL)
+    return status;
+  if ((status = check_management_caller (request, store, &error)) != AIR_VAULT_EXIT_OK)
+    return error ? fail (error) : status;
+
+  existing = air_vault_store_list (store, request->zone, &error);
+  if (existing == NULL)
+    return fail (error);
+  for (guint i = 0; i < existing->len && !replace; i++)
+    if (g_str_equal (((AirVaultRecord *) g_ptr_array_index (existing, i))->kind, "ssh-key"))
+      return fail (g_error_new (AIR_ERROR, AIR_ERROR_EXISTS,
+                                _("Zone “%s” already has an SSH key. To make a new one, replace "
+                                  "it (“qair key generate --zone %s --replace”); the old public "
+                                  "key then stops working."), request->zone, request->zone));
+
+  record->zone = g_strdup (request->zone);
+  record->kind = g_strdup ("ssh-key");
+  secret = air_ssh_key_generate (public_key);
+  if (!air_vault_store_put (store, record, g_steal_pointer (&secret), &error))
+    return fail (error);
+
+  comment = g_strdup_printf ("qubes-air-%s", request->zone);
+  line = air_ssh_key_public_line (public_key, comment);
+  g_print ("%s\n", line);
+  return fflush (stdout) == 0 ? AIR_VAULT_EXIT_OK : AIR_VAULT_EXIT_FAILED;
+}
+
+/* Dispatch */
+
+typedef enum {
+  ZONE_NONE,
+  ZONE_OPTIONAL,
+  ZONE_REQUIRED,
+} ZoneUse;
+
+static const struct {
+  const char *service;
+  ZoneUse     zone;
+  int       (*run) (const Request *request);
+} services[] = {
+  { AIR_VAULT_SERVICE_PUT, ZONE_REQUIRED, service_put },
+  { AIR_VAULT_SERVICE_LIST, ZONE_OPTIONAL, service_list },
+  { AIR_VAULT_SERVICE_DELETE, ZONE_REQUIRED, service_delete },
+  { AIR_VAULT_SERVICE_GET, ZONE_REQUIRED, service_get },
+  { AIR_VAULT_SERVICE_SSH_AGENT, ZONE_REQUIRED, service_ssh_agent },
+  { AIR_VAULT_SERVICE_KEY_GENERATE, ZONE_REQUIRED, service_key_generate },
+};
+
+static gboolean
+caller_is_valid (const char *caller)
+{
+  return g_strcmp0 (caller, "dom0") == 0 || air_name_is_valid (caller);
+}
+
+static void
+harden (void)
+{
+  struct rlimit no_core = { 0, 0 };
+
+  /* No core dump and no ptrace by the same user: a dump would be a file
+   * with secrets in it. */
+  setrlimit (RLIMIT_CORE, &no_core);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* A caller that goes away is an error on write, not a signal. */
+  signal (SIGPIPE, SIG_IGN);
+}
+
+int
+air_vault_main (void)
+{
+  const char *full_name = g_getenv ("QREXEC_SERVICE_FULL_NAME");
+  const char *argument = g_getenv ("QREXEC_SERVICE_ARGUMENT");
+  const char *caller = g_getenv ("QREXEC_REMOTE_DOMAIN");
+  g_autofree char *service = NULL;
+  g_autoptr(GError) error = NULL;
+  Request request = { 0 };
+
+  harden ();
+
+  if (!air_secret_init (&error))
+    {
+      g_printerr ("%s\n", error->message);
+      return AIR_VAULT_EXIT_FAILED;
+    }
+
+  if (full_name == NULL || caller == NULL)
+    {
+      g_printerr (_("qubes-air-vault is a qrexec service: it is run by qrexec with "
+                    "QREXEC_SERVICE_FULL_NAME and QREXEC_REMOTE_DOMAIN set, not by hand.\n"));
+      return AIR_VAULT_EXIT_BAD_REQUEST;
+    }
+
+  if (!caller_is_valid (caller))
+    {
+      g_printerr (_("The calling qube's name is not valid.\n"));
+      return AIR_VAULT_EXIT_BAD_REQUEST;
+    }
+
+  service = g_strndup (full_name, strcspn (full_name, "+"));
+  request.service = service;
+  request.caller = caller;
+
+  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
+    {
+      if (!g_str_equal (services[i].service, service))
+        continue;
+
+      if (argument != NULL && argument[0] != '\0')
+        {
+          if (services[i].zone == ZONE_NONE ||
+              !air_name_validate (argument, "zone", &error))
+            {
+              g_printerr ("%s\n", error ? error->message : _("This service takes no argument."));
+              return AIR_VAULT_EXIT_BAD_REQUEST;
+            }
+          request.zone = argument;
+        }
+      else if (services[i].zone == ZONE_REQUIRED)
+        {
+          g_printerr (_("%s needs the zone as its argument (%s+ZONE).\n"), service, service);
+          return AIR_VAULT_EXIT_BAD_REQUEST;
+        }
+
+      return services[i].run (&request);
+    }
+
+  {
+    g_autofree char *shown = air_text_sanitize (service, -1, 60);
+
+    g_printerr (_("qubes-air-vault has no service “%s”.\n"), shown);
+  }
+  return AIR_VAULT_EXIT_BAD_REQUEST;
+}

@@ -1,0 +1,494 @@
+/* test-window.c — the application window against a real local zone
+ *
+ * The zone is served by qubes-air-agent (AIR_AGENT_PROGRAM, loopback
+ * transport). The test prepares qubes through the core API, then drives the
+ * window only through its GActions and its dialogs' actions, and checks
+ * each change as the agent sees it, with a List of its own.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "air-confirm-dialog.h"
+#include "air-create-dialog.h"
+#include "air-run-dialog.h"
+#include "air-session.h"
+#include "air-test-utils.h"
+#include "air-window.h"
+#include "air-zone-dialog.h"
+
+#define WAIT_SECONDS 60
+
+typedef struct {
+  AirZone    *zone;      /* the test's own view of the local zone */
+  AirSession *session;
+  AirWindow  *window;
+} Fixture;
+
+typedef struct {
+  gboolean  done;
+  GObject  *source;
+  gpointer  result;
+  GError   *error;
+} Call;
+
+static void
+call_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Call *call = user_data;
+
+  call->result = g_object_ref (result);
+  call->done = TRUE;
+}
+
+static gboolean
+call_is_done (gpointer user_data)
+{
+  return ((Call *) user_data)->done;
+}
+
+/* The zone's qubes as the agent reports them. */
+static GPtrArray *
+agent_list (Fixture *fixture)
+{
+  Call call = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GPtrArray *qubes;
+
+  air_zone_list_qubes_async (fixture->zone, NULL, call_done_cb, &call);
+  air_test_wait_until (call_is_done, &call, WAIT_SECONDS, "List");
+  result = call.result;
+  qubes = air_zone_list_qubes_finish (fixture->zone, result, &error);
+  g_assert_no_error (error);
+  return qubes;
+}
+
+static AirQube *
+agent_find (GPtrArray  *qubes,
+            const char *name)
+{
+  for (guint i = 0; i < qubes->len; i++)
+    if (g_strcmp0 (air_qube_get_name (g_ptr_array_index (qubes, i)), name) == 0)
+      return g_ptr_array_index (qubes, i);
+  return NULL;
+}
+
+/* -1: the agent does not have the qube */
+static int
+agent_state (Fixture    *fixture,
+             const char *name)
+{
+  g_autoptr(GPtrArray) qubes = agent_list (fixture);
+  AirQube *qube = agent_find (qubes, name);
+
+  return qube ? (int) air_qube_get_state (qube) : -1;
+}
+
+typedef struct {
+  Fixture    *fixture;
+  const char *name;
+  int         state;
+} StateWait;
+
+static gboolean
+agent_state_is (gpointer user_data)
+{
+  StateWait *wait = user_data;
+
+  return agent_state (wait->fixture, wait->name) == wait->state;
+}
+
+static void
+wait_agent_state (Fixture    *fixture,
+                  const char *name,
+                  int         state)
+{
+  StateWait wait = { fixture, name, state };
+
+  air_test_wait_until (agent_state_is, &wait, WAIT_SECONDS, name);
+}
+
+static void
+prepare_qube (Fixture    *fixture,
+              const char *name)
+{
+  g_autoptr(AirQubeSpec) spec = air_qube_spec_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(AirQube) qube = NULL;
+  g_autoptr(GError) error = NULL;
+  Call call = { 0 };
+
+  spec->template_name = g_strdup ("host");
+  air_zone_create_qube_async (fixture->zone, name, spec, NULL, call_done_cb, &call);
+  air_test_wait_until (call_is_done, &call, WAIT_SECONDS, "Create");
+  result = call.result;
+  qube = air_zone_create_qube_finish (fixture->zone, result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+zone_action (Fixture       *fixture,
+             const char    *name,
+             AirZoneAction  action)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  Call call = { 0 };
+
+  air_zone_qube_action_async (fixture->zone, action, name, NULL, call_done_cb, &call);
+  air_test_wait_until (call_is_done, &call, WAIT_SECONDS, "action");
+  result = call.result;
+  air_zone_qube_action_finish (fixture->zone, result, NULL);
+}
+
+static AirQube *
+window_find (Fixture    *fixture,
+             const char *name)
+{
+  GListModel *model = air_window_get_qubes (fixture->window);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AirQube) qube = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (air_qube_get_name (qube), name) == 0)
+        return qube;   /* the inventory holds it */
+    }
+  return NULL;
+}
+
+typedef struct {
+  Fixture    *fixture;
+  const char *name;
+} Lookup;
+
+static gboolean
+window_shows (gpointer user_data)
+{
+  Lookup *lookup = user_data;
+
+  return window_find (lookup->fixture, lookup->name) != NULL;
+}
+
+static gboolean
+window_lacks (gpointer user_data)
+{
+  return !window_shows (user_data);
+}
+
+static void
+wait_window_shows (Fixture    *fixture,
+                   const char *name)
+{
+  Lookup lookup = { fixture, name };
+
+  air_test_wait_until (window_shows, &lookup, WAIT_SECONDS, name);
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+no_jobs_running (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  GListModel *jobs = air_session_get_jobs (fixture->session);
+  guint n = g_list_model_get_n_items (jobs);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AirJob) job = g_list_model_get_item (jobs, i);
+
+      if (!air_job_is_finished (job))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+activate (Fixture    *fixture,
+          const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), action, NULL));
+}
+
+static void
+select_qube (Fixture    *fixture,
+             const char *name)
+{
+  g_autofree char *target = g_strdup_printf ("local/%s", name);
+
+  wait_window_shows (fixture, name);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.select-qube", "s", target));
+  g_assert_cmpstr (air_qube_get_name (air_window_get_selected (fixture->window)), ==, name);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zones = g_build_filename (g_get_user_config_dir (), "qubes-air", "zones.json", NULL);
+
+  /* No zone list: the first start's "local" zone. */
+  g_setenv ("AIR_ZONES_FILE", zones, TRUE);
+  g_unlink (zones);
+  fixture->zone = air_zone_new ("local", NULL, "local");
+}
+
+static void
+open_window (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->session = air_session_new (NULL);
+  g_assert_true (air_session_load (fixture->session, &error));
+  g_assert_no_error (error);
+  fixture->window = air_window_new (NULL, fixture->session);
+  g_object_ref_sink (fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) qubes = NULL;
+
+  if (fixture->session != NULL)
+    air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "jobs to end");
+
+  /* Leave no qube behind for the next test. */
+  qubes = agent_list (fixture);
+  for (guint i = 0; i < qubes->len; i++)
+    {
+      AirQube *qube = g_ptr_array_index (qubes, i);
+
+      if (air_qube_get_state (qube) != AIR_QUBE_STATE_HALTED)
+        zone_action (fixture, air_qube_get_name (qube), AIR_ZONE_ACTION_KILL);
+      zone_action (fixture, air_qube_get_name (qube), AIR_ZONE_ACTION_REMOVE);
+    }
+
+  if (fixture->window != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (fixture->window));
+      g_clear_object (&fixture->window);
+    }
+  if (fixture->session != NULL)
+    {
+      air_session_shutdown (fixture->session);
+      g_clear_object (&fixture->session);
+    }
+  g_clear_object (&fixture->zone);
+}
+
+static void
+test_window_shows_qubes (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  prepare_qube (fixture, "shown-a");
+  prepare_qube (fixture, "shown-b");
+
+  open_window (fixture);
+  wait_window_shows (fixture, "shown-a");
+  wait_window_shows (fixture, "shown-b");
+  g_assert_cmpuint (g_list_model_get_n_items (air_window_get_qubes (fixture->window)), ==, 2);
+
+  select_qube (fixture, "shown-b");
+  g_assert_cmpstr (air_qube_get_zone (air_window_get_selected (fixture->window)), ==, "local");
+
+  /* The zone filter and the search narrow the list; the model is the same. */
+  air_window_set_zone_filter (fixture->window, "elsewhere");
+  g_assert_cmpuint (g_list_model_get_n_items (air_window_get_qubes (fixture->window)), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-zone", "s", "local"));
+  g_assert_cmpstr (air_window_get_zone_filter (fixture->window), ==, "local");
+  g_assert_cmpuint (g_list_model_get_n_items (air_window_get_qubes (fixture->window)), ==, 2);
+  activate (fixture, "win.show-all-zones");
+  g_assert_null (air_window_get_zone_filter (fixture->window));
+}
+
+static gboolean
+job_finished (gpointer user_data)
+{
+  return air_job_is_finished (user_data);
+}
+
+static gboolean
+zone_has_templates (gpointer user_data)
+{
+  return air_zone_get_templates (user_data)[0] != NULL;
+}
+
+static void
+test_window_actions (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  AirCreateDialog *create;
+  AirRunDialog *run;
+  AirConfirmDialog *confirm;
+  AirZoneDialog *zone_dialog;
+  g_autofree char *output = NULL;
+  Lookup lookup = { fixture, "act-q" };
+
+  open_window (fixture);
+  air_test_wait_until (zone_has_templates, air_session_lookup_zone (fixture->session, "local"),
+                       WAIT_SECONDS, "the zone's templates");
+
+  /* Create, through its dialog: a bad name is refused as it is typed. */
+  activate (fixture, "win.create-qube");
+  create = find_toplevel (AIR_TYPE_CREATE_DIALOG);
+  g_assert_nonnull (create);
+  air_create_dialog_set_name (create, "1bad");
+  g_assert_nonnull (air_create_dialog_get_problem (create));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (create), "dialog.create", NULL));
+  air_create_dialog_set_name (create, "act-q");
+  g_assert_null (air_create_dialog_get_problem (create));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (create), "dialog.create", NULL));
+  wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
+  wait_window_shows (fixture, "act-q");
+
+  select_qube (fixture, "act-q");
+  activate (fixture, "win.start-qube");
+  wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_RUNNING);
+
+  /* Run, with its output and exit status. */
+  air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "start");
+  activate (fixture, "win.run-command");
+  run = find_toplevel (AIR_TYPE_RUN_DIALOG);
+  g_assert_nonnull (run);
+  air_run_dialog_set_command (run, "echo hello");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run), "dialog.run", NULL));
+  air_test_wait_until (job_finished, air_run_dialog_get_job (run), WAIT_SECONDS, "run");
+  g_assert_cmpint (air_job_get_exit_status (air_run_dialog_get_job (run)), ==, 0);
+  output = air_run_dialog_dup_output (run);
+  g_assert_cmpstr (output, ==, "hello\n");
+  gtk_window_destroy (GTK_WINDOW (run));
+
+  activate (fixture, "win.shutdown-qube");
+  wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
+
+  air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "shutdown");
+  select_qube (fixture, "act-q");
+  activate (fixture, "win.start-qube");
+  wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_RUNNING);
+  air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "start");
+  activate (fixture, "win.kill-qube");
+  wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
+
+  /* Remove asks first, naming the qube and its zone. */
+  air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "kill");
+  select_qube (fixture, "act-q");
+  activate (fixture, "win.remove-qube");
+  confirm = find_toplevel (AIR_TYPE_CONFIRM_DIALOG);
+  g_assert_nonnull (confirm);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (confirm), "dialog.confirm", NULL));
+  wait_agent_state (fixture, "act-q", -1);
+  air_test_wait_until (window_lacks, &lookup, WAIT_SECONDS, "the row to go");
+
+  /* A disposable in the zone. */
+  activate (fixture, "win.open-disposable");
+  run = find_toplevel (AIR_TYPE_RUN_DIALOG);
+  g_assert_nonnull (run);
+  air_run_dialog_set_command (run, "echo disposable");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run), "dialog.run", NULL));
+  air_test_wait_until (job_finished, air_run_dialog_get_job (run), WAIT_SECONDS, "disposable");
+  g_clear_pointer (&output, g_free);
+  output = air_run_dialog_dup_output (run);
+  g_assert_cmpstr (output, ==, "disposable\n");
+  gtk_window_destroy (GTK_WINDOW (run));
+
+  /* Zones: add, edit, remove. */
+  activate (fixture, "win.add-zone");
+  zone_dialog = find_toplevel (AIR_TYPE_ZONE_DIALOG);
+  g_assert_nonnull (zone_dialog);
+  air_zone_dialog_set_fields (zone_dialog, "second", "", "ssh");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (zone_dialog), "dialog.save", NULL));
+  g_assert_nonnull (air_session_lookup_zone (fixture->session, "second"));
+  g_assert_cmpstr (air_zone_get_gateway (air_session_lookup_zone (fixture->session, "second")), ==, "sys-remote-second");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-zone", "s", "second"));
+  activate (fixture, "win.edit-zone");
+  zone_dialog = find_toplevel (AIR_TYPE_ZONE_DIALOG);
+  g_assert_nonnull (zone_dialog);
+  air_zone_dialog_set_fields (zone_dialog, "second", "sys-gw2", "local");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (zone_dialog), "dialog.save", NULL));
+  g_assert_cmpstr (air_zone_get_gateway (air_session_lookup_zone (fixture->session, "second")), ==, "sys-gw2");
+
+  activate (fixture, "win.remove-zone");
+  confirm = find_toplevel (AIR_TYPE_CONFIRM_DIALOG);
+  g_assert_nonnull (confirm);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (confirm), "dialog.confirm", NULL));
+  g_assert_null (air_session_lookup_zone (fixture->session, "second"));
+  g_assert_null (air_window_get_zone_filter (fixture->window));
+}
+
+static gboolean
+qube_is_running (gpointer user_data)
+{
+  return air_qube_get_state (user_data) == AIR_QUBE_STATE_RUNNING;
+}
+
+static void
+test_window_behind_back (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  AirQube *qube;
+
+  prepare_qube (fixture, "back-q");
+  open_window (fixture);
+  wait_window_shows (fixture, "back-q");
+  qube = window_find (fixture, "back-q");
+  g_assert_cmpint (air_qube_get_state (qube), ==, AIR_QUBE_STATE_HALTED);
+
+  /* Started by someone else: the window learns it from the zone's events. */
+  zone_action (fixture, "back-q", AIR_ZONE_ACTION_START);
+  air_test_wait_until (qube_is_running, qube, WAIT_SECONDS, "the event");
+
+  prepare_qube (fixture, "back-new");
+  wait_window_shows (fixture, "back-new");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *dirs = air_test_isolate_dirs ("test-window");
+  g_autofree char *loopback = g_build_filename (dirs, "loopback", NULL);
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+
+  /* One gateway state for the whole run: the transport reads it once. */
+  g_setenv ("AIR_LOOPBACK_DIR", loopback, TRUE);
+  g_setenv ("AIR_TRANSPORT", "loopback", TRUE);
+
+  g_test_add ("/air/window/shows-qubes", Fixture, NULL, fixture_set_up, test_window_shows_qubes, fixture_tear_down);
+  g_test_add ("/air/window/actions", Fixture, NULL, fixture_set_up, test_window_actions, fixture_tear_down);
+  g_test_add ("/air/window/behind-back", Fixture, NULL, fixture_set_up, test_window_behind_back, fixture_tear_down);
+
+  status = g_test_run ();
+
+  air_test_remove_dirs (dirs);
+  return status;
+}
