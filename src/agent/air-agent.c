@@ -80,14 +80,16 @@ print_line (const char *text)
   return TRUE;
 }
 
+/* Takes @error by address: it is set by the call that made @qube, which C
+ * may evaluate after the other arguments. */
 static int
-print_qube (AirQube *qube,
-            GError  *error)
+print_qube (AirQube  *qube,
+            GError  **error)
 {
   g_autofree char *json = NULL;
 
   if (qube == NULL)
-    return fail (error);
+    return fail (*error);
   json = air_protocol_qube_to_json (qube);
   g_object_unref (qube);
   return print_line (json) ? 0 : 1;
@@ -159,11 +161,11 @@ read_run_header (GError **error)
 
 static int
 run_status (int      status,
-            GError  *error)
+            GError **error)
 {
   if (status < 0)
     {
-      g_printerr ("%s\n", error->message);
+      g_printerr ("%s\n", (*error)->message);
       return AIR_RUN_EXIT_FAILED;
     }
   return status;
@@ -214,14 +216,14 @@ serve (AirLocalDriver *driver,
       spec = len > 0 ? air_qube_spec_parse (data, len, &error) : air_qube_spec_new ();
       if (spec == NULL)
         return fail (error);
-      return print_qube (air_local_driver_create (driver, arg, spec, &error), error);
+      return print_qube (air_local_driver_create (driver, arg, spec, &error), &error);
     }
   else if (strcmp (service, "qubesair.Start") == 0)
-    return print_qube (air_local_driver_start (driver, arg, &error), error);
+    return print_qube (air_local_driver_start (driver, arg, &error), &error);
   else if (strcmp (service, "qubesair.Shutdown") == 0)
-    return print_qube (air_local_driver_shutdown (driver, arg, &error), error);
+    return print_qube (air_local_driver_shutdown (driver, arg, &error), &error);
   else if (strcmp (service, "qubesair.Kill") == 0)
-    return print_qube (air_local_driver_kill (driver, arg, &error), error);
+    return print_qube (air_local_driver_kill (driver, arg, &error), &error);
   else if (strcmp (service, "qubesair.Remove") == 0)
     {
       if (!air_local_driver_remove (driver, arg, &error))
@@ -233,10 +235,10 @@ serve (AirLocalDriver *driver,
       g_autoptr(AirRunHeader) header = read_run_header (&error);
 
       if (header == NULL)
-        return run_status (-1, error);
+        return run_status (-1, &error);
       if (strcmp (service, "qubesair.Run") == 0)
-        return run_status (air_local_driver_run (driver, arg, header, &error), error);
-      return run_status (air_local_driver_disposable (driver, arg, header, &error), error);
+        return run_status (air_local_driver_run (driver, arg, header, &error), &error);
+      return run_status (air_local_driver_disposable (driver, arg, header, &error), &error);
     }
 
   g_printerr (_("Unknown service %s\n"), service);

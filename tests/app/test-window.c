@@ -339,6 +339,15 @@ zone_has_templates (gpointer user_data)
   return air_zone_get_templates (user_data)[0] != NULL;
 }
 
+static gboolean
+window_sees_halted (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  AirQube *qube = air_inventory_lookup (air_session_get_inventory (fixture->session), "local", "act-q");
+
+  return qube != NULL && air_qube_get_state (qube) == AIR_QUBE_STATE_HALTED;
+}
+
 static void
 test_window_actions (Fixture       *fixture,
                      gconstpointer  data)
@@ -360,7 +369,11 @@ test_window_actions (Fixture       *fixture,
   g_assert_nonnull (create);
   air_create_dialog_set_name (create, "1bad");
   g_assert_nonnull (air_create_dialog_get_problem (create));
-  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (create), "dialog.create", NULL));
+  /* The action is disabled: activating it neither closes the dialog nor
+   * creates anything (GTK 4.8 reports only that the action exists). */
+  gtk_widget_activate_action (GTK_WIDGET (create), "dialog.create", NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (create)));
+  g_assert_nonnull (air_create_dialog_get_problem (create));
   air_create_dialog_set_name (create, "act-q");
   g_assert_null (air_create_dialog_get_problem (create));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (create), "dialog.create", NULL));
@@ -397,6 +410,7 @@ test_window_actions (Fixture       *fixture,
 
   /* Remove asks first, naming the qube and its zone. */
   air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "kill");
+  air_test_wait_until (window_sees_halted, fixture, WAIT_SECONDS, "the window to see it halted");
   select_qube (fixture, "act-q");
   activate (fixture, "win.remove-qube");
   confirm = find_toplevel (AIR_TYPE_CONFIRM_DIALOG);
