@@ -570,8 +570,9 @@ cmd_events (int argc, char **argv)
           g_print ("%s qube-removed %s\n", air_zone_get_name (zone), event->name);
           break;
         case AIR_EVENT_ZONE_HEALTH:
-          g_print ("%s zone-health %s %s\n", air_zone_get_name (zone),
-                   air_health_to_string (event->health), event->reason);
+          g_print ("%s zone-health %s%s%s\n", air_zone_get_name (zone),
+                   air_health_to_string (event->health),
+                   event->reason[0] ? " " : "", event->reason);
           break;
         default:
           break;

@@ -105,14 +105,35 @@ agent_state_is (gpointer user_data)
   return agent_state (wait->fixture, wait->name) == wait->state;
 }
 
+static gboolean no_jobs_running (gpointer user_data);
+
+/* Waits for the jobs the last action started; none may have failed. */
+static void
+wait_jobs_succeeded (Fixture *fixture)
+{
+  GListModel *jobs = air_session_get_jobs (fixture->session);
+
+  air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "the jobs to end");
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(AirJob) job = g_list_model_get_item (jobs, i);
+
+      if (air_job_get_error (job) != NULL)
+        g_error ("Job “%s” failed: %s", air_job_get_title (job), air_job_get_error (job));
+    }
+  air_session_clear_finished_jobs (fixture->session);
+}
+
 static void
 wait_agent_state (Fixture    *fixture,
                   const char *name,
                   int         state)
 {
   StateWait wait = { fixture, name, state };
+  g_autofree char *what = g_strdup_printf ("%s to reach state %d in the agent", name, state);
 
-  air_test_wait_until (agent_state_is, &wait, WAIT_SECONDS, name);
+  wait_jobs_succeeded (fixture);
+  air_test_wait_until (agent_state_is, &wait, WAIT_SECONDS, what);
 }
 
 static void
@@ -339,6 +360,7 @@ zone_has_templates (gpointer user_data)
   return air_zone_get_templates (user_data)[0] != NULL;
 }
 
+
 static gboolean
 window_sees_halted (gpointer user_data)
 {
@@ -379,6 +401,7 @@ test_window_actions (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (create), "dialog.create", NULL));
   wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
   wait_window_shows (fixture, "act-q");
+  air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "create");
 
   select_qube (fixture, "act-q");
   activate (fixture, "win.start-qube");
@@ -401,6 +424,7 @@ test_window_actions (Fixture       *fixture,
   wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
 
   air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "shutdown");
+  air_test_wait_until (window_sees_halted, fixture, WAIT_SECONDS, "the window to see it halted");
   select_qube (fixture, "act-q");
   activate (fixture, "win.start-qube");
   wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_RUNNING);

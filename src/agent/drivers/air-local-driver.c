@@ -358,15 +358,16 @@ write_runtime (AirLocalDriver  *self,
   return write_atomically (path, text, error);
 }
 
-/* Removes what a stopped qube leaves in run/; the caller holds its lock. */
+/* Removes what a stopped qube leaves in run/; the caller holds its lock.
+ * The state file is rewritten as Halted rather than deleted: releasing
+ * the lock is not a file change, and Events watchers must see one. */
 static void
 clear_runtime (AirLocalDriver *self,
                const char     *name)
 {
-  g_autofree char *json = path_in (self->run_dir, name, ".json");
   g_autofree char *dir = path_in (self->run_dir, name, ".d");
 
-  g_unlink (json);
+  write_runtime (self, name, AIR_QUBE_STATE_HALTED, 0, NULL);
   remove_tree (dir, NULL);
 }
 
@@ -497,12 +498,15 @@ remove_qube_locked (AirLocalDriver  *self,
   g_autofree char *home = g_build_filename (self->private_dir, name, NULL);
   g_autofree char *lock = path_in (self->run_dir, name, ".lock");
   g_autofree char *log = path_in (self->run_dir, name, ".log");
+  g_autofree char *runtime = path_in (self->run_dir, name, ".json");
+  g_autofree char *run_d = path_in (self->run_dir, name, ".d");
 
   /* The settings file goes first: from here on the qube does not exist. */
   if (g_unlink (config) != 0 && errno != ENOENT)
     return set_errno_error (error, errno, _("Cannot remove qube “%s”"), name);
 
-  clear_runtime (self, name);
+  g_unlink (runtime);
+  remove_tree (run_d, NULL);
   g_unlink (lock);
   g_unlink (log);
   return remove_tree (home, error);
@@ -627,6 +631,23 @@ air_local_driver_get_info (AirLocalDriver *self)
   return info;
 }
 
+/* The temporary files of an atomic write killed before its rename. */
+static void
+remove_partial_writes (const char *dir,
+                       const char *name)
+{
+  g_autoptr(GDir) entries = g_dir_open (dir, 0, NULL);
+  g_autofree char *prefix = g_strconcat (name, ".json.", NULL);
+  const char *entry;
+
+  while (entries != NULL && (entry = g_dir_read_name (entries)) != NULL)
+    if (g_str_has_prefix (entry, prefix))
+      {
+        g_autofree char *path = g_build_filename (dir, entry, NULL);
+        g_unlink (path);
+      }
+}
+
 AirQube *
 air_local_driver_create (AirLocalDriver     *self,
                          const char         *name,
@@ -664,6 +685,7 @@ air_local_driver_create (AirLocalDriver     *self,
     }
 
   /* Leftovers of a create that was killed half way are not a qube. */
+  remove_partial_writes (self->qubes_dir, name);
   home = g_build_filename (self->private_dir, name, NULL);
   if (!remove_tree (home, error) || g_mkdir (home, 0700) != 0)
     {
