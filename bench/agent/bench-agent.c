@@ -118,7 +118,6 @@ main (int    argc,
   g_assert_no_error (error);
 
   start = g_get_monotonic_time ();
-  spec->template_name = g_strdup ("host");
   for (guint i = 0; i < N_QUBES; i++)
     {
       g_autofree char *name = g_strdup_printf ("q%04u", i);

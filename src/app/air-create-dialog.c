@@ -172,6 +172,7 @@ create_action (GtkWidget  *widget,
 
   name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
   spec = air_qube_spec_new ();
+  g_free (spec->template_name);
   spec->template_name = g_strdup (selected_string (self->template_dropdown));
   spec->label = (AirLabel) MIN (gtk_drop_down_get_selected (self->label_dropdown), AIR_LABEL_BLACK);
   kind = MIN (gtk_drop_down_get_selected (self->class_dropdown), G_N_ELEMENTS (kinds) - 1);

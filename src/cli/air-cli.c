@@ -145,9 +145,10 @@ cmd_ls (int argc, char **argv)
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(GString) out = g_string_new ("{\"qubes\":[");
   g_autoptr(GError) error = NULL;
   GListModel *zones = air_zone_registry_get_zones (registry);
+  gboolean first = TRUE;
   int status = 0;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -156,13 +157,7 @@ cmd_ls (int argc, char **argv)
   if (zone_filter != NULL && find_zone (zone_filter, &error) == NULL)
     return fail (error);
 
-  if (json)
-    {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "qubes");
-      json_builder_begin_array (builder);
-    }
-  else
+  if (!json)
     g_print ("%-31s %-12s %-9s %-12s %-16s %-7s %6s %3s\n", _("NAME"), _("ZONE"), _("STATE"),
              _("CLASS"), _("TEMPLATE"), _("LABEL"), _("MEMORY"), _("CPU"));
 
@@ -189,12 +184,12 @@ cmd_ls (int argc, char **argv)
 
           if (json)
             {
-              json_builder_begin_object (builder);
-              json_builder_set_member_name (builder, "zone");
-              json_builder_add_string_value (builder, air_qube_get_zone (qube));
-              json_builder_set_member_name (builder, "qube");
-              air_protocol_add_qube (builder, qube);
-              json_builder_end_object (builder);
+              g_string_append (out, first ? "{\"zone\":" : ",{\"zone\":");
+              air_json_append_string (out, air_qube_get_zone (qube));
+              g_string_append (out, ",\"qube\":");
+              air_protocol_append_qube (out, qube);
+              g_string_append_c (out, '}');
+              first = FALSE;
             }
           else
             print_qube_row (qube);
@@ -203,12 +198,8 @@ cmd_ls (int argc, char **argv)
 
   if (json)
     {
-      g_autofree char *text = NULL;
-
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      text = air_json_builder_to_line (builder);
-      g_print ("%s", text);
+      g_string_append (out, "]}\n");
+      g_print ("%s", out->str);
     }
 
   return status;

@@ -552,6 +552,30 @@ air_json_to_string (JsonNode *node)
   return json_generator_to_data (generator, NULL);
 }
 
+/* A JSON string literal, for the writers of hot, flat records that would
+ * spend most of their time building json-glib trees. */
+void
+air_json_append_string (GString    *out,
+                        const char *value)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = value ? value : ""; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, c);
+        }
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
 /* One compact line, newline-terminated: the framing of every stream. */
 char *
 air_json_builder_to_line (JsonBuilder *builder)

@@ -59,6 +59,8 @@ char      **air_json_get_strv       (JsonObject  *object,
                                      GError     **error);
 
 char       *air_json_to_string      (JsonNode    *node);
+void        air_json_append_string  (GString     *out,
+                                     const char  *value);
 char       *air_json_builder_to_line (JsonBuilder *builder);
 
 G_END_DECLS

@@ -134,30 +134,26 @@ air_protocol_qube_from_object (JsonObject  *object,
   return g_steal_pointer (&qube);
 }
 
+/* Written directly rather than through a JsonBuilder: List of a large zone
+ * spends most of its time here (see bench/agent). */
 void
-air_protocol_add_qube (JsonBuilder *builder,
-                       AirQube     *qube)
+air_protocol_append_qube (GString *out,
+                          AirQube *qube)
 {
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, air_qube_get_name (qube));
-  json_builder_set_member_name (builder, "class");
-  json_builder_add_string_value (builder, air_qube_kind_to_string (air_qube_get_kind (qube)));
-  json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder, air_qube_state_to_string (air_qube_get_state (qube)));
-  json_builder_set_member_name (builder, "template");
-  json_builder_add_string_value (builder, air_qube_get_template (qube));
-  json_builder_set_member_name (builder, "label");
-  json_builder_add_string_value (builder, air_label_to_string (air_qube_get_label (qube)));
-  json_builder_set_member_name (builder, "memory");
-  json_builder_add_int_value (builder, air_qube_get_memory (qube));
-  json_builder_set_member_name (builder, "vcpus");
-  json_builder_add_int_value (builder, air_qube_get_vcpus (qube));
-  json_builder_set_member_name (builder, "ip");
-  json_builder_add_string_value (builder, air_qube_get_ip (qube));
-  json_builder_set_member_name (builder, "started");
-  json_builder_add_int_value (builder, air_qube_get_started (qube));
-  json_builder_end_object (builder);
+  g_string_append (out, "{\"name\":");
+  air_json_append_string (out, air_qube_get_name (qube));
+  g_string_append (out, ",\"class\":");
+  air_json_append_string (out, air_qube_kind_to_string (air_qube_get_kind (qube)));
+  g_string_append (out, ",\"state\":");
+  air_json_append_string (out, air_qube_state_to_string (air_qube_get_state (qube)));
+  g_string_append (out, ",\"template\":");
+  air_json_append_string (out, air_qube_get_template (qube));
+  g_string_append (out, ",\"label\":");
+  air_json_append_string (out, air_label_to_string (air_qube_get_label (qube)));
+  g_string_append_printf (out, ",\"memory\":%u,\"vcpus\":%u,\"ip\":",
+                          air_qube_get_memory (qube), air_qube_get_vcpus (qube));
+  air_json_append_string (out, air_qube_get_ip (qube));
+  g_string_append_printf (out, ",\"started\":%" G_GINT64_FORMAT "}", air_qube_get_started (qube));
 }
 
 AirQube *
@@ -176,10 +172,11 @@ air_protocol_parse_qube (const char  *data,
 char *
 air_protocol_qube_to_json (AirQube *qube)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  GString *out = g_string_sized_new (192);
 
-  air_protocol_add_qube (builder, qube);
-  return air_json_builder_to_line (builder);
+  air_protocol_append_qube (out, qube);
+  g_string_append_c (out, '\n');
+  return g_string_free (out, FALSE);
 }
 
 GPtrArray *
@@ -245,21 +242,19 @@ char *
 air_protocol_list_to_json (const char *zone,
                            GPtrArray  *qubes)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  GString *out = g_string_sized_new (64 + 192 * qubes->len);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, AIR_PROTOCOL_VERSION);
-  json_builder_set_member_name (builder, "zone");
-  json_builder_add_string_value (builder, zone);
-  json_builder_set_member_name (builder, "qubes");
-  json_builder_begin_array (builder);
+  g_string_append_printf (out, "{\"version\":%d,\"zone\":", AIR_PROTOCOL_VERSION);
+  air_json_append_string (out, zone);
+  g_string_append (out, ",\"qubes\":[");
   for (guint i = 0; i < qubes->len; i++)
-    air_protocol_add_qube (builder, g_ptr_array_index (qubes, i));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  return air_json_builder_to_line (builder);
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      air_protocol_append_qube (out, g_ptr_array_index (qubes, i));
+    }
+  g_string_append (out, "]}\n");
+  return g_string_free (out, FALSE);
 }
 
 /* Spec */
@@ -422,35 +417,32 @@ air_event_parse (const char  *line,
 char *
 air_event_to_line (const AirEvent *event)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  GString *out = g_string_new ("{\"event\":");
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "event");
-  json_builder_add_string_value (builder, event_names[event->kind]);
-
+  air_json_append_string (out, event_names[event->kind]);
   switch (event->kind)
     {
     case AIR_EVENT_QUBE_ADDED:
     case AIR_EVENT_QUBE_CHANGED:
-      json_builder_set_member_name (builder, "qube");
-      air_protocol_add_qube (builder, event->qube);
+      g_string_append (out, ",\"qube\":");
+      air_protocol_append_qube (out, event->qube);
       break;
     case AIR_EVENT_QUBE_REMOVED:
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, event->name);
+      g_string_append (out, ",\"name\":");
+      air_json_append_string (out, event->name);
       break;
     case AIR_EVENT_ZONE_HEALTH:
-      json_builder_set_member_name (builder, "health");
-      json_builder_add_string_value (builder, air_health_to_string (event->health));
-      json_builder_set_member_name (builder, "reason");
-      json_builder_add_string_value (builder, event->reason ? event->reason : "");
+      g_string_append (out, ",\"health\":");
+      air_json_append_string (out, air_health_to_string (event->health));
+      g_string_append (out, ",\"reason\":");
+      air_json_append_string (out, event->reason);
       break;
     default:
       g_assert_not_reached ();
     }
 
-  json_builder_end_object (builder);
-  return air_json_builder_to_line (builder);
+  g_string_append (out, "}\n");
+  return g_string_free (out, FALSE);
 }
 
 /* Zone info */

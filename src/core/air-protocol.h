@@ -92,7 +92,7 @@ char         *air_run_header_to_line     (const char * const *argv,
 AirQube      *air_protocol_qube_from_object (JsonObject  *object,
                                              const char  *zone,
                                              GError     **error);
-void          air_protocol_add_qube      (JsonBuilder *builder,
+void          air_protocol_append_qube   (GString     *out,
                                           AirQube     *qube);
 AirQube      *air_protocol_parse_qube    (const char  *data,
                                           gsize        len,

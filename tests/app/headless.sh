@@ -24,6 +24,9 @@ export AIR_LOOPBACK_DIR AIR_ZONES_FILE
 export NO_AT_BRIDGE="${NO_AT_BRIDGE:-1}"
 export GSK_RENDERER="${GSK_RENDERER:-cairo}"
 
+# Services the bus starts (the accessibility registry among them) write to
+# the bus's stdout; that is stderr here, so only COMMAND speaks TAP on fd 1.
 status=0
-xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- "$@" || status=$?
+exec 3>&1
+xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- sh -c 'exec "$@" >&3 3>&-' sh "$@" >&2 || status=$?
 exit $status

@@ -587,6 +587,29 @@ test_random_bytes (void)
     }
 }
 
+/* The direct writer's strings read back, byte for byte, through the
+ * strict reader: quotes, backslashes, control bytes and non-ASCII. */
+static void
+test_append_string_round_trip (void)
+{
+  const char *values[] = { "", "plain", "q\"uote", "back\\slash", "tab\tnew\nline",
+                           "\x01\x1f\x7f", "中文名字", "</script>" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(GString) out = g_string_new ("{\"v\":");
+      g_autoptr(JsonObject) object = NULL;
+      g_autoptr(GError) error = NULL;
+
+      air_json_append_string (out, values[i]);
+      g_string_append_c (out, '}');
+      object = air_json_parse_object (out->str, out->len, AIR_JSON_MAX_LINE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_object_get_string_member (object, "v"), ==, values[i]);
+      g_assert_null (strchr (out->str, '\n'));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -597,6 +620,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/air/json/valid", test_valid);
+  g_test_add_func ("/air/json/append-string", test_append_string_round_trip);
   g_test_add_func ("/air/json/values", test_values);
   g_test_add_func ("/air/json/malformed", test_malformed);
   g_test_add_func ("/air/json/message-valid-utf8", test_message_valid_utf8);
