@@ -20,6 +20,7 @@
 #include "air-agent.h"
 #include "air-error.h"
 #include "air-event-watcher.h"
+#include "air-file-services.h"
 #include "air-json.h"
 #include "air-local-driver.h"
 #include "air-names.h"
@@ -177,7 +178,13 @@ serve (AirLocalDriver *driver,
        const char     *arg)
 {
   g_autoptr(GError) error = NULL;
-  gboolean needs_arg = strcmp (service, "qubesair.ZoneInfo") != 0 &&
+  gboolean needs_arg;
+
+  /* Their argument is QUBE[+SOURCE], checked by the file services. */
+  if (air_file_services_handles (service))
+    return air_file_services_serve (driver, service, arg);
+
+  needs_arg = strcmp (service, "qubesair.ZoneInfo") != 0 &&
                        strcmp (service, "qubesair.List") != 0 &&
                        strcmp (service, "qubesair.Events") != 0;
 

@@ -451,6 +451,27 @@ air_local_driver_lookup (AirLocalDriver  *self,
   return read_qube (self, name, TRUE, error);
 }
 
+/* The qube's home (its private directory), running or halted, as a
+ * directory fd: the file services work only from it, never by path, as
+ * the qube may have put symlinks anywhere inside. */
+int
+air_local_driver_open_home (AirLocalDriver  *self,
+                            const char      *name,
+                            GError         **error)
+{
+  g_autoptr(AirQube) qube = air_local_driver_lookup (self, name, error);
+  g_autofree char *home = NULL;
+  int fd;
+
+  if (qube == NULL)
+    return -1;
+  home = g_build_filename (self->private_dir, name, NULL);
+  fd = open (home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    set_errno_error (error, errno, _("Cannot open the home of qube “%s”"), name);
+  return fd;
+}
+
 static char *
 template_root (AirLocalDriver *self,
                const char     *template_name)

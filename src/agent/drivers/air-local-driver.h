@@ -30,6 +30,9 @@ GPtrArray      *air_local_driver_list           (AirLocalDriver      *self,
 AirQube        *air_local_driver_lookup         (AirLocalDriver      *self,
                                                  const char          *name,
                                                  GError             **error);
+int             air_local_driver_open_home      (AirLocalDriver      *self,
+                                                 const char          *name,
+                                                 GError             **error);
 AirQube        *air_local_driver_create         (AirLocalDriver      *self,
                                                  const char          *name,
                                                  const AirQubeSpec   *spec,

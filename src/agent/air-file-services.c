@@ -1,0 +1,364 @@
+/* air-file-services.c — moving files in and out of a qube's home
+ *
+ * qubesair.FilePut+NAME[+SOURCE]: stdin is a qubes.Filecopy stream; the
+ *   files land in NAME's ~/QubesIncoming/SOURCE/, SOURCE being the qube the
+ *   files come from: the caller (QREXEC_REMOTE_DOMAIN) unless the caller,
+ *   the management qube relaying a copy between two qubes, names it. stdout
+ *   is qfile-unpacker's answer: a result header (errno value, CRC of the
+ *   stream) and the name of the last entry.
+ * qubesair.FileGet+NAME: stdin {"paths":[...]} relative to NAME's home;
+ *   stdout the qubes.Filecopy stream of those files and folders.
+ * qubesair.FileList+NAME: stdin {"path":"..."}; stdout one JSON line
+ *   listing that folder, at most AIR_FILE_LIST_MAX entries.
+ *
+ * Paths inside a home are walked from its directory fd without following
+ * any symlink: the qube owns that folder and may have planted links.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-agent"
+
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "air-error.h"
+#include "air-file-services.h"
+#include "air-filecopy.h"
+#include "air-filecopy-reader.h"
+#include "air-filecopy-writer.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-protocol.h"
+
+#define MAX_REQUEST      (256 * 1024)
+#define MAX_GET_PATHS    1000
+#define MAX_FILES        1000000
+/* Kept free on the zone's disk whatever the quota says. */
+#define RESERVE_BYTES    (64 * 1024 * 1024)
+
+/* Also the limit the client enforces on an answer. */
+#define AIR_FILE_LIST_MAX 5000
+
+static int
+fail (GError *error)
+{
+  g_printerr ("%s\n", error->message);
+  return 1;
+}
+
+static gboolean
+write_all (int          fd,
+           const void  *data,
+           gsize        len)
+{
+  const guint8 *p = data;
+
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static GBytes *
+read_request (GError **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buffer[8192];
+
+  for (;;)
+    {
+      ssize_t n = read (STDIN_FILENO, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s", g_strerror (errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > MAX_REQUEST)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is too large"));
+          return NULL;
+        }
+      g_byte_array_append (data, buffer, n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
+static JsonObject *
+read_request_object (GError **error)
+{
+  g_autoptr(GBytes) input = read_request (error);
+  gsize len;
+  const char *data;
+
+  if (input == NULL)
+    return NULL;
+  data = g_bytes_get_data (input, &len);
+  return air_json_parse_object (data, len, MAX_REQUEST, error);
+}
+
+/* What the zone lets one transfer use: AIR_FILE_QUOTA_MIB if set, and
+ * never more than the disk has free. */
+static guint64
+transfer_quota (int home_fd)
+{
+  const char *env = g_getenv ("AIR_FILE_QUOTA_MIB");
+  guint64 quota = G_MAXUINT64;
+  struct statvfs vfs;
+
+  if (env != NULL && env[0] != '\0')
+    quota = g_ascii_strtoull (env, NULL, 10) * 1024 * 1024;
+  if (fstatvfs (home_fd, &vfs) == 0)
+    {
+      guint64 avail = (guint64) vfs.f_bavail * vfs.f_frsize;
+
+      avail = avail > RESERVE_BYTES ? avail - RESERVE_BYTES : 0;
+      quota = MIN (quota, avail);
+    }
+  return quota;
+}
+
+static int
+file_put (AirLocalDriver *driver,
+          const char     *name,
+          const char     *source)
+{
+  g_autoptr(AirFilecopyReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 result[AIR_FILECOPY_RESULT_SIZE];
+  const char *last;
+  guint32 last_len;
+  gboolean ok;
+  int home_fd, incoming_fd;
+
+  home_fd = air_local_driver_open_home (driver, name, &error);
+  if (home_fd < 0)
+    return fail (error);
+  incoming_fd = air_filecopy_open_incoming (home_fd, source, &error);
+  if (incoming_fd < 0)
+    {
+      close (home_fd);
+      return fail (error);
+    }
+
+  reader = air_filecopy_reader_new (incoming_fd, &error);
+  if (reader != NULL)
+    air_filecopy_reader_set_limits (reader, transfer_quota (home_fd), MAX_FILES);
+  close (incoming_fd);
+  close (home_fd);
+  if (reader == NULL)
+    return fail (error);
+
+  ok = air_filecopy_reader_run (reader, STDIN_FILENO, &error);
+
+  /* qfile-unpacker's answer, then the last name (result_header_ext). */
+  air_filecopy_result_encode (ok ? 0 : MAX (air_filecopy_reader_get_errno (reader), 1),
+                              air_filecopy_reader_get_crc (reader), result);
+  last = air_filecopy_reader_get_last_name (reader);
+  last_len = GUINT32_TO_LE ((guint32) strlen (last));
+  write_all (STDOUT_FILENO, result, sizeof result);
+  write_all (STDOUT_FILENO, &last_len, sizeof last_len);
+  write_all (STDOUT_FILENO, last, strlen (last));
+
+  if (!ok)
+    {
+      /* Removes the staging folder before the caller hears of the end. */
+      g_clear_pointer (&reader, air_filecopy_reader_free);
+      return fail (error);
+    }
+  return 0;
+}
+
+static int
+file_get (AirLocalDriver *driver,
+          const char     *name)
+{
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(AirFilecopyWriter) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  int home_fd;
+
+  request = read_request_object (&error);
+  if (request == NULL)
+    return fail (error);
+  paths = air_json_get_strv (request, "paths", MAX_GET_PATHS, AIR_FILECOPY_MAX_NAME, &error);
+  if (paths == NULL)
+    return fail (error);
+  for (guint i = 0; paths[i] != NULL; i++)
+    if (!air_filecopy_check_name (paths[i], strlen (paths[i]) + 1, &error))
+      return fail (error);
+
+  home_fd = air_local_driver_open_home (driver, name, &error);
+  if (home_fd < 0)
+    return fail (error);
+
+  writer = air_filecopy_writer_new (STDOUT_FILENO);
+  for (guint i = 0; paths[i] != NULL; i++)
+    if (!air_filecopy_writer_add_path (writer, home_fd, paths[i], TRUE, &error))
+      {
+        close (home_fd);
+        return fail (error);
+      }
+  close (home_fd);
+  if (!air_filecopy_writer_finish (writer, &error))
+    return fail (error);
+  return 0;
+}
+
+static const char *
+type_name (mode_t mode)
+{
+  if (S_ISREG (mode))
+    return "file";
+  if (S_ISDIR (mode))
+    return "folder";
+  if (S_ISLNK (mode))
+    return "link";
+  return "other";
+}
+
+static int
+file_list (AirLocalDriver *driver,
+           const char     *name)
+{
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_auto(GStrv) parts = NULL;
+  const char *path;
+  struct dirent *ent;
+  gboolean truncated = FALSE;
+  guint count = 0;
+  DIR *dir;
+  int fd;
+
+  request = read_request_object (&error);
+  if (request == NULL ||
+      !air_json_get_opt_string (request, "path", AIR_FILECOPY_MAX_NAME, "", &path, &error))
+    return fail (error);
+  if (path[0] != '\0' && !air_filecopy_check_name (path, strlen (path) + 1, &error))
+    return fail (error);
+
+  fd = air_local_driver_open_home (driver, name, &error);
+  if (fd < 0)
+    return fail (error);
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; path[0] != '\0' && parts[i] != NULL && fd >= 0; i++)
+    {
+      int next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+      close (fd);
+      fd = next;
+    }
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_printerr (_("Cannot open the folder “%s”: %s\n"), path, g_strerror (errsv));
+      return 1;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, path);
+  json_builder_set_member_name (builder, "entries");
+  json_builder_begin_array (builder);
+  while ((ent = readdir (dir)) != NULL)
+    {
+      struct stat st;
+      gsize len = strlen (ent->d_name);
+
+      if (strcmp (ent->d_name, ".") == 0 || strcmp (ent->d_name, "..") == 0)
+        continue;
+      /* Only names a transfer could carry. */
+      if (!air_filecopy_check_name (ent->d_name, len + 1, NULL) ||
+          fstatat (dirfd (dir), ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        continue;
+      if (count++ >= AIR_FILE_LIST_MAX)
+        {
+          truncated = TRUE;
+          break;
+        }
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, ent->d_name);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, type_name (st.st_mode));
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, S_ISREG (st.st_mode) ? st.st_size : 0);
+      json_builder_set_member_name (builder, "mtime");
+      json_builder_add_int_value (builder, st.st_mtim.tv_sec);
+      json_builder_end_object (builder);
+    }
+  closedir (dir);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "truncated");
+  json_builder_add_boolean_value (builder, truncated);
+  json_builder_end_object (builder);
+
+  line = air_json_builder_to_line (builder);
+  return write_all (STDOUT_FILENO, line, strlen (line)) ? 0 : 1;
+}
+
+gboolean
+air_file_services_handles (const char *service)
+{
+  return g_strcmp0 (service, "qubesair.FilePut") == 0 ||
+         g_strcmp0 (service, "qubesair.FileGet") == 0 ||
+         g_strcmp0 (service, "qubesair.FileList") == 0;
+}
+
+int
+air_file_services_serve (AirLocalDriver *driver,
+                         const char     *service,
+                         const char     *arg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strndup (arg, strcspn (arg, "+"));
+  const char *source = strchr (arg, '+');
+
+  if (!air_name_validate (name, "qube", &error))
+    return fail (error);
+
+  if (strcmp (service, "qubesair.FilePut") == 0)
+    {
+      source = source != NULL ? source + 1 : g_getenv ("QREXEC_REMOTE_DOMAIN");
+      if (!air_name_validate (source, "source qube", &error))
+        return fail (error);
+      return file_put (driver, name, source);
+    }
+
+  if (source != NULL)
+    {
+      g_printerr (_("The service argument must be a qube name\n"));
+      return 1;
+    }
+  if (strcmp (service, "qubesair.FileGet") == 0)
+    return file_get (driver, name);
+  return file_list (driver, name);
+}

@@ -1,0 +1,16 @@
+/* air-file-services.h — qubesair.FilePut, FileGet and FileList
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include "air-local-driver.h"
+
+G_BEGIN_DECLS
+
+gboolean air_file_services_handles (const char     *service);
+int      air_file_services_serve   (AirLocalDriver *driver,
+                                    const char     *service,
+                                    const char     *arg);
+
+G_END_DECLS
