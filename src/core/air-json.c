@@ -1,8 +1,8 @@
 /* air-json.c
  *
- * json-glib's parser recurses without a limit and takes any size, so every
- * message is checked here first: size, NUL bytes, UTF-8, strict syntax and
- * nesting depth; then the getters check types and ranges member by member.
+ * Every message is read here with strict syntax, bounded size and nesting,
+ * no NUL bytes and valid UTF-8; then the getters check types and ranges
+ * member by member.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,248 +18,361 @@
 #include "air-json.h"
 #include "air-names.h"
 
-static gboolean
-syntax_error (GError     **error,
-              gsize        offset,
-              const char  *what)
+/* A strict recursive-descent reader that builds json-glib nodes itself.
+ * json-glib 1.6's own parser recurses without a limit and is lenient (it
+ * takes comments, single-quoted strings, hex numbers and trailing data),
+ * and it costs a GScanner per message: a zone's List of a thousand state
+ * files spent most of its time setting scanners up (bench/agent). */
+typedef struct {
+  const char  *data;
+  gsize        len;
+  gsize        pos;
+  GError     **error;
+} Reader;
+
+static JsonNode *read_value (Reader *r,
+                             int     depth);
+
+static gpointer
+syntax_error (Reader     *r,
+              gsize       offset,
+              const char *what)
 {
-  g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-               _("Malformed JSON at byte %" G_GSIZE_FORMAT ": %s"), offset, what);
-  return FALSE;
+  if (r->error != NULL && *r->error == NULL)
+    g_set_error (r->error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                 _("Malformed JSON at byte %lu: %s"), (unsigned long) offset, what);
+  return NULL;
 }
 
-/* Counts one value at the top level; a second one is trailing data, which
- * json-glib would silently ignore. */
-static gboolean
-count_top_value (int          depth,
-                 guint       *n_top,
-                 gsize        offset,
-                 GError     **error)
+static void
+skip_space (Reader *r)
 {
-  if (depth == 0 && ++(*n_top) > 1)
-    return syntax_error (error, offset, _("more than one value"));
+  while (r->pos < r->len &&
+         (r->data[r->pos] == ' ' || r->data[r->pos] == '\t' ||
+          r->data[r->pos] == '\n' || r->data[r->pos] == '\r'))
+    r->pos++;
+}
+
+static gboolean
+read_hex4 (Reader  *r,
+           gsize    at,
+           guint   *value)
+{
+  *value = 0;
+  if (r->len - at < 4)
+    return FALSE;
+  for (guint k = 0; k < 4; k++)
+    {
+      if (!g_ascii_isxdigit (r->data[at + k]))
+        return FALSE;
+      *value = *value * 16 + g_ascii_xdigit_value (r->data[at + k]);
+    }
   return TRUE;
 }
 
-static gboolean
-scan_string (const char  *data,
-             gsize        len,
-             gsize       *pos,
-             GError     **error)
+/* Returns the decoded string; r->pos is on the opening quote. */
+static char *
+read_string (Reader *r)
 {
-  gsize i = *pos + 1;
+  g_autoptr(GString) out = g_string_new (NULL);
+  gsize start = r->pos++;
 
   for (;;)
     {
       guchar c;
 
-      if (i >= len)
-        return syntax_error (error, *pos, _("unterminated string"));
+      if (r->pos >= r->len)
+        return syntax_error (r, start, _("unterminated string"));
 
-      c = (guchar) data[i];
+      c = (guchar) r->data[r->pos];
       if (c == '"')
-        break;
-
-      if (c < 0x20)
-        return syntax_error (error, i, _("control character inside a string"));
-
-      if (c == '\\')
         {
-          if (++i >= len)
-            return syntax_error (error, *pos, _("unterminated string"));
-
-          switch (data[i])
-            {
-            case '"': case '\\': case '/':
-            case 'b': case 'f': case 'n': case 'r': case 't':
-              break;
-            case 'u':
-              {
-                guint value = 0;
-
-                if (len - i <= 4)
-                  return syntax_error (error, i, _("incomplete \\u escape"));
-                for (guint k = 1; k <= 4; k++)
-                  {
-                    if (!g_ascii_isxdigit (data[i + k]))
-                      return syntax_error (error, i, _("incomplete \\u escape"));
-                    value = value * 16 + g_ascii_xdigit_value (data[i + k]);
-                  }
-                if (value == 0)
-                  return syntax_error (error, i, _("NUL character inside a string"));
-                i += 4;
-              }
-              break;
-            default:
-              return syntax_error (error, i, _("invalid escape in a string"));
-            }
+          r->pos++;
+          return g_string_free (g_steal_pointer (&out), FALSE);
         }
-      i++;
-    }
+      if (c < 0x20)
+        return syntax_error (r, r->pos, _("control character inside a string"));
 
-  *pos = i + 1;
-  return TRUE;
+      if (c != '\\')
+        {
+          /* Copy the run of plain bytes at once. */
+          gsize run = r->pos;
+
+          while (run < r->len && r->data[run] != '"' && r->data[run] != '\\' &&
+                 (guchar) r->data[run] >= 0x20)
+            run++;
+          g_string_append_len (out, r->data + r->pos, run - r->pos);
+          r->pos = run;
+          continue;
+        }
+
+      if (++r->pos >= r->len)
+        return syntax_error (r, start, _("unterminated string"));
+
+      switch (r->data[r->pos])
+        {
+        case '"':  g_string_append_c (out, '"');  break;
+        case '\\': g_string_append_c (out, '\\'); break;
+        case '/':  g_string_append_c (out, '/');  break;
+        case 'b':  g_string_append_c (out, '\b'); break;
+        case 'f':  g_string_append_c (out, '\f'); break;
+        case 'n':  g_string_append_c (out, '\n'); break;
+        case 'r':  g_string_append_c (out, '\r'); break;
+        case 't':  g_string_append_c (out, '\t'); break;
+        case 'u':
+          {
+            gsize at = r->pos - 1;
+            guint unit, low;
+            gunichar ch;
+
+            if (!read_hex4 (r, r->pos + 1, &unit))
+              return syntax_error (r, at, _("incomplete \\u escape"));
+            r->pos += 4;
+            if (unit == 0)
+              return syntax_error (r, at, _("NUL character inside a string"));
+
+            if (unit >= 0xd800 && unit <= 0xdbff)
+              {
+                /* A high surrogate must be followed by its low half. */
+                if (r->len - r->pos < 7 || r->data[r->pos + 1] != '\\' || r->data[r->pos + 2] != 'u' ||
+                    !read_hex4 (r, r->pos + 3, &low) || low < 0xdc00 || low > 0xdfff)
+                  return syntax_error (r, at, _("unpaired surrogate in a \\u escape"));
+                r->pos += 6;
+                ch = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+              }
+            else if (unit >= 0xdc00 && unit <= 0xdfff)
+              return syntax_error (r, at, _("unpaired surrogate in a \\u escape"));
+            else
+              ch = unit;
+
+            g_string_append_unichar (out, ch);
+          }
+          break;
+        default:
+          return syntax_error (r, r->pos, _("invalid escape in a string"));
+        }
+      r->pos++;
+    }
 }
 
 /* RFC 8259 numbers only (no hex, no leading zeros or dots, no "1."), and an
- * integer must fit in 64 bits: json-glib silently wraps larger ones
- * (-18446744073709551615 would read as 1). */
-static gboolean
-scan_number (const char  *data,
-             gsize        len,
-             gsize       *pos,
-             GError     **error)
+ * integer must fit in 64 bits: wrapping -18446744073709551615 to 1, as
+ * json-glib does, would let a peer pass any range check. */
+static JsonNode *
+read_number (Reader *r)
 {
-  gsize start = *pos, i = *pos;
+  gsize start = r->pos, i = r->pos;
   gboolean integer = TRUE;
-  g_autofree char *token = NULL;
+  char token[65];
 
-  if (i < len && data[i] == '-')
+  if (i < r->len && r->data[i] == '-')
     i++;
 
-  if (i < len && data[i] == '0')
+  if (i < r->len && r->data[i] == '0')
     i++;
-  else if (i < len && data[i] >= '1' && data[i] <= '9')
-    while (i < len && g_ascii_isdigit (data[i]))
+  else if (i < r->len && r->data[i] >= '1' && r->data[i] <= '9')
+    while (i < r->len && g_ascii_isdigit (r->data[i]))
       i++;
   else
-    return syntax_error (error, start, _("invalid number"));
+    return syntax_error (r, start, _("invalid number"));
 
-  if (i < len && data[i] == '.')
+  if (i < r->len && r->data[i] == '.')
     {
       integer = FALSE;
-      if (++i >= len || !g_ascii_isdigit (data[i]))
-        return syntax_error (error, start, _("invalid number"));
-      while (i < len && g_ascii_isdigit (data[i]))
+      if (++i >= r->len || !g_ascii_isdigit (r->data[i]))
+        return syntax_error (r, start, _("invalid number"));
+      while (i < r->len && g_ascii_isdigit (r->data[i]))
         i++;
     }
 
-  if (i < len && (data[i] == 'e' || data[i] == 'E'))
+  if (i < r->len && (r->data[i] == 'e' || r->data[i] == 'E'))
     {
       integer = FALSE;
       i++;
-      if (i < len && (data[i] == '+' || data[i] == '-'))
+      if (i < r->len && (r->data[i] == '+' || r->data[i] == '-'))
         i++;
-      if (i >= len || !g_ascii_isdigit (data[i]))
-        return syntax_error (error, start, _("invalid number"));
-      while (i < len && g_ascii_isdigit (data[i]))
+      if (i >= r->len || !g_ascii_isdigit (r->data[i]))
+        return syntax_error (r, start, _("invalid number"));
+      while (i < r->len && g_ascii_isdigit (r->data[i]))
         i++;
     }
 
-  if (i < len && (g_ascii_isalnum (data[i]) || data[i] == '.'))
-    return syntax_error (error, start, _("invalid number"));
+  if (i < r->len && (g_ascii_isalnum (r->data[i]) || r->data[i] == '.'))
+    return syntax_error (r, start, _("invalid number"));
 
-  if (i - start > 64)
-    return syntax_error (error, start, _("number out of range"));
+  if (i - start >= sizeof token)
+    return syntax_error (r, start, _("number out of range"));
 
-  token = g_strndup (data + start, i - start);
+  memcpy (token, r->data + start, i - start);
+  token[i - start] = '\0';
+  r->pos = i;
+
   if (integer)
     {
-      if (!g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL))
-        return syntax_error (error, start, _("number out of range"));
+      gint64 value;
+
+      if (!g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, &value, NULL))
+        return syntax_error (r, start, _("number out of range"));
+      return json_node_init_int (json_node_alloc (), value);
     }
   else
     {
       double value = g_ascii_strtod (token, NULL);
 
       if (!isfinite (value))
-        return syntax_error (error, start, _("number out of range"));
+        return syntax_error (r, start, _("number out of range"));
+      return json_node_init_double (json_node_alloc (), value);
     }
-
-  *pos = i;
-  return TRUE;
 }
 
-/* json-glib 1.6 recurses without a limit and is lenient: it takes comments,
- * single-quoted strings, hex numbers and trailing data. A comment or a
- * single-quoted string could hide brackets from a depth count, so this scan
- * accepts strict JSON only and counts the nesting on the same tokens the
- * parser will see. */
-static gboolean
-check_syntax (const char  *data,
-              gsize        len,
-              GError     **error)
+static JsonNode *
+read_object (Reader *r,
+             int     depth)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  r->pos++;
+  skip_space (r);
+  if (r->pos < r->len && r->data[r->pos] == '}')
+    {
+      r->pos++;
+      return json_node_init_object (json_node_alloc (), object);
+    }
+
+  for (;;)
+    {
+      g_autofree char *name = NULL;
+      gsize at;
+      JsonNode *value;
+
+      skip_space (r);
+      at = r->pos;
+      if (r->pos >= r->len || r->data[r->pos] != '"')
+        return syntax_error (r, r->pos, _("expected a member name"));
+      name = read_string (r);
+      if (name == NULL)
+        return NULL;
+      /* Two readers of one message must never disagree on its meaning. */
+      if (json_object_has_member (object, name))
+        return syntax_error (r, at, _("duplicate member"));
+
+      skip_space (r);
+      if (r->pos >= r->len || r->data[r->pos] != ':')
+        return syntax_error (r, r->pos, _("expected “:”"));
+      r->pos++;
+
+      value = read_value (r, depth);
+      if (value == NULL)
+        return NULL;
+      json_object_set_member (object, name, value);
+
+      skip_space (r);
+      if (r->pos < r->len && r->data[r->pos] == ',')
+        {
+          r->pos++;
+          continue;
+        }
+      if (r->pos < r->len && r->data[r->pos] == '}')
+        {
+          r->pos++;
+          return json_node_init_object (json_node_alloc (), object);
+        }
+      return syntax_error (r, r->pos, _("expected “,” or “}”"));
+    }
+}
+
+static JsonNode *
+read_array (Reader *r,
+            int     depth)
+{
+  g_autoptr(JsonArray) array = json_array_new ();
+
+  r->pos++;
+  skip_space (r);
+  if (r->pos < r->len && r->data[r->pos] == ']')
+    {
+      r->pos++;
+      return json_node_init_array (json_node_alloc (), array);
+    }
+
+  for (;;)
+    {
+      JsonNode *value = read_value (r, depth);
+
+      if (value == NULL)
+        return NULL;
+      json_array_add_element (array, value);
+
+      skip_space (r);
+      if (r->pos < r->len && r->data[r->pos] == ',')
+        {
+          r->pos++;
+          continue;
+        }
+      if (r->pos < r->len && r->data[r->pos] == ']')
+        {
+          r->pos++;
+          return json_node_init_array (json_node_alloc (), array);
+        }
+      return syntax_error (r, r->pos, _("expected “,” or “]”"));
+    }
+}
+
+static JsonNode *
+read_value (Reader *r,
+            int     depth)
 {
   static const char * const literals[] = { "true", "false", "null" };
-  guint n_top = 0;
-  int depth = 0;
-  gsize i = 0;
 
-  while (i < len)
+  skip_space (r);
+  if (r->pos >= r->len)
+    return syntax_error (r, r->pos, _("expected a value"));
+
+  switch (r->data[r->pos])
     {
-      char c = data[i];
-
-      switch (c)
+    case '{':
+    case '[':
+      if (depth + 1 > AIR_JSON_MAX_DEPTH)
         {
-        case ' ': case '\t': case '\n': case '\r':
-        case ':': case ',':
-          i++;
-          break;
-
-        case '[':
-        case '{':
-          if (!count_top_value (depth, &n_top, i, error))
-            return FALSE;
-          if (++depth > AIR_JSON_MAX_DEPTH)
-            {
-              g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("Message nested deeper than %d levels"), AIR_JSON_MAX_DEPTH);
-              return FALSE;
-            }
-          i++;
-          break;
-
-        case ']':
-        case '}':
-          if (depth == 0)
-            return syntax_error (error, i, _("unbalanced bracket"));
-          depth--;
-          i++;
-          break;
-
-        case '"':
-          if (!count_top_value (depth, &n_top, i, error) ||
-              !scan_string (data, len, &i, error))
-            return FALSE;
-          break;
-
-        case '-':
-        case '0': case '1': case '2': case '3': case '4':
-        case '5': case '6': case '7': case '8': case '9':
-          if (!count_top_value (depth, &n_top, i, error) ||
-              !scan_number (data, len, &i, error))
-            return FALSE;
-          break;
-
-        default:
-          {
-            gsize start = i;
-            gboolean known = FALSE;
-
-            while (i < len && g_ascii_isalpha (data[i]))
-              i++;
-
-            for (guint k = 0; k < G_N_ELEMENTS (literals); k++)
-              if (i - start == strlen (literals[k]) &&
-                  memcmp (data + start, literals[k], i - start) == 0)
-                known = TRUE;
-
-            if (!known)
-              return syntax_error (error, start, _("unexpected character"));
-            if (!count_top_value (depth, &n_top, start, error))
-              return FALSE;
-          }
-          break;
+          if (r->error != NULL && *r->error == NULL)
+            g_set_error (r->error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                         _("Message nested deeper than %d levels"), AIR_JSON_MAX_DEPTH);
+          return NULL;
         }
-    }
+      return r->data[r->pos] == '{' ? read_object (r, depth + 1) : read_array (r, depth + 1);
 
-  if (n_top == 0)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Empty message"));
-      return FALSE;
-    }
+    case '"':
+      {
+        g_autofree char *text = read_string (r);
 
-  return TRUE;
+        if (text == NULL)
+          return NULL;
+        return json_node_init_string (json_node_alloc (), text);
+      }
+
+    case '-':
+    case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+      return read_number (r);
+
+    default:
+      for (guint k = 0; k < G_N_ELEMENTS (literals); k++)
+        {
+          gsize n = strlen (literals[k]);
+
+          if (r->len - r->pos >= n && memcmp (r->data + r->pos, literals[k], n) == 0 &&
+              (r->len - r->pos == n || !g_ascii_isalnum (r->data[r->pos + n])))
+            {
+              r->pos += n;
+              if (k == 2)
+                return json_node_init_null (json_node_alloc ());
+              return json_node_init_boolean (json_node_alloc (), k == 0);
+            }
+        }
+      if (r->data[r->pos] == ']' || r->data[r->pos] == '}')
+        return syntax_error (r, r->pos, _("unbalanced bracket"));
+      return syntax_error (r, r->pos, _("unexpected character"));
+    }
 }
 
 JsonNode *
@@ -268,19 +381,19 @@ air_json_parse (const char  *data,
                 gsize        max_len,
                 GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
+  Reader reader = { data, len, 0, error };
 
   if (len > max_len)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("Message of %" G_GSIZE_FORMAT " bytes is larger than the limit of %" G_GSIZE_FORMAT),
-                   len, max_len);
+                   _("Message of %lu bytes is larger than the limit of %lu"),
+                   (unsigned long) len, (unsigned long) max_len);
       return NULL;
     }
 
-  if (len == 0)
+  skip_space (&reader);
+  if (reader.pos == len)
     {
       g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Empty message"));
       return NULL;
@@ -300,27 +413,23 @@ air_json_parse (const char  *data,
       return NULL;
     }
 
-  if (!check_syntax (data, len, error))
+  root = read_value (&reader, 0);
+  if (root == NULL)
     return NULL;
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  skip_space (&reader);
+  if (reader.pos != len)
     {
-      /* json-glib quotes the offending token, cut anywhere: make it safe. */
-      g_autofree char *shown = air_text_sanitize (local_error->message, -1, 200);
+      char c = data[reader.pos];
 
-      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Malformed JSON: %s"), shown);
-      return NULL;
+      if (c == ']' || c == '}')
+        return syntax_error (&reader, reader.pos, _("unbalanced bracket"));
+      if (strchr ("{[\"-0123456789", c) != NULL)
+        return syntax_error (&reader, reader.pos, _("more than one value"));
+      return syntax_error (&reader, reader.pos, _("unexpected character"));
     }
 
-  root = json_parser_steal_root (parser);
-  if (root == NULL)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Empty message"));
-      return NULL;
-    }
-
-  return root;
+  return g_steal_pointer (&root);
 }
 
 JsonObject *

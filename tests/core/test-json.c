@@ -90,9 +90,15 @@ test_malformed (void)
     { "\"\\", "unterminated string" },
     { "[1,]", NULL },
     { "{\"a\":1,}", NULL },
-    { "{a:1}", "unexpected character" },
+    { "{a:1}", "member name" },
     { "['single']", "unexpected character" },
-    { "{'a':1}", "unexpected character" },
+    { "{'a':1}", "member name" },
+    { "{\"a\":1,\"a\":2}", "duplicate member" },
+    { "{\"a\" 1}", "expected “:”" },
+    { "[1 2]", "expected “,” or “]”" },
+    { "{\"a\":1 \"b\":2}", "expected “,” or “}”" },
+    { "[\"\\udc00\"]", "surrogate" },
+    { "[\"\\ud800\\u0041\"]", "surrogate" },
     { "/* comment */ []", "unexpected character" },
     { "// comment\n[]", "unexpected character" },
     { "# comment\n[]", "unexpected character" },
@@ -587,6 +593,18 @@ test_random_bytes (void)
     }
 }
 
+/* Escapes decode to the characters they name, surrogate pairs included. */
+static void
+test_escapes_decode (void)
+{
+  const char *text = "{\"v\":\"\\ud83d\\ude00 \\u4e2d \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = air_json_parse_object (text, strlen (text), AIR_JSON_MAX_LINE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (object, "v"), ==, "\xf0\x9f\x98\x80 \xe4\xb8\xad \" \\ / \b\f\n\r\t");
+}
+
 /* The direct writer's strings read back, byte for byte, through the
  * strict reader: quotes, backslashes, control bytes and non-ASCII. */
 static void
@@ -621,6 +639,7 @@ main (int   argc,
 
   g_test_add_func ("/air/json/valid", test_valid);
   g_test_add_func ("/air/json/append-string", test_append_string_round_trip);
+  g_test_add_func ("/air/json/escapes", test_escapes_decode);
   g_test_add_func ("/air/json/values", test_values);
   g_test_add_func ("/air/json/malformed", test_malformed);
   g_test_add_func ("/air/json/message-valid-utf8", test_message_valid_utf8);

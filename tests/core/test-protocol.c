@@ -119,7 +119,7 @@ static const Bad bad_qubes[] = {
   { "{\"name\":\"q\",\"ip\":\"10.0.0.1; rm -rf /\"}", AIR_ERROR_PROTOCOL, "“ip” is not an IP address" },
   { "{\"name\":\"q\",\"ip\":\"\\u202e1.1.1.1\"}", AIR_ERROR_PROTOCOL, "“ip” is not an IP address" },
   { "{\"name\":\"q\",\"ip\":\"1111111111111111111111111111111111111111111111111\"}", AIR_ERROR_PROTOCOL, "longer than 45" },
-  { "{\"name\":\"q\",\"name\":\"../x\"}", AIR_ERROR_INVALID_NAME, NULL },
+  { "{\"name\":\"q\",\"name\":\"../x\"}", AIR_ERROR_PROTOCOL, "duplicate member" },
   { "{\"name\":\"q\"} {}", AIR_ERROR_PROTOCOL, "more than one value" },
   { "{\"name\":\"q\",\"x\":[[[[[[[[[1]]]]]]]]]}", AIR_ERROR_PROTOCOL, "nested deeper" },
   { "{\"name\":\"w\xff\"}", AIR_ERROR_PROTOCOL, "UTF-8" },
