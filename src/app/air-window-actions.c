@@ -14,6 +14,7 @@
 
 #include "air-confirm-dialog.h"
 #include "air-create-dialog.h"
+#include "air-credentials-page.h"
 #include "air-run-dialog.h"
 #include "air-window-private.h"
 #include "air-zone-dialog.h"
@@ -360,6 +361,26 @@ dismiss_error_action (GtkWidget  *widget,
   air_window_show_error (AIR_WINDOW (widget), NULL);
 }
 
+/* One credentials page a window; asking again brings it to the front. */
+static void
+show_credentials_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  AirWindow *self = AIR_WINDOW (widget);
+  g_autoptr(AirCredentialsPage) page = g_weak_ref_get (&self->credentials_page);
+
+  if (page == NULL)
+    {
+      page = g_object_ref (air_credentials_page_new (GTK_WINDOW (self), self->session, NULL));
+      g_weak_ref_set (&self->credentials_page, page);
+    }
+  else
+    air_credentials_page_refresh (page);
+
+  gtk_window_present (GTK_WINDOW (page));
+}
+
 static void
 context_menu_action (GtkWidget  *widget,
                      const char *action_name,
@@ -399,6 +420,7 @@ _air_window_class_actions_init (AirWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.clear-jobs", NULL, clear_jobs_action);
   gtk_widget_class_install_action (widget_class, "win.dismiss-error", NULL, dismiss_error_action);
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action);
+  gtk_widget_class_install_action (widget_class, "win.show-credentials", NULL, show_credentials_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.create-qube", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.start-qube", NULL);
@@ -416,4 +438,5 @@ _air_window_class_actions_init (AirWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.show-all-zones", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.context-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.context-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.show-credentials", NULL);
 }

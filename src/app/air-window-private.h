@@ -55,6 +55,7 @@ struct _AirWindow
   GCancellable         *cancellable;
   char                 *zone_filter_name;
   char                 *search_text;
+  GWeakRef              credentials_page;
 };
 
 void  _air_window_class_actions_init (AirWindowClass *klass);

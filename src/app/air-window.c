@@ -108,11 +108,23 @@ label_classes (gpointer unused,
   return classes;
 }
 
-static char *
-label_name (gpointer unused,
-            AirLabel label)
+/* The dot's tooltip is asked for when shown, not set on every bind: in
+ * GTK 4.8 setting a tooltip text asks the X server where the pointer is,
+ * a round trip per row that made the first frame of 10,000 qubes slow. */
+static gboolean
+label_query_tooltip_cb (GtkWidget   *cell,
+                        int          x,
+                        int          y,
+                        gboolean     keyboard,
+                        GtkTooltip  *tooltip,
+                        GtkListItem *list_item)
 {
-  return g_strdup (air_label_get_display_name (label));
+  AirQube *qube = gtk_list_item_get_item (list_item);
+
+  if (qube == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, air_label_get_display_name (air_qube_get_label (qube)));
+  return TRUE;
 }
 
 static int
@@ -228,12 +240,10 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
 
   if (kind == CELL_LABEL)
     {
-      g_autoptr(GtkExpression) name = closure_of (G_TYPE_STRING, G_CALLBACK (label_name),
-                                                  item_property ("label"), NULL);
-
       cell = gtk_image_new_from_icon_name ("air-dot-symbolic");
       gtk_expression_bind (gtk_expression_ref (expression), cell, "css-classes", list_item);
-      gtk_expression_bind (gtk_expression_ref (name), cell, "tooltip-text", list_item);
+      gtk_widget_set_has_tooltip (cell, TRUE);
+      g_signal_connect (cell, "query-tooltip", G_CALLBACK (label_query_tooltip_cb), list_item);
     }
   else
     {
@@ -655,6 +665,7 @@ air_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->zone_filter_name, g_free);
   g_clear_pointer (&self->search_text, g_free);
+  g_weak_ref_clear (&self->credentials_page);
 
   G_OBJECT_CLASS (air_window_parent_class)->finalize (object);
 }
@@ -763,6 +774,7 @@ air_window_init (AirWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  g_weak_ref_init (&self->credentials_page, NULL);
   self->settings = g_settings_new (AIR_SETTINGS_SCHEMA);
   self->qube_signals = g_signal_group_new (AIR_TYPE_QUBE);
   g_signal_group_connect_swapped (self->qube_signals, "notify::state",
@@ -858,6 +870,25 @@ air_window_select_qube (AirWindow  *self,
     }
 
   return FALSE;
+}
+
+/**
+ * air_window_get_credentials_page:
+ *
+ * Returns: (transfer none) (nullable): the credentials page, while it is open
+ */
+GtkWindow *
+air_window_get_credentials_page (AirWindow *self)
+{
+  GtkWindow *page;
+
+  g_return_val_if_fail (AIR_IS_WINDOW (self), NULL);
+
+  /* An open toplevel is kept alive by GTK's list of toplevels. */
+  page = g_weak_ref_get (&self->credentials_page);
+  if (page != NULL)
+    g_object_unref (page);
+  return page;
 }
 
 const char *

@@ -22,6 +22,7 @@ AirQube    *air_window_get_selected    (AirWindow      *self);
 gboolean    air_window_select_qube     (AirWindow      *self,
                                         const char     *zone,
                                         const char     *name);
+GtkWindow  *air_window_get_credentials_page (AirWindow *self);
 const char *air_window_get_zone_filter (AirWindow      *self);
 void        air_window_set_zone_filter (AirWindow      *self,
                                         const char     *zone);

@@ -161,6 +161,7 @@ air_inventory_replace_zone (AirInventory *self,
                             GPtrArray    *qubes)
 {
   g_autoptr(GPtrArray) fresh = NULL;
+  GPtrArray *items;
   gboolean same_set;
   guint start, len;
 
@@ -196,14 +197,22 @@ air_inventory_replace_zone (AirInventory *self,
   for (guint i = 0; i < len; i++)
     index_remove (self, g_ptr_array_index (self->items, start + i));
 
-  g_ptr_array_remove_range (self->items, start, len);
+  /* One new array, not an insert per qube (each a memmove of the rest). */
+  items = g_ptr_array_new_full (self->items->len - len + fresh->len, g_object_unref);
+  for (guint i = 0; i < start; i++)
+    g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->items, i)));
   for (guint i = 0; i < fresh->len; i++)
     {
       AirQube *qube = g_ptr_array_index (fresh, i);
 
-      g_ptr_array_insert (self->items, start + i, g_object_ref (qube));
+      g_ptr_array_add (items, g_object_ref (qube));
       index_add (self, qube);
     }
+  for (guint i = start + len; i < self->items->len; i++)
+    g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->items, i)));
+
+  g_ptr_array_unref (self->items);
+  self->items = items;
 
   g_list_model_items_changed (G_LIST_MODEL (self), start, len, fresh->len);
 }

@@ -645,6 +645,18 @@ add_job (AirSession *self,
     }
 }
 
+/* Shows a job that is not a zone call (the vault's, for one) in the job
+ * list, with the others. */
+void
+air_session_add_job (AirSession *self,
+                     AirJob     *job)
+{
+  g_return_if_fail (AIR_IS_SESSION (self));
+  g_return_if_fail (AIR_IS_JOB (job));
+
+  add_job (self, job);
+}
+
 static AirJob *
 start_job (AirSession  *self,
            const char  *zone_name,

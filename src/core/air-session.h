@@ -38,6 +38,8 @@ gboolean         air_session_zone_is_loading     (AirSession          *self,
 void             air_session_reconnect_zone      (AirSession          *self,
                                                   const char          *name);
 void             air_session_clear_finished_jobs (AirSession          *self);
+void             air_session_add_job             (AirSession          *self,
+                                                  AirJob              *job);
 
 AirJob          *air_session_create_qube         (AirSession          *self,
                                                   const char          *zone,
