@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "air-session.h"
+#include "air-tray.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,6 @@ G_DECLARE_FINAL_TYPE (AirApplication, air_application, AIR, APPLICATION, GtkAppl
 
 AirApplication *air_application_new         (void);
 AirSession     *air_application_get_session (AirApplication *self);
+AirTray        *air_application_get_tray    (AirApplication *self);
 
 G_END_DECLS

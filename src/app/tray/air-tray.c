@@ -1,0 +1,703 @@
+/* air-tray.c
+ *
+ * The tray indicator is a view of the session, like the window: a glance
+ * says whether every zone is reachable and what runs where. Its status is
+ * Active while all zones answer, NeedsAttention while one is down or a job
+ * failed that the user has not seen yet (the tooltip names which). Its
+ * menu has one submenu per zone — health, then each qube with its state and
+ * Start / Shut down / Run Terminal — the running jobs, "Open Qubes Air" and
+ * "Quit"; the menu names actions of the tray's own action group, which call
+ * the session.
+ *
+ * Everything is recomputed in one idle callback after the session changed,
+ * so a zone sending a burst of events costs one update; the dbusmenu
+ * exporter then tells the panel only what differs.
+ *
+ * Names in labels were validated by the session (zone and qube names);
+ * reasons and job titles were made safe by AirZone and AirJob.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-tray"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "air-dbus-menu.h"
+#include "air-label-colors.h"
+#include "air-names.h"
+#include "air-tray.h"
+
+/* Failed jobs remembered until seen, and named in the tooltip. */
+#define MAX_UNSEEN_FAILURES 20
+#define MAX_NAMED_IN_TOOLTIP 3
+#define MAX_REASON_IN_MENU 80
+
+struct _AirTray
+{
+  GObject             parent_instance;
+
+  /* Owned references */
+  AirSession         *session;
+  GMenu              *menu;
+  GSimpleActionGroup *actions;
+  AirDBusMenu        *dbus_menu;
+  AirStatusNotifier  *notifier;
+  GPtrArray          *unseen_failures;   /* AirJob */
+
+  guint               update_id;
+};
+
+G_DEFINE_FINAL_TYPE (AirTray, air_tray, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_IN_USE,
+  N_PROPS
+};
+
+enum {
+  OPEN_WINDOW,
+  QUIT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void queue_update (AirTray *self);
+
+/* "zone/qube", as the actions take it. */
+static gboolean
+split_target (GVariant  *parameter,
+              char     **zone,
+              char     **name)
+{
+  const char *target = g_variant_get_string (parameter, NULL);
+  g_auto(GStrv) parts = g_strsplit (target, "/", 2);
+
+  if (g_strv_length (parts) != 2 || !air_name_is_valid (parts[0]) || !air_name_is_valid (parts[1]))
+    return FALSE;
+  *zone = g_strdup (parts[0]);
+  *name = g_strdup (parts[1]);
+  return TRUE;
+}
+
+static void
+qube_action (AirTray       *self,
+             GVariant      *parameter,
+             AirZoneAction  action)
+{
+  g_autofree char *zone = NULL;
+  g_autofree char *name = NULL;
+
+  if (split_target (parameter, &zone, &name))
+    air_session_qube_action (self->session, zone, name, action);
+}
+
+static void
+start_qube_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  qube_action (user_data, parameter, AIR_ZONE_ACTION_START);
+}
+
+static void
+shutdown_qube_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  qube_action (user_data, parameter, AIR_ZONE_ACTION_SHUTDOWN);
+}
+
+static void
+run_terminal_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  AirTray *self = user_data;
+  static const char * const argv[] = { AIR_TRAY_TERMINAL_COMMAND, NULL };
+  g_autofree char *zone = NULL;
+  g_autofree char *name = NULL;
+
+  /* The terminal's window comes from the qube (Qubes' GUI agent); the job
+   * lasts as long as the terminal. */
+  if (split_target (parameter, &zone, &name))
+    air_session_run_command (self->session, zone, name, argv, FALSE);
+}
+
+static void
+reconnect_zone_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  AirTray *self = user_data;
+
+  air_session_reconnect_zone (self->session, g_variant_get_string (parameter, NULL));
+}
+
+static void
+show_zone_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  AirTray *self = user_data;
+
+  g_signal_emit (self, signals[OPEN_WINDOW], 0, g_variant_get_string (parameter, NULL));
+}
+
+static void
+open_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  AirTray *self = user_data;
+
+  /* The window lists the jobs: what failed is seen from now on. */
+  air_tray_mark_seen (self);
+  g_signal_emit (self, signals[OPEN_WINDOW], 0, NULL);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_signal_emit (user_data, signals[QUIT], 0);
+}
+
+static const GActionEntry tray_actions[] = {
+  { .name = "start-qube", .activate = start_qube_action, .parameter_type = "s" },
+  { .name = "shutdown-qube", .activate = shutdown_qube_action, .parameter_type = "s" },
+  { .name = "run-terminal", .activate = run_terminal_action, .parameter_type = "s" },
+  { .name = "reconnect-zone", .activate = reconnect_zone_action, .parameter_type = "s" },
+  { .name = "show-zone", .activate = show_zone_action, .parameter_type = "s" },
+  { .name = "open", .activate = open_action },
+  { .name = "quit", .activate = quit_action },
+};
+
+static GMenuItem *
+info_item (const char *label,
+           const char *key)
+{
+  GMenuItem *item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_KEY, "s", key);
+  return item;
+}
+
+static GMenuItem *
+action_item (const char *label,
+             const char *action,
+             const char *target,
+             gboolean    enabled)
+{
+  GMenuItem *item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target (item, action, target ? "s" : NULL, target);
+  if (!enabled)
+    g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_ENABLED, "b", FALSE);
+  return item;
+}
+
+static void
+append_item (GMenu     *menu,
+             GMenuItem *item)
+{
+  g_menu_append_item (menu, item);
+  g_object_unref (item);
+}
+
+static GMenuModel *
+qube_menu (AirQube *qube)
+{
+  GMenu *menu = g_menu_new ();
+  AirQubeState state = air_qube_get_state (qube);
+  g_autofree char *target = g_strdup_printf ("%s/%s", air_qube_get_zone (qube), air_qube_get_name (qube));
+  gboolean halted = state == AIR_QUBE_STATE_HALTED || state == AIR_QUBE_STATE_CRASHED;
+  gboolean running = state == AIR_QUBE_STATE_RUNNING;
+
+  append_item (menu, action_item (_("Start"), "start-qube", target, halted));
+  append_item (menu, action_item (_("Shut Down"), "shutdown-qube", target,
+                                  running || state == AIR_QUBE_STATE_PAUSED));
+  append_item (menu, action_item (_("Run Terminal"), "run-terminal", target, running));
+  return G_MENU_MODEL (menu);
+}
+
+static GMenuModel *
+zone_menu (AirTray *self,
+           AirZone *zone)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) status = g_menu_new ();
+  g_autoptr(GMenu) qubes = g_menu_new ();
+  GListModel *inventory = G_LIST_MODEL (air_session_get_inventory (self->session));
+  const char *name = air_zone_get_name (zone);
+  AirHealth health = air_zone_get_health (zone);
+  const char *reason = air_zone_get_health_reason (zone);
+  g_autofree char *line = NULL;
+  guint running = 0, count, shown = 0;
+
+  count = air_inventory_count_zone (air_session_get_inventory (self->session), name, &running);
+
+  if (health == AIR_HEALTH_DOWN && reason != NULL && reason[0] != '\0')
+    {
+      g_autofree char *short_reason = air_text_sanitize (reason, -1, MAX_REASON_IN_MENU);
+
+      /* Translators: a zone that cannot be reached, and why */
+      line = g_strdup_printf (_("Down: %s"), short_reason);
+    }
+  else if (health == AIR_HEALTH_DOWN)
+    line = g_strdup (_("Down"));
+  else if (air_session_zone_is_loading (self->session, name))
+    line = g_strdup (_("Connecting…"));
+  else
+    /* Translators: a zone's health, its number of qubes and running qubes */
+    line = g_strdup_printf (_("%s · %u qubes · %u running"), air_health_get_display_name (health),
+                            count, running);
+  append_item (status, info_item (line, "health"));
+  append_item (status, action_item (_("Show in Qubes Air"), "show-zone", name, TRUE));
+  if (health == AIR_HEALTH_DOWN)
+    append_item (status, action_item (_("Reconnect"), "reconnect-zone", name, TRUE));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (status));
+
+  for (guint i = 0, n = g_list_model_get_n_items (inventory); i < n; i++)
+    {
+      g_autoptr(AirQube) qube = g_list_model_get_item (inventory, i);
+      g_autoptr(GMenuModel) submenu = NULL;
+      g_autofree char *label = NULL;
+      g_autofree char *key = NULL;
+      GMenuItem *item;
+
+      if (g_strcmp0 (air_qube_get_zone (qube), name) != 0)
+        continue;
+      if (shown++ == AIR_TRAY_MAX_QUBES_PER_ZONE)
+        {
+          g_autofree char *more = g_strdup_printf (_("%u more in the window"), count - AIR_TRAY_MAX_QUBES_PER_ZONE);
+
+          append_item (qubes, action_item (more, "show-zone", name, TRUE));
+          break;
+        }
+
+      /* Translators: a qube's name and its state, e.g. "work (Running)" */
+      label = g_strdup_printf (_("%s (%s)"), air_qube_get_name (qube),
+                               air_qube_state_get_display_name (air_qube_get_state (qube)));
+      key = g_strdup_printf ("qube/%s", air_qube_get_name (qube));
+      submenu = qube_menu (qube);
+      item = g_menu_item_new_submenu (label, submenu);
+      g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_KEY, "s", key);
+      append_item (qubes, item);
+    }
+  if (shown == 0 && health != AIR_HEALTH_DOWN)
+    append_item (qubes, info_item (_("No qubes"), "no-qubes"));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (qubes));
+
+  return G_MENU_MODEL (menu);
+}
+
+typedef struct {
+  guint      running_qubes;
+  guint      running_jobs;
+  GPtrArray *down;       /* AirZone, borrowed */
+} Summary;
+
+static void
+fill_menu (AirTray *self,
+           Summary *summary)
+{
+  GListModel *zones = air_session_get_zones (self->session);
+  GListModel *jobs = air_session_get_jobs (self->session);
+  g_autoptr(GMenu) zones_section = g_menu_new ();
+  g_autoptr(GMenu) jobs_section = g_menu_new ();
+  g_autoptr(GMenu) app_section = g_menu_new ();
+
+  for (guint i = 0, n = g_list_model_get_n_items (zones); i < n; i++)
+    {
+      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
+      g_autoptr(GMenuModel) submenu = zone_menu (self, zone);
+      g_autofree char *label = NULL;
+      g_autofree char *key = g_strdup_printf ("zone/%s", air_zone_get_name (zone));
+      guint running = 0;
+      GMenuItem *item;
+
+      air_inventory_count_zone (air_session_get_inventory (self->session), air_zone_get_name (zone), &running);
+      summary->running_qubes += running;
+      if (air_zone_get_health (zone) == AIR_HEALTH_DOWN)
+        g_ptr_array_add (summary->down, zone);
+
+      /* Translators: a zone's name and its health, e.g. "local — Up" */
+      label = g_strdup_printf (_("%s — %s"), air_zone_get_name (zone),
+                               air_health_get_display_name (air_zone_get_health (zone)));
+      item = g_menu_item_new_submenu (label, submenu);
+      g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_KEY, "s", key);
+      append_item (zones_section, item);
+    }
+
+  for (guint i = 0, n = g_list_model_get_n_items (jobs); i < n; i++)
+    {
+      g_autoptr(AirJob) job = g_list_model_get_item (jobs, i);
+      g_autofree char *label = NULL;
+
+      if (air_job_is_finished (job))
+        continue;
+      summary->running_jobs++;
+      /* Translators: a running job and its zone, e.g. "Start work — local" */
+      label = g_strdup_printf (_("%s — %s"), air_job_get_title (job), air_job_get_zone (job));
+      append_item (jobs_section, action_item (label, "open", NULL, TRUE));
+    }
+  for (guint i = 0; i < self->unseen_failures->len; i++)
+    {
+      AirJob *job = g_ptr_array_index (self->unseen_failures, i);
+      g_autofree char *label = g_strdup_printf (_("Failed: %s"), air_job_get_title (job));
+
+      append_item (jobs_section, action_item (label, "open", NULL, TRUE));
+    }
+
+  append_item (app_section, action_item (_("Open Qubes Air"), "open", NULL, TRUE));
+  append_item (app_section, action_item (_("Quit"), "quit", NULL, TRUE));
+
+  g_menu_remove_all (self->menu);
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (zones_section));
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (jobs_section));
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (app_section));
+}
+
+static char *
+tooltip_body (AirTray *self,
+              Summary *summary)
+{
+  GString *body = g_string_new (NULL);
+  guint n_zones = g_list_model_get_n_items (air_session_get_zones (self->session));
+
+  if (summary->down->len == 0)
+    g_string_append_printf (body, _("All %u zones reachable"), n_zones);
+  for (guint i = 0; i < summary->down->len && i < MAX_NAMED_IN_TOOLTIP; i++)
+    {
+      AirZone *zone = g_ptr_array_index (summary->down, i);
+
+      if (body->len > 0)
+        g_string_append_c (body, '\n');
+      g_string_append_printf (body, _("Zone “%s” is down"), air_zone_get_name (zone));
+    }
+  if (summary->down->len > MAX_NAMED_IN_TOOLTIP)
+    g_string_append_printf (body, "\n%s", _("and more zones are down"));
+
+  for (guint i = 0; i < self->unseen_failures->len && i < MAX_NAMED_IN_TOOLTIP; i++)
+    {
+      AirJob *job = g_ptr_array_index (self->unseen_failures, i);
+
+      g_string_append_c (body, '\n');
+      g_string_append_printf (body, _("“%s” failed"), air_job_get_title (job));
+    }
+  if (self->unseen_failures->len > MAX_NAMED_IN_TOOLTIP)
+    g_string_append_printf (body, "\n%s", _("and more jobs failed"));
+
+  g_string_append_c (body, '\n');
+  /* Translators: counts of running qubes and running jobs */
+  g_string_append_printf (body, _("%u qubes running · %u jobs running"),
+                          summary->running_qubes, summary->running_jobs);
+  return g_string_free (body, FALSE);
+}
+
+static gboolean
+update_cb (gpointer user_data)
+{
+  AirTray *self = user_data;
+  g_autofree char *body = NULL;
+  Summary summary = { 0 };
+  gboolean attention;
+  const char *icon;
+
+  self->update_id = 0;
+  summary.down = g_ptr_array_new ();
+
+  fill_menu (self, &summary);
+  body = tooltip_body (self, &summary);
+
+  attention = summary.down->len > 0 || self->unseen_failures->len > 0;
+  if (summary.down->len > 0)
+    icon = "network-error";
+  else if (attention)
+    icon = "dialog-warning";
+  else
+    icon = AIR_APP_ID;
+
+  air_status_notifier_set_icon_name (self->notifier, icon);
+  air_status_notifier_set_attention_icon_name (self->notifier, attention ? icon : NULL);
+  air_status_notifier_set_tooltip (self->notifier, _("Qubes Air"), body);
+  air_status_notifier_set_status (self->notifier, attention ? AIR_STATUS_NOTIFIER_NEEDS_ATTENTION
+                                                            : AIR_STATUS_NOTIFIER_ACTIVE);
+
+  g_ptr_array_unref (summary.down);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_update (AirTray *self)
+{
+  if (self->update_id == 0)
+    self->update_id = g_idle_add (update_cb, self);
+}
+
+static void
+job_state_cb (AirJob     *job,
+              GParamSpec *pspec,
+              AirTray    *self)
+{
+  if (air_job_get_state (job) == AIR_JOB_FAILED &&
+      !g_ptr_array_find (self->unseen_failures, job, NULL))
+    {
+      if (self->unseen_failures->len == MAX_UNSEEN_FAILURES)
+        g_ptr_array_remove_index (self->unseen_failures, 0);
+      g_ptr_array_add (self->unseen_failures, g_object_ref (job));
+    }
+  queue_update (self);
+}
+
+static void
+jobs_changed_cb (GListModel *jobs,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 AirTray    *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(AirJob) job = g_list_model_get_item (jobs, i);
+
+      /* A job is connected once, whatever moves it in the list. */
+      if (g_object_get_data (G_OBJECT (job), "air-tray") == self)
+        continue;
+      g_object_set_data (G_OBJECT (job), "air-tray", self);
+      g_signal_connect_object (job, "notify::state", G_CALLBACK (job_state_cb), self, 0);
+      if (air_job_get_state (job) == AIR_JOB_FAILED)
+        job_state_cb (job, NULL, self);
+    }
+  queue_update (self);
+}
+
+static void
+model_changed_cb (AirTray *self)
+{
+  queue_update (self);
+}
+
+static void
+zone_health_cb (AirZone    *zone,
+                GParamSpec *pspec,
+                AirTray    *self)
+{
+  queue_update (self);
+}
+
+static void
+zones_changed_cb (GListModel *zones,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  AirTray    *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
+
+      g_signal_connect_object (zone, "notify::health", G_CALLBACK (zone_health_cb), self, 0);
+    }
+  queue_update (self);
+}
+
+static void
+registered_cb (AirTray *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IN_USE]);
+}
+
+static void
+activate_cb (AirTray *self)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (self->actions), "open", NULL);
+}
+
+static void
+air_tray_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  AirTray *self = AIR_TRAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_IN_USE:
+      g_value_set_boolean (value, air_tray_get_in_use (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+air_tray_dispose (GObject *object)
+{
+  AirTray *self = (AirTray *)object;
+
+  g_clear_handle_id (&self->update_id, g_source_remove);
+  if (self->notifier != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->notifier, self);
+      air_status_notifier_unexport (self->notifier);
+    }
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->dbus_menu);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (air_tray_parent_class)->dispose (object);
+}
+
+static void
+air_tray_finalize (GObject *object)
+{
+  AirTray *self = (AirTray *)object;
+
+  g_clear_object (&self->menu);
+  g_clear_object (&self->actions);
+  g_clear_pointer (&self->unseen_failures, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (air_tray_parent_class)->finalize (object);
+}
+
+static void
+air_tray_class_init (AirTrayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = air_tray_dispose;
+  object_class->finalize = air_tray_finalize;
+  object_class->get_property = air_tray_get_property;
+
+  /* A panel shows the indicator (a StatusNotifierWatcher has it). */
+  properties[PROP_IN_USE] =
+    g_param_spec_boolean ("in-use", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The user asked for the window; @zone (nullable) is the zone to show. */
+  signals[OPEN_WINDOW] =
+    g_signal_new ("open-window", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[QUIT] =
+    g_signal_new ("quit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+air_tray_init (AirTray *self)
+{
+  self->menu = g_menu_new ();
+  self->actions = g_simple_action_group_new ();
+  self->unseen_failures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), tray_actions,
+                                   G_N_ELEMENTS (tray_actions), self);
+}
+
+AirTray *
+air_tray_new (AirSession *session)
+{
+  AirTray *self;
+  GListModel *zones, *jobs;
+
+  g_return_val_if_fail (AIR_IS_SESSION (session), NULL);
+
+  self = g_object_new (AIR_TYPE_TRAY, NULL);
+  self->session = g_object_ref (session);
+
+  self->dbus_menu = air_dbus_menu_new (G_MENU_MODEL (self->menu), G_ACTION_GROUP (self->actions));
+  self->notifier = air_status_notifier_new (AIR_APP_ID, _("Qubes Air"), self->dbus_menu);
+  g_signal_connect_swapped (self->notifier, "notify::registered", G_CALLBACK (registered_cb), self);
+  g_signal_connect_swapped (self->notifier, "activate", G_CALLBACK (activate_cb), self);
+
+  zones = air_session_get_zones (session);
+  jobs = air_session_get_jobs (session);
+  g_signal_connect_object (zones, "items-changed", G_CALLBACK (zones_changed_cb), self, 0);
+  g_signal_connect_object (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self, 0);
+  g_signal_connect_object (air_session_get_inventory (session), "items-changed",
+                           G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "zone-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+  zones_changed_cb (zones, 0, 0, g_list_model_get_n_items (zones), self);
+  jobs_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
+
+  /* Right from the start, not one idle later: a panel may ask at once. */
+  update_cb (self);
+  return self;
+}
+
+/* Shows the indicator on @connection's bus, whenever a panel is there. */
+gboolean
+air_tray_export (AirTray          *self,
+                 GDBusConnection  *connection,
+                 GError          **error)
+{
+  g_return_val_if_fail (AIR_IS_TRAY (self), FALSE);
+
+  return air_status_notifier_export (self->notifier, connection, error);
+}
+
+AirStatusNotifier *
+air_tray_get_status_notifier (AirTray *self)
+{
+  g_return_val_if_fail (AIR_IS_TRAY (self), NULL);
+  return self->notifier;
+}
+
+GMenuModel *
+air_tray_get_menu (AirTray *self)
+{
+  g_return_val_if_fail (AIR_IS_TRAY (self), NULL);
+  return G_MENU_MODEL (self->menu);
+}
+
+GActionGroup *
+air_tray_get_actions (AirTray *self)
+{
+  g_return_val_if_fail (AIR_IS_TRAY (self), NULL);
+  return G_ACTION_GROUP (self->actions);
+}
+
+gboolean
+air_tray_get_in_use (AirTray *self)
+{
+  g_return_val_if_fail (AIR_IS_TRAY (self), FALSE);
+  return air_status_notifier_get_registered (self->notifier);
+}
+
+guint
+air_tray_get_n_unseen_failures (AirTray *self)
+{
+  g_return_val_if_fail (AIR_IS_TRAY (self), 0);
+  return self->unseen_failures->len;
+}
+
+/* The user has seen the job list (the window was open): failed jobs no
+ * longer need attention. */
+void
+air_tray_mark_seen (AirTray *self)
+{
+  g_return_if_fail (AIR_IS_TRAY (self));
+
+  if (self->unseen_failures->len == 0)
+    return;
+  g_ptr_array_set_size (self->unseen_failures, 0);
+  queue_update (self);
+}
+
+/* Brings icon, tooltip and menu up to date now rather than one idle later. */
+void
+air_tray_update (AirTray *self)
+{
+  g_return_if_fail (AIR_IS_TRAY (self));
+
+  g_clear_handle_id (&self->update_id, g_source_remove);
+  update_cb (self);
+}
