@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "air-cli.h"
+#include "air-cli-copy.h"
 #include "air-cli-cred.h"
 #include "air-cli-key.h"
 #include "air-error.h"
@@ -582,6 +583,7 @@ cmd_help (void)
                    "  qair run NAME -- CMD [ARG...]\n"
                    "  qair dispvm --zone Z [--template T] -- CMD [ARG...]\n"
                    "  qair events [--zone Z]\n"
+                   "  qair copy PATH... DEST_QUBE | SRC_QUBE:PATH... DEST_QUBE\n"
                    "  qair cred put|ls|rm ...\n"
                    "  qair key generate --zone Z\n"));
   return 0;
@@ -632,6 +634,8 @@ air_cli_main (int    argc,
     status = cmd_dispvm (argc, argv);
   else if (strcmp (command, "events") == 0)
     status = cmd_events (argc, argv);
+  else if (strcmp (command, "copy") == 0)
+    status = air_cli_copy_main (registry, argc, argv);
   else
     {
       g_autofree char *shown = air_text_sanitize (command, -1, 40);
