@@ -21,6 +21,7 @@
 #include "air-cli-copy.h"
 #include "air-cli-cred.h"
 #include "air-cli-key.h"
+#include "air-cli-zone.h"
 #include "air-error.h"
 #include "air-json.h"
 #include "air-line-reader.h"
@@ -97,30 +98,51 @@ list_zone (AirZone  *zone,
   return qubes;
 }
 
-/* Finds which zone has qube @name; errors name the zones that failed. */
+/* Finds which zone has qube @name. With one zone there is nothing to look
+ * up: the call goes straight there and the zone itself says if the qube
+ * is missing. With several, every zone is asked at once, so one slow zone
+ * costs its own time only. */
 static AirZone *
 zone_of_qube (const char  *name,
               GError     **error)
 {
   GListModel *zones = air_zone_registry_get_zones (registry);
   guint n = g_list_model_get_n_items (zones);
+  g_autofree Wait *waits = g_new0 (Wait, n);
+  AirZone *found = NULL;
 
   if (!air_name_validate (name, "qube", error))
     return NULL;
 
+  if (n == 1)
+    {
+      g_autoptr(AirZone) only = g_list_model_get_item (zones, 0);
+      return only;   /* the registry keeps its reference */
+    }
+
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
-      g_autoptr(GPtrArray) qubes = list_zone (zone, NULL);
 
-      for (guint j = 0; qubes != NULL && j < qubes->len; j++)
-        if (strcmp (air_qube_get_name (g_ptr_array_index (qubes, j)), name) == 0)
-          return zone;
+      waits[i].context = g_main_context_default ();
+      air_zone_list_qubes_async (zone, NULL, wait_cb, &waits[i]);
     }
 
-  g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
-               _("There is no qube called “%s” in any zone. “qair ls” lists them."), name);
-  return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
+      g_autoptr(GPtrArray) qubes = air_zone_list_qubes_finish (zone, wait_for (&waits[i]), NULL);
+
+      g_clear_object (&waits[i].result);
+      for (guint j = 0; found == NULL && qubes != NULL && j < qubes->len; j++)
+        if (strcmp (air_qube_get_name (g_ptr_array_index (qubes, j)), name) == 0)
+          found = zone;
+    }
+
+  if (found == NULL)
+    g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
+                 _("There is no qube called “%s” in any zone. “qair ls” lists them."), name);
+  return found;
 }
 
 static void
@@ -585,7 +607,8 @@ cmd_help (void)
                    "  qair events [--zone Z]\n"
                    "  qair copy PATH... DEST_QUBE | SRC_QUBE:PATH... DEST_QUBE\n"
                    "  qair cred put|ls|rm ...\n"
-                   "  qair key generate --zone Z\n"));
+                   "  qair key generate --zone Z\n"
+                   "  qair zone add|trust|rm NAME ...\n"));
   return 0;
 }
 
@@ -607,6 +630,8 @@ air_cli_main (int    argc,
     return air_cli_cred_main (argc - 1, argv + 1);
   if (strcmp (command, "key") == 0)
     return air_cli_key_main (argc - 1, argv + 1);
+  if (strcmp (command, "zone") == 0)
+    return air_cli_zone_main (argc - 1, argv + 1);
 
   registry = air_zone_registry_new (NULL);
   if (!air_zone_registry_load (registry, &error))
