@@ -37,6 +37,11 @@ air_name_is_valid (const char *name)
   return !g_strv_contains (reserved_names, name);
 }
 
+/* The kinds of name callers pass as @what, listed for translation. */
+static const char * const name_kinds[] G_GNUC_UNUSED = {
+  N_("qube"), N_("zone"), N_("template"), N_("gateway qube"), N_("source qube"), N_("vault qube"),
+};
+
 /* @what names the kind of thing ("qube", "zone", "template") so the message
  * tells the user which field to fix. */
 gboolean
@@ -48,6 +53,8 @@ air_name_validate (const char  *name,
 
   if (air_name_is_valid (name))
     return TRUE;
+
+  what = _(what);
 
   if (name == NULL || name[0] == '\0')
     {
