@@ -11,6 +11,10 @@
  * notified only while no window of the application has the focus: the
  * user is looking at the job list otherwise.
  *
+ * Notifications go out only while a notification server is on the bus
+ * (or through the portal in a Flatpak): GIO would otherwise warn on every
+ * first try, in a qube without one.
+ *
  * Reasons and titles were made safe by AirZone and AirJob; notification
  * servers may read the body as markup, so it is escaped here too.
  *
@@ -27,6 +31,9 @@
 
 #define MAX_BODY 300
 
+/* The servers GNotification's backends talk to, in GIO's order. */
+static const char * const servers[] = { "org.gtk.Notifications", "org.freedesktop.Notifications" };
+
 struct _AirNotifier
 {
   GObject       parent_instance;
@@ -41,17 +48,36 @@ struct _AirNotifier
   guint         n_sent;
   guint         next_job_id;
   guint         check_id;
+  guint         server_watch[G_N_ELEMENTS (servers)];
+  gboolean      server_present[G_N_ELEMENTS (servers)];
+  gboolean      portal;
 };
 
 G_DEFINE_FINAL_TYPE (AirNotifier, air_notifier, G_TYPE_OBJECT)
+
+static gboolean
+can_send (AirNotifier *self)
+{
+  if (self->application == NULL)
+    return FALSE;
+  if (self->portal)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    if (self->server_present[i])
+      return TRUE;
+  return FALSE;
+}
 
 static void
 send (AirNotifier   *self,
       const char    *id,
       GNotification *notification)
 {
-  if (self->application == NULL)
-    return;
+  if (!can_send (self))
+    {
+      g_debug ("No notification server for “%s”", id);
+      return;
+    }
   self->n_sent++;
   g_application_send_notification (self->application, id, notification);
 }
@@ -242,10 +268,54 @@ zones_changed_cb (GListModel  *zones,
 }
 
 static void
+server_appeared_cb (GDBusConnection *connection,
+                    const char      *name,
+                    const char      *name_owner,
+                    gpointer         user_data)
+{
+  AirNotifier *self = user_data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    if (g_str_equal (name, servers[i]))
+      self->server_present[i] = TRUE;
+}
+
+static void
+server_vanished_cb (GDBusConnection *connection,
+                    const char      *name,
+                    gpointer         user_data)
+{
+  AirNotifier *self = user_data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    if (g_str_equal (name, servers[i]))
+      self->server_present[i] = FALSE;
+}
+
+static void
+watch_servers (AirNotifier *self)
+{
+  GDBusConnection *connection = g_application_get_dbus_connection (self->application);
+
+  /* In a Flatpak the portal delivers them. */
+  self->portal = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  if (connection == NULL)
+    return;
+
+  /* A server started on demand (a .service file) counts as present. */
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    self->server_watch[i] =
+      g_bus_watch_name_on_connection (connection, servers[i], G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
+                                      server_appeared_cb, server_vanished_cb, self, NULL);
+}
+
+static void
 air_notifier_dispose (GObject *object)
 {
   AirNotifier *self = (AirNotifier *)object;
 
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    g_clear_handle_id (&self->server_watch[i], g_bus_unwatch_name);
   g_clear_handle_id (&self->check_id, g_source_remove);
   g_clear_weak_pointer (&self->application);
   g_clear_object (&self->session);
@@ -296,6 +366,7 @@ air_notifier_new (GApplication *application,
   self = g_object_new (AIR_TYPE_NOTIFIER, NULL);
   g_set_weak_pointer (&self->application, application);
   self->session = g_object_ref (session);
+  watch_servers (self);
 
   zones = air_session_get_zones (session);
   jobs = air_session_get_jobs (session);

@@ -517,7 +517,7 @@ prepare_qube (const char *name)
   g_autoptr(GError) error = NULL;
   Call call = { 0 };
 
-  spec->template_name = g_strdup ("host");
+  /* The spec's template is "host", the local zone's one. */
   air_zone_create_qube_async (zone, name, spec, NULL, call_done_cb, &call);
   air_test_wait_until (call_is_done, &call, WAIT_SECONDS, "Create");
   result = call.result;
