@@ -173,14 +173,16 @@ test_round_trip (void)
 
   /* Local files into a qube: they come from this qube, "mgmt". */
   copy = spawn_qair (G_SUBPROCESS_FLAGS_STDERR_PIPE, "copy", p1, p2, "work", NULL);
-  g_assert_cmpint (wait_status (copy, &err), ==, 0);
+  if (wait_status (copy, &err) != 0)
+    g_error ("qair copy failed: %s", err);
   check_tree (src, in_work);
 
   /* Between qubes: they come from "work". */
   g_clear_pointer (&err, g_free);
   again = spawn_qair (G_SUBPROCESS_FLAGS_STDERR_PIPE, "copy",
                       "work:QubesIncoming/mgmt/项目", "work:QubesIncoming/mgmt/sparse", "dev", NULL);
-  g_assert_cmpint (wait_status (again, &err), ==, 0);
+  if (wait_status (again, &err) != 0)
+    g_error ("qair copy between qubes failed: %s", err);
   check_tree (src, in_dev);
 }
 
@@ -316,7 +318,10 @@ test_cancel (void)
   close (fd);
 
   copy = spawn_qair (G_SUBPROCESS_FLAGS_STDERR_PIPE, "copy", big, "dev", NULL);
-  g_usleep (300 * 1000);
+  /* Interrupt once the receiver has begun (its staging folder exists). */
+  for (guint i = 0; i < 1000 && count_entries (incoming) == 0; i++)
+    g_usleep (10 * 1000);
+  g_assert_cmpuint (count_entries (incoming), ==, 1);
   g_subprocess_send_signal (copy, SIGINT);
   g_assert_cmpint (wait_status (copy, NULL), ==, 1);
   g_assert_cmpuint (count_entries (incoming), ==, 0);
