@@ -325,6 +325,19 @@ file_list (AirLocalDriver *driver,
   return write_all (STDOUT_FILENO, line, strlen (line)) ? 0 : 1;
 }
 
+int
+air_file_services_put (AirLocalDriver *driver,
+                       const char     *qube,
+                       const char     *source)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!air_name_validate (qube, "qube", &error) ||
+      !air_name_validate (source, "source qube", &error))
+    return fail (error);
+  return file_put (driver, qube, source);
+}
+
 gboolean
 air_file_services_handles (const char *service)
 {

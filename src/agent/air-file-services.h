@@ -13,4 +13,10 @@ int      air_file_services_serve   (AirLocalDriver *driver,
                                     const char     *service,
                                     const char     *arg);
 
+/* qfile-unpacker: stdin into @qube's ~/QubesIncoming/@source/; returns
+ * the exit status. */
+int      air_file_services_put     (AirLocalDriver *driver,
+                                    const char     *qube,
+                                    const char     *source);
+
 G_END_DECLS

@@ -328,6 +328,40 @@ test_cancel (void)
   g_unlink (big);
 }
 
+/* A stock qvm-copy from a local qube to a RemoteVM arrives as
+ * qubesair.Relay+QUBE+qubes.Filecopy: the files land under the caller. */
+static void
+test_relay_filecopy (void)
+{
+  g_autoptr(GSubprocess) get = spawn_service ("qubesair.FileGet", "work");
+  g_autoptr(GSubprocess) put = spawn_service ("qubesair.Relay", "dev+qubes.Filecopy");
+  static const char request[] = "{\"paths\":[\"QubesIncoming/mgmt/项目\"]}";
+  g_autoptr(GBytes) input = g_bytes_new_static (request, strlen (request));
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *src = g_build_filename (base_dir, "src", NULL);
+  g_autofree char *a = g_build_filename (src, "项目", "sub", "数据.bin", NULL);
+  g_autofree char *b = home_path ("dev", "QubesIncoming/mgmt/项目/sub/数据.bin");
+  const guint8 *result;
+  gsize len;
+
+  g_subprocess_communicate (get, input, NULL, &stream, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (put, stream, NULL, &answer, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (put) == 127)
+    {
+      g_test_skip ("this agent has no qubesair.Relay");
+      return;
+    }
+  g_assert_cmpint (g_subprocess_get_exit_status (put), ==, 0);
+  result = g_bytes_get_data (answer, &len);
+  g_assert_cmpuint (len, >=, 16);
+  g_assert_cmpuint (le32 (result), ==, 0);
+  assert_same_file (a, b);
+}
+
 static void
 qair_ok (const char *a,
          const char *b,
@@ -365,6 +399,7 @@ main (int    argc,
   g_test_add_func ("/files/hostile-put", test_hostile_put);
   g_test_add_func ("/files/killed-sender", test_killed_sender);
   g_test_add_func ("/files/cancel", test_cancel);
+  g_test_add_func ("/files/relay-filecopy", test_relay_filecopy);
   status = g_test_run ();
 
   {
