@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "air-application.h"
+#include "air-dbus-menu.h"
 #include "air-test-utils.h"
 #include "air-tray.h"
 
@@ -401,11 +402,18 @@ wait_menu_has (const char *label)
 }
 
 static void
-click (int id)
+click_at (const char *path,
+          int         id)
 {
-  g_autoptr(GVariant) reply = panel_call (AIR_STATUS_NOTIFIER_MENU_PATH, "com.canonical.dbusmenu", "Event",
+  g_autoptr(GVariant) reply = panel_call (path, "com.canonical.dbusmenu", "Event",
                                           g_variant_new ("(isvu)", id, "clicked", g_variant_new_int32 (0), 0),
                                           NULL);
+}
+
+static void
+click (int id)
+{
+  click_at (AIR_STATUS_NOTIFIER_MENU_PATH, id);
 }
 
 static gboolean
@@ -809,6 +817,128 @@ test_tray_watcher_restarts (void)
   g_assert_true (menu_has ((gpointer) "tray-q (Halted)"));
 }
 
+typedef struct {
+  guint *counter;
+  guint  above;
+} CounterWait;
+
+static gboolean
+counter_above (gpointer user_data)
+{
+  CounterWait *wait = user_data;
+
+  return *wait->counter > wait->above;
+}
+
+static void
+set_flag_cb (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static GVariant *
+test_menu_layout (guint *revision)
+{
+  g_autoptr(GVariant) reply = panel_call ("/TestMenu", "com.canonical.dbusmenu", "GetLayout",
+                                          g_variant_new ("(ii^as)", 0, -1, (const char *[]) { NULL }),
+                                          G_VARIANT_TYPE ("(u(ia{sv}av))"));
+
+  g_variant_get_child (reply, 0, "u", revision);
+  return g_variant_get_child_value (reply, 1);
+}
+
+static GMenuItem *
+keyed_item (const char *label)
+{
+  GMenuItem *item = g_menu_item_new (label, "poke");
+
+  g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_KEY, "s", "poke");
+  return item;
+}
+
+/* The exporter tells a panel what changed: properties alone (the same
+ * ids), or the layout (a new revision); mnemonics in names are escaped. */
+static void
+test_tray_dbus_menu_updates (void)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) poke = g_simple_action_new ("poke", NULL);
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(AirDBusMenu) exporter = NULL;
+  g_autoptr(GVariant) layout = NULL;
+  g_autoptr(GVariant) item = NULL;
+  g_autoptr(GMenuItem) menu_item = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean poked = FALSE;
+  guint revision, new_revision, layouts;
+  CounterWait wait;
+  int id;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (poke));
+  g_signal_connect (poke, "activate", G_CALLBACK (set_flag_cb), &poked);
+  menu_item = keyed_item ("my_qube");
+  g_menu_append_item (menu, menu_item);
+  exporter = air_dbus_menu_new (G_MENU_MODEL (menu), G_ACTION_GROUP (group));
+  g_assert_true (air_dbus_menu_export (exporter, bus, "/TestMenu", &error));
+  g_assert_no_error (error);
+
+  layout = test_menu_layout (&revision);
+  item = find_item (layout, "my__qube");
+  g_assert_nonnull (item);
+  g_assert_true (item_enabled (item));
+  id = item_id (item);
+
+  /* The action disabled: the item's properties, nothing else. */
+  layouts = panel.layout_updates;
+  wait = (CounterWait) { &panel.property_updates, panel.property_updates };
+  g_simple_action_set_enabled (poke, FALSE);
+  air_test_wait_until (counter_above, &wait, WAIT_SECONDS, "ItemsPropertiesUpdated");
+  g_clear_pointer (&layout, g_variant_unref);
+  g_clear_pointer (&item, g_variant_unref);
+  layout = test_menu_layout (&new_revision);
+  item = find_item (layout, "my__qube");
+  g_assert_false (item_enabled (item));
+  g_assert_cmpint (item_id (item), ==, id);
+
+  /* A new label on the same item: properties again, the same id. */
+  wait.above = panel.property_updates;
+  g_menu_remove (menu, 0);
+  g_clear_object (&menu_item);
+  menu_item = keyed_item ("renamed");
+  g_menu_append_item (menu, menu_item);
+  air_test_wait_until (counter_above, &wait, WAIT_SECONDS, "ItemsPropertiesUpdated");
+  g_assert_cmpuint (panel.layout_updates, ==, layouts);
+  g_clear_pointer (&layout, g_variant_unref);
+  g_clear_pointer (&item, g_variant_unref);
+  layout = test_menu_layout (&new_revision);
+  item = find_item (layout, "renamed");
+  g_assert_cmpint (item_id (item), ==, id);
+  g_assert_cmpuint (new_revision, ==, revision);
+
+  /* Another item: the layout, with a new revision. */
+  wait = (CounterWait) { &panel.layout_updates, panel.layout_updates };
+  g_menu_append (menu, "Second", "poke");
+  air_test_wait_until (counter_above, &wait, WAIT_SECONDS, "LayoutUpdated");
+  g_clear_pointer (&layout, g_variant_unref);
+  layout = test_menu_layout (&new_revision);
+  g_assert_cmpuint (new_revision, >, revision);
+  g_assert_cmpuint (new_revision, ==, air_dbus_menu_get_revision (exporter));
+
+  /* Clicked while disabled: nothing; enabled: the action. */
+  click_at ("/TestMenu", id);
+  g_assert_false (poked);
+  g_simple_action_set_enabled (poke, TRUE);
+  click_at ("/TestMenu", id);
+  g_assert_true (poked);
+
+  air_dbus_menu_unexport (exporter);
+}
+
 static gboolean
 registered (gpointer user_data)
 {
@@ -853,6 +983,7 @@ main (int   argc,
   g_test_add_func ("/air/tray/zone-down", test_tray_zone_down);
   g_test_add_func ("/air/tray/failed-job", test_tray_failed_job);
   g_test_add_func ("/air/tray/watcher-restarts", test_tray_watcher_restarts);
+  g_test_add_func ("/air/tray/dbus-menu-updates", test_tray_dbus_menu_updates);
 
   status = g_test_run ();
 
