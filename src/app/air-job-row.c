@@ -88,6 +88,12 @@ update_subtitle (AirJobRow *self)
 
   /* Translators: zone · state · duration */
   text = g_strdup_printf (_("%s · %s · %s"), air_job_get_zone (self->job), state, duration);
+  if (air_job_get_detail (self->job) != NULL && air_job_get_detail (self->job)[0] != '\0')
+    {
+      char *longer = g_strdup_printf ("%s · %s", text, air_job_get_detail (self->job));
+      g_free (text);
+      text = longer;
+    }
   gtk_label_set_text (self->subtitle, text);
 }
 

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "air-job-row.h"
+#include "air-transfer.h"
 #include "air-resources.h"
 #include "air-label-colors.h"
 #include "air-settings.h"
@@ -228,6 +229,20 @@ context_pressed_cb (GtkGestureClick *gesture,
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+/* Files dropped onto any cell of a row go to that row's qube. */
+static gboolean
+cell_drop_cb (GtkDropTarget *target,
+              const GValue  *value,
+              double         x,
+              double         y,
+              GtkListItem   *list_item)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
+  AirWindow *self = AIR_WINDOW (gtk_widget_get_root (cell));
+
+  return air_transfer_handle_drop (self->session, gtk_list_item_get_item (list_item), value);
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
@@ -236,6 +251,7 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   CellKind kind = GPOINTER_TO_INT (user_data);
   g_autoptr(GtkExpression) expression = cell_expression (kind);
   GtkGesture *context;
+  GtkDropTarget *drop;
   GtkWidget *cell;
 
   if (kind == CELL_LABEL)
@@ -272,6 +288,10 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
   g_signal_connect (context, "pressed", G_CALLBACK (context_pressed_cb), list_item);
   gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (context));
+
+  drop = air_transfer_drop_target_new ();
+  g_signal_connect (drop, "drop", G_CALLBACK (cell_drop_cb), list_item);
+  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (drop));
 
   gtk_list_item_set_child (list_item, cell);
 }

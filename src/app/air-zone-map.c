@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "air-label-colors.h"
+#include "air-transfer.h"
 #include "air-zone-map.h"
 
 #define MGMT_WIDTH      150.0
@@ -652,6 +653,24 @@ pressed_cb (GtkGestureClick *gesture,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Files dropped onto a qube's dot go to that qube. */
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         AirZoneMap    *self)
+{
+  ZoneView *view;
+  guint index;
+
+  layout (self);
+  view = zone_at (self, x, y, &index);
+  if (view == NULL || self->session == NULL)
+    return FALSE;
+  return air_transfer_handle_drop (self->session, qube_at (view, x, y), value);
+}
+
 static char *
 describe_zone (AirZoneMap *self,
                ZoneView   *view)
@@ -954,6 +973,7 @@ air_zone_map_init (AirZoneMap *self)
 {
   GtkGesture *click;
   GtkEventController *keys;
+  GtkDropTarget *drop;
 
   self->views = g_array_new (FALSE, TRUE, sizeof (ZoneView));
   g_array_set_clear_func (self->views, (GDestroyNotify) zone_view_clear);
@@ -970,6 +990,10 @@ air_zone_map_init (AirZoneMap *self)
   keys = gtk_event_controller_key_new ();
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
+
+  drop = air_transfer_drop_target_new ();
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Zone map"),

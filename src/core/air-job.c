@@ -30,6 +30,7 @@ struct _AirJob
   char         *zone;
   char         *error;
   char         *hint;
+  char         *detail;       /* e.g. bytes, speed and time left */
   GString      *output;
   GByteArray   *pending;      /* an incomplete UTF-8 sequence of the output */
 
@@ -59,6 +60,7 @@ enum {
   PROP_ERROR,
   PROP_HINT,
   PROP_EXIT_STATUS,
+  PROP_DETAIL,
   N_PROPS
 };
 
@@ -81,6 +83,7 @@ air_job_finalize (GObject *object)
   g_clear_pointer (&self->zone, g_free);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->hint, g_free);
+  g_clear_pointer (&self->detail, g_free);
   g_string_free (self->output, TRUE);
   g_byte_array_unref (self->pending);
 
@@ -117,6 +120,9 @@ air_job_get_property (GObject    *object,
       break;
     case PROP_HINT:
       g_value_set_string (value, self->hint);
+      break;
+    case PROP_DETAIL:
+      g_value_set_string (value, self->detail);
       break;
     case PROP_EXIT_STATUS:
       g_value_set_int (value, self->exit_status);
@@ -158,6 +164,10 @@ air_job_class_init (AirJobClass *klass)
   properties[PROP_EXIT_STATUS] =
     g_param_spec_int ("exit-status", NULL, NULL, -1, 255, -1,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_DETAIL] =
+    g_param_spec_string ("detail", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -272,6 +282,27 @@ air_job_get_hint (AirJob *self)
 {
   g_return_val_if_fail (AIR_IS_JOB (self), NULL);
   return self->hint;
+}
+
+const char *
+air_job_get_detail (AirJob *self)
+{
+  g_return_val_if_fail (AIR_IS_JOB (self), NULL);
+  return self->detail;
+}
+
+/* A short line of what a running job has done so far (our own text). */
+void
+air_job_set_detail (AirJob     *self,
+                    const char *detail)
+{
+  g_return_if_fail (AIR_IS_JOB (self));
+
+  if (g_strcmp0 (self->detail, detail) == 0)
+    return;
+  g_free (self->detail);
+  self->detail = g_strdup (detail);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAIL]);
 }
 
 gint64

@@ -38,6 +38,9 @@ void          air_job_set_progress     (AirJob       *self,
 gboolean      air_job_get_pulsing      (AirJob       *self);
 const char   *air_job_get_error        (AirJob       *self);
 const char   *air_job_get_hint         (AirJob       *self);
+const char   *air_job_get_detail       (AirJob       *self);
+void          air_job_set_detail       (AirJob       *self,
+                                        const char   *detail);
 gint64        air_job_get_started      (AirJob       *self);
 double        air_job_get_duration     (AirJob       *self);
 int           air_job_get_exit_status  (AirJob       *self);
