@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "air-file-browser.h"
 #include "air-qube-details.h"
 #include "air-window.h"
 #include "air-zone-map.h"
@@ -36,6 +37,7 @@ struct _AirWindow
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
   AirQubeDetails       *details;
+  AirFileBrowser       *file_browser;
   GtkListView          *job_list;
   GtkLabel             *jobs_empty;
   GtkPopoverMenu       *context_menu;

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "air-file-browser.h"
 #include "air-job-row.h"
 #include "air-transfer.h"
 #include "air-resources.h"
@@ -432,6 +433,7 @@ selection_changed_cb (GtkSingleSelection *selection,
   AirQube *qube = gtk_single_selection_get_selected_item (selection);
 
   air_qube_details_set_qube (self->details, qube);
+  air_file_browser_set_qube (self->file_browser, qube);
   air_zone_map_set_selected_qube (self->zone_map, qube);
   g_signal_group_set_target (self->qube_signals, qube);
   _air_window_actions_update (self);
@@ -573,6 +575,7 @@ setup_models (AirWindow *self)
                            G_CALLBACK (zones_changed_cb), self, 0);
 
   air_zone_map_set_session (self->zone_map, self->session);
+  air_file_browser_set_session (self->file_browser, self->session);
   gtk_flow_box_bind_model (self->zone_chips, air_session_get_zones (self->session),
                            create_chip_cb, self, NULL);
 
@@ -752,6 +755,7 @@ air_window_class_init (AirWindowClass *klass)
 
   g_type_ensure (AIR_TYPE_ZONE_MAP);
   g_type_ensure (AIR_TYPE_QUBE_DETAILS);
+  g_type_ensure (AIR_TYPE_FILE_BROWSER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AirWindow, search_bar);
@@ -775,6 +779,7 @@ air_window_class_init (AirWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, details);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, file_browser);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, job_list);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, jobs_empty);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, context_menu);

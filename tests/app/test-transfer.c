@@ -11,6 +11,8 @@
 #include <gtk/gtk.h>
 #include <string.h>
 
+#include "air-file-browser.h"
+#include "air-resources.h"
 #include "air-session.h"
 #include "air-test-utils.h"
 #include "air-transfer.h"
@@ -151,6 +153,35 @@ test_refusal_shown (void)
   g_assert_nonnull (strstr (air_job_get_error (job), "no-such-file"));
 }
 
+static gboolean
+model_has_items (gpointer user_data)
+{
+  return g_list_model_get_n_items (user_data) > 0;
+}
+
+/* The browser pane lists the selected qube's folder, folders first. */
+static void
+test_browser_lists (void)
+{
+  AirFileBrowser *browser = AIR_FILE_BROWSER (g_object_ref_sink (air_file_browser_new ()));
+  g_autoptr(AirQube) work = air_qube_new ("local", "work");
+  GListModel *model = air_file_browser_get_model (browser);
+
+  air_file_browser_set_session (browser, session);
+  air_file_browser_set_qube (browser, work);
+  air_test_wait_until (model_has_items, model, WAIT_SECONDS, "the home to be listed");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), ==, "QubesIncoming");
+
+  air_file_browser_open (browser, "QubesIncoming/mgmt");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);   /* until the answer */
+  while (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), "照片") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), 1), ==, "报告.txt");
+  g_assert_cmpstr (air_file_browser_get_path (browser), ==, "QubesIncoming/mgmt");
+  g_object_unref (browser);
+}
+
 static void
 test_drop_target_types (void)
 {
@@ -176,6 +207,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
   air_test_setup_dirs ();
+  /* Links the app's resources (registered by their constructor). */
+  g_assert_nonnull (air_get_resource ());
 
   create_qube ("work");
   create_qube ("dev");
@@ -184,6 +217,7 @@ main (int   argc,
 
   g_test_add_func ("/air/transfer/drop-target-types", test_drop_target_types);
   g_test_add_func ("/air/transfer/drop-from-desktop", test_drop_from_desktop);
+  g_test_add_func ("/air/transfer/browser-lists", test_browser_lists);
   g_test_add_func ("/air/transfer/drop-from-qube", test_drop_from_qube);
   g_test_add_func ("/air/transfer/refusal-shown", test_refusal_shown);
   status = g_test_run ();
