@@ -276,12 +276,14 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
       if (kind == CELL_NAME)
         {
           gtk_widget_add_css_class (cell, "qube-name");
-          gtk_label_set_width_chars (GTK_LABEL (cell), 18);
+          gtk_label_set_width_chars (GTK_LABEL (cell), 12);
         }
-      if (kind == CELL_ZONE || kind == CELL_TEMPLATE)
-        gtk_label_set_width_chars (GTK_LABEL (cell), 8);
+      if (kind == CELL_ZONE)
+        gtk_label_set_width_chars (GTK_LABEL (cell), 13);
+      if (kind == CELL_TEMPLATE)
+        gtk_label_set_width_chars (GTK_LABEL (cell), 9);
       if (kind == CELL_IP)
-        gtk_label_set_width_chars (GTK_LABEL (cell), 14);
+        gtk_label_set_width_chars (GTK_LABEL (cell), 11);
       gtk_expression_bind (gtk_expression_ref (expression), cell, "label", list_item);
     }
 

@@ -24,7 +24,7 @@
 #include "air-transfer.h"
 #include "air-zone-map.h"
 
-#define MGMT_WIDTH      150.0
+#define MGMT_WIDTH      170.0   /* "Management qube" in bold, unclipped */
 #define MGMT_HEIGHT      56.0
 #define BOX_MIN_WIDTH   210.0
 #define BOX_GAP          20.0
