@@ -139,7 +139,10 @@ create_row (AirCredentialInfo *info)
 
   subtitle = gtk_label_new (details);
   gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_label_set_wrap (GTK_LABEL (subtitle), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (subtitle), PANGO_WRAP_WORD_CHAR);
+  /* A wrapping label asks for little width: let it use the row's. */
+  gtk_label_set_max_width_chars (GTK_LABEL (subtitle), 100);
   gtk_widget_add_css_class (subtitle, "dim-label");
   gtk_box_append (GTK_BOX (text), subtitle);
 
