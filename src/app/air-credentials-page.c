@@ -42,6 +42,7 @@ struct _AirCredentialsPage
   GCancellable   *cancellable;
   GWeakRef        dialog;
   char           *error;
+  char           *list_error;
   guint           loading;
 };
 
@@ -251,14 +252,18 @@ list_cb (GObject      *object,
     {
       g_autofree char *safe = air_text_sanitize (error->message, -1, MAX_SHOWN_ERROR);
 
+      /* The page itself says it; the banner stays for a failed change,
+       * whose explanation matters more. */
+      g_free (self->list_error);
+      self->list_error = g_strdup_printf (_("%s: %s"), _("The vault could not list the credentials"), safe);
       gtk_label_set_text (self->failed_body, safe);
       gtk_stack_set_visible_child_name (self->stack, "failed");
-      show_error (self, _("The vault could not list the credentials"), error->message);
-      /* The page says it already; the banner is for failed changes. */
-      gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
     }
   else
-    show_list (self, infos);
+    {
+      g_clear_pointer (&self->list_error, g_free);
+      show_list (self, infos);
+    }
 
   set_loading (self, FALSE);
 }
@@ -546,6 +551,7 @@ air_credentials_page_finalize (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->list_error, g_free);
 
   G_OBJECT_CLASS (air_credentials_page_parent_class)->finalize (object);
 }
@@ -668,10 +674,11 @@ air_credentials_page_get_dialog (AirCredentialsPage *self)
   return dialog;
 }
 
-/* The failure shown across the top of the page, or %NULL. */
+/* The failure the page shows: a failed change across its top, else a
+ * failed list in its place; %NULL when all is well. */
 const char *
 air_credentials_page_get_error (AirCredentialsPage *self)
 {
   g_return_val_if_fail (AIR_IS_CREDENTIALS_PAGE (self), NULL);
-  return self->error;
+  return self->error ? self->error : self->list_error;
 }

@@ -13,6 +13,7 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <libsecret/secret.h>
 #include <string.h>
 
 #include "air-credential-dialog.h"
@@ -309,6 +310,61 @@ test_credentials_vault_error (Fixture       *fixture,
   g_assert_nonnull (strstr (error, "could not delete"));
 }
 
+/* Stores through the dialog, as a user would. */
+static void
+store_through_dialog (Fixture    *fixture,
+                      const char *label,
+                      const char *secret)
+{
+  GtkWindow *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "page.add", NULL));
+  dialog = air_credentials_page_get_dialog (fixture->page);
+  g_assert_true (AIR_IS_CREDENTIAL_DIALOG (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (find_by_id (GTK_WIDGET (dialog), "label_entry")), label);
+  gtk_editable_set_text (GTK_EDITABLE (find_by_id (GTK_WIDGET (dialog), "secret_entry")), secret);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.store", NULL));
+  wait_idle (fixture);
+}
+
+/* Run on its own (meson test "credentials-locked"): locks the keyring for
+ * good. Storing then fails, and the page says the keyring is locked and
+ * what to do, without the secret anywhere. */
+static void
+test_credentials_locked (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  GList *collections;
+  const char *shown;
+
+  service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
+  g_assert_no_error (error);
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                 SECRET_COLLECTION_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (collection);
+  collections = g_list_append (NULL, collection);
+  secret_service_lock_sync (service, collections, NULL, NULL, &error);
+  g_list_free (collections);
+  g_assert_no_error (error);
+
+  store_through_dialog (fixture, "locked token", SECRET);
+
+  shown = air_credentials_page_get_error (fixture->page);
+  g_assert_nonnull (shown);
+  g_assert_nonnull (strstr (shown, "could not store"));
+  g_assert_nonnull (strstr (shown, "locked"));
+  g_assert_nonnull (strstr (shown, "Unlock"));
+
+  text = all_text ();
+  g_assert_nonnull (strstr (text, "locked"));
+  g_assert_null (strstr (text, "5e3c-SECRET"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,6 +386,9 @@ main (int   argc,
               fixture_set_up, test_credentials_store_list_delete, fixture_tear_down);
   g_test_add ("/air/credentials/vault-error", Fixture, NULL,
               fixture_set_up, test_credentials_vault_error, fixture_tear_down);
+
+  g_test_add ("/air/credentials/locked", Fixture, NULL,
+              fixture_set_up, test_credentials_locked, fixture_tear_down);
 
   return g_test_run ();
 }
