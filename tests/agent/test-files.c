@@ -348,13 +348,17 @@ test_relay_filecopy (void)
 
   g_subprocess_communicate (get, input, NULL, &stream, NULL, &error);
   g_assert_no_error (error);
+  /* An agent without the relay exits at once, unread stream and all. */
   g_subprocess_communicate (put, stream, NULL, &answer, NULL, &error);
-  g_assert_no_error (error);
-  if (g_subprocess_get_exit_status (put) == 127)
+  if (error != NULL)
+    g_subprocess_wait (put, NULL, NULL);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+      g_subprocess_get_exit_status (put) == 127)
     {
       g_test_skip ("this agent has no qubesair.Relay");
       return;
     }
+  g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (put), ==, 0);
   result = g_bytes_get_data (answer, &len);
   g_assert_cmpuint (len, >=, 16);
@@ -383,6 +387,8 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  /* A service that exits early is an EPIPE for the test, not its end. */
+  signal (SIGPIPE, SIG_IGN);
 
   base_dir = g_dir_make_tmp ("air-test-files-XXXXXX", NULL);
   g_setenv ("HOME", base_dir, TRUE);
