@@ -6,6 +6,10 @@
  * init inside the sandbox (--qube-init SOCKET HOME); a qube name cannot
  * start with "-", so these cannot be confused with a service argument.
  *
+ * Which driver serves the zone comes from the gateway's own zone
+ * configuration (air-zone-setup.c): an ssh zone relays every service to
+ * the zone host's agent; otherwise the local driver answers here.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-agent"
@@ -25,6 +29,9 @@
 #include "air-local-driver.h"
 #include "air-names.h"
 #include "air-qube-init.h"
+#include "air-relay.h"
+#include "air-ssh-driver.h"
+#include "air-zone-setup.h"
 
 static char *
 default_state_dir (void)
@@ -180,6 +187,9 @@ serve (AirLocalDriver *driver,
   g_autoptr(GError) error = NULL;
   gboolean needs_arg;
 
+  /* Its argument is QUBE+SERVICE[+ARG], checked by the relay itself. */
+  if (strcmp (service, "qubesair.Relay") == 0)
+    return air_relay_serve (driver, arg);
   /* Their argument is QUBE[+SOURCE], checked by the file services. */
   if (air_file_services_handles (service))
     return air_file_services_serve (driver, service, arg);
@@ -257,6 +267,7 @@ air_agent_main (int    argc,
                 char **argv)
 {
   g_autoptr(AirLocalDriver) driver = NULL;
+  g_autoptr(AirSshConfig) ssh_config = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *state_dir = NULL;
   g_autofree char *zone = NULL;
@@ -268,12 +279,14 @@ air_agent_main (int    argc,
 
   state_dir = default_state_dir ();
   zone = zone_name ();
-  driver = air_local_driver_new (state_dir, zone, &error);
-  if (driver == NULL)
-    return fail (error);
 
   if (argc == 3 && strcmp (argv[1], "--supervise") == 0)
-    return air_local_driver_supervise (driver, argv[2]);
+    {
+      driver = air_local_driver_new (state_dir, zone, &error);
+      if (driver == NULL)
+        return fail (error);
+      return air_local_driver_supervise (driver, argv[2]);
+    }
 
   full_name = g_getenv ("QREXEC_SERVICE_FULL_NAME");
   if (full_name == NULL)
@@ -288,5 +301,21 @@ air_agent_main (int    argc,
   if (arg == NULL)
     arg = "";
 
+  if (strcmp (service, AIR_ZONE_SETUP_SERVICE) == 0)
+    return air_zone_setup_serve (state_dir, zone, arg);
+
+  ssh_config = air_zone_setup_load (state_dir, zone, &error);
+  if (error != NULL)
+    return fail (error);
+  if (ssh_config != NULL)
+    {
+      g_autoptr(AirSshDriver) ssh = air_ssh_driver_new (state_dir, zone, ssh_config);
+
+      return air_ssh_driver_serve (ssh, service, arg);
+    }
+
+  driver = air_local_driver_new (state_dir, zone, &error);
+  if (driver == NULL)
+    return fail (error);
   return serve (driver, service, arg);
 }

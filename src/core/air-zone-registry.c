@@ -1,7 +1,11 @@
 /* air-zone-registry.c
  *
  * $XDG_CONFIG_HOME/qubes-air/zones.json (or $AIR_ZONES_FILE):
- *   {"version": 1, "zones": [{"name", "gateway", "driver"}, …]}
+ *   {"version": 1, "zones": [{"name", "gateway", "driver", "ssh"?}, …]}
+ * "ssh" (zones with the ssh driver) says how the gateway reaches the zone
+ * host: {"host", "port", "user", "agent", "known_hosts", "timeout",
+ * "wireguard"}. A gateway's agent reads the same format from its own state
+ * directory, where it is the zone's only entry.
  * Written atomically (temporary file, fsync, rename). Without the file, one
  * zone called "local" exists, so a first run works with nothing set up.
  *
@@ -14,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <errno.h>
+#include <string.h>
 
 #include "air-error.h"
 #include "air-json.h"
@@ -28,6 +33,7 @@ struct _AirZoneRegistry
   GObject     parent_instance;
 
   GListStore *zones;
+  GHashTable *ssh_configs;   /* zone name → AirSshConfig */
   char       *path;
 };
 
@@ -39,6 +45,7 @@ air_zone_registry_finalize (GObject *object)
   AirZoneRegistry *self = (AirZoneRegistry *)object;
 
   g_clear_object (&self->zones);
+  g_clear_pointer (&self->ssh_configs, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
 
   G_OBJECT_CLASS (air_zone_registry_parent_class)->finalize (object);
@@ -54,6 +61,151 @@ static void
 air_zone_registry_init (AirZoneRegistry *self)
 {
   self->zones = g_list_store_new (AIR_TYPE_ZONE);
+  self->ssh_configs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) air_ssh_config_free);
+}
+
+G_DEFINE_BOXED_TYPE (AirSshConfig, air_ssh_config, air_ssh_config_copy, air_ssh_config_free)
+
+AirSshConfig *
+air_ssh_config_new (const char *host)
+{
+  AirSshConfig *config = g_new0 (AirSshConfig, 1);
+
+  config->host = g_strdup (host);
+  config->port = AIR_SSH_DEFAULT_PORT;
+  config->agent_path = g_strdup (AIR_SSH_DEFAULT_AGENT);
+  config->connect_timeout = AIR_SSH_DEFAULT_TIMEOUT;
+  return config;
+}
+
+AirSshConfig *
+air_ssh_config_copy (const AirSshConfig *config)
+{
+  AirSshConfig *copy = g_new0 (AirSshConfig, 1);
+
+  copy->host = g_strdup (config->host);
+  copy->port = config->port;
+  copy->user = g_strdup (config->user);
+  copy->agent_path = g_strdup (config->agent_path);
+  copy->known_hosts = g_strdup (config->known_hosts);
+  copy->connect_timeout = config->connect_timeout;
+  copy->wireguard = g_strdup (config->wireguard);
+  return copy;
+}
+
+void
+air_ssh_config_free (AirSshConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->host);
+  g_free (config->user);
+  g_free (config->agent_path);
+  g_free (config->known_hosts);
+  g_free (config->wireguard);
+  g_free (config);
+}
+
+/* Every field ends up on ssh's command line or in a remote command: only
+ * characters that mean nothing to ssh or a shell pass, and none may start
+ * with "-" (it would be read as an option). */
+static gboolean
+text_is (const char *text,
+         gsize       max,
+         const char *extra)
+{
+  gsize len = text ? strnlen (text, max + 1) : 0;
+
+  if (len == 0 || len > max || text[0] == '-')
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (text[i]) && strchr (extra, text[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+air_ssh_config_validate (const AirSshConfig  *config,
+                         GError             **error)
+{
+  if (!text_is (config->host, AIR_SSH_MAX_HOST, ".-:"))
+    {
+      g_autofree char *shown = air_text_sanitize (config->host, -1, 60);
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a host name or address"), shown);
+      return FALSE;
+    }
+  if (config->port == 0 || config->port > 65535)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The SSH port must be between 1 and 65535"));
+      return FALSE;
+    }
+  if (config->user != NULL && !text_is (config->user, AIR_SSH_MAX_USER, "._-"))
+    {
+      g_autofree char *shown = air_text_sanitize (config->user, -1, 40);
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a user name"), shown);
+      return FALSE;
+    }
+  if (config->agent_path == NULL || config->agent_path[0] != '/' ||
+      !text_is (config->agent_path + 1, AIR_SSH_MAX_PATH, "/._-+") ||
+      strstr (config->agent_path, "/../") != NULL)
+    {
+      g_autofree char *shown = air_text_sanitize (config->agent_path, -1, 60);
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an absolute path of qubes-air-agent"), shown);
+      return FALSE;
+    }
+  if (config->known_hosts != NULL &&
+      (config->known_hosts[0] != '/' || strnlen (config->known_hosts, 4097) > 4096))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The known_hosts file must be an absolute path"));
+      return FALSE;
+    }
+  if (config->connect_timeout == 0 || config->connect_timeout > AIR_SSH_MAX_TIMEOUT)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The connection timeout must be between 1 and %d seconds"),
+                   AIR_SSH_MAX_TIMEOUT);
+      return FALSE;
+    }
+  if (config->wireguard != NULL && !text_is (config->wireguard, AIR_SSH_MAX_HOST + 8, ".-:[]"))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The WireGuard endpoint must be HOST:PORT"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const AirSshConfig *
+air_zone_registry_get_ssh_config (AirZoneRegistry *self,
+                                  const char      *name)
+{
+  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), NULL);
+  return name ? g_hash_table_lookup (self->ssh_configs, name) : NULL;
+}
+
+gboolean
+air_zone_registry_set_ssh_config (AirZoneRegistry     *self,
+                                  const char          *name,
+                                  const AirSshConfig  *config,
+                                  GError             **error)
+{
+  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
+
+  if (config == NULL)
+    {
+      g_hash_table_remove (self->ssh_configs, name);
+      return TRUE;
+    }
+  if (!air_ssh_config_validate (config, error))
+    return FALSE;
+  g_hash_table_replace (self->ssh_configs, g_strdup (name), air_ssh_config_copy (config));
+  return TRUE;
 }
 
 AirZoneRegistry *
@@ -180,6 +332,7 @@ air_zone_registry_remove (AirZoneRegistry  *self,
       return FALSE;
     }
 
+  g_hash_table_remove (self->ssh_configs, name);
   g_list_store_remove (self->zones, position);
   return TRUE;
 }
@@ -206,7 +359,45 @@ load_zone (AirZoneRegistry  *self,
     return FALSE;
 
   zone = air_zone_new (name, gateway, driver);
-  return air_zone_registry_add (self, zone, error);
+  if (!air_zone_registry_add (self, zone, error))
+    return FALSE;
+
+  if (json_object_has_member (object, "ssh"))
+    {
+      JsonNode *ssh_node = json_object_get_member (object, "ssh");
+      g_autoptr(AirSshConfig) config = air_ssh_config_new (NULL);
+      JsonObject *ssh;
+      const char *host, *user, *agent, *known_hosts, *wireguard;
+      gint64 port, timeout;
+
+      if (!JSON_NODE_HOLDS_OBJECT (ssh_node))
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("A zone's “ssh” entry is not an object"));
+          return FALSE;
+        }
+      ssh = json_node_get_object (ssh_node);
+      if (!air_json_get_string (ssh, "host", AIR_SSH_MAX_HOST, &host, error) ||
+          !air_json_get_opt_int (ssh, "port", 1, 65535, AIR_SSH_DEFAULT_PORT, &port, error) ||
+          !air_json_get_opt_string (ssh, "user", AIR_SSH_MAX_USER, NULL, &user, error) ||
+          !air_json_get_opt_string (ssh, "agent", AIR_SSH_MAX_PATH, AIR_SSH_DEFAULT_AGENT, &agent, error) ||
+          !air_json_get_opt_string (ssh, "known_hosts", 4096, NULL, &known_hosts, error) ||
+          !air_json_get_opt_int (ssh, "timeout", 1, AIR_SSH_MAX_TIMEOUT, AIR_SSH_DEFAULT_TIMEOUT, &timeout, error) ||
+          !air_json_get_opt_string (ssh, "wireguard", AIR_SSH_MAX_HOST + 8, NULL, &wireguard, error))
+        return FALSE;
+
+      g_free (config->host);
+      config->host = g_strdup (host);
+      config->port = port;
+      config->user = g_strdup (user);
+      g_free (config->agent_path);
+      config->agent_path = g_strdup (agent);
+      config->known_hosts = g_strdup (known_hosts);
+      config->connect_timeout = timeout;
+      config->wireguard = g_strdup (wireguard);
+      if (!air_zone_registry_set_ssh_config (self, name, config, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -222,6 +413,7 @@ air_zone_registry_load (AirZoneRegistry  *self,
   g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
 
   g_list_store_remove_all (self->zones);
+  g_hash_table_remove_all (self->ssh_configs);
 
   if (!g_file_get_contents (self->path, &contents, &len, &local_error))
     {
@@ -257,6 +449,41 @@ air_zone_registry_load (AirZoneRegistry  *self,
   return TRUE;
 }
 
+static void
+add_ssh_config (JsonBuilder        *builder,
+                const AirSshConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  json_builder_set_member_name (builder, "ssh");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "host");
+  json_builder_add_string_value (builder, config->host);
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, config->port);
+  if (config->user != NULL)
+    {
+      json_builder_set_member_name (builder, "user");
+      json_builder_add_string_value (builder, config->user);
+    }
+  json_builder_set_member_name (builder, "agent");
+  json_builder_add_string_value (builder, config->agent_path);
+  if (config->known_hosts != NULL)
+    {
+      json_builder_set_member_name (builder, "known_hosts");
+      json_builder_add_string_value (builder, config->known_hosts);
+    }
+  json_builder_set_member_name (builder, "timeout");
+  json_builder_add_int_value (builder, config->connect_timeout);
+  if (config->wireguard != NULL)
+    {
+      json_builder_set_member_name (builder, "wireguard");
+      json_builder_add_string_value (builder, config->wireguard);
+    }
+  json_builder_end_object (builder);
+}
+
 gboolean
 air_zone_registry_save (AirZoneRegistry  *self,
                         GError          **error)
@@ -286,6 +513,7 @@ air_zone_registry_save (AirZoneRegistry  *self,
       json_builder_add_string_value (builder, air_zone_get_gateway (zone));
       json_builder_set_member_name (builder, "driver");
       json_builder_add_string_value (builder, air_zone_get_driver (zone));
+      add_ssh_config (builder, air_zone_registry_get_ssh_config (self, air_zone_get_name (zone)));
       json_builder_end_object (builder);
     }
 

@@ -1,0 +1,42 @@
+/* air-relay.h — qubesair.Relay: Qubes services run inside a zone's qube
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "air-local-driver.h"
+
+G_BEGIN_DECLS
+
+/* qrexec-client-vm's status for a service that does not exist. */
+#define AIR_RELAY_EXIT_NO_SERVICE 127
+
+/* One Qubes service the relay can run in a qube: returns the exit status
+ * of the service, or -1 with @error set when it could not run at all. */
+typedef int (*AirRelayHandler) (AirLocalDriver  *driver,
+                                const char      *qube,
+                                const char      *service_arg,
+                                GError         **error);
+
+typedef struct {
+  const char      *service;
+  AirRelayHandler  handler;
+} AirRelayService;
+
+gboolean air_relay_parse_argument (const char  *arg,
+                                   char       **qube,
+                                   char       **service,
+                                   char       **service_arg,
+                                   GError     **error);
+char   **air_relay_decode_vmexec  (const char  *arg,
+                                   GError     **error);
+int      air_relay_run_command    (AirLocalDriver      *driver,
+                                   const char          *qube,
+                                   const char * const  *argv,
+                                   GError             **error);
+int      air_relay_serve          (AirLocalDriver      *driver,
+                                   const char          *arg);
+
+G_END_DECLS

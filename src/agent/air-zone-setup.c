@@ -1,0 +1,384 @@
+/* air-zone-setup.c
+ *
+ * The gateway keeps its own zone's configuration (a zones.json of one
+ * entry in its state directory, the zone's known_hosts and WireGuard
+ * configuration beside it): the management qube cannot write into the
+ * gateway, so it sends the configuration with this service, argument
+ * the action:
+ *
+ *   configure  stdin {"host", "port", "user", "agent", "timeout",
+ *              "wireguard", "wireguard_peer_key"}; makes the WireGuard keys
+ *              here, so the gateway's private key never leaves it
+ *   scan       the host keys the zone host offers, with fingerprints
+ *   pin        stdin {"fingerprint"}: pins the offered key that has it
+ *   remove     forgets the zone: connection, configuration, pinned key
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-zone-setup"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "air-error.h"
+#include "air-host-key.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-ssh-driver.h"
+#include "air-wireguard-key.h"
+#include "air-zone-setup.h"
+
+#define MAX_REQUEST 8192
+
+char *
+air_zone_setup_config_path (const char *state_dir)
+{
+  return g_build_filename (state_dir, "zones.json", NULL);
+}
+
+/* The gateway's zone, when it is an ssh zone; NULL (no error) else. */
+AirSshConfig *
+air_zone_setup_load (const char  *state_dir,
+                     const char  *zone,
+                     GError     **error)
+{
+  g_autofree char *path = air_zone_setup_config_path (state_dir);
+  g_autoptr(AirZoneRegistry) registry = NULL;
+  const AirSshConfig *config;
+  AirZone *entry;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  registry = air_zone_registry_new (path);
+  if (!air_zone_registry_load (registry, error))
+    return NULL;
+  entry = air_zone_registry_lookup (registry, zone);
+  if (entry == NULL || g_strcmp0 (air_zone_get_driver (entry), "ssh") != 0)
+    return NULL;
+  config = air_zone_registry_get_ssh_config (registry, zone);
+  if (config == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("Zone “%s” uses the ssh driver but has no host configured"), zone);
+      return NULL;
+    }
+  return air_ssh_config_copy (config);
+}
+
+static JsonObject *
+read_request (GError **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  char buffer[4096];
+  ssize_t n;
+
+  while ((n = read (STDIN_FILENO, buffer, sizeof buffer)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || data->len + n > MAX_REQUEST)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is too large"));
+          return NULL;
+        }
+      g_byte_array_append (data, (guint8 *) buffer, n);
+    }
+  return air_json_parse_object ((const char *) data->data, data->len, MAX_REQUEST, error);
+}
+
+static int
+answer (JsonBuilder *builder)
+{
+  g_autofree char *line = air_json_builder_to_line (builder);
+
+  g_print ("%s", line);
+  return 0;
+}
+
+static char *
+wireguard_path (const char *state_dir,
+                const char *zone)
+{
+  g_autofree char *interface = air_wireguard_interface_name (zone);
+  g_autofree char *file = g_strdup_printf ("%s.conf", interface);
+
+  return g_build_filename (state_dir, "wireguard", file, NULL);
+}
+
+static gboolean
+write_private (const char  *path,
+               const char  *contents,
+               GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, _("Cannot create %s: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* Temporary file, fsync, rename: never a half key file, never readable
+   * by anyone else, not even for a moment. */
+  return g_file_set_contents_full (path, contents, -1,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   0600, error);
+}
+
+static int
+configure (const char  *state_dir,
+           const char  *zone,
+           GError     **error)
+{
+  g_autoptr(JsonObject) request = read_request (error);
+  g_autoptr(AirSshConfig) config = air_ssh_config_new (NULL);
+  g_autoptr(AirZoneRegistry) registry = NULL;
+  g_autoptr(AirZone) entry = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autofree char *path = air_zone_setup_config_path (state_dir);
+  const char *host, *user, *agent, *wireguard, *peer_key;
+  gint64 port, timeout;
+
+  if (request == NULL ||
+      !air_json_get_string (request, "host", AIR_SSH_MAX_HOST, &host, error) ||
+      !air_json_get_opt_int (request, "port", 1, 65535, AIR_SSH_DEFAULT_PORT, &port, error) ||
+      !air_json_get_opt_string (request, "user", AIR_SSH_MAX_USER, NULL, &user, error) ||
+      !air_json_get_opt_string (request, "agent", AIR_SSH_MAX_PATH, AIR_SSH_DEFAULT_AGENT, &agent, error) ||
+      !air_json_get_opt_int (request, "timeout", 1, AIR_SSH_MAX_TIMEOUT, AIR_SSH_DEFAULT_TIMEOUT, &timeout, error) ||
+      !air_json_get_opt_string (request, "wireguard", AIR_WIREGUARD_MAX_ENDPOINT, NULL, &wireguard, error) ||
+      !air_json_get_opt_string (request, "wireguard_peer_key", AIR_WIREGUARD_KEY_LEN, NULL, &peer_key, error))
+    return -1;
+
+  g_free (config->host);
+  config->host = g_strdup (host);
+  config->port = port;
+  config->user = g_strdup (user);
+  g_free (config->agent_path);
+  config->agent_path = g_strdup (agent);
+  config->connect_timeout = timeout;
+  config->wireguard = g_strdup (wireguard);
+  if (wireguard != NULL && !air_wireguard_endpoint_validate (wireguard, error))
+    return -1;
+  if (peer_key != NULL && !air_wireguard_key_is_valid (peer_key))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("The zone host's WireGuard key must be 44 characters of base64, as “wg pubkey” prints it"));
+      return -1;
+    }
+
+  registry = air_zone_registry_new (path);
+  entry = air_zone_new (zone, NULL, "ssh");
+  if (!air_zone_registry_load (registry, error))
+    return -1;
+  air_zone_registry_remove (registry, zone, NULL);
+  if (!air_zone_registry_add (registry, entry, error) ||
+      !air_zone_registry_set_ssh_config (registry, zone, config, error) ||
+      !air_zone_registry_save (registry, error))
+    return -1;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "zone");
+  json_builder_add_string_value (builder, zone);
+
+  if (wireguard != NULL)
+    {
+      char private_key[AIR_WIREGUARD_KEY_LEN + 1], public_key[AIR_WIREGUARD_KEY_LEN + 1];
+      char host_private[AIR_WIREGUARD_KEY_LEN + 1], host_public[AIR_WIREGUARD_KEY_LEN + 1];
+      g_autofree char *conf_path = wireguard_path (state_dir, zone);
+      g_autofree char *interface = air_wireguard_interface_name (zone);
+      g_autofree char *gateway_conf = NULL;
+      g_autofree char *host_conf = NULL;
+      gboolean made_host_key = peer_key == NULL;
+      gboolean ok;
+
+      if (!air_wireguard_key_generate (private_key, error) ||
+          !air_wireguard_key_public (private_key, public_key, error))
+        return -1;
+      if (made_host_key &&
+          (!air_wireguard_key_generate (host_private, error) ||
+           !air_wireguard_key_public (host_private, host_public, error)))
+        return -1;
+
+      gateway_conf = air_wireguard_gateway_config (zone, private_key,
+                                                   made_host_key ? host_public : peer_key, wireguard);
+      host_conf = air_wireguard_host_config (zone, public_key, made_host_key ? host_private : NULL,
+                                             wireguard);
+      ok = write_private (conf_path, gateway_conf, error);
+      memset (private_key, 0, sizeof private_key);
+      memset (host_private, 0, sizeof host_private);
+      memset (gateway_conf, 0, strlen (gateway_conf));
+      if (!ok)
+        return -1;
+
+      json_builder_set_member_name (builder, "wireguard");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "interface");
+      json_builder_add_string_value (builder, interface);
+      json_builder_set_member_name (builder, "config");
+      json_builder_add_string_value (builder, conf_path);
+      json_builder_set_member_name (builder, "public_key");
+      json_builder_add_string_value (builder, public_key);
+      json_builder_set_member_name (builder, "host_config");
+      json_builder_add_string_value (builder, host_conf);
+      json_builder_end_object (builder);
+      memset (host_conf, 0, strlen (host_conf));
+    }
+
+  json_builder_end_object (builder);
+  return answer (builder);
+}
+
+static AirSshDriver *
+load_driver (const char  *state_dir,
+             const char  *zone,
+             GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(AirSshConfig) config = air_zone_setup_load (state_dir, zone, &local_error);
+
+  if (config == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
+                     _("Zone “%s” is not an ssh zone on this gateway; configure it first"), zone);
+      return NULL;
+    }
+  return air_ssh_driver_new (state_dir, zone, config);
+}
+
+static int
+scan (const char  *state_dir,
+      const char  *zone,
+      GError     **error)
+{
+  g_autoptr(AirSshDriver) driver = load_driver (state_dir, zone, error);
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(GPtrArray) keys = NULL;
+
+  if (driver == NULL || (keys = air_ssh_driver_scan_host_keys (driver, error)) == NULL)
+    return -1;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "host_keys");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_autofree char *fingerprint = air_host_key_fingerprint (keys->pdata[i]);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "key");
+      json_builder_add_string_value (builder, keys->pdata[i]);
+      json_builder_set_member_name (builder, "fingerprint");
+      json_builder_add_string_value (builder, fingerprint);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return answer (builder);
+}
+
+static int
+pin (const char  *state_dir,
+     const char  *zone,
+     GError     **error)
+{
+  g_autoptr(JsonObject) request = read_request (error);
+  g_autoptr(AirSshDriver) driver = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  const char *wanted;
+
+  if (request == NULL ||
+      !air_json_get_string (request, "fingerprint", 100, &wanted, error) ||
+      (driver = load_driver (state_dir, zone, error)) == NULL ||
+      (keys = air_ssh_driver_scan_host_keys (driver, error)) == NULL)
+    return -1;
+
+  /* Scanned again: what is pinned is what the host offers now and what
+   * the user saw, or nothing. */
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_autofree char *fingerprint = air_host_key_fingerprint (keys->pdata[i]);
+
+      if (strcmp (fingerprint, wanted) != 0)
+        continue;
+      if (!air_ssh_driver_pin_host_key (driver, keys->pdata[i], error))
+        return -1;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "pinned");
+      json_builder_add_string_value (builder, fingerprint);
+      json_builder_end_object (builder);
+      return answer (builder);
+    }
+
+  {
+    g_autofree char *shown = air_text_sanitize (wanted, -1, 100);
+
+    g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                 _("The host of zone “%s” does not offer a key with the fingerprint %s. "
+                   "Nothing was pinned."), zone, shown);
+    return -1;
+  }
+}
+
+static int
+forget (const char  *state_dir,
+        const char  *zone,
+        GError     **error)
+{
+  g_autoptr(AirSshDriver) driver = load_driver (state_dir, zone, NULL);
+  g_autofree char *path = air_zone_setup_config_path (state_dir);
+  g_autofree char *wg = wireguard_path (state_dir, zone);
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  if (driver != NULL)
+    {
+      air_ssh_driver_disconnect (driver);
+      g_unlink (air_ssh_driver_get_known_hosts (driver));
+    }
+  g_unlink (wg);
+  g_unlink (path);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "removed");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  return answer (builder);
+}
+
+int
+air_zone_setup_serve (const char *state_dir,
+                      const char *zone,
+                      const char *action)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (strcmp (action, "configure") == 0)
+    status = configure (state_dir, zone, &error);
+  else if (strcmp (action, "scan") == 0)
+    status = scan (state_dir, zone, &error);
+  else if (strcmp (action, "pin") == 0)
+    status = pin (state_dir, zone, &error);
+  else if (strcmp (action, "remove") == 0)
+    status = forget (state_dir, zone, &error);
+  else
+    {
+      g_printerr (_("Unknown zone setup action; use configure, scan, pin or remove\n"));
+      return 2;
+    }
+
+  if (status < 0)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  return status;
+}

@@ -1,0 +1,23 @@
+/* air-zone-setup.h — qubesair.ZoneSetup: a gateway learns its zone
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "air-zone-registry.h"
+
+G_BEGIN_DECLS
+
+#define AIR_ZONE_SETUP_SERVICE "qubesair.ZoneSetup"
+
+char         *air_zone_setup_config_path (const char  *state_dir);
+AirSshConfig *air_zone_setup_load        (const char  *state_dir,
+                                          const char  *zone,
+                                          GError     **error);
+int           air_zone_setup_serve       (const char  *state_dir,
+                                          const char  *zone,
+                                          const char  *action);
+
+G_END_DECLS

@@ -1,0 +1,333 @@
+/* air-cli-zone.c
+ *
+ *   qair zone add NAME [--driver local|ssh] [--gateway QUBE] --host H [--port P]
+ *                 [--user U] [--agent PATH] [--timeout S]
+ *                 [--wireguard ENDPOINT [--wireguard-peer-key KEY]]
+ *                 [--fingerprint SHA256:…]
+ *   qair zone trust NAME [--fingerprint SHA256:…]
+ *   qair zone rm NAME
+ *
+ * The zone is written to the management qube's zone list; its gateway
+ * gets the connection settings with qubesair.ZoneSetup and makes the
+ * WireGuard keys itself. The host key is pinned only once the user has
+ * seen its fingerprint: typed "yes" to it, or named it with --fingerprint.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "air-cli-wait.h"
+#include "air-cli-zone.h"
+#include "air-error.h"
+#include "air-host-key.h"
+#include "air-names.h"
+#include "air-wireguard-key.h"
+#include "air-zone-registry.h"
+#include "air-zone-setup-client.h"
+
+static int
+fail (GError *error)
+{
+  g_printerr ("qair: %s\n", error->message);
+  return AIR_CLI_EXIT_FAILED;
+}
+
+static GBytes *
+setup_call (const char  *gateway,
+            const char  *action,
+            const char  *request,
+            GError     **error)
+{
+  g_autoptr(GBytes) input = request ? g_bytes_new (request, strlen (request)) : NULL;
+
+  return air_transport_call_sync (air_transport_get_default (), gateway,
+                                  AIR_ZONE_SETUP_SERVICE_NAME, action, input,
+                                  AIR_ZONE_SETUP_MAX_ANSWER, NULL, error);
+}
+
+/* Shows the offered keys and pins the one the user accepts. */
+static gboolean
+trust_host (const char  *zone,
+            const char  *gateway,
+            const char  *expected,
+            GError     **error)
+{
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GBytes) pinned = NULL;
+  g_autofree char *chosen = NULL;
+  g_autofree char *request = NULL;
+
+  answer = setup_call (gateway, "scan", NULL, error);
+  if (answer == NULL || (keys = air_zone_setup_parse_host_keys (answer, error)) == NULL)
+    return FALSE;
+
+  if (expected != NULL)
+    {
+      for (guint i = 0; i < keys->len && chosen == NULL; i++)
+        {
+          g_autofree char *fingerprint = air_host_key_fingerprint (keys->pdata[i]);
+
+          if (strcmp (fingerprint, expected) == 0)
+            chosen = g_steal_pointer (&fingerprint);
+        }
+      if (chosen == NULL)
+        {
+          g_autofree char *shown = air_text_sanitize (expected, -1, 100);
+
+          g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                       _("The host of zone “%s” offers no key with the fingerprint %s. "
+                         "Nothing was pinned."), zone, shown);
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_autofree char *fingerprint = air_host_key_fingerprint (keys->pdata[0]);
+      char reply[16] = "";
+
+      /* The strongest type comes first (ssh-keyscan -t ed25519,…). */
+      g_print (_("The host of zone “%s” offers this key:\n  %.*s  %s\n"),
+               zone, (int) strcspn (keys->pdata[0], " "), (char *) keys->pdata[0], fingerprint);
+      if (!isatty (STDIN_FILENO))
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                       _("Compare the fingerprint with “ssh-keygen -lf” of the host's key, then run "
+                         "“qair zone trust %s --fingerprint %s”."), zone, fingerprint);
+          return FALSE;
+        }
+      g_print ("%s", _("Compare it with “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the host. "
+                       "Trust it? Type “yes”: "));
+      fflush (stdout);
+      if (fgets (reply, sizeof reply, stdin) == NULL || strcmp (g_strstrip (reply), "yes") != 0)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED, _("Nothing was pinned."));
+          return FALSE;
+        }
+      chosen = g_steal_pointer (&fingerprint);
+    }
+
+  request = air_zone_setup_pin_request (chosen);
+  pinned = setup_call (gateway, "pin", request, error);
+  if (pinned == NULL)
+    return FALSE;
+  g_print (_("Pinned the host key %s for zone “%s”.\n"), chosen, zone);
+  return TRUE;
+}
+
+static AirZoneRegistry *
+load_registry (GError **error)
+{
+  g_autoptr(AirZoneRegistry) registry = air_zone_registry_new (NULL);
+
+  if (!air_zone_registry_load (registry, error))
+    return NULL;
+  return g_steal_pointer (&registry);
+}
+
+static int
+zone_add (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirZoneRegistry) registry = NULL;
+  g_autoptr(AirZone) zone = NULL;
+  g_autoptr(AirSshConfig) config = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(AirWireguardSetup) wireguard = NULL;
+  g_autofree char *driver = NULL;
+  g_autofree char *gateway = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *agent = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *peer_key = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *request = NULL;
+  int port = AIR_SSH_DEFAULT_PORT, timeout = AIR_SSH_DEFAULT_TIMEOUT;
+  const char *name;
+  const GOptionEntry entries[] = {
+    { "driver", 'd', 0, G_OPTION_ARG_STRING, &driver, N_("How the gateway reaches the zone: local or ssh"), "DRIVER" },
+    { "gateway", 'g', 0, G_OPTION_ARG_STRING, &gateway, N_("The gateway qube (default: sys-remote-NAME)"), "QUBE" },
+    { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("The zone host's name or address"), "HOST" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("Its SSH port (default: 22)"), "PORT" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user, N_("The user to log in as on the host"), "USER" },
+    { "agent", 0, 0, G_OPTION_ARG_STRING, &agent, N_("qubes-air-agent's path on the host"), "PATH" },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for the host (default: 10)"), "S" },
+    { "wireguard", 'w', 0, G_OPTION_ARG_STRING, &endpoint, N_("Make a WireGuard tunnel to this endpoint"), "HOST:PORT" },
+    { "wireguard-peer-key", 0, 0, G_OPTION_ARG_STRING, &peer_key, N_("The zone host's WireGuard public key"), "KEY" },
+    { "fingerprint", 'f', 0, G_OPTION_ARG_STRING, &fingerprint, N_("Pin the host key with this fingerprint"), "SHA256:…" },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("NAME — add a zone"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return air_cli_usage_error (context, "zone add", error->message);
+  if (argc != 2)
+    return air_cli_usage_error (context, "zone add", _("Name the zone"));
+  name = argv[1];
+  if (driver == NULL)
+    driver = g_strdup (host ? "ssh" : "local");
+  if (strcmp (driver, "ssh") == 0 && host == NULL)
+    return air_cli_usage_error (context, "zone add", _("An ssh zone needs --host"));
+  if (strcmp (driver, "ssh") != 0 && (host || endpoint))
+    return air_cli_usage_error (context, "zone add", _("--host and --wireguard are for the ssh driver"));
+  if (peer_key != NULL && endpoint == NULL)
+    return air_cli_usage_error (context, "zone add", _("--wireguard-peer-key needs --wireguard"));
+
+  if ((registry = load_registry (&error)) == NULL)
+    return fail (error);
+  zone = air_zone_new (name, gateway, driver);
+  if (!air_name_validate (name, "zone", &error) ||
+      !air_zone_registry_add (registry, zone, &error))
+    return fail (error);
+
+  if (strcmp (driver, "ssh") == 0)
+    {
+      config = air_ssh_config_new (host);
+      config->port = port > 0 && port <= 65535 ? (guint) port : 0;
+      config->user = g_strdup (user);
+      if (agent != NULL)
+        {
+          g_free (config->agent_path);
+          config->agent_path = g_strdup (agent);
+        }
+      config->connect_timeout = timeout > 0 ? (guint) timeout : 0;
+      config->wireguard = g_strdup (endpoint);
+      if (!air_ssh_config_validate (config, &error) ||
+          (endpoint && !air_wireguard_endpoint_validate (endpoint, &error)))
+        return fail (error);
+      if (peer_key != NULL && !air_wireguard_key_is_valid (peer_key))
+        {
+          g_printerr ("qair: %s\n", _("The zone host's WireGuard key must be 44 characters of base64, as “wg pubkey” prints it"));
+          return AIR_CLI_EXIT_FAILED;
+        }
+
+      /* The gateway first: a zone in the list that its gateway does not
+       * know would only fail later. */
+      request = air_zone_setup_configure_request (config, peer_key);
+      answer = setup_call (air_zone_get_gateway (zone), "configure", request, &error);
+      if (answer == NULL)
+        return fail (error);
+      wireguard = air_zone_setup_parse_configured (answer, &error);
+      if (error != NULL)
+        return fail (error);
+      if (!air_zone_registry_set_ssh_config (registry, name, config, &error))
+        return fail (error);
+    }
+
+  if (!air_zone_registry_save (registry, &error))
+    return fail (error);
+  g_print (_("Zone “%s” added; its gateway is %s.\n"), name, air_zone_get_gateway (zone));
+
+  if (wireguard != NULL)
+    {
+      g_print (_("\nThe gateway's WireGuard configuration is %s (interface %s, public key %s).\n"
+                 "On the zone host, put this in /etc/wireguard/%s.conf and run “wg-quick up %s”:\n\n"),
+               wireguard->config_path, wireguard->interface, wireguard->public_key,
+               wireguard->interface, wireguard->interface);
+      g_print ("%s\n", wireguard->host_config);
+      if (fingerprint == NULL)
+        {
+          g_print (_("When the tunnel is up, pin the host's key with “qair zone trust %s”.\n"), name);
+          return AIR_CLI_EXIT_OK;
+        }
+    }
+
+  if (config != NULL && !trust_host (name, air_zone_get_gateway (zone), fingerprint, &error))
+    return fail (error);
+  return AIR_CLI_EXIT_OK;
+}
+
+static int
+zone_trust (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirZoneRegistry) registry = NULL;
+  g_autofree char *fingerprint = NULL;
+  AirZone *zone;
+  const GOptionEntry entries[] = {
+    { "fingerprint", 'f', 0, G_OPTION_ARG_STRING, &fingerprint, N_("Pin the host key with this fingerprint"), "SHA256:…" },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("NAME — pin the zone host's SSH key"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return air_cli_usage_error (context, "zone trust", error->message);
+  if (argc != 2)
+    return air_cli_usage_error (context, "zone trust", _("Name the zone"));
+
+  if ((registry = load_registry (&error)) == NULL)
+    return fail (error);
+  zone = air_zone_registry_lookup (registry, argv[1]);
+  if (zone == NULL || air_zone_registry_get_ssh_config (registry, argv[1]) == NULL)
+    {
+      g_autofree char *shown = air_text_sanitize (argv[1], -1, 40);
+
+      g_printerr (_("qair: There is no ssh zone called “%s”.\n"), shown);
+      return AIR_CLI_EXIT_FAILED;
+    }
+  if (!trust_host (argv[1], air_zone_get_gateway (zone), fingerprint, &error))
+    return fail (error);
+  return AIR_CLI_EXIT_OK;
+}
+
+static int
+zone_remove (int    argc,
+             char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirZoneRegistry) registry = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *gateway = NULL;
+  gboolean ssh;
+
+  if (argc != 2)
+    {
+      g_printerr ("qair: %s\n", _("Use: qair zone rm NAME"));
+      return AIR_CLI_EXIT_USAGE;
+    }
+  if ((registry = load_registry (&error)) == NULL)
+    return fail (error);
+  if (air_zone_registry_lookup (registry, argv[1]) != NULL)
+    gateway = g_strdup (air_zone_get_gateway (air_zone_registry_lookup (registry, argv[1])));
+  ssh = air_zone_registry_get_ssh_config (registry, argv[1]) != NULL;
+  if (!air_zone_registry_remove (registry, argv[1], &error) ||
+      !air_zone_registry_save (registry, &error))
+    return fail (error);
+
+  /* The gateway forgets the host, its key and the connection. */
+  if (ssh && (answer = setup_call (gateway, "remove", NULL, &error)) == NULL)
+    g_printerr (_("qair: the zone is removed, but its gateway could not forget it: %s\n"), error->message);
+  return AIR_CLI_EXIT_OK;
+}
+
+int
+air_cli_zone_main (int    argc,
+                   char **argv)
+{
+  if (argc >= 2 && strcmp (argv[1], "add") == 0)
+    return zone_add (argc - 1, argv + 1);
+  if (argc >= 2 && strcmp (argv[1], "trust") == 0)
+    return zone_trust (argc - 1, argv + 1);
+  if (argc >= 2 && strcmp (argv[1], "rm") == 0)
+    return zone_remove (argc - 1, argv + 1);
+
+  g_printerr ("%s", _("Usage:\n"
+                      "  qair zone add NAME --driver ssh --host H [--port P] [--user U] [--wireguard ENDPOINT]\n"
+                      "  qair zone trust NAME [--fingerprint SHA256:…]\n"
+                      "  qair zone rm NAME\n"));
+  return AIR_CLI_EXIT_USAGE;
+}

@@ -1,0 +1,205 @@
+/* air-zone-setup-client.c
+ *
+ * Requests to a gateway's qubesair.ZoneSetup and the reading of its
+ * answers. The gateway is less trusted than the management qube: the host
+ * keys it reports are checked and their fingerprints computed here, so the
+ * user compares what will really be pinned.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-zone-setup"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "air-error.h"
+#include "air-host-key.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-wireguard-key.h"
+#include "air-zone-setup-client.h"
+
+#define MAX_HOST_KEYS 16
+
+void
+air_wireguard_setup_free (AirWireguardSetup *setup)
+{
+  if (setup == NULL)
+    return;
+  g_free (setup->interface);
+  g_free (setup->config_path);
+  g_free (setup->public_key);
+  if (setup->host_config != NULL)
+    {
+      /* It may hold the zone host's private key. */
+      memset (setup->host_config, 0, strlen (setup->host_config));
+      g_free (setup->host_config);
+    }
+  g_free (setup);
+}
+
+char *
+air_zone_setup_configure_request (const AirSshConfig *config,
+                                  const char         *wireguard_peer_key)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "host");
+  json_builder_add_string_value (builder, config->host);
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, config->port);
+  if (config->user != NULL)
+    {
+      json_builder_set_member_name (builder, "user");
+      json_builder_add_string_value (builder, config->user);
+    }
+  json_builder_set_member_name (builder, "agent");
+  json_builder_add_string_value (builder, config->agent_path);
+  json_builder_set_member_name (builder, "timeout");
+  json_builder_add_int_value (builder, config->connect_timeout);
+  if (config->wireguard != NULL)
+    {
+      json_builder_set_member_name (builder, "wireguard");
+      json_builder_add_string_value (builder, config->wireguard);
+    }
+  if (wireguard_peer_key != NULL)
+    {
+      json_builder_set_member_name (builder, "wireguard_peer_key");
+      json_builder_add_string_value (builder, wireguard_peer_key);
+    }
+  json_builder_end_object (builder);
+  return air_json_builder_to_line (builder);
+}
+
+char *
+air_zone_setup_pin_request (const char *fingerprint)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "fingerprint");
+  json_builder_add_string_value (builder, fingerprint);
+  json_builder_end_object (builder);
+  return air_json_builder_to_line (builder);
+}
+
+static JsonObject *
+parse_answer (GBytes  *answer,
+              GError **error)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  return air_json_parse_object (data, len, AIR_ZONE_SETUP_MAX_ANSWER, error);
+}
+
+/* NULL with no error: configured, without a tunnel. */
+AirWireguardSetup *
+air_zone_setup_parse_configured (GBytes  *answer,
+                                 GError **error)
+{
+  g_autoptr(JsonObject) root = parse_answer (answer, error);
+  g_autoptr(AirWireguardSetup) setup = NULL;
+  const char *interface, *path, *key, *host_config;
+  JsonNode *node;
+  JsonObject *wg;
+
+  if (root == NULL || !json_object_has_member (root, "wireguard"))
+    return NULL;
+  node = json_object_get_member (root, "wireguard");
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    goto bad;
+  wg = json_node_get_object (node);
+  if (!air_json_get_string (wg, "interface", 15, &interface, error) ||
+      !air_json_get_string (wg, "config", 4096, &path, error) ||
+      !air_json_get_string (wg, "public_key", AIR_WIREGUARD_KEY_LEN, &key, error) ||
+      !air_json_get_string (wg, "host_config", 2048, &host_config, error))
+    return NULL;
+  if (!air_wireguard_key_is_valid (key))
+    goto bad;
+
+  setup = g_new0 (AirWireguardSetup, 1);
+  setup->interface = air_text_sanitize (interface, -1, 15);
+  setup->config_path = air_text_sanitize (path, -1, 4096);
+  setup->public_key = g_strdup (key);
+  /* Shown as lines on a terminal: only printable ASCII and newlines. */
+  setup->host_config = g_strdup (host_config);
+  for (char *p = setup->host_config; *p; p++)
+    if ((*p < 0x20 && *p != '\n') || *p == 0x7f || (guchar) *p >= 0x80)
+      *p = '?';
+  return g_steal_pointer (&setup);
+
+bad:
+  g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The gateway's WireGuard answer is not valid"));
+  return NULL;
+}
+
+/* The offered keys, each "TYPE BASE64", checked; an array of strings. */
+GPtrArray *
+air_zone_setup_parse_host_keys (GBytes  *answer,
+                                GError **error)
+{
+  g_autoptr(JsonObject) root = parse_answer (answer, error);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *array;
+
+  if (root == NULL)
+    return NULL;
+  array = air_json_get_opt_array (root, "host_keys", MAX_HOST_KEYS, error);
+  if (array == NULL)
+    {
+      if (error == NULL || *error == NULL)
+        g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The gateway reported no host key"));
+      return NULL;
+    }
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *key;
+      char *normal;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          !air_json_get_string (json_node_get_object (node), "key", AIR_HOST_KEY_MAX_LINE, &key, error) ||
+          (normal = air_host_key_normalize (key, -1, error)) == NULL)
+        {
+          if (error == NULL || *error == NULL)
+            g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The gateway reported no host key"));
+          return NULL;
+        }
+      g_ptr_array_add (keys, normal);
+    }
+
+  if (keys->len == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The gateway reported no host key"));
+      return NULL;
+    }
+  return g_steal_pointer (&keys);
+}
+
+void
+air_zone_setup_call_async (AirTransport        *transport,
+                           const char          *gateway,
+                           const char          *action,
+                           const char          *request,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GBytes) input = request ? g_bytes_new (request, strlen (request)) : NULL;
+
+  air_transport_call_async (transport, gateway, AIR_ZONE_SETUP_SERVICE_NAME, action, input,
+                            AIR_ZONE_SETUP_MAX_ANSWER, cancellable, callback, user_data);
+}
+
+GBytes *
+air_zone_setup_call_finish (AirTransport  *transport,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return air_transport_call_finish (transport, result, error);
+}

@@ -1,0 +1,47 @@
+/* air-zone-setup-client.h — the management side of qubesair.ZoneSetup
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "air-transport.h"
+#include "air-zone-registry.h"
+
+G_BEGIN_DECLS
+
+#define AIR_ZONE_SETUP_SERVICE_NAME "qubesair.ZoneSetup"
+#define AIR_ZONE_SETUP_MAX_ANSWER   (64 * 1024)
+
+typedef struct {
+  char *interface;
+  char *config_path;
+  char *public_key;
+  char *host_config;    /* the zone host's half, to show the user once */
+} AirWireguardSetup;
+
+void               air_wireguard_setup_free         (AirWireguardSetup   *setup);
+
+char              *air_zone_setup_configure_request (const AirSshConfig  *config,
+                                                     const char          *wireguard_peer_key);
+AirWireguardSetup *air_zone_setup_parse_configured  (GBytes              *answer,
+                                                     GError             **error);
+GPtrArray         *air_zone_setup_parse_host_keys   (GBytes              *answer,
+                                                     GError             **error);
+char              *air_zone_setup_pin_request       (const char          *fingerprint);
+
+void               air_zone_setup_call_async        (AirTransport        *transport,
+                                                     const char          *gateway,
+                                                     const char          *action,
+                                                     const char          *request,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GBytes            *air_zone_setup_call_finish       (AirTransport        *transport,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirWireguardSetup, air_wireguard_setup_free)
+
+G_END_DECLS

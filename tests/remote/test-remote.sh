@@ -1,0 +1,248 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The remote zone end to end, for real: qair → loopback → the gateway's
+# qubes-air-agent (ssh driver) → OpenSSH → a real sshd on 127.0.0.1 → the
+# zone host's qubes-air-agent (local driver). The SSH key is made by the
+# vault and used only through its agent (qubesair.SshAgent); no private
+# key is on the gateway side. Runs under run-with-keyring.sh (its own
+# D-Bus session and unlocked gnome-keyring, temporary HOME/XDG) and, when
+# the kernel allows, in a network namespace of its own (run-remote.sh).
+#
+# Output: TAP.
+
+set -u
+
+root=${AIR_TEST_ROOT:?run me with run-with-keyring.sh}
+Q=${QAIR_PROGRAM:?}
+AGENT=${AIR_AGENT_PROGRAM:?}
+host_dir=$root/zonehost            # the zone host's agent state
+sshd_dir=$root/sshd
+gw_far=$AIR_LOOPBACK_DIR/sys-remote-far
+n=0
+failed=0
+sshd_pid=
+silent_pid=
+
+ok () {
+  n=$((n + 1))
+  if [ "$1" -eq 0 ]; then
+    echo "ok $n - $2"
+  else
+    echo "not ok $n - $2"
+    failed=$((failed + 1))
+  fi
+}
+
+# check DESCRIPTION COMMAND... : ok if the command succeeds.
+check () {
+  d=$1
+  shift
+  if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
+}
+
+contains () {
+  case "$1" in *"$2"*) return 0 ;; esac
+  echo "# expected “$2” in: $1" | head -c 2000
+  echo
+  return 1
+}
+
+control_path () {
+  echo "$XDG_RUNTIME_DIR/qubes-air-ssh/$1.ctl"
+}
+
+master_pid () {
+  ssh -S "$(control_path "$1")" -O check placeholder 2>&1 | sed -n 's/.*pid=\([0-9]*\).*/\1/p'
+}
+
+cleanup () {
+  for z in far other; do
+    pid=$(master_pid $z)
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  done
+  [ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null
+  [ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
+  wait 2>/dev/null
+}
+trap cleanup EXIT
+
+start_sshd () {
+  /usr/sbin/sshd -D -e -f "$sshd_dir/sshd_config" 2>>"$sshd_dir/log" &
+  sshd_pid=$!
+  i=0
+  while ! ssh-keyscan -T 1 -p "$port" 127.0.0.1 >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ $i -gt 50 ] && return 1
+    sleep 0.1
+  done
+}
+
+qube_files () {
+  ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
+}
+
+echo "1..33"
+
+# --- The zone host: sshd with its own host key and config; the user is
+# --- us; authorized_keys holds only the vault's public key of zone far.
+mkdir -p "$sshd_dir" "$host_dir"
+$Q key generate --zone far >"$sshd_dir/authorized_keys" 2>"$root/err"
+ok $? "the vault makes the zone's key"
+ssh-keygen -q -t ed25519 -N '' -C zone-host -f "$sshd_dir/host_key"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$sshd_dir/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $port
+HostKey $sshd_dir/host_key
+AuthorizedKeysFile $sshd_dir/authorized_keys
+PidFile none
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+AllowUsers $(id -un)
+SetEnv AIR_AGENT_DIR=$host_dir
+LogLevel ERROR
+EOF
+start_sshd
+ok $? "sshd listens on 127.0.0.1:$port"
+fingerprint=$(ssh-keygen -lf "$sshd_dir/host_key.pub" | cut -d' ' -f2)
+
+# --- Adding the zone: a fingerprint the host does not offer pins nothing.
+out=$($Q zone add far --driver ssh --host 127.0.0.1 --port "$port" --user "$(id -un)" \
+        --agent "$AGENT" --timeout 3 --fingerprint SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA 2>&1)
+status=$?
+check "a wrong fingerprint is refused and nothing is pinned" \
+  test $status -ne 0 -a ! -e "$gw_far/known_hosts"
+contains "$out" "offers no key with the fingerprint" ; ok $? "… with a plain message"
+
+out=$($Q zone trust far --fingerprint "$fingerprint" 2>&1)
+ok $? "the host key is pinned once its fingerprint is confirmed"
+check "… in the zone's own known_hosts, mode 0600" \
+  test "$(stat -c %a "$gw_far/known_hosts")" = 600 -a "$(wc -l <"$gw_far/known_hosts")" -eq 1
+
+out=$($Q zones 2>&1)
+contains "$out" "SSH: connected to" ; ok $? "the zone is up and reports its SSH link"
+
+# --- The chain: create, start, run with stdin/stdout/exit status.
+$Q create q1 --zone far --label blue >/dev/null 2>"$root/err"
+ok $? "create a qube in the remote zone"
+check "… it exists on the zone host, not on the gateway" \
+  test -e "$host_dir/qubes/q1.json" -a ! -e "$gw_far/qubes/q1.json"
+$Q start q1 >/dev/null 2>"$root/err"
+ok $? "start it"
+out=$(printf 'hello\nremote\n' | $Q run q1 -- sh -c 'tr a-z A-Z; echo err >&2; exit 3' 2>"$root/err")
+status=$?
+check "run streams stdin to stdout and returns the exit status" \
+  test "$out" = "HELLO
+REMOTE" -a $status -eq 3
+contains "$(cat "$root/err")" "err" ; ok $? "… and stderr"
+
+# --- Events from the remote zone.
+$Q events --zone far >"$root/events" 2>&1 &
+events_pid=$!
+sleep 1
+$Q create q2 --zone far >/dev/null 2>&1
+i=0
+while ! grep -q "qube-added q2" "$root/events" && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+kill $events_pid 2>/dev/null
+wait $events_pid 2>/dev/null
+contains "$(cat "$root/events")" "far qube-added q2" ; ok $? "events arrive from the remote zone"
+contains "$(cat "$root/events")" "far zone-health up" ; ok $? "… with the link's health"
+
+# --- A disposable: made, used and destroyed on the zone host.
+out=$(echo in | $Q dispvm --zone far -- sh -c 'cat; echo disposable' 2>&1)
+check "a disposable runs on the zone host" test "$out" = "in
+disposable"
+check "… and is gone afterwards" test "$(qube_files)" = "q1 q2 "
+
+# --- qubesair.Relay, as dom0 sends it for a RemoteVM.
+relay () {
+  env QREXEC_SERVICE_FULL_NAME="qubesair.Relay+$1" QREXEC_SERVICE_ARGUMENT="$1" \
+      QREXEC_REMOTE_DOMAIN=work AIR_LOOPBACK_SELF=sys-remote-far AIR_AGENT_DIR="$gw_far" \
+      "$AGENT" "$1"
+}
+out=$(printf 'echo shell-$((6*7))\nexit 4\n' | relay q1+qubes.VMShell 2>&1)
+status=$?
+check "Relay carries qubes.VMShell into the remote qube" test "$out" = "shell-42" -a $status -eq 4
+out=$(relay q1+qubes.VMExec+printf+-25s-7C+hello-20world--x </dev/null 2>&1)
+check "Relay carries qubes.VMExec with Qubes' argument encoding" test "$out" = "hello world-x|"
+relay q1+qubes.NoSuchService </dev/null >/dev/null 2>&1
+ok $(( $? == 127 ? 0 : 1 )) "an unknown relayed service exits 127"
+
+# --- Authentication is the vault's alone.
+check "no private key anywhere on the gateway side" \
+  test -z "$(grep -rl 'PRIVATE KEY' "$HOME" "$AIR_LOOPBACK_DIR" "$XDG_CONFIG_HOME" 2>/dev/null)"
+$Q zone add other --driver ssh --host 127.0.0.1 --port "$port" --user "$(id -un)" \
+   --agent "$AGENT" --timeout 3 --fingerprint "$fingerprint" >/dev/null 2>&1
+out=$($Q ls --zone other 2>&1)
+status=$?
+check "a zone without a key in the vault is not let in" test $status -ne 0
+contains "$out" "refused the zone's key" ; ok $? "… and says why"
+$Q zone rm other >/dev/null 2>&1
+
+# --- An unreachable host fails within its timeout; the local zone answers.
+silent_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $silent_port)); s.listen(16)
+open('$root/silent.ready', 'w').close(); time.sleep(120)" &
+silent_pid=$!
+i=0
+while [ ! -e "$root/silent.ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+$Q zone add dead --driver ssh --host 127.0.0.1 --port "$silent_port" --agent "$AGENT" \
+   --timeout 2 >/dev/null 2>&1 </dev/null
+# The host was pinned before it went silent.
+echo "qubes-air-zone-dead $(cut -d' ' -f1,2 "$sshd_dir/host_key.pub")" >"$AIR_LOOPBACK_DIR/sys-remote-dead/known_hosts"
+start=$(date +%s)
+$Q ls --zone dead >"$root/dead.out" 2>&1 &
+dead_pid=$!
+$Q ls --zone local >/dev/null 2>&1
+local_status=$?
+local_time=$(( $(date +%s) - start ))
+wait $dead_pid
+dead_status=$?
+dead_time=$(( $(date +%s) - start ))
+check "the local zone answers while the remote one hangs" test $local_status -eq 0 -a $local_time -le 2
+check "the silent host fails within its bounded time (${dead_time}s)" test $dead_status -ne 0 -a $dead_time -le 9
+contains "$(cat "$root/dead.out")" "did not answer within 2 seconds" ; ok $? "… with a plain message"
+
+# --- The SSH connection dies in the middle of a run.
+$Q dispvm --zone far -- sh -c 'echo started; sleep 60' >"$root/kill.out" 2>"$root/kill.err" &
+run_pid=$!
+i=0
+while ! grep -q started "$root/kill.out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "… (a disposable is running)" test "$(qube_files | wc -w)" -eq 3
+kill -9 "$(master_pid far)"
+wait $run_pid
+status=$?
+check "a killed connection ends the run with the agent's failure status" test $status -eq 125
+contains "$(cat "$root/kill.err")" "connection to zone “far” was lost" ; ok $? "… and a clear error"
+i=0
+while [ "$(qube_files)" != "q1 q2 " ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "no disposable is left on the zone host" test "$(qube_files)" = "q1 q2 "
+
+$Q kill q1 >/dev/null 2>&1
+ok $? "the remote qube is stopped through a new connection"
+
+# --- A changed host key is refused.
+kill "$(master_pid far)" 2>/dev/null
+kill "$sshd_pid"
+wait "$sshd_pid" 2>/dev/null
+rm -f "$sshd_dir/host_key" "$sshd_dir/host_key.pub"
+ssh-keygen -q -t ed25519 -N '' -C impostor -f "$sshd_dir/host_key"
+start_sshd
+out=$($Q ls --zone far 2>&1)
+status=$?
+check "a host with another key is refused" test $status -ne 0
+contains "$out" "not the one pinned" ; ok $? "… saying so plainly"
+
+$Q zone rm far >/dev/null 2>&1
+check "removing the zone forgets its pinned key and connection" \
+  test ! -e "$gw_far/known_hosts" -a -z "$(master_pid far)"
+
+[ $failed -eq 0 ]
