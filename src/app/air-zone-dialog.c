@@ -4,6 +4,15 @@
  * gateway uses. The gateway defaults to sys-remote-NAME as the architecture
  * names it; the entry shows that until the user types another.
  *
+ * With the ssh driver and a host, adding is two steps, both asynchronous
+ * calls to the gateway (qubesair.ZoneSetup): the gateway is told the host
+ * and asks it for its key; the key's fingerprint — computed here, not
+ * taken from the gateway — is shown, and only once the user ticks that
+ * they compared and trust it is it pinned and the zone saved. A later
+ * change of the host's key is refused by the gateway, never re-accepted
+ * silently. Without a host the zone is only registered (its gateway set
+ * up with “qair zone add”).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-zone-dialog"
@@ -12,8 +21,10 @@
 
 #include <glib/gi18n.h>
 
+#include "air-host-key.h"
 #include "air-names.h"
 #include "air-zone-dialog.h"
+#include "air-zone-setup-client.h"
 
 static const char * const drivers[] = { "local", "ssh", NULL };
 
@@ -27,10 +38,24 @@ struct _AirZoneDialog
   GtkDropDown *driver_dropdown;
   GtkLabel    *message;
   GtkButton   *save_button;
+  GtkWidget   *host_label;
+  GtkEntry    *host_entry;
+  GtkWidget   *port_label;
+  GtkSpinButton *port_spin;
+  GtkWidget   *user_label;
+  GtkEntry    *user_entry;
+  GtkWidget   *host_key_box;
+  GtkLabel    *host_key_label;
+  GtkCheckButton *trust_check;
 
   /* Owned references */
   AirSession  *session;
   AirZone     *zone;
+  GCancellable *cancellable;
+  AirSshConfig *pending;       /* sent to the gateway, awaiting the key */
+  char        *fingerprint;    /* shown to the user */
+
+  gboolean     busy;
 };
 
 G_DEFINE_FINAL_TYPE (AirZoneDialog, air_zone_dialog, GTK_TYPE_WINDOW)
@@ -57,6 +82,40 @@ show_message (AirZoneDialog *self,
     gtk_widget_remove_css_class (GTK_WIDGET (self->message), "error");
 }
 
+static gboolean
+is_ssh (AirZoneDialog *self)
+{
+  return gtk_drop_down_get_selected (self->driver_dropdown) == 1;
+}
+
+static gboolean
+wants_host_setup (AirZoneDialog *self)
+{
+  return is_ssh (self) && gtk_editable_get_text (GTK_EDITABLE (self->host_entry))[0] != '\0';
+}
+
+static AirSshConfig *
+dup_ssh_config (AirZoneDialog *self)
+{
+  const char *user = gtk_editable_get_text (GTK_EDITABLE (self->user_entry));
+  AirSshConfig *config = air_ssh_config_new (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
+
+  config->port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
+  config->user = user[0] ? g_strdup (user) : NULL;
+  return config;
+}
+
+/* Any change after the key was shown asks the host again. */
+static void
+forget_host_key (AirZoneDialog *self)
+{
+  g_clear_pointer (&self->pending, air_ssh_config_free);
+  g_clear_pointer (&self->fingerprint, g_free);
+  gtk_widget_set_visible (self->host_key_box, FALSE);
+  gtk_check_button_set_active (self->trust_check, FALSE);
+  gtk_button_set_label (self->save_button, self->zone ? _("_Save") : _("_Add"));
+}
+
 static void
 validate (AirZoneDialog *self)
 {
@@ -68,6 +127,13 @@ validate (AirZoneDialog *self)
 
   if (self->session == NULL)
     return;
+
+  gtk_widget_set_visible (self->host_label, is_ssh (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->host_entry), is_ssh (self));
+  gtk_widget_set_visible (self->port_label, is_ssh (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->port_spin), is_ssh (self));
+  gtk_widget_set_visible (self->user_label, is_ssh (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->user_entry), is_ssh (self));
 
   placeholder = air_zone_dup_gateway_for (name[0] ? name : "NAME");
   gtk_entry_set_placeholder_text (self->gateway_entry, placeholder);
@@ -83,20 +149,214 @@ validate (AirZoneDialog *self)
       g_autofree char *text = g_strdup_printf (_("A zone called %s exists already."), name);
       show_message (self, text, TRUE);
     }
+  else if (wants_host_setup (self))
+    {
+      g_autoptr(AirSshConfig) config = dup_ssh_config (self);
+
+      if (!air_ssh_config_validate (config, &error))
+        show_message (self, error->message, TRUE);
+      else if (self->fingerprint != NULL)
+        {
+          show_message (self, _("Pinned once trusted: a different key later is refused."), FALSE);
+          ok = gtk_check_button_get_active (self->trust_check);
+        }
+      else
+        {
+          show_message (self, _("Next, the gateway asks the host for its key, for you to check."), FALSE);
+          ok = TRUE;
+        }
+    }
   else
     {
-      show_message (self, "", FALSE);
+      show_message (self, is_ssh (self) ? _("Without a host, set the gateway up with “qair zone add”.") : "",
+                    FALSE);
       ok = TRUE;
     }
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.save", ok);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.save", ok && !self->busy);
 }
 
 static void
 changed_cb (GtkEditable   *editable,
             AirZoneDialog *self)
 {
+  if (self->fingerprint != NULL && !self->busy)
+    forget_host_key (self);
   validate (self);
+}
+
+static void
+port_changed_cb (GtkSpinButton *spin,
+                 AirZoneDialog *self)
+{
+  changed_cb (NULL, self);
+}
+
+static void
+driver_changed_cb (GtkDropDown   *dropdown,
+                   GParamSpec    *pspec,
+                   AirZoneDialog *self)
+{
+  changed_cb (NULL, self);
+}
+
+static void
+trust_toggled_cb (GtkCheckButton *check,
+                  AirZoneDialog  *self)
+{
+  validate (self);
+}
+
+static void
+set_busy (AirZoneDialog *self,
+          gboolean       busy,
+          const char    *text)
+{
+  self->busy = busy;
+  if (text != NULL)
+    show_message (self, text, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.save", !busy);
+}
+
+static void
+fail (AirZoneDialog *self,
+      GError        *error)
+{
+  g_autofree char *shown = air_text_sanitize (error->message, -1, 400);
+
+  self->busy = FALSE;
+  forget_host_key (self);
+  validate (self);
+  show_message (self, shown, TRUE);
+}
+
+/* Saves the zone in the management qube's list, with its host. */
+static gboolean
+save_zone (AirZoneDialog  *self,
+           GError        **error)
+{
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
+  g_autofree char *gateway = dup_gateway (self);
+  const char *driver = drivers[MIN (gtk_drop_down_get_selected (self->driver_dropdown), 1)];
+  AirZoneRegistry *registry = air_session_get_registry (self->session);
+  gboolean ok;
+
+  if (self->zone != NULL)
+    ok = air_session_update_zone (self->session, name, gateway, driver, error);
+  else
+    ok = air_session_add_zone (self->session, name, gateway, driver, error);
+  if (!ok)
+    return FALSE;
+
+  if (self->pending != NULL || !is_ssh (self))
+    return air_zone_registry_set_ssh_config (registry, name, is_ssh (self) ? self->pending : NULL, error) &&
+           air_zone_registry_save (registry, error);
+  return TRUE;
+}
+
+static void
+pinned_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(AirZoneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (object), result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (answer == NULL || !save_zone (self, &error))
+    {
+      fail (self, error);
+      return;
+    }
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+scanned_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(AirZoneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (object), result, &error);
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *type = NULL;
+  const char *key;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (answer == NULL || (keys = air_zone_setup_parse_host_keys (answer, &error)) == NULL)
+    {
+      fail (self, error);
+      return;
+    }
+
+  /* The strongest type comes first (ed25519). */
+  key = g_ptr_array_index (keys, 0);
+  type = g_strndup (key, strcspn (key, " "));
+  self->fingerprint = air_host_key_fingerprint (key);
+  text = g_strdup_printf (_("The host %s offers this key:\n%s %s\n"
+                            "Compare it with “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the host."),
+                          self->pending->host, type, self->fingerprint);
+  gtk_label_set_text (self->host_key_label, text);
+  gtk_widget_set_visible (self->host_key_box, TRUE);
+  gtk_button_set_label (self->save_button, self->zone ? _("_Trust and Save") : _("_Trust and Add"));
+  self->busy = FALSE;
+  validate (self);
+}
+
+static void
+configured_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(AirZoneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (object), result, &error);
+  g_autofree char *gateway = NULL;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (answer == NULL)
+    {
+      fail (self, error);
+      return;
+    }
+
+  gateway = dup_gateway (self);
+  set_busy (self, TRUE, _("Asking the host for its key…"));
+  air_zone_setup_call_async (air_transport_get_default (), gateway, "scan", NULL,
+                             self->cancellable, scanned_cb, g_object_ref (self));
+}
+
+static void
+start_host_setup (AirZoneDialog *self)
+{
+  g_autofree char *gateway = dup_gateway (self);
+  g_autofree char *request = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->fingerprint != NULL)
+    {
+      /* The user trusts what was shown: the gateway pins that key only
+       * if the host still offers it. */
+      request = air_zone_setup_pin_request (self->fingerprint);
+      set_busy (self, TRUE, _("Pinning the host key…"));
+      air_zone_setup_call_async (air_transport_get_default (), gateway, "pin", request,
+                                 self->cancellable, pinned_cb, g_object_ref (self));
+      return;
+    }
+
+  g_clear_pointer (&self->pending, air_ssh_config_free);
+  self->pending = dup_ssh_config (self);
+  request = air_zone_setup_configure_request (self->pending, NULL);
+  text = g_strdup_printf (_("Sending the host's address to %s…"), gateway);
+  set_busy (self, TRUE, text);
+  air_zone_setup_call_async (air_transport_get_default (), gateway, "configure", request,
+                             self->cancellable, configured_cb, g_object_ref (self));
 }
 
 static void
@@ -105,18 +365,18 @@ save_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   AirZoneDialog *self = AIR_ZONE_DIALOG (widget);
-  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
-  g_autofree char *gateway = dup_gateway (self);
-  const char *driver = drivers[MIN (gtk_drop_down_get_selected (self->driver_dropdown), 1)];
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
-  if (self->zone != NULL)
-    ok = air_session_update_zone (self->session, name, gateway, driver, &error);
-  else
-    ok = air_session_add_zone (self->session, name, gateway, driver, &error);
+  /* The key is pinned only once the user said they trust it. */
+  if (self->busy || (self->fingerprint != NULL && !gtk_check_button_get_active (self->trust_check)))
+    return;
+  if (wants_host_setup (self))
+    {
+      start_host_setup (self);
+      return;
+    }
 
-  if (!ok)
+  if (!save_zone (self, &error))
     {
       show_message (self, error->message, TRUE);
       return;
@@ -136,6 +396,9 @@ cancel_action (GtkWidget  *widget,
 static void
 air_zone_dialog_dispose (GObject *object)
 {
+  AirZoneDialog *self = (AirZoneDialog *)object;
+
+  g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (object), AIR_TYPE_ZONE_DIALOG);
 
   G_OBJECT_CLASS (air_zone_dialog_parent_class)->dispose (object);
@@ -148,6 +411,9 @@ air_zone_dialog_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_object (&self->zone);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->pending, air_ssh_config_free);
+  g_clear_pointer (&self->fingerprint, g_free);
 
   G_OBJECT_CLASS (air_zone_dialog_parent_class)->finalize (object);
 }
@@ -167,7 +433,19 @@ air_zone_dialog_class_init (AirZoneDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, driver_dropdown);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, message);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, port_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, user_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, user_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_key_box);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_key_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, trust_check);
   gtk_widget_class_bind_template_callback (widget_class, changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, port_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, driver_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, trust_toggled_cb);
 
   gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "dialog.cancel", NULL, cancel_action);
@@ -179,6 +457,7 @@ air_zone_dialog_init (AirZoneDialog *self)
 {
   g_autoptr(GtkStringList) list = gtk_string_list_new (drivers);
 
+  self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_drop_down_set_model (self->driver_dropdown, G_LIST_MODEL (list));
 }
@@ -204,8 +483,13 @@ air_zone_dialog_new (GtkWindow  *parent,
       self->zone = g_object_ref (zone);
       gtk_window_set_title (GTK_WINDOW (self), _("Edit Zone"));
       gtk_button_set_label (self->save_button, _("_Save"));
+      const AirSshConfig *config = air_zone_registry_get_ssh_config (air_session_get_registry (session),
+                                                                     air_zone_get_name (zone));
+
       air_zone_dialog_set_fields (self, air_zone_get_name (zone), air_zone_get_gateway (zone),
                                   air_zone_get_driver (zone));
+      if (config != NULL)
+        air_zone_dialog_set_host (self, config->host, config->port, config->user);
       gtk_editable_set_editable (GTK_EDITABLE (self->name_entry), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->name_entry), FALSE);
     }
@@ -228,4 +512,36 @@ air_zone_dialog_set_fields (AirZoneDialog *self,
     if (g_strcmp0 (drivers[i], driver) == 0)
       gtk_drop_down_set_selected (self->driver_dropdown, i);
   validate (self);
+}
+
+/* The ssh driver's zone host; @user %NULL for the gateway's own. */
+void
+air_zone_dialog_set_host (AirZoneDialog *self,
+                          const char    *host,
+                          guint          port,
+                          const char    *user)
+{
+  g_return_if_fail (AIR_IS_ZONE_DIALOG (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->host_entry), host ? host : "");
+  gtk_spin_button_set_value (self->port_spin, port ? port : AIR_SSH_DEFAULT_PORT);
+  gtk_editable_set_text (GTK_EDITABLE (self->user_entry), user ? user : "");
+  validate (self);
+}
+
+/* What the user is asked to compare, or %NULL before the host answered. */
+const char *
+air_zone_dialog_get_fingerprint (AirZoneDialog *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE_DIALOG (self), NULL);
+  return self->fingerprint;
+}
+
+/* Ticks “I compared this fingerprint…”, as the user would. */
+void
+air_zone_dialog_set_trusted (AirZoneDialog *self,
+                             gboolean       trusted)
+{
+  g_return_if_fail (AIR_IS_ZONE_DIALOG (self));
+  gtk_check_button_set_active (self->trust_check, trusted);
 }

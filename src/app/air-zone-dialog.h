@@ -21,5 +21,12 @@ void           air_zone_dialog_set_fields (AirZoneDialog *self,
                                            const char    *name,
                                            const char    *gateway,
                                            const char    *driver);
+void           air_zone_dialog_set_host   (AirZoneDialog *self,
+                                           const char    *host,
+                                           guint          port,
+                                           const char    *user);
+const char    *air_zone_dialog_get_fingerprint (AirZoneDialog *self);
+void           air_zone_dialog_set_trusted (AirZoneDialog *self,
+                                            gboolean       trusted);
 
 G_END_DECLS
