@@ -627,19 +627,27 @@ pump (AirSshDriver  *self,
       GByteArray    *err,
       GError       **error)
 {
-  struct pollfd pfd[2] = {
+  struct pollfd pfd[3] = {
     { .fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (process))), .events = POLLIN },
     { .fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stderr_pipe (process))), .events = POLLIN },
+    { .fd = STDOUT_FILENO, .events = 0 },   /* POLLERR: our caller closed its end */
   };
   char buffer[65536];
 
   while (pfd[0].fd >= 0 || pfd[1].fd >= 0)
     {
-      if (poll (pfd, 2, -1) < 0)
+      /* A stream (events) ends when its reader goes away, even while the
+       * zone is quiet. */
+      if (poll (pfd, line_cb ? 3 : 2, -1) < 0)
         {
           if (errno == EINTR)
             continue;
           break;
+        }
+      if (line_cb != NULL && (pfd[2].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
+        {
+          g_subprocess_force_exit (process);
+          return g_subprocess_wait (process, NULL, error);
         }
 
       for (guint i = 0; i < 2; i++)
@@ -665,6 +673,7 @@ pump (AirSshDriver  *self,
           if (out->len + (gsize) n > max)
             {
               g_subprocess_force_exit (process);
+              g_subprocess_wait (process, NULL, NULL);
               g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
                            _("Zone “%s” sent an answer larger than %lu bytes; it was refused."),
                            self->zone, (gulong) max);
@@ -682,7 +691,7 @@ pump (AirSshDriver  *self,
                   if (!line_cb (self, (const char *) out->data, len))
                     {
                       g_subprocess_force_exit (process);
-                      return TRUE;
+                      return g_subprocess_wait (process, NULL, error);
                     }
                   g_byte_array_remove_range (out, 0, len + 1);
                 }
