@@ -487,8 +487,8 @@ air_json_get_opt_string (JsonObject  *object,
   if (strlen (value) > max_chars * 4 || g_utf8_strlen (value, -1) > (glong) max_chars)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("Field “%s” is longer than %" G_GSIZE_FORMAT " characters"),
-                   member, max_chars);
+                   _("Field “%s” is longer than %lu characters"),
+                   member, (unsigned long) max_chars);
       return FALSE;
     }
 
@@ -542,8 +542,8 @@ air_json_get_opt_int (JsonObject  *object,
   if (value < min || value > max)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("Field “%s” is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")"),
-                   member, min, max);
+                   _("Field “%s” is out of range (%lld to %lld)"),
+                   member, (long long) min, (long long) max);
       return FALSE;
     }
 
@@ -641,8 +641,8 @@ air_json_get_strv (JsonObject  *object,
       if (g_utf8_strlen (value, -1) > (glong) max_chars)
         {
           g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                       _("An entry of “%s” is longer than %" G_GSIZE_FORMAT " characters"),
-                       member, max_chars);
+                       _("An entry of “%s” is longer than %lu characters"),
+                       member, (unsigned long) max_chars);
           return NULL;
         }
 

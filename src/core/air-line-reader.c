@@ -83,8 +83,8 @@ take_line (AirLineReader *self,
       if (self->buffer->len > self->max_line)
         {
           g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                                   _("A message is longer than the limit of %" G_GSIZE_FORMAT " bytes"),
-                                   self->max_line);
+                                   _("A message is longer than the limit of %lu bytes"),
+                                   (unsigned long) self->max_line);
           return TRUE;
         }
       if (self->eof)
@@ -103,8 +103,8 @@ take_line (AirLineReader *self,
   if (len > self->max_line)
     {
       g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                               _("A message is longer than the limit of %" G_GSIZE_FORMAT " bytes"),
-                               self->max_line);
+                               _("A message is longer than the limit of %lu bytes"),
+                               (unsigned long) self->max_line);
       return TRUE;
     }
 

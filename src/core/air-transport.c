@@ -350,8 +350,8 @@ read_cb (GObject      *object,
       if (into->len + g_bytes_get_size (bytes) > call->max_output)
         {
           call_fail (task, g_error_new (AIR_ERROR, AIR_ERROR_PROTOCOL,
-                                        _("The answer is larger than the limit of %" G_GSIZE_FORMAT " bytes"),
-                                        call->max_output));
+                                        _("The answer is larger than the limit of %lu bytes"),
+                                        (unsigned long) call->max_output));
           call_complete (task);
           return;
         }

@@ -129,8 +129,8 @@ air_secret_read_fd (int      fd,
       if (secret->len > max_len)
         {
           g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                       _("The request is larger than the limit of %" G_GSIZE_FORMAT " bytes"),
-                       max_len);
+                       _("The request is larger than the limit of %lu bytes"),
+                       (unsigned long) max_len);
           return NULL;
         }
     }
