@@ -52,6 +52,7 @@
 #define CONTROL_PERSIST_S 600
 #define MAX_ERROR_TEXT    300
 #define MAX_KEYSCAN       (64 * 1024)
+#define HEALTH_INTERVAL_MS 30000
 
 struct _AirSshDriver
 {
@@ -65,6 +66,8 @@ struct _AirSshDriver
   char          *runtime_dir;
   char          *control_path;
   char          *alias;
+  AirHealth      last_health;   /* what the event stream said last */
+  char          *last_reason;
 };
 
 G_DEFINE_FINAL_TYPE (AirSshDriver, air_ssh_driver, G_TYPE_OBJECT)
@@ -82,6 +85,7 @@ air_ssh_driver_finalize (GObject *object)
   g_free (self->runtime_dir);
   g_free (self->control_path);
   g_free (self->alias);
+  g_free (self->last_reason);
 
   G_OBJECT_CLASS (air_ssh_driver_parent_class)->finalize (object);
 }
@@ -638,11 +642,23 @@ pump (AirSshDriver  *self,
     {
       /* A stream (events) ends when its reader goes away, even while the
        * zone is quiet. */
-      if (poll (pfd, line_cb ? 3 : 2, -1) < 0)
+      int ready = poll (pfd, line_cb ? 3 : 2, line_cb ? HEALTH_INTERVAL_MS : -1);
+
+      if (ready < 0)
         {
           if (errno == EINTR)
             continue;
           break;
+        }
+      /* Quiet for a while: @line_cb gets NULL, a tick. */
+      if (ready == 0)
+        {
+          if (!line_cb (self, NULL, 0))
+            {
+              g_subprocess_force_exit (process);
+              return g_subprocess_wait (process, NULL, error);
+            }
+          continue;
         }
       if (line_cb != NULL && (pfd[2].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
         {
@@ -812,7 +828,23 @@ print_event (AirSshDriver *self,
   AirEvent event = { .kind = AIR_EVENT_ZONE_HEALTH, .health = health, .reason = (char *) reason };
   g_autofree char *line = air_event_to_line (&event);
 
+  self->last_health = health;
+  g_free (self->last_reason);
+  self->last_reason = g_strdup (reason);
   return write_all (STDOUT_FILENO, line, strlen (line));
+}
+
+/* The link's health again; an event only when its state changed (the
+ * WireGuard counters alone do not make one). */
+static gboolean
+health_tick (AirSshDriver *self)
+{
+  g_autofree char *reason = NULL;
+  AirHealth health = air_ssh_driver_link_health (self, &reason);
+
+  if (health == self->last_health)
+    return TRUE;
+  return print_event (self, health, reason);
 }
 
 static gboolean
@@ -823,6 +855,8 @@ event_line_cb (AirSshDriver *self,
   g_autoptr(AirEvent) event = NULL;
   g_autofree char *out = NULL;
 
+  if (line == NULL)
+    return health_tick (self);
   if (len == 0)
     return TRUE;
   event = air_event_parse (line, len, self->zone, NULL);
