@@ -54,12 +54,12 @@ $Q create qr --zone far >/dev/null
 $Q start ql >/dev/null
 $Q start qr >/dev/null
 
-# Milliseconds of each run, sorted; prints "median mean min max".
+# Milliseconds of each run of COMMAND..., sorted; prints "median mean min max".
 measure () {
   i=0
   while [ $i -lt "$runs" ]; do
     start=$(date +%s%N)
-    $Q run "$1" -- true </dev/null
+    "$@" </dev/null
     end=$(date +%s%N)
     echo $(( (end - start) / 1000 ))
     i=$((i + 1))
@@ -68,8 +68,11 @@ measure () {
 }
 
 $Q run qr -- true </dev/null   # the master connection is made here, once
-local_ms=$(measure ql)
-remote_ms=$(measure qr)
+local_ms=$(measure $Q run ql -- true)
+remote_ms=$(measure $Q run qr -- true)
+# What OpenSSH alone costs here: a command over the same master connection.
+ssh_ms=$(measure ssh -F /dev/null -S "$XDG_RUNTIME_DIR/qubes-air-ssh/far.ctl" -o ControlMaster=no \
+           -p "$port" 127.0.0.1 true)
 
 set -- $local_ms
 local_median=$1
@@ -77,6 +80,7 @@ echo "qair run q -- true, $runs runs each (milliseconds: median mean min max)"
 echo "  local zone:             $local_ms"
 set -- $remote_ms
 echo "  remote zone (ssh, reused connection): $remote_ms"
+echo "  for scale, OpenSSH alone (ssh host true, same master): $ssh_ms"
 awk -v r="$1" -v l="$local_median" 'BEGIN {
   printf "  remote / local (median): %.2fx  (goal < 2x)\n", r / l
   printf "  remote median %.1f ms  (goal < 20 ms over loopback)\n", r }'
