@@ -98,18 +98,55 @@ list_zone (AirZone  *zone,
   return qubes;
 }
 
+/* One lookup of a qube over every zone at once. It may outlive
+ * zone_of_qube(): zones that have not answered when another zone has the
+ * qube are cancelled, and their callbacks still come. */
+typedef struct {
+  char         *name;
+  GCancellable *cancellable;
+  AirZone      *found;
+  guint         pending;
+} Lookup;
+
+static void
+lookup_unref (Lookup *lookup)
+{
+  if (--lookup->pending > 0)
+    return;
+  g_free (lookup->name);
+  g_object_unref (lookup->cancellable);
+  g_free (lookup);
+}
+
+static void
+lookup_listed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  g_autoptr(GPtrArray) qubes = air_zone_list_qubes_finish (AIR_ZONE (object), result, NULL);
+
+  for (guint j = 0; lookup->found == NULL && qubes != NULL && j < qubes->len; j++)
+    if (strcmp (air_qube_get_name (g_ptr_array_index (qubes, j)), lookup->name) == 0)
+      {
+        lookup->found = AIR_ZONE (object);
+        g_cancellable_cancel (lookup->cancellable);
+      }
+  lookup_unref (lookup);
+}
+
 /* Finds which zone has qube @name. With one zone there is nothing to look
  * up: the call goes straight there and the zone itself says if the qube
- * is missing. With several, every zone is asked at once, so one slow zone
- * costs its own time only. */
+ * is missing. With several, every zone is asked at once and the first that
+ * has it wins, so a slow or unreachable zone costs nothing. */
 static AirZone *
 zone_of_qube (const char  *name,
               GError     **error)
 {
   GListModel *zones = air_zone_registry_get_zones (registry);
   guint n = g_list_model_get_n_items (zones);
-  g_autofree Wait *waits = g_new0 (Wait, n);
-  AirZone *found = NULL;
+  Lookup *lookup;
+  AirZone *found;
 
   if (!air_name_validate (name, "qube", error))
     return NULL;
@@ -120,24 +157,22 @@ zone_of_qube (const char  *name,
       return only;   /* the registry keeps its reference */
     }
 
+  lookup = g_new0 (Lookup, 1);
+  lookup->name = g_strdup (name);
+  lookup->cancellable = g_cancellable_new ();
+  lookup->pending = n + 1;   /* one for each zone, one for us */
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
 
-      waits[i].context = g_main_context_default ();
-      air_zone_list_qubes_async (zone, NULL, wait_cb, &waits[i]);
+      air_zone_list_qubes_async (zone, lookup->cancellable, lookup_listed_cb, lookup);
     }
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
-      g_autoptr(GPtrArray) qubes = air_zone_list_qubes_finish (zone, wait_for (&waits[i]), NULL);
+  while (lookup->found == NULL && lookup->pending > 1)
+    g_main_context_iteration (NULL, TRUE);
 
-      g_clear_object (&waits[i].result);
-      for (guint j = 0; found == NULL && qubes != NULL && j < qubes->len; j++)
-        if (strcmp (air_qube_get_name (g_ptr_array_index (qubes, j)), name) == 0)
-          found = zone;
-    }
+  found = lookup->found;   /* the registry keeps its reference */
+  lookup_unref (lookup);
 
   if (found == NULL)
     g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
