@@ -23,6 +23,7 @@
 
 #include "air-agent.h"
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-event-watcher.h"
 #include "air-file-services.h"
 #include "air-json.h"
@@ -104,37 +105,6 @@ print_qube (AirQube  *qube,
 }
 
 /* Reads stdin to its end, at most @max bytes. */
-static GBytes *
-read_input (gsize    max,
-            GError **error)
-{
-  g_autoptr(GByteArray) data = g_byte_array_new ();
-  char buffer[8192];
-
-  for (;;)
-    {
-      ssize_t n = read (STDIN_FILENO, buffer, sizeof buffer);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s", g_strerror (errno));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      if (data->len + (gsize) n > max)
-        {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is too large"));
-          return NULL;
-        }
-      g_byte_array_append (data, (guint8 *) buffer, n);
-    }
-
-  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
-}
-
 /* Reads exactly one line, byte by byte, so everything after it stays in
  * stdin for the command. */
 static AirRunHeader *
@@ -222,7 +192,7 @@ serve (AirLocalDriver *driver,
     return air_event_watcher_run (driver);
   else if (strcmp (service, "qubesair.Create") == 0)
     {
-      g_autoptr(GBytes) input = read_input (AIR_JSON_MAX_LINE, &error);
+      g_autoptr(GBytes) input = air_fd_read_to_end (STDIN_FILENO, AIR_JSON_MAX_LINE, &error);
       g_autoptr(AirQubeSpec) spec = NULL;
       gsize len = 0;
       const char *data;

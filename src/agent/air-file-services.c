@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-file-services.h"
 #include "air-filecopy.h"
 #include "air-filecopy-reader.h"
@@ -54,60 +55,10 @@ fail (GError *error)
   return 1;
 }
 
-static gboolean
-write_all (int          fd,
-           const void  *data,
-           gsize        len)
-{
-  const guint8 *p = data;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
-static GBytes *
-read_request (GError **error)
-{
-  g_autoptr(GByteArray) data = g_byte_array_new ();
-  guint8 buffer[8192];
-
-  for (;;)
-    {
-      ssize_t n = read (STDIN_FILENO, buffer, sizeof buffer);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s", g_strerror (errno));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      if (data->len + (gsize) n > MAX_REQUEST)
-        {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is too large"));
-          return NULL;
-        }
-      g_byte_array_append (data, buffer, n);
-    }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
-}
-
 static JsonObject *
 read_request_object (GError **error)
 {
-  g_autoptr(GBytes) input = read_request (error);
+  g_autoptr(GBytes) input = air_fd_read_to_end (STDIN_FILENO, MAX_REQUEST, error);
   gsize len;
   const char *data;
 
@@ -176,9 +127,9 @@ file_put (AirLocalDriver *driver,
                               air_filecopy_reader_get_crc (reader), result);
   last = air_filecopy_reader_get_last_name (reader);
   last_len = GUINT32_TO_LE ((guint32) strlen (last));
-  write_all (STDOUT_FILENO, result, sizeof result);
-  write_all (STDOUT_FILENO, &last_len, sizeof last_len);
-  write_all (STDOUT_FILENO, last, strlen (last));
+  air_fd_write_all (STDOUT_FILENO, result, sizeof result);
+  air_fd_write_all (STDOUT_FILENO, &last_len, sizeof last_len);
+  air_fd_write_all (STDOUT_FILENO, last, strlen (last));
 
   if (!ok)
     {
@@ -322,7 +273,7 @@ file_list (AirLocalDriver *driver,
   json_builder_end_object (builder);
 
   line = air_json_builder_to_line (builder);
-  return write_all (STDOUT_FILENO, line, strlen (line)) ? 0 : 1;
+  return air_fd_write_all (STDOUT_FILENO, line, strlen (line)) ? 0 : 1;
 }
 
 int

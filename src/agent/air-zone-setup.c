@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-names.h"
@@ -73,22 +74,14 @@ air_zone_setup_load (const char  *state_dir,
 static JsonObject *
 read_request (GError **error)
 {
-  g_autoptr(GByteArray) data = g_byte_array_new ();
-  char buffer[4096];
-  ssize_t n;
+  g_autoptr(GBytes) data = air_fd_read_to_end (STDIN_FILENO, MAX_REQUEST, error);
+  gsize len;
+  const char *text;
 
-  while ((n = read (STDIN_FILENO, buffer, sizeof buffer)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || data->len + n > MAX_REQUEST)
-        {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is too large"));
-          return NULL;
-        }
-      g_byte_array_append (data, (guint8 *) buffer, n);
-    }
-  return air_json_parse_object ((const char *) data->data, data->len, MAX_REQUEST, error);
+  if (data == NULL)
+    return NULL;
+  text = g_bytes_get_data (data, &len);
+  return air_json_parse_object (text, len, MAX_REQUEST, error);
 }
 
 static int

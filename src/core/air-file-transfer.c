@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-file-transfer.h"
 #include "air-filecopy.h"
 #include "air-filecopy-writer.h"
@@ -235,47 +236,6 @@ in_fd (GSubprocess *process)
   return g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (process)));
 }
 
-static gboolean
-write_all (int          fd,
-           const void  *data,
-           gsize        len)
-{
-  const guint8 *p = data;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
-static gsize
-read_full (int    fd,
-           void  *buffer,
-           gsize  len)
-{
-  gsize done = 0;
-
-  while (done < len)
-    {
-      ssize_t n = read (fd, (guint8 *) buffer + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      done += n;
-    }
-  return done;
-}
-
 /* What a service said on stderr, made safe to show. */
 static char *
 read_errors (GSubprocess *process)
@@ -335,7 +295,7 @@ pump (Transfer  *t,
         continue;
       if (n <= 0)
         return TRUE;
-      if (!write_all (to, buffer, n))
+      if (!air_fd_write_all (to, buffer, n))
         return TRUE;
       bytes += n;
       store_progress (bytes, t);
@@ -370,7 +330,7 @@ transfer_thread (GTask        *task,
 
   if (t->source != NULL)
     {
-      write_all (out_fd (t->source), t->request, strlen (t->request));
+      air_fd_write_all (out_fd (t->source), t->request, strlen (t->request));
       g_output_stream_close (g_subprocess_get_stdin_pipe (t->source), NULL, NULL);
       sent = pump (t, &error);
       /* A sender still writing stops now (EPIPE) instead of blocking. */
@@ -392,7 +352,7 @@ transfer_thread (GTask        *task,
   /* EOF for the receiver: complete, or broken off before the end marker. */
   g_output_stream_close (g_subprocess_get_stdin_pipe (t->dest), NULL, NULL);
 
-  if (read_full (in_fd (t->dest), result, sizeof result) == sizeof result)
+  if (air_fd_read_full (in_fd (t->dest), result, sizeof result) == sizeof result)
     air_filecopy_result_decode (result, &code, &crc);
   else
     code = EIO;

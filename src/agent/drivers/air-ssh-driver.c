@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-local-driver.h"
@@ -539,25 +540,6 @@ spawn_call (AirSshDriver      *self,
   return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
 }
 
-static gboolean
-write_all (int         fd,
-           const char *data,
-           gsize       len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
 static void
 print_error (const char *text,
              gsize       len)
@@ -817,7 +799,7 @@ relay_answer (AirSshDriver *self,
       g_free (answer);
       answer = with_newline;
     }
-  return write_all (STDOUT_FILENO, answer, strlen (answer)) ? 0 : 1;
+  return air_fd_write_all (STDOUT_FILENO, answer, strlen (answer)) ? 0 : 1;
 }
 
 static gboolean
@@ -831,7 +813,7 @@ print_event (AirSshDriver *self,
   self->last_health = health;
   g_free (self->last_reason);
   self->last_reason = g_strdup (reason);
-  return write_all (STDOUT_FILENO, line, strlen (line));
+  return air_fd_write_all (STDOUT_FILENO, line, strlen (line));
 }
 
 /* The link's health again; an event only when its state changed (the
@@ -864,7 +846,7 @@ event_line_cb (AirSshDriver *self,
     return TRUE;   /* unknown or bad: dropped, as the app would */
   out = air_event_to_line (event);
   /* Our caller went away: the stream ends. */
-  return write_all (STDOUT_FILENO, out, strlen (out));
+  return air_fd_write_all (STDOUT_FILENO, out, strlen (out));
 }
 
 static int

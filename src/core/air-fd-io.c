@@ -1,0 +1,90 @@
+/* air-fd-io.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <unistd.h>
+
+#include "air-error.h"
+#include "air-fd-io.h"
+
+/* Writes all of @data, resuming after signals; FALSE when the reader has
+ * gone or the write failed (errno tells). */
+gboolean
+air_fd_write_all (int         fd,
+                  const void *data,
+                  gsize       len)
+{
+  const guint8 *p = data;
+
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+/* Reads until @len bytes or the end; returns how many were read. */
+gsize
+air_fd_read_full (int    fd,
+                  void  *buffer,
+                  gsize  len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = read (fd, (guint8 *) buffer + done, len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += n;
+    }
+  return done;
+}
+
+/* Reads a whole request up to its end, refusing more than @max bytes. */
+GBytes *
+air_fd_read_to_end (int      fd,
+                    gsize    max,
+                    GError **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buffer[8192];
+
+  for (;;)
+    {
+      ssize_t n = read (fd, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s", g_strerror (saved));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > max)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is too large"));
+          return NULL;
+        }
+      g_byte_array_append (data, buffer, n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}

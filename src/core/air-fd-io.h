@@ -1,0 +1,22 @@
+/* air-fd-io.h — whole reads and writes on plain file descriptors, for the
+ * service programs whose stdin and stdout are qrexec's pipes
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+gboolean  air_fd_write_all   (int          fd,
+                              const void  *data,
+                              gsize        len);
+gsize     air_fd_read_full   (int          fd,
+                              void        *buffer,
+                              gsize        len);
+GBytes   *air_fd_read_to_end (int          fd,
+                              gsize        max,
+                              GError     **error);
+
+G_END_DECLS
