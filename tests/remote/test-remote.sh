@@ -132,7 +132,8 @@ check "… in the zone's own known_hosts, mode 0600" \
 
 # --- The same through the app's add-zone dialog, when it is built.
 if [ -n "${AIR_TEST_ZONE_DIALOG:-}" ] && command -v xvfb-run >/dev/null; then
-  xvfb-run -a -s "-screen 0 1024x768x24" "$AIR_TEST_ZONE_DIALOG" viadialog 127.0.0.1 "$port" \
+  # The accessibility bus it would start writes to stdout, which is TAP here.
+  GTK_A11Y=none xvfb-run -a -s "-screen 0 1024x768x24" "$AIR_TEST_ZONE_DIALOG" viadialog 127.0.0.1 "$port" \
     "$(id -un)" "$fingerprint" "$AIR_LOOPBACK_DIR/sys-remote-viadialog/known_hosts" 2>"$root/dialog.err"
   status=$?
   [ $status -ne 0 ] && sed 's/^/# /' "$root/dialog.err"
