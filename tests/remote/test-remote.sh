@@ -88,7 +88,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..34"
+echo "1..37"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.
@@ -192,6 +192,24 @@ out=$(relay q1+qubes.VMExec+printf+-25s-7C+hello-20world--x </dev/null 2>&1)
 check "Relay carries qubes.VMExec with Qubes' argument encoding" test "$out" = "hello world-x|"
 relay q1+qubes.NoSuchService </dev/null >/dev/null 2>&1
 ok $(( $? == 127 ? 0 : 1 )) "an unknown relayed service exits 127"
+
+# --- Files: into a remote qube, and from it to qubes of both zones.
+printf 'payload %s\n' "$(seq 1 2000)" >"$root/payload.txt"
+$Q copy "$root/payload.txt" q1 >/dev/null 2>"$root/err"
+got=$(find "$host_dir/private/q1/QubesIncoming" -name payload.txt 2>/dev/null | head -1)
+check "qair copy puts a file into the remote qube's QubesIncoming" \
+  cmp -s "$root/payload.txt" "$got"
+rel=${got#"$host_dir/private/q1/"}
+$Q create lq --zone local >/dev/null 2>&1
+$Q copy "q1:$rel" q2 >/dev/null 2>"$root/err" &&
+  $Q copy "q1:$rel" lq >/dev/null 2>>"$root/err"
+status=$?
+[ $status -ne 0 ] && sed 's/^/# /' "$root/err"
+check "… and from it to another remote qube, under QubesIncoming/q1/" \
+  cmp -s "$root/payload.txt" "$host_dir/private/q2/QubesIncoming/q1/payload.txt"
+check "… and across zones to a local qube" \
+  cmp -s "$root/payload.txt" "$AIR_LOOPBACK_DIR/sys-remote-local/private/lq/QubesIncoming/q1/payload.txt"
+$Q rm lq >/dev/null 2>&1
 
 # --- Authentication is the vault's alone.
 check "no private key anywhere on the gateway side" \
