@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "air-application.h"
 #include "air-session.h"
 #include "air-window.h"
 
@@ -177,6 +178,7 @@ main (int   argc,
   g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
 
   /* 1. Start to the first frame that shows every qube. */
+  air_application_choose_renderer ();   /* as main.c does */
   gtk_init ();
   if (g_getenv ("AIR_BENCH_VERBOSE"))
     g_print ("  GTK initialised after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());

@@ -367,3 +367,16 @@ air_application_get_tray (AirApplication *self)
   g_return_val_if_fail (AIR_IS_APPLICATION (self), NULL);
   return self->tray;
 }
+
+/* Called before GTK starts. A qube has no GPU, so OpenGL would be Mesa's
+ * software rasteriser: preparing it alone cost ~150 ms of CPU at start-up
+ * (bench/app), for frames GTK's cairo renderer draws as fast. Whoever asks
+ * for a GL renderer or sets GDK_DEBUG keeps their choice. */
+void
+air_application_choose_renderer (void)
+{
+  const char *renderer = g_getenv ("GSK_RENDERER");
+
+  if (g_getenv ("GDK_DEBUG") == NULL && (renderer == NULL || g_str_equal (renderer, "cairo")))
+    g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+}

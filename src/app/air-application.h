@@ -19,4 +19,6 @@ AirApplication *air_application_new         (void);
 AirSession     *air_application_get_session (AirApplication *self);
 AirTray        *air_application_get_tray    (AirApplication *self);
 
+void            air_application_choose_renderer (void);
+
 G_END_DECLS

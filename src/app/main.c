@@ -22,6 +22,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  air_application_choose_renderer ();
   app = air_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
