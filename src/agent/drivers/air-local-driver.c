@@ -308,9 +308,13 @@ typedef struct {
   gint64       pid;
 } Runtime;
 
+/* @run_entries, when given, is a listing of run/ taken just before: a
+ * qube with neither a state file nor a lock there has never run, and
+ * costs no system call (List of a large zone was mostly failed opens). */
 static void
 read_runtime (AirLocalDriver *self,
               const char     *name,
+              GHashTable     *run_entries,
               Runtime        *runtime)
 {
   g_autofree char *path = path_in (self->run_dir, name, ".json");
@@ -322,6 +326,19 @@ read_runtime (AirLocalDriver *self,
   runtime->state = AIR_QUBE_STATE_HALTED;
   runtime->started = 0;
   runtime->pid = 0;
+
+  if (run_entries != NULL)
+    {
+      g_autofree char *json = g_strconcat (name, ".json", NULL);
+      g_autofree char *lock = g_strconcat (name, ".lock", NULL);
+
+      if (!g_hash_table_contains (run_entries, json))
+        {
+          if (g_hash_table_contains (run_entries, lock) && supervisor_alive (self, name))
+            runtime->state = AIR_QUBE_STATE_STARTING;
+          return;
+        }
+    }
 
   if (!g_file_get_contents (path, &contents, &len, NULL))
     {
@@ -377,6 +394,7 @@ static AirQube *
 read_qube (AirLocalDriver  *self,
            const char      *name,
            gboolean         with_runtime,
+           GHashTable      *run_entries,
            GError         **error)
 {
   g_autofree char *path = path_in (self->qubes_dir, name, ".json");
@@ -410,7 +428,7 @@ read_qube (AirLocalDriver  *self,
     {
       Runtime runtime;
 
-      read_runtime (self, name, &runtime);
+      read_runtime (self, name, run_entries, &runtime);
       air_qube_set_state (qube, runtime.state);
       air_qube_set_started (qube, runtime.started);
     }
@@ -448,7 +466,7 @@ air_local_driver_lookup (AirLocalDriver  *self,
 {
   if (!air_name_validate (name, "qube", error))
     return NULL;
-  return read_qube (self, name, TRUE, error);
+  return read_qube (self, name, TRUE, NULL, error);
 }
 
 /* The qube's home (its private directory), running or halted, as a
@@ -557,6 +575,22 @@ collect_abandoned (AirLocalDriver *self,
   close (lock_fd);
 }
 
+/* The names in @dir; NULL when it cannot be read, and callers then look. */
+static GHashTable *
+list_entries (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  GHashTable *entries;
+  const char *entry;
+
+  if (listing == NULL)
+    return NULL;
+  entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while ((entry = g_dir_read_name (listing)) != NULL)
+    g_hash_table_add (entries, g_strdup (entry));
+  return entries;
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -570,6 +604,7 @@ air_local_driver_list (AirLocalDriver  *self,
 {
   g_autoptr(GPtrArray) qubes = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) run_entries = NULL;
   g_autoptr(GDir) dir = NULL;
   const char *entry;
 
@@ -589,11 +624,12 @@ air_local_driver_list (AirLocalDriver  *self,
     }
 
   g_ptr_array_sort (names, compare_names);
+  run_entries = list_entries (self->run_dir);
 
   for (guint i = 0; i < names->len; i++)
     {
       g_autoptr(GError) local_error = NULL;
-      AirQube *qube = read_qube (self, g_ptr_array_index (names, i), TRUE, &local_error);
+      AirQube *qube = read_qube (self, g_ptr_array_index (names, i), TRUE, run_entries, &local_error);
 
       /* Removed meanwhile, or damaged by hand: leave it out, say why. */
       if (qube == NULL)
@@ -868,7 +904,7 @@ kill_supervisor (AirLocalDriver  *self,
   Runtime runtime;
   gsize len;
 
-  read_runtime (self, name, &runtime);
+  read_runtime (self, name, NULL, &runtime);
   if (runtime.pid <= 1)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_BUSY, _("Qube “%s” is not running."), name);
@@ -1228,7 +1264,7 @@ air_local_driver_supervise (AirLocalDriver *self,
       return 1;
     }
 
-  qube = read_qube (self, name, FALSE, &error);
+  qube = read_qube (self, name, FALSE, NULL, &error);
   if (qube == NULL)
     {
       report (error->message);
