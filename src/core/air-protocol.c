@@ -88,7 +88,6 @@ air_protocol_qube_from_object (JsonObject  *object,
                                const char  *zone,
                                GError     **error)
 {
-  g_autoptr(AirQube) qube = NULL;
   const char *name, *template_name, *ip;
   AirQubeState state;
   AirQubeKind kind;
@@ -121,17 +120,8 @@ air_protocol_qube_from_object (JsonObject  *object,
       return NULL;
     }
 
-  qube = air_qube_new (zone, name);
-  air_qube_set_state (qube, state);
-  air_qube_set_kind (qube, kind);
-  air_qube_set_label (qube, label);
-  air_qube_set_template (qube, template_name);
-  air_qube_set_ip (qube, ip);
-  air_qube_set_memory (qube, (guint) memory);
-  air_qube_set_vcpus (qube, (guint) vcpus);
-  air_qube_set_started (qube, started);
-
-  return g_steal_pointer (&qube);
+  return air_qube_new_full (zone, name, state, kind, label, template_name, ip,
+                            (guint) memory, (guint) vcpus, started);
 }
 
 /* Written directly rather than through a JsonBuilder: List of a large zone

@@ -16,6 +16,16 @@ G_DECLARE_FINAL_TYPE (AirQube, air_qube, AIR, QUBE, GObject)
 
 AirQube      *air_qube_new           (const char   *zone,
                                       const char   *name);
+AirQube      *air_qube_new_full      (const char   *zone,
+                                      const char   *name,
+                                      AirQubeState  state,
+                                      AirQubeKind   kind,
+                                      AirLabel      label,
+                                      const char   *template_name,
+                                      const char   *ip,
+                                      guint         memory,
+                                      guint         vcpus,
+                                      gint64        started);
 const char   *air_qube_get_zone      (AirQube      *self);
 const char   *air_qube_get_name      (AirQube      *self);
 AirQubeState  air_qube_get_state     (AirQube      *self);
