@@ -33,6 +33,7 @@
 
 #include "air-control-channel.h"
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-json.h"
 #include "air-local-driver.h"
 #include "air-names.h"
@@ -308,16 +309,63 @@ typedef struct {
   gint64       pid;
 } Runtime;
 
-/* @run_entries, when given, is a listing of run/ taken just before: a
- * qube with neither a state file nor a lock there has never run, and
- * costs no system call (List of a large zone was mostly failed opens). */
+/* What List opens once for all the qubes it reads. */
+typedef struct {
+  GHashTable *run_entries;   /* names in run/, listed just before */
+  int         qubes_fd;      /* qubes/ and run/, so each file is one lookup */
+  int         run_fd;
+} Snapshot;
+
+/* Reads a small state file, relative to @dir_fd when there is one.
+ * FALSE with errno set when it cannot. */
+static gboolean
+read_state_file (int          dir_fd,
+                 const char  *dir,
+                 const char  *name,
+                 const char  *suffix,
+                 char       **contents,
+                 gsize       *len)
+{
+  g_autofree char *file = g_strconcat (name, suffix, NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *buffer = g_malloc (MAX_STATE_FILE + 1);
+  gsize done;
+  int fd, saved;
+
+  if (dir_fd >= 0)
+    fd = openat (dir_fd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  else
+    {
+      path = g_build_filename (dir, file, NULL);
+      fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    }
+  if (fd < 0)
+    return FALSE;
+
+  done = air_fd_read_full (fd, buffer, MAX_STATE_FILE + 1);
+  saved = errno;
+  close (fd);
+  if (done > MAX_STATE_FILE)
+    {
+      errno = EFBIG;
+      return FALSE;
+    }
+  errno = saved;
+  buffer[done] = '\0';
+  *contents = g_steal_pointer (&buffer);
+  *len = done;
+  return TRUE;
+}
+
+/* With @snap, a qube with neither a state file nor a lock in its listing
+ * of run/ has never run, and costs no system call (List of a large zone
+ * was mostly failed opens). */
 static void
 read_runtime (AirLocalDriver *self,
               const char     *name,
-              GHashTable     *run_entries,
+              const Snapshot *snap,
               Runtime        *runtime)
 {
-  g_autofree char *path = path_in (self->run_dir, name, ".json");
   g_autofree char *contents = NULL;
   g_autoptr(JsonObject) object = NULL;
   const char *state = NULL;
@@ -327,20 +375,20 @@ read_runtime (AirLocalDriver *self,
   runtime->started = 0;
   runtime->pid = 0;
 
-  if (run_entries != NULL)
+  if (snap != NULL && snap->run_entries != NULL)
     {
       g_autofree char *json = g_strconcat (name, ".json", NULL);
       g_autofree char *lock = g_strconcat (name, ".lock", NULL);
 
-      if (!g_hash_table_contains (run_entries, json))
+      if (!g_hash_table_contains (snap->run_entries, json))
         {
-          if (g_hash_table_contains (run_entries, lock) && supervisor_alive (self, name))
+          if (g_hash_table_contains (snap->run_entries, lock) && supervisor_alive (self, name))
             runtime->state = AIR_QUBE_STATE_STARTING;
           return;
         }
     }
 
-  if (!g_file_get_contents (path, &contents, &len, NULL))
+  if (!read_state_file (snap ? snap->run_fd : -1, self->run_dir, name, ".json", &contents, &len))
     {
       if (supervisor_alive (self, name))
         runtime->state = AIR_QUBE_STATE_STARTING;
@@ -394,22 +442,20 @@ static AirQube *
 read_qube (AirLocalDriver  *self,
            const char      *name,
            gboolean         with_runtime,
-           GHashTable      *run_entries,
+           const Snapshot  *snap,
            GError         **error)
 {
-  g_autofree char *path = path_in (self->qubes_dir, name, ".json");
   g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(AirQube) qube = NULL;
   gsize len;
 
-  if (!g_file_get_contents (path, &contents, &len, &local_error))
+  if (!read_state_file (snap ? snap->qubes_fd : -1, self->qubes_dir, name, ".json", &contents, &len))
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (errno == ENOENT)
         g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
                      _("There is no qube “%s” in zone “%s”."), name, self->zone_name);
       else
-        g_propagate_error (error, g_steal_pointer (&local_error));
+        set_errno_error (error, errno, _("Cannot read the settings of qube “%s”"), name);
       return NULL;
     }
 
@@ -428,7 +474,7 @@ read_qube (AirLocalDriver  *self,
     {
       Runtime runtime;
 
-      read_runtime (self, name, run_entries, &runtime);
+      read_runtime (self, name, snap, &runtime);
       air_qube_set_state (qube, runtime.state);
       air_qube_set_started (qube, runtime.started);
     }
@@ -604,7 +650,7 @@ air_local_driver_list (AirLocalDriver  *self,
 {
   g_autoptr(GPtrArray) qubes = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) run_entries = NULL;
+  Snapshot snap = { NULL, -1, -1 };
   g_autoptr(GDir) dir = NULL;
   const char *entry;
 
@@ -624,12 +670,14 @@ air_local_driver_list (AirLocalDriver  *self,
     }
 
   g_ptr_array_sort (names, compare_names);
-  run_entries = list_entries (self->run_dir);
+  snap.run_entries = list_entries (self->run_dir);
+  snap.qubes_fd = open (self->qubes_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  snap.run_fd = open (self->run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   for (guint i = 0; i < names->len; i++)
     {
       g_autoptr(GError) local_error = NULL;
-      AirQube *qube = read_qube (self, g_ptr_array_index (names, i), TRUE, run_entries, &local_error);
+      AirQube *qube = read_qube (self, g_ptr_array_index (names, i), TRUE, &snap, &local_error);
 
       /* Removed meanwhile, or damaged by hand: leave it out, say why. */
       if (qube == NULL)
@@ -643,6 +691,11 @@ air_local_driver_list (AirLocalDriver  *self,
       g_ptr_array_add (qubes, qube);
     }
 
+  g_clear_pointer (&snap.run_entries, g_hash_table_unref);
+  if (snap.qubes_fd >= 0)
+    close (snap.qubes_fd);
+  if (snap.run_fd >= 0)
+    close (snap.run_fd);
   return g_steal_pointer (&qubes);
 }
 
