@@ -762,6 +762,33 @@ kind_request (const char *kind)
   return g_bytes_new_take (line, strlen (line));
 }
 
+/* A call naming a zone and, optionally, a kind: Delete and Get. */
+static void
+call_vault_for_kind (AirVaultClient      *self,
+                     gpointer             source_tag,
+                     Decode               decode,
+                     const char          *service,
+                     const char          *zone,
+                     const char          *kind,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GBytes) input = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  if (!check_zone_and_kind (zone, kind, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  input = kind_request (kind);
+  call_vault (self, g_steal_pointer (&task), decode, service, zone, input);
+}
+
 /**
  * air_vault_client_delete_async:
  * @kind: (nullable): only this kind, or %NULL for all the zone's credentials
@@ -774,23 +801,10 @@ air_vault_client_delete_async (AirVaultClient      *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GBytes) input = NULL;
-  GError *error = NULL;
-
   g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, air_vault_client_delete_async);
-
-  if (!check_zone_and_kind (zone, kind, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  input = kind_request (kind);
-  call_vault (self, g_steal_pointer (&task), DECODE_DELETE, AIR_VAULT_SERVICE_DELETE, zone, input);
+  call_vault_for_kind (self, air_vault_client_delete_async, DECODE_DELETE, AIR_VAULT_SERVICE_DELETE,
+                       zone, kind, cancellable, callback, user_data);
 }
 
 gboolean
@@ -892,23 +906,10 @@ air_vault_client_get_async (AirVaultClient      *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GBytes) input = NULL;
-  GError *error = NULL;
-
   g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, air_vault_client_get_async);
-
-  if (!check_zone_and_kind (zone, kind, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  input = kind_request (kind);
-  call_vault (self, g_steal_pointer (&task), DECODE_SECRET, AIR_VAULT_SERVICE_GET, zone, input);
+  call_vault_for_kind (self, air_vault_client_get_async, DECODE_SECRET, AIR_VAULT_SERVICE_GET,
+                       zone, kind, cancellable, callback, user_data);
 }
 
 GBytes *

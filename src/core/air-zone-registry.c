@@ -449,15 +449,14 @@ air_zone_registry_load (AirZoneRegistry  *self,
   return TRUE;
 }
 
-static void
-add_ssh_config (JsonBuilder        *builder,
-                const AirSshConfig *config)
+/* The members of an ssh zone's settings, into an object being built.
+ * The known_hosts path is the writer's own (a gateway keeps its own), so
+ * it goes in only when asked for. */
+void
+air_ssh_config_add_members (const AirSshConfig *config,
+                            JsonBuilder        *builder,
+                            gboolean            with_known_hosts)
 {
-  if (config == NULL)
-    return;
-
-  json_builder_set_member_name (builder, "ssh");
-  json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "host");
   json_builder_add_string_value (builder, config->host);
   json_builder_set_member_name (builder, "port");
@@ -469,7 +468,7 @@ add_ssh_config (JsonBuilder        *builder,
     }
   json_builder_set_member_name (builder, "agent");
   json_builder_add_string_value (builder, config->agent_path);
-  if (config->known_hosts != NULL)
+  if (with_known_hosts && config->known_hosts != NULL)
     {
       json_builder_set_member_name (builder, "known_hosts");
       json_builder_add_string_value (builder, config->known_hosts);
@@ -481,6 +480,18 @@ add_ssh_config (JsonBuilder        *builder,
       json_builder_set_member_name (builder, "wireguard");
       json_builder_add_string_value (builder, config->wireguard);
     }
+}
+
+static void
+add_ssh_config (JsonBuilder        *builder,
+                const AirSshConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  json_builder_set_member_name (builder, "ssh");
+  json_builder_begin_object (builder);
+  air_ssh_config_add_members (config, builder, TRUE);
   json_builder_end_object (builder);
 }
 

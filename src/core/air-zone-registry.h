@@ -41,6 +41,9 @@ GType         air_ssh_config_get_type (void) G_GNUC_CONST;
 AirSshConfig *air_ssh_config_new      (const char          *host);
 AirSshConfig *air_ssh_config_copy     (const AirSshConfig  *config);
 void          air_ssh_config_free     (AirSshConfig        *config);
+void          air_ssh_config_add_members (const AirSshConfig *config,
+                                          JsonBuilder        *builder,
+                                          gboolean            with_known_hosts);
 gboolean      air_ssh_config_validate (const AirSshConfig  *config,
                                        GError             **error);
 

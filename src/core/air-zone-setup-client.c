@@ -47,24 +47,7 @@ air_zone_setup_configure_request (const AirSshConfig *config,
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "host");
-  json_builder_add_string_value (builder, config->host);
-  json_builder_set_member_name (builder, "port");
-  json_builder_add_int_value (builder, config->port);
-  if (config->user != NULL)
-    {
-      json_builder_set_member_name (builder, "user");
-      json_builder_add_string_value (builder, config->user);
-    }
-  json_builder_set_member_name (builder, "agent");
-  json_builder_add_string_value (builder, config->agent_path);
-  json_builder_set_member_name (builder, "timeout");
-  json_builder_add_int_value (builder, config->connect_timeout);
-  if (config->wireguard != NULL)
-    {
-      json_builder_set_member_name (builder, "wireguard");
-      json_builder_add_string_value (builder, config->wireguard);
-    }
+  air_ssh_config_add_members (config, builder, FALSE);
   if (wireguard_peer_key != NULL)
     {
       json_builder_set_member_name (builder, "wireguard_peer_key");
