@@ -13,6 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "1..4"
+failed=0
 
 cd "$top"
 missing=$( { grep -rlE --include='*.c' '\b(N?_|C_)\(' src; grep -rl --include='*.ui' 'translatable="yes"' resources; } \
@@ -20,12 +21,14 @@ missing=$( { grep -rlE --include='*.c' '\b(N?_|C_)\(' src; grep -rl --include='*
 if [ -z "$missing" ]; then
   echo "ok 1 - every file with translatable strings is in POTFILES.in"
 else
+  failed=1
   echo "not ok 1 - files missing from POTFILES.in (run po/update-zh_CN.sh): $(echo $missing)"
 fi
 
 if "$po/extract.sh" "$top" > "$tmp/qubes-air.pot" 2> "$tmp/extract.log"; then
   echo "ok 2 - the messages can be extracted"
 else
+  failed=1
   echo "not ok 2 - xgettext failed: $(tr '\n' ' ' < "$tmp/extract.log")"
 fi
 
@@ -36,6 +39,7 @@ fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | 
 if [ "$untranslated" -eq 0 ] && [ "$fuzzy" -eq 0 ]; then
   echo "ok 3 - zh_CN translates every message"
 else
+  failed=1
   echo "not ok 3 - zh_CN: $untranslated untranslated, $fuzzy fuzzy (run po/update-zh_CN.sh and translate)"
   msgattrib --untranslated --only-fuzzy --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | head -20 | sed 's/^/# /'
   msgattrib --untranslated --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | grep -v '^msgid ""$' | head -20 | sed 's/^/# /'
@@ -44,5 +48,8 @@ fi
 if msgfmt --check --output-file=/dev/null "$po/zh_CN.po" 2> "$tmp/msgfmt.log"; then
   echo "ok 4 - msgfmt --check zh_CN.po"
 else
+  failed=1
   echo "not ok 4 - msgfmt --check zh_CN.po: $(head -5 "$tmp/msgfmt.log" | tr '\n' ' ')"
 fi
+
+exit "$failed"

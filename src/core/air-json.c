@@ -44,6 +44,24 @@ syntax_error (Reader     *r,
   return NULL;
 }
 
+static gboolean
+syntax_failed (Reader     *r,
+               gsize       offset,
+               const char *what)
+{
+  syntax_error (r, offset, what);
+  return FALSE;
+}
+
+static gpointer
+too_deep (Reader *r)
+{
+  if (r->error != NULL && *r->error == NULL)
+    g_set_error (r->error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                 _("Message nested deeper than %d levels"), AIR_JSON_MAX_DEPTH);
+  return NULL;
+}
+
 static void
 skip_space (Reader *r)
 {
@@ -70,11 +88,20 @@ read_hex4 (Reader  *r,
   return TRUE;
 }
 
-/* Returns the decoded string; r->pos is on the opening quote. */
-static char *
-read_string (Reader *r)
+static void
+append_c (GString *out,
+          char     c)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  if (out != NULL)
+    g_string_append_c (out, c);
+}
+
+/* Decodes the string at r->pos (its opening quote) and appends it to @out,
+ * or only checks it when @out is NULL. */
+static gboolean
+read_string_into (Reader  *r,
+                  GString *out)
+{
   gsize start = r->pos++;
 
   for (;;)
@@ -82,16 +109,16 @@ read_string (Reader *r)
       guchar c;
 
       if (r->pos >= r->len)
-        return syntax_error (r, start, _("unterminated string"));
+        return syntax_failed (r, start, _("unterminated string"));
 
       c = (guchar) r->data[r->pos];
       if (c == '"')
         {
           r->pos++;
-          return g_string_free (g_steal_pointer (&out), FALSE);
+          return TRUE;
         }
       if (c < 0x20)
-        return syntax_error (r, r->pos, _("control character inside a string"));
+        return syntax_failed (r, r->pos, _("control character inside a string"));
 
       if (c != '\\')
         {
@@ -101,24 +128,25 @@ read_string (Reader *r)
           while (run < r->len && r->data[run] != '"' && r->data[run] != '\\' &&
                  (guchar) r->data[run] >= 0x20)
             run++;
-          g_string_append_len (out, r->data + r->pos, run - r->pos);
+          if (out != NULL)
+            g_string_append_len (out, r->data + r->pos, run - r->pos);
           r->pos = run;
           continue;
         }
 
       if (++r->pos >= r->len)
-        return syntax_error (r, start, _("unterminated string"));
+        return syntax_failed (r, start, _("unterminated string"));
 
       switch (r->data[r->pos])
         {
-        case '"':  g_string_append_c (out, '"');  break;
-        case '\\': g_string_append_c (out, '\\'); break;
-        case '/':  g_string_append_c (out, '/');  break;
-        case 'b':  g_string_append_c (out, '\b'); break;
-        case 'f':  g_string_append_c (out, '\f'); break;
-        case 'n':  g_string_append_c (out, '\n'); break;
-        case 'r':  g_string_append_c (out, '\r'); break;
-        case 't':  g_string_append_c (out, '\t'); break;
+        case '"':  append_c (out, '"');  break;
+        case '\\': append_c (out, '\\'); break;
+        case '/':  append_c (out, '/');  break;
+        case 'b':  append_c (out, '\b'); break;
+        case 'f':  append_c (out, '\f'); break;
+        case 'n':  append_c (out, '\n'); break;
+        case 'r':  append_c (out, '\r'); break;
+        case 't':  append_c (out, '\t'); break;
         case 'u':
           {
             gsize at = r->pos - 1;
@@ -126,40 +154,52 @@ read_string (Reader *r)
             gunichar ch;
 
             if (!read_hex4 (r, r->pos + 1, &unit))
-              return syntax_error (r, at, _("incomplete \\u escape"));
+              return syntax_failed (r, at, _("incomplete \\u escape"));
             r->pos += 4;
             if (unit == 0)
-              return syntax_error (r, at, _("NUL character inside a string"));
+              return syntax_failed (r, at, _("NUL character inside a string"));
 
             if (unit >= 0xd800 && unit <= 0xdbff)
               {
                 /* A high surrogate must be followed by its low half. */
                 if (r->len - r->pos < 7 || r->data[r->pos + 1] != '\\' || r->data[r->pos + 2] != 'u' ||
                     !read_hex4 (r, r->pos + 3, &low) || low < 0xdc00 || low > 0xdfff)
-                  return syntax_error (r, at, _("unpaired surrogate in a \\u escape"));
+                  return syntax_failed (r, at, _("unpaired surrogate in a \\u escape"));
                 r->pos += 6;
                 ch = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
               }
             else if (unit >= 0xdc00 && unit <= 0xdfff)
-              return syntax_error (r, at, _("unpaired surrogate in a \\u escape"));
+              return syntax_failed (r, at, _("unpaired surrogate in a \\u escape"));
             else
               ch = unit;
 
-            g_string_append_unichar (out, ch);
+            if (out != NULL)
+              g_string_append_unichar (out, ch);
           }
           break;
         default:
-          return syntax_error (r, r->pos, _("invalid escape in a string"));
+          return syntax_failed (r, r->pos, _("invalid escape in a string"));
         }
       r->pos++;
     }
 }
 
+static char *
+read_string (Reader *r)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (!read_string_into (r, out))
+    return NULL;
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* RFC 8259 numbers only (no hex, no leading zeros or dots, no "1."), and an
  * integer must fit in 64 bits: wrapping -18446744073709551615 to 1, as
  * json-glib does, would let a peer pass any range check. */
-static JsonNode *
-read_number (Reader *r)
+static gboolean
+scan_number (Reader       *r,
+             AirJsonValue *value)
 {
   gsize start = r->pos, i = r->pos;
   gboolean integer = TRUE;
@@ -174,13 +214,13 @@ read_number (Reader *r)
     while (i < r->len && g_ascii_isdigit (r->data[i]))
       i++;
   else
-    return syntax_error (r, start, _("invalid number"));
+    return syntax_failed (r, start, _("invalid number"));
 
   if (i < r->len && r->data[i] == '.')
     {
       integer = FALSE;
       if (++i >= r->len || !g_ascii_isdigit (r->data[i]))
-        return syntax_error (r, start, _("invalid number"));
+        return syntax_failed (r, start, _("invalid number"));
       while (i < r->len && g_ascii_isdigit (r->data[i]))
         i++;
     }
@@ -192,16 +232,16 @@ read_number (Reader *r)
       if (i < r->len && (r->data[i] == '+' || r->data[i] == '-'))
         i++;
       if (i >= r->len || !g_ascii_isdigit (r->data[i]))
-        return syntax_error (r, start, _("invalid number"));
+        return syntax_failed (r, start, _("invalid number"));
       while (i < r->len && g_ascii_isdigit (r->data[i]))
         i++;
     }
 
   if (i < r->len && (g_ascii_isalnum (r->data[i]) || r->data[i] == '.'))
-    return syntax_error (r, start, _("invalid number"));
+    return syntax_failed (r, start, _("invalid number"));
 
   if (i - start >= sizeof token)
-    return syntax_error (r, start, _("number out of range"));
+    return syntax_failed (r, start, _("number out of range"));
 
   memcpy (token, r->data + start, i - start);
   token[i - start] = '\0';
@@ -209,20 +249,43 @@ read_number (Reader *r)
 
   if (integer)
     {
-      gint64 value;
-
-      if (!g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, &value, NULL))
-        return syntax_error (r, start, _("number out of range"));
-      return json_node_init_int (json_node_alloc (), value);
+      value->type = AIR_JSON_INT;
+      if (!g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, &value->integer, NULL))
+        return syntax_failed (r, start, _("number out of range"));
     }
   else
     {
-      double value = g_ascii_strtod (token, NULL);
-
-      if (!isfinite (value))
-        return syntax_error (r, start, _("number out of range"));
-      return json_node_init_double (json_node_alloc (), value);
+      value->type = AIR_JSON_DOUBLE;
+      value->number = g_ascii_strtod (token, NULL);
+      if (!isfinite (value->number))
+        return syntax_failed (r, start, _("number out of range"));
     }
+  return TRUE;
+}
+
+/* true, false or null; anything else is an error. */
+static gboolean
+scan_literal (Reader       *r,
+              AirJsonValue *value)
+{
+  static const char * const literals[] = { "true", "false", "null" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (literals); k++)
+    {
+      gsize n = strlen (literals[k]);
+
+      if (r->len - r->pos >= n && memcmp (r->data + r->pos, literals[k], n) == 0 &&
+          (r->len - r->pos == n || !g_ascii_isalnum (r->data[r->pos + n])))
+        {
+          r->pos += n;
+          value->type = k == 2 ? AIR_JSON_NULL : AIR_JSON_BOOL;
+          value->boolean = k == 0;
+          return TRUE;
+        }
+    }
+  if (r->data[r->pos] == ']' || r->data[r->pos] == '}')
+    return syntax_failed (r, r->pos, _("unbalanced bracket"));
+  return syntax_failed (r, r->pos, _("unexpected character"));
 }
 
 static JsonNode *
@@ -322,7 +385,7 @@ static JsonNode *
 read_value (Reader *r,
             int     depth)
 {
-  static const char * const literals[] = { "true", "false", "null" };
+  AirJsonValue value = { AIR_JSON_NULL, };
 
   skip_space (r);
   if (r->pos >= r->len)
@@ -333,12 +396,7 @@ read_value (Reader *r,
     case '{':
     case '[':
       if (depth + 1 > AIR_JSON_MAX_DEPTH)
-        {
-          if (r->error != NULL && *r->error == NULL)
-            g_set_error (r->error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                         _("Message nested deeper than %d levels"), AIR_JSON_MAX_DEPTH);
-          return NULL;
-        }
+        return too_deep (r);
       return r->data[r->pos] == '{' ? read_object (r, depth + 1) : read_array (r, depth + 1);
 
     case '"':
@@ -353,26 +411,79 @@ read_value (Reader *r,
     case '-':
     case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9':
-      return read_number (r);
+      if (!scan_number (r, &value))
+        return NULL;
+      if (value.type == AIR_JSON_INT)
+        return json_node_init_int (json_node_alloc (), value.integer);
+      return json_node_init_double (json_node_alloc (), value.number);
 
     default:
-      for (guint k = 0; k < G_N_ELEMENTS (literals); k++)
-        {
-          gsize n = strlen (literals[k]);
-
-          if (r->len - r->pos >= n && memcmp (r->data + r->pos, literals[k], n) == 0 &&
-              (r->len - r->pos == n || !g_ascii_isalnum (r->data[r->pos + n])))
-            {
-              r->pos += n;
-              if (k == 2)
-                return json_node_init_null (json_node_alloc ());
-              return json_node_init_boolean (json_node_alloc (), k == 0);
-            }
-        }
-      if (r->data[r->pos] == ']' || r->data[r->pos] == '}')
-        return syntax_error (r, r->pos, _("unbalanced bracket"));
-      return syntax_error (r, r->pos, _("unexpected character"));
+      if (!scan_literal (r, &value))
+        return NULL;
+      if (value.type == AIR_JSON_NULL)
+        return json_node_init_null (json_node_alloc ());
+      return json_node_init_boolean (json_node_alloc (), value.boolean);
     }
+}
+
+/* The checks on a whole message before any of it is read. */
+static gboolean
+reader_start (Reader      *r,
+              const char  *data,
+              gsize        len,
+              gsize        max_len,
+              GError     **error)
+{
+  *r = (Reader) { data, len, 0, error };
+
+  if (len > max_len)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("Message of %lu bytes is larger than the limit of %lu"),
+                   (unsigned long) len, (unsigned long) max_len);
+      return FALSE;
+    }
+
+  skip_space (r);
+  if (r->pos == len)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Empty message"));
+      return FALSE;
+    }
+
+  if (memchr (data, '\0', len) != NULL)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("Message contains a NUL byte"));
+      return FALSE;
+    }
+
+  if (!g_utf8_validate_len (data, len, NULL))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("Message is not valid UTF-8"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Nothing but space may follow the one value of a message. */
+static gboolean
+reader_end (Reader *r)
+{
+  char c;
+
+  skip_space (r);
+  if (r->pos == r->len)
+    return TRUE;
+
+  c = r->data[r->pos];
+  if (c == ']' || c == '}')
+    return syntax_failed (r, r->pos, _("unbalanced bracket"));
+  if (strchr ("{[\"-0123456789", c) != NULL)
+    return syntax_failed (r, r->pos, _("more than one value"));
+  return syntax_failed (r, r->pos, _("unexpected character"));
 }
 
 JsonNode *
@@ -382,52 +493,14 @@ air_json_parse (const char  *data,
                 GError     **error)
 {
   g_autoptr(JsonNode) root = NULL;
-  Reader reader = { data, len, 0, error };
+  Reader reader;
 
-  if (len > max_len)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("Message of %lu bytes is larger than the limit of %lu"),
-                   (unsigned long) len, (unsigned long) max_len);
-      return NULL;
-    }
-
-  skip_space (&reader);
-  if (reader.pos == len)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Empty message"));
-      return NULL;
-    }
-
-  if (memchr (data, '\0', len) != NULL)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("Message contains a NUL byte"));
-      return NULL;
-    }
-
-  if (!g_utf8_validate_len (data, len, NULL))
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("Message is not valid UTF-8"));
-      return NULL;
-    }
-
-  root = read_value (&reader, 0);
-  if (root == NULL)
+  if (!reader_start (&reader, data, len, max_len, error))
     return NULL;
 
-  skip_space (&reader);
-  if (reader.pos != len)
-    {
-      char c = data[reader.pos];
-
-      if (c == ']' || c == '}')
-        return syntax_error (&reader, reader.pos, _("unbalanced bracket"));
-      if (strchr ("{[\"-0123456789", c) != NULL)
-        return syntax_error (&reader, reader.pos, _("more than one value"));
-      return syntax_error (&reader, reader.pos, _("unexpected character"));
-    }
+  root = read_value (&reader, 0);
+  if (root == NULL || !reader_end (&reader))
+    return NULL;
 
   return g_steal_pointer (&root);
 }
@@ -453,6 +526,334 @@ air_json_parse_object (const char  *data,
   return json_object_ref (json_node_get_object (root));
 }
 
+/* The cursor: the same reader, walked by the caller instead of building a
+ * tree, for messages so large that the tree's allocations would dominate
+ * (a zone's List). */
+
+#define FEW_NAMES 16
+
+typedef struct {
+  GString    *names;     /* members seen in this object, each NUL-terminated */
+  guint       n_names;
+  GHashTable *many;      /* the same, once a linear search would be slow */
+  guint       n_items;   /* members or elements read so far */
+} Level;
+
+struct _AirJsonCursor {
+  Reader    reader;
+  int       depth;
+  Level     levels[AIR_JSON_MAX_DEPTH + 1];
+  GString  *name;
+  GString  *strings;   /* every string read, each NUL-terminated */
+  gboolean  failed;
+};
+
+AirJsonCursor *
+air_json_cursor_new (const char  *data,
+                     gsize        len,
+                     gsize        max_len,
+                     GError     **error)
+{
+  AirJsonCursor *self = g_new0 (AirJsonCursor, 1);
+
+  if (!reader_start (&self->reader, data, len, max_len, error))
+    {
+      air_json_cursor_free (self);
+      return NULL;
+    }
+  self->name = g_string_new (NULL);
+  /* A string decoded with its NUL is never longer than it was quoted, so
+   * this never grows and the strings handed out never move. */
+  self->strings = g_string_sized_new (len + 1);
+  return self;
+}
+
+void
+air_json_cursor_free (AirJsonCursor *self)
+{
+  if (self == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (self->levels); i++)
+    {
+      if (self->levels[i].names != NULL)
+        g_string_free (self->levels[i].names, TRUE);
+      g_clear_pointer (&self->levels[i].many, g_hash_table_unref);
+    }
+  if (self->name != NULL)
+    g_string_free (self->name, TRUE);
+  if (self->strings != NULL)
+    g_string_free (self->strings, TRUE);
+  g_free (self);
+}
+
+/* Every step after a failure fails too, so callers check once. */
+static gboolean
+cursor_begin (AirJsonCursor  *self,
+              GError        **error)
+{
+  self->reader.error = error;
+  return !self->failed;
+}
+
+static gboolean
+cursor_fail (AirJsonCursor *self)
+{
+  self->failed = TRUE;
+  return FALSE;
+}
+
+gboolean
+air_json_cursor_failed (AirJsonCursor *self)
+{
+  return self->failed;
+}
+
+AirJsonType
+air_json_cursor_peek (AirJsonCursor *self)
+{
+  Reader *r = &self->reader;
+
+  skip_space (r);
+  if (r->pos >= r->len)
+    return AIR_JSON_NULL;
+
+  switch (r->data[r->pos])
+    {
+    case '{': return AIR_JSON_OBJECT;
+    case '[': return AIR_JSON_ARRAY;
+    case '"': return AIR_JSON_STRING;
+    case 't': case 'f': return AIR_JSON_BOOL;
+    case '-':
+    case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+      return AIR_JSON_INT;
+    default: return AIR_JSON_NULL;
+    }
+}
+
+gboolean
+air_json_cursor_enter (AirJsonCursor  *self,
+                       GError        **error)
+{
+  AirJsonType type;
+  Level *level;
+
+  if (!cursor_begin (self, error))
+    return FALSE;
+
+  type = air_json_cursor_peek (self);
+  g_return_val_if_fail (type == AIR_JSON_OBJECT || type == AIR_JSON_ARRAY, cursor_fail (self));
+
+  if (self->depth + 1 > AIR_JSON_MAX_DEPTH)
+    return (too_deep (&self->reader), cursor_fail (self));
+
+  self->reader.pos++;
+  level = &self->levels[++self->depth];
+  level->n_items = 0;
+  level->n_names = 0;
+  if (level->names == NULL)
+    level->names = g_string_new (NULL);
+  g_string_truncate (level->names, 0);
+  g_clear_pointer (&level->many, g_hash_table_unref);
+  return TRUE;
+}
+
+/* Two readers of one message must never disagree on its meaning. */
+static gboolean
+level_add_name (Level      *level,
+                const char *name)
+{
+  if (level->many == NULL)
+    {
+      for (gsize at = 0; at < level->names->len; at += strlen (level->names->str + at) + 1)
+        if (strcmp (level->names->str + at, name) == 0)
+          return FALSE;
+
+      if (++level->n_names <= FEW_NAMES)
+        {
+          g_string_append_len (level->names, name, strlen (name) + 1);
+          return TRUE;
+        }
+
+      level->many = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (gsize at = 0; at < level->names->len; at += strlen (level->names->str + at) + 1)
+        g_hash_table_add (level->many, g_strdup (level->names->str + at));
+    }
+
+  return g_hash_table_add (level->many, g_strdup (name));
+}
+
+/* Steps over the separator to the next item (TRUE), or out of the
+ * container at its end (FALSE, as on failure). */
+static gboolean
+next_item (AirJsonCursor  *self,
+           char            close,
+           GError        **error)
+{
+  Reader *r = &self->reader;
+  Level *level;
+
+  if (!cursor_begin (self, error))
+    return FALSE;
+  g_return_val_if_fail (self->depth > 0, cursor_fail (self));
+  level = &self->levels[self->depth];
+
+  skip_space (r);
+  if (r->pos < r->len && r->data[r->pos] == close)
+    {
+      r->pos++;
+      self->depth--;
+      return FALSE;
+    }
+
+  if (level->n_items > 0)
+    {
+      if (r->pos >= r->len || r->data[r->pos] != ',')
+        return (syntax_error (r, r->pos, close == '}' ? _("expected “,” or “}”") : _("expected “,” or “]”")),
+                cursor_fail (self));
+      r->pos++;
+    }
+
+  level->n_items++;
+  return TRUE;
+}
+
+gboolean
+air_json_cursor_next_member (AirJsonCursor  *self,
+                             const char    **name,
+                             GError        **error)
+{
+  Reader *r = &self->reader;
+  gsize at;
+
+  if (!next_item (self, '}', error))
+    return FALSE;
+
+  skip_space (r);
+  at = r->pos;
+  if (r->pos >= r->len || r->data[r->pos] != '"')
+    return (syntax_error (r, r->pos, _("expected a member name")), cursor_fail (self));
+
+  g_string_truncate (self->name, 0);
+  if (!read_string_into (r, self->name))
+    return cursor_fail (self);
+  if (!level_add_name (&self->levels[self->depth], self->name->str))
+    return (syntax_error (r, at, _("duplicate member")), cursor_fail (self));
+
+  skip_space (r);
+  if (r->pos >= r->len || r->data[r->pos] != ':')
+    return (syntax_error (r, r->pos, _("expected “:”")), cursor_fail (self));
+  r->pos++;
+
+  *name = self->name->str;
+  return TRUE;
+}
+
+gboolean
+air_json_cursor_next_element (AirJsonCursor  *self,
+                              GError        **error)
+{
+  return next_item (self, ']', error);
+}
+
+gboolean
+air_json_cursor_read (AirJsonCursor  *self,
+                      AirJsonValue   *value,
+                      GError        **error)
+{
+  Reader *r = &self->reader;
+
+  *value = (AirJsonValue) { AIR_JSON_NULL, };
+  if (!cursor_begin (self, error))
+    return FALSE;
+
+  skip_space (r);
+  if (r->pos >= r->len)
+    return (syntax_error (r, r->pos, _("expected a value")), cursor_fail (self));
+
+  switch (r->data[r->pos])
+    {
+    case '{':
+    case '[':
+      {
+        /* Read whole, with every check, but not kept. */
+        g_autoptr(JsonNode) node = NULL;
+
+        value->type = r->data[r->pos] == '{' ? AIR_JSON_OBJECT : AIR_JSON_ARRAY;
+        node = read_value (r, self->depth);
+        return node != NULL || cursor_fail (self);
+      }
+
+    case '"':
+      {
+        const char *base = self->strings->str;
+        gsize start = self->strings->len;
+
+        if (!read_string_into (r, self->strings))
+          return cursor_fail (self);
+        g_string_append_c (self->strings, '\0');
+        g_assert (self->strings->str == base);
+        value->type = AIR_JSON_STRING;
+        value->string = self->strings->str + start;
+        return TRUE;
+      }
+
+    case '-':
+    case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+      return scan_number (r, value) || cursor_fail (self);
+
+    default:
+      return scan_literal (r, value) || cursor_fail (self);
+    }
+}
+
+gboolean
+air_json_cursor_finish (AirJsonCursor  *self,
+                        GError        **error)
+{
+  if (!cursor_begin (self, error))
+    return FALSE;
+  g_return_val_if_fail (self->depth == 0, cursor_fail (self));
+  return reader_end (&self->reader) || cursor_fail (self);
+}
+
+/* Values */
+
+void
+air_json_value_from_node (AirJsonValue *value,
+                          JsonNode     *node)
+{
+  *value = (AirJsonValue) { AIR_JSON_NULL, };
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    value->type = AIR_JSON_OBJECT;
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    value->type = AIR_JSON_ARRAY;
+  else
+    switch (json_node_get_value_type (node))
+      {
+      case G_TYPE_STRING:
+        value->type = AIR_JSON_STRING;
+        value->string = json_node_get_string (node);
+        break;
+      case G_TYPE_INT64:
+        value->type = AIR_JSON_INT;
+        value->integer = json_node_get_int (node);
+        break;
+      case G_TYPE_BOOLEAN:
+        value->type = AIR_JSON_BOOL;
+        value->boolean = json_node_get_boolean (node);
+        break;
+      default:
+        value->type = AIR_JSON_DOUBLE;
+        value->number = json_node_get_double (node);
+        break;
+      }
+}
+
 static gboolean
 wrong_type (const char  *member,
             const char  *expected,
@@ -464,27 +865,23 @@ wrong_type (const char  *member,
 }
 
 gboolean
-air_json_get_opt_string (JsonObject  *object,
-                         const char  *member,
-                         gsize        max_chars,
-                         const char  *fallback,
-                         const char **out,
-                         GError     **error)
+air_json_value_get_string (const AirJsonValue  *value,
+                           const char          *member,
+                           gsize                max_chars,
+                           const char          *fallback,
+                           const char         **out,
+                           GError             **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
-  const char *value;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (value->type == AIR_JSON_NULL)
     {
       *out = fallback;
       return TRUE;
     }
 
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (value->type != AIR_JSON_STRING)
     return wrong_type (member, _("a string"), error);
 
-  value = json_node_get_string (node);
-  if (strlen (value) > max_chars * 4 || g_utf8_strlen (value, -1) > (glong) max_chars)
+  if (strlen (value->string) > max_chars * 4 || g_utf8_strlen (value->string, -1) > (glong) max_chars)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
                    _("Field “%s” is longer than %lu characters"),
@@ -492,18 +889,18 @@ air_json_get_opt_string (JsonObject  *object,
       return FALSE;
     }
 
-  *out = value;
+  *out = value->string;
   return TRUE;
 }
 
 gboolean
-air_json_get_string (JsonObject  *object,
-                     const char  *member,
-                     gsize        max_chars,
-                     const char **out,
-                     GError     **error)
+air_json_value_require_string (const AirJsonValue  *value,
+                               const char          *member,
+                               gsize                max_chars,
+                               const char         **out,
+                               GError             **error)
 {
-  if (!air_json_get_opt_string (object, member, max_chars, NULL, out, error))
+  if (!air_json_value_get_string (value, member, max_chars, NULL, out, error))
     return FALSE;
 
   if (*out == NULL)
@@ -517,6 +914,64 @@ air_json_get_string (JsonObject  *object,
 }
 
 gboolean
+air_json_value_get_int (const AirJsonValue  *value,
+                        const char          *member,
+                        gint64               min,
+                        gint64               max,
+                        gint64               fallback,
+                        gint64              *out,
+                        GError             **error)
+{
+  if (value->type == AIR_JSON_NULL)
+    {
+      *out = fallback;
+      return TRUE;
+    }
+
+  /* A double such as 1e300 is not an integer we accept. */
+  if (value->type != AIR_JSON_INT)
+    return wrong_type (member, _("an integer"), error);
+
+  if (value->integer < min || value->integer > max)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("Field “%s” is out of range (%lld to %lld)"),
+                   member, (long long) min, (long long) max);
+      return FALSE;
+    }
+
+  *out = value->integer;
+  return TRUE;
+}
+
+gboolean
+air_json_get_opt_string (JsonObject  *object,
+                         const char  *member,
+                         gsize        max_chars,
+                         const char  *fallback,
+                         const char **out,
+                         GError     **error)
+{
+  AirJsonValue value;
+
+  air_json_value_from_node (&value, json_object_get_member (object, member));
+  return air_json_value_get_string (&value, member, max_chars, fallback, out, error);
+}
+
+gboolean
+air_json_get_string (JsonObject  *object,
+                     const char  *member,
+                     gsize        max_chars,
+                     const char **out,
+                     GError     **error)
+{
+  AirJsonValue value;
+
+  air_json_value_from_node (&value, json_object_get_member (object, member));
+  return air_json_value_require_string (&value, member, max_chars, out, error);
+}
+
+gboolean
 air_json_get_opt_int (JsonObject  *object,
                       const char  *member,
                       gint64       min,
@@ -525,30 +980,10 @@ air_json_get_opt_int (JsonObject  *object,
                       gint64      *out,
                       GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
-  gint64 value;
+  AirJsonValue value;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      *out = fallback;
-      return TRUE;
-    }
-
-  /* A double such as 1e300 is not an integer we accept. */
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return wrong_type (member, _("an integer"), error);
-
-  value = json_node_get_int (node);
-  if (value < min || value > max)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("Field “%s” is out of range (%lld to %lld)"),
-                   member, (long long) min, (long long) max);
-      return FALSE;
-    }
-
-  *out = value;
-  return TRUE;
+  air_json_value_from_node (&value, json_object_get_member (object, member));
+  return air_json_value_get_int (&value, member, min, max, fallback, out, error);
 }
 
 gboolean
@@ -558,18 +993,19 @@ air_json_get_opt_bool (JsonObject  *object,
                        gboolean    *out,
                        GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  AirJsonValue value;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  air_json_value_from_node (&value, json_object_get_member (object, member));
+  if (value.type == AIR_JSON_NULL)
     {
       *out = fallback;
       return TRUE;
     }
 
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+  if (value.type != AIR_JSON_BOOL)
     return wrong_type (member, _("true or false"), error);
 
-  *out = json_node_get_boolean (node);
+  *out = value.boolean;
   return TRUE;
 }
 

@@ -28,6 +28,29 @@ prefix_error (GError     **error,
   return FALSE;
 }
 
+/* Read what is there for the syntax error it may hold, else say what is wrong. */
+static gpointer
+not_an_object (AirJsonCursor  *cursor,
+               GError        **error)
+{
+  AirJsonValue value;
+
+  if (air_json_cursor_read (cursor, &value, error))
+    g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Message is not a JSON object"));
+  return NULL;
+}
+
+static gboolean
+name_from_value (const AirJsonValue  *value,
+                 const char          *member,
+                 const char          *what,
+                 const char         **out,
+                 GError             **error)
+{
+  return air_json_value_require_string (value, member, AIR_NAME_MAX, out, error) &&
+         air_name_validate (*out, what, error);
+}
+
 static gboolean
 get_name (JsonObject  *object,
           const char  *member,
@@ -35,22 +58,23 @@ get_name (JsonObject  *object,
           const char **out,
           GError     **error)
 {
-  if (!air_json_get_string (object, member, AIR_NAME_MAX, out, error))
-    return FALSE;
-  return air_name_validate (*out, what, error);
+  AirJsonValue value;
+
+  air_json_value_from_node (&value, json_object_get_member (object, member));
+  return name_from_value (&value, member, what, out, error);
 }
 
 static gboolean
-get_enum (JsonObject  *object,
-          const char  *member,
-          gboolean   (*from_string) (const char *, int *),
-          int          fallback,
-          int         *out,
-          GError     **error)
+enum_from_value (const AirJsonValue  *value,
+                 const char          *member,
+                 gboolean           (*from_string) (const char *, int *),
+                 int                  fallback,
+                 int                 *out,
+                 GError             **error)
 {
   const char *text;
 
-  if (!air_json_get_opt_string (object, member, 32, NULL, &text, error))
+  if (!air_json_value_get_string (value, member, 32, NULL, &text, error))
     return FALSE;
 
   if (text == NULL)
@@ -71,6 +95,22 @@ get_enum (JsonObject  *object,
   return TRUE;
 }
 
+static gboolean
+get_enum (JsonObject  *object,
+          const char  *member,
+          gboolean   (*from_string) (const char *, int *),
+          int          fallback,
+          int         *out,
+          GError     **error)
+{
+  AirJsonValue value;
+
+  air_json_value_from_node (&value, json_object_get_member (object, member));
+  return enum_from_value (&value, member, from_string, fallback, out, error);
+}
+
+#define ENUM_FROM_VALUE(value, member, fn, fallback, out, error) \
+  enum_from_value (value, member, (gboolean (*) (const char *, int *)) fn, fallback, (int *) (out), error)
 #define GET_ENUM(obj, member, fn, fallback, out, error) \
   get_enum (obj, member, (gboolean (*) (const char *, int *)) fn, fallback, (int *) (out), error)
 
@@ -83,10 +123,28 @@ valid_ip (const char *ip)
   return TRUE;
 }
 
-AirQube *
-air_protocol_qube_from_object (JsonObject  *object,
-                               const char  *zone,
-                               GError     **error)
+/* The members of a qube record, however they were read. */
+typedef enum {
+  FIELD_NAME,
+  FIELD_STATE,
+  FIELD_CLASS,
+  FIELD_LABEL,
+  FIELD_TEMPLATE,
+  FIELD_IP,
+  FIELD_MEMORY,
+  FIELD_VCPUS,
+  FIELD_STARTED,
+  N_FIELDS
+} QubeField;
+
+static const char * const field_names[N_FIELDS] = {
+  "name", "state", "class", "label", "template", "ip", "memory", "vcpus", "started",
+};
+
+static AirQube *
+qube_from_values (const AirJsonValue  *values,
+                  const char          *zone,
+                  GError             **error)
 {
   const char *name, *template_name, *ip;
   AirQubeState state;
@@ -94,17 +152,17 @@ air_protocol_qube_from_object (JsonObject  *object,
   AirLabel label;
   gint64 memory, vcpus, started;
 
-  if (!get_name (object, "name", "qube", &name, error))
+  if (!name_from_value (&values[FIELD_NAME], "name", "qube", &name, error))
     return NULL;
 
-  if (!GET_ENUM (object, "state", air_qube_state_from_string, AIR_QUBE_STATE_UNKNOWN, &state, error) ||
-      !GET_ENUM (object, "class", air_qube_kind_from_string, AIR_QUBE_KIND_APP_VM, &kind, error) ||
-      !GET_ENUM (object, "label", air_label_from_string, AIR_LABEL_RED, &label, error) ||
-      !air_json_get_opt_string (object, "template", AIR_NAME_MAX, "", &template_name, error) ||
-      !air_json_get_opt_string (object, "ip", MAX_IP_CHARS, "", &ip, error) ||
-      !air_json_get_opt_int (object, "memory", 0, AIR_PROTOCOL_MAX_MEMORY, 0, &memory, error) ||
-      !air_json_get_opt_int (object, "vcpus", 0, AIR_PROTOCOL_MAX_VCPUS, 0, &vcpus, error) ||
-      !air_json_get_opt_int (object, "started", 0, MAX_STARTED, 0, &started, error))
+  if (!ENUM_FROM_VALUE (&values[FIELD_STATE], "state", air_qube_state_from_string, AIR_QUBE_STATE_UNKNOWN, &state, error) ||
+      !ENUM_FROM_VALUE (&values[FIELD_CLASS], "class", air_qube_kind_from_string, AIR_QUBE_KIND_APP_VM, &kind, error) ||
+      !ENUM_FROM_VALUE (&values[FIELD_LABEL], "label", air_label_from_string, AIR_LABEL_RED, &label, error) ||
+      !air_json_value_get_string (&values[FIELD_TEMPLATE], "template", AIR_NAME_MAX, "", &template_name, error) ||
+      !air_json_value_get_string (&values[FIELD_IP], "ip", MAX_IP_CHARS, "", &ip, error) ||
+      !air_json_value_get_int (&values[FIELD_MEMORY], "memory", 0, AIR_PROTOCOL_MAX_MEMORY, 0, &memory, error) ||
+      !air_json_value_get_int (&values[FIELD_VCPUS], "vcpus", 0, AIR_PROTOCOL_MAX_VCPUS, 0, &vcpus, error) ||
+      !air_json_value_get_int (&values[FIELD_STARTED], "started", 0, MAX_STARTED, 0, &started, error))
     {
       g_autofree char *what = g_strdup_printf (_("qube “%s”"), name);
       return (prefix_error (error, what), NULL);
@@ -124,6 +182,61 @@ air_protocol_qube_from_object (JsonObject  *object,
                             (guint) memory, (guint) vcpus, started);
 }
 
+AirQube *
+air_protocol_qube_from_object (JsonObject  *object,
+                               const char  *zone,
+                               GError     **error)
+{
+  AirJsonValue values[N_FIELDS];
+
+  for (guint i = 0; i < N_FIELDS; i++)
+    air_json_value_from_node (&values[i], json_object_get_member (object, field_names[i]));
+  return qube_from_values (values, zone, error);
+}
+
+static AirQube *
+qube_from_cursor (AirJsonCursor  *cursor,
+                  const char     *zone,
+                  GError        **error)
+{
+  AirJsonValue values[N_FIELDS] = { { AIR_JSON_NULL, }, };
+  const char *member;
+
+  if (!air_json_cursor_enter (cursor, error))
+    return NULL;
+
+  while (air_json_cursor_next_member (cursor, &member, error))
+    {
+      AirJsonValue unknown;
+      guint i;
+
+      for (i = 0; i < N_FIELDS; i++)
+        if (strcmp (member, field_names[i]) == 0)
+          break;
+
+      if (!air_json_cursor_read (cursor, i < N_FIELDS ? &values[i] : &unknown, error))
+        return NULL;
+    }
+  if (air_json_cursor_failed (cursor))
+    return NULL;
+
+  return qube_from_values (values, zone, error);
+}
+
+/* printf would be a tenth of writing a large List. */
+static void
+append_number (GString *out,
+               guint64  value)
+{
+  char digits[24];
+  guint at = sizeof digits;
+
+  do
+    digits[--at] = '0' + value % 10;
+  while ((value /= 10) != 0);
+  g_string_append_len (out, digits + at, sizeof digits - at);
+}
+
 /* Written directly rather than through a JsonBuilder: List of a large zone
  * spends most of its time here (see bench/agent). */
 void
@@ -140,10 +253,15 @@ air_protocol_append_qube (GString *out,
   air_json_append_string (out, air_qube_get_template (qube));
   g_string_append (out, ",\"label\":");
   air_json_append_string (out, air_label_to_string (air_qube_get_label (qube)));
-  g_string_append_printf (out, ",\"memory\":%u,\"vcpus\":%u,\"ip\":",
-                          air_qube_get_memory (qube), air_qube_get_vcpus (qube));
+  g_string_append (out, ",\"memory\":");
+  append_number (out, air_qube_get_memory (qube));
+  g_string_append (out, ",\"vcpus\":");
+  append_number (out, air_qube_get_vcpus (qube));
+  g_string_append (out, ",\"ip\":");
   air_json_append_string (out, air_qube_get_ip (qube));
-  g_string_append_printf (out, ",\"started\":%" G_GINT64_FORMAT "}", air_qube_get_started (qube));
+  g_string_append (out, ",\"started\":");
+  append_number (out, MAX (air_qube_get_started (qube), 0));
+  g_string_append_c (out, '}');
 }
 
 AirQube *
@@ -152,11 +270,19 @@ air_protocol_parse_qube (const char  *data,
                          const char  *zone,
                          GError     **error)
 {
-  g_autoptr(JsonObject) object = air_json_parse_object (data, len, AIR_JSON_MAX_LINE, error);
+  g_autoptr(AirJsonCursor) cursor = air_json_cursor_new (data, len, AIR_JSON_MAX_LINE, error);
+  g_autoptr(AirQube) qube = NULL;
 
-  if (object == NULL)
+  if (cursor == NULL)
     return NULL;
-  return air_protocol_qube_from_object (object, zone, error);
+
+  if (air_json_cursor_peek (cursor) != AIR_JSON_OBJECT)
+    return not_an_object (cursor, error);
+
+  qube = qube_from_cursor (cursor, zone, error);
+  if (qube == NULL || !air_json_cursor_finish (cursor, error))
+    return NULL;
+  return g_steal_pointer (&qube);
 }
 
 char *
@@ -169,60 +295,87 @@ air_protocol_qube_to_json (AirQube *qube)
   return g_string_free (out, FALSE);
 }
 
+/* A zone's List can hold a hundred thousand qubes: it is read with a
+ * cursor, straight into AirQube, without a tree (bench/agent). */
 GPtrArray *
 air_protocol_parse_list (const char  *data,
                          gsize        len,
                          const char  *zone,
                          GError     **error)
 {
-  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(AirJsonCursor) cursor = air_json_cursor_new (data, len, AIR_JSON_MAX_MESSAGE, error);
   g_autoptr(GPtrArray) qubes = NULL;
   g_autoptr(GHashTable) seen = NULL;
-  g_autoptr(GError) local_error = NULL;
-  JsonArray *array;
-  guint n;
+  const char *member;
 
-  object = air_json_parse_object (data, len, AIR_JSON_MAX_MESSAGE, error);
-  if (object == NULL)
+  if (cursor == NULL)
     return NULL;
 
-  array = air_json_get_opt_array (object, "qubes", AIR_PROTOCOL_MAX_QUBES, &local_error);
-  if (array == NULL)
+  if (air_json_cursor_peek (cursor) != AIR_JSON_OBJECT)
+    return not_an_object (cursor, error);
+  if (!air_json_cursor_enter (cursor, error))
+    return NULL;
+
+  while (air_json_cursor_next_member (cursor, &member, error))
     {
-      if (local_error == NULL)
-        local_error = g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL, _("Field “qubes” is missing"));
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+      AirJsonValue value;
 
-  n = json_array_get_length (array);
-  qubes = g_ptr_array_new_full (n, g_object_unref);
-  seen = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      AirQube *qube;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (strcmp (member, "qubes") != 0 || air_json_cursor_peek (cursor) != AIR_JSON_ARRAY)
         {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                               _("Entries of “qubes” must be objects"));
-          return NULL;
+          if (!air_json_cursor_read (cursor, &value, error))
+            return NULL;
+          if (strcmp (member, "qubes") == 0 && value.type != AIR_JSON_NULL)
+            {
+              g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Field “qubes” must be a list"));
+              return NULL;
+            }
+          continue;
         }
 
-      qube = air_protocol_qube_from_object (json_node_get_object (node), zone, error);
-      if (qube == NULL)
+      if (!air_json_cursor_enter (cursor, error))
         return NULL;
+      qubes = g_ptr_array_new_with_free_func (g_object_unref);
+      seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-      g_ptr_array_add (qubes, qube);
-
-      if (!g_hash_table_add (seen, (gpointer) air_qube_get_name (qube)))
+      while (air_json_cursor_next_element (cursor, error))
         {
-          g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                       _("Qube “%s” is listed twice"), air_qube_get_name (qube));
-          return NULL;
+          AirQube *qube;
+
+          if (qubes->len == AIR_PROTOCOL_MAX_QUBES)
+            {
+              g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("Field “%s” has more than %u entries"), "qubes", AIR_PROTOCOL_MAX_QUBES);
+              return NULL;
+            }
+
+          if (air_json_cursor_peek (cursor) != AIR_JSON_OBJECT)
+            {
+              if (air_json_cursor_read (cursor, &value, error))
+                g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                                     _("Entries of “qubes” must be objects"));
+              return NULL;
+            }
+
+          qube = qube_from_cursor (cursor, zone, error);
+          if (qube == NULL)
+            return NULL;
+          g_ptr_array_add (qubes, qube);
+
+          if (!g_hash_table_add (seen, (gpointer) air_qube_get_name (qube)))
+            {
+              g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("Qube “%s” is listed twice"), air_qube_get_name (qube));
+              return NULL;
+            }
         }
+    }
+  if (air_json_cursor_failed (cursor) || !air_json_cursor_finish (cursor, error))
+    return NULL;
+
+  if (qubes == NULL)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("Field “qubes” is missing"));
+      return NULL;
     }
 
   return g_steal_pointer (&qubes);

@@ -628,6 +628,163 @@ test_append_string_round_trip (void)
     }
 }
 
+/* Cursor */
+
+static void
+test_cursor_walk (void)
+{
+  const char *text = " {\"name\":\"caf\\u00e9\",\"n\":-42,\"d\":2.5,\"b\":false,\"z\":null,"
+                     "\"skip\":{\"x\":[1,{\"y\":2}]},\"list\":[\"a\",[],3]} ";
+  g_autoptr(AirJsonCursor) cursor = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  const char *member, *name = NULL;
+  AirJsonValue value;
+
+  cursor = air_json_cursor_new (text, strlen (text), LIMIT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (air_json_cursor_peek (cursor), ==, AIR_JSON_OBJECT);
+  g_assert_true (air_json_cursor_enter (cursor, &error));
+
+  while (air_json_cursor_next_member (cursor, &member, &error))
+    {
+      g_string_append_printf (seen, "%s:", member);
+      if (strcmp (member, "list") == 0)
+        {
+          g_assert_true (air_json_cursor_enter (cursor, &error));
+          while (air_json_cursor_next_element (cursor, &error))
+            {
+              g_assert_true (air_json_cursor_read (cursor, &value, &error));
+              g_string_append_printf (seen, "%d,", value.type);
+            }
+          g_string_append_c (seen, ' ');
+          continue;
+        }
+
+      g_assert_true (air_json_cursor_read (cursor, &value, &error));
+      if (strcmp (member, "name") == 0)
+        name = value.string;
+      if (strcmp (member, "n") == 0)
+        g_assert_cmpint (value.integer, ==, -42);
+      if (strcmp (member, "d") == 0)
+        g_assert_cmpfloat (value.number, ==, 2.5);
+      g_string_append_printf (seen, "%d ", value.type);
+    }
+  g_assert_no_error (error);
+  g_assert_false (air_json_cursor_failed (cursor));
+  g_assert_true (air_json_cursor_finish (cursor, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (seen->str, ==,
+                   "name:1 n:2 d:3 b:4 z:0 skip:5 list:1,6,2, ");
+  /* Strings stay as long as the cursor. */
+  g_assert_cmpstr (name, ==, "caf\xc3\xa9");
+}
+
+/* Read every value of @text with the cursor, as a zone's List is read. */
+static gboolean
+cursor_read_all (const char  *text,
+                 GError     **error)
+{
+  g_autoptr(AirJsonCursor) cursor = air_json_cursor_new (text, strlen (text), LIMIT, error);
+  const char *member;
+  AirJsonValue value;
+
+  if (cursor == NULL)
+    return FALSE;
+  if (air_json_cursor_peek (cursor) != AIR_JSON_OBJECT && air_json_cursor_peek (cursor) != AIR_JSON_ARRAY)
+    return air_json_cursor_read (cursor, &value, error) && air_json_cursor_finish (cursor, error);
+
+  if (!air_json_cursor_enter (cursor, error))
+    return FALSE;
+  if (text[strspn (text, " ")] == '{')
+    while (air_json_cursor_next_member (cursor, &member, error))
+      air_json_cursor_read (cursor, &value, error);
+  else
+    while (air_json_cursor_next_element (cursor, error))
+      air_json_cursor_read (cursor, &value, error);
+
+  return !air_json_cursor_failed (cursor) && air_json_cursor_finish (cursor, error);
+}
+
+static void
+test_cursor_refuses (void)
+{
+  static const struct {
+    const char *text;
+    const char *expect;
+  } bad[] = {
+    { "{\"a\":1,}", "expected a member name" },
+    { "[1,]", "unbalanced bracket" },
+    { "[,1]", "unexpected character" },
+    { "[1 2]", "expected “,” or “]”" },
+    { "{\"a\":1 \"b\":2}", "expected “,” or “}”" },
+    { "{\"a\" 1}", "expected “:”" },
+    { "{\"a\":1,\"a\":2}", "duplicate member" },
+    { "{\"a\":{\"b\":1,\"b\":1}}", "duplicate member" },
+    { "{\"a\":[[[[[[[[1]]]]]]]]}", "nested deeper" },
+    { "{\"a\":1}]", "unbalanced bracket" },
+    { "{\"a\":1} 2", "more than one value" },
+    { "{\"a\":\"x", "unterminated string" },
+    { "[01]", "invalid number" },
+    { "{\"a\":", "expected a value" },
+    { "{", "expected a member name" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      test_note ("bad", i, bad[i].text);
+      g_assert_false (cursor_read_all (bad[i].text, &error));
+      g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+      if (strstr (error->message, bad[i].expect) == NULL)
+        g_error ("message “%s” does not contain “%s”", error->message, bad[i].expect);
+    }
+}
+
+/* Past a few members the cursor keeps their names in a hash table; the
+ * refusal of a repeated one must not depend on where it is. */
+static void
+test_cursor_many_members (void)
+{
+  for (guint repeat = 0; repeat < 40; repeat += 13)
+    {
+      g_autoptr(GString) text = g_string_new ("{");
+      g_autoptr(GError) error = NULL;
+
+      for (guint i = 0; i < 40; i++)
+        g_string_append_printf (text, "\"m%u\":%u,", i, i);
+      g_string_append_printf (text, "\"m%u\":0}", repeat);
+
+      g_assert_false (cursor_read_all (text->str, &error));
+      g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (error->message, "duplicate member"));
+    }
+}
+
+static void
+test_cursor_message_checks (void)
+{
+  static const char nul[] = "{\"a\":\"x\0y\"}";
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (air_json_cursor_new (nul, sizeof nul - 1, LIMIT, &error));
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "NUL"));
+  g_clear_error (&error);
+
+  g_assert_null (air_json_cursor_new ("{\"a\":\"\xff\"}", 8, LIMIT, &error));
+  g_assert_nonnull (strstr (error->message, "UTF-8"));
+  g_clear_error (&error);
+
+  g_assert_null (air_json_cursor_new ("  ", 2, LIMIT, &error));
+  g_assert_nonnull (strstr (error->message, "Empty"));
+  g_clear_error (&error);
+
+  g_assert_null (air_json_cursor_new ("{}", 2, 1, &error));
+  g_assert_nonnull (strstr (error->message, "larger than the limit"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -660,6 +817,10 @@ main (int   argc,
   g_test_add_func ("/air/json/get-strv", test_get_strv);
   g_test_add_func ("/air/json/builder-to-line", test_builder_to_line);
   g_test_add_func ("/air/json/random-bytes", test_random_bytes);
+  g_test_add_func ("/air/json/cursor/walk", test_cursor_walk);
+  g_test_add_func ("/air/json/cursor/refuses", test_cursor_refuses);
+  g_test_add_func ("/air/json/cursor/many-members", test_cursor_many_members);
+  g_test_add_func ("/air/json/cursor/message-checks", test_cursor_message_checks);
 
   status = g_test_run ();
   test_remove_tree (home);

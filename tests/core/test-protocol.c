@@ -287,7 +287,7 @@ test_list_too_many (void)
   g_autoptr(GPtrArray) qubes = NULL;
 
   for (guint i = 0; i <= AIR_PROTOCOL_MAX_QUBES; i++)
-    g_string_append (text, i ? ",{}" : "{}");
+    g_string_append_printf (text, "%s{\"name\":\"q%u\"}", i ? "," : "", i);
   g_string_append (text, "]}");
 
   qubes = air_protocol_parse_list (text->str, text->len, ZONE, &error);

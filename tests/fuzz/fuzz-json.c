@@ -1,4 +1,5 @@
-/* fuzz-json.c — libFuzzer target: air_json_parse() and air_json_parse_object()
+/* fuzz-json.c — libFuzzer target: air_json_parse(), air_json_parse_object()
+ * and the cursor
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -42,6 +43,51 @@ has_double (JsonNode *node)
   return FALSE;
 }
 
+/* The cursor walks what the tree reader reads; a message one of them takes
+ * and the other refuses would let two parts of Qubes Air see two messages. */
+static gboolean
+walk (AirJsonCursor *cursor,
+      GError       **error)
+{
+  AirJsonType type = air_json_cursor_peek (cursor);
+  const char *member;
+  AirJsonValue value;
+
+  if (type != AIR_JSON_OBJECT && type != AIR_JSON_ARRAY)
+    {
+      if (!air_json_cursor_read (cursor, &value, error))
+        return FALSE;
+      FUZZ_CHECK (value.type != AIR_JSON_STRING || g_utf8_validate (value.string, -1, NULL));
+      return TRUE;
+    }
+
+  if (!air_json_cursor_enter (cursor, error))
+    return FALSE;
+  if (type == AIR_JSON_OBJECT)
+    while (air_json_cursor_next_member (cursor, &member, error))
+      {
+        if (!walk (cursor, error))
+          return FALSE;
+      }
+  else
+    while (air_json_cursor_next_element (cursor, error))
+      if (!walk (cursor, error))
+        return FALSE;
+  return !air_json_cursor_failed (cursor);
+}
+
+static gboolean
+cursor_accepts (const char *data,
+                size_t      size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirJsonCursor) cursor = air_json_cursor_new (data, size, AIR_JSON_MAX_MESSAGE, &error);
+  gboolean ok = cursor != NULL && walk (cursor, &error) && air_json_cursor_finish (cursor, &error);
+
+  FUZZ_CHECK (ok == (error == NULL));
+  return ok;
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -54,6 +100,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   node = air_json_parse ((const char *) data, size, AIR_JSON_MAX_MESSAGE, &error);
   FUZZ_CHECK ((node == NULL) != (error == NULL));
+  if (cursor_accepts ((const char *) data, size) != (node != NULL))
+    FUZZ_FAIL ("the cursor and the tree reader disagree (tree: %s)", error ? error->message : "ok");
 
   if (node != NULL && !has_double (node))
     {
