@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <unistd.h>
 
@@ -87,4 +88,33 @@ air_fd_read_to_end (int      fd,
       g_byte_array_append (data, buffer, n);
     }
   return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
+/* TRUE when every descriptor above stderr closes on exec, so a child can be
+ * spawned without GLib closing them one by one in a forked copy of this
+ * process: then GLib uses posix_spawn, which does not copy the page tables
+ * of a large process such as the app (a third of its start with ten zones,
+ * bench/app). One descriptor that would be inherited says no. */
+gboolean
+air_fd_none_inherited (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      guint64 fd;
+      int flags;
+
+      if (!g_ascii_string_to_unsigned (name, 10, 3, G_MAXINT, &fd, NULL))
+        continue;
+      flags = fcntl ((int) fd, F_GETFD);
+      if (flags >= 0 && (flags & FD_CLOEXEC) == 0)
+        return FALSE;
+    }
+
+  return TRUE;
 }

@@ -18,5 +18,6 @@ gsize     air_fd_read_full   (int          fd,
 GBytes   *air_fd_read_to_end (int          fd,
                               gsize        max,
                               GError     **error);
+gboolean  air_fd_none_inherited (void);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-names.h"
 #include "air-transport.h"
 
@@ -194,6 +195,8 @@ air_transport_spawn (AirTransport      *self,
     return NULL;
 
   full_name = g_strdup_printf ("%s+%s", service, arg ? arg : "");
+  if (air_fd_none_inherited ())
+    flags |= G_SUBPROCESS_FLAGS_INHERIT_FDS;
   launcher = g_subprocess_launcher_new (flags);
 
   if (self->kind == AIR_TRANSPORT_KIND_QREXEC)

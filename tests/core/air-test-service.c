@@ -12,6 +12,7 @@
  *   test.Endless  write to stdout until killed
  *   test.Hang     sleep until killed
  *   test.Signal   kill itself with SIGKILL
+ *   test.Fds      print every descriptor above stderr it was given, one a line
  * With $AIR_TEST_MARKER set, it first appends a line to that file, so a test
  * can tell whether it ran at all. Invoked as "qrexec-client-vm" (a symlink),
  * it prints its arguments instead, one a line.
@@ -20,6 +21,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <glib.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,6 +109,20 @@ main (int   argc,
       g_ptr_array_sort (lines, compare_strings);
       for (guint i = 0; i < lines->len; i++)
         printf ("%s\n", (char *) g_ptr_array_index (lines, i));
+      return 0;
+    }
+
+  if (strcmp (service, "test.Fds") == 0)
+    {
+      DIR *dir = opendir ("/proc/self/fd");
+      struct dirent *entry;
+
+      if (dir == NULL)
+        return 2;
+      while ((entry = readdir (dir)) != NULL)
+        if (atoi (entry->d_name) > 2 && atoi (entry->d_name) != dirfd (dir))
+          printf ("%s\n", entry->d_name);
+      closedir (dir);
       return 0;
     }
 

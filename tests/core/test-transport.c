@@ -7,11 +7,13 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "test-util.h"
 #include "air-transport.h"
 
@@ -93,6 +95,33 @@ test_loopback_environment (void)
   g_unsetenv ("QREXEC_SERVICE_ARGUMENT");
   g_unsetenv ("QREXEC_AGENT_PID");
   g_unsetenv ("QREXEC_REQUESTED_TARGET");
+}
+
+/* The service gets stdin, stdout and stderr, nothing else: also when the
+ * caller holds a descriptor that would survive an exec. */
+static void
+test_no_descriptor_inherited (void)
+{
+  g_autoptr(AirTransport) transport = air_transport_new (AIR_TRANSPORT_KIND_LOOPBACK);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *leaky_out = NULL;
+  int leaky;
+
+  g_assert_true (air_fd_none_inherited ());
+  out = call (transport, "sys-remote-a", "test.Fds", NULL, NULL, 4096, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "");
+
+  leaky = open ("/dev/null", O_RDONLY);   /* no O_CLOEXEC, on purpose */
+  g_assert_cmpint (leaky, >, 2);
+  g_assert_false (air_fd_none_inherited ());
+  leaky_out = call (transport, "sys-remote-a", "test.Fds", NULL, NULL, 4096, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (leaky_out, ==, "");
+
+  close (leaky);
+  g_assert_true (air_fd_none_inherited ());
 }
 
 static void
@@ -497,6 +526,7 @@ main (int   argc,
 
   g_test_add_func ("/air/transport/loopback-environment", test_loopback_environment);
   g_test_add_func ("/air/transport/loopback-no-argument", test_loopback_no_argument);
+  g_test_add_func ("/air/transport/no-descriptor-inherited", test_no_descriptor_inherited);
   g_test_add_func ("/air/transport/self-name-validated", test_self_name_validated);
   g_test_add_func ("/air/transport/echo", test_echo);
   g_test_add_func ("/air/transport/invalid-target", test_invalid_target);
