@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "air-agent.h"
+#include "air-call-client.h"
+#include "air-call-listener.h"
 #include "air-error.h"
 #include "air-fd-io.h"
 #include "air-event-watcher.h"
@@ -246,6 +248,12 @@ air_agent_main (int    argc,
 
   if (argc == 4 && strcmp (argv[1], "--qube-init") == 0)
     return air_qube_init_main (argv[2], argv[3]);
+  /* A remote zone's calls, forwarded over its SSH connection: the zone
+   * host's listener, and the gateway's end of one call. */
+  if (argc == 2 && strcmp (argv[1], "--listen") == 0)
+    return air_call_listener_main ();
+  if (argc == 2 && strcmp (argv[1], "--call-socket") == 0)
+    return air_call_client_main (AIR_CALL_CLIENT_FD);
 
   state_dir = default_state_dir ();
   zone = zone_name ();

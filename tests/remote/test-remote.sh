@@ -52,6 +52,10 @@ control_path () {
   echo "$XDG_RUNTIME_DIR/qubes-air-ssh/$1.ctl"
 }
 
+calls_path () {
+  echo "$XDG_RUNTIME_DIR/qubes-air-ssh/$1.calls"
+}
+
 master_pid () {
   ssh -S "$(control_path "$1")" -O check placeholder 2>&1 | sed -n 's/.*pid=\([0-9]*\).*/\1/p'
 }
@@ -88,7 +92,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..37"
+echo "1..41"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.
@@ -160,6 +164,8 @@ check "run streams stdin to stdout and returns the exit status" \
   test "$out" = "HELLO
 REMOTE" -a $status -eq 3
 contains "$(cat "$root/err")" "err" ; ok $? "… and stderr"
+check "calls go as channels of the zone's one connection, not SSH sessions" \
+  test -S "$(calls_path far)" -a ! -e "$(calls_path far).refused"
 
 # --- Events from the remote zone.
 $Q events --zone far >"$root/events" 2>&1 &
@@ -221,6 +227,27 @@ status=$?
 check "a zone without a key in the vault is not let in" test $status -ne 0
 contains "$out" "refused the zone's key" ; ok $? "… and says why"
 $Q zone rm other >/dev/null 2>&1
+
+# --- A host that refuses forwarding still serves every call, as SSH sessions.
+$Q key generate --zone plain >>"$sshd_dir/authorized_keys" 2>"$root/err"
+sed -e "s/^Port .*/Port $((port + 1))/" "$sshd_dir/sshd_config" >"$sshd_dir/sshd_plain_config"
+echo "AllowStreamLocalForwarding no" >>"$sshd_dir/sshd_plain_config"
+/usr/sbin/sshd -D -e -f "$sshd_dir/sshd_plain_config" 2>>"$sshd_dir/log" &
+plain_pid=$!
+i=0
+while ! ssh-keyscan -T 1 -p $((port + 1)) 127.0.0.1 >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+$Q zone add plain --driver ssh --host 127.0.0.1 --port $((port + 1)) --user "$(id -un)" \
+   --agent "$AGENT" --timeout 3 --fingerprint "$fingerprint" >/dev/null 2>&1
+$Q create p1 --zone plain >/dev/null 2>&1 && $Q start p1 >/dev/null 2>&1
+out=$(echo sessions | $Q run p1 -- cat 2>&1)
+check "a host that refuses forwarding runs calls as SSH sessions" test "$out" = "sessions"
+check "… and the refusal is remembered for its connection" test -e "$(calls_path plain).refused"
+$Q kill p1 >/dev/null 2>&1
+$Q rm p1 >/dev/null 2>&1
+$Q zone rm plain >/dev/null 2>&1
+check "… until the connection ends" test ! -e "$(calls_path plain).refused" -a -z "$(master_pid plain)"
+kill $plain_pid 2>/dev/null
+wait $plain_pid 2>/dev/null
 
 # --- An unreachable host fails within its timeout; the local zone answers.
 silent_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
