@@ -523,10 +523,6 @@ air_ssh_driver_disconnect (AirSshDriver *self)
                 NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
-/* The command the zone host's shell runs: its agent, with the
- * environment qrexec would give it. Every part is quoted, and was
- * validated before (service and argument by qrexec's rules, the path by
- * the zone's configuration). */
 /* Who called, as qrexec told us (dom0 when it did not say). */
 static const char *
 caller_name (void)
@@ -536,6 +532,10 @@ caller_name (void)
   return caller != NULL && air_name_is_valid (caller) ? caller : "dom0";
 }
 
+/* The command the zone host's shell runs: its agent, with the
+ * environment qrexec would give it. Every part is quoted, and was
+ * validated before (service and argument by qrexec's rules, the path by
+ * the zone's configuration). */
 static char *
 remote_command (AirSshDriver *self,
                 const char   *service,
