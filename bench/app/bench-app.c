@@ -29,6 +29,7 @@
 #include "air-application.h"
 #include "air-local-driver.h"
 #include "air-session.h"
+#include "air-transport.h"
 #include "air-window.h"
 
 #define TIMEOUT_SECONDS 120
@@ -226,6 +227,7 @@ main (int   argc,
 
   /* 1. Start to the first frame that shows every qube. */
   air_application_choose_renderer ();   /* as main.c does */
+  air_transport_use_posix_spawn (TRUE);
   gtk_init ();
   if (g_getenv ("AIR_BENCH_VERBOSE"))
     g_print ("  GTK initialised after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());

@@ -10,6 +10,7 @@
 #include <locale.h>
 
 #include "air-application.h"
+#include "air-transport.h"
 
 int
 main (int   argc,
@@ -23,6 +24,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   air_application_choose_renderer ();
+  air_transport_use_posix_spawn (TRUE);   /* a large process: see there */
   app = air_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -173,6 +173,19 @@ loopback_program (const char *service)
   return env && env[0] ? env : AIR_AGENT_PATH;
 }
 
+static gboolean use_posix_spawn;
+
+/* For a large process (the app): GLib's fork copies its page tables for
+ * every call, a third of the app's start with ten zones; with no
+ * descriptor to close, GLib uses posix_spawn instead. A small process
+ * (qair) keeps fork: posix_spawn makes it wait for the child's exec, which
+ * costs it more than its fork (bench/agent). */
+void
+air_transport_use_posix_spawn (gboolean use)
+{
+  use_posix_spawn = use;
+}
+
 GSubprocess *
 air_transport_spawn (AirTransport      *self,
                      const char        *target,
@@ -195,7 +208,7 @@ air_transport_spawn (AirTransport      *self,
     return NULL;
 
   full_name = g_strdup_printf ("%s+%s", service, arg ? arg : "");
-  if (air_fd_none_inherited ())
+  if (use_posix_spawn && air_fd_none_inherited ())
     flags |= G_SUBPROCESS_FLAGS_INHERIT_FDS;
   launcher = g_subprocess_launcher_new (flags);
 

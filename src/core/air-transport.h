@@ -31,6 +31,7 @@ AirTransportKind  air_transport_get_kind     (AirTransport      *self);
 const char       *air_transport_get_self_name (AirTransport     *self);
 gboolean          air_transport_check_argument (const char      *arg,
                                                 GError         **error);
+void              air_transport_use_posix_spawn (gboolean        use);
 GSubprocess      *air_transport_spawn        (AirTransport      *self,
                                               const char        *target,
                                               const char        *service,

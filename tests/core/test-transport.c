@@ -108,6 +108,7 @@ test_no_descriptor_inherited (void)
   g_autofree char *leaky_out = NULL;
   int leaky;
 
+  air_transport_use_posix_spawn (TRUE);
   g_assert_true (air_fd_none_inherited ());
   out = call (transport, "sys-remote-a", "test.Fds", NULL, NULL, 4096, &error);
   g_assert_no_error (error);
@@ -122,6 +123,7 @@ test_no_descriptor_inherited (void)
 
   close (leaky);
   g_assert_true (air_fd_none_inherited ());
+  air_transport_use_posix_spawn (FALSE);
 }
 
 static void
