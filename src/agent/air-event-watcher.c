@@ -188,8 +188,13 @@ air_event_watcher_run (AirLocalDriver *driver)
    * one "changed" on its first change, exactly as one that did change. */
   qubes_dir = g_dir_open (air_local_driver_get_qubes_dir (driver), 0, NULL);
   while (qubes_dir != NULL && (entry = g_dir_read_name (qubes_dir)) != NULL)
-    if (g_str_has_suffix (entry, ".json"))
-      g_hash_table_insert (watcher.sent, g_strndup (entry, strlen (entry) - strlen (".json")), g_strdup (""));
+    {
+      g_autofree char *name = g_str_has_suffix (entry, ".json")
+                              ? g_strndup (entry, strlen (entry) - strlen (".json")) : NULL;
+
+      if (name != NULL && air_name_is_valid (name))
+        g_hash_table_insert (watcher.sent, g_steal_pointer (&name), g_strdup (""));
+    }
 
   g_unix_fd_add (STDOUT_FILENO, G_IO_ERR | G_IO_HUP, caller_gone_cb, &watcher);
 
