@@ -42,14 +42,6 @@ confirm_action (GtkWidget  *widget,
 }
 
 static void
-cancel_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  gtk_window_destroy (GTK_WINDOW (widget));
-}
-
-static void
 air_confirm_dialog_class_init (AirConfirmDialogClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
@@ -64,8 +56,7 @@ air_confirm_dialog_class_init (AirConfirmDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirConfirmDialog, accept_button);
 
   gtk_widget_class_install_action (widget_class, "dialog.confirm", NULL, confirm_action);
-  gtk_widget_class_install_action (widget_class, "dialog.cancel", NULL, cancel_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dialog.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

@@ -187,14 +187,6 @@ create_action (GtkWidget  *widget,
 }
 
 static void
-cancel_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  gtk_window_destroy (GTK_WINDOW (widget));
-}
-
-static void
 air_create_dialog_dispose (GObject *object)
 {
   AirCreateDialog *self = (AirCreateDialog *)object;
@@ -248,8 +240,7 @@ air_create_dialog_class_init (AirCreateDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "dialog.create", NULL, create_action);
-  gtk_widget_class_install_action (widget_class, "dialog.cancel", NULL, cancel_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dialog.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

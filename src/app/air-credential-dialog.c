@@ -238,14 +238,6 @@ store_action (GtkWidget  *widget,
 }
 
 static void
-cancel_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  gtk_window_destroy (GTK_WINDOW (widget));
-}
-
-static void
 air_credential_dialog_dispose (GObject *object)
 {
   AirCredentialDialog *self = (AirCredentialDialog *)object;
@@ -302,8 +294,7 @@ air_credential_dialog_class_init (AirCredentialDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, changed_cb);
 
   gtk_widget_class_install_action (widget_class, "dialog.store", NULL, store_action);
-  gtk_widget_class_install_action (widget_class, "dialog.cancel", NULL, cancel_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dialog.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

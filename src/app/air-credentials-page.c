@@ -520,14 +520,6 @@ zones_changed_cb (GListModel         *zones,
 }
 
 static void
-close_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
-{
-  gtk_window_close (GTK_WINDOW (widget));
-}
-
-static void
 air_credentials_page_dispose (GObject *object)
 {
   AirCredentialsPage *self = (AirCredentialsPage *)object;
@@ -603,12 +595,11 @@ air_credentials_page_class_init (AirCredentialsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.delete", "(ss)", delete_action);
   gtk_widget_class_install_action (widget_class, "page.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "page.dismiss-error", NULL, dismiss_error_action);
-  gtk_widget_class_install_action (widget_class, "page.close", NULL, close_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "page.add", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "page.refresh", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "page.close", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "page.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

@@ -214,14 +214,6 @@ stop_action (GtkWidget  *widget,
 }
 
 static void
-close_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
-{
-  gtk_window_destroy (GTK_WINDOW (widget));
-}
-
-static void
 air_run_dialog_dispose (GObject *object)
 {
   AirRunDialog *self = (AirRunDialog *)object;
@@ -277,8 +269,7 @@ air_run_dialog_class_init (AirRunDialogClass *klass)
 
   gtk_widget_class_install_action (widget_class, "dialog.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "dialog.stop", NULL, stop_action);
-  gtk_widget_class_install_action (widget_class, "dialog.close", NULL, close_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dialog.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

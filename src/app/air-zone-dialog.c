@@ -386,14 +386,6 @@ save_action (GtkWidget  *widget,
 }
 
 static void
-cancel_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  gtk_window_destroy (GTK_WINDOW (widget));
-}
-
-static void
 air_zone_dialog_dispose (GObject *object)
 {
   AirZoneDialog *self = (AirZoneDialog *)object;
@@ -448,8 +440,7 @@ air_zone_dialog_class_init (AirZoneDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, trust_toggled_cb);
 
   gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
-  gtk_widget_class_install_action (widget_class, "dialog.cancel", NULL, cancel_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dialog.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

@@ -271,7 +271,7 @@ test_credentials_store_list_delete (Fixture       *fixture,
                                              "local", "api-token"));
   dialog = air_credentials_page_get_dialog (fixture->page);
   g_assert_nonnull (dialog);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.cancel", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
   wait_idle (fixture);
   infos = vault_list ();
   g_assert_cmpuint (infos->len, ==, 1);

@@ -133,8 +133,11 @@ test_session_events (Fixture       *fixture,
   g_assert_nonnull (qube);
   g_assert_cmpint (air_qube_get_state (qube), ==, AIR_QUBE_STATE_HALTED);
 
-  /* A change in the zone, told only through its event stream. */
-  fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  /* A change in the zone, told only through its event stream. The zone's
+   * Events process opens its end when it starts, which may be after List
+   * answered: until then there is no reader (ENXIO). */
+  for (guint i = 0; (fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 && errno == ENXIO && i < 500; i++)
+    g_usleep (10000);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (write (fd, line, strlen (line)), ==, strlen (line));
   close (fd);
