@@ -38,6 +38,7 @@
 static int n_zones = 10;
 static int n_qubes = 1000;
 static gboolean first_frame_only;
+static char *zones_dir;
 
 static gint64 painted_at;
 static double cpu_start;   /* what making the zones cost, not the app */
@@ -153,6 +154,17 @@ make_zones (const char *loopback)
            (g_get_monotonic_time () - start) / 1e6);
 }
 
+static void
+remove_zones (const char *tmp)
+{
+  g_autofree char *rm = NULL;
+
+  if (zones_dir != NULL)
+    return;
+  rm = g_strdup_printf ("rm -rf '%s'", tmp);
+  (void) !system (rm);
+}
+
 /* When the zone wrote the qube's state: the mtime of its state file, on
  * the monotonic clock (the file has the wall clock). */
 static gint64
@@ -185,6 +197,7 @@ main (int   argc,
     { "zones", 0, 0, G_OPTION_ARG_INT, &n_zones, "Zones", "N" },
     { "qubes", 0, 0, G_OPTION_ARG_INT, &n_qubes, "Qubes per zone", "N" },
     { "first-frame-only", 0, 0, G_OPTION_ARG_NONE, &first_frame_only, "Stop after the first frame (for profiling)", NULL },
+    { "zones-dir", 0, 0, G_OPTION_ARG_FILENAME, &zones_dir, "Make the zones here once and keep them (for profiling)", "DIR" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -206,7 +219,10 @@ main (int   argc,
   n_qubes = CLAMP (n_qubes, 1, 10000);
   total = (guint) (n_zones * n_qubes);
 
-  tmp = g_dir_make_tmp ("air-bench-XXXXXX", &error);
+  if (zones_dir != NULL)
+    tmp = g_strdup (zones_dir);
+  else
+    tmp = g_dir_make_tmp ("air-bench-XXXXXX", &error);
   g_assert_no_error (error);
   for (int z = 0; z < n_zones; z++)
     g_string_append_printf (zones_json, "%s{\"name\":\"zone%d\",\"gateway\":\"sys-remote-zone%d\",\"driver\":\"local\"}",
@@ -219,7 +235,8 @@ main (int   argc,
   g_setenv ("AIR_ZONES_FILE", zones_file, TRUE);
   g_setenv ("AIR_LOOPBACK_DIR", loopback, TRUE);
   g_setenv ("AIR_TRANSPORT", "loopback", TRUE);
-  make_zones (loopback);
+  if (zones_dir == NULL || !g_file_test (loopback, G_FILE_TEST_IS_DIR))
+    make_zones (loopback);
   start = g_get_monotonic_time ();   /* the app's start, not the zones' making */
   cpu_start = cpu_ms ();
 
@@ -227,7 +244,7 @@ main (int   argc,
 
   /* 1. Start to the first frame that shows every qube. */
   air_application_choose_renderer ();   /* as main.c does */
-  air_transport_use_posix_spawn (TRUE);
+  air_transport_set_large_caller (TRUE);
   gtk_init ();
   if (g_getenv ("AIR_BENCH_VERBOSE"))
     g_print ("  GTK initialised after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
@@ -257,8 +274,7 @@ main (int   argc,
 
   if (first_frame_only)
     {
-      g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", tmp);
-      (void) !system (rm);
+      remove_zones (tmp);
       return 0;
     }
 
@@ -338,9 +354,6 @@ main (int   argc,
       if (kill_qube != NULL)
         g_subprocess_wait (kill_qube, NULL, NULL);
     }
-  {
-    g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", tmp);
-    (void) !system (rm);
-  }
+  remove_zones (tmp);
   return 0;
 }

@@ -203,28 +203,48 @@ cell_expression (CellKind kind)
     }
 }
 
+/* The cells keep their row's GtkListItem here: the column view has one
+ * gesture and one drop target for all rows, so a cell is a label alone and
+ * cheap to make (rows are remade as zones arrive at start). */
+static GQuark cell_item_quark;
+
+/* The row under (@x, @y) of the column view: the picked widget may be a
+ * cell's content or, in its padding, the cell holding it. */
+static GtkListItem *
+list_item_at (AirWindow *self,
+              double     x,
+              double     y)
+{
+  GtkWidget *view = GTK_WIDGET (self->column_view);
+  GtkWidget *widget = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
+
+  for (; widget != NULL && widget != view; widget = gtk_widget_get_parent (widget))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (widget);
+      GtkListItem *item = g_object_get_qdata (G_OBJECT (widget), cell_item_quark);
+
+      if (item == NULL && child != NULL)
+        item = g_object_get_qdata (G_OBJECT (child), cell_item_quark);
+      if (item != NULL)
+        return gtk_list_item_get_position (item) == GTK_INVALID_LIST_POSITION ? NULL : item;
+    }
+  return NULL;
+}
+
 static void
 context_pressed_cb (GtkGestureClick *gesture,
                     int              n_press,
                     double           x,
                     double           y,
-                    GtkListItem     *list_item)
+                    AirWindow       *self)
 {
-  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  AirWindow *self = AIR_WINDOW (gtk_widget_get_root (cell));
-  graphene_point_t point;
-  GdkRectangle rect;
+  GtkListItem *list_item = list_item_at (self, x, y);
+  GdkRectangle rect = { (int) x, (int) y, 1, 1 };
 
-  if (gtk_list_item_get_position (list_item) == GTK_INVALID_LIST_POSITION)
+  if (list_item == NULL)
     return;
 
   gtk_single_selection_set_selected (self->selection, gtk_list_item_get_position (list_item));
-
-  if (!gtk_widget_compute_point (cell, GTK_WIDGET (self->column_view),
-                                 &GRAPHENE_POINT_INIT (x, y), &point))
-    return;
-
-  rect = (GdkRectangle) { (int) point.x, (int) point.y, 1, 1 };
   gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &rect);
   gtk_popover_popup (GTK_POPOVER (self->context_menu));
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
@@ -232,16 +252,16 @@ context_pressed_cb (GtkGestureClick *gesture,
 
 /* Files dropped onto any cell of a row go to that row's qube. */
 static gboolean
-cell_drop_cb (GtkDropTarget *target,
-              const GValue  *value,
-              double         x,
-              double         y,
-              GtkListItem   *list_item)
+row_drop_cb (GtkDropTarget *target,
+             const GValue  *value,
+             double         x,
+             double         y,
+             AirWindow     *self)
 {
-  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
-  AirWindow *self = AIR_WINDOW (gtk_widget_get_root (cell));
+  GtkListItem *list_item = list_item_at (self, x, y);
 
-  return air_transfer_handle_drop (self->session, gtk_list_item_get_item (list_item), value);
+  return list_item != NULL &&
+         air_transfer_handle_drop (self->session, gtk_list_item_get_item (list_item), value);
 }
 
 static void
@@ -251,8 +271,6 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
 {
   CellKind kind = GPOINTER_TO_INT (user_data);
   g_autoptr(GtkExpression) expression = cell_expression (kind);
-  GtkGesture *context;
-  GtkDropTarget *drop;
   GtkWidget *cell;
 
   if (kind == CELL_LABEL)
@@ -287,15 +305,7 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
       gtk_expression_bind (gtk_expression_ref (expression), cell, "label", list_item);
     }
 
-  context = gtk_gesture_click_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
-  g_signal_connect (context, "pressed", G_CALLBACK (context_pressed_cb), list_item);
-  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (context));
-
-  drop = air_transfer_drop_target_new ();
-  g_signal_connect (drop, "drop", G_CALLBACK (cell_drop_cb), list_item);
-  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (drop));
-
+  g_object_set_qdata (G_OBJECT (cell), cell_item_quark, list_item);
   gtk_list_item_set_child (list_item, cell);
 }
 
@@ -738,6 +748,8 @@ air_window_class_init (AirWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  cell_item_quark = g_quark_from_static_string ("air-window-cell-item");
+
   object_class->constructed = air_window_constructed;
   object_class->dispose = air_window_dispose;
   object_class->finalize = air_window_finalize;
@@ -798,6 +810,9 @@ air_window_class_init (AirWindowClass *klass)
 static void
 air_window_init (AirWindow *self)
 {
+  GtkGesture *context;
+  GtkDropTarget *drop;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
@@ -809,6 +824,13 @@ air_window_init (AirWindow *self)
 
   setup_columns (self);
   gtk_widget_set_parent (GTK_WIDGET (self->context_menu), GTK_WIDGET (self->column_view));
+  context = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (context), GDK_BUTTON_SECONDARY);
+  g_signal_connect (context, "pressed", G_CALLBACK (context_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (context));
+  drop = air_transfer_drop_target_new ();
+  g_signal_connect (drop, "drop", G_CALLBACK (row_drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (drop));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
 }

@@ -24,7 +24,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   air_application_choose_renderer ();
-  air_transport_use_posix_spawn (TRUE);   /* a large process: see there */
+  air_transport_set_large_caller (TRUE);   /* see there */
   app = air_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#define _GNU_SOURCE   /* close_range */
+
 #include "config.h"
 
 #include <errno.h>
@@ -117,4 +119,29 @@ air_fd_none_inherited (void)
     }
 
   return TRUE;
+}
+
+/* Marks every descriptor above stderr close-on-exec: what a launcher left
+ * open in a long-lived process is of no use to it and must not reach the
+ * processes it starts. */
+void
+air_fd_set_cloexec_above_stderr (void)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+#ifdef CLOSE_RANGE_CLOEXEC
+  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return;
+#endif
+  dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      guint64 fd;
+      int flags;
+
+      if (g_ascii_string_to_unsigned (name, 10, 3, G_MAXINT, &fd, NULL) &&
+          (flags = fcntl ((int) fd, F_GETFD)) >= 0 && (flags & FD_CLOEXEC) == 0)
+        fcntl ((int) fd, F_SETFD, flags | FD_CLOEXEC);
+    }
 }

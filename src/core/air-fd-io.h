@@ -18,6 +18,7 @@ gsize     air_fd_read_full   (int          fd,
 GBytes   *air_fd_read_to_end (int          fd,
                               gsize        max,
                               GError     **error);
+void      air_fd_set_cloexec_above_stderr (void);
 gboolean  air_fd_none_inherited (void);
 
 G_END_DECLS

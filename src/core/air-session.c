@@ -27,6 +27,9 @@
 #include "air-protocol.h"
 #include "air-session.h"
 
+/* How long the zones' details wait for a zone still listing. */
+#define INFO_DELAY_SECONDS 2
+
 /* Events a zone may send while its List is in flight. */
 #define MAX_QUEUED_EVENTS 100000
 
@@ -41,6 +44,7 @@ typedef struct {
   guint          retry_id;
   guint          backoff;
   gboolean       loading;
+  gboolean       info_pending; /* ZoneInfo waits for the other zones' lists */
 } ZoneLink;
 
 struct _AirSession
@@ -52,6 +56,7 @@ struct _AirSession
   AirInventory    *inventory;
   GListStore      *jobs;
   GHashTable      *links;      /* zone name → ZoneLink */
+  guint            info_timeout_id;
 
   gboolean         loaded;
 };
@@ -66,6 +71,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void link_connect (ZoneLink *link);
+static void start_pending_infos (AirSession *self, gboolean now);
 
 static ZoneLink *
 link_ref (ZoneLink *link)
@@ -122,6 +128,7 @@ link_stop (ZoneLink *link)
   g_clear_error (&link->lost);
   g_clear_handle_id (&link->retry_id, g_source_remove);
   link->loading = FALSE;
+  link->info_pending = FALSE;
 }
 
 static void
@@ -160,6 +167,7 @@ link_down (ZoneLink     *link,
   link->retry_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, MAX (wait, 1),
                                                retry_cb, link_ref (link),
                                                (GDestroyNotify) link_unref);
+  start_pending_infos (self, FALSE);   /* the others need not wait for this one */
 }
 
 static void
@@ -242,6 +250,45 @@ read_event (ZoneLink *link)
                                    read_event_cb, link_ref (link));
 }
 
+static gboolean
+info_timeout_cb (gpointer user_data)
+{
+  AirSession *self = user_data;
+
+  self->info_timeout_id = 0;
+  start_pending_infos (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the ZoneInfo calls held back while zones were still listing: at
+ * start every zone's qubes come before any zone's details, unless a slow
+ * zone keeps the others waiting more than INFO_DELAY_SECONDS. */
+static void
+start_pending_infos (AirSession *self,
+                     gboolean    now)
+{
+  GHashTableIter iter;
+  ZoneLink *link;
+
+  g_hash_table_iter_init (&iter, self->links);
+  while (!now && g_hash_table_iter_next (&iter, NULL, (gpointer *) &link))
+    if (link->loading)
+      {
+        if (self->info_timeout_id == 0)
+          self->info_timeout_id = g_timeout_add_seconds (INFO_DELAY_SECONDS, info_timeout_cb, self);
+        return;
+      }
+
+  g_clear_handle_id (&self->info_timeout_id, g_source_remove);
+  g_hash_table_iter_init (&iter, self->links);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &link))
+    if (link->info_pending)
+      {
+        link->info_pending = FALSE;
+        air_zone_refresh_info_async (link->zone, link->cancellable, info_cb, link_ref (link));
+      }
+}
+
 static void
 list_cb (GObject      *object,
          GAsyncResult *result,
@@ -280,11 +327,10 @@ list_cb (GObject      *object,
     apply_event (link, g_ptr_array_index (queued, i));
 
   /* ZoneInfo (templates, isolation) once per connection, after the list:
-   * the qubes come first. */
-  if (link->loading)
-    air_zone_refresh_info_async (link->zone, link->cancellable, info_cb, link_ref (link));
-
+   * the qubes come first, every zone's. */
+  link->info_pending = link->loading;
   link->loading = FALSE;
+  start_pending_infos (self, FALSE);
   link->backoff = 0;
   if (air_zone_get_health (link->zone) == AIR_HEALTH_UNKNOWN ||
       air_zone_get_health (link->zone) == AIR_HEALTH_DOWN)
@@ -313,32 +359,51 @@ info_cb (GObject      *object,
   zone_changed (link->session, air_zone_get_name (link->zone));
 }
 
-/* The event stream and List start at once (each is a process of its own,
- * and a zone far away answers sooner without a round trip between them);
- * ZoneInfo follows the list. */
 static void
-link_connect (ZoneLink *link)
+events_spawned_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
+  g_autoptr(ZoneLink) link = user_data;
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+  g_autoptr(GSubprocess) events = NULL;
   g_autoptr(GError) error = NULL;
 
-  link_stop (link);
-  link->cancellable = g_cancellable_new ();
-  link->loading = TRUE;
-
-  link->events = air_zone_spawn (link->zone, "qubesair.Events", NULL,
-                                 G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                 &error);
-  if (link->events == NULL)
+  events = air_transport_spawn_finish (AIR_TRANSPORT (object), result, &error);
+  /* This attempt was stopped while the process started. */
+  if (link->session == NULL || cancellable != link->cancellable)
+    {
+      if (events != NULL)
+        g_subprocess_force_exit (events);
+      return;
+    }
+  if (events == NULL)
     {
       link_down (link, error);
       return;
     }
 
+  link->events = g_steal_pointer (&events);
   link->reader = air_line_reader_new (g_subprocess_get_stdout_pipe (link->events), AIR_JSON_MAX_LINE);
-  link->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) air_event_free);
   read_event (link);
+}
 
+/* The event stream and List start at once (each is a process of its own,
+ * and a zone far away answers sooner without a round trip between them);
+ * ZoneInfo follows the list. Events met before the list are queued. */
+static void
+link_connect (ZoneLink *link)
+{
+  link_stop (link);
+  link->cancellable = g_cancellable_new ();
+  link->loading = TRUE;
+  link->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) air_event_free);
+
+  air_transport_spawn_async (air_zone_get_transport (link->zone), air_zone_get_gateway (link->zone),
+                             "qubesair.Events", NULL,
+                             G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                             G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                             link->cancellable, events_spawned_cb, link_ref (link));
   air_zone_list_qubes_async (link->zone, link->cancellable, list_cb, link_ref (link));
 }
 
@@ -432,6 +497,7 @@ air_session_dispose (GObject *object)
   AirSession *self = (AirSession *)object;
 
   air_session_shutdown (self);
+  g_clear_handle_id (&self->info_timeout_id, g_source_remove);
 
   G_OBJECT_CLASS (air_session_parent_class)->dispose (object);
 }

@@ -173,17 +173,23 @@ loopback_program (const char *service)
   return env && env[0] ? env : AIR_AGENT_PATH;
 }
 
-static gboolean use_posix_spawn;
+static gboolean large_caller;
 
-/* For a large process (the app): GLib's fork copies its page tables for
- * every call, a third of the app's start with ten zones; with no
- * descriptor to close, GLib uses posix_spawn instead. A small process
- * (qair) keeps fork: posix_spawn makes it wait for the child's exec, which
- * costs it more than its fork (bench/agent). */
+/* For a large process with a main loop to keep moving (the app): GLib's
+ * fork copies its page tables for every call, a third of the app's start
+ * with ten zones; with no descriptor to close, GLib uses posix_spawn
+ * instead. posix_spawn waits for the child's exec, so the asynchronous
+ * calls spawn from a worker thread: with ten zones starting, the window is
+ * built meanwhile. A small process (qair) keeps fork on its own thread,
+ * which costs it less than waiting for the exec (bench/agent). What the
+ * launcher left open is marked close-on-exec first, or GLib falls back to
+ * fork to close it in the child. */
 void
-air_transport_use_posix_spawn (gboolean use)
+air_transport_set_large_caller (gboolean large)
 {
-  use_posix_spawn = use;
+  large_caller = large;
+  if (large)
+    air_fd_set_cloexec_above_stderr ();
 }
 
 GSubprocess *
@@ -208,7 +214,7 @@ air_transport_spawn (AirTransport      *self,
     return NULL;
 
   full_name = g_strdup_printf ("%s+%s", service, arg ? arg : "");
-  if (use_posix_spawn && air_fd_none_inherited ())
+  if (large_caller && air_fd_none_inherited ())
     flags |= G_SUBPROCESS_FLAGS_INHERIT_FDS;
   launcher = g_subprocess_launcher_new (flags);
 
@@ -246,6 +252,92 @@ air_transport_spawn (AirTransport      *self,
   if (arg != NULL && arg[0] != '\0')
     return g_subprocess_launcher_spawn (launcher, error, program, arg, NULL);
   return g_subprocess_launcher_spawn (launcher, error, program, NULL);
+}
+
+typedef struct {
+  char             *target;
+  char             *service;
+  char             *arg;
+  GSubprocessFlags  flags;
+} SpawnArgs;
+
+static void
+spawn_args_free (SpawnArgs *args)
+{
+  g_free (args->target);
+  g_free (args->service);
+  g_free (args->arg);
+  g_free (args);
+}
+
+static void
+spawn_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  SpawnArgs *args = task_data;
+  GError *error = NULL;
+  GSubprocess *process;
+
+  process = air_transport_spawn (source_object, args->target, args->service, args->arg,
+                                 args->flags, &error);
+  if (process == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, process, g_object_unref);
+}
+
+/* air_transport_spawn() without holding up the caller's main loop, when
+ * the caller is large (see air_transport_set_large_caller()); otherwise
+ * at once. The names are checked before anything runs. */
+void
+air_transport_spawn_async (AirTransport        *self,
+                           const char          *target,
+                           const char          *service,
+                           const char          *arg,
+                           GSubprocessFlags     flags,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  SpawnArgs *args;
+
+  g_return_if_fail (AIR_IS_TRANSPORT (self));
+  g_return_if_fail (service != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, air_transport_spawn_async);
+  g_task_set_check_cancellable (task, FALSE);   /* a started child is handed back, to be stopped */
+  if (!air_name_validate (target, "qube", &error) ||
+      !air_transport_check_argument (arg, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  args = g_new0 (SpawnArgs, 1);
+  args->target = g_strdup (target);
+  args->service = g_strdup (service);
+  args->arg = g_strdup (arg);
+  args->flags = flags;
+  g_task_set_task_data (task, args, (GDestroyNotify) spawn_args_free);
+  if (large_caller)
+    g_task_run_in_thread (task, spawn_thread);
+  else
+    spawn_thread (task, self, args, cancellable);
+}
+
+GSubprocess *
+air_transport_spawn_finish (AirTransport  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* A bounded call: input written, output kept up to a limit, stderr kept up
@@ -419,41 +511,28 @@ wait_cb (GObject      *object,
   call_complete (task);
 }
 
-void
-air_transport_call_async (AirTransport        *self,
-                          const char          *target,
-                          const char          *service,
-                          const char          *arg,
-                          GBytes              *input,
-                          gsize                max_output,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+static void
+call_spawned_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GBytes *input = g_object_get_data (G_OBJECT (task), "air-input");
   GError *error = NULL;
   GOutputStream *stdin_pipe;
   GInputStream *stdout_pipe, *stderr_pipe;
-  Call *call;
 
-  g_return_if_fail (AIR_IS_TRANSPORT (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, air_transport_call_async);
-
-  call = g_new0 (Call, 1);
-  call->output = g_byte_array_new ();
-  call->errors = g_byte_array_new ();
-  call->max_output = max_output;
-  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
-
-  call->process = air_transport_spawn (self, target, service, arg,
-                                       G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                       G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                       &error);
+  call->process = air_transport_spawn_finish (AIR_TRANSPORT (object), result, &error);
   if (call->process == NULL)
     {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      g_subprocess_force_exit (call->process);
       g_task_return_error (task, error);
       return;
     }
@@ -475,14 +554,46 @@ air_transport_call_async (AirTransport        *self,
       call->pending--;
     }
 
+  read_stream (g_object_ref (task), stdout_pipe, call->output);
+  read_stream (g_object_ref (task), stderr_pipe, call->errors);
+  g_subprocess_wait_async (call->process, NULL, wait_cb, g_object_ref (task));
+}
+
+void
+air_transport_call_async (AirTransport        *self,
+                          const char          *target,
+                          const char          *service,
+                          const char          *arg,
+                          GBytes              *input,
+                          gsize                max_output,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Call *call;
+
+  g_return_if_fail (AIR_IS_TRANSPORT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, air_transport_call_async);
+
+  call = g_new0 (Call, 1);
+  call->output = g_byte_array_new ();
+  call->errors = g_byte_array_new ();
+  call->max_output = max_output;
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+
   /* The input bytes must outlive the write. */
   if (input != NULL)
     g_object_set_data_full (G_OBJECT (task), "air-input", g_bytes_ref (input),
                             (GDestroyNotify) g_bytes_unref);
 
-  read_stream (g_object_ref (task), stdout_pipe, call->output);
-  read_stream (g_object_ref (task), stderr_pipe, call->errors);
-  g_subprocess_wait_async (call->process, NULL, wait_cb, g_object_ref (task));
+  air_transport_spawn_async (self, target, service, arg,
+                             G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                             G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                             G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                             NULL, call_spawned_cb, g_steal_pointer (&task));
 }
 
 GBytes *

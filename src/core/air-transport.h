@@ -31,12 +31,23 @@ AirTransportKind  air_transport_get_kind     (AirTransport      *self);
 const char       *air_transport_get_self_name (AirTransport     *self);
 gboolean          air_transport_check_argument (const char      *arg,
                                                 GError         **error);
-void              air_transport_use_posix_spawn (gboolean        use);
+void              air_transport_set_large_caller (gboolean       large);
 GSubprocess      *air_transport_spawn        (AirTransport      *self,
                                               const char        *target,
                                               const char        *service,
                                               const char        *arg,
                                               GSubprocessFlags   flags,
+                                              GError           **error);
+void              air_transport_spawn_async  (AirTransport      *self,
+                                              const char        *target,
+                                              const char        *service,
+                                              const char        *arg,
+                                              GSubprocessFlags   flags,
+                                              GCancellable      *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer           user_data);
+GSubprocess      *air_transport_spawn_finish (AirTransport      *self,
+                                              GAsyncResult      *result,
                                               GError           **error);
 void              air_transport_call_async   (AirTransport      *self,
                                               const char        *target,

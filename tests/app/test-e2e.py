@@ -2,8 +2,8 @@
 # test-e2e.py — qubes-air end to end through the accessibility tree
 #
 # As a user would: start the application on a fresh local zone, click
-# "New Qube", type a name, confirm, see the new row, open the Run dialog,
-# run "echo hello" and read "hello" in its output. Runs under headless.sh
+# "New Qube", type a name, confirm, see the new row, right-click it for its
+# menu, open the Run dialog, run "echo hello" and read "hello" in its output. Runs under headless.sh
 # (Xvfb and a private session bus, where AT-SPI is started on demand).
 # Prints TAP.
 #
@@ -30,7 +30,8 @@ import xinput  # noqa: E402
 
 QUBE = "e2e-q"
 STEPS = ["the window shows the local zone", "the Create dialog opens",
-         "the new qube's row appears", "the Run dialog opens",
+         "the new qube's row appears", "right-clicking the row opens its menu",
+         "the Run dialog opens",
          "the output reads hello"]
 
 step = 0
@@ -132,18 +133,26 @@ def main():
         if not ok(bool(row), STEPS[2]):
             return 1
 
+        x, y = row.position
+        w, h = row.size
+        xinput.click(x + w // 2, y + h // 2, button=3)
+        menu = wait_for(lambda: find(window, "menu item", "Run a Command…"), 20)
+        if not ok(bool(menu), STEPS[3]):
+            return 1
+        xinput.press("Escape")
+
         run_button = find(window, "push button", "Run a Command")
         wait_for(lambda: run_button.sensitive, 30)
         click(run_button)
         run = wait_for(lambda: find(app, "window", f"Run in {QUBE}", recursive=False))
-        if not ok(bool(run), STEPS[3]):
+        if not ok(bool(run), STEPS[4]):
             return 1
 
         type_into(find(run, "text", "Command"), "echo hello")
         click(find(run, "push button", "Run"))
         output = find(run, "text", "Output")
         text = wait_for(lambda: "hello" in output.text and output.text, 60)
-        return 0 if ok(bool(text) and text.strip() == "hello", STEPS[4], f"output {text!r}") else 1
+        return 0 if ok(bool(text) and text.strip() == "hello", STEPS[5], f"output {text!r}") else 1
     finally:
         app_proc.terminate()
         try:

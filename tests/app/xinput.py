@@ -57,9 +57,9 @@ def move(x, y):
     time.sleep(0.05)
 
 
-def click(x, y):
+def click(x, y, button=1):
     move(x, y)
-    _xtst.XTestFakeButtonEvent(_display, 1, 1, 0)
-    _xtst.XTestFakeButtonEvent(_display, 1, 0, 0)
+    _xtst.XTestFakeButtonEvent(_display, button, 1, 0)
+    _xtst.XTestFakeButtonEvent(_display, button, 0, 0)
     _x11.XSync(_display, 0)
     time.sleep(0.05)

@@ -108,7 +108,7 @@ test_no_descriptor_inherited (void)
   g_autofree char *leaky_out = NULL;
   int leaky;
 
-  air_transport_use_posix_spawn (TRUE);
+  air_transport_set_large_caller (TRUE);
   g_assert_true (air_fd_none_inherited ());
   out = call (transport, "sys-remote-a", "test.Fds", NULL, NULL, 4096, &error);
   g_assert_no_error (error);
@@ -123,7 +123,15 @@ test_no_descriptor_inherited (void)
 
   close (leaky);
   g_assert_true (air_fd_none_inherited ());
-  air_transport_use_posix_spawn (FALSE);
+
+  /* What the app's launcher left open is not passed on. */
+  leaky = open ("/dev/null", O_RDONLY);
+  g_assert_false (air_fd_none_inherited ());
+  air_transport_set_large_caller (TRUE);
+  g_assert_true (air_fd_none_inherited ());
+  g_assert_cmpint (fcntl (leaky, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
+  close (leaky);
+  air_transport_set_large_caller (FALSE);
 }
 
 static void
