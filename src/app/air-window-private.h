@@ -58,6 +58,7 @@ struct _AirWindow
   char                 *zone_filter_name;
   char                 *search_text;
   GWeakRef              credentials_page;
+  GWeakRef              drop_row;       /* the row a drag of files is over */
 };
 
 void  _air_window_class_actions_init (AirWindowClass *klass);

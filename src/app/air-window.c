@@ -182,6 +182,15 @@ typedef enum {
   CELL_LABEL,
 } CellKind;
 
+/* The room each column's cells ask for, in characters: at least, and
+ * ideally (a qube name has up to 31; most are far shorter). */
+static const struct { guint min, nat; } cell_chars[] = {
+  [CELL_NAME] = { 13, 22 }, [CELL_ZONE] = { 12, 14 }, [CELL_STATE] = { 8, 10 },
+  [CELL_CLASS] = { 8, 11 }, [CELL_TEMPLATE] = { 10, 15 }, [CELL_MEMORY] = { 9, 9 },
+  [CELL_VCPUS] = { 3, 4 }, [CELL_IP] = { 11, 15 }, [CELL_UPTIME] = { 14, 14 },
+  [CELL_LABEL] = { 1, 1 },
+};
+
 static GtkExpression *
 cell_expression (CellKind kind)
 {
@@ -204,16 +213,16 @@ cell_expression (CellKind kind)
 }
 
 /* The cells keep their row's GtkListItem here: the column view has one
- * gesture and one drop target for all rows, so a cell is a label alone and
+ * gesture and one drop target for all rows, so a cell is a text alone and
  * cheap to make (rows are remade as zones arrive at start). */
 static GQuark cell_item_quark;
 
-/* The row under (@x, @y) of the column view: the picked widget may be a
+/* The cell under (@x, @y) of the column view: the picked widget may be a
  * cell's content or, in its padding, the cell holding it. */
-static GtkListItem *
-list_item_at (AirWindow *self,
-              double     x,
-              double     y)
+static GtkWidget *
+cell_at (AirWindow *self,
+         double     x,
+         double     y)
 {
   GtkWidget *view = GTK_WIDGET (self->column_view);
   GtkWidget *widget = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
@@ -221,14 +230,26 @@ list_item_at (AirWindow *self,
   for (; widget != NULL && widget != view; widget = gtk_widget_get_parent (widget))
     {
       GtkWidget *child = gtk_widget_get_first_child (widget);
-      GtkListItem *item = g_object_get_qdata (G_OBJECT (widget), cell_item_quark);
 
-      if (item == NULL && child != NULL)
-        item = g_object_get_qdata (G_OBJECT (child), cell_item_quark);
-      if (item != NULL)
-        return gtk_list_item_get_position (item) == GTK_INVALID_LIST_POSITION ? NULL : item;
+      if (g_object_get_qdata (G_OBJECT (widget), cell_item_quark) != NULL)
+        return widget;
+      if (child != NULL && g_object_get_qdata (G_OBJECT (child), cell_item_quark) != NULL)
+        return child;
     }
   return NULL;
+}
+
+static GtkListItem *
+list_item_at (AirWindow *self,
+              double     x,
+              double     y)
+{
+  GtkWidget *cell = cell_at (self, x, y);
+  GtkListItem *item = cell ? g_object_get_qdata (G_OBJECT (cell), cell_item_quark) : NULL;
+
+  if (item == NULL || gtk_list_item_get_position (item) == GTK_INVALID_LIST_POSITION)
+    return NULL;
+  return item;
 }
 
 static void
@@ -250,6 +271,43 @@ context_pressed_cb (GtkGestureClick *gesture,
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+/* The row under a drag of files is marked (the cell's parent is the
+ * column view's cell, its parent the row). */
+static void
+mark_drop_row (AirWindow *self,
+               GtkWidget *cell)
+{
+  g_autoptr(GtkWidget) old = g_weak_ref_get (&self->drop_row);
+  GtkWidget *row = cell ? gtk_widget_get_parent (gtk_widget_get_parent (cell)) : NULL;
+
+  if (old == row)
+    return;
+  if (old != NULL)
+    gtk_widget_remove_css_class (old, "drop-row");
+  if (row != NULL)
+    gtk_widget_add_css_class (row, "drop-row");
+  g_weak_ref_set (&self->drop_row, row);
+}
+
+static GdkDragAction
+row_drop_motion_cb (GtkDropTarget *target,
+                    double         x,
+                    double         y,
+                    AirWindow     *self)
+{
+  GtkWidget *cell = list_item_at (self, x, y) ? cell_at (self, x, y) : NULL;
+
+  mark_drop_row (self, cell);
+  return cell != NULL ? GDK_ACTION_COPY : 0;
+}
+
+static void
+row_drop_leave_cb (GtkDropTarget *target,
+                   AirWindow     *self)
+{
+  mark_drop_row (self, NULL);
+}
+
 /* Files dropped onto any cell of a row go to that row's qube. */
 static gboolean
 row_drop_cb (GtkDropTarget *target,
@@ -260,6 +318,7 @@ row_drop_cb (GtkDropTarget *target,
 {
   GtkListItem *list_item = list_item_at (self, x, y);
 
+  mark_drop_row (self, NULL);
   return list_item != NULL &&
          air_transfer_handle_drop (self->session, gtk_list_item_get_item (list_item), value);
 }
@@ -282,27 +341,21 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
     }
   else
     {
-      cell = gtk_label_new (NULL);
-      gtk_label_set_xalign (GTK_LABEL (cell), 0.0);
-      gtk_label_set_ellipsize (GTK_LABEL (cell), PANGO_ELLIPSIZE_END);
-      gtk_label_set_use_markup (GTK_LABEL (cell), FALSE);
+      /* An inscription is sized by its character counts, not its text:
+       * measuring a screenful of rows stays cheap, and columns keep their
+       * width as the text changes. */
+      cell = gtk_inscription_new (NULL);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      gtk_inscription_set_min_chars (GTK_INSCRIPTION (cell), cell_chars[kind].min);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), cell_chars[kind].nat);
       if (kind == CELL_MEMORY || kind == CELL_VCPUS)
         {
-          gtk_label_set_xalign (GTK_LABEL (cell), 1.0);
+          gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 1.0);
           gtk_widget_add_css_class (cell, "numeric");
         }
       if (kind == CELL_NAME)
-        {
-          gtk_widget_add_css_class (cell, "qube-name");
-          gtk_label_set_width_chars (GTK_LABEL (cell), 12);
-        }
-      if (kind == CELL_ZONE)
-        gtk_label_set_width_chars (GTK_LABEL (cell), 13);
-      if (kind == CELL_TEMPLATE)
-        gtk_label_set_width_chars (GTK_LABEL (cell), 9);
-      if (kind == CELL_IP)
-        gtk_label_set_width_chars (GTK_LABEL (cell), 11);
-      gtk_expression_bind (gtk_expression_ref (expression), cell, "label", list_item);
+        gtk_widget_add_css_class (cell, "qube-name");
+      gtk_expression_bind (gtk_expression_ref (expression), cell, "text", list_item);
     }
 
   g_object_set_qdata (G_OBJECT (cell), cell_item_quark, list_item);
@@ -701,6 +754,7 @@ air_window_finalize (GObject *object)
   g_clear_pointer (&self->zone_filter_name, g_free);
   g_clear_pointer (&self->search_text, g_free);
   g_weak_ref_clear (&self->credentials_page);
+  g_weak_ref_clear (&self->drop_row);
 
   G_OBJECT_CLASS (air_window_parent_class)->finalize (object);
 }
@@ -817,6 +871,7 @@ air_window_init (AirWindow *self)
 
   self->cancellable = g_cancellable_new ();
   g_weak_ref_init (&self->credentials_page, NULL);
+  g_weak_ref_init (&self->drop_row, NULL);
   self->settings = g_settings_new (AIR_SETTINGS_SCHEMA);
   self->qube_signals = g_signal_group_new (AIR_TYPE_QUBE);
   g_signal_group_connect_swapped (self->qube_signals, "notify::state",
@@ -829,6 +884,8 @@ air_window_init (AirWindow *self)
   g_signal_connect (context, "pressed", G_CALLBACK (context_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (context));
   drop = air_transfer_drop_target_new ();
+  g_signal_connect (drop, "motion", G_CALLBACK (row_drop_motion_cb), self);
+  g_signal_connect (drop, "leave", G_CALLBACK (row_drop_leave_cb), self);
   g_signal_connect (drop, "drop", G_CALLBACK (row_drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (drop));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));

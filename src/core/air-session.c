@@ -27,6 +27,9 @@
 #include "air-protocol.h"
 #include "air-session.h"
 
+/* How often lists of zones connecting go into the inventory. */
+#define APPLY_INTERVAL_MS 250
+
 /* How long the zones' details wait for a zone still listing. */
 #define INFO_DELAY_SECONDS 2
 
@@ -45,6 +48,7 @@ typedef struct {
   guint          backoff;
   gboolean       loading;
   gboolean       info_pending; /* ZoneInfo waits for the other zones' lists */
+  GPtrArray     *listed;       /* AirQube: the first List, awaiting its turn */
 } ZoneLink;
 
 struct _AirSession
@@ -57,6 +61,8 @@ struct _AirSession
   GListStore      *jobs;
   GHashTable      *links;      /* zone name → ZoneLink */
   guint            info_timeout_id;
+  guint            apply_id;
+  gint64           applied_at;   /* monotonic; when lists last went in */
 
   gboolean         loaded;
 };
@@ -87,6 +93,7 @@ link_clear (ZoneLink *link)
   g_clear_object (&link->events);
   g_clear_object (&link->reader);
   g_clear_pointer (&link->queued, g_ptr_array_unref);
+  g_clear_pointer (&link->listed, g_ptr_array_unref);
   g_clear_error (&link->lost);
 }
 
@@ -125,6 +132,7 @@ link_stop (ZoneLink *link)
   g_clear_object (&link->events);
   g_clear_object (&link->reader);
   g_clear_pointer (&link->queued, g_ptr_array_unref);
+  g_clear_pointer (&link->listed, g_ptr_array_unref);
   g_clear_error (&link->lost);
   g_clear_handle_id (&link->retry_id, g_source_remove);
   link->loading = FALSE;
@@ -250,6 +258,20 @@ read_event (ZoneLink *link)
                                    read_event_cb, link_ref (link));
 }
 
+/* TRUE while a zone connecting has not sent its list yet. */
+static gboolean
+zone_still_listing (AirSession *self)
+{
+  GHashTableIter iter;
+  ZoneLink *link;
+
+  g_hash_table_iter_init (&iter, self->links);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &link))
+    if (link->loading && link->listed == NULL)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 info_timeout_cb (gpointer user_data)
 {
@@ -270,14 +292,12 @@ start_pending_infos (AirSession *self,
   GHashTableIter iter;
   ZoneLink *link;
 
-  g_hash_table_iter_init (&iter, self->links);
-  while (!now && g_hash_table_iter_next (&iter, NULL, (gpointer *) &link))
-    if (link->loading)
-      {
-        if (self->info_timeout_id == 0)
-          self->info_timeout_id = g_timeout_add_seconds (INFO_DELAY_SECONDS, info_timeout_cb, self);
-        return;
-      }
+  if (!now && zone_still_listing (self))
+    {
+      if (self->info_timeout_id == 0)
+        self->info_timeout_id = g_timeout_add_seconds (INFO_DELAY_SECONDS, info_timeout_cb, self);
+      return;
+    }
 
   g_clear_handle_id (&self->info_timeout_id, g_source_remove);
   g_hash_table_iter_init (&iter, self->links);
@@ -289,29 +309,15 @@ start_pending_infos (AirSession *self,
       }
 }
 
+/* The zone's qubes, and what the zone said meanwhile, into the inventory. */
 static void
-list_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+apply_list (ZoneLink  *link,
+            GPtrArray *qubes)
 {
-  g_autoptr(ZoneLink) link = user_data;
-  g_autoptr(GPtrArray) qubes = NULL;
+  AirSession *self = link->session;
+  const char *zone = air_zone_get_name (link->zone);
   g_autoptr(GPtrArray) queued = NULL;
-  g_autoptr(GError) error = NULL;
-  AirSession *self;
-  const char *zone;
 
-  qubes = air_zone_list_qubes_finish (AIR_ZONE (object), result, &error);
-  if (link_is_gone (link, error))
-    return;
-  if (qubes == NULL)
-    {
-      link_down (link, error);
-      return;
-    }
-
-  self = link->session;
-  zone = air_zone_get_name (link->zone);
   air_inventory_replace_zone (self->inventory, zone, qubes);
 
   if (link->lost != NULL)
@@ -337,6 +343,85 @@ list_cb (GObject      *object,
     air_zone_set_health (link->zone, AIR_HEALTH_UP, "");
 
   zone_changed (self, zone);
+}
+
+static void
+apply_listed (AirSession *self)
+{
+  g_autoptr(GPtrArray) ready = g_ptr_array_new_with_free_func ((GDestroyNotify) link_unref);
+  GHashTableIter iter;
+  ZoneLink *link;
+
+  g_clear_handle_id (&self->apply_id, g_source_remove);
+  self->applied_at = g_get_monotonic_time ();
+
+  /* Applying may take a link down, which does not touch the table. */
+  g_hash_table_iter_init (&iter, self->links);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &link))
+    if (link->listed != NULL)
+      g_ptr_array_add (ready, link_ref (link));
+  for (guint i = 0; i < ready->len; i++)
+    {
+      ZoneLink *ready_link = g_ptr_array_index (ready, i);
+      g_autoptr(GPtrArray) qubes = g_steal_pointer (&ready_link->listed);
+
+      if (qubes != NULL && ready_link->session != NULL)
+        apply_list (ready_link, qubes);
+    }
+}
+
+static gboolean
+apply_listed_cb (gpointer user_data)
+{
+  AirSession *self = user_data;
+
+  self->apply_id = 0;
+  apply_listed (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* While zones connect, their lists go into the inventory together, at most
+ * every APPLY_INTERVAL_MS: every zone arriving on its own would have the
+ * inventory's views re-sorted and redrawn for each. The first list goes in
+ * at once, and so does the last one awaited. */
+static void
+schedule_apply (AirSession *self)
+{
+  gint64 next = self->applied_at + APPLY_INTERVAL_MS * 1000;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!zone_still_listing (self) || self->applied_at == 0 || now >= next)
+    apply_listed (self);
+  else if (self->apply_id == 0)
+    self->apply_id = g_timeout_add ((guint) ((next - now) / 1000) + 1, apply_listed_cb, self);
+}
+
+static void
+list_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(ZoneLink) link = user_data;
+  g_autoptr(GPtrArray) qubes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qubes = air_zone_list_qubes_finish (AIR_ZONE (object), result, &error);
+  if (link_is_gone (link, error))
+    return;
+  if (qubes == NULL)
+    {
+      link_down (link, error);
+      return;
+    }
+
+  if (!link->loading)
+    {
+      apply_list (link, qubes);   /* a resync: nothing to wait for */
+      return;
+    }
+  g_clear_pointer (&link->listed, g_ptr_array_unref);
+  link->listed = g_steal_pointer (&qubes);
+  schedule_apply (link->session);
 }
 
 static void
@@ -498,6 +583,7 @@ air_session_dispose (GObject *object)
 
   air_session_shutdown (self);
   g_clear_handle_id (&self->info_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->apply_id, g_source_remove);
 
   G_OBJECT_CLASS (air_session_parent_class)->dispose (object);
 }

@@ -1,7 +1,8 @@
 /* test-session.c — AirSession against stand-in zones (fake-zone)
  *
- * Zones whose name starts with "down" fail every call. The fake zone's
- * event stream turns lines written to DIR/ZONE.fifo into events.
+ * Zones whose name starts with "down" fail every call, those starting
+ * with "slow" take 8 s to list. The fake zone's event stream turns lines
+ * written to DIR/ZONE.fifo into events.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -182,6 +183,40 @@ test_session_zone_edits (Fixture       *fixture,
   g_assert_null (air_session_lookup_zone (fixture->session, "up1"));
 }
 
+/* A zone slow to answer holds up neither the others' qubes nor their
+ * details (ZoneInfo waits for the zones still listing, but not for long). */
+static void
+test_session_slow_zone (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  AirZone *up;
+
+  /* Their event streams, kept open. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *fifo = g_strdup_printf ("%s/%s.fifo", fixture->trigger_dir, i ? "up3" : "slow1");
+
+      g_unlink (fifo);
+      g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+    }
+
+  wait_for_qubes (fixture, 2 * QUBES_PER_ZONE);
+  g_assert_true (air_session_add_zone (fixture->session, "slow1", "sys-remote-slow1", "local", &error));
+  g_assert_no_error (error);
+  g_assert_true (air_session_add_zone (fixture->session, "up3", "sys-remote-up3", "local", &error));
+  g_assert_no_error (error);
+  up = air_session_lookup_zone (fixture->session, "up3");
+
+  wait_for_qubes (fixture, 3 * QUBES_PER_ZONE);
+  air_test_wait_until (zone_has_templates, up, 30, "up3's ZoneInfo");
+  g_assert_true (air_session_zone_is_loading (fixture->session, "slow1"));
+  g_assert_cmpuint (air_inventory_count_zone (air_session_get_inventory (fixture->session), "slow1", NULL), ==, 0);
+
+  wait_for_qubes (fixture, 4 * QUBES_PER_ZONE);
+  g_assert_false (air_session_zone_is_loading (fixture->session, "slow1"));
+}
+
 static gboolean
 job_finished (gpointer user_data)
 {
@@ -250,6 +285,7 @@ main (int   argc,
   g_test_add ("/air/session/zones", Fixture, NULL, fixture_set_up, test_session_zones, fixture_tear_down);
   g_test_add ("/air/session/events", Fixture, NULL, fixture_set_up, test_session_events, fixture_tear_down);
   g_test_add ("/air/session/zone-edits", Fixture, NULL, fixture_set_up, test_session_zone_edits, fixture_tear_down);
+  g_test_add ("/air/session/slow-zone", Fixture, NULL, fixture_set_up, test_session_slow_zone, fixture_tear_down);
   g_test_add ("/air/session/jobs", Fixture, NULL, fixture_set_up, test_session_jobs, fixture_tear_down);
 
   status = g_test_run ();
