@@ -164,7 +164,11 @@ static AirIsolation
 get_isolation (AirLocalDriver *self)
 {
   if (self->isolation == AIR_ISOLATION_UNKNOWN)
-    self->isolation = air_sandbox_probe ();
+    {
+      g_autofree char *cache = g_build_filename (self->state_dir, "sandbox-probe", NULL);
+
+      self->isolation = air_sandbox_probe (cache);
+    }
   return self->isolation;
 }
 

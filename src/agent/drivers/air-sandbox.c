@@ -13,12 +13,39 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "air-sandbox.h"
 
+/* What a positive probe is remembered by: this boot, and this bwrap
+ * binary. NULL when the boot cannot be told apart. */
+static char *
+probe_key (const char *bwrap)
+{
+  g_autofree char *boot_id = NULL;
+  struct stat st;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL) ||
+      stat (bwrap, &st) != 0)
+    return NULL;
+  return g_strdup_printf ("%s %s %lu %lld %lld.%09ld\n", g_strstrip (boot_id), bwrap,
+                          (unsigned long) st.st_ino, (long long) st.st_size,
+                          (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+/* Whether bwrap can make a qube's namespaces here: it is tried once per
+ * boot and bwrap binary, not at each start (a process, ~10 ms). Only
+ * success is remembered in @cache_path, so what that file says can at most
+ * claim an isolation bwrap must then provide: a qube never starts
+ * unconfined because of it. */
 AirIsolation
-air_sandbox_probe (void)
+air_sandbox_probe (const char *cache_path)
 {
   g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+  g_autofree char *key = NULL;
+  g_autofree char *cached = NULL;
   const char *argv[] = {
     NULL, "--unshare-user-try", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
     "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
@@ -29,13 +56,24 @@ air_sandbox_probe (void)
   if (g_strcmp0 (g_getenv ("AIR_SANDBOX"), "none") == 0 || bwrap == NULL)
     return AIR_ISOLATION_NONE;
 
+  key = probe_key (bwrap);
+  if (key != NULL && cache_path != NULL &&
+      g_file_get_contents (cache_path, &cached, NULL, NULL) && strcmp (cached, key) == 0)
+    return AIR_ISOLATION_NAMESPACES;
+
   argv[0] = bwrap;
   if (!g_spawn_sync (NULL, (char **) argv, NULL,
                      G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
                      NULL, NULL, NULL, NULL, &status, NULL) ||
       !g_spawn_check_wait_status (status, NULL))
-    return AIR_ISOLATION_NONE;
+    {
+      if (cache_path != NULL)
+        g_unlink (cache_path);
+      return AIR_ISOLATION_NONE;
+    }
 
+  if (key != NULL && cache_path != NULL)
+    g_file_set_contents_full (cache_path, key, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
   return AIR_ISOLATION_NAMESPACES;
 }
 

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define AIR_SANDBOX_RUN     "/run/qubes-air"
 #define AIR_SANDBOX_INIT    "/run/qubes-air-init"
 
-AirIsolation air_sandbox_probe      (void);
+AirIsolation air_sandbox_probe      (const char   *cache_path);
 GStrv        air_sandbox_build_argv (AirIsolation  isolation,
                                      const char   *qube_name,
                                      const char   *root,
