@@ -19,34 +19,10 @@ AGENT=${AIR_AGENT_PROGRAM:?}
 host_dir=$root/zonehost            # the zone host's agent state
 sshd_dir=$root/sshd
 gw_far=$AIR_LOOPBACK_DIR/sys-remote-far
-n=0
-failed=0
 sshd_pid=
 silent_pid=
-
-ok () {
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then
-    echo "ok $n - $2"
-  else
-    echo "not ok $n - $2"
-    failed=$((failed + 1))
-  fi
-}
-
-# check DESCRIPTION COMMAND... : ok if the command succeeds.
-check () {
-  d=$1
-  shift
-  if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
-}
-
-contains () {
-  case "$1" in *"$2"*) return 0 ;; esac
-  echo "# expected “$2” in: $1" | head -c 2000
-  echo
-  return 1
-}
+# shellcheck source=tests/remote/remote-lib.sh
+. "$(dirname "$0")/remote-lib.sh"
 
 control_path () {
   echo "$XDG_RUNTIME_DIR/qubes-air-ssh/$1.ctl"
@@ -78,14 +54,10 @@ cleanup () {
 trap cleanup EXIT
 
 start_sshd () {
-  /usr/sbin/sshd -D -e -f "$sshd_dir/sshd_config" 2>>"$sshd_dir/log" &
-  sshd_pid=$!
-  i=0
-  while ! ssh-keyscan -T 1 -p "$port" 127.0.0.1 >/dev/null 2>&1; do
-    i=$((i + 1))
-    [ $i -gt 50 ] && return 1
-    sleep 0.1
-  done
+  sshd_start "$sshd_dir/sshd_config" 127.0.0.1 "$port"
+  status=$?
+  sshd_pid=$started_pid
+  return $status
 }
 
 qube_files () {
@@ -99,24 +71,8 @@ echo "1..41"
 mkdir -p "$sshd_dir" "$host_dir"
 $Q key generate --zone far >"$sshd_dir/authorized_keys" 2>"$root/err"
 ok $? "the vault makes the zone's key"
-ssh-keygen -q -t ed25519 -N '' -C zone-host -f "$sshd_dir/host_key"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$sshd_dir/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $port
-HostKey $sshd_dir/host_key
-AuthorizedKeysFile $sshd_dir/authorized_keys
-PidFile none
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin prohibit-password
-AllowUsers $(id -un)
-SetEnv AIR_AGENT_DIR=$host_dir
-LogLevel ERROR
-EOF
+sshd_setup "$sshd_dir" 127.0.0.1 "$port" "$host_dir"
 start_sshd
 ok $? "sshd listens on 127.0.0.1:$port"
 fingerprint=$(ssh-keygen -lf "$sshd_dir/host_key.pub" | cut -d' ' -f2)
@@ -232,10 +188,8 @@ $Q zone rm other >/dev/null 2>&1
 $Q key generate --zone plain >>"$sshd_dir/authorized_keys" 2>"$root/err"
 sed -e "s/^Port .*/Port $((port + 1))/" "$sshd_dir/sshd_config" >"$sshd_dir/sshd_plain_config"
 echo "AllowStreamLocalForwarding no" >>"$sshd_dir/sshd_plain_config"
-/usr/sbin/sshd -D -e -f "$sshd_dir/sshd_plain_config" 2>>"$sshd_dir/log" &
-plain_pid=$!
-i=0
-while ! ssh-keyscan -T 1 -p $((port + 1)) 127.0.0.1 >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sshd_start "$sshd_dir/sshd_plain_config" 127.0.0.1 $((port + 1))
+plain_pid=$started_pid
 $Q zone add plain --driver ssh --host 127.0.0.1 --port $((port + 1)) --user "$(id -un)" \
    --agent "$AGENT" --timeout 3 --fingerprint "$fingerprint" >/dev/null 2>&1
 $Q create p1 --zone plain >/dev/null 2>&1 && $Q start p1 >/dev/null 2>&1

@@ -1,0 +1,274 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A remote zone through a real WireGuard tunnel. Two network namespaces of
+# this test's own, the gateway and the zone host, joined by a veth pair;
+# userspace wireguard-go on each side (kernel WireGuard is not needed),
+# configured from what `qair zone add --wireguard` wrote and printed. The
+# host's sshd listens on its tunnel address only, so SSH goes through
+# WireGuard or not at all. qair, the gateway's agent and its SSH connection
+# run in the gateway's namespace, whose /sys/class/net (ip netns exec
+# mounts it) shows the zone's tunnel interface.
+#
+# Checked as a user sees it: the zone's health from `wg show` (latest
+# handshake, transfer counters) in `qair zones` and `qair events`; qubes
+# working through the tunnel; the zone going down when the host's end of
+# the tunnel goes away and up again when it returns; and, where the zone's
+# WireGuard interface is not there, the health from the SSH connection
+# alone. Runs under run-with-keyring.sh (through run-remote.sh).
+# Output: TAP.
+
+set -u
+
+root=${AIR_TEST_ROOT:?run me with run-with-keyring.sh}
+Q=${QAIR_PROGRAM:?}
+AGENT=${AIR_AGENT_PROGRAM:?}
+# shellcheck source=tests/remote/remote-lib.sh
+. "$(dirname "$0")/remote-lib.sh"
+# The checks read qair's English texts.
+export LC_ALL=C.UTF-8
+
+skip () {
+  echo "1..0 # SKIP $1"
+  exit 0
+}
+[ "$(id -u)" = 0 ] || skip "network namespaces and wireguard-go need root"
+for tool in wireguard-go wg wg-quick ip ssh-keyscan python3; do
+  command -v "$tool" >/dev/null || skip "$tool is not installed"
+done
+[ -x /usr/sbin/sshd ] || skip "sshd is not installed"
+[ -c /dev/net/tun ] || skip "there is no /dev/net/tun for wireguard-go"
+
+# wireguard-go's control sockets are /var/run/wireguard/IFACE.sock, one
+# directory for every namespace: names of this run's own.
+zone=wgz$$
+gw_if=air-$zone                 # what air_wireguard_interface_name() gives
+gw_other_if=gwt$$               # the gateway's tunnel under another name
+host_if=zwg$$
+gw=air-gateway-$$
+zh=air-zonehost-$$
+gw_veth=192.168.77.1
+host_veth=192.168.77.2
+endpoint=$host_veth:51820
+host_dir=$root/zonehost
+sshd_dir=$root/sshd
+gw_conf=$AIR_LOOPBACK_DIR/sys-remote-$zone/wireguard/$gw_if.conf
+host_conf=$root/$host_if.conf
+
+G () { ip netns exec "$gw" "$@"; }
+H () { ip netns exec "$zh" "$@"; }
+
+gateway_interface_gone () {
+  ! G test -e "/sys/class/net/$gw_if"
+}
+
+namespaces_empty () {
+  [ -z "$(ip netns pids "$gw" 2>/dev/null)$(ip netns pids "$zh" 2>/dev/null)" ]
+}
+
+# Everything this test started runs in its namespaces: wireguard-go,
+# sshd and the host's agents and qubes, the SSH connection, the gateway's
+# agents, qair events.
+cleanup () {
+  for ns in "$gw" "$zh"; do
+    # shellcheck disable=SC2046
+    kill $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null
+  done
+  if ! wait_until 3 namespaces_empty; then
+    for ns in "$gw" "$zh"; do
+      # shellcheck disable=SC2046
+      kill -9 $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null
+    done
+  fi
+  wait 2>/dev/null
+  ip netns del "$gw" 2>/dev/null
+  ip netns del "$zh" 2>/dev/null
+  ip link del "vgw$$" 2>/dev/null
+  rm -f "/var/run/wireguard/$gw_if.sock" "/var/run/wireguard/$gw_other_if.sock" \
+        "/var/run/wireguard/$host_if.sock"
+}
+trap cleanup EXIT
+trap 'exit 143' INT TERM HUP
+
+field () {   # field KEY: the value of "KEY = value" in stdin
+  sed -n "s/^$1 = //p" | head -1
+}
+
+# tunnel_up NS IFACE FILE ADDRESS: the interface in NS by wireguard-go,
+# configured from FILE (wg-quick's format) and given ADDRESS/30; its
+# wireguard-go's process id is in started_pid.
+tunnel_up () {
+  ip netns exec "$1" wireguard-go -f "$2" >>"$root/wireguard-go.log" 2>&1 &
+  started_pid=$!
+  wait_until 10 test -S "/var/run/wireguard/$2.sock" &&
+    wg-quick strip "$3" >"$root/$2.setconf" &&
+    timeout 5 wg setconf "$2" "$root/$2.setconf" &&
+    ip -n "$1" address add "$4/30" dev "$2" &&
+    ip -n "$1" link set "$2" up
+}
+
+# The zone's health and its reason as `qair zones` reports them.
+zone_health () {
+  G "$Q" zones --json 2>/dev/null | python3 -c '
+import json, sys
+for z in json.load(sys.stdin)["zones"]:
+    if z["name"] == sys.argv[1]:
+        print(z["health"], z["reason"])' "$zone"
+}
+
+# health_is PATTERN: the zone's health matches the shell PATTERN; the
+# health is kept in $health.
+health_is () {
+  health=$(zone_health)
+  # shellcheck disable=SC2254 # a pattern indeed
+  case "$health" in $1) return 0 ;; esac
+  return 1
+}
+
+# The whole MB of a WireGuard reason's received counter (0 when it says
+# kB or bytes).
+received_mb () {
+  mb=$(printf '%s\n' "$1" | sed -n 's/.*, \([0-9]*\)\.[0-9][^0-9,]*MB received,.*/\1/p')
+  echo "${mb:-0}"
+}
+
+handshake_text="WireGuard: last handshake [0-9]* s ago, * received, * sent"
+
+echo "1..22"
+started=$(date +%s)
+
+ip netns add "$gw" && ip netns add "$zh" &&
+  ip link add "vgw$$" type veth peer name "vzh$$" &&
+  ip link set "vgw$$" netns "$gw" && ip link set "vzh$$" netns "$zh" &&
+  ip -n "$gw" address add "$gw_veth/30" dev "vgw$$" && ip -n "$zh" address add "$host_veth/30" dev "vzh$$" &&
+  ip -n "$gw" link set "vgw$$" up && ip -n "$zh" link set "vzh$$" up &&
+  ip -n "$gw" link set lo up && ip -n "$zh" link set lo up
+status=$?
+ok $status "the gateway and the zone host: two network namespaces joined by a veth pair"
+[ $status -eq 0 ] || { echo "Bail out! no network namespaces"; exit 1; }
+
+# --- The zone. Its tunnel's addresses follow from its name alone
+# --- (air_wireguard_addresses()), so a first add in a scratch directory
+# --- tells the host's tunnel address, which is the zone's --host.
+mkdir -p "$sshd_dir" "$host_dir" "$root/scratch"
+scratch=$(AIR_LOOPBACK_DIR=$root/scratch AIR_ZONES_FILE=$root/scratch/zones.json \
+          "$Q" zone add "$zone" --driver ssh --host 127.0.0.1 --wireguard "$endpoint" 2>&1 </dev/null)
+host_addr=$(printf '%s\n' "$scratch" | field Address | sed 's|/30$||')
+
+G "$Q" key generate --zone "$zone" >"$sshd_dir/authorized_keys" 2>"$root/err"
+out=$(G "$Q" zone add "$zone" --driver ssh --host "$host_addr" --user "$(id -un)" --agent "$AGENT" \
+        --timeout 5 --wireguard "$endpoint" 2>&1 </dev/null)
+status=$?
+[ $status -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
+check "qair zone add --wireguard, with the host's tunnel address as --host" \
+  test $status -eq 0 -a -n "$host_addr" -a -s "$gw_conf"
+# The zone host's half, as the user would copy it: the [Interface]
+# section and its [Peer].
+printf '%s\n' "$out" | sed -n '/^\[Interface\]/,$p' | grep -E '^(\[|#|[A-Za-z]+ = |$)' >"$host_conf"
+chmod 600 "$host_conf"
+gw_addr=$(field Address <"$gw_conf" | sed 's|/30$||')
+check "… whose half for the host has the same tunnel address" \
+  test "$(field Address <"$host_conf")" = "$host_addr/30"
+
+# --- The tunnel: the host's end, then the gateway's.
+tunnel_up "$zh" "$host_if" "$host_conf" "$host_addr" &&
+  tunnel_up "$gw" "$gw_if" "$gw_conf" "$gw_addr"
+status=$?
+gw_wg_pid=$started_pid
+[ $status -ne 0 ] && sed 's/^/# /' "$root/wireguard-go.log"
+ok $status "wireguard-go carries the tunnel: $gw_if ($gw_addr) in the gateway, $host_if ($host_addr) on the host"
+
+# --- sshd on the host's tunnel address only.
+sshd_setup "$sshd_dir" "$host_addr" 22 "$host_dir"
+sshd_start "$sshd_dir/sshd_config" "$host_addr" 22 H
+ok $? "the zone host's sshd listens on its tunnel address"
+sshd_answers "$host_addr" 22 G && ! sshd_answers "$host_veth" 22 G
+ok $? "… which the gateway reaches through the tunnel, and not on the veth"
+
+fingerprint=$(ssh-keygen -lf "$sshd_dir/host_key.pub" | cut -d' ' -f2)
+out=$(G "$Q" zone trust "$zone" --fingerprint "$fingerprint" 2>&1)
+status=$?
+[ $status -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
+ok $status "the host key is pinned through the tunnel"
+
+# --- Health from WireGuard.
+out=$(G "$Q" zones 2>&1)
+line=$(printf '%s\n' "$out" | grep "^$zone ")
+# shellcheck disable=SC2254 # a pattern indeed
+case "$line" in *" up "*"  "$handshake_text) s=0 ;; *) s=1 ;; esac
+[ $s -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
+ok $s "qair zones: the zone is up, with WireGuard's last handshake and transfer counters"
+case "$line" in *SSH*) s=1 ;; *) s=0 ;; esac
+ok $s "… as its reason (“${line##*  }”), not the SSH connection's"
+before=${line##*  }
+
+# --- Qubes through the tunnel.
+G "$Q" create q1 --zone "$zone" --label blue >/dev/null 2>"$root/err" &&
+  G "$Q" start q1 >/dev/null 2>>"$root/err"
+status=$?
+[ $status -ne 0 ] && sed 's/^/# /' "$root/err"
+check "a qube is made and started on the zone host" test $status -eq 0 -a -e "$host_dir/qubes/q1.json"
+out=$(printf 'through\nthe tunnel\n' | G "$Q" run q1 -- sh -c 'tr a-z A-Z; exit 3' 2>"$root/err")
+status=$?
+check "qair run streams stdin to stdout and returns the exit status" \
+  test "$out" = "THROUGH
+THE TUNNEL" -a $status -eq 3
+bytes=$(G "$Q" run q1 -- head -c 3000000 /dev/zero 2>"$root/err" | wc -c)
+health_is "up $handshake_text"
+check "the counters are the tunnel's own: 3 MB out of the qube, “$before” → “${health#up }”" \
+  test "$bytes" -eq 3000000 -a "$(received_mb "$before")" -lt 3 -a "$(received_mb "$health")" -ge 3
+
+# --- Events.
+G "$Q" events --zone "$zone" >"$root/events" 2>&1 &
+events_pid=$!
+wait_until 10 grep -q "zone-health" "$root/events"
+line=$(grep -m1 "zone-health" "$root/events")
+case "$line" in "$zone zone-health up WireGuard: last handshake "*" received, "*" sent") s=0 ;; *) s=1 ;; esac
+[ $s -ne 0 ] && sed 's/^/# /' "$root/events"
+ok $s "qair events: the zone-health event carries WireGuard's view"
+# The host's agent sends its own zone-health event (up, no reason) at the
+# start of its stream; a qube made now is seen after it.
+G "$Q" create q2 --zone "$zone" >/dev/null 2>&1
+wait_until 10 grep -q "qube-added q2" "$root/events"
+# A known failure: when it passes, TAP's TODO makes the test fail, to be
+# taken away.
+n=$((n + 1))
+result=ok
+grep "zone-health up" "$root/events" | grep -qv "zone-health up WireGuard: " && result="not ok"
+echo "$result $n - … and so do the stream's later ones, the last of which the map shows" \
+     "# TODO the ssh driver passes the host agent's own zone-health event on as it is (event_line_cb)"
+
+# --- The host's end of the tunnel goes down: the SSH connection through
+# --- it dies (ServerAlive: about 20 s) and the zone with it.
+ip -n "$zh" link set "$host_if" down
+broken=$(date +%s)
+wait_until 40 grep -q "^$zone zone-health down" "$root/events"
+ok $? "when the host's end of the tunnel goes down, an event says the zone is down ($(( $(date +%s) - broken )) s later)"
+wait_until 5 sh -c "! kill -0 $events_pid 2>/dev/null"
+health_is "down *"
+ok $? "… and qair zones reports it down (“${health#down }”)"
+
+# --- It comes back.
+ip -n "$zh" link set "$host_if" up
+wait_until 30 health_is "up $handshake_text"
+ok $? "when it comes back, the zone is up again with WireGuard's view (“${health#up }”)"
+out=$(echo back | G "$Q" run q1 -- cat 2>&1)
+check "… and its qube answers again" test "$out" = back
+
+# --- Without the zone's WireGuard interface (here the same tunnel brought
+# --- up under a name that is not the zone's), the health is the SSH
+# --- connection's.
+kill "$gw_wg_pid"
+wait "$gw_wg_pid" 2>/dev/null
+wait_until 5 gateway_interface_gone
+ok $? "the zone's interface $gw_if is gone"
+tunnel_up "$gw" "$gw_other_if" "$gw_conf" "$gw_addr"
+ok $? "the tunnel is up again as $gw_other_if"
+wait_until 30 health_is "up SSH: connected to *@$host_addr:22"
+ok $? "the health is the SSH connection's (“${health#up }”)"
+case "$health" in *WireGuard*) s=1 ;; *) s=0 ;; esac
+ok $s "… with nothing of WireGuard's"
+
+echo "# $(( $(date +%s) - started )) s"
+
+[ $failed -eq 0 ]
