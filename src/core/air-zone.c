@@ -350,9 +350,52 @@ air_zone_spawn (AirZone           *self,
 }
 
 /* Every small call goes the same way: one bounded transport call, then the
- * answer decoded by @decode in the callback. */
+ * answer decoded by @decode in the callback, or in a worker thread for a
+ * decoder that touches nothing but the answer (a zone's list is most of
+ * the app's work while zones arrive; its main loop is kept for drawing). */
 
 typedef gpointer (*Decode) (AirZone *self, GBytes *answer, GDestroyNotify *free_func, GError **error);
+
+typedef struct {
+  Decode    decode;
+  gboolean  in_thread;
+  GBytes   *answer;
+} ZoneCall;
+
+static void
+zone_call_free (ZoneCall *call)
+{
+  g_clear_pointer (&call->answer, g_bytes_unref);
+  g_free (call);
+}
+
+static void
+decode_answer (GTask *task)
+{
+  AirZone *self = g_task_get_source_object (task);
+  ZoneCall *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GDestroyNotify free_func = NULL;
+  gpointer value;
+
+  value = call->decode (self, call->answer, &free_func, &error);
+  if (error != NULL)
+    {
+      g_prefix_error (&error, _("Zone “%s” sent a bad answer: "), self->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, value, free_func);
+}
+
+static void
+decode_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  decode_answer (task);
+}
 
 static void
 call_cb (GObject      *object,
@@ -361,29 +404,21 @@ call_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   AirZone *self = g_task_get_source_object (task);
-  Decode decode = g_task_get_task_data (task);
-  g_autoptr(GBytes) answer = NULL;
+  ZoneCall *call = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GDestroyNotify free_func = NULL;
-  gpointer value;
 
-  answer = air_transport_call_finish (AIR_TRANSPORT (object), result, &error);
-  if (answer == NULL)
+  call->answer = air_transport_call_finish (AIR_TRANSPORT (object), result, &error);
+  if (call->answer == NULL)
     {
       g_prefix_error (&error, _("Zone “%s”: "), self->name);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  value = decode (self, answer, &free_func, &error);
-  if (error != NULL)
-    {
-      g_prefix_error (&error, _("Zone “%s” sent a bad answer: "), self->name);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_pointer (task, value, free_func);
+  if (call->in_thread)
+    g_task_run_in_thread (task, decode_thread);
+  else
+    decode_answer (task);
 }
 
 static void
@@ -394,14 +429,18 @@ zone_call (AirZone             *self,
            GBytes              *input,
            gsize                max_output,
            Decode               decode,
+           gboolean             in_thread,
            GCancellable        *cancellable,
            GAsyncReadyCallback  callback,
            gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  ZoneCall *call = g_new0 (ZoneCall, 1);
 
+  call->decode = decode;
+  call->in_thread = in_thread;
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, decode, NULL);
+  g_task_set_task_data (task, call, (GDestroyNotify) zone_call_free);
 
   air_transport_call_async (air_zone_get_transport (self), self->gateway, verb, arg,
                             input, max_output, cancellable, call_cb, g_steal_pointer (&task));
@@ -434,7 +473,7 @@ air_zone_refresh_info_async (AirZone             *self,
   g_return_if_fail (AIR_IS_ZONE (self));
 
   zone_call (self, air_zone_refresh_info_async, "qubesair.ZoneInfo", NULL, NULL,
-             MAX_SMALL_ANSWER, decode_info, cancellable, callback, user_data);
+             MAX_SMALL_ANSWER, decode_info, FALSE, cancellable, callback, user_data);
 }
 
 gboolean
@@ -469,7 +508,7 @@ air_zone_list_qubes_async (AirZone             *self,
   g_return_if_fail (AIR_IS_ZONE (self));
 
   zone_call (self, air_zone_list_qubes_async, "qubesair.List", NULL, NULL,
-             AIR_JSON_MAX_MESSAGE, decode_list, cancellable, callback, user_data);
+             AIR_JSON_MAX_MESSAGE, decode_list, TRUE, cancellable, callback, user_data);
 }
 
 /**
@@ -525,7 +564,7 @@ air_zone_create_qube_async (AirZone             *self,
   json = air_qube_spec_to_json (spec);
   input = g_bytes_new_take (json, strlen (json));
   zone_call (self, air_zone_create_qube_async, "qubesair.Create", name, input,
-             MAX_SMALL_ANSWER, decode_qube, cancellable, callback, user_data);
+             MAX_SMALL_ANSWER, decode_qube, FALSE, cancellable, callback, user_data);
 }
 
 AirQube *
@@ -567,7 +606,7 @@ air_zone_qube_action_async (AirZone             *self,
     }
 
   zone_call (self, air_zone_qube_action_async, action_verbs[action], name, NULL,
-             MAX_SMALL_ANSWER, decode_nothing, cancellable, callback, user_data);
+             MAX_SMALL_ANSWER, decode_nothing, FALSE, cancellable, callback, user_data);
 }
 
 gboolean
