@@ -296,8 +296,9 @@ set_connect_error (AirSshDriver  *self,
 
   if (timed_out || strstr (ssh_errors, "timed out") != NULL)
     g_set_error (error, AIR_ERROR, AIR_ERROR_UNREACHABLE,
-                 _("Zone “%s” did not answer within %u seconds (%s)."),
-                 self->zone, self->config->connect_timeout, where);
+                 /* The caller names the zone. */
+                 _("The zone host did not answer within %u seconds (%s)."),
+                 self->config->connect_timeout, where);
   else if (strstr (ssh_errors, "IDENTIFICATION HAS CHANGED") != NULL ||
            strstr (ssh_errors, "Host key verification failed") != NULL ||
            strstr (ssh_errors, "host key") != NULL)
@@ -931,6 +932,25 @@ pump (AirSshDriver  *self,
   return g_subprocess_wait (process, NULL, error);
 }
 
+/* What the zone host says of itself (isolation, say) with what the link
+ * to it is: the worse of the two, and both reasons. A host that says it
+ * is down is down. */
+static AirHealth
+with_link_health (AirSshDriver  *self,
+                  AirHealth      host,
+                  const char    *host_reason,
+                  char         **reason)
+{
+  g_autofree char *link_reason = NULL;
+  AirHealth link = air_ssh_driver_link_health (self, &link_reason);
+
+  if (host == AIR_HEALTH_DOWN || host_reason == NULL || host_reason[0] == '\0')
+    *reason = g_strdup (host == AIR_HEALTH_DOWN && host_reason != NULL ? host_reason : link_reason);
+  else
+    *reason = g_strdup_printf ("%s — %s", host_reason, link_reason);
+  return host == AIR_HEALTH_DOWN ? host : MAX (host, link);
+}
+
 /* Checks a bounded answer and writes our own rendering of it. */
 static char *
 rewrite_answer (AirSshDriver  *self,
@@ -964,13 +984,10 @@ rewrite_answer (AirSshDriver  *self,
       info->name = g_strdup (self->zone);
       g_free (info->driver);
       info->driver = g_strdup ("ssh");
-      health = air_ssh_driver_link_health (self, &reason);
-      if (info->health != AIR_HEALTH_DOWN)
-        {
-          info->health = MAX (info->health, health);
-          g_free (info->health_reason);
-          info->health_reason = g_steal_pointer (&reason);
-        }
+      health = with_link_health (self, info->health, info->health_reason, &reason);
+      info->health = health;
+      g_free (info->health_reason);
+      info->health_reason = g_steal_pointer (&reason);
       return air_zone_info_to_json (info);
     }
 
@@ -1075,6 +1092,13 @@ event_line_cb (AirSshDriver *self,
   event = air_event_parse (line, len, self->zone, NULL);
   if (event == NULL)
     return TRUE;   /* unknown or bad: dropped, as the app would */
+  if (event->kind == AIR_EVENT_ZONE_HEALTH)
+    {
+      g_autofree char *reason = NULL;
+      AirHealth health = with_link_health (self, event->health, event->reason, &reason);
+
+      return print_event (self, health, reason);
+    }
   out = air_event_to_line (event);
   /* Our caller went away: the stream ends. */
   return air_fd_write_all (STDOUT_FILENO, out, strlen (out));
