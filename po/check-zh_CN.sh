@@ -34,15 +34,15 @@ fi
 
 cp "$po/zh_CN.po" "$tmp/zh_CN.po"
 msgmerge --quiet --update --backup=none --no-fuzzy-matching "$tmp/zh_CN.po" "$tmp/qubes-air.pot" 2>/dev/null
-untranslated=$(msgattrib --untranslated --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | grep -vc '^msgid ""$')
-fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | grep -vc '^msgid ""$')
+untranslated=$(msgattrib --no-wrap --untranslated --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | grep -vc '^msgid ""$')
+fuzzy=$(msgattrib --no-wrap --only-fuzzy --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | grep -vc '^msgid ""$')
 if [ "$untranslated" -eq 0 ] && [ "$fuzzy" -eq 0 ]; then
   echo "ok 3 - zh_CN translates every message"
 else
   failed=1
   echo "not ok 3 - zh_CN: $untranslated untranslated, $fuzzy fuzzy (run po/update-zh_CN.sh and translate)"
-  msgattrib --untranslated --only-fuzzy --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | head -20 | sed 's/^/# /'
-  msgattrib --untranslated --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | grep -v '^msgid ""$' | head -20 | sed 's/^/# /'
+  msgattrib --no-wrap --untranslated --only-fuzzy --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | head -20 | sed 's/^/# /'
+  msgattrib --no-wrap --untranslated --no-obsolete "$tmp/zh_CN.po" | grep '^msgid ' | grep -v '^msgid ""$' | head -20 | sed 's/^/# /'
 fi
 
 if msgfmt --check --output-file=/dev/null "$po/zh_CN.po" 2> "$tmp/msgfmt.log"; then

@@ -1,8 +1,9 @@
 /* air-cli-zone.c
  *
- *   qair zone add NAME [--driver local|ssh] [--gateway QUBE] --host H [--port P]
+ *   qair zone add NAME [--driver local|ssh] [--gateway QUBE] [--host H] [--port P]
  *                 [--user U] [--agent PATH] [--timeout S]
  *                 [--wireguard ENDPOINT [--wireguard-peer-key KEY]]
+ *   (with --wireguard and no --host, SSH goes to the host's tunnel address)
  *                 [--fingerprint SHA256:…]
  *   qair zone trust NAME [--fingerprint SHA256:…]
  *   qair zone rm NAME
@@ -176,9 +177,12 @@ zone_add (int    argc,
     return air_cli_usage_error (context, "zone add", _("Name the zone"));
   name = argv[1];
   if (driver == NULL)
-    driver = g_strdup (host ? "ssh" : "local");
+    driver = g_strdup (host || endpoint ? "ssh" : "local");
+  /* Through its tunnel the zone host is at its tunnel address. */
+  if (strcmp (driver, "ssh") == 0 && host == NULL && endpoint != NULL)
+    air_wireguard_addresses (name, NULL, &host);
   if (strcmp (driver, "ssh") == 0 && host == NULL)
-    return air_cli_usage_error (context, "zone add", _("An ssh zone needs --host"));
+    return air_cli_usage_error (context, "zone add", _("An ssh zone needs --host, or --wireguard to reach its host through a tunnel"));
   if (strcmp (driver, "ssh") != 0 && (host || endpoint))
     return air_cli_usage_error (context, "zone add", _("--host and --wireguard are for the ssh driver"));
   if (peer_key != NULL && endpoint == NULL)

@@ -147,28 +147,24 @@ status=$?
 ok $status "the gateway and the zone host: two network namespaces joined by a veth pair"
 [ $status -eq 0 ] || { echo "Bail out! no network namespaces"; exit 1; }
 
-# --- The zone. Its tunnel's addresses follow from its name alone
-# --- (air_wireguard_addresses()), so a first add in a scratch directory
-# --- tells the host's tunnel address, which is the zone's --host.
-mkdir -p "$sshd_dir" "$host_dir" "$root/scratch"
-scratch=$(AIR_LOOPBACK_DIR=$root/scratch AIR_ZONES_FILE=$root/scratch/zones.json \
-          "$Q" zone add "$zone" --driver ssh --host 127.0.0.1 --wireguard "$endpoint" 2>&1 </dev/null)
-host_addr=$(printf '%s\n' "$scratch" | field Address | sed 's|/30$||')
-
+# --- The zone, added with --wireguard and no --host: SSH goes to the
+# --- host's address inside the tunnel.
+mkdir -p "$sshd_dir" "$host_dir"
 G "$Q" key generate --zone "$zone" >"$sshd_dir/authorized_keys" 2>"$root/err"
-out=$(G "$Q" zone add "$zone" --driver ssh --host "$host_addr" --user "$(id -un)" --agent "$AGENT" \
+out=$(G "$Q" zone add "$zone" --user "$(id -un)" --agent "$AGENT" \
         --timeout 5 --wireguard "$endpoint" 2>&1 </dev/null)
 status=$?
 [ $status -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
-check "qair zone add --wireguard, with the host's tunnel address as --host" \
-  test $status -eq 0 -a -n "$host_addr" -a -s "$gw_conf"
 # The zone host's half, as the user would copy it: the [Interface]
 # section and its [Peer].
 printf '%s\n' "$out" | sed -n '/^\[Interface\]/,$p' | grep -E '^(\[|#|[A-Za-z]+ = |$)' >"$host_conf"
 chmod 600 "$host_conf"
+host_addr=$(field Address <"$host_conf" | sed 's|/30$||')
+check "qair zone add --wireguard, without --host" \
+  test $status -eq 0 -a -n "$host_addr" -a -s "$gw_conf"
+check "… makes the host's tunnel address the zone's SSH host" \
+  grep -q "\"host\" *: *\"$host_addr\"" "$AIR_LOOPBACK_DIR/sys-remote-$zone/zones.json"
 gw_addr=$(field Address <"$gw_conf" | sed 's|/30$||')
-check "… whose half for the host has the same tunnel address" \
-  test "$(field Address <"$host_conf")" = "$host_addr/30"
 
 # --- The tunnel: the host's end, then the gateway's.
 tunnel_up "$zh" "$host_if" "$host_conf" "$host_addr" &&

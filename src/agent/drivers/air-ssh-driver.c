@@ -496,12 +496,31 @@ out:
   return ok;
 }
 
+/* "ssh -O COMMAND" to the master: check (it answers on its socket, not
+ * only accepts: a master being killed closes the call's channel before
+ * its listening socket) or exit. */
+static gboolean
+master_control (AirSshDriver *self,
+                const char   *command)
+{
+  g_autoptr(GPtrArray) argv = ssh_argv (self);
+  int status = -1;
+
+  add (argv, "-O");
+  add (argv, command);
+  add (argv, "--");
+  add (argv, self->config->host);
+  g_ptr_array_add (argv, NULL);
+  return g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
 /* Ends the master connection (the zone was removed or re-pinned). */
 void
 air_ssh_driver_disconnect (AirSshDriver *self)
 {
-  g_autoptr(GPtrArray) argv = NULL;
-
   for (const char * const *suffix = (const char * const []) { "calls", "calls.refused", "calls.lock", NULL };
        *suffix != NULL; suffix++)
     {
@@ -510,18 +529,8 @@ air_ssh_driver_disconnect (AirSshDriver *self)
       g_unlink (path);
     }
 
-  if (!master_alive (self))
-    return;
-
-  argv = ssh_argv (self);
-  add (argv, "-O");
-  add (argv, "exit");
-  add (argv, "--");
-  add (argv, self->config->host);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL,
-                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, NULL, NULL, NULL, NULL);
+  if (master_alive (self))
+    master_control (self, "exit");
 }
 
 /* Who called, as qrexec told us (dom0 when it did not say). */
@@ -782,15 +791,15 @@ print_error (const char *text,
     g_printerr ("%s\n", shown);
 }
 
-/* ssh exits 255 for its own failures. Whether the connection is what
- * failed is told by the master: gone means lost. */
+/* ssh, and the call client, exit 255 for their own failures. Whether the
+ * connection is what failed is told by the master: gone means lost. */
 static gboolean
 connection_lost (AirSshDriver *self,
                  GSubprocess  *process)
 {
   return g_subprocess_get_if_exited (process) &&
          g_subprocess_get_exit_status (process) == 255 &&
-         !master_alive (self);
+         (!master_alive (self) || !master_control (self, "check"));
 }
 
 static int
