@@ -239,17 +239,23 @@ cell_at (AirWindow *self,
   return NULL;
 }
 
+/* The row a cell shows, if it shows one now. */
 static GtkListItem *
-list_item_at (AirWindow *self,
-              double     x,
-              double     y)
+item_of_cell (GtkWidget *cell)
 {
-  GtkWidget *cell = cell_at (self, x, y);
   GtkListItem *item = cell ? g_object_get_qdata (G_OBJECT (cell), cell_item_quark) : NULL;
 
   if (item == NULL || gtk_list_item_get_position (item) == GTK_INVALID_LIST_POSITION)
     return NULL;
   return item;
+}
+
+static GtkListItem *
+list_item_at (AirWindow *self,
+              double     x,
+              double     y)
+{
+  return item_of_cell (cell_at (self, x, y));
 }
 
 static void
@@ -295,8 +301,10 @@ row_drop_motion_cb (GtkDropTarget *target,
                     double         y,
                     AirWindow     *self)
 {
-  GtkWidget *cell = list_item_at (self, x, y) ? cell_at (self, x, y) : NULL;
+  GtkWidget *cell = cell_at (self, x, y);
 
+  if (item_of_cell (cell) == NULL)
+    cell = NULL;
   mark_drop_row (self, cell);
   return cell != NULL ? GDK_ACTION_COPY : 0;
 }
