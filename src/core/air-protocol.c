@@ -557,6 +557,15 @@ air_event_parse (const char  *line,
   return g_steal_pointer (&event);
 }
 
+/* A health reason as the reader takes it: what a gateway adds to a host's
+ * words (the link's state) could make it longer than the reader's limit,
+ * and the whole event or ZoneInfo would then be refused. */
+static char *
+reason_to_send (const char *reason)
+{
+  return air_text_sanitize (reason, -1, AIR_PROTOCOL_MAX_REASON - 1);   /* room for “…” */
+}
+
 char *
 air_event_to_line (const AirEvent *event)
 {
@@ -575,10 +584,14 @@ air_event_to_line (const AirEvent *event)
       air_json_append_string (out, event->name);
       break;
     case AIR_EVENT_ZONE_HEALTH:
-      g_string_append (out, ",\"health\":");
-      air_json_append_string (out, air_health_to_string (event->health));
-      g_string_append (out, ",\"reason\":");
-      air_json_append_string (out, event->reason);
+      {
+        g_autofree char *reason = reason_to_send (event->reason);
+
+        g_string_append (out, ",\"health\":");
+        air_json_append_string (out, air_health_to_string (event->health));
+        g_string_append (out, ",\"reason\":");
+        air_json_append_string (out, reason);
+      }
       break;
     default:
       g_assert_not_reached ();
@@ -663,6 +676,7 @@ char *
 air_zone_info_to_json (const AirZoneInfo *info)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autofree char *reason = reason_to_send (info->health_reason);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");
@@ -681,7 +695,7 @@ air_zone_info_to_json (const AirZoneInfo *info)
   json_builder_set_member_name (builder, "health");
   json_builder_add_string_value (builder, air_health_to_string (info->health));
   json_builder_set_member_name (builder, "health-reason");
-  json_builder_add_string_value (builder, info->health_reason ? info->health_reason : "");
+  json_builder_add_string_value (builder, reason);
   json_builder_set_member_name (builder, "qubes");
   json_builder_add_int_value (builder, info->n_qubes);
   json_builder_set_member_name (builder, "running");

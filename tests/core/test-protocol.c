@@ -459,6 +459,30 @@ test_event_long_reason (void)
   assert_message (error, "“reason” is longer than 200");
 }
 
+/* What is written is always what the reader takes: a reason longer than
+ * the limit (a gateway adds the link's state to a host's words) is cut. */
+static void
+test_long_reason_written (void)
+{
+  g_autofree char *reason = g_strnfill (AIR_PROTOCOL_MAX_REASON + 100, 'r');
+  AirEvent event = { .kind = AIR_EVENT_ZONE_HEALTH, .health = AIR_HEALTH_DEGRADED, .reason = reason };
+  AirZoneInfo info = { .name = (char *) "zone-1", .driver = (char *) "ssh", .health_reason = reason };
+  g_autofree char *line = air_event_to_line (&event);
+  g_autofree char *json = air_zone_info_to_json (&info);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirEvent) event_back = parse_event (line, &error);
+  g_autoptr(AirZoneInfo) info_back = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_utf8_strlen (event_back->reason, -1), ==, AIR_PROTOCOL_MAX_REASON);
+  g_assert_true (g_str_has_prefix (event_back->reason, "rrr"));
+  g_assert_true (g_str_has_suffix (event_back->reason, "…"));
+
+  info_back = air_zone_info_parse (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_utf8_strlen (info_back->health_reason, -1), ==, AIR_PROTOCOL_MAX_REASON);
+}
+
 static void
 test_event_round_trip (void)
 {
@@ -894,6 +918,7 @@ main (int   argc,
   g_test_add_func ("/air/protocol/event/hostile", test_event_hostile);
   g_test_add_func ("/air/protocol/event/long-reason", test_event_long_reason);
   g_test_add_func ("/air/protocol/event/round-trip", test_event_round_trip);
+  g_test_add_func ("/air/protocol/long-reason-written", test_long_reason_written);
   g_test_add_func ("/air/protocol/zone-info/valid", test_zone_info);
   g_test_add_func ("/air/protocol/zone-info/minimal", test_zone_info_minimal);
   g_test_add_func ("/air/protocol/zone-info/hostile", test_zone_info_hostile);
