@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "air-file-browser.h"
 #include "air-job-row.h"
@@ -33,26 +34,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Text of the cells: closures of GtkExpressions, so the cells follow their
- * qube's changes by themselves. */
+/* Text of the cells. */
 
 static char *
-state_text (gpointer     unused,
-            AirQubeState state)
-{
-  return g_strdup (air_qube_state_get_display_name (state));
-}
-
-static char *
-kind_text (gpointer    unused,
-           AirQubeKind kind)
-{
-  return g_strdup (air_qube_kind_get_display_name (kind));
-}
-
-static char *
-memory_text (gpointer unused,
-             guint    mib)
+memory_text (guint mib)
 {
   if (mib == 0)
     return g_strdup ("—");
@@ -61,8 +46,7 @@ memory_text (gpointer unused,
 }
 
 static char *
-vcpus_text (gpointer unused,
-            guint    vcpus)
+vcpus_text (guint vcpus)
 {
   if (vcpus == 0)
     return g_strdup ("—");
@@ -70,15 +54,13 @@ vcpus_text (gpointer unused,
 }
 
 static char *
-dash_if_empty (gpointer    unused,
-               const char *text)
+dash_if_empty (const char *text)
 {
   return g_strdup (text && text[0] ? text : "—");
 }
 
 static char *
-uptime_text (gpointer     unused,
-             gint64       started,
+uptime_text (gint64       started,
              AirQubeState state)
 {
   gint64 seconds;
@@ -97,17 +79,6 @@ uptime_text (gpointer     unused,
     return g_strdup_printf (_("%d h %d min"), (int) (seconds / 3600), (int) (seconds % 3600 / 60));
   /* Translators: uptime in days and hours */
   return g_strdup_printf (_("%d d %d h"), (int) (seconds / 86400), (int) (seconds % 86400 / 3600));
-}
-
-static char **
-label_classes (gpointer unused,
-               AirLabel label)
-{
-  char **classes = g_new0 (char *, 3);
-
-  classes[0] = g_strdup ("label-dot");
-  classes[1] = g_strdup (air_label_get_css_class (label));
-  return classes;
 }
 
 /* The dot's tooltip is asked for when shown, not set on every bind: in
@@ -151,14 +122,6 @@ qube_property (const char *property)
 }
 
 static GtkExpression *
-item_property (const char *property)
-{
-  return gtk_property_expression_new (AIR_TYPE_QUBE,
-                                      gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item"),
-                                      property);
-}
-
-static GtkExpression *
 closure_of (GType       type,
             GCallback   func,
             GtkExpression *param1,
@@ -191,31 +154,59 @@ static const struct { guint min, nat; } cell_chars[] = {
   [CELL_LABEL] = { 1, 1 },
 };
 
-static GtkExpression *
-cell_expression (CellKind kind)
+/* A cell's text (or, for the label, its CSS class) and the qube's
+ * properties it shows: set on bind and when those properties change, by
+ * plain functions rather than GtkExpression watches, which were a fifth of
+ * the time to make the first screen of rows (bench/app). */
+static gboolean
+cell_shows (CellKind    kind,
+            const char *property)
 {
-  switch (kind)
-    {
-    case CELL_NAME: return item_property ("name");
-    case CELL_ZONE: return item_property ("zone");
-    case CELL_STATE: return closure_of (G_TYPE_STRING, G_CALLBACK (state_text), item_property ("state"), NULL);
-    case CELL_CLASS: return closure_of (G_TYPE_STRING, G_CALLBACK (kind_text), item_property ("kind"), NULL);
-    case CELL_TEMPLATE: return closure_of (G_TYPE_STRING, G_CALLBACK (dash_if_empty), item_property ("template"), NULL);
-    case CELL_MEMORY: return closure_of (G_TYPE_STRING, G_CALLBACK (memory_text), item_property ("memory"), NULL);
-    case CELL_VCPUS: return closure_of (G_TYPE_STRING, G_CALLBACK (vcpus_text), item_property ("vcpus"), NULL);
-    case CELL_IP: return closure_of (G_TYPE_STRING, G_CALLBACK (dash_if_empty), item_property ("ip"), NULL);
-    case CELL_UPTIME:
-      return closure_of (G_TYPE_STRING, G_CALLBACK (uptime_text), item_property ("started"), item_property ("state"));
-    case CELL_LABEL:
-    default:
-      return closure_of (G_TYPE_STRV, G_CALLBACK (label_classes), item_property ("label"), NULL);
-    }
+  static const char * const shown[] = {
+    [CELL_NAME] = "name", [CELL_ZONE] = "zone", [CELL_STATE] = "state", [CELL_CLASS] = "kind",
+    [CELL_TEMPLATE] = "template", [CELL_MEMORY] = "memory", [CELL_VCPUS] = "vcpus",
+    [CELL_IP] = "ip", [CELL_UPTIME] = "started", [CELL_LABEL] = "label",
+  };
+
+  return strcmp (property, shown[kind]) == 0 || (kind == CELL_UPTIME && strcmp (property, "state") == 0);
 }
 
-/* The cells keep their row's GtkListItem here: the column view has one
- * gesture and one drop target for all rows, so a cell is a text alone and
- * cheap to make (rows are remade as zones arrive at start). */
+static void
+update_cell (GtkWidget *cell,
+             CellKind   kind,
+             AirQube   *qube)
+{
+  g_autofree char *text = NULL;
+
+  switch (kind)
+    {
+    case CELL_NAME: text = g_strdup (air_qube_get_name (qube)); break;
+    case CELL_ZONE: text = g_strdup (air_qube_get_zone (qube)); break;
+    case CELL_STATE: text = g_strdup (air_qube_state_get_display_name (air_qube_get_state (qube))); break;
+    case CELL_CLASS: text = g_strdup (air_qube_kind_get_display_name (air_qube_get_kind (qube))); break;
+    case CELL_TEMPLATE: text = dash_if_empty (air_qube_get_template (qube)); break;
+    case CELL_MEMORY: text = memory_text (air_qube_get_memory (qube)); break;
+    case CELL_VCPUS: text = vcpus_text (air_qube_get_vcpus (qube)); break;
+    case CELL_IP: text = dash_if_empty (air_qube_get_ip (qube)); break;
+    case CELL_UPTIME: text = uptime_text (air_qube_get_started (qube), air_qube_get_state (qube)); break;
+    case CELL_LABEL:
+    default:
+      {
+        const char *classes[] = { "label-dot", air_label_get_css_class (air_qube_get_label (qube)), NULL };
+
+        gtk_widget_set_css_classes (cell, classes);
+        return;
+      }
+    }
+  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
+}
+
+/* The cells keep their row's GtkListItem here, and their CellKind: the
+ * column view has one gesture and one drop target for all rows, so a cell
+ * is a text alone and cheap to make (rows are remade as zones arrive at
+ * start). */
 static GQuark cell_item_quark;
+static GQuark cell_kind_quark;
 
 /* The cell under (@x, @y) of the column view: the picked widget may be a
  * cell's content or, in its padding, the cell holding it. */
@@ -337,13 +328,11 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
                gpointer                  user_data)
 {
   CellKind kind = GPOINTER_TO_INT (user_data);
-  g_autoptr(GtkExpression) expression = cell_expression (kind);
   GtkWidget *cell;
 
   if (kind == CELL_LABEL)
     {
       cell = gtk_image_new_from_icon_name ("air-dot-symbolic");
-      gtk_expression_bind (gtk_expression_ref (expression), cell, "css-classes", list_item);
       gtk_widget_set_has_tooltip (cell, TRUE);
       g_signal_connect (cell, "query-tooltip", G_CALLBACK (label_query_tooltip_cb), list_item);
     }
@@ -363,11 +352,43 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
         }
       if (kind == CELL_NAME)
         gtk_widget_add_css_class (cell, "qube-name");
-      gtk_expression_bind (gtk_expression_ref (expression), cell, "text", list_item);
     }
 
   g_object_set_qdata (G_OBJECT (cell), cell_item_quark, list_item);
+  g_object_set_qdata (G_OBJECT (cell), cell_kind_quark, user_data);
   gtk_list_item_set_child (list_item, cell);
+}
+
+static void
+qube_notify_cb (AirQube    *qube,
+                GParamSpec *pspec,
+                GtkWidget  *cell)
+{
+  CellKind kind = GPOINTER_TO_INT (g_object_get_qdata (G_OBJECT (cell), cell_kind_quark));
+
+  if (cell_shows (kind, pspec->name))
+    update_cell (cell, kind, qube);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  GtkWidget *cell = gtk_list_item_get_child (list_item);
+  AirQube *qube = gtk_list_item_get_item (list_item);
+
+  update_cell (cell, GPOINTER_TO_INT (user_data), qube);
+  g_signal_connect (qube, "notify", G_CALLBACK (qube_notify_cb), cell);
+}
+
+static void
+unbind_cell_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                gpointer                  user_data)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (list_item), qube_notify_cb,
+                                        gtk_list_item_get_child (list_item));
 }
 
 static void
@@ -378,6 +399,8 @@ setup_column (GtkColumnViewColumn *column,
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (kind));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GINT_TO_POINTER (kind));
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), GINT_TO_POINTER (kind));
   gtk_column_view_column_set_factory (column, factory);
   if (sorter != NULL)
     {
@@ -811,6 +834,7 @@ air_window_class_init (AirWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   cell_item_quark = g_quark_from_static_string ("air-window-cell-item");
+  cell_kind_quark = g_quark_from_static_string ("air-window-cell-kind");
 
   object_class->constructed = air_window_constructed;
   object_class->dispose = air_window_dispose;

@@ -9,12 +9,14 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
 
 #include "air-confirm-dialog.h"
 #include "air-create-dialog.h"
+#include "air-label-colors.h"
 #include "air-run-dialog.h"
 #include "air-session.h"
 #include "air-test-utils.h"
@@ -485,6 +487,52 @@ qube_is_running (gpointer user_data)
   return air_qube_get_state (user_data) == AIR_QUBE_STATE_RUNNING;
 }
 
+/* The inscription showing @text under @widget, if any. */
+static GtkWidget *
+find_inscription (GtkWidget  *widget,
+                  const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_inscription (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  Fixture    *fixture;
+  const char *name;
+  const char *cell;
+} RowWait;
+
+/* The row showing the qube @name shows @cell too, as the user sees it:
+ * an inscription's parent is its column's cell, whose parent is the row. */
+static gboolean
+row_shows (gpointer user_data)
+{
+  RowWait *wait = user_data;
+  GtkWidget *name = find_inscription (GTK_WIDGET (wait->fixture->window), wait->name);
+  GtkWidget *row = name ? gtk_widget_get_parent (gtk_widget_get_parent (name)) : NULL;
+
+  return row != NULL && find_inscription (row, wait->cell) != NULL;
+}
+
+static void
+wait_row_shows (Fixture    *fixture,
+                const char *name,
+                const char *cell)
+{
+  RowWait wait = { fixture, name, cell };
+  g_autofree char *what = g_strdup_printf ("the row of %s to show “%s”", name, cell);
+
+  air_test_wait_until (row_shows, &wait, WAIT_SECONDS, what);
+}
+
 static void
 test_window_behind_back (Fixture       *fixture,
                          gconstpointer  data)
@@ -498,8 +546,11 @@ test_window_behind_back (Fixture       *fixture,
   g_assert_cmpint (air_qube_get_state (qube), ==, AIR_QUBE_STATE_HALTED);
 
   /* Started by someone else: the window learns it from the zone's events. */
+  wait_row_shows (fixture, "back-q", air_qube_state_get_display_name (AIR_QUBE_STATE_HALTED));
   zone_action (fixture, "back-q", AIR_ZONE_ACTION_START);
   air_test_wait_until (qube_is_running, qube, WAIT_SECONDS, "the event");
+  wait_row_shows (fixture, "back-q", air_qube_state_get_display_name (AIR_QUBE_STATE_RUNNING));
+  wait_row_shows (fixture, "back-q", _("under a minute"));   /* its uptime */
 
   prepare_qube (fixture, "back-new");
   wait_window_shows (fixture, "back-new");
