@@ -191,7 +191,7 @@ serve (AirLocalDriver *driver,
       return print_line (json) ? 0 : 1;
     }
   else if (strcmp (service, "qubesair.Events") == 0)
-    return air_event_watcher_run (driver);
+    return air_event_watcher_run (driver, g_strcmp0 (arg, AIR_PROTOCOL_EVENTS_LISTED) == 0);
   else if (strcmp (service, "qubesair.Create") == 0)
     {
       g_autoptr(GBytes) input = air_fd_read_to_end (STDIN_FILENO, AIR_JSON_MAX_LINE, &error);

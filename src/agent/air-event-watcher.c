@@ -3,7 +3,8 @@
  * Pushes one JSON line per change, as it happens: inotify on the zone's
  * qubes/ and run/ directories tells which qube's files changed; its state
  * is read again and compared with what was last sent. Ends when the caller
- * closes its end.
+ * closes its end. Called with the argument "listed", the stream begins
+ * with the zone's List answer: one call, not two, for a caller starting.
  *
  * inotify itself rather than GFileMonitor: GLib's inotify source holds
  * events back for up to 100 ms once changes come in quick succession (a
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-event-watcher.h"
 #include "air-names.h"
 
@@ -157,13 +159,55 @@ caller_gone_cb (int          fd,
   return G_SOURCE_REMOVE;
 }
 
+/* The list first, and every qube in it as sent: a later change is told
+ * only when there is one. */
+static gboolean
+send_list (Watcher *watcher)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) qubes = air_local_driver_list (watcher->driver, &error);
+  g_autofree char *json = NULL;
+
+  if (qubes == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < qubes->len; i++)
+    {
+      AirQube *qube = g_ptr_array_index (qubes, i);
+
+      g_hash_table_insert (watcher->sent, g_strdup (air_qube_get_name (qube)), air_protocol_qube_to_json (qube));
+    }
+  json = air_protocol_list_to_json (air_local_driver_get_zone_name (watcher->driver), qubes);
+  return air_fd_write_all (STDOUT_FILENO, json, strlen (json));
+}
+
+/* The names only, not the qubes, for a caller that lists them itself: a
+ * qube known here by name alone gets one "changed" on its first change,
+ * exactly as one that did change. */
+static void
+remember_names (Watcher *watcher)
+{
+  g_autoptr(GDir) qubes_dir = g_dir_open (air_local_driver_get_qubes_dir (watcher->driver), 0, NULL);
+  const char *entry;
+
+  while (qubes_dir != NULL && (entry = g_dir_read_name (qubes_dir)) != NULL)
+    {
+      g_autofree char *name = g_str_has_suffix (entry, ".json")
+                              ? g_strndup (entry, strlen (entry) - strlen (".json")) : NULL;
+
+      if (name != NULL && air_name_is_valid (name))
+        g_hash_table_insert (watcher->sent, g_steal_pointer (&name), g_strdup (""));
+    }
+}
+
 int
-air_event_watcher_run (AirLocalDriver *driver)
+air_event_watcher_run (AirLocalDriver *driver,
+                       gboolean        listed)
 {
   const guint32 mask = IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE;
-  g_autoptr(GDir) qubes_dir = NULL;
-  const char *entry;
-  int fd;
+  int fd, status = 0;
   AirEvent health = { .kind = AIR_EVENT_ZONE_HEALTH, .health = AIR_HEALTH_UP, .reason = (char *) "" };
   Watcher watcher = { 0 };
 
@@ -182,27 +226,18 @@ air_event_watcher_run (AirLocalDriver *driver)
     }
   g_unix_fd_add (fd, G_IO_IN, inotify_cb, &watcher);
 
-  /* The names only, not the qubes: the caller lists them itself (the app
-   * starts List and Events at once), and reading every qube twice made a
-   * large zone's start twice as slow. A qube known here by name alone gets
-   * one "changed" on its first change, exactly as one that did change. */
-  qubes_dir = g_dir_open (air_local_driver_get_qubes_dir (driver), 0, NULL);
-  while (qubes_dir != NULL && (entry = g_dir_read_name (qubes_dir)) != NULL)
-    {
-      g_autofree char *name = g_str_has_suffix (entry, ".json")
-                              ? g_strndup (entry, strlen (entry) - strlen (".json")) : NULL;
-
-      if (name != NULL && air_name_is_valid (name))
-        g_hash_table_insert (watcher.sent, g_steal_pointer (&name), g_strdup (""));
-    }
+  if (listed)
+    status = send_list (&watcher) ? 0 : 1;
+  else
+    remember_names (&watcher);
 
   g_unix_fd_add (STDOUT_FILENO, G_IO_ERR | G_IO_HUP, caller_gone_cb, &watcher);
 
-  if (emit (&watcher, &health))
+  if (status == 0 && emit (&watcher, &health))
     g_main_loop_run (watcher.loop);
 
   g_hash_table_unref (watcher.sent);
   g_main_loop_unref (watcher.loop);
   close (fd);
-  return 0;
+  return status;
 }

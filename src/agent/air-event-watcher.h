@@ -8,6 +8,7 @@
 
 G_BEGIN_DECLS
 
-int air_event_watcher_run (AirLocalDriver *driver);
+int air_event_watcher_run (AirLocalDriver *driver,
+                           gboolean        listed);
 
 G_END_DECLS

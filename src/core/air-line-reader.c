@@ -23,6 +23,7 @@ struct _AirLineReader
   GInputStream *stream;
   GByteArray   *buffer;
   gsize         max_line;
+  gsize         scanned;   /* bytes of buffer known to hold no newline */
   gboolean      eof;
 };
 
@@ -65,6 +66,17 @@ air_line_reader_new (GInputStream *stream,
   return self;
 }
 
+/* The longest line taken from now on: a stream may begin with a larger
+ * message than those that follow. */
+void
+air_line_reader_set_max_line (AirLineReader *self,
+                              gsize          max_line)
+{
+  g_return_if_fail (AIR_IS_LINE_READER (self));
+
+  self->max_line = max_line;
+}
+
 /* Returns TRUE when the task was completed. */
 static gboolean
 take_line (AirLineReader *self,
@@ -74,12 +86,15 @@ take_line (AirLineReader *self,
   GBytes *line;
   gsize len;
 
-  /* An empty GByteArray's data is NULL, which memchr() must not get. */
-  if (self->buffer->len > 0)
-    newline = memchr (self->buffer->data, '\n', self->buffer->len);
+  /* An empty GByteArray's data is NULL, which memchr() must not get. A
+   * long line (a zone's list) is not searched again from its start at
+   * each read. */
+  if (self->buffer->len > self->scanned)
+    newline = memchr (self->buffer->data + self->scanned, '\n', self->buffer->len - self->scanned);
 
   if (newline == NULL)
     {
+      self->scanned = self->buffer->len;
       if (self->buffer->len > self->max_line)
         {
           g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_PROTOCOL,
@@ -110,6 +125,7 @@ take_line (AirLineReader *self,
 
   line = g_bytes_new (self->buffer->data, len);
   g_byte_array_remove_range (self->buffer, 0, len + 1);
+  self->scanned = 0;
   g_task_return_pointer (task, line, (GDestroyNotify) g_bytes_unref);
   return TRUE;
 }

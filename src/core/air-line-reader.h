@@ -14,6 +14,8 @@ G_DECLARE_FINAL_TYPE (AirLineReader, air_line_reader, AIR, LINE_READER, GObject)
 
 AirLineReader *air_line_reader_new              (GInputStream        *stream,
                                                  gsize                max_line);
+void           air_line_reader_set_max_line     (AirLineReader       *self,
+                                                 gsize                max_line);
 void           air_line_reader_read_line_async  (AirLineReader       *self,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,

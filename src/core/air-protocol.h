@@ -21,6 +21,10 @@ G_BEGIN_DECLS
 #define AIR_PROTOCOL_MAX_REASON  200
 #define AIR_PROTOCOL_MAX_ARGV    4096
 
+/* qubesair.Events with this argument begins with the zone's List answer;
+ * an older agent ignores it and sends events alone. */
+#define AIR_PROTOCOL_EVENTS_LISTED "listed"
+
 typedef struct {
   char         *template_name;
   AirQubeKind   kind;

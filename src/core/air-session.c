@@ -51,6 +51,8 @@ typedef struct {
   guint          retry_id;
   guint          backoff;
   gboolean       loading;
+  gboolean       first_line;   /* the stream's first line may be its list */
+  gboolean       listing;      /* a List call is in flight */
   gboolean       info_pending; /* ZoneInfo waits for the other zones' lists */
   GPtrArray     *listed;       /* AirQube: the first List, awaiting its turn */
 } ZoneLink;
@@ -141,6 +143,8 @@ link_stop (ZoneLink *link)
   g_clear_error (&link->lost);
   g_clear_handle_id (&link->retry_id, g_source_remove);
   link->loading = FALSE;
+  link->first_line = FALSE;
+  link->listing = FALSE;
   link->info_pending = FALSE;
 }
 
@@ -198,43 +202,19 @@ apply_event (ZoneLink *link,
 
 static void read_event (ZoneLink *link);
 static void info_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+static void list_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+static void schedule_apply (AirSession *self);
 
+/* One line of the event stream, applied, or queued while listing. */
 static void
-read_event_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+take_event (ZoneLink *link,
+            GBytes   *line)
 {
-  g_autoptr(ZoneLink) link = user_data;
-  g_autoptr(GBytes) line = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(AirEvent) event = NULL;
-  const char *data;
   gsize len;
+  const char *data = g_bytes_get_data (line, &len);
 
-  line = air_line_reader_read_line_finish (AIR_LINE_READER (object), result, &error);
-  if (link_is_gone (link, error) || object != (GObject *) link->reader)
-    return;
-
-  if (line == NULL)
-    {
-      if (error == NULL)
-        error = g_error_new_literal (AIR_ERROR, AIR_ERROR_UNREACHABLE,
-                                     _("The zone closed its event stream"));
-      else
-        g_prefix_error (&error, _("The zone’s event stream failed: "));
-
-      /* While List runs, its failure (with the zone's own words) says more. */
-      if (link->loading)
-        {
-          g_clear_error (&link->lost);
-          link->lost = g_steal_pointer (&error);
-          return;
-        }
-      link_down (link, error);
-      return;
-    }
-
-  data = g_bytes_get_data (line, &len);
   event = air_event_parse (data, len, air_zone_get_name (link->zone), &error);
   if (event == NULL)
     {
@@ -252,7 +232,115 @@ read_event_cb (GObject      *object,
       apply_event (link, event);
       zone_changed (link->session, air_zone_get_name (link->zone));
     }
+}
 
+static void
+list_zone (ZoneLink *link)
+{
+  link->listing = TRUE;
+  air_zone_list_qubes_async (link->zone, link->cancellable, list_cb, link_ref (link));
+}
+
+typedef struct {
+  ZoneLink *link;
+  GBytes   *line;
+} FirstLine;
+
+static FirstLine *
+first_line_new (ZoneLink *link,
+                GBytes   *line)
+{
+  FirstLine *first = g_new0 (FirstLine, 1);
+
+  first->link = link_ref (link);
+  first->line = g_bytes_ref (line);
+  return first;
+}
+
+static void
+first_line_free (FirstLine *first)
+{
+  link_unref (first->link);
+  g_bytes_unref (first->line);
+  g_free (first);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FirstLine, first_line_free)
+
+/* The stream's first line is the zone's list, or, from an agent older
+ * than AIR_PROTOCOL_EVENTS_LISTED, an event: then List is called. */
+static void
+first_line_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(FirstLine) first = user_data;
+  ZoneLink *link = first->link;
+  g_autoptr(GPtrArray) qubes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qubes = air_zone_list_qubes_finish (AIR_ZONE (object), result, &error);
+  if (link_is_gone (link, error))
+    return;
+  if (qubes != NULL)
+    {
+      g_clear_pointer (&link->listed, g_ptr_array_unref);
+      link->listed = g_steal_pointer (&qubes);
+      schedule_apply (link->session);
+    }
+  else
+    {
+      list_zone (link);
+      take_event (link, first->line);
+    }
+  read_event (link);
+}
+
+static void
+read_event_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ZoneLink) link = user_data;
+  g_autoptr(GBytes) line = NULL;
+  g_autoptr(GError) error = NULL;
+
+  line = air_line_reader_read_line_finish (AIR_LINE_READER (object), result, &error);
+  if (link_is_gone (link, error) || object != (GObject *) link->reader)
+    return;
+
+  if (line == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (AIR_ERROR, AIR_ERROR_UNREACHABLE,
+                                     _("The zone closed its event stream"));
+      else
+        g_prefix_error (&error, _("The zone’s event stream failed: "));
+
+      /* Before the list, List's failure (with the zone's own words) says
+       * more; its success, that the zone was reached and lost again. */
+      if (link->loading)
+        {
+          g_clear_error (&link->lost);
+          link->lost = g_steal_pointer (&error);
+          if (!link->listing && link->listed == NULL)
+            list_zone (link);
+          return;
+        }
+      link_down (link, error);
+      return;
+    }
+
+  if (link->first_line)
+    {
+      link->first_line = FALSE;
+      air_line_reader_set_max_line (link->reader, AIR_JSON_MAX_LINE);
+      air_zone_decode_list_async (link->zone, line, link->cancellable, first_line_cb,
+                                  first_line_new (link, line));
+      return;   /* the next line once this one is in */
+    }
+
+  take_event (link, line);
   read_event (link);
 }
 
@@ -427,6 +515,7 @@ list_cb (GObject      *object,
   qubes = air_zone_list_qubes_finish (AIR_ZONE (object), result, &error);
   if (link_is_gone (link, error))
     return;
+  link->listing = FALSE;
   if (qubes == NULL)
     {
       link_down (link, error);
@@ -488,27 +577,27 @@ events_spawned_cb (GObject      *object,
     }
 
   link->events = g_steal_pointer (&events);
-  link->reader = air_line_reader_new (g_subprocess_get_stdout_pipe (link->events), AIR_JSON_MAX_LINE);
+  link->reader = air_line_reader_new (g_subprocess_get_stdout_pipe (link->events), AIR_JSON_MAX_MESSAGE);
   read_event (link);
 }
 
-/* The event stream and List start at once (each is a process of its own,
- * and a zone far away answers sooner without a round trip between them);
- * ZoneInfo follows the list. Events met before the list are queued. */
+/* One call: the event stream, asked to begin with the zone's list (an
+ * older agent's is listed by a List call of its own); ZoneInfo follows the
+ * list. Events met before the list are queued. */
 static void
 link_connect (ZoneLink *link)
 {
   link_stop (link);
   link->cancellable = g_cancellable_new ();
   link->loading = TRUE;
+  link->first_line = TRUE;
   link->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) air_event_free);
 
   air_transport_spawn_async (air_zone_get_transport (link->zone), air_zone_get_gateway (link->zone),
-                             "qubesair.Events", NULL,
+                             "qubesair.Events", AIR_PROTOCOL_EVENTS_LISTED,
                              G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                              G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                              link->cancellable, events_spawned_cb, link_ref (link));
-  air_zone_list_qubes_async (link->zone, link->cancellable, list_cb, link_ref (link));
 }
 
 static ZoneLink *
@@ -863,7 +952,7 @@ resync_zone (AirSession *self,
   if (link == NULL || link->cancellable == NULL || link->loading || link->events == NULL)
     return;
 
-  air_zone_list_qubes_async (link->zone, link->cancellable, list_cb, link_ref (link));
+  list_zone (link);
 }
 
 static void

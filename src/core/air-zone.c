@@ -421,6 +421,25 @@ call_cb (GObject      *object,
     decode_answer (task);
 }
 
+static GTask *
+zone_call_task_new (AirZone             *self,
+                    gpointer             source_tag,
+                    Decode               decode,
+                    gboolean             in_thread,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ZoneCall *call = g_new0 (ZoneCall, 1);
+
+  call->decode = decode;
+  call->in_thread = in_thread;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, call, (GDestroyNotify) zone_call_free);
+  return task;
+}
+
 static void
 zone_call (AirZone             *self,
            gpointer             source_tag,
@@ -434,16 +453,10 @@ zone_call (AirZone             *self,
            GAsyncReadyCallback  callback,
            gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  ZoneCall *call = g_new0 (ZoneCall, 1);
-
-  call->decode = decode;
-  call->in_thread = in_thread;
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, call, (GDestroyNotify) zone_call_free);
+  GTask *task = zone_call_task_new (self, source_tag, decode, in_thread, cancellable, callback, user_data);
 
   air_transport_call_async (air_zone_get_transport (self), self->gateway, verb, arg,
-                            input, max_output, cancellable, call_cb, g_steal_pointer (&task));
+                            input, max_output, cancellable, call_cb, task);
 }
 
 static gpointer
@@ -511,8 +524,31 @@ air_zone_list_qubes_async (AirZone             *self,
              AIR_JSON_MAX_MESSAGE, decode_list, TRUE, cancellable, callback, user_data);
 }
 
+/* A List answer met elsewhere (the first line of the zone's event
+ * stream), decoded in a worker thread as the call's own answer is. */
+void
+air_zone_decode_list_async (AirZone             *self,
+                            GBytes              *answer,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ZoneCall *call;
+
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (answer != NULL);
+
+  task = zone_call_task_new (self, air_zone_decode_list_async, decode_list, TRUE, cancellable, callback, user_data);
+  call = g_task_get_task_data (task);
+  call->answer = g_bytes_ref (answer);
+  g_task_run_in_thread (task, decode_thread);
+}
+
 /**
  * air_zone_list_qubes_finish:
+ *
+ * Finishes air_zone_list_qubes_async() and air_zone_decode_list_async().
  *
  * Returns: (transfer full) (element-type AirQube): the zone's qubes
  */

@@ -65,6 +65,11 @@ void                air_zone_list_qubes_async   (AirZone             *self,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
+void                air_zone_decode_list_async  (AirZone             *self,
+                                                 GBytes              *answer,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
 GPtrArray          *air_zone_list_qubes_finish  (AirZone             *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);

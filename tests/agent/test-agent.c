@@ -333,6 +333,55 @@ test_events (void)
   g_subprocess_wait (events, NULL, NULL);
 }
 
+/* Asked as the app asks, the stream begins with the zone's list, then
+ * its health, then the changes. */
+static void
+test_events_listed (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) events = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *health = NULL;
+  g_autofree char *change = NULL;
+
+  g_assert_cmpint (qair (NULL, NULL, NULL, "create", "delta", "--zone", "local", NULL), ==, 0);
+
+  g_subprocess_launcher_setenv (launcher, "QREXEC_SERVICE_FULL_NAME", "qubesair.Events+listed", TRUE);
+  g_subprocess_launcher_setenv (launcher, "QREXEC_SERVICE_ARGUMENT", "listed", TRUE);
+  g_subprocess_launcher_setenv (launcher, "QREXEC_REMOTE_DOMAIN", "dom0", TRUE);
+  g_subprocess_launcher_setenv (launcher, "AIR_LOOPBACK_SELF", "sys-remote-local", TRUE);
+  g_subprocess_launcher_setenv (launcher, "AIR_AGENT_DIR", zone_dir, TRUE);
+  events = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AIR_AGENT_PROGRAM"), "listed", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (events));
+
+  list = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (list, "{\"version\":1,\"zone\":\"local\",\"qubes\":["));
+  g_assert_nonnull (strstr (list, "{\"name\":\"delta\",\"class\":\"AppVM\",\"state\":\"Halted\""));
+  health = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_cmpstr (health, ==, "{\"event\":\"zone-health\",\"health\":\"up\",\"reason\":\"\"}");
+
+  g_assert_cmpint (qair (NULL, NULL, NULL, "start", "delta", NULL), ==, 0);
+  do
+    {
+      g_free (change);
+      change = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (change);
+    }
+  while (strstr (change, "\"state\":\"Running\"") == NULL);
+  g_assert_true (g_str_has_prefix (change, "{\"event\":\"qube-changed\",\"qube\":{\"name\":\"delta\""));
+
+  g_subprocess_force_exit (events);
+  g_subprocess_wait (events, NULL, NULL);
+  g_assert_cmpint (qair (NULL, NULL, NULL, "kill", "delta", NULL), ==, 0);
+  g_assert_cmpint (qair (NULL, NULL, NULL, "rm", "delta", NULL), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -355,6 +404,7 @@ main (int    argc,
   g_test_add_func ("/air/agent/disposable-disconnect", test_disposable_disconnect);
   g_test_add_func ("/air/agent/kill-during-create", test_kill_during_create);
   g_test_add_func ("/air/agent/events", test_events);
+  g_test_add_func ("/air/agent/events-listed", test_events_listed);
   status = g_test_run ();
 
   if (status == 0)

@@ -3,7 +3,11 @@
  * Set as AIR_AGENT_PROGRAM with the loopback transport, it answers the
  * zone services for AIR_FAKE_QUBES made-up qubes (default 1000) of the zone
  * its gateway serves (sys-remote-NAME): ZoneInfo, List, Events, Create,
- * Start, Shutdown, Kill, Remove, Run. It keeps no state. Events stays open;
+ * Start, Shutdown, Kill, Remove, Run. It keeps no state. Events stays open,
+ * and begins with the list when asked to (AIR_PROTOCOL_EVENTS_LISTED) but
+ * in a zone whose name starts with "old", which answers as an agent older
+ * than that: the zone's health first; AIR_FAKE_CALL_LOG names a file
+ * where each call is noted;
  * with AIR_FAKE_TRIGGER_DIR set, each line "QUBE STATE" written to the FIFO
  * DIR/ZONE.fifo becomes a qube-changed event. A zone whose name starts with
  * "down" fails every call, as an unreachable zone does. It is not a zone
@@ -63,6 +67,36 @@ write_all (const char *text)
   fflush (stdout);
 }
 
+/* With AIR_FAKE_CALL_LOG set, each call appends "SERVICE ZONE" there. */
+static void
+log_call (const char *service)
+{
+  const char *log = g_getenv ("AIR_FAKE_CALL_LOG");
+  FILE *file = log ? fopen (log, "a") : NULL;
+
+  if (file == NULL)
+    return;
+  fprintf (file, "%s %s\n", service, zone_name ());
+  fclose (file);
+}
+
+static void
+write_list (const char *zone,
+            guint       n)
+{
+  g_autoptr(GPtrArray) qubes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *json = NULL;
+
+  /* A zone far away: its list takes its time. */
+  if (g_str_has_prefix (zone, "slow"))
+    g_usleep (8 * G_USEC_PER_SEC);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (qubes, make_qube (zone, i));
+  json = air_protocol_list_to_json (zone, qubes);
+  write_all (json);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -77,6 +111,7 @@ main (int   argc,
       g_printerr ("fake-zone: not called as a service\n");
       return 2;
     }
+  log_call (service);
 
   if (g_str_has_prefix (zone, "down"))
     {
@@ -104,17 +139,7 @@ main (int   argc,
 
   if (g_str_has_prefix (service, "qubesair.List+"))
     {
-      g_autoptr(GPtrArray) qubes = g_ptr_array_new_with_free_func (g_object_unref);
-      g_autofree char *json = NULL;
-
-      /* A zone far away: its list takes its time. */
-      if (g_str_has_prefix (zone, "slow"))
-        g_usleep (8 * G_USEC_PER_SEC);
-
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (qubes, make_qube (zone, i));
-      json = air_protocol_list_to_json (zone, qubes);
-      write_all (json);
+      write_list (zone, n);
       return 0;
     }
 
@@ -124,6 +149,16 @@ main (int   argc,
       g_autofree char *trigger = NULL;
       char line[256];
       FILE *fifo;
+
+      if (g_str_has_prefix (zone, "old"))
+        {
+          AirEvent health = { .kind = AIR_EVENT_ZONE_HEALTH, .health = AIR_HEALTH_UP, .reason = (char *) "" };
+          g_autofree char *out = air_event_to_line (&health);
+
+          write_all (out);
+        }
+      else if (g_strcmp0 (arg, AIR_PROTOCOL_EVENTS_LISTED) == 0)
+        write_list (zone, n);
 
       if (trigger_dir == NULL)
         {

@@ -44,6 +44,12 @@ fixture_set_up (Fixture       *fixture,
     }
   g_setenv ("AIR_FAKE_TRIGGER_DIR", fixture->trigger_dir, TRUE);
   g_setenv ("AIR_FAKE_QUBES", G_STRINGIFY (QUBES_PER_ZONE), TRUE);
+  {
+    g_autofree char *log = g_build_filename (fixture->trigger_dir, "calls", NULL);
+
+    g_unlink (log);
+    g_setenv ("AIR_FAKE_CALL_LOG", log, TRUE);
+  }
 
   air_test_write_zones ("{\"version\":1,\"zones\":["
                         "{\"name\":\"up1\",\"gateway\":\"sys-remote-up1\",\"driver\":\"local\"},"
@@ -217,6 +223,54 @@ test_session_slow_zone (Fixture       *fixture,
   g_assert_false (air_session_zone_is_loading (fixture->session, "slow1"));
 }
 
+/* The calls the fake zones were asked for, one "SERVICE ZONE" a line. */
+static char *
+read_call_log (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->trigger_dir, "calls", NULL);
+  char *calls = NULL;
+
+  if (!g_file_get_contents (path, &calls, NULL, NULL))
+    return g_strdup ("");
+  return calls;
+}
+
+/* A zone's qubes come with its event stream, one call; an agent older than
+ * that (it sends events alone) is listed by List, and its events count. */
+static void
+test_session_one_call (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *fifo = g_strdup_printf ("%s/old1.fifo", fixture->trigger_dir);
+  g_autofree char *calls = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char line[] = "old1-q00002 Running\n";
+  AirQube *qube;
+  int fd;
+
+  g_unlink (fifo);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  wait_for_qubes (fixture, 2 * QUBES_PER_ZONE);
+  g_assert_true (air_session_add_zone (fixture->session, "old1", "sys-remote-old1", "local", &error));
+  g_assert_no_error (error);
+  wait_for_qubes (fixture, 3 * QUBES_PER_ZONE);
+  g_assert_false (air_session_zone_is_loading (fixture->session, "old1"));
+
+  calls = read_call_log (fixture);
+  g_assert_nonnull (strstr (calls, "qubesair.Events+listed up1\n"));
+  g_assert_null (strstr (calls, "qubesair.List+ up1\n"));
+  g_assert_null (strstr (calls, "qubesair.List+ up2\n"));
+  g_assert_nonnull (strstr (calls, "qubesair.List+ old1\n"));
+
+  qube = air_inventory_lookup (air_session_get_inventory (fixture->session), "old1", "old1-q00002");
+  g_assert_nonnull (qube);
+  fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, line, strlen (line)), ==, strlen (line));
+  close (fd);
+  air_test_wait_until (qube_is_running, qube, 30, "old1's event");
+}
+
 static gboolean
 job_finished (gpointer user_data)
 {
@@ -286,6 +340,7 @@ main (int   argc,
   g_test_add ("/air/session/events", Fixture, NULL, fixture_set_up, test_session_events, fixture_tear_down);
   g_test_add ("/air/session/zone-edits", Fixture, NULL, fixture_set_up, test_session_zone_edits, fixture_tear_down);
   g_test_add ("/air/session/slow-zone", Fixture, NULL, fixture_set_up, test_session_slow_zone, fixture_tear_down);
+  g_test_add ("/air/session/one-call", Fixture, NULL, fixture_set_up, test_session_one_call, fixture_tear_down);
   g_test_add ("/air/session/jobs", Fixture, NULL, fixture_set_up, test_session_jobs, fixture_tear_down);
 
   status = g_test_run ();

@@ -71,6 +71,7 @@ struct _AirSshDriver
   char          *alias;
   AirHealth      last_health;   /* what the event stream said last */
   char          *last_reason;
+  gboolean       awaiting_list; /* the host's list is to be the stream's first line */
 };
 
 G_DEFINE_FINAL_TYPE (AirSshDriver, air_ssh_driver, G_TYPE_OBJECT)
@@ -1079,11 +1080,40 @@ static gboolean
 health_tick (AirSshDriver *self)
 {
   g_autofree char *reason = NULL;
-  AirHealth health = air_ssh_driver_link_health (self, &reason);
+  AirHealth health;
 
+  if (self->awaiting_list)
+    return TRUE;   /* nothing before the list */
+  health = air_ssh_driver_link_health (self, &reason);
   if (health == self->last_health)
     return TRUE;
   return print_event (self, health, reason);
+}
+
+static gboolean event_line_cb (AirSshDriver *self, const char *line, gsize len);
+
+/* The host's first line, asked to be its list: passed on as our own
+ * rendering, then the link's health. From an older host agent it is an
+ * event: the health goes first, as the caller then takes it for an older
+ * gateway and calls List. */
+static gboolean
+first_line (AirSshDriver *self,
+            const char   *line,
+            gsize         len)
+{
+  g_autoptr(GPtrArray) qubes = air_protocol_parse_list (line, len, self->zone, NULL);
+  g_autofree char *reason = NULL;
+  AirHealth health = air_ssh_driver_link_health (self, &reason);
+
+  self->awaiting_list = FALSE;
+  if (qubes != NULL)
+    {
+      g_autofree char *json = air_protocol_list_to_json (self->zone, qubes);
+
+      if (!air_fd_write_all (STDOUT_FILENO, json, strlen (json)))
+        return FALSE;
+    }
+  return print_event (self, health, reason) && (qubes != NULL || event_line_cb (self, line, len));
 }
 
 static gboolean
@@ -1098,6 +1128,8 @@ event_line_cb (AirSshDriver *self,
     return health_tick (self);
   if (len == 0)
     return TRUE;
+  if (self->awaiting_list)
+    return first_line (self, line, len);
   event = air_event_parse (line, len, self->zone, NULL);
   if (event == NULL)
     return TRUE;   /* unknown or bad: dropped, as the app would */
@@ -1113,8 +1145,11 @@ event_line_cb (AirSshDriver *self,
   return air_fd_write_all (STDOUT_FILENO, out, strlen (out));
 }
 
+/* With @listed (AIR_PROTOCOL_EVENTS_LISTED), the host's list comes first,
+ * and the link's health after it; else the health first. */
 static int
-relay_events (AirSshDriver *self)
+relay_events (AirSshDriver *self,
+              gboolean      listed)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -1123,13 +1158,14 @@ relay_events (AirSshDriver *self)
   g_autofree char *reason = NULL;
   AirHealth health = air_ssh_driver_link_health (self, &reason);
 
-  if (!print_event (self, health, reason))
+  if (!listed && !print_event (self, health, reason))
     return 0;
 
-  process = spawn_call (self, "qubesair.Events", "",
+  self->awaiting_list = listed;
+  process = spawn_call (self, "qubesair.Events", listed ? AIR_PROTOCOL_EVENTS_LISTED : "",
                         G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   if (process == NULL ||
-      !pump (self, process, AIR_JSON_MAX_LINE + 1, event_line_cb, out, err, &error))
+      !pump (self, process, listed ? AIR_SSH_MAX_ANSWER : AIR_JSON_MAX_LINE + 1, event_line_cb, out, err, &error))
     {
       g_autofree char *message = air_text_sanitize (error->message, -1, MAX_ERROR_TEXT);
       print_event (self, AIR_HEALTH_DOWN, message);
@@ -1168,7 +1204,7 @@ air_ssh_driver_serve (AirSshDriver *self,
     }
 
   if (strcmp (service, "qubesair.Events") == 0)
-    return relay_events (self);
+    return relay_events (self, g_strcmp0 (arg, AIR_PROTOCOL_EVENTS_LISTED) == 0);
   if (strcmp (service, "qubesair.ZoneInfo") == 0 || strcmp (service, "qubesair.List") == 0 ||
       strcmp (service, "qubesair.Create") == 0 || strcmp (service, "qubesair.Start") == 0 ||
       strcmp (service, "qubesair.Shutdown") == 0 || strcmp (service, "qubesair.Kill") == 0 ||
