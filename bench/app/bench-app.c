@@ -332,7 +332,17 @@ main (int   argc,
   report ("full refresh applied and drawn", (t1 - t0) / 1000.0, "ms", 100);
 
   /* 4. A state change in a zone (a real “qair start” behind the app's
-   * back) to the changed row drawn, from when the zone wrote the state. */
+   * back) to the changed row drawn, from when the zone wrote the state;
+   * once the app is settled: the zones' details (ZoneInfo, asked for once
+   * the first screen of qubes is drawn) are in. */
+  for (int z = 0; z < n_zones; z++)
+    {
+      g_autofree char *name = g_strdup_printf ("zone%d", z);
+      AirZone *zone = air_session_lookup_zone (session, name);
+
+      while (air_zone_get_isolation (zone) == AIR_ISOLATION_UNKNOWN)
+        g_main_context_iteration (NULL, TRUE);
+    }
   for (int i = 0; i < STATE_SAMPLES; i++)
     {
       int z = i % n_zones, q = (i * 74) % n_qubes;   /* even: Halted after the refresh */

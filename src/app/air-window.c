@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "air-file-browser.h"
 #include "air-job-row.h"
@@ -154,22 +153,16 @@ static const struct { guint min, nat; } cell_chars[] = {
   [CELL_LABEL] = { 1, 1 },
 };
 
-/* A cell's text (or, for the label, its CSS class) and the qube's
- * properties it shows: set on bind and when those properties change, by
- * plain functions rather than GtkExpression watches, which were a fifth of
- * the time to make the first screen of rows (bench/app). */
-static gboolean
-cell_shows (CellKind    kind,
-            const char *property)
-{
-  static const char * const shown[] = {
-    [CELL_NAME] = "name", [CELL_ZONE] = "zone", [CELL_STATE] = "state", [CELL_CLASS] = "kind",
-    [CELL_TEMPLATE] = "template", [CELL_MEMORY] = "memory", [CELL_VCPUS] = "vcpus",
-    [CELL_IP] = "ip", [CELL_UPTIME] = "started", [CELL_LABEL] = "label",
-  };
-
-  return strcmp (property, shown[kind]) == 0 || (kind == CELL_UPTIME && strcmp (property, "state") == 0);
-}
+/* A cell's text (or, for the label, its CSS class) is set on bind and
+ * when the qube's properties it shows change, by plain functions rather
+ * than GtkExpression watches, which were a fifth of the time to make the
+ * first screen of rows (bench/app). */
+static const char * const cell_notify[] = {
+  [CELL_NAME] = "notify::name", [CELL_ZONE] = "notify::zone", [CELL_STATE] = "notify::state",
+  [CELL_CLASS] = "notify::kind", [CELL_TEMPLATE] = "notify::template", [CELL_MEMORY] = "notify::memory",
+  [CELL_VCPUS] = "notify::vcpus", [CELL_IP] = "notify::ip", [CELL_UPTIME] = "notify::started",
+  [CELL_LABEL] = "notify::label",
+};
 
 static void
 update_cell (GtkWidget *cell,
@@ -364,10 +357,7 @@ qube_notify_cb (AirQube    *qube,
                 GParamSpec *pspec,
                 GtkWidget  *cell)
 {
-  CellKind kind = GPOINTER_TO_INT (g_object_get_qdata (G_OBJECT (cell), cell_kind_quark));
-
-  if (cell_shows (kind, pspec->name))
-    update_cell (cell, kind, qube);
+  update_cell (cell, GPOINTER_TO_INT (g_object_get_qdata (G_OBJECT (cell), cell_kind_quark)), qube);
 }
 
 static void
@@ -377,9 +367,12 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *cell = gtk_list_item_get_child (list_item);
   AirQube *qube = gtk_list_item_get_item (list_item);
+  CellKind kind = GPOINTER_TO_INT (user_data);
 
-  update_cell (cell, GPOINTER_TO_INT (user_data), qube);
-  g_signal_connect (qube, "notify", G_CALLBACK (qube_notify_cb), cell);
+  update_cell (cell, kind, qube);
+  g_signal_connect (qube, cell_notify[kind], G_CALLBACK (qube_notify_cb), cell);
+  if (kind == CELL_UPTIME)
+    g_signal_connect (qube, "notify::state", G_CALLBACK (qube_notify_cb), cell);
 }
 
 static void
