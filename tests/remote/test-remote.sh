@@ -135,14 +135,14 @@ wait $events_pid 2>/dev/null
 contains "$(cat "$root/events")" "far qube-added q2" ; ok $? "events arrive from the remote zone"
 contains "$(cat "$root/events")" "far zone-health up" ; ok $? "… with the link's health"
 
-# The stream as the app asks for it: the zone's list first, then the health.
+# The stream as the app asks for it: the zone's list first, then its health.
 env QREXEC_SERVICE_FULL_NAME="qubesair.Events+listed" QREXEC_SERVICE_ARGUMENT=listed \
     QREXEC_REMOTE_DOMAIN=work AIR_LOOPBACK_SELF=sys-remote-far AIR_AGENT_DIR="$gw_far" \
     timeout 5 "$AGENT" listed </dev/null >"$root/listed" 2>/dev/null
 first=$(sed -n 1p "$root/listed")
 contains "$first" '"zone":"far","qubes":[{"name":"q1"' && contains "$first" '{"name":"q2"'
 ok $? "the gateway's event stream begins with the remote zone's list, when asked"
-contains "$(sed -n 2p "$root/listed")" '"event":"zone-health","health":"up"' ; ok $? "… then the link's health"
+contains "$(sed -n 2p "$root/listed")" '"event":"zone-health","health":"up","reason":"SSH: connected to' ; ok $? "… then the zone's health, with the link's"
 
 # --- A disposable: made, used and destroyed on the zone host.
 out=$(echo in | $Q dispvm --zone far -- sh -c 'cat; echo disposable' 2>&1)

@@ -1093,9 +1093,9 @@ health_tick (AirSshDriver *self)
 static gboolean event_line_cb (AirSshDriver *self, const char *line, gsize len);
 
 /* The host's first line, asked to be its list: passed on as our own
- * rendering, then the link's health. From an older host agent it is an
- * event: the health goes first, as the caller then takes it for an older
- * gateway and calls List. */
+ * rendering (the host's health follows it, and goes on joined with the
+ * link's). From an older host agent it is an event: the link's health goes
+ * first, and the caller, taking it for an older gateway, calls List. */
 static gboolean
 first_line (AirSshDriver *self,
             const char   *line,
@@ -1103,17 +1103,17 @@ first_line (AirSshDriver *self,
 {
   g_autoptr(GPtrArray) qubes = air_protocol_parse_list (line, len, self->zone, NULL);
   g_autofree char *reason = NULL;
-  AirHealth health = air_ssh_driver_link_health (self, &reason);
+  AirHealth health;
 
   self->awaiting_list = FALSE;
   if (qubes != NULL)
     {
       g_autofree char *json = air_protocol_list_to_json (self->zone, qubes);
 
-      if (!air_fd_write_all (STDOUT_FILENO, json, strlen (json)))
-        return FALSE;
+      return air_fd_write_all (STDOUT_FILENO, json, strlen (json));
     }
-  return print_event (self, health, reason) && (qubes != NULL || event_line_cb (self, line, len));
+  health = air_ssh_driver_link_health (self, &reason);
+  return print_event (self, health, reason) && event_line_cb (self, line, len);
 }
 
 static gboolean
