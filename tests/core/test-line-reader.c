@@ -274,6 +274,32 @@ test_limit_without_newline (void)
     }
 }
 
+/* A stream may begin with a larger message (a zone's list) than those
+ * that follow: the limit is lowered once it is in. */
+static void
+test_larger_first_line (void)
+{
+  for (gsize chunk = 7; chunk <= 70000; chunk *= 100)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(GString) first = NULL;
+      g_autoptr(GInputStream) stream = NULL;
+      g_autoptr(AirLineReader) reader = NULL;
+
+      for (guint i = 0; i < 50000; i++)
+        g_string_append_c (text, 'a' + i % 26);
+      first = g_string_new (text->str);
+      g_string_append (text, "\n12345678\n123456789\n");
+      stream = trickle_new (text->str, text->len, chunk);
+      reader = air_line_reader_new (stream, 50000);
+
+      assert_line (reader, first->str);
+      air_line_reader_set_max_line (reader, 8);
+      assert_line (reader, "12345678");
+      assert_fails (reader, "longer than the limit of 8 bytes");
+    }
+}
+
 static void
 test_endless_line (void)
 {
@@ -441,6 +467,7 @@ main (int   argc,
   g_test_add_func ("/air/line-reader/chunk-sizes", test_chunk_sizes);
   g_test_add_func ("/air/line-reader/limit", test_limit);
   g_test_add_func ("/air/line-reader/limit-without-newline", test_limit_without_newline);
+  g_test_add_func ("/air/line-reader/larger-first-line", test_larger_first_line);
   g_test_add_func ("/air/line-reader/endless-line", test_endless_line);
   g_test_add_func ("/air/line-reader/ends-mid-line", test_ends_mid_line);
   g_test_add_func ("/air/line-reader/binary", test_binary);
