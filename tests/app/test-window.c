@@ -556,6 +556,28 @@ test_window_behind_back (Fixture       *fixture,
   wait_window_shows (fixture, "back-new");
 }
 
+/* The window closed while the app goes on (the tray keeps it): the rows'
+ * qubes still change, and nothing of the window may be touched. */
+static void
+test_window_closed (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  AirQube *qube;
+
+  prepare_qube (fixture, "closed-q");
+  open_window (fixture);
+  wait_window_shows (fixture, "closed-q");
+  wait_row_shows (fixture, "closed-q", air_qube_state_get_display_name (AIR_QUBE_STATE_HALTED));
+  qube = g_object_ref (window_find (fixture, "closed-q"));
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_finalize_object (g_steal_pointer (&fixture->window));
+
+  zone_action (fixture, "closed-q", AIR_ZONE_ACTION_START);
+  air_test_wait_until (qube_is_running, qube, WAIT_SECONDS, "the event");
+  g_object_unref (qube);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -574,6 +596,7 @@ main (int   argc,
   g_test_add ("/air/window/shows-qubes", Fixture, NULL, fixture_set_up, test_window_shows_qubes, fixture_tear_down);
   g_test_add ("/air/window/actions", Fixture, NULL, fixture_set_up, test_window_actions, fixture_tear_down);
   g_test_add ("/air/window/behind-back", Fixture, NULL, fixture_set_up, test_window_behind_back, fixture_tear_down);
+  g_test_add ("/air/window/closed", Fixture, NULL, fixture_set_up, test_window_closed, fixture_tear_down);
 
   status = g_test_run ();
 
