@@ -55,7 +55,7 @@ after_paint_cb (GdkFrameClock *clock,
 /* A desktop session starts its accessibility bus at login; the private
  * session bus here starts it for the first caller, which would otherwise
  * be the app: GTK asks for the bus's address while it builds the first
- * window and waited 90 ms for the launcher to start (perf sched). */
+ * window, and waited up to 90 ms for the launcher (perf sched). */
 static void
 start_accessibility_bus (void)
 {

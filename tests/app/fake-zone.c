@@ -3,12 +3,12 @@
  * Set as AIR_AGENT_PROGRAM with the loopback transport, it answers the
  * zone services for AIR_FAKE_QUBES made-up qubes (default 1000) of the zone
  * its gateway serves (sys-remote-NAME): ZoneInfo, List, Events, Create,
- * Start, Shutdown, Kill, Remove, Run. It keeps no state. Events stays open,
- * and begins with the list when asked to (AIR_PROTOCOL_EVENTS_LISTED) but
- * in a zone whose name starts with "old", which answers as an agent older
- * than that: the zone's health first; AIR_FAKE_CALL_LOG names a file
- * where each call is noted;
- * with AIR_FAKE_TRIGGER_DIR set, each line "QUBE STATE" written to the FIFO
+ * Start, Shutdown, Kill, Remove, Run. It keeps no state. Events stays open
+ * and begins with the list when asked to (AIR_PROTOCOL_EVENTS_LISTED) —
+ * but in a zone whose name starts with "old", which answers as an older
+ * agent does: the zone's health first. AIR_FAKE_CALL_LOG names a file
+ * where each call is noted. With AIR_FAKE_TRIGGER_DIR set, each line
+ * "QUBE STATE" written to the FIFO
  * DIR/ZONE.fifo becomes a qube-changed event. A zone whose name starts with
  * "down" fails every call, as an unreachable zone does. It is not a zone
  * driver: the real one is qubes-air-agent's local driver.
