@@ -126,6 +126,22 @@ qube_is_running (gpointer user_data)
   return air_qube_get_state (user_data) == AIR_QUBE_STATE_RUNNING;
 }
 
+/* Has the fake zone behind @fifo send @line as an event. Its Events
+ * process opens its end once it has started, which may be after the zone
+ * listed: until then there is no reader (ENXIO). */
+static void
+send_trigger (const char *fifo,
+              const char *line)
+{
+  int fd;
+
+  for (guint i = 0; (fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 && errno == ENXIO && i < 500; i++)
+    g_usleep (10000);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, line, strlen (line)), ==, strlen (line));
+  close (fd);
+}
+
 static void
 test_session_events (Fixture       *fixture,
                      gconstpointer  data)
@@ -133,21 +149,14 @@ test_session_events (Fixture       *fixture,
   g_autofree char *fifo = g_strdup_printf ("%s/up2.fifo", fixture->trigger_dir);
   static const char line[] = "up2-q00001 Running\n";
   AirQube *qube;
-  int fd;
 
   wait_for_qubes (fixture, 2 * QUBES_PER_ZONE);
   qube = air_inventory_lookup (air_session_get_inventory (fixture->session), "up2", "up2-q00001");
   g_assert_nonnull (qube);
   g_assert_cmpint (air_qube_get_state (qube), ==, AIR_QUBE_STATE_HALTED);
 
-  /* A change in the zone, told only through its event stream. The zone's
-   * Events process opens its end when it starts, which may be after List
-   * answered: until then there is no reader (ENXIO). */
-  for (guint i = 0; (fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 && errno == ENXIO && i < 500; i++)
-    g_usleep (10000);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (write (fd, line, strlen (line)), ==, strlen (line));
-  close (fd);
+  /* A change in the zone, told only through its event stream. */
+  send_trigger (fifo, line);
 
   air_test_wait_until (qube_is_running, qube, 30, "the event");
 }
@@ -246,7 +255,6 @@ test_session_one_call (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   static const char line[] = "old1-q00002 Running\n";
   AirQube *qube;
-  int fd;
 
   g_unlink (fifo);
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
@@ -264,10 +272,7 @@ test_session_one_call (Fixture       *fixture,
 
   qube = air_inventory_lookup (air_session_get_inventory (fixture->session), "old1", "old1-q00002");
   g_assert_nonnull (qube);
-  fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (write (fd, line, strlen (line)), ==, strlen (line));
-  close (fd);
+  send_trigger (fifo, line);
   air_test_wait_until (qube_is_running, qube, 30, "old1's event");
 }
 
