@@ -204,6 +204,7 @@ static void read_event (ZoneLink *link);
 static void info_cb (GObject *object, GAsyncResult *result, gpointer user_data);
 static void list_cb (GObject *object, GAsyncResult *result, gpointer user_data);
 static void schedule_apply (AirSession *self);
+static void apply_list (ZoneLink *link, GPtrArray *qubes);
 
 /* One line of the event stream, applied, or queued while listing. */
 static void
@@ -232,6 +233,23 @@ take_event (ZoneLink *link,
       apply_event (link, event);
       zone_changed (link->session, air_zone_get_name (link->zone));
     }
+}
+
+/* A zone's list, from its stream or from List: applied at once on a
+ * resync; while connecting, with the other zones' (schedule_apply()). */
+static void
+take_list (ZoneLink  *link,
+           GPtrArray *qubes)   /* (transfer full) */
+{
+  if (!link->loading)
+    {
+      apply_list (link, qubes);
+      g_ptr_array_unref (qubes);
+      return;
+    }
+  g_clear_pointer (&link->listed, g_ptr_array_unref);
+  link->listed = qubes;
+  schedule_apply (link->session);
 }
 
 static void
@@ -283,11 +301,7 @@ first_line_cb (GObject      *object,
   if (link_is_gone (link, error))
     return;
   if (qubes != NULL)
-    {
-      g_clear_pointer (&link->listed, g_ptr_array_unref);
-      link->listed = g_steal_pointer (&qubes);
-      schedule_apply (link->session);
-    }
+    take_list (link, g_steal_pointer (&qubes));
   else
     {
       list_zone (link);
@@ -522,14 +536,7 @@ list_cb (GObject      *object,
       return;
     }
 
-  if (!link->loading)
-    {
-      apply_list (link, qubes);   /* a resync: nothing to wait for */
-      return;
-    }
-  g_clear_pointer (&link->listed, g_ptr_array_unref);
-  link->listed = g_steal_pointer (&qubes);
-  schedule_apply (link->session);
+  take_list (link, g_steal_pointer (&qubes));
 }
 
 static void
