@@ -405,9 +405,7 @@ air_zone_registry_load (AirZoneRegistry  *self,
                         GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonObject) root = NULL;
   g_autofree char *contents = NULL;
-  JsonArray *array;
   gsize len;
 
   g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
@@ -428,7 +426,35 @@ air_zone_registry_load (AirZoneRegistry  *self,
       return FALSE;
     }
 
-  root = air_json_parse_object (contents, len, MAX_FILE, &local_error);
+  if (!air_zone_registry_load_data (self, contents, len, &local_error))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The zone list %s cannot be read: %s. Fix or remove the file."),
+                   self->path, local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The zones of DATA, in the registry file's format, in place of those
+ * held (nothing is written): also how an imported configuration is read,
+ * with the same checks. */
+gboolean
+air_zone_registry_load_data (AirZoneRegistry  *self,
+                             const char       *data,
+                             gsize             len,
+                             GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) root = NULL;
+  JsonArray *array;
+
+  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
+
+  g_list_store_remove_all (self->zones);
+  g_hash_table_remove_all (self->ssh_configs);
+  root = air_json_parse_object (data, len, MAX_FILE, &local_error);
   if (root != NULL)
     {
       array = air_json_get_opt_array (root, "zones", AIR_ZONE_REGISTRY_MAX_ZONES, &local_error);
@@ -439,13 +465,11 @@ air_zone_registry_load (AirZoneRegistry  *self,
 
   if (local_error != NULL)
     {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                   _("The zone list %s cannot be read: %s. Fix or remove the file."),
-                   self->path, local_error->message);
       g_list_store_remove_all (self->zones);
+      g_hash_table_remove_all (self->ssh_configs);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-
   return TRUE;
 }
 
@@ -484,27 +508,30 @@ air_ssh_config_add_members (const AirSshConfig *config,
 
 static void
 add_ssh_config (JsonBuilder        *builder,
-                const AirSshConfig *config)
+                const AirSshConfig *config,
+                gboolean            with_known_hosts)
 {
   if (config == NULL)
     return;
 
   json_builder_set_member_name (builder, "ssh");
   json_builder_begin_object (builder);
-  air_ssh_config_add_members (config, builder, TRUE);
+  air_ssh_config_add_members (config, builder, with_known_hosts);
   json_builder_end_object (builder);
 }
 
-gboolean
-air_zone_registry_save (AirZoneRegistry  *self,
-                        GError          **error)
+/* The registry in its file's format, one line; with ONLY_ZONE just that
+ * zone. A configuration being exported leaves out the paths that are
+ * this machine's own (known_hosts). */
+char *
+air_zone_registry_dup_json (AirZoneRegistry *self,
+                            const char      *only_zone,
+                            gboolean         for_export)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autofree char *dir = NULL;
-  g_autofree char *text = NULL;
   guint n;
 
-  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
+  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), NULL);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");
@@ -517,6 +544,8 @@ air_zone_registry_save (AirZoneRegistry  *self,
     {
       g_autoptr(AirZone) zone = g_list_model_get_item (G_LIST_MODEL (self->zones), i);
 
+      if (only_zone != NULL && g_strcmp0 (only_zone, air_zone_get_name (zone)) != 0)
+        continue;
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "name");
       json_builder_add_string_value (builder, air_zone_get_name (zone));
@@ -524,14 +553,26 @@ air_zone_registry_save (AirZoneRegistry  *self,
       json_builder_add_string_value (builder, air_zone_get_gateway (zone));
       json_builder_set_member_name (builder, "driver");
       json_builder_add_string_value (builder, air_zone_get_driver (zone));
-      add_ssh_config (builder, air_zone_registry_get_ssh_config (self, air_zone_get_name (zone)));
+      add_ssh_config (builder, air_zone_registry_get_ssh_config (self, air_zone_get_name (zone)),
+                      !for_export);
       json_builder_end_object (builder);
     }
 
   json_builder_end_array (builder);
   json_builder_end_object (builder);
+  return air_json_builder_to_line (builder);
+}
 
-  text = air_json_builder_to_line (builder);
+gboolean
+air_zone_registry_save (AirZoneRegistry  *self,
+                        GError          **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
+
+  text = air_zone_registry_dup_json (self, NULL, FALSE);
   dir = g_path_get_dirname (self->path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {

@@ -53,6 +53,13 @@ AirZoneRegistry *air_zone_registry_new       (const char       *path);
 const char      *air_zone_registry_get_path  (AirZoneRegistry  *self);
 gboolean         air_zone_registry_load      (AirZoneRegistry  *self,
                                               GError          **error);
+gboolean         air_zone_registry_load_data (AirZoneRegistry  *self,
+                                              const char       *data,
+                                              gsize             len,
+                                              GError          **error);
+char            *air_zone_registry_dup_json  (AirZoneRegistry  *self,
+                                              const char       *only_zone,
+                                              gboolean          for_export);
 gboolean         air_zone_registry_save      (AirZoneRegistry  *self,
                                               GError          **error);
 GListModel      *air_zone_registry_get_zones (AirZoneRegistry  *self);
