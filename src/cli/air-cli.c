@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "air-cli.h"
+#include "air-cli-config.h"
 #include "air-cli-copy.h"
 #include "air-cli-cred.h"
 #include "air-cli-key.h"
@@ -667,6 +668,8 @@ air_cli_main (int    argc,
     return air_cli_key_main (argc - 1, argv + 1);
   if (strcmp (command, "zone") == 0)
     return air_cli_zone_main (argc - 1, argv + 1);
+  if (strcmp (command, "config") == 0)
+    return air_cli_config_main (argc - 1, argv + 1);
 
   registry = air_zone_registry_new (NULL);
   if (!air_zone_registry_load (registry, &error))

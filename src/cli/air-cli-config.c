@@ -1,0 +1,498 @@
+/* air-cli-config.c
+ *
+ *   qair config export [--zone Z] (--recipient age1…|--recipient-file F|--passphrase) [-o FILE]
+ *   qair config import FILE (--identity F|--passphrase) [--replace] [--yes]
+ *
+ * Carries the zone configuration to another management qube, or keeps a
+ * copy of it, as one file in the age format (air-age.c): encrypted to age
+ * recipients (X25519 keys, e.g. from age-keygen) or to a passphrase.
+ * What travels is the zone list — drivers, gateways, hosts, ports, users,
+ * WireGuard endpoints —, never a secret: credentials and keys stay in the
+ * vault. Importing shows what will change and asks before it changes
+ * anything; each imported ssh zone's gateway is then configured as by
+ * “qair zone add”, and its host key must be pinned again (“qair zone
+ * trust”), on the new gateway, against the host itself.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "air-age.h"
+#include "air-cli-config.h"
+#include "air-cli-wait.h"
+#include "air-error.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-transport.h"
+#include "air-zone-registry.h"
+#include "air-zone-setup-client.h"
+
+#define BUNDLE_KIND      "qubes-air-config"
+#define MAX_PASSPHRASE   1024
+#define MAX_KEY_FILE     (64 * 1024)
+
+static int
+fail (GError *error)
+{
+  g_printerr ("qair: %s\n", error->message);
+  return AIR_CLI_EXIT_FAILED;
+}
+
+/* One line from the terminal with echo off, or from standard input when
+ * it is not a terminal (scripts). Returned in memory that is wiped when
+ * freed with free_passphrase(). */
+static char *
+read_line_quietly (const char *prompt)
+{
+  gboolean terminal = isatty (STDIN_FILENO);
+  struct termios saved, quiet;
+  gboolean echo_off = FALSE;
+  char *line = sodium_malloc (MAX_PASSPHRASE + 2);
+  gsize len = 0;
+
+  if (line == NULL)
+    return NULL;
+  if (terminal)
+    {
+      if (tcgetattr (STDIN_FILENO, &saved) == 0)
+        {
+          quiet = saved;
+          quiet.c_lflag &= ~ECHO;
+          quiet.c_lflag |= ECHONL;
+          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+      g_printerr ("%s", prompt);
+    }
+  while (len < MAX_PASSPHRASE + 1)
+    {
+      gssize n = read (STDIN_FILENO, line + len, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || line[len] == '\n')
+        break;
+      len++;
+    }
+  if (echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  if (len > 0 && line[len - 1] == '\r')
+    len--;
+  line[len] = '\0';
+  return line;
+}
+
+static void
+free_passphrase (char *passphrase)
+{
+  if (passphrase != NULL)
+    sodium_free (passphrase);
+}
+
+typedef char AirPassphrase;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirPassphrase, free_passphrase)
+
+static char *
+ask_passphrase (gboolean confirm, GError **error)
+{
+  char *first = read_line_quietly (_("Passphrase: "));
+  char *second;
+
+  if (first == NULL || *first == '\0' || strlen (first) > MAX_PASSPHRASE)
+    {
+      free_passphrase (first);
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           isatty (STDIN_FILENO)
+                           ? _("No passphrase was entered (at most 1,024 characters).")
+                           : _("No passphrase on standard input: give it as its first line."));
+      return NULL;
+    }
+  if (!confirm || !isatty (STDIN_FILENO))
+    return first;
+  second = read_line_quietly (_("The same passphrase again: "));
+  if (second == NULL || strcmp (first, second) != 0)
+    {
+      free_passphrase (first);
+      free_passphrase (second);
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("The two passphrases differ; nothing was written."));
+      return NULL;
+    }
+  free_passphrase (second);
+  return first;
+}
+
+static GStrv
+read_key_file (const char *path, const char *prefix, GError **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  GStrv keys;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  if (len > MAX_KEY_FILE || memchr (contents, '\0', len) != NULL)
+    {
+      sodium_memzero (contents, len);
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("%s is not a key file (binary, or larger than 64 KiB)"), path);
+      return NULL;
+    }
+  keys = air_age_parse_key_file (contents, prefix, error);
+  sodium_memzero (contents, len);
+  return keys;
+}
+
+static void
+wipe_strv (GStrv strv)
+{
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    sodium_memzero (strv[i], strlen (strv[i]));
+  g_strfreev (strv);
+}
+
+static int
+config_export (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirZoneRegistry) registry = air_zone_registry_new (NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) file = NULL;
+  g_autofree char *zone = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *json = NULL;
+  g_auto(GStrv) recipient_args = NULL;
+  g_auto(GStrv) recipient_files = NULL;
+  g_auto(GStrv) recipients = NULL;
+  gboolean passphrase = FALSE;
+  const GOptionEntry entries[] = {
+    { "zone", 'z', 0, G_OPTION_ARG_STRING, &zone, N_("Export only this zone"), "ZONE" },
+    { "recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &recipient_args,
+      N_("Encrypt to this age recipient (repeatable)"), "age1…" },
+    { "recipient-file", 'R', 0, G_OPTION_ARG_FILENAME_ARRAY, &recipient_files,
+      N_("Encrypt to the age recipients listed in this file (repeatable)"), "FILE" },
+    { "passphrase", 'p', 0, G_OPTION_ARG_NONE, &passphrase,
+      N_("Encrypt to a passphrase (asked for; the first line of standard input in scripts)"), NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE, not standard output"), "FILE" },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— write the zone configuration as an age-encrypted file"));
+  g_option_context_set_description (context,
+    _("The zone list travels (drivers, gateways, hosts, users, WireGuard endpoints); "
+      "no credential or key leaves the vault."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return air_cli_usage_error (context, "qair config export", error->message);
+  if (argc != 1)
+    return air_cli_usage_error (context, "qair config export", _("Unexpected argument."));
+  if (passphrase == (recipient_args != NULL || recipient_files != NULL))
+    return air_cli_usage_error (context, "qair config export",
+                                _("Give either recipients (--recipient, --recipient-file) or --passphrase."));
+  if (output == NULL && isatty (STDOUT_FILENO))
+    return air_cli_usage_error (context, "qair config export",
+                                _("The output is binary: redirect it to a file or give --output FILE."));
+
+  for (guint i = 0; recipient_args != NULL && recipient_args[i] != NULL; i++)
+    {
+      if (!air_age_recipient_validate (recipient_args[i], &error))
+        return fail (error);
+      g_strv_builder_add (builder, recipient_args[i]);
+    }
+  for (guint i = 0; recipient_files != NULL && recipient_files[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = read_key_file (recipient_files[i], "age1", &error);
+
+      if (keys == NULL)
+        return fail (error);
+      g_strv_builder_addv (builder, (const char **) keys);
+    }
+  recipients = g_strv_builder_end (builder);
+
+  if (!air_zone_registry_load (registry, &error))
+    return fail (error);
+  if (zone != NULL && air_zone_registry_lookup (registry, zone) == NULL)
+    {
+      g_autofree char *shown = air_text_sanitize (zone, -1, 40);
+
+      g_printerr (_("qair: There is no zone called “%s”. “qair zones” lists them.\n"), shown);
+      return AIR_CLI_EXIT_FAILED;
+    }
+  /* the registry's own format (an object), marked as an export */
+  json = air_zone_registry_dup_json (registry, zone, TRUE);
+  {
+    char *text = g_strdup_printf ("{\"kind\":\"" BUNDLE_KIND "\",%s", json + 1);
+
+    plain = g_bytes_new_take (text, strlen (text));
+  }
+
+  if (passphrase)
+    {
+      g_autoptr(AirPassphrase) secret = ask_passphrase (TRUE, &error);
+
+      if (secret == NULL)
+        return fail (error);
+      file = air_age_encrypt_passphrase (plain, secret, AIR_AGE_SCRYPT_LOG_N, &error);
+    }
+  else
+    file = air_age_encrypt (plain, (const char * const *) recipients, &error);
+  if (file == NULL)
+    return fail (error);
+
+  if (output != NULL)
+    {
+      if (!g_file_set_contents_full (output, g_bytes_get_data (file, NULL), g_bytes_get_size (file),
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                     0600, &error))
+        return fail (error);
+    }
+  else if (fwrite (g_bytes_get_data (file, NULL), 1, g_bytes_get_size (file), stdout) != g_bytes_get_size (file) ||
+           fflush (stdout) != 0)
+    {
+      g_printerr ("qair: %s\n", _("Writing the file to standard output failed."));
+      return AIR_CLI_EXIT_FAILED;
+    }
+  return AIR_CLI_EXIT_OK;
+}
+
+static char *
+describe_zone (AirZoneRegistry *registry, AirZone *zone)
+{
+  const AirSshConfig *ssh = air_zone_registry_get_ssh_config (registry, air_zone_get_name (zone));
+
+  if (ssh == NULL)
+    return g_strdup_printf (_("driver %s, gateway %s"), air_zone_get_driver (zone), air_zone_get_gateway (zone));
+  return g_strdup_printf (_("ssh to %s%s%s port %u%s%s, gateway %s"),
+                          ssh->user ? ssh->user : "", ssh->user ? "@" : "", ssh->host, ssh->port,
+                          ssh->wireguard ? _(", WireGuard to ") : "", ssh->wireguard ? ssh->wireguard : "",
+                          air_zone_get_gateway (zone));
+}
+
+static gboolean
+confirm (void)
+{
+  char reply[16] = "";
+
+  g_print ("%s", _("Import? Type “yes”: "));
+  fflush (stdout);
+  return fgets (reply, sizeof reply, stdin) != NULL && strcmp (g_strstrip (reply), "yes") == 0;
+}
+
+/* The gateway of an imported ssh zone learns its host, as with zone add. */
+static gboolean
+configure_gateway (AirZone *zone, const AirSshConfig *config, GError **error)
+{
+  g_autofree char *request = air_zone_setup_configure_request (config, NULL);
+  g_autoptr(GBytes) input = g_bytes_new (request, strlen (request));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(AirWireguardSetup) wireguard = NULL;
+
+  answer = air_transport_call_sync (air_transport_get_default (), air_zone_get_gateway (zone),
+                                    AIR_ZONE_SETUP_SERVICE_NAME, "configure", input,
+                                    AIR_ZONE_SETUP_MAX_ANSWER, NULL, error);
+  if (answer == NULL)
+    return FALSE;
+  wireguard = air_zone_setup_parse_configured (answer, error);
+  if (wireguard == NULL && *error != NULL)
+    return FALSE;
+  if (wireguard != NULL)
+    {
+      g_print (_("\nZone “%s”: the new gateway made its own WireGuard key (public key %s).\n"
+                 "On the zone host, replace the gateway's peer in /etc/wireguard/%s.conf with this:\n\n"),
+               air_zone_get_name (zone), wireguard->public_key, wireguard->interface);
+      g_print ("%s\n", wireguard->host_config);
+    }
+  return TRUE;
+}
+
+static int
+config_import (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirZoneRegistry) registry = air_zone_registry_new (NULL);
+  g_autoptr(AirZoneRegistry) incoming = air_zone_registry_new (NULL);
+  g_autoptr(GBytes) file = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) identity_files = NULL;
+  g_autofree char *contents = NULL;
+  GStrv identities = NULL;
+  gboolean passphrase = FALSE, replace = FALSE, yes = FALSE;
+  GListModel *zones;
+  gsize len = 0;
+  guint n_pin = 0;
+  const GOptionEntry entries[] = {
+    { "identity", 'i', 0, G_OPTION_ARG_FILENAME_ARRAY, &identity_files,
+      N_("An age identity file to decrypt with (repeatable)"), "FILE" },
+    { "passphrase", 'p', 0, G_OPTION_ARG_NONE, &passphrase,
+      N_("The file is encrypted to a passphrase (asked for; the first line of standard input in scripts)"), NULL },
+    { "replace", 0, 0, G_OPTION_ARG_NONE, &replace, N_("Replace zones of the same name"), NULL },
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Do not ask before importing"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE — add the zones of an exported configuration"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return air_cli_usage_error (context, "qair config import", error->message);
+  if (argc != 2)
+    return air_cli_usage_error (context, "qair config import", _("Name the file to import."));
+  if (passphrase == (identity_files != NULL))
+    return air_cli_usage_error (context, "qair config import",
+                                _("Give either --identity FILE or --passphrase."));
+  if (!yes && !isatty (STDIN_FILENO))
+    return air_cli_usage_error (context, "qair config import",
+                                _("Without a terminal to confirm on, add --yes."));
+
+  if (!g_file_get_contents (argv[1], &contents, &len, &error))
+    return fail (error);
+  file = g_bytes_new_take (g_steal_pointer (&contents), len);
+
+  if (passphrase)
+    {
+      g_autoptr(AirPassphrase) secret = NULL;
+
+      if (!air_age_needs_passphrase (file))
+        {
+          g_printerr ("qair: %s\n", _("This file is not encrypted to a passphrase: give --identity FILE."));
+          return AIR_CLI_EXIT_FAILED;
+        }
+      secret = ask_passphrase (FALSE, &error);
+      if (secret == NULL)
+        return fail (error);
+      plain = air_age_decrypt (file, NULL, secret, &error);
+    }
+  else
+    {
+      for (guint i = 0; identity_files[i] != NULL; i++)
+        {
+          GStrv keys = read_key_file (identity_files[i], "AGE-SECRET-KEY-1", &error);
+
+          if (keys == NULL)
+            return fail (error);
+          g_strv_builder_addv (builder, (const char **) keys);
+          wipe_strv (keys);
+        }
+      identities = g_strv_builder_end (builder);
+      plain = air_age_decrypt (file, (const char * const *) identities, NULL, &error);
+      wipe_strv (identities);
+    }
+  if (plain == NULL)
+    return fail (error);
+
+  {
+    g_autoptr(JsonObject) root = air_json_parse_object (g_bytes_get_data (plain, NULL),
+                                                        g_bytes_get_size (plain),
+                                                        AIR_AGE_MAX_FILE, &error);
+    const char *kind = NULL;
+
+    if (root == NULL ||
+        !air_json_get_opt_string (root, "kind", 64, NULL, &kind, &error))
+      return fail (error);
+    if (g_strcmp0 (kind, BUNDLE_KIND) != 0)
+      {
+        g_printerr ("qair: %s\n", _("The file opened, but it is not a Qubes Air configuration."));
+        return AIR_CLI_EXIT_FAILED;
+      }
+  }
+  if (!air_zone_registry_load_data (incoming, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), &error))
+    {
+      g_prefix_error (&error, _("The configuration's zone list is not valid: "));
+      return fail (error);
+    }
+  if (!air_zone_registry_load (registry, &error))
+    return fail (error);
+
+  zones = air_zone_registry_get_zones (incoming);
+  g_print ("%s\n", _("This configuration holds:"));
+  for (guint i = 0; i < g_list_model_get_n_items (zones); i++)
+    {
+      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
+      g_autofree char *what = describe_zone (incoming, zone);
+      gboolean exists = air_zone_registry_lookup (registry, air_zone_get_name (zone)) != NULL;
+
+      /* names were validated by the registry's loader; the rest is cleaned */
+      g_autofree char *shown = air_text_sanitize (what, -1, 300);
+
+      if (exists && !replace)
+        g_print (_("  %s (%s): skipped, a zone of that name exists (--replace replaces it)\n"),
+                 air_zone_get_name (zone), shown);
+      else
+        {
+          g_print (exists ? _("  %s (%s): replaces the zone of that name\n") : _("  %s (%s): added\n"),
+                   air_zone_get_name (zone), shown);
+          g_ptr_array_add (chosen, g_object_ref (zone));
+        }
+    }
+  if (chosen->len == 0)
+    {
+      g_print ("%s\n", _("Nothing to import."));
+      return AIR_CLI_EXIT_OK;
+    }
+  if (!yes && !confirm ())
+    {
+      g_printerr ("qair: %s\n", _("Nothing was imported."));
+      return AIR_CLI_EXIT_FAILED;
+    }
+
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      AirZone *zone = chosen->pdata[i];
+      const char *name = air_zone_get_name (zone);
+      const AirSshConfig *ssh = air_zone_registry_get_ssh_config (incoming, name);
+      g_autoptr(AirZone) copy = air_zone_new (name, air_zone_get_gateway (zone), air_zone_get_driver (zone));
+
+      if (air_zone_registry_lookup (registry, name) != NULL &&
+          !air_zone_registry_remove (registry, name, &error))
+        return fail (error);
+      if (!air_zone_registry_add (registry, copy, &error) ||
+          (ssh != NULL && !configure_gateway (zone, ssh, &error)) ||
+          (ssh != NULL && !air_zone_registry_set_ssh_config (registry, name, ssh, &error)))
+        {
+          g_prefix_error (&error, _("Zone “%s” was not imported: "), name);
+          return fail (error);
+        }
+      n_pin += ssh != NULL;
+    }
+  if (!air_zone_registry_save (registry, &error))
+    return fail (error);
+
+  g_print (ngettext ("Imported %u zone.\n", "Imported %u zones.\n", chosen->len), chosen->len);
+  for (guint i = 0; i < chosen->len && n_pin > 0; i++)
+    if (air_zone_registry_get_ssh_config (registry, air_zone_get_name (chosen->pdata[i])) != NULL)
+      g_print (_("Pin the host key of zone “%s” on its gateway: qair zone trust %s\n"),
+               air_zone_get_name (chosen->pdata[i]), air_zone_get_name (chosen->pdata[i]));
+  return AIR_CLI_EXIT_OK;
+}
+
+int
+air_cli_config_main (int    argc,
+                     char **argv)
+{
+  /* sodium_malloc() keeps passphrases off swap and wipes them */
+  if (sodium_init () < 0)
+    {
+      g_printerr ("qair: %s\n", _("The cryptography library cannot be initialised"));
+      return AIR_CLI_EXIT_FAILED;
+    }
+  if (argc >= 2 && strcmp (argv[1], "export") == 0)
+    return config_export (argc - 1, argv + 1);
+  if (argc >= 2 && strcmp (argv[1], "import") == 0)
+    return config_import (argc - 1, argv + 1);
+  g_printerr ("qair: %s\n", _("Use: qair config export|import …"));
+  return AIR_CLI_EXIT_USAGE;
+}
