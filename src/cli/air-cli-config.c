@@ -31,6 +31,7 @@
 #include "air-age.h"
 #include "air-cli-config.h"
 #include "air-cli-wait.h"
+#include "air-crypto.h"
 #include "air-error.h"
 #include "air-json.h"
 #include "air-names.h"
@@ -484,11 +485,10 @@ air_cli_config_main (int    argc,
                      char **argv)
 {
   /* sodium_malloc() keeps passphrases off swap and wipes them */
-  if (sodium_init () < 0)
-    {
-      g_printerr ("qair: %s\n", _("The cryptography library cannot be initialised"));
-      return AIR_CLI_EXIT_FAILED;
-    }
+  g_autoptr(GError) error = NULL;
+
+  if (!air_crypto_init (&error))
+    return fail (error);
   if (argc >= 2 && strcmp (argv[1], "export") == 0)
     return config_export (argc - 1, argv + 1);
   if (argc >= 2 && strcmp (argv[1], "import") == 0)

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "air-age.h"
+#include "air-crypto.h"
 #include "air-error.h"
 
 #define INTRO          "age-encryption.org/v1\n"
@@ -47,18 +48,6 @@
 #define SCRYPT_LABEL   "age-encryption.org/v1/scrypt"
 #define RECIPIENT_HRP  "age"
 #define IDENTITY_HRP   "age-secret-key-"
-
-static gboolean
-sodium_ready (GError **error)
-{
-  if (sodium_init () < 0)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_FAILED,
-                           _("The cryptography library cannot be initialised"));
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static gboolean
 bad_file (GError **error, const char *why)
@@ -295,7 +284,7 @@ air_age_keygen (char   **identity,
   guint8 secret[KEY_LEN], public[KEY_LEN];
 
   g_return_val_if_fail (identity != NULL && recipient != NULL, FALSE);
-  if (!sodium_ready (error))
+  if (!air_crypto_init (error))
     return FALSE;
   randombytes_buf (secret, sizeof secret);
   crypto_scalarmult_base (public, secret);
@@ -323,7 +312,7 @@ air_age_identity_to_recipient (const char  *identity,
 {
   guint8 secret[KEY_LEN], public[KEY_LEN];
 
-  if (!sodium_ready (error) || !decode_identity (identity, secret, error))
+  if (!air_crypto_init (error) || !decode_identity (identity, secret, error))
     return NULL;
   crypto_scalarmult_base (public, secret);
   sodium_memzero (secret, sizeof secret);
@@ -689,7 +678,7 @@ air_age_encrypt (GBytes              *plaintext,
   GBytes *result;
 
   g_return_val_if_fail (plaintext != NULL, NULL);
-  if (!sodium_ready (error))
+  if (!air_crypto_init (error))
     return NULL;
   if (recipients == NULL || recipients[0] == NULL)
     {
@@ -767,7 +756,7 @@ air_age_encrypt_passphrase (GBytes      *plaintext,
   GBytes *result;
 
   g_return_val_if_fail (plaintext != NULL && passphrase != NULL, NULL);
-  if (!sodium_ready (error))
+  if (!air_crypto_init (error))
     return NULL;
   if (*passphrase == '\0')
     {
@@ -907,7 +896,7 @@ air_age_decrypt (GBytes              *file,
   GBytes *result;
 
   g_return_val_if_fail (file != NULL, NULL);
-  if (!sodium_ready (error))
+  if (!air_crypto_init (error))
     return NULL;
   data = g_bytes_get_data (file, &len);
   if (len > AIR_AGE_MAX_FILE)

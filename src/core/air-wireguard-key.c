@@ -19,23 +19,12 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "air-crypto.h"
 #include "air-error.h"
 #include "air-names.h"
 #include "air-wireguard-key.h"
 
 #define KEY_BYTES 32
-
-static gboolean
-sodium_ready (GError **error)
-{
-  if (sodium_init () < 0)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_FAILED,
-                           _("The cryptography library cannot be initialised"));
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static void
 encode_key (const guint8 key[KEY_BYTES],
@@ -73,7 +62,7 @@ air_wireguard_key_generate (char     private_key[AIR_WIREGUARD_KEY_LEN + 1],
 {
   guint8 key[KEY_BYTES];
 
-  if (!sodium_ready (error))
+  if (!air_crypto_init (error))
     return FALSE;
 
   randombytes_buf (key, sizeof key);
@@ -94,7 +83,7 @@ air_wireguard_key_public (const char  *private_key,
   guint8 secret[KEY_BYTES], point[KEY_BYTES];
   gboolean ok;
 
-  if (!sodium_ready (error))
+  if (!air_crypto_init (error))
     return FALSE;
   if (!decode_key (private_key, secret))
     {
