@@ -30,6 +30,7 @@
 
 #include "air-age.h"
 #include "air-cli-config.h"
+#include "air-config-bundle.h"
 #include "air-cli-wait.h"
 #include "air-crypto.h"
 #include "air-error.h"
@@ -39,7 +40,6 @@
 #include "air-zone-registry.h"
 #include "air-zone-setup-client.h"
 
-#define BUNDLE_KIND      "qubes-air-config"
 #define MAX_PASSPHRASE   1024
 #define MAX_KEY_FILE     (64 * 1024)
 
@@ -173,7 +173,6 @@ config_export (int argc, char **argv)
   g_autoptr(GBytes) file = NULL;
   g_autofree char *zone = NULL;
   g_autofree char *output = NULL;
-  g_autofree char *json = NULL;
   g_auto(GStrv) recipient_args = NULL;
   g_auto(GStrv) recipient_files = NULL;
   g_auto(GStrv) recipients = NULL;
@@ -231,13 +230,7 @@ config_export (int argc, char **argv)
       g_printerr (_("qair: There is no zone called “%s”. “qair zones” lists them.\n"), shown);
       return AIR_CLI_EXIT_FAILED;
     }
-  /* the registry's own format (an object), marked as an export */
-  json = air_zone_registry_dup_json (registry, zone, TRUE);
-  {
-    char *text = g_strdup_printf ("{\"kind\":\"" BUNDLE_KIND "\",%s", json + 1);
-
-    plain = g_bytes_new_take (text, strlen (text));
-  }
+  plain = air_config_bundle_export (registry, zone);
 
   if (passphrase)
     {
@@ -266,19 +259,6 @@ config_export (int argc, char **argv)
       return AIR_CLI_EXIT_FAILED;
     }
   return AIR_CLI_EXIT_OK;
-}
-
-static char *
-describe_zone (AirZoneRegistry *registry, AirZone *zone)
-{
-  const AirSshConfig *ssh = air_zone_registry_get_ssh_config (registry, air_zone_get_name (zone));
-
-  if (ssh == NULL)
-    return g_strdup_printf (_("driver %s, gateway %s"), air_zone_get_driver (zone), air_zone_get_gateway (zone));
-  return g_strdup_printf (_("ssh to %s%s%s port %u%s%s, gateway %s"),
-                          ssh->user ? ssh->user : "", ssh->user ? "@" : "", ssh->host, ssh->port,
-                          ssh->wireguard ? _(", WireGuard to ") : "", ssh->wireguard ? ssh->wireguard : "",
-                          air_zone_get_gateway (zone));
 }
 
 static gboolean
@@ -324,7 +304,7 @@ config_import (int argc, char **argv)
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(AirZoneRegistry) registry = air_zone_registry_new (NULL);
-  g_autoptr(AirZoneRegistry) incoming = air_zone_registry_new (NULL);
+  g_autoptr(AirZoneRegistry) incoming = NULL;
   g_autoptr(GBytes) file = NULL;
   g_autoptr(GBytes) plain = NULL;
   g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
@@ -395,26 +375,9 @@ config_import (int argc, char **argv)
   if (plain == NULL)
     return fail (error);
 
-  {
-    g_autoptr(JsonObject) root = air_json_parse_object (g_bytes_get_data (plain, NULL),
-                                                        g_bytes_get_size (plain),
-                                                        AIR_AGE_MAX_FILE, &error);
-    const char *kind = NULL;
-
-    if (root == NULL ||
-        !air_json_get_opt_string (root, "kind", 64, NULL, &kind, &error))
-      return fail (error);
-    if (g_strcmp0 (kind, BUNDLE_KIND) != 0)
-      {
-        g_printerr ("qair: %s\n", _("The file opened, but it is not a Qubes Air configuration."));
-        return AIR_CLI_EXIT_FAILED;
-      }
-  }
-  if (!air_zone_registry_load_data (incoming, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), &error))
-    {
-      g_prefix_error (&error, _("The configuration's zone list is not valid: "));
-      return fail (error);
-    }
+  incoming = air_config_bundle_read (plain, &error);
+  if (incoming == NULL)
+    return fail (error);
   if (!air_zone_registry_load (registry, &error))
     return fail (error);
 
@@ -423,21 +386,22 @@ config_import (int argc, char **argv)
   for (guint i = 0; i < g_list_model_get_n_items (zones); i++)
     {
       g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
-      g_autofree char *what = describe_zone (incoming, zone);
-      gboolean exists = air_zone_registry_lookup (registry, air_zone_get_name (zone)) != NULL;
+      g_autofree char *what = air_config_bundle_describe_zone (incoming, zone);
 
-      /* names were validated by the registry's loader; the rest is cleaned */
-      g_autofree char *shown = air_text_sanitize (what, -1, 300);
-
-      if (exists && !replace)
-        g_print (_("  %s (%s): skipped, a zone of that name exists (--replace replaces it)\n"),
-                 air_zone_get_name (zone), shown);
-      else
+      switch (air_config_bundle_plan (registry, zone, replace))
         {
-          g_print (exists ? _("  %s (%s): replaces the zone of that name\n") : _("  %s (%s): added\n"),
-                   air_zone_get_name (zone), shown);
-          g_ptr_array_add (chosen, g_object_ref (zone));
+        case AIR_CONFIG_IMPORT_ADD:
+          g_print (_("  %s (%s): added\n"), air_zone_get_name (zone), what);
+          break;
+        case AIR_CONFIG_IMPORT_REPLACE:
+          g_print (_("  %s (%s): replaces the zone of that name\n"), air_zone_get_name (zone), what);
+          break;
+        case AIR_CONFIG_IMPORT_SKIP:
+          g_print (_("  %s (%s): skipped, a zone of that name exists (--replace replaces it)\n"),
+                   air_zone_get_name (zone), what);
+          continue;
         }
+      g_ptr_array_add (chosen, g_object_ref (zone));
     }
   if (chosen->len == 0)
     {
@@ -455,16 +419,20 @@ config_import (int argc, char **argv)
       AirZone *zone = chosen->pdata[i];
       const char *name = air_zone_get_name (zone);
       const AirSshConfig *ssh = air_zone_registry_get_ssh_config (incoming, name);
-      g_autoptr(AirZone) copy = air_zone_new (name, air_zone_get_gateway (zone), air_zone_get_driver (zone));
 
-      if (air_zone_registry_lookup (registry, name) != NULL &&
-          !air_zone_registry_remove (registry, name, &error))
-        return fail (error);
-      if (!air_zone_registry_add (registry, copy, &error) ||
-          (ssh != NULL && !configure_gateway (zone, ssh, &error)) ||
-          (ssh != NULL && !air_zone_registry_set_ssh_config (registry, name, ssh, &error)))
+      /* The gateway first, as with zone add; what was imported before a
+       * failure is kept, so the list and the gateways agree. */
+      if ((ssh != NULL && !configure_gateway (zone, ssh, &error)) ||
+          !air_config_bundle_take_zone (registry, incoming, name, &error))
         {
+          g_autoptr(GError) save_error = NULL;
+
           g_prefix_error (&error, _("Zone “%s” was not imported: "), name);
+          if (i > 0 && !air_zone_registry_save (registry, &save_error))
+            g_printerr ("qair: %s\n", save_error->message);
+          else if (i > 0)
+            g_printerr (ngettext ("qair: the %u zone before it was imported.\n",
+                                  "qair: the %u zones before it were imported.\n", i), i);
           return fail (error);
         }
       n_pin += ssh != NULL;
