@@ -14,6 +14,7 @@
 
 #include "air-confirm-dialog.h"
 #include "air-create-dialog.h"
+#include "air-config-dialog.h"
 #include "air-credentials-page.h"
 #include "air-run-dialog.h"
 #include "air-window-private.h"
@@ -382,6 +383,18 @@ show_credentials_action (GtkWidget  *widget,
 }
 
 static void
+config_dialog_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  AirWindow *self = AIR_WINDOW (widget);
+  AirConfigDialogMode mode = g_str_equal (action_name, "win.export-config")
+                             ? AIR_CONFIG_DIALOG_EXPORT : AIR_CONFIG_DIALOG_IMPORT;
+
+  gtk_window_present (GTK_WINDOW (air_config_dialog_new (GTK_WINDOW (self), self->session, mode)));
+}
+
+static void
 context_menu_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -421,6 +434,8 @@ _air_window_class_actions_init (AirWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.dismiss-error", NULL, dismiss_error_action);
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action);
   gtk_widget_class_install_action (widget_class, "win.show-credentials", NULL, show_credentials_action);
+  gtk_widget_class_install_action (widget_class, "win.export-config", NULL, config_dialog_action);
+  gtk_widget_class_install_action (widget_class, "win.import-config", NULL, config_dialog_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.create-qube", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.start-qube", NULL);

@@ -1,0 +1,321 @@
+/* test-config-dialog.c — Export Configuration… and Import Configuration…
+ * in a private X server, against the real agent's loopback gateways: the
+ * exported file opens with the identity (and only with it), an import
+ * shows what it holds and changes nothing before Import is pressed, then
+ * adds the zone with its host; a tampered file or a wrong passphrase
+ * changes nothing.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-test"
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "air-age.h"
+#include "air-config-dialog.h"
+#include "air-job.h"
+#include "air-resources.h"
+#include "air-session.h"
+#include "air-test-utils.h"
+
+typedef struct {
+  char            *dir;
+  AirZoneRegistry *registry;
+  AirSession      *session;
+  AirConfigDialog *dialog;
+} Fixture;
+
+static char *identity;
+static char *recipient;
+
+static gboolean
+dialog_idle (gpointer user_data)
+{
+  return !air_config_dialog_is_busy (AIR_CONFIG_DIALOG (user_data));
+}
+
+static void
+wait_dialog (Fixture *fixture)
+{
+  air_test_wait_until (dialog_idle, fixture->dialog, 60, "the dialog to finish");
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("air-config-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* the user's zone list (AIR_ZONES_FILE from headless.sh), fresh */
+  g_remove (g_getenv ("AIR_ZONES_FILE"));
+  fixture->registry = air_zone_registry_new (NULL);
+  g_assert_true (air_zone_registry_load (fixture->registry, &error));
+  fixture->session = air_session_new (fixture->registry);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->dialog));
+  g_clear_object (&fixture->dialog);
+  air_session_shutdown (fixture->session);
+  g_clear_object (&fixture->session);
+  g_clear_object (&fixture->registry);
+  air_test_remove_dirs (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static AirConfigDialog *
+open_dialog (Fixture *fixture, AirConfigDialogMode mode)
+{
+  if (fixture->dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->dialog));
+  g_clear_object (&fixture->dialog);
+  fixture->dialog = g_object_ref_sink (air_config_dialog_new (NULL, fixture->session, mode));
+  gtk_window_present (GTK_WINDOW (fixture->dialog));
+  return fixture->dialog;
+}
+
+/* A widget of the dialog's template by its type and position. */
+static GtkWidget *
+find_nth (GtkWidget *widget, GType type, guint *n)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && (*n)-- == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_nth (child, type, n);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+nth (Fixture *fixture, GType type, guint n)
+{
+  GtkWidget *widget = find_nth (GTK_WIDGET (fixture->dialog), type, &n);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static void
+add_ssh_zone (Fixture *fixture, const char *name, const char *host, guint port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirZone) zone = air_zone_new (name, NULL, "ssh");
+  g_autoptr(AirSshConfig) config = air_ssh_config_new (host);
+
+  config->port = port;
+  config->user = g_strdup ("qubes");
+  g_assert_true (air_zone_registry_add (fixture->registry, zone, &error));
+  g_assert_true (air_zone_registry_set_ssh_config (fixture->registry, name, config, &error));
+  g_assert_no_error (error);
+}
+
+static GFile *
+write_identity (Fixture *fixture, const char *key)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "identity.txt", NULL);
+  g_autofree char *text = g_strdup_printf ("# test identity\n%s\n", key);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return g_file_new_for_path (path);
+}
+
+static GFile *
+export_to_recipient (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "zones.age", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  open_dialog (fixture, AIR_CONFIG_DIALOG_EXPORT);
+  gtk_editable_set_text (GTK_EDITABLE (nth (fixture, GTK_TYPE_ENTRY, 0)), recipient);
+  air_config_dialog_export_to (fixture->dialog, file);
+  wait_dialog (fixture);
+  return g_steal_pointer (&file);
+}
+
+static void
+test_export (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *other_id = NULL, *other_r = NULL;
+  const char *ids[] = { identity, NULL };
+  const char *others[] = { NULL, NULL };
+  g_autofree char *text = NULL;
+
+  add_ssh_zone (fixture, "lab", "127.0.0.9", 2222);
+  file = export_to_recipient (fixture);
+  g_assert_nonnull (strstr (air_config_dialog_get_message (fixture->dialog), "zones.age"));
+
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  plain = air_age_decrypt (bytes, ids, NULL, &error);
+  g_assert_no_error (error);
+  text = g_strndup (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
+  g_assert_nonnull (strstr (text, "\"host\":\"127.0.0.9\",\"port\":2222,\"user\":\"qubes\""));
+  g_assert_nonnull (strstr (text, "qubes-air-config"));
+
+  g_assert_true (air_age_keygen (&other_id, &other_r, NULL));
+  others[0] = other_id;
+  g_assert_null (air_age_decrypt (bytes, others, NULL, &error));
+  g_assert_nonnull (error);
+}
+
+static void
+test_export_refuses (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "never.age", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  open_dialog (fixture, AIR_CONFIG_DIALOG_EXPORT);
+  gtk_editable_set_text (GTK_EDITABLE (nth (fixture, GTK_TYPE_ENTRY, 0)), "age1notarecipient");
+  air_config_dialog_export_to (fixture->dialog, file);
+  wait_dialog (fixture);
+  g_assert_nonnull (strstr (air_config_dialog_get_message (fixture->dialog), "age1"));
+  g_assert_false (g_file_query_exists (file, NULL));
+
+  /* passphrases that differ */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (nth (fixture, GTK_TYPE_CHECK_BUTTON, 1)), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (nth (fixture, GTK_TYPE_PASSWORD_ENTRY, 0)), "one");
+  gtk_editable_set_text (GTK_EDITABLE (nth (fixture, GTK_TYPE_PASSWORD_ENTRY, 1)), "two");
+  air_config_dialog_export_to (fixture->dialog, file);
+  wait_dialog (fixture);
+  g_assert_nonnull (strstr (air_config_dialog_get_message (fixture->dialog), "differ"));
+  g_assert_false (g_file_query_exists (file, NULL));
+}
+
+static void
+test_import (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) id_file = NULL;
+  const AirSshConfig *ssh;
+  GListModel *jobs;
+  g_autoptr(AirJob) job = NULL;
+
+  add_ssh_zone (fixture, "lab", "127.0.0.9", 2222);
+  file = export_to_recipient (fixture);
+  g_assert_true (air_zone_registry_remove (fixture->registry, "lab", NULL));
+  g_assert_null (air_zone_registry_lookup (fixture->registry, "lab"));
+
+  open_dialog (fixture, AIR_CONFIG_DIALOG_IMPORT);
+  id_file = write_identity (fixture, identity);
+  air_config_dialog_open_file (fixture->dialog, file);
+  air_config_dialog_set_identity (fixture->dialog, id_file);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->dialog), "dialog.go", NULL));
+  wait_dialog (fixture);
+
+  /* shown, not done */
+  g_test_message ("summary: %s", air_config_dialog_get_summary (fixture->dialog));
+  g_assert_nonnull (strstr (air_config_dialog_get_summary (fixture->dialog), "lab (ssh to qubes@127.0.0.9 port 2222"));
+  g_assert_nonnull (strstr (air_config_dialog_get_summary (fixture->dialog), "will be added"));
+  g_assert_nonnull (strstr (air_config_dialog_get_summary (fixture->dialog), "local"));
+  g_assert_null (air_zone_registry_lookup (fixture->registry, "lab"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->dialog), "dialog.go", NULL));
+  wait_dialog (fixture);
+  g_test_message ("message: %s", air_config_dialog_get_message (fixture->dialog));
+  g_assert_nonnull (strstr (air_config_dialog_get_message (fixture->dialog), "Imported 1 zone"));
+  g_assert_nonnull (air_zone_registry_lookup (fixture->registry, "lab"));
+  ssh = air_zone_registry_get_ssh_config (fixture->registry, "lab");
+  g_assert_nonnull (ssh);
+  g_assert_cmpstr (ssh->host, ==, "127.0.0.9");
+  g_assert_cmpuint (ssh->port, ==, 2222);
+
+  /* one job, finished well */
+  jobs = air_session_get_jobs (fixture->session);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), >=, 1);
+  job = g_list_model_get_item (jobs, g_list_model_get_n_items (jobs) - 1);
+  g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_SUCCEEDED);
+
+  /* and saved: a fresh read of the zone list has it */
+  {
+    g_autoptr(AirZoneRegistry) again = air_zone_registry_new (NULL);
+
+    g_assert_true (air_zone_registry_load (again, NULL));
+    g_assert_nonnull (air_zone_registry_lookup (again, "lab"));
+  }
+}
+
+static void
+test_import_refuses (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) id_file = NULL;
+  g_autoptr(GFile) tampered = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree guint8 *copy = NULL;
+  g_autofree char *tampered_path = g_build_filename (fixture->dir, "tampered.age", NULL);
+  gsize len;
+
+  add_ssh_zone (fixture, "lab", "127.0.0.9", 2222);
+  file = export_to_recipient (fixture);
+  g_assert_true (air_zone_registry_remove (fixture->registry, "lab", NULL));
+
+  bytes = g_file_load_bytes (file, NULL, NULL, NULL);
+  len = g_bytes_get_size (bytes);
+  copy = g_memdup2 (g_bytes_get_data (bytes, NULL), len);
+  copy[len - 5] ^= 1;
+  g_assert_true (g_file_set_contents (tampered_path, (char *) copy, len, NULL));
+  tampered = g_file_new_for_path (tampered_path);
+
+  open_dialog (fixture, AIR_CONFIG_DIALOG_IMPORT);
+  id_file = write_identity (fixture, identity);
+  air_config_dialog_open_file (fixture->dialog, tampered);
+  air_config_dialog_set_identity (fixture->dialog, id_file);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->dialog), "dialog.go", NULL));
+  wait_dialog (fixture);
+  g_assert_nonnull (strstr (air_config_dialog_get_message (fixture->dialog), "changed or cut short"));
+  g_assert_null (air_zone_registry_lookup (fixture->registry, "lab"));
+
+  /* a passphrase for a file made for an identity */
+  air_config_dialog_open_file (fixture->dialog, file);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (nth (fixture, GTK_TYPE_CHECK_BUTTON, 1)), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (nth (fixture, GTK_TYPE_PASSWORD_ENTRY, 0)), "anything");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->dialog), "dialog.go", NULL));
+  wait_dialog (fixture);
+  g_assert_nonnull (strstr (air_config_dialog_get_message (fixture->dialog), "not encrypted to a passphrase"));
+  g_assert_null (air_zone_registry_lookup (fixture->registry, "lab"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  /* links the app's resources (a static library's unreferenced object
+   * would be left out) */
+  g_assert_nonnull (air_get_resource ());
+  g_assert_true (air_age_keygen (&identity, &recipient, NULL));
+
+  g_test_add ("/air/config-dialog/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
+  g_test_add ("/air/config-dialog/export-refuses", Fixture, NULL, fixture_set_up, test_export_refuses, fixture_tear_down);
+  g_test_add ("/air/config-dialog/import", Fixture, NULL, fixture_set_up, test_import, fixture_tear_down);
+  g_test_add ("/air/config-dialog/import-refuses", Fixture, NULL, fixture_set_up, test_import_refuses, fixture_tear_down);
+
+  status = g_test_run ();
+  g_free (identity);
+  g_free (recipient);
+  return status;
+}
