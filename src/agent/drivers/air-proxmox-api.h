@@ -1,0 +1,74 @@
+/* air-proxmox-api.h — the gateway's client of a Proxmox VE server's REST
+ * API (/api2/json), for the proxmox zone driver
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* What one answer may be: 1,000 VMs' resources are ~300 KiB. */
+#define AIR_PROXMOX_MAX_ANSWER   (4 * 1024 * 1024)
+#define AIR_PROXMOX_MAX_TOKEN    512
+#define AIR_PROXMOX_MAX_VMS      10000
+#define AIR_PROXMOX_MAX_OUTPUT   (1024 * 1024)
+
+typedef struct {
+  guint     vmid;
+  char     *name;      /* a valid qube name, or NULL when the VM's is not */
+  char     *node;
+  char     *status;    /* "running", "stopped", "paused" or "unknown" */
+  gboolean  is_template;
+  guint64   maxmem;
+  guint     maxcpu;
+  guint64   uptime;
+  char     *pool;
+  GStrv     tags;
+} AirProxmoxVm;
+
+void air_proxmox_vm_free (AirProxmoxVm *vm);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirProxmoxVm, air_proxmox_vm_free)
+
+#define AIR_TYPE_PROXMOX_API (air_proxmox_api_get_type ())
+
+G_DECLARE_FINAL_TYPE (AirProxmoxApi, air_proxmox_api, AIR, PROXMOX_API, GObject)
+
+gboolean       air_proxmox_url_validate    (const char     *url,
+                                            GError        **error);
+char          *air_proxmox_fetch_pin       (const char     *url,
+                                            guint           timeout,
+                                            GError        **error);
+
+AirProxmoxApi *air_proxmox_api_new         (const char     *url,
+                                            const char     *pin,
+                                            guint           timeout);
+gboolean       air_proxmox_api_set_token   (AirProxmoxApi  *self,
+                                            const char     *token,
+                                            gsize           len,
+                                            GError        **error);
+JsonNode      *air_proxmox_api_request     (AirProxmoxApi  *self,
+                                            const char     *method,
+                                            const char     *path,
+                                            const char * const *form,
+                                            GError        **error);
+GPtrArray     *air_proxmox_api_list_vms    (AirProxmoxApi  *self,
+                                            GError        **error);
+gboolean       air_proxmox_api_wait_task   (AirProxmoxApi  *self,
+                                            const char     *node,
+                                            const char     *upid,
+                                            guint           timeout,
+                                            GCancellable   *cancellable,
+                                            GError        **error);
+int            air_proxmox_api_exec        (AirProxmoxApi  *self,
+                                            const char     *node,
+                                            guint           vmid,
+                                            const char * const *argv,
+                                            GBytes         *input,
+                                            GBytes        **out,
+                                            GBytes        **err,
+                                            GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,413 @@
+/* test-proxmox-api.c — the gateway's Proxmox VE client against the test
+ * server (pve-test-server.py, HTTPS with a certificate made here): the
+ * pin is read and enforced, the token is sent only to the pinned server,
+ * tasks are followed to their end, the guest agent runs commands, and
+ * the ways a server fails (401, 500, a failed task, a changed
+ * certificate, hostile names, an oversized answer) are errors a user can
+ * act on, never a crash.
+ *
+ * Verified only against this stand-in, not a real Proxmox VE.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-test"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "air-error.h"
+#include "air-proxmox-api.h"
+
+#define TOKEN "qubes@pve!air=0b9a6d2e-1f7c-4f53-9a6e-5c1d2f3a4b5c"
+
+static char *dir;
+
+typedef struct {
+  GSubprocess *server;
+  char        *url;
+  char        *pin;
+} Server;
+
+static void
+make_cert (const char *name)
+{
+  g_autofree char *cert = g_strdup_printf ("%s/%s.pem", dir, name);
+  g_autofree char *key = g_strdup_printf ("%s/%s.key", dir, name);
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+    "-nodes", "-days", "2", "-subj", "/CN=pve1", "-keyout", key, "-out", cert, NULL,
+  };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+server_start (Server *server, const char *cert, const char *fail, int vms)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "proxmox", "pve-test-server.py", NULL);
+  g_autofree char *cert_path = g_strdup_printf ("%s/%s.pem", dir, cert);
+  g_autofree char *key_path = g_strdup_printf ("%s/%s.key", dir, cert);
+  g_autofree char *port_file = g_strdup_printf ("%s/port", dir);
+  g_autofree char *state = g_strdup_printf ("%s/state", dir);
+  g_autofree char *vms_text = g_strdup_printf ("%d", vms);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_remove (port_file);
+  server->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                                     "python3", script, "--cert", cert_path, "--key", key_path,
+                                     "--token", TOKEN, "--port-file", port_file, "--state", state,
+                                     "--vms", vms_text, "--fail", fail, NULL);
+  g_assert_no_error (error);
+  while (!g_file_get_contents (port_file, &port, NULL, NULL))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_usleep (20 * 1000);
+    }
+  server->url = g_strdup_printf ("https://127.0.0.1:%s", port);
+}
+
+static void
+server_stop (Server *server)
+{
+  g_subprocess_force_exit (server->server);
+  g_subprocess_wait (server->server, NULL, NULL);
+  g_clear_object (&server->server);
+  g_clear_pointer (&server->url, g_free);
+  g_clear_pointer (&server->pin, g_free);
+}
+
+static AirProxmoxApi *
+connect_api (Server *server)
+{
+  g_autoptr(GError) error = NULL;
+  AirProxmoxApi *api;
+
+  if (server->pin == NULL)
+    server->pin = air_proxmox_fetch_pin (server->url, 5, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (server->pin, "sha256//"));
+  api = air_proxmox_api_new (server->url, server->pin, 5);
+  g_assert_true (air_proxmox_api_set_token (api, TOKEN "\n", strlen (TOKEN) + 1, &error));
+  g_assert_no_error (error);
+  return api;
+}
+
+static AirProxmoxVm *
+find_vm (GPtrArray *vms, guint vmid)
+{
+  for (guint i = 0; i < vms->len; i++)
+    if (((AirProxmoxVm *) vms->pdata[i])->vmid == vmid)
+      return vms->pdata[i];
+  return NULL;
+}
+
+static char *
+upid_of (JsonNode *data)
+{
+  g_assert_true (JSON_NODE_HOLDS_VALUE (data));
+  g_assert_true (g_str_has_prefix (json_node_get_string (data), "UPID:pve1:"));
+  return g_strdup (json_node_get_string (data));
+}
+
+static void
+test_pin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *openssl_pin = NULL;
+  Server server = { 0 };
+
+  server_start (&server, "a", "", 0);
+  server.pin = air_proxmox_fetch_pin (server.url, 5, &error);
+  g_assert_no_error (error);
+  again = air_proxmox_fetch_pin (server.url, 5, &error);
+  g_assert_cmpstr (server.pin, ==, again);
+
+  /* the same as openssl's own SPKI hash */
+  {
+    g_autofree char *cmd = g_strdup_printf ("sh -c 'openssl x509 -in %s/a.pem -pubkey -noout | "
+                                            "openssl pkey -pubin -outform der | "
+                                            "openssl dgst -sha256 -binary | base64'", dir);
+    g_autofree char *out = NULL;
+
+    g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, NULL, NULL));
+    openssl_pin = g_strconcat ("sha256//", g_strstrip (out), NULL);
+    g_assert_cmpstr (server.pin, ==, openssl_pin);
+  }
+
+  g_assert_false (air_proxmox_url_validate ("http://127.0.0.1:8006", NULL));
+  g_assert_false (air_proxmox_url_validate ("https://h/api?x", NULL));
+  g_assert_false (air_proxmox_url_validate ("https://h\n", NULL));
+  g_assert_true (air_proxmox_url_validate ("https://pve.example.org:8006/", NULL));
+  server_stop (&server);
+}
+
+static void
+test_token (void)
+{
+  static const char * const bad[] = {
+    "", "qubes@pve", "qubes@pve!air", "qubes@pve!air=", "@pve!air=x", "qubes!air@pve=x",
+    "qubes@pve!air=a b", "qubes@pve!air=\x1b[31m",
+  };
+  g_autoptr(AirProxmoxApi) api = air_proxmox_api_new ("https://127.0.0.1:1", "sha256//x", 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (air_proxmox_api_set_token (api, bad[i], strlen (bad[i]), &error));
+      g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT);
+      /* the message never holds the token */
+      if (*bad[i] != '\0')
+        g_assert_null (strstr (error->message, bad[i]));
+    }
+}
+
+static void
+test_lifecycle (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirProxmoxApi) api = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(JsonNode) task = NULL;
+  g_autofree char *upid = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GBytes) input = g_bytes_new_static ("from stdin\n", 11);
+  const char *clone_form[] = { "newid", "150", "name", "work", "full", "0", NULL };
+  const char *argv[] = { "sh", "-c", "cat; echo out; echo err >&2; exit 3", NULL };
+  Server server = { 0 };
+  AirProxmoxVm *vm;
+  int status;
+
+  server_start (&server, "a", "", 3);
+  api = connect_api (&server);
+
+  vms = air_proxmox_api_list_vms (api, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vms->len, ==, 4);
+  vm = find_vm (vms, 9000);
+  g_assert_true (vm->is_template);
+  g_assert_cmpstr (vm->name, ==, "debian-12");
+  g_assert_cmpstr (find_vm (vms, 201)->status, ==, "running");
+
+  /* clone the template, follow its task */
+  task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", clone_form, &error);
+  g_assert_no_error (error);
+  upid = upid_of (task);
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&vms, g_ptr_array_unref);
+  vms = air_proxmox_api_list_vms (api, &error);
+  g_assert_cmpstr (find_vm (vms, 150)->name, ==, "work");
+  g_assert_cmpstr (find_vm (vms, 150)->status, ==, "stopped");
+
+  /* start it, run a command through the guest agent */
+  g_clear_pointer (&task, json_node_unref);
+  g_clear_pointer (&upid, g_free);
+  task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/150/status/start", NULL, &error);
+  g_assert_no_error (error);
+  upid = upid_of (task);
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  status = air_proxmox_api_exec (api, "pve1", 150, argv, input, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 3);
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), "from stdin\nout\n", 15);
+  g_assert_cmpmem (g_bytes_get_data (err, NULL), g_bytes_get_size (err), "err\n", 4);
+
+  /* a running VM cannot be destroyed; stopped, it can */
+  g_clear_pointer (&task, json_node_unref);
+  task = air_proxmox_api_request (api, "DELETE", "/nodes/pve1/qemu/150", NULL, &error);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_REMOTE);
+  g_assert_nonnull (strstr (error->message, "running"));
+  g_clear_error (&error);
+  g_clear_pointer (&upid, g_free);
+  task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/150/status/stop", NULL, &error);
+  upid = upid_of (task);
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  g_clear_pointer (&task, json_node_unref);
+  g_clear_pointer (&upid, g_free);
+  task = air_proxmox_api_request (api, "DELETE", "/nodes/pve1/qemu/150", NULL, &error);
+  g_assert_no_error (error);
+  upid = upid_of (task);
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  g_clear_pointer (&vms, g_ptr_array_unref);
+  vms = air_proxmox_api_list_vms (api, &error);
+  g_assert_null (find_vm (vms, 150));
+
+  server_stop (&server);
+}
+
+static void
+test_failures (void)
+{
+  Server server = { 0 };
+
+  /* 401: the token is refused, and said so */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AirProxmoxApi) api = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
+
+    server_start (&server, "a", "auth", 0);
+    api = connect_api (&server);
+    vms = air_proxmox_api_list_vms (api, &error);
+    g_assert_null (vms);
+    g_assert_error (error, AIR_ERROR, AIR_ERROR_REFUSED);
+    g_assert_nonnull (strstr (error->message, "401"));
+    g_assert_null (strstr (error->message, "0b9a6d2e"));
+    server_stop (&server);
+  }
+  /* 500: the server's reason, cleaned */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AirProxmoxApi) api = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
+
+    server_start (&server, "a", "error500", 0);
+    api = connect_api (&server);
+    vms = air_proxmox_api_list_vms (api, &error);
+    g_assert_error (error, AIR_ERROR, AIR_ERROR_REMOTE);
+    g_assert_nonnull (strstr (error->message, "lock timeout"));
+    server_stop (&server);
+  }
+  /* a task that fails says why */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AirProxmoxApi) api = NULL;
+    g_autoptr(JsonNode) task = NULL;
+    g_autofree char *upid = NULL;
+    const char *form[] = { "newid", "151", "name", "w2", NULL };
+
+    server_start (&server, "a", "task-fail", 0);
+    api = connect_api (&server);
+    task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", form, &error);
+    upid = upid_of (task);
+    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+    g_assert_error (error, AIR_ERROR, AIR_ERROR_REMOTE);
+    g_assert_nonnull (strstr (error->message, "out of space"));
+    server_stop (&server);
+  }
+  /* a slow task: the time limit holds */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AirProxmoxApi) api = NULL;
+    g_autoptr(JsonNode) task = NULL;
+    g_autofree char *upid = NULL;
+    const char *form[] = { "newid", "152", "name", "w3", NULL };
+
+    server_start (&server, "a", "slow-clone", 0);
+    api = connect_api (&server);
+    task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", form, &error);
+    upid = upid_of (task);
+    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 1, NULL, &error));
+    g_assert_error (error, AIR_ERROR, AIR_ERROR_BUSY);
+    server_stop (&server);
+  }
+  /* hostile names are not taken as qube names */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AirProxmoxApi) api = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
+
+    server_start (&server, "a", "hostile", 0);
+    api = connect_api (&server);
+    vms = air_proxmox_api_list_vms (api, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (find_vm (vms, 666));
+    g_assert_null (find_vm (vms, 666)->name);
+    server_stop (&server);
+  }
+  /* an answer over the limit is refused, not read */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AirProxmoxApi) api = NULL;
+    g_autoptr(GPtrArray) vms = NULL;
+
+    server_start (&server, "a", "oversized", 0);
+    api = connect_api (&server);
+    vms = air_proxmox_api_list_vms (api, &error);
+    g_assert_null (vms);
+    g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+    server_stop (&server);
+  }
+}
+
+/* The server comes back with another key: refused before the token goes. */
+static void
+test_changed_certificate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirProxmoxApi) api = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autofree char *pin = NULL;
+  Server server = { 0 };
+
+  server_start (&server, "a", "", 1);
+  pin = air_proxmox_fetch_pin (server.url, 5, &error);
+  server_stop (&server);
+
+  server_start (&server, "b", "", 1);
+  server.pin = g_strdup (pin);
+  api = connect_api (&server);
+  vms = air_proxmox_api_list_vms (api, &error);
+  g_assert_null (vms);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "different certificate key"));
+  server_stop (&server);
+
+  /* and without a pin nothing is asked at all */
+  {
+    g_autoptr(AirProxmoxApi) unpinned = air_proxmox_api_new ("https://127.0.0.1:1", NULL, 1);
+    g_autoptr(GError) local_error = NULL;
+    g_autoptr(JsonNode) data = NULL;
+
+    g_assert_true (air_proxmox_api_set_token (unpinned, TOKEN, strlen (TOKEN), NULL));
+    data = air_proxmox_api_request (unpinned, "GET", "/version", NULL, &local_error);
+    g_assert_null (data);
+    g_assert_nonnull (strstr (local_error->message, "zone trust"));
+  }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  if (python == NULL || openssl == NULL)
+    {
+      g_test_skip ("python3 and openssl are needed for the test server");
+      return g_test_run ();
+    }
+  dir = g_dir_make_tmp ("air-proxmox-XXXXXX", NULL);
+  make_cert ("a");
+  make_cert ("b");
+
+  g_test_add_func ("/air/proxmox-api/pin", test_pin);
+  g_test_add_func ("/air/proxmox-api/token", test_token);
+  g_test_add_func ("/air/proxmox-api/lifecycle", test_lifecycle);
+  g_test_add_func ("/air/proxmox-api/failures", test_failures);
+  g_test_add_func ("/air/proxmox-api/changed-certificate", test_changed_certificate);
+  status = g_test_run ();
+
+  {
+    const char *rm[] = { "rm", "-rf", dir, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_free (dir);
+  return status;
+}
