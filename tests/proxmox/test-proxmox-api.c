@@ -15,11 +15,14 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "air-error.h"
 #include "air-proxmox-api.h"
+#include "air-proxmox-driver.h"
 
 #define TOKEN "qubes@pve!air=0b9a6d2e-1f7c-4f53-9a6e-5c1d2f3a4b5c"
 
@@ -379,6 +382,162 @@ test_changed_certificate (void)
   }
 }
 
+static AirProxmoxDriver *
+driver_for (Server *server, AirProxmoxApi *api)
+{
+  AirProxmoxConfig config = { .url = server->url, .node = (char *) "pve1", .pin = server->pin, .timeout = 5 };
+
+  return air_proxmox_driver_new ("lab", &config, api);
+}
+
+static AirQube *
+find_qube (GPtrArray *qubes, const char *name)
+{
+  for (guint i = 0; i < qubes->len; i++)
+    if (g_strcmp0 (air_qube_get_name (qubes->pdata[i]), name) == 0)
+      return qubes->pdata[i];
+  return NULL;
+}
+
+/* Runs ARGV through RUN with INPUT on its stdin; its stdout in *OUT. */
+static int
+run_with (AirProxmoxDriver *driver, const char *name, gboolean disposable,
+          const char * const *argv, const char *input, char **out, GError **error)
+{
+  AirRunHeader header = { .argv = (char **) argv, .user = NULL };
+  int in[2], out_pipe[2], err_pipe[2];
+  char buffer[4096];
+  gssize n;
+  int status;
+
+  g_assert_true (g_unix_open_pipe (in, 0, NULL));
+  g_assert_true (g_unix_open_pipe (out_pipe, 0, NULL));
+  g_assert_true (g_unix_open_pipe (err_pipe, 0, NULL));
+  g_assert_cmpint (write (in[1], input, strlen (input)), ==, (gssize) strlen (input));
+  close (in[1]);
+  status = disposable
+           ? air_proxmox_driver_disposable (driver, name, &header, in[0], out_pipe[1], err_pipe[1], error)
+           : air_proxmox_driver_run (driver, name, &header, in[0], out_pipe[1], err_pipe[1], error);
+  close (in[0]);
+  close (out_pipe[1]);
+  close (err_pipe[1]);
+  n = read (out_pipe[0], buffer, sizeof buffer - 1);
+  *out = g_strndup (buffer, n > 0 ? n : 0);
+  close (out_pipe[0]);
+  close (err_pipe[0]);
+  return status;
+}
+
+static void
+test_driver (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirProxmoxApi) api = NULL;
+  g_autoptr(AirProxmoxDriver) driver = NULL;
+  g_autoptr(GPtrArray) qubes = NULL;
+  g_autoptr(AirZoneInfo) info = NULL;
+  g_autoptr(AirQube) made = NULL;
+  g_autoptr(AirQube) again = NULL;
+  g_autoptr(AirQube) started = NULL;
+  g_autoptr(AirQube) halted = NULL;
+  g_autoptr(AirQubeSpec) spec = air_qube_spec_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *disp_out = NULL;
+  const char *argv[] = { "sh", "-c", "read line; echo \"got $line\"; exit 7", NULL };
+  const char *hello[] = { "echo", "from a disposable", NULL };
+  Server server = { 0 };
+  int status;
+
+  server_start (&server, "a", "", 3);
+  api = connect_api (&server);
+  driver = driver_for (&server, api);
+
+  qubes = air_proxmox_driver_list (driver, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (qubes->len, ==, 3);
+  g_assert_cmpint (air_qube_get_state (find_qube (qubes, "q1")), ==, AIR_QUBE_STATE_RUNNING);
+  g_assert_null (find_qube (qubes, "debian-12"));
+  info = air_proxmox_driver_get_info (driver);
+  g_assert_cmpint (info->health, ==, AIR_HEALTH_UP);
+  g_assert_cmpint (info->isolation, ==, AIR_ISOLATION_VM);
+  g_assert_cmpuint (info->n_qubes, ==, 3);
+  g_assert_true (g_strv_contains ((const char * const *) info->templates, "debian-12"));
+
+  /* create: a linked clone with its memory, cores and label */
+  g_free (spec->template_name);
+  spec->template_name = g_strdup ("debian-12");
+  spec->memory = 2048;
+  spec->vcpus = 2;
+  spec->label = AIR_LABEL_RED;
+  made = air_proxmox_driver_create (driver, "work", spec, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (air_qube_get_state (made), ==, AIR_QUBE_STATE_HALTED);
+  g_assert_cmpuint (air_qube_get_memory (made), ==, 2048);
+  g_assert_cmpuint (air_qube_get_vcpus (made), ==, 2);
+  g_assert_cmpint (air_qube_get_label (made), ==, AIR_LABEL_RED);
+  again = air_proxmox_driver_create (driver, "work", spec, &error);
+  g_assert_null (again);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* run needs it running; then stdin in, stdout out, the exit status */
+  status = run_with (driver, "work", FALSE, argv, "hello\n", &out, &error);
+  g_assert_cmpint (status, <, 0);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_BUSY);
+  g_clear_error (&error);
+  g_clear_pointer (&out, g_free);
+  started = air_proxmox_driver_start (driver, "work", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (air_qube_get_state (started), ==, AIR_QUBE_STATE_RUNNING);
+  status = run_with (driver, "work", FALSE, argv, "hello\n", &out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 7);
+  g_assert_cmpstr (out, ==, "got hello\n");
+
+  /* a running qube is not removed; halted, it is */
+  g_assert_false (air_proxmox_driver_remove (driver, "work", &error));
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_BUSY);
+  g_clear_error (&error);
+  halted = air_proxmox_driver_shutdown (driver, "work", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (air_qube_get_state (halted), ==, AIR_QUBE_STATE_HALTED);
+  g_assert_true (air_proxmox_driver_remove (driver, "work", &error));
+  g_clear_pointer (&qubes, g_ptr_array_unref);
+  qubes = air_proxmox_driver_list (driver, &error);
+  g_assert_null (find_qube (qubes, "work"));
+
+  /* a disposable runs, and is gone afterwards */
+  status = run_with (driver, "debian-12", TRUE, hello, "", &disp_out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (disp_out, ==, "from a disposable\n");
+  g_clear_pointer (&qubes, g_ptr_array_unref);
+  qubes = air_proxmox_driver_list (driver, &error);
+  g_assert_cmpuint (qubes->len, ==, 3);
+
+  server_stop (&server);
+}
+
+/* A server whose VMs have hostile names: they are not qubes. */
+static void
+test_driver_hostile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirProxmoxApi) api = NULL;
+  g_autoptr(AirProxmoxDriver) driver = NULL;
+  g_autoptr(GPtrArray) qubes = NULL;
+  Server server = { 0 };
+
+  server_start (&server, "a", "hostile", 1);
+  api = connect_api (&server);
+  driver = driver_for (&server, api);
+  qubes = air_proxmox_driver_list (driver, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (qubes->len, ==, 1);
+  g_assert_cmpstr (air_qube_get_name (qubes->pdata[0]), ==, "q0");
+  server_stop (&server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -402,6 +561,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/air/proxmox-api/lifecycle", test_lifecycle);
   g_test_add_func ("/air/proxmox-api/failures", test_failures);
   g_test_add_func ("/air/proxmox-api/changed-certificate", test_changed_certificate);
+  g_test_add_func ("/air/proxmox-driver/lifecycle", test_driver);
+  g_test_add_func ("/air/proxmox-driver/hostile", test_driver_hostile);
   status = g_test_run ();
 
   {

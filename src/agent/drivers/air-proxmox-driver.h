@@ -1,0 +1,80 @@
+/* air-proxmox-driver.h — a zone whose qubes are VMs of a Proxmox VE
+ * server, driven from the gateway through Proxmox's API
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "air-protocol.h"
+#include "air-proxmox-api.h"
+#include "air-qube.h"
+
+G_BEGIN_DECLS
+
+/* The tag that marks a VM as a qube of the zone (besides its pool). */
+#define AIR_PROXMOX_TAG          "qubes-air"
+#define AIR_PROXMOX_LABEL_TAG    "air-label-"
+#define AIR_PROXMOX_TASK_TIMEOUT 600   /* seconds: a full clone can take minutes */
+#define AIR_PROXMOX_MAX_INPUT    (1024 * 1024)
+
+typedef struct {
+  char  *url;       /* https://HOST:8006 */
+  char  *node;
+  char  *pool;      /* NULL: VMs tagged qubes-air */
+  char  *storage;   /* NULL: linked clones on the template's storage */
+  char  *pin;       /* sha256//…, NULL until trusted */
+  guint  timeout;   /* seconds a request may take */
+} AirProxmoxConfig;
+
+void              air_proxmox_config_free     (AirProxmoxConfig  *config);
+AirProxmoxConfig *air_proxmox_config_parse    (const char        *data,
+                                               gsize              len,
+                                               GError           **error);
+char             *air_proxmox_config_to_json  (const AirProxmoxConfig *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirProxmoxConfig, air_proxmox_config_free)
+
+#define AIR_TYPE_PROXMOX_DRIVER (air_proxmox_driver_get_type ())
+
+G_DECLARE_FINAL_TYPE (AirProxmoxDriver, air_proxmox_driver, AIR, PROXMOX_DRIVER, GObject)
+
+AirProxmoxDriver *air_proxmox_driver_new        (const char              *zone_name,
+                                                 const AirProxmoxConfig  *config,
+                                                 AirProxmoxApi           *api);
+AirZoneInfo      *air_proxmox_driver_get_info   (AirProxmoxDriver  *self);
+GPtrArray        *air_proxmox_driver_list       (AirProxmoxDriver  *self,
+                                                 GError           **error);
+AirQube          *air_proxmox_driver_create     (AirProxmoxDriver  *self,
+                                                 const char        *name,
+                                                 const AirQubeSpec *spec,
+                                                 GError           **error);
+AirQube          *air_proxmox_driver_start      (AirProxmoxDriver  *self,
+                                                 const char        *name,
+                                                 GError           **error);
+AirQube          *air_proxmox_driver_shutdown   (AirProxmoxDriver  *self,
+                                                 const char        *name,
+                                                 GError           **error);
+AirQube          *air_proxmox_driver_kill       (AirProxmoxDriver  *self,
+                                                 const char        *name,
+                                                 GError           **error);
+gboolean          air_proxmox_driver_remove     (AirProxmoxDriver  *self,
+                                                 const char        *name,
+                                                 GError           **error);
+int               air_proxmox_driver_run        (AirProxmoxDriver  *self,
+                                                 const char        *name,
+                                                 const AirRunHeader *header,
+                                                 int                in_fd,
+                                                 int                out_fd,
+                                                 int                err_fd,
+                                                 GError           **error);
+int               air_proxmox_driver_disposable (AirProxmoxDriver  *self,
+                                                 const char        *template_name,
+                                                 const AirRunHeader *header,
+                                                 int                in_fd,
+                                                 int                out_fd,
+                                                 int                err_fd,
+                                                 GError           **error);
+
+G_END_DECLS
