@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <string.h>
 
@@ -538,6 +539,91 @@ test_driver_hostile (void)
   server_stop (&server);
 }
 
+/* Reads one line from FD (at most 64 KiB), or NULL at its end. */
+static char *
+read_line (int fd)
+{
+  GString *line = g_string_new (NULL);
+  char c;
+
+  while (read (fd, &c, 1) == 1)
+    {
+      if (c == '\n')
+        return g_string_free (line, FALSE);
+      g_string_append_c (line, c);
+      g_assert_cmpuint (line->len, <, 65536);
+    }
+  g_string_free (line, TRUE);
+  return NULL;
+}
+
+/* Events: the list, the health, then only changes; it ends with stdin. */
+static void
+test_driver_events (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirProxmoxApi) api = NULL;
+  g_autoptr(AirProxmoxDriver) driver = NULL;
+  g_autoptr(JsonNode) task = NULL;
+  g_autofree char *upid = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  Server server = { 0 };
+  int to_child[2], from_child[2];
+  gboolean seen_running = FALSE;
+  int status = 0;
+  pid_t pid;
+
+  server_start (&server, "a", "", 2);
+  api = connect_api (&server);
+  driver = driver_for (&server, api);
+  g_assert_true (g_unix_open_pipe (to_child, 0, NULL));
+  g_assert_true (g_unix_open_pipe (from_child, 0, NULL));
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      dup2 (to_child[0], STDIN_FILENO);
+      dup2 (from_child[1], STDOUT_FILENO);
+      close (to_child[1]);
+      close (from_child[0]);
+      _exit (air_proxmox_driver_watch (driver, TRUE, 1));
+    }
+  close (to_child[0]);
+  close (from_child[1]);
+
+  first = read_line (from_child[0]);
+  g_assert_nonnull (first);
+  g_assert_nonnull (strstr (first, "\"q0\""));
+  g_assert_nonnull (strstr (first, "\"q1\""));
+  second = read_line (from_child[0]);
+  g_assert_nonnull (strstr (second, "zone-health"));
+
+  task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/200/status/start", NULL, &error);
+  g_assert_no_error (error);
+  upid = upid_of (task);
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+
+  while (!seen_running)
+    {
+      g_autofree char *line = read_line (from_child[0]);
+
+      g_assert_nonnull (line);
+      g_test_message ("event: %s", line);
+      /* only q0 changed: nothing about q1 */
+      g_assert_null (strstr (line, "\"q1\""));
+      seen_running = strstr (line, "\"q0\"") != NULL && strstr (line, "Running") != NULL;
+    }
+
+  /* the caller goes: stdin ends, and so does the stream */
+  close (to_child[1]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  close (from_child[0]);
+  server_stop (&server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -563,6 +649,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/air/proxmox-api/changed-certificate", test_changed_certificate);
   g_test_add_func ("/air/proxmox-driver/lifecycle", test_driver);
   g_test_add_func ("/air/proxmox-driver/hostile", test_driver_hostile);
+  g_test_add_func ("/air/proxmox-driver/events", test_driver_events);
   status = g_test_run ();
 
   {

@@ -76,5 +76,8 @@ int               air_proxmox_driver_disposable (AirProxmoxDriver  *self,
                                                  int                out_fd,
                                                  int                err_fd,
                                                  GError           **error);
+int               air_proxmox_driver_watch      (AirProxmoxDriver  *self,
+                                                 gboolean           listed,
+                                                 guint              interval);
 
 G_END_DECLS
