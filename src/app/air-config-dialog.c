@@ -27,6 +27,7 @@
 #include "air-crypto.h"
 #include "air-error.h"
 #include "air-job.h"
+#include "air-message-label.h"
 #include "air-names.h"
 #include "air-transport.h"
 #include "air-zone-setup-client.h"
@@ -88,11 +89,7 @@ show_message (AirConfigDialog *self,
               const char      *text,
               gboolean         is_error)
 {
-  gtk_label_set_text (self->message, text);
-  if (is_error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->message), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->message), "error");
+  air_message_label_set (self->message, text, is_error);
 }
 
 static void
