@@ -126,3 +126,97 @@ air_text_sanitize (const char *text,
 
   return g_string_free (out, FALSE);
 }
+
+/* One digit run of a name: its significant digits (leading zeros skipped)
+ * and its whole length. */
+typedef struct {
+  const char *digits;
+  gsize       n_digits;
+  gsize       len;
+} DigitRun;
+
+static const char *
+digit_run (const char *p,
+           DigitRun   *run)
+{
+  const char *start = p;
+
+  while (*p == '0')
+    p++;
+  run->digits = p;
+  while (g_ascii_isdigit (*p))
+    p++;
+  run->n_digits = p - run->digits;
+  run->len = p - start;
+  return p;
+}
+
+/* Compares two runs by value without converting them, so a run of any
+ * length (a hostile name's hundred digits) neither overflows nor ties. */
+static int
+digit_run_compare (const DigitRun *a,
+                   const DigitRun *b)
+{
+  int c;
+
+  if (a->n_digits != b->n_digits)
+    return a->n_digits < b->n_digits ? -1 : 1;
+  c = memcmp (a->digits, b->digits, a->n_digits);
+  return c < 0 ? -1 : c > 0;
+}
+
+/* Orders names as people read them: "q2" before "q10", "Beta" between
+ * "alpha" and "gamma". Three levels, each deciding only when the ones
+ * before tie, so the order is total (0 only for equal strings) and the
+ * same on every run:
+ *   1. runs of ASCII digits by value, every other byte with ASCII case
+ *      folded (a run sorts where a digit would: after "/", before ":");
+ *   2. at the first pair of runs of equal value but different length, the
+ *      shorter first ("q1" before "q01");
+ *   3. strcmp() ("Work" before "work").
+ * Other bytes compare as bytes, which for UTF-8 is code-point order.
+ * NULL sorts before every string. */
+int
+air_name_collate (const char *a,
+                  const char *b)
+{
+  const char *p, *q;
+  int zeros = 0;
+  int c;
+
+  if (a == NULL || b == NULL)
+    return (a != NULL) - (b != NULL);
+
+  p = a;
+  q = b;
+  while (*p != '\0' && *q != '\0')
+    {
+      if (g_ascii_isdigit (*p) && g_ascii_isdigit (*q))
+        {
+          DigitRun ra, rb;
+
+          p = digit_run (p, &ra);
+          q = digit_run (q, &rb);
+          c = digit_run_compare (&ra, &rb);
+          if (c != 0)
+            return c;
+          if (zeros == 0 && ra.len != rb.len)
+            zeros = ra.len < rb.len ? -1 : 1;
+          continue;
+        }
+
+      c = (int) (guchar) g_ascii_tolower (*p) - (int) (guchar) g_ascii_tolower (*q);
+      if (c != 0)
+        return c < 0 ? -1 : 1;
+      p++;
+      q++;
+    }
+
+  if (*p != '\0' || *q != '\0')
+    return *p == '\0' ? -1 : 1;
+  if (zeros != 0)
+    return zeros;
+
+  c = strcmp (a, b);
+  return c < 0 ? -1 : c > 0;
+}

@@ -18,5 +18,7 @@ gboolean air_name_validate (const char  *name,
 char    *air_text_sanitize (const char *text,
                             gssize      len,
                             gsize       max_chars);
+int      air_name_collate  (const char *a,
+                            const char *b);
 
 G_END_DECLS

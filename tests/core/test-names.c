@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "air-error.h"
@@ -238,6 +239,142 @@ test_sanitize_random (void)
     }
 }
 
+static int
+sign (int v)
+{
+  return (v > 0) - (v < 0);
+}
+
+static void
+test_collate_order (void)
+{
+  /* Each before the next, as a person reading the list expects. */
+  static const char * const sorted[] = {
+    "",
+    "a",
+    "alpha",
+    "Beta",
+    "beta",
+    "gamma",
+    "q",
+    "q0",
+    "q00",
+    "q1",
+    "q01",
+    "q001",
+    "q1a",
+    "q1b",
+    "q2",
+    "q02",
+    "q9",
+    "q10",
+    "q10-dev",
+    "q11",
+    "q99",
+    "q100",
+    "q18446744073709551615",         /* G_MAXUINT64 */
+    "q18446744073709551616",         /* one more: no overflow */
+    "q100000000000000000000000000000",
+    "sys-net",
+    "sys-net2",
+    "sys-net10",
+    "work",
+    "Work-x",
+    "work-x",
+    "work.1",
+    "work.2",
+    "work.10",
+    "work1",
+    "work2",
+    "work10",
+    "zone9-host2",
+    "zone9-host10",
+    "zone10-host1",
+  };
+
+  g_assert_cmpint (air_name_collate (NULL, NULL), ==, 0);
+  g_assert_cmpint (air_name_collate (NULL, ""), <, 0);
+  g_assert_cmpint (air_name_collate ("", NULL), >, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sorted); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (sorted); j++)
+      {
+        int want = (i > j) - (i < j);
+        int got = sign (air_name_collate (sorted[i], sorted[j]));
+
+        if (got != want)
+          g_error ("collate (\"%s\", \"%s\") is %d, expected %d",
+                   sorted[i], sorted[j], got, want);
+      }
+}
+
+static int
+collate_ptr (gconstpointer a,
+             gconstpointer b)
+{
+  return air_name_collate (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+test_collate_sorts (void)
+{
+  const char *names[] = { "q10", "q2", "Q3", "q1", "q01", "sys-usb", "q100", "sys-firewall" };
+  static const char * const want[] = { "q1", "q01", "q2", "Q3", "q10", "q100", "sys-firewall", "sys-usb" };
+
+  qsort (names, G_N_ELEMENTS (names), sizeof names[0], collate_ptr);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_cmpstr (names[i], ==, want[i]);
+}
+
+static void
+test_collate_total (void)
+{
+  /* Random names from the characters that matter (digits, zeros, both
+   * cases, the bytes either side of the digits, UTF-8): the order must be
+   * antisymmetric, transitive, and 0 only for equal strings, or a sort
+   * would depend on the input order. */
+  static const char alphabet[] = "0019aA/:-.\xc3\xa9";
+  enum { N = 300 };
+  char *names[N];
+
+  for (guint i = 0; i < N; i++)
+    {
+      gsize len = g_test_rand_int_range (0, 7);
+      char *name = g_malloc (len + 1);
+
+      for (gsize k = 0; k < len; k++)
+        name[k] = alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
+      name[len] = '\0';
+      names[i] = name;
+    }
+
+  for (guint i = 0; i < N; i++)
+    for (guint j = 0; j < N; j++)
+      {
+        int ij = sign (air_name_collate (names[i], names[j]));
+        int ji = sign (air_name_collate (names[j], names[i]));
+
+        g_assert_cmpint (ij, ==, -ji);
+        g_assert_cmpint (ij == 0, ==, strcmp (names[i], names[j]) == 0);
+      }
+
+  /* Transitivity, checked on a sorted copy: every earlier name must be at
+   * most every later one, not just its neighbour. */
+  qsort (names, N, sizeof names[0], collate_ptr);
+  for (guint i = 0; i < N; i++)
+    for (guint j = i + 1; j < N; j++)
+      if (air_name_collate (names[i], names[j]) > 0)
+        {
+          g_autofree char *a = g_strescape (names[i], NULL);
+          g_autofree char *b = g_strescape (names[j], NULL);
+
+          g_error ("not transitive: \"%s\" sorted before \"%s\"", a, b);
+        }
+
+  for (guint i = 0; i < N; i++)
+    g_free (names[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -256,6 +393,9 @@ main (int   argc,
   g_test_add_func ("/air/names/sanitize", test_sanitize);
   g_test_add_func ("/air/names/sanitize-null", test_sanitize_null);
   g_test_add_func ("/air/names/sanitize-random", test_sanitize_random);
+  g_test_add_func ("/air/names/collate-order", test_collate_order);
+  g_test_add_func ("/air/names/collate-sorts", test_collate_sorts);
+  g_test_add_func ("/air/names/collate-total", test_collate_total);
 
   status = g_test_run ();
   test_remove_tree (home);
