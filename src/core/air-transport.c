@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <signal.h>
 #include <string.h>
 
 #include "air-error.h"
@@ -48,6 +49,11 @@ static void
 air_transport_class_init (AirTransportClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = air_transport_finalize;
+
+  /* A service may exit before it read all we send it (a zone that fails,
+   * or a hostile one that closes early): writing to it must fail with
+   * EPIPE, never kill the app or qair with SIGPIPE. */
+  signal (SIGPIPE, SIG_IGN);
 }
 
 static void

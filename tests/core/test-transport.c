@@ -325,6 +325,28 @@ test_silent_failure (void)
   g_assert_nonnull (strstr (error->message, "signal 9"));
 }
 
+/* A service that exits without reading what it is sent: the write fails,
+ * the call reports the service's status, and the caller lives on (no
+ * SIGPIPE: a zone closing early must not kill the app or qair). */
+static void
+test_unread_input (void)
+{
+  g_autoptr(AirTransport) transport = air_transport_new (AIR_TRANSPORT_KIND_LOOPBACK);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input = g_malloc (8 * 1024 * 1024 + 1);
+  g_autofree char *out = NULL;
+
+  memset (input, 'x', 8 * 1024 * 1024);
+  input[8 * 1024 * 1024] = '\0';
+  for (guint i = 0; i < 3; i++)
+    {
+      out = call (transport, "target", "test.Silent", "4", input, 100, &error);
+      g_assert_null (out);
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_noisy_stderr (void)
 {
@@ -544,6 +566,7 @@ main (int   argc,
   g_test_add_func ("/air/transport/remote-failure", test_remote_failure);
   g_test_add_func ("/air/transport/silent-failure", test_silent_failure);
   g_test_add_func ("/air/transport/noisy-stderr", test_noisy_stderr);
+  g_test_add_func ("/air/transport/unread-input", test_unread_input);
   g_test_add_func ("/air/transport/max-output", test_max_output);
   g_test_add_func ("/air/transport/cancel", test_cancel);
   g_test_add_func ("/air/transport/cancel-before", test_cancel_before);
