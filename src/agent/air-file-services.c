@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <glib/gi18n.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,7 +42,6 @@
 
 #define MAX_REQUEST      (256 * 1024)
 #define MAX_GET_PATHS    1000
-#define MAX_FILES        1000000
 /* Kept free on the zone's disk whatever the quota says. */
 #define RESERVE_BYTES    (64 * 1024 * 1024)
 
@@ -69,7 +69,8 @@ read_request_object (GError **error)
 }
 
 /* What the zone lets one transfer use: AIR_FILE_QUOTA_MIB if set, and
- * never more than the disk has free. */
+ * never more than the disk has free. Every entry counts against it too
+ * (AIR_FILECOPY_ENTRY_COST), besides AIR_FILECOPY_MAX_ENTRIES at most. */
 static guint64
 transfer_quota (int home_fd)
 {
@@ -89,6 +90,40 @@ transfer_quota (int home_fd)
   return quota;
 }
 
+/* A signal while receiving (Ctrl+C reaching the whole process group of
+ * a loopback qair, qrexec ending the call) must not kill this process
+ * with the staging folder still there: stdin becomes /dev/null, so the
+ * read under way (interrupted, no SA_RESTART) or the next one sees the end
+ * of a broken stream, and the reader removes everything of it. Only
+ * async-signal-safe calls here. */
+static void
+stop_receiving (int signum)
+{
+  int saved = errno;
+  int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  if (fd >= 0)
+    {
+      dup2 (fd, STDIN_FILENO);
+      close (fd);
+    }
+  errno = saved;
+}
+
+static void
+catch_stop_signals (void)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+  struct sigaction action = { 0 };
+
+  action.sa_handler = stop_receiving;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    sigaction (signals[i], &action, NULL);
+  /* A caller gone before the answer: a failed write, not a death. */
+  signal (SIGPIPE, SIG_IGN);
+}
+
 static int
 file_put (AirLocalDriver *driver,
           const char     *name,
@@ -96,12 +131,13 @@ file_put (AirLocalDriver *driver,
 {
   g_autoptr(AirFilecopyReader) reader = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *last = NULL;
   guint8 result[AIR_FILECOPY_RESULT_SIZE];
-  const char *last;
   guint32 last_len;
   gboolean ok;
   int home_fd, incoming_fd;
 
+  catch_stop_signals ();
   home_fd = air_local_driver_open_home (driver, name, &error);
   if (home_fd < 0)
     return fail (error);
@@ -114,7 +150,7 @@ file_put (AirLocalDriver *driver,
 
   reader = air_filecopy_reader_new (incoming_fd, &error);
   if (reader != NULL)
-    air_filecopy_reader_set_limits (reader, transfer_quota (home_fd), MAX_FILES);
+    air_filecopy_reader_set_limits (reader, transfer_quota (home_fd), AIR_FILECOPY_MAX_ENTRIES);
   close (incoming_fd);
   close (home_fd);
   if (reader == NULL)
@@ -125,18 +161,20 @@ file_put (AirLocalDriver *driver,
   /* qfile-unpacker's answer, then the last name (result_header_ext). */
   air_filecopy_result_encode (ok ? 0 : MAX (air_filecopy_reader_get_errno (reader), 1),
                               air_filecopy_reader_get_crc (reader), result);
-  last = air_filecopy_reader_get_last_name (reader);
+  last = g_strdup (air_filecopy_reader_get_last_name (reader));
   last_len = GUINT32_TO_LE ((guint32) strlen (last));
+
+  /* A failed transfer's staging folder goes before the caller hears of
+   * the end, and before anything that could stop this process. */
+  if (!ok)
+    g_clear_pointer (&reader, air_filecopy_reader_free);
+
   air_fd_write_all (STDOUT_FILENO, result, sizeof result);
   air_fd_write_all (STDOUT_FILENO, &last_len, sizeof last_len);
   air_fd_write_all (STDOUT_FILENO, last, strlen (last));
 
   if (!ok)
-    {
-      /* Removes the staging folder before the caller hears of the end. */
-      g_clear_pointer (&reader, air_filecopy_reader_free);
-      return fail (error);
-    }
+    return fail (error);
   return 0;
 }
 

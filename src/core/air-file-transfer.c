@@ -257,36 +257,49 @@ store_progress (guint64  bytes,
   __atomic_store_n (&t->bytes, bytes, __ATOMIC_RELAXED);
 }
 
-/* FileGet's stdout into FilePut's stdin. splice() moves the pages from
- * pipe to pipe without copying them through here; the receiver computes
- * the stream's CRC itself, and a copy relayed here has no sender CRC to
- * compare it with (FileGet's stdout is the stream), so none is computed. */
+/* The relay reads the stream to count what the user asked to move: the
+ * files' data, not the headers and names around it (a 57-byte file is
+ * 57 bytes, not the 132 of its stream). */
+static gboolean
+count_entry (const AirFilecopyHeader *header, const char *name, gpointer user_data, GError **error)
+{
+  return TRUE;
+}
+
+static gboolean
+count_data (const guint8 *data, gsize len, gpointer user_data, GError **error)
+{
+  *(guint64 *) user_data += len;
+  return TRUE;
+}
+
+static gboolean
+count_symlink (const AirFilecopyHeader *header, const char *name, const char *target,
+               gpointer user_data, GError **error)
+{
+  return TRUE;
+}
+
+static const AirFilecopyParserFuncs count_funcs = {
+  count_entry, count_data, count_entry, count_symlink,
+};
+
+/* FileGet's stdout into FilePut's stdin, through a fixed buffer. The
+ * receiver computes the stream's CRC itself, and a copy relayed here has
+ * no sender CRC to compare it with (FileGet's stdout is the stream), so
+ * none is compared. The counting parser is no judge: when it refuses the
+ * stream, counting stops and the receiver gives the reason. */
 static gboolean
 pump (Transfer  *t,
       GError   **error)
 {
   int from = in_fd (t->source), to = out_fd (t->dest);
-  g_autofree guint8 *buffer = NULL;
-  guint64 bytes = 0;
+  g_autoptr(AirFilecopyParser) counter = NULL;
+  g_autofree guint8 *buffer = g_malloc (PUMP_SIZE);
+  guint64 data_bytes = 0;
 
   t->crc_unknown = TRUE;
-  for (;;)
-    {
-      ssize_t n = splice (from, NULL, to, NULL, PUMP_SIZE, SPLICE_F_MOVE | SPLICE_F_MORE);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EINVAL || errno == ENOSYS) && bytes == 0)
-        break;   /* not pipes (a transport may hand us sockets): copy below */
-      /* EPIPE also when the receiver has read the end marker and left
-       * while the sender is still exiting: its answer tells which. */
-      if (n <= 0)
-        return TRUE;
-      bytes += n;
-      store_progress (bytes, t);
-    }
-
-  buffer = g_malloc (PUMP_SIZE);
+  counter = air_filecopy_parser_new (&count_funcs, &data_bytes);
   for (;;)
     {
       ssize_t n = read (from, buffer, PUMP_SIZE);
@@ -295,10 +308,13 @@ pump (Transfer  *t,
         continue;
       if (n <= 0)
         return TRUE;
+      if (counter != NULL && air_filecopy_parser_feed (counter, buffer, n, NULL) < 0)
+        g_clear_pointer (&counter, air_filecopy_parser_free);
+      /* EPIPE also when the receiver has read the end marker and left
+       * while the sender is still exiting: its answer tells which. */
       if (!air_fd_write_all (to, buffer, n))
         return TRUE;
-      bytes += n;
-      store_progress (bytes, t);
+      store_progress (data_bytes, t);
     }
 }
 

@@ -29,7 +29,8 @@ typedef struct {
 void          air_file_entry_free (AirFileEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirFileEntry, air_file_entry_free)
 
-/* Called on the caller's main context, a few times a second. */
+/* Called on the caller's main context, a few times a second, with the
+ * files' bytes moved so far (not the stream's). */
 typedef void (*AirTransferProgress) (guint64  bytes_done,
                                      gpointer user_data);
 
@@ -71,7 +72,8 @@ void          air_file_transfer_copy_async  (AirZone             *src_zone,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
-/* Both kinds end here; returns the stream bytes moved, 0 on error. */
+/* Both kinds end here; returns the files' bytes moved (their data, as
+ * air_filecopy_measure() counts), 0 on error. */
 guint64       air_file_transfer_finish      (GAsyncResult        *result,
                                              GError             **error);
 

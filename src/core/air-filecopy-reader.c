@@ -14,6 +14,20 @@
  * A staging folder whose agent was killed is removed by the next transfer
  * (its lock is free).
  *
+ * What is accepted (air-filecopy.c checks it, the sender skips the rest):
+ * regular files, folders and symlinks, no set-uid/set-gid/sticky bit; names
+ * relative, without "." or "..", valid UTF-8 without control or invisible
+ * characters (air_unichar_is_invisible(), the rule air_text_sanitize()
+ * shows them by). A symlink lives inside a top-level folder and its target
+ * is relative with no ".." anywhere: each link points only down from its
+ * own folder, so any chain of them, received in any order, resolves inside
+ * that folder. (Resolving each link with those received before it would
+ * miss a climbing link sent first and a link that later becomes part of
+ * its path, and would need memory for every link.) Every entry counts
+ * AIR_FILECOPY_ENTRY_COST against the byte quota, and at most the entry
+ * limit is accepted, so a flood of empty files is refused like a flood of
+ * bytes.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-filecopy"
@@ -504,9 +518,9 @@ air_filecopy_reader_free (AirFilecopyReader *self)
 void
 air_filecopy_reader_set_limits (AirFilecopyReader *self,
                                 guint64            max_bytes,
-                                guint64            max_files)
+                                guint64            max_entries)
 {
-  air_filecopy_parser_set_limits (self->parser, max_bytes, max_files);
+  air_filecopy_parser_set_limits (self->parser, max_bytes, max_entries);
 }
 
 int

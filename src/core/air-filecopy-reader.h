@@ -21,7 +21,7 @@ AirFilecopyReader *air_filecopy_reader_new          (int                 incomin
 void               air_filecopy_reader_free         (AirFilecopyReader  *self);
 void               air_filecopy_reader_set_limits   (AirFilecopyReader  *self,
                                                      guint64             max_bytes,
-                                                     guint64             max_files);
+                                                     guint64             max_entries);
 /* Reads @in_fd to the end marker; on success every top-level entry has
  * been moved into the incoming folder (renamed if its name was taken). On
  * failure nothing of this transfer is left. */

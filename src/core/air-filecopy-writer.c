@@ -4,8 +4,9 @@
  * buffer, so memory does not grow with the size or number of files. A
  * folder's header is sent before and again after its contents, as Qubes'
  * qfile-agent does, so the receiver can set its final mode and time.
- * Symlinks whose target leaves the tree, and devices, sockets and pipes,
- * are skipped: the receiver would refuse them.
+ * Symlinks the receiver would refuse (absolute, at the top, or climbing
+ * with ".." anywhere: air_filecopy_check_link() is the one rule), and
+ * devices, sockets and pipes, are skipped.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -35,6 +36,8 @@ struct _AirFilecopyWriter
   gsize                used;
   guint32              crc;
   guint64              bytes;
+  guint64              data_bytes;     /* files' data flushed */
+  guint64              data_pending;   /* files' data in the buffer */
   guint                skipped;
   AirFilecopyProgress  progress;
   gpointer             progress_data;
@@ -88,6 +91,12 @@ air_filecopy_writer_get_bytes (AirFilecopyWriter *self)
   return self->bytes;
 }
 
+guint64
+air_filecopy_writer_get_data_bytes (AirFilecopyWriter *self)
+{
+  return self->data_bytes;
+}
+
 guint
 air_filecopy_writer_get_skipped (AirFilecopyWriter *self)
 {
@@ -134,8 +143,10 @@ flush (AirFilecopyWriter  *self,
     }
   self->bytes += self->used;
   self->used = 0;
+  self->data_bytes += self->data_pending;
+  self->data_pending = 0;
   if (self->progress != NULL)
-    self->progress (self->bytes, self->progress_data);
+    self->progress (self->data_bytes, self->progress_data);
   return TRUE;
 }
 
@@ -234,6 +245,7 @@ send_file (AirFilecopyWriter  *self,
           return FALSE;
         }
       self->used += n;
+      self->data_pending += n;
       left -= n;
       if (self->used == BUFFER_SIZE && !flush (self, error))
         {

@@ -10,7 +10,9 @@ G_BEGIN_DECLS
 
 typedef struct _AirFilecopyWriter AirFilecopyWriter;
 
-/* Called after every chunk written, with the stream bytes written so far. */
+/* Called after every chunk written, with the files' bytes sent so far:
+ * their data only, not the stream's headers, names and link targets, so
+ * it adds up to what air_filecopy_measure() counts. */
 typedef void (*AirFilecopyProgress) (guint64 bytes_done, gpointer user_data);
 
 AirFilecopyWriter *air_filecopy_writer_new          (int                  out_fd);
@@ -34,6 +36,7 @@ gboolean           air_filecopy_writer_finish       (AirFilecopyWriter   *self,
                                                      GError             **error);
 guint32            air_filecopy_writer_get_crc      (AirFilecopyWriter   *self);
 guint64            air_filecopy_writer_get_bytes    (AirFilecopyWriter   *self);
+guint64            air_filecopy_writer_get_data_bytes (AirFilecopyWriter *self);
 guint              air_filecopy_writer_get_skipped  (AirFilecopyWriter   *self);
 
 /* Sum of the regular files' sizes under @path, for a progress total. */

@@ -18,6 +18,7 @@
 
 #include "air-error.h"
 #include "air-filecopy.h"
+#include "air-names.h"
 
 #define NAME_MAX_COMPONENT 255
 
@@ -124,8 +125,8 @@ air_filecopy_crc32 (guint32     crc,
   return crc;
 }
 
-/* Control characters and the invisible ones that make a name look like
- * another (line separators, bidirectional overrides). */
+/* Control characters, and the invisible ones that make a name look like
+ * another: the rule air_text_sanitize() shows them by. */
 static gboolean
 text_is_clean (const char *text,
                gsize       len)
@@ -139,9 +140,7 @@ text_is_clean (const char *text,
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
-          c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
-          (c >= 0x2066 && c <= 0x2069) || c == 0xfeff)
+      if (g_unichar_iscntrl (c) || air_unichar_is_invisible (c))
         return FALSE;
     }
   return TRUE;
@@ -172,7 +171,7 @@ air_filecopy_check_name (const char  *name,
   if (memchr (name, '\0', len) != NULL)
     return refuse (error, _("A file name contains a NUL byte"));
   if (!text_is_clean (name, len))
-    return refuse (error, _("A file name is not valid UTF-8 or contains control characters"));
+    return refuse (error, _("A file name is not valid UTF-8 or contains control or invisible characters"));
   if (name[0] == '/')
     return refuse (error, _("A file name is absolute"));
 
@@ -200,27 +199,25 @@ air_filecopy_check_name (const char  *name,
   return TRUE;
 }
 
-/* A symlink may point only inside the top-level entry it belongs to: seen
- * lexically from the link's folder, no prefix of its target may climb out.
- * Anything else could reach what already is in the incoming folder. */
+/* A symlink may point only down from its own folder: relative, inside a
+ * top-level folder of the transfer, and no ".." anywhere in its target.
+ * Checked alone, a link allowed to climb can look harmless while another
+ * link of the same transfer, sent before or after it, makes it point out
+ * (l1 → ../.., then x → l1/../../../etc/passwd). A link that only goes
+ * down cannot: following any chain of them only ever goes down from a
+ * folder inside the transfer, whatever order they came in, and checking
+ * needs no memory of the links before it. A link that climbs is refused
+ * (the sender skips it). */
 gboolean
 air_filecopy_check_link (const char  *name,
                          const char  *target,
                          gsize        target_len,
                          GError     **error)
 {
-  int depth = 0;
-
   if (target_len == 0 || target_len > AIR_FILECOPY_MAX_LINK ||
       memchr (target, '\0', target_len) != NULL || !text_is_clean (target, target_len))
     return refuse (error, _("A symbolic link has an invalid target"));
-  if (target[0] == '/')
-    return refuse (error, _("A symbolic link points outside the transfer"));
-
-  for (const char *p = name; *p != '\0'; p++)
-    if (*p == '/')
-      depth++;
-  if (depth < 1)
+  if (target[0] == '/' || strchr (name, '/') == NULL)
     return refuse (error, _("A symbolic link points outside the transfer"));
 
   for (gsize i = 0; i < target_len; )
@@ -230,11 +227,7 @@ air_filecopy_check_link (const char  *name,
       while (i + clen < target_len && target[i + clen] != '/')
         clen++;
       if (clen == 2 && target[i] == '.' && target[i + 1] == '.')
-        depth--;
-      else if (clen > 0 && !(clen == 1 && target[i] == '.'))
-        depth++;
-      if (depth < 1)
-        return refuse (error, _("A symbolic link points outside the transfer"));
+        return refuse (error, _("A symbolic link climbs out of its folder with “..”"));
       i += clen + 1;
     }
 
@@ -266,9 +259,9 @@ struct _AirFilecopyParser
 
   guint32                crc;
   guint64                max_bytes;
-  guint64                max_files;
+  guint64                max_entries;
   guint64                bytes;
-  guint64                files;
+  guint64                entries;
   int                    errno_value;
 };
 
@@ -281,7 +274,7 @@ air_filecopy_parser_new (const AirFilecopyParserFuncs *funcs,
   self->funcs = *funcs;
   self->user_data = user_data;
   self->max_bytes = G_MAXUINT64;
-  self->max_files = G_MAXUINT64;
+  self->max_entries = G_MAXUINT64;
   return self;
 }
 
@@ -294,10 +287,10 @@ air_filecopy_parser_free (AirFilecopyParser *self)
 void
 air_filecopy_parser_set_limits (AirFilecopyParser *self,
                                 guint64            max_bytes,
-                                guint64            max_files)
+                                guint64            max_entries)
 {
   self->max_bytes = max_bytes;
-  self->max_files = max_files;
+  self->max_entries = max_entries;
 }
 
 gboolean
@@ -381,14 +374,32 @@ check_header (AirFilecopyParser  *self,
   else if (type != S_IFREG)
     return fail (self, EINVAL, error, _("Device files, sockets and pipes are not accepted"));
 
-  if (type != S_IFDIR)
+  if (self->entries >= self->max_entries)
     {
-      if (h->filelen > self->max_bytes - MIN (self->bytes, self->max_bytes) ||
-          self->files >= self->max_files)
-        return fail (self, EDQUOT, error, _("The transfer is larger than the space allowed for it"));
-      self->bytes += h->filelen;
-      self->files++;
+      g_autofree char *max = g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_entries);
+
+      fail (self, EDQUOT, NULL, NULL);
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("The transfer has too many files and folders: at most %s are accepted "
+                     "in one transfer. Send them in parts, or as one archive."), max);
+      return FALSE;
     }
+  /* In this order nothing overflows, whatever filelen a sender claims. */
+  if (self->bytes > self->max_bytes ||
+      self->max_bytes - self->bytes < AIR_FILECOPY_ENTRY_COST ||
+      h->filelen > self->max_bytes - self->bytes - AIR_FILECOPY_ENTRY_COST)
+    {
+      g_autofree char *quota = g_format_size (self->max_bytes);
+      g_autofree char *cost = g_format_size_full (AIR_FILECOPY_ENTRY_COST, G_FORMAT_SIZE_IEC_UNITS);
+
+      fail (self, EDQUOT, NULL, NULL);
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("The transfer is larger than the space allowed for it (%s, each file "
+                     "and folder counting %s besides its data)"), quota, cost);
+      return FALSE;
+    }
+  self->bytes += h->filelen + AIR_FILECOPY_ENTRY_COST;
+  self->entries++;
 
   return TRUE;
 }

@@ -21,6 +21,13 @@ G_BEGIN_DECLS
 #define AIR_FILECOPY_MAX_NAME     4096
 #define AIR_FILECOPY_MAX_LINK     4096
 #define AIR_FILECOPY_MAX_DEPTH    256
+/* What every entry (file, folder, link) costs against a transfer's byte
+ * quota besides its data: about what it takes on disk (an inode, a block),
+ * so a flood of empty files is refused like a flood of bytes. */
+#define AIR_FILECOPY_ENTRY_COST   4096
+/* Entries accepted in one transfer at most, whatever the quota: every
+ * header counts (a folder's comes twice), as each costs the receiver work. */
+#define AIR_FILECOPY_MAX_ENTRIES  1000000
 
 typedef struct {
   guint32 namelen;
@@ -80,9 +87,11 @@ typedef struct {
 AirFilecopyParser *air_filecopy_parser_new        (const AirFilecopyParserFuncs *funcs,
                                                    gpointer                      user_data);
 void               air_filecopy_parser_free       (AirFilecopyParser            *self);
+/* @max_bytes counts data plus AIR_FILECOPY_ENTRY_COST per entry;
+ * @max_entries every header. Both refuse with EDQUOT. */
 void               air_filecopy_parser_set_limits (AirFilecopyParser            *self,
                                                    guint64                       max_bytes,
-                                                   guint64                       max_files);
+                                                   guint64                       max_entries);
 /* Returns the bytes consumed: fewer than @len only once the end is seen. */
 gssize             air_filecopy_parser_feed       (AirFilecopyParser            *self,
                                                    const guint8                 *data,

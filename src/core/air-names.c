@@ -82,8 +82,42 @@ air_name_validate (const char  *name,
   return FALSE;
 }
 
+/* Characters that show nothing, or change how the text around them is
+ * shown, so a name holding them can pass for another: every format
+ * character (Cf: zero-width spaces and joiners, bidirectional marks and
+ * overrides, U+061C, U+FEFF, tags…), line and paragraph separators, the
+ * rest of Unicode's default-ignorable code points (U+034F, U+115F, U+1160,
+ * U+17B4, U+17B5, U+180B–U+180F, U+3164, variation selectors, U+FFA0…),
+ * and the blank that is no space (U+2800). One rule for a received file
+ * name and for text shown to the user. */
+gboolean
+air_unichar_is_invisible (gunichar c)
+{
+  GUnicodeType type = g_unichar_type (c);
+
+  if (type == G_UNICODE_FORMAT || type == G_UNICODE_LINE_SEPARATOR ||
+      type == G_UNICODE_PARAGRAPH_SEPARATOR)
+    return TRUE;
+
+  return c == 0x00AD || c == 0x034F || c == 0x061C ||
+         c == 0x115F || c == 0x1160 ||
+         c == 0x17B4 || c == 0x17B5 ||
+         (c >= 0x180B && c <= 0x180F) ||
+         (c >= 0x200B && c <= 0x200F) ||
+         (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2060 && c <= 0x206F) ||
+         c == 0x2800 || c == 0x3164 ||
+         (c >= 0xFE00 && c <= 0xFE0F) ||
+         c == 0xFEFF || c == 0xFFA0 ||
+         (c >= 0xFFF0 && c <= 0xFFF8) ||
+         (c >= 0x1BCA0 && c <= 0x1BCA3) ||
+         (c >= 0x1D173 && c <= 0x1D17A) ||
+         (c >= 0xE0000 && c <= 0xE0FFF);
+}
+
 /* Makes text from an untrusted peer safe for a terminal, a log or a label:
- * valid UTF-8, no control characters (newline and tab become spaces), and at
+ * valid UTF-8, no control or invisible characters (newline and tab become
+ * spaces; the others U+FFFD, so a hidden one still shows), and at
  * most @max_chars characters, with an ellipsis when cut. */
 char *
 air_text_sanitize (const char *text,
@@ -112,8 +146,7 @@ air_text_sanitize (const char *text,
 
       if (c == '\n' || c == '\t' || c == '\r')
         c = ' ';
-      else if (g_unichar_iscntrl (c) || c == 0x2028 || c == 0x2029 ||
-               g_unichar_type (c) == G_UNICODE_FORMAT)
+      else if (g_unichar_iscntrl (c) || air_unichar_is_invisible (c))
         c = 0xFFFD;
 
       g_string_append_unichar (out, c);

@@ -18,6 +18,7 @@ gboolean air_name_validate (const char  *name,
 char    *air_text_sanitize (const char *text,
                             gssize      len,
                             gsize       max_chars);
+gboolean air_unichar_is_invisible (gunichar c);
 int      air_name_collate  (const char *a,
                             const char *b);
 

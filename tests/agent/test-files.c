@@ -9,10 +9,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,14 +58,17 @@ wait_status (GSubprocess *process,
   return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : 128;
 }
 
-/* The agent run as qrexec would run @service+@arg, @input on stdin. */
+/* The agent run as qrexec would run @service+@arg, @input on stdin;
+ * @quota_mib sets AIR_FILE_QUOTA_MIB unless NULL. */
 static GSubprocess *
-spawn_service (const char *service,
-               const char *arg)
+spawn_service_quota (const char *service,
+                     const char *arg,
+                     const char *quota_mib,
+                     const char *stdin_path)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_new ((stdin_path ? 0 : G_SUBPROCESS_FLAGS_STDIN_PIPE) |
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autofree char *full = g_strdup_printf ("%s+%s", service, arg);
   g_autoptr(GError) error = NULL;
   GSubprocess *process;
@@ -72,9 +77,20 @@ spawn_service (const char *service,
   g_subprocess_launcher_setenv (launcher, "QREXEC_SERVICE_ARGUMENT", arg, TRUE);
   g_subprocess_launcher_setenv (launcher, "QREXEC_REMOTE_DOMAIN", "mgmt", TRUE);
   g_subprocess_launcher_setenv (launcher, "AIR_AGENT_DIR", zone_dir, TRUE);
+  if (quota_mib != NULL)
+    g_subprocess_launcher_setenv (launcher, "AIR_FILE_QUOTA_MIB", quota_mib, TRUE);
+  if (stdin_path != NULL)
+    g_subprocess_launcher_set_stdin_file_path (launcher, stdin_path);
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AIR_AGENT_PROGRAM"), arg, NULL);
   g_assert_no_error (error);
   return process;
+}
+
+static GSubprocess *
+spawn_service (const char *service,
+               const char *arg)
+{
+  return spawn_service_quota (service, arg, NULL, NULL);
 }
 
 static char *
@@ -328,6 +344,178 @@ test_cancel (void)
   g_unlink (big);
 }
 
+/* Ctrl+C in a terminal reaches the whole process group: qair and, on the
+ * loopback transport, the agent receiving the files. The agent must not
+ * die with its staging folder (the .air-partial-* data) left behind. */
+static void
+new_process_group (gpointer user_data)
+{
+  setpgid (0, 0);
+}
+
+static void
+test_cancel_group (void)
+{
+  g_autofree char *big = g_build_filename (base_dir, "big-group.img", NULL);
+  g_autofree char *incoming = home_path ("dev", "QubesIncoming/mgmt");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  pid_t group;
+  int fd;
+
+  fd = open (big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  g_assert_cmpint (ftruncate (fd, (off_t) 8 * 1024 * 1024 * 1024), ==, 0);
+  close (fd);
+
+  g_subprocess_launcher_set_child_setup (launcher, new_process_group, NULL, NULL);
+  copy = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("QAIR_PROGRAM"), "copy", big, "dev", NULL);
+  g_assert_no_error (error);
+  group = atoi (g_subprocess_get_identifier (copy));
+  for (guint i = 0; i < 1000 && count_entries (incoming) == 0; i++)
+    g_usleep (10 * 1000);
+  g_assert_cmpuint (count_entries (incoming), ==, 1);
+  g_usleep (200 * 1000);   /* well into the stream */
+  g_assert_cmpint (kill (-group, SIGINT), ==, 0);
+  g_assert_cmpint (wait_status (copy, &err), !=, 0);
+  g_test_message ("qair: %s", err);
+  /* The agent may outlive qair by a moment. */
+  for (guint i = 0; i < 500 && count_entries (incoming) != 0; i++)
+    g_usleep (10 * 1000);
+  g_assert_cmpuint (count_entries (incoming), ==, 0);
+  g_unlink (big);
+}
+
+/* The receiving service itself stopped by a signal, its sender still
+ * there (qrexec ending the call, an administrator's kill): nothing left. */
+static void
+test_put_signalled (void)
+{
+  static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+  for (guint s = 0; s < G_N_ELEMENTS (signals); s++)
+    {
+      g_autoptr(GSubprocess) put = spawn_service ("qubesair.FilePut", "dev+signalled");
+      /* "big", 64 MiB announced, the first MiB sent. */
+      guint8 header[32 + 4] = { 4, 0, 0, 0, 0xa4, 0x81, 0, 0, 0, 0, 0, 4 };
+      g_autofree guint8 *chunk = g_malloc (1024 * 1024);
+      GOutputStream *in = g_subprocess_get_stdin_pipe (put);
+      g_autofree char *incoming = home_path ("dev", "QubesIncoming/signalled");
+      g_autoptr(GError) error = NULL;
+
+      memcpy (header + 32, "big", 4);
+      memset (chunk, 'x', 1024 * 1024);
+      g_output_stream_write_all (in, header, sizeof header, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_output_stream_write_all (in, chunk, 1024 * 1024, NULL, NULL, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < 1000 && count_entries (incoming) == 0; i++)
+        g_usleep (10 * 1000);
+      g_assert_cmpuint (count_entries (incoming), ==, 1);
+      g_usleep (100 * 1000);
+      g_test_message ("signal %d", signals[s]);
+      g_subprocess_send_signal (put, signals[s]);
+      g_subprocess_wait (put, NULL, &error);
+      g_assert_no_error (error);
+      /* Stopped (an error status, not killed), nothing left. */
+      g_assert_true (g_subprocess_get_if_exited (put));
+      g_assert_cmpint (g_subprocess_get_exit_status (put), !=, 0);
+      g_assert_cmpuint (count_entries (incoming), ==, 0);
+      g_output_stream_close (in, NULL, NULL);
+    }
+}
+
+/* 100,000 empty files: no bytes of data, but over a 100 MiB quota once
+ * each entry counts. Refused (EDQUOT) with a clear reason, nothing left. */
+static void
+test_empty_files_quota (void)
+{
+  g_autoptr(GSubprocess) put = NULL;
+  g_autoptr(GByteArray) stream = g_byte_array_new ();
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *incoming = home_path ("dev", "QubesIncoming/flood");
+  g_autofree char *path = g_build_filename (base_dir, "flood.stream", NULL);
+  g_autofree char *message = NULL;
+  static const guint8 end[32];
+  const guint8 *result;
+  gsize len;
+
+  for (guint i = 0; i < 100000; i++)
+    {
+      guint8 header[32] = { 0, 0, 0, 0, 0xa4, 0x81 };
+      char name[16];
+      int n = g_snprintf (name, sizeof name, "f%u", i);
+
+      header[0] = n + 1;
+      g_byte_array_append (stream, header, sizeof header);
+      g_byte_array_append (stream, (const guint8 *) name, n + 1);
+    }
+  g_byte_array_append (stream, end, sizeof end);
+  g_assert_true (g_file_set_contents (path, (const char *) stream->data, stream->len, NULL));
+
+  put = spawn_service_quota ("qubesair.FilePut", "dev+flood", "100", path);
+  g_subprocess_communicate (put, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (put), !=, 0);
+  result = g_bytes_get_data (out, &len);
+  g_assert_cmpuint (len, >=, 16);
+  g_assert_cmpuint (le32 (result), ==, EDQUOT);
+  message = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  g_test_message ("FilePut: %s", message);
+  g_assert_nonnull (strstr (message, "larger than the space allowed"));
+  g_assert_cmpuint (count_entries (incoming), ==, 0);
+  g_unlink (path);
+}
+
+/* A chain of links each harmless alone, through the agent: refused. */
+static void
+test_link_chain_put (void)
+{
+  g_autoptr(GSubprocess) put = spawn_service ("qubesair.FilePut", "dev+chain");
+  g_autoptr(GByteArray) stream = g_byte_array_new ();
+  static const struct { guint32 mode; const char *name; const char *data; } entries[] = {
+    { 040755, "d", "" },
+    { 040755, "d/e", "" },
+    { 040755, "d/e/f", "" },
+    { 0120777, "d/e/f/l1", "../.." },
+    { 0120777, "d/e/f/x", "l1/../../../escaped" },   /* ~/escaped */
+  };
+  static const guint8 end[32];
+  g_autoptr(GBytes) input = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *incoming = home_path ("dev", "QubesIncoming/chain");
+  const guint8 *result;
+  gsize len;
+
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    {
+      guint8 header[32] = { 0 };
+      guint32 namelen = GUINT32_TO_LE (strlen (entries[i].name) + 1);
+      guint32 mode = GUINT32_TO_LE (entries[i].mode);
+      guint32 filelen = GUINT32_TO_LE (strlen (entries[i].data));
+
+      memcpy (header, &namelen, 4);
+      memcpy (header + 4, &mode, 4);
+      memcpy (header + 8, &filelen, 4);
+      g_byte_array_append (stream, header, sizeof header);
+      g_byte_array_append (stream, (const guint8 *) entries[i].name, strlen (entries[i].name) + 1);
+      g_byte_array_append (stream, (const guint8 *) entries[i].data, strlen (entries[i].data));
+    }
+  g_byte_array_append (stream, end, sizeof end);
+  input = g_byte_array_free_to_bytes (g_steal_pointer (&stream));
+  g_subprocess_communicate (put, input, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (put), !=, 0);
+  result = g_bytes_get_data (out, &len);
+  g_assert_cmpuint (len, >=, 16);
+  g_assert_cmpuint (le32 (result), ==, EINVAL);
+  g_assert_cmpuint (count_entries (incoming), ==, 0);
+}
+
 /* A stock qvm-copy from a local qube to a RemoteVM arrives as
  * qubesair.Relay+QUBE+qubes.Filecopy: the files land under the caller. */
 static void
@@ -405,6 +593,10 @@ main (int    argc,
   g_test_add_func ("/files/hostile-put", test_hostile_put);
   g_test_add_func ("/files/killed-sender", test_killed_sender);
   g_test_add_func ("/files/cancel", test_cancel);
+  g_test_add_func ("/files/cancel-process-group", test_cancel_group);
+  g_test_add_func ("/files/put-signalled", test_put_signalled);
+  g_test_add_func ("/files/empty-files-quota", test_empty_files_quota);
+  g_test_add_func ("/files/link-chain", test_link_chain_put);
   g_test_add_func ("/files/relay-filecopy", test_relay_filecopy);
   status = g_test_run ();
 

@@ -99,6 +99,9 @@ test_drop_from_desktop (void)
   g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_SUCCEEDED);
   g_assert_nonnull (air_job_get_detail (job));
   g_assert_cmpfloat (air_job_get_progress (job), ==, 1.0);
+  /* The files' bytes (12 + 4), not the stream's headers and names. */
+  g_test_message ("detail: %s", air_job_get_detail (job));
+  g_assert_true (g_str_has_prefix (air_job_get_detail (job), "16 bytes of 16 bytes"));
 
   got = incoming ("work", "mgmt/报告.txt");
   g_assert_true (g_file_get_contents (got, &contents, NULL, NULL));
@@ -131,6 +134,10 @@ test_drop_from_qube (void)
   air_test_wait_until (job_finished, job, WAIT_SECONDS, "the copy to end");
   g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_SUCCEEDED);
   g_assert_true (g_file_test (got, G_FILE_TEST_IS_REGULAR));
+  /* Relayed, the stream is counted as the file it carries: 12 bytes. */
+  g_test_message ("detail: %s", air_job_get_detail (job));
+  g_assert_true (g_str_has_prefix (air_job_get_detail (job), "12 bytes of 12 bytes"));
+  g_assert_cmpfloat (air_job_get_progress (job), ==, 1.0);
 }
 
 /* A refusal is shown with its reason. */

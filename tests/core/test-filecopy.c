@@ -113,11 +113,12 @@ pack (Fixture            *f,
 
 /* Unpacks f->stream into home/QubesIncoming/work. */
 static gboolean
-unpack (Fixture   *f,
-        guint64    quota,
-        int       *errno_out,
-        guint32   *crc_out,
-        GError   **error)
+unpack_limited (Fixture   *f,
+                guint64    quota,
+                guint64    max_entries,
+                int       *errno_out,
+                guint32   *crc_out,
+                GError   **error)
 {
   g_autoptr(AirFilecopyReader) reader = NULL;
   int home = open (f->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -132,7 +133,7 @@ unpack (Fixture   *f,
     {
       reader = air_filecopy_reader_new (incoming, error);
       g_assert_nonnull (reader);
-      air_filecopy_reader_set_limits (reader, quota, 100000);
+      air_filecopy_reader_set_limits (reader, quota, max_entries);
       ok = air_filecopy_reader_run (reader, in, error);
       if (errno_out != NULL)
         *errno_out = air_filecopy_reader_get_errno (reader);
@@ -143,6 +144,16 @@ unpack (Fixture   *f,
   close (in);
   close (home);
   return ok;
+}
+
+static gboolean
+unpack (Fixture   *f,
+        guint64    quota,
+        int       *errno_out,
+        guint32   *crc_out,
+        GError   **error)
+{
+  return unpack_limited (f, quota, 100000, errno_out, crc_out, error);
 }
 
 static char *
@@ -414,6 +425,28 @@ static void b_link_abs (GByteArray *s)
   add_entry (s, S_IFLNK | 0777, NAME ("d/l"), "/etc", 4);
   add_end (s);
 }
+/* Each link alone stays inside d/ as a lexical check sees it; together
+ * x points to home/outside (l1 is d, l1/.. the received folder). */
+static void b_link_chain (GByteArray *s)
+{
+  add_entry (s, S_IFDIR | 0755, NAME ("d"), NULL, 0);
+  add_entry (s, S_IFDIR | 0755, NAME ("d/e"), NULL, 0);
+  add_entry (s, S_IFDIR | 0755, NAME ("d/e/f"), NULL, 0);
+  add_entry (s, S_IFLNK | 0777, NAME ("d/e/f/l1"), "../..", 5);
+  add_entry (s, S_IFLNK | 0777, NAME ("d/e/f/x"), "l1/../../../outside", 19);
+  add_end (s);
+}
+/* The same, the climbing link last: an order a check that remembers only
+ * the links before it would miss. */
+static void b_link_chain_late (GByteArray *s)
+{
+  add_entry (s, S_IFDIR | 0755, NAME ("d"), NULL, 0);
+  add_entry (s, S_IFDIR | 0755, NAME ("d/e"), NULL, 0);
+  add_entry (s, S_IFDIR | 0755, NAME ("d/e/f"), NULL, 0);
+  add_entry (s, S_IFLNK | 0777, NAME ("d/e/f/x"), "l1/../../../outside", 19);
+  add_entry (s, S_IFLNK | 0777, NAME ("d/e/f/l1"), "../..", 5);
+  add_end (s);
+}
 static void b_link_top (GByteArray *s) { add_entry (s, S_IFLNK | 0777, NAME ("l"), "other", 5); add_end (s); }
 static void b_chardev (GByteArray *s) { add_entry (s, S_IFCHR | 0666, NAME ("null"), NULL, 0); add_end (s); }
 static void b_blockdev (GByteArray *s) { add_entry (s, S_IFBLK | 0666, NAME ("sda"), NULL, 0); add_end (s); }
@@ -479,6 +512,8 @@ static const Hostile hostile[] = {
   { "symlink out", EINVAL, b_link_out },
   { "absolute symlink", EINVAL, b_link_abs },
   { "top-level symlink", EINVAL, b_link_top },
+  { "symlink chain", EINVAL, b_link_chain },
+  { "symlink chain, climbing link last", EINVAL, b_link_chain_late },
   { "character device", EINVAL, b_chardev },
   { "block device", EINVAL, b_blockdev },
   { "fifo", EINVAL, b_fifo },
@@ -571,6 +606,246 @@ test_abandoned (Fixture       *f,
   g_assert_cmpuint (count_entries (incoming), ==, 1);
 }
 
+/* Links that only go down, chained and in any order, are received and
+ * resolve inside the transfer. */
+static void
+test_link_down_chain (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GByteArray) stream = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *x = NULL;
+
+  add_entry (stream, S_IFDIR | 0755, NAME ("d"), NULL, 0);
+  add_entry (stream, S_IFLNK | 0777, NAME ("d/x"), "l1/f", 4);
+  add_entry (stream, S_IFLNK | 0777, NAME ("d/l1"), "g", 1);
+  add_entry (stream, S_IFDIR | 0755, NAME ("d/g"), NULL, 0);
+  add_entry (stream, S_IFREG | 0644, NAME ("d/g/f"), "inside", 6);
+  add_end (stream);
+  g_assert_true (g_file_set_contents (f->stream, (const char *) stream->data, stream->len, NULL));
+  g_assert_true (unpack (f, G_MAXUINT64, NULL, NULL, &error));
+  g_assert_no_error (error);
+  x = incoming_path (f, "d/x");
+  assert_file (x, "inside");
+}
+
+/* The sender skips what the receiver would refuse: a link climbing with
+ * "..", even one that stays inside the tree. */
+static void
+test_writer_skips_climbing_links (Fixture       *f,
+                                  gconstpointer  data)
+{
+  const char * const paths[] = { "d", NULL };
+  g_autofree char *dir = g_build_filename (f->src, "d", "e", NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  path = g_build_filename (dir, "file", NULL);
+  write_file (path, "x", 0644, 1);
+  g_free (path);
+  path = g_build_filename (dir, "up", NULL);
+  g_assert_cmpint (symlink ("../e/file", path), ==, 0);
+  g_free (path);
+  path = g_build_filename (dir, "down", NULL);
+  g_assert_cmpint (symlink ("file", path), ==, 0);
+  pack (f, paths);
+  g_assert_true (unpack (f, G_MAXUINT64, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_free (path);
+  path = incoming_path (f, "d/e/up");
+  g_assert_false (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
+  g_free (path);
+  path = incoming_path (f, "d/e/down");
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
+}
+
+/* Characters that show nothing, or turn the text around them, in a
+ * received name or link target: each refused. */
+static const gunichar invisible[] = {
+  0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0x2800, 0x3164, 0x115F, 0x1160,
+  0xFFA0, 0x180E, 0x00AD, 0x034F, 0x17B4, 0x2060, 0x2066, 0x202E, 0xFEFF, 0xFE0F,
+  0x2028, 0x2029, 0xE0001, 0x1D173,
+};
+
+static void
+test_invisible_names (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (invisible); i++)
+    {
+      char utf8[8] = { 0 };
+      g_autofree char *name = NULL;
+      g_autofree char *nested = NULL;
+
+      g_unichar_to_utf8 (invisible[i], utf8);
+      name = g_strdup_printf ("a%sb.txt", utf8);
+      nested = g_strdup_printf ("d/%s", utf8);
+      g_test_message ("U+%04X", invisible[i]);
+      g_assert_false (air_filecopy_check_name (name, strlen (name) + 1, NULL));
+      g_assert_false (air_filecopy_check_name (nested, strlen (nested) + 1, NULL));
+      g_assert_false (air_filecopy_check_link ("d/l", name, strlen (name), NULL));
+    }
+  /* Visible text still passes. */
+  {
+    static const char visible[] = "caf\xc3\xa9 \xe6\x96\x87\xf0\x9f\x98\x80";
+
+    g_assert_true (air_filecopy_check_name (visible, sizeof visible, NULL));
+  }
+}
+
+/* ...and a stream carrying one is refused with nothing left behind. */
+static void
+test_invisible_stream (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *incoming = g_build_filename (f->home, "QubesIncoming", "work", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (invisible); i++)
+    {
+      g_autoptr(GByteArray) stream = g_byte_array_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = NULL;
+      char utf8[8] = { 0 };
+      int errno_value = 0;
+
+      g_unichar_to_utf8 (invisible[i], utf8);
+      name = g_strdup_printf ("invoice%s.pdf", utf8);
+      add_entry (stream, S_IFREG | 0644, name, strlen (name) + 1, "x", 1);
+      add_end (stream);
+      g_assert_true (g_file_set_contents (f->stream, (const char *) stream->data, stream->len, NULL));
+      g_assert_false (unpack (f, G_MAXUINT64, &errno_value, NULL, &error));
+      g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+      g_assert_cmpint (errno_value, ==, EINVAL);
+      g_assert_cmpuint (count_entries (incoming), ==, 0);
+    }
+}
+
+static void
+add_empty_files (GByteArray *stream,
+                 guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      char name[32];
+      int len = g_snprintf (name, sizeof name, "e%u", i);
+
+      add_entry (stream, S_IFREG | 0644, name, len + 1, NULL, 0);
+    }
+  add_end (stream);
+}
+
+/* 100,000 empty files carry no bytes, but over the quota they are
+ * refused all the same, nothing of them left. */
+static void
+test_empty_files_quota (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GByteArray) stream = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *incoming = g_build_filename (f->home, "QubesIncoming", "work", NULL);
+  int errno_value = 0;
+
+  add_empty_files (stream, 100000);
+  g_assert_true (g_file_set_contents (f->stream, (const char *) stream->data, stream->len, NULL));
+  /* 100 MiB: 25,600 entries' worth. */
+  g_assert_false (unpack_limited (f, 100 * 1024 * 1024, AIR_FILECOPY_MAX_ENTRIES, &errno_value, NULL, &error));
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "larger than the space allowed"));
+  g_assert_cmpint (errno_value, ==, EDQUOT);
+  g_assert_cmpuint (count_entries (incoming), ==, 0);
+
+  /* Within the quota they pass. */
+  g_clear_error (&error);
+  g_assert_true (unpack_limited (f, 1024ULL * 1024 * 1024, AIR_FILECOPY_MAX_ENTRIES, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (incoming), ==, 100000);
+}
+
+/* The entry count holds whatever the byte quota: folders count too. */
+static void
+test_entry_limit (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GByteArray) stream = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *incoming = g_build_filename (f->home, "QubesIncoming", "work", NULL);
+  int errno_value = 0;
+
+  add_entry (stream, S_IFDIR | 0755, NAME ("d"), NULL, 0);
+  add_entry (stream, S_IFDIR | 0755, NAME ("d"), NULL, 0);
+  add_empty_files (stream, 9);
+  g_assert_true (g_file_set_contents (f->stream, (const char *) stream->data, stream->len, NULL));
+  g_assert_false (unpack_limited (f, G_MAXUINT64, 10, &errno_value, NULL, &error));
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "too many files and folders"));
+  g_assert_cmpint (errno_value, ==, EDQUOT);
+  g_assert_cmpuint (count_entries (incoming), ==, 0);
+
+  g_clear_error (&error);
+  g_assert_true (unpack_limited (f, G_MAXUINT64, 11, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+record_progress (guint64  bytes,
+                 gpointer user_data)
+{
+  guint64 *last = user_data;
+
+  g_assert_cmpuint (bytes, >=, *last);
+  *last = bytes;
+}
+
+/* Progress counts the files' bytes, not the stream's: a 57-byte file is
+ * 57 bytes, whatever its header, name and folders add. */
+static void
+test_writer_progress (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(AirFilecopyWriter) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (f->src, "folder", "sub", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *big = g_malloc0 (600 * 1024);
+  guint64 last = 0;
+  int out, src;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  path = g_build_filename (dir, "fifty-seven bytes.txt", NULL);
+  write_file (path, "123456789012345678901234567890123456789012345678901234567", 0644, 1);
+  g_free (path);
+  path = g_build_filename (dir, "link", NULL);
+  g_assert_cmpint (symlink ("fifty-seven bytes.txt", path), ==, 0);
+  g_free (path);
+  path = g_build_filename (f->src, "big", NULL);
+  memset (big, 'b', 600 * 1024);
+  g_assert_true (g_file_set_contents (path, big, 600 * 1024, NULL));
+
+  out = open (f->stream, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  src = open (f->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  writer = air_filecopy_writer_new (out);
+  air_filecopy_writer_set_progress (writer, record_progress, &last);
+  g_assert_true (air_filecopy_writer_add_path (writer, src, "folder", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (last, ==, 0);   /* nothing flushed yet */
+  g_assert_true (air_filecopy_writer_finish (writer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (last, ==, 57);
+  g_assert_cmpuint (air_filecopy_writer_get_data_bytes (writer), ==, 57);
+  g_assert_cmpuint (air_filecopy_writer_get_bytes (writer), >, 57);
+  g_assert_cmpuint (air_filecopy_measure (src, "folder"), ==, 57);
+
+  g_assert_true (air_filecopy_writer_add_path (writer, src, "big", TRUE, &error));
+  g_assert_cmpuint (last, >, 57);          /* flushed as it went */
+  g_assert_cmpuint (last, <=, 57 + 600 * 1024);
+  g_assert_true (air_filecopy_writer_finish (writer, &error));
+  g_assert_cmpuint (last, ==, 57 + 600 * 1024);
+  close (src);
+  close (out);
+}
+
 static void
 test_names (void)
 {
@@ -583,8 +858,14 @@ test_names (void)
     g_assert_false (air_filecopy_check_name (bad[i], strlen (bad[i]) + 1, NULL));
 
   g_assert_true (air_filecopy_check_link ("d/l", "x", 1, NULL));
-  g_assert_true (air_filecopy_check_link ("d/e/l", "../x", 4, NULL));
-  g_assert_true (air_filecopy_check_link ("d/l", "./x/../y", 8, NULL));
+  g_assert_true (air_filecopy_check_link ("d/l", "x/y", 3, NULL));
+  g_assert_true (air_filecopy_check_link ("d/l", "./x", 3, NULL));
+  g_assert_true (air_filecopy_check_link ("d/l", "..x/y..", 7, NULL));
+  /* Any "..", even one that lexically stays inside: through a link it
+   * need not (l1/.. is the folder above where l1 points). */
+  g_assert_false (air_filecopy_check_link ("d/e/l", "../x", 4, NULL));
+  g_assert_false (air_filecopy_check_link ("d/l", "./x/../y", 8, NULL));
+  g_assert_false (air_filecopy_check_link ("d/l", "x/..", 4, NULL));
   g_assert_false (air_filecopy_check_link ("d/l", "..", 2, NULL));
   g_assert_false (air_filecopy_check_link ("d/l", "../d/x", 6, NULL));
   g_assert_false (air_filecopy_check_link ("l", "x", 1, NULL));
@@ -602,6 +883,14 @@ main (int    argc,
   g_test_add ("/filecopy/existing-name", Fixture, NULL, fixture_set_up, test_existing_name, fixture_tear_down);
   g_test_add ("/filecopy/planted-incoming", Fixture, NULL, fixture_set_up, test_planted_incoming, fixture_tear_down);
   g_test_add ("/filecopy/abandoned", Fixture, NULL, fixture_set_up, test_abandoned, fixture_tear_down);
+  g_test_add ("/filecopy/link-down-chain", Fixture, NULL, fixture_set_up, test_link_down_chain, fixture_tear_down);
+  g_test_add ("/filecopy/writer-skips-climbing-links", Fixture, NULL, fixture_set_up,
+              test_writer_skips_climbing_links, fixture_tear_down);
+  g_test_add_func ("/filecopy/invisible-names", test_invisible_names);
+  g_test_add ("/filecopy/invisible-stream", Fixture, NULL, fixture_set_up, test_invisible_stream, fixture_tear_down);
+  g_test_add ("/filecopy/empty-files-quota", Fixture, NULL, fixture_set_up, test_empty_files_quota, fixture_tear_down);
+  g_test_add ("/filecopy/entry-limit", Fixture, NULL, fixture_set_up, test_entry_limit, fixture_tear_down);
+  g_test_add ("/filecopy/writer-progress", Fixture, NULL, fixture_set_up, test_writer_progress, fixture_tear_down);
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
     {
       g_autofree char *path = g_strdup_printf ("/filecopy/hostile/%u", i);

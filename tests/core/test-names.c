@@ -239,6 +239,45 @@ test_sanitize_random (void)
     }
 }
 
+/* The one rule for invisible characters, shared by received file names
+ * and shown text: each listed code point is caught, and sanitised text
+ * shows it as U+FFFD instead of hiding it. */
+static void
+test_invisible (void)
+{
+  static const gunichar invisible[] = {
+    0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0x2800, 0x3164, 0x115F, 0x1160,
+    0xFFA0, 0x180E, 0x180B, 0x00AD, 0x034F, 0x17B4, 0x17B5, 0x2060, 0x2061, 0x2064,
+    0x2066, 0x2069, 0x202A, 0x202E, 0x2028, 0x2029, 0xFEFF, 0xFE00, 0xFE0F, 0xFFF9,
+    0x110BD, 0x1BCA0, 0x1D173, 0xE0001, 0xE0041, 0xE0100, 0xE01EF,
+  };
+  static const gunichar visible[] = {
+    'a', ' ', '.', 0x00E9, 0x6587, 0x1F600, 0x3000, 0x00A0, 0x2003, 0xAC00, 0x0627, 0x05D0,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (invisible); i++)
+    {
+      char in[16] = "a";
+      g_autofree char *out = NULL;
+
+      g_test_message ("U+%04X", invisible[i]);
+      g_assert_true (air_unichar_is_invisible (invisible[i]));
+      g_unichar_to_utf8 (invisible[i], in + 1);
+      strcat (in, "b");
+      out = air_text_sanitize (in, -1, 10);
+      g_assert_cmpstr (out, ==, "a\xef\xbf\xbd" "b");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (visible); i++)
+    {
+      g_test_message ("U+%04X", visible[i]);
+      g_assert_false (air_unichar_is_invisible (visible[i]));
+    }
+  /* Every format character, whatever GLib's Unicode version adds. */
+  for (gunichar c = 0; c <= 0x10FFFF; c++)
+    if (g_unichar_type (c) == G_UNICODE_FORMAT)
+      g_assert_true (air_unichar_is_invisible (c));
+}
+
 static int
 sign (int v)
 {
@@ -393,6 +432,7 @@ main (int   argc,
   g_test_add_func ("/air/names/sanitize", test_sanitize);
   g_test_add_func ("/air/names/sanitize-null", test_sanitize_null);
   g_test_add_func ("/air/names/sanitize-random", test_sanitize_random);
+  g_test_add_func ("/air/names/invisible", test_invisible);
   g_test_add_func ("/air/names/collate-order", test_collate_order);
   g_test_add_func ("/air/names/collate-sorts", test_collate_sorts);
   g_test_add_func ("/air/names/collate-total", test_collate_total);

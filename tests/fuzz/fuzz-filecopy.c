@@ -56,8 +56,13 @@ static gboolean
 on_symlink (const AirFilecopyHeader *header, const char *name, const char *target,
             gpointer user_data, GError **error)
 {
+  g_auto(GStrv) parts = g_strsplit (target, "/", -1);
+
   FUZZ_CHECK (target[0] != '/' && strlen (target) == header->filelen);
   FUZZ_CHECK (strchr (name, '/') != NULL);
+  /* Only down from its folder, so no chain of links can climb out. */
+  for (guint i = 0; parts[i] != NULL; i++)
+    FUZZ_CHECK (strcmp (parts[i], "..") != 0);
   return TRUE;
 }
 
