@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "air-age.h"
+#include "air-application.h"
 #include "air-config-dialog.h"
 #include "air-job.h"
 #include "air-resources.h"
@@ -303,7 +304,10 @@ main (int   argc,
 {
   int status;
 
-  gtk_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, NULL);
+  /* as the app starts GTK: no OpenGL in a qube */
+  air_application_choose_renderer ();
+  gtk_init ();
   /* links the app's resources (a static library's unreferenced object
    * would be left out) */
   g_assert_nonnull (air_get_resource ());
