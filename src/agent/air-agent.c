@@ -176,7 +176,12 @@ serve (AirLocalDriver *driver,
   if (strcmp (service, "qubesair.ZoneInfo") == 0)
     {
       g_autoptr(AirZoneInfo) info = air_local_driver_get_info (driver);
-      g_autofree char *json = air_zone_info_to_json (info);
+      g_autofree char *json = NULL;
+
+      /* Served here, in the gateway or host itself: reached over qrexec. */
+      if (info->link == NULL)
+        info->link = g_strdup ("qrexec");
+      json = air_zone_info_to_json (info);
 
       return print_line (json) ? 0 : 1;
     }

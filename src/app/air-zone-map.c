@@ -1,15 +1,26 @@
 /* air-zone-map.c
  *
- * The management qube on the left; each zone a box on the right, reached
- * through its gateway by a link coloured by the zone's health. In each box
- * the zone's qubes are dots in their label colour: filled when running, a
- * ring when halted, faded while changing, crossed when crashed. When dots
- * would be too small to tell apart the box summarises instead: a bar of
- * label colours and the counts.
+ * The chain the user trusts, drawn: on the left the management qube (this
+ * one) and the vault qube it asks for keys over qrexec; on the right one
+ * card per zone, reached from the management qube over qrexec. Each card
+ * reads top to bottom as the chain does: the zone's gateway qube
+ * (sys-remote-ZONE) by name; the link from the gateway to the zone host
+ * (qrexec for a local zone, SSH, or WireGuard then SSH) in its health's
+ * colour with the last round trip; the zone host with its backend and its
+ * isolation (none stands out); then its qubes as dots in their label colour:
+ * filled when running, a ring when halted, faded while changing, crossed
+ * when crashed. When dots would be too small to tell apart the card says
+ * what they mean instead: counts by state and by label. A zone that is down
+ * is a red card with a broken link and the reason.
  *
- * Keyboard: arrows move between zones, Enter filters the inventory to the
- * focused zone, Escape shows every zone. The accessible label describes the
- * focused zone, since GTK 4.8 has no accessible objects for drawn parts.
+ * With many zones the cards shrink to one line: a health mark, the zone's
+ * name and its link. Everything is drawn here with GtkSnapshot; the only
+ * widgets are three AirZoneMapPart per zone (gateway, link, zone host) for
+ * the keyboard, tooltips and screen readers — see air-zone-map-part.c.
+ *
+ * Keyboard: Tab and the arrows move between parts (Left/Right along a
+ * chain, Up/Down between zones), Enter lists the zone's qubes, Escape every
+ * zone.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,25 +33,37 @@
 
 #include "air-label-colors.h"
 #include "air-transfer.h"
+#include "air-vault-client.h"
 #include "air-zone-map.h"
+#include "air-zone-map-part.h"
 
 #define MGMT_WIDTH      170.0   /* "Management qube" in bold, unclipped */
-#define MGMT_HEIGHT      56.0
-#define BOX_MIN_WIDTH   210.0
-#define BOX_GAP          20.0
-#define HEADER_HEIGHT    40.0
-#define GATEWAY_SIZE     12.0
+#define MGMT_HEIGHT      50.0
+#define VAULT_HEIGHT     58.0
+#define VAULT_GAP        26.0
+#define LEFT_COLUMN     (PADDING + MGMT_WIDTH + 60.0)
+#define CARD_MIN_WIDTH  130.0   /* one-line cards */
+#define FULL_MIN_WIDTH  200.0   /* cards that draw the whole chain */
+#define FULL_HEADER      84.0   /* gateway, link, host and counts rows */
+#define LINE_HEIGHT      18.0   /* a one-line card's header */
+#define MARK_SIZE        10.0
 #define DOT_MAX          16.0
 #define DOT_MIN           7.0
 #define PADDING          10.0
 #define TOP_MARGIN       20.0   /* room for the links above the first row */
+#define STRIP_HEIGHT     20.0   /* the focused part's details, at the bottom */
+#define N_STATES          7
 
 typedef struct {
   AirZone         *zone;     /* borrowed from the registry */
   GPtrArray       *qubes;    /* borrowed AirQube */
   guint            n_running;
   guint            by_label[8];
+  guint            by_state[N_STATES];
   graphene_rect_t  box;
+  graphene_rect_t  parts[AIR_ZONE_MAP_N_PARTS];
+  graphene_rect_t  dots;     /* where the qubes go */
+  gboolean         full;     /* the whole chain, or one line */
   double           dot;      /* 0: summarised */
   guint            columns;
   guint            lane;     /* its column: which line of the gap its link takes */
@@ -53,11 +76,18 @@ struct _AirZoneMap
   /* Owned references */
   AirSession  *session;
   GArray      *views;        /* ZoneView */
+  GPtrArray   *parts;        /* AirZoneMapPart, unparented on dispose */
   char        *selected_zone;
   AirQube     *selected_qube;
+  AirQube     *drop_qube;    /* the dot a drag of files is over */
 
   guint        focus;        /* index into views */
   gboolean     dirty;
+  gboolean     dragging;     /* files are being dragged over the map */
+  int          laid_out_w;
+  int          laid_out_h;
+  guint        refresh_id;
+  double       text_scale;   /* smaller text on one-line cards */
 };
 
 G_DEFINE_FINAL_TYPE (AirZoneMap, air_zone_map, GTK_TYPE_WIDGET)
@@ -86,6 +116,14 @@ zone_view_clear (ZoneView *view)
 }
 
 static void update_accessible (AirZoneMap *self);
+static void sync_parts (AirZoneMap *self);
+static void update_part_texts (AirZoneMap *self);
+
+static gboolean
+zone_is_down (ZoneView *view)
+{
+  return air_zone_get_health (view->zone) == AIR_HEALTH_DOWN;
+}
 
 /* Groups the inventory by zone, in the registry's order. */
 static void
@@ -96,42 +134,44 @@ rebuild (AirZoneMap *self)
   guint n_zones, n_qubes;
 
   self->dirty = FALSE;
+  self->laid_out_w = -1;
   g_array_set_size (self->views, 0);
 
-  if (self->session == NULL)
-    return;
-
-  zones = air_session_get_zones (self->session);
-  inventory = G_LIST_MODEL (air_session_get_inventory (self->session));
-  n_zones = g_list_model_get_n_items (zones);
-
-  for (guint i = 0; i < n_zones; i++)
+  if (self->session != NULL)
     {
-      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
-      ZoneView view = { .zone = zone, .qubes = g_ptr_array_new () };
+      zones = air_session_get_zones (self->session);
+      inventory = G_LIST_MODEL (air_session_get_inventory (self->session));
+      n_zones = g_list_model_get_n_items (zones);
 
-      g_array_append_val (self->views, view);
-    }
-  for (guint i = 0; i < self->views->len; i++)
-    {
-      ZoneView *view = &g_array_index (self->views, ZoneView, i);
-      g_hash_table_insert (by_name, (gpointer) air_zone_get_name (view->zone), view);
-    }
-
-  n_qubes = g_list_model_get_n_items (inventory);
-  for (guint i = 0; i < n_qubes; i++)
-    {
-      AirQube *qube = g_list_model_get_item (inventory, i);
-      ZoneView *view = g_hash_table_lookup (by_name, air_qube_get_zone (qube));
-
-      if (view != NULL)
+      for (guint i = 0; i < n_zones; i++)
         {
-          g_ptr_array_add (view->qubes, qube);
-          if (air_qube_is_running (qube))
-            view->n_running++;
-          view->by_label[MIN ((guint) air_qube_get_label (qube), 7)]++;
+          g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
+          ZoneView view = { .zone = zone, .qubes = g_ptr_array_new () };
+
+          g_array_append_val (self->views, view);
         }
-      g_object_unref (qube);   /* the inventory keeps it */
+      for (guint i = 0; i < self->views->len; i++)
+        {
+          ZoneView *view = &g_array_index (self->views, ZoneView, i);
+          g_hash_table_insert (by_name, (gpointer) air_zone_get_name (view->zone), view);
+        }
+
+      n_qubes = g_list_model_get_n_items (inventory);
+      for (guint i = 0; i < n_qubes; i++)
+        {
+          AirQube *qube = g_list_model_get_item (inventory, i);
+          ZoneView *view = g_hash_table_lookup (by_name, air_qube_get_zone (qube));
+
+          if (view != NULL)
+            {
+              g_ptr_array_add (view->qubes, qube);
+              if (air_qube_is_running (qube))
+                view->n_running++;
+              view->by_label[MIN ((guint) air_qube_get_label (qube), 7)]++;
+              view->by_state[MIN ((guint) air_qube_get_state (qube), N_STATES - 1)]++;
+            }
+          g_object_unref (qube);   /* the inventory keeps it */
+        }
     }
 
   if (self->focus >= self->views->len)
@@ -140,79 +180,131 @@ rebuild (AirZoneMap *self)
   update_accessible (self);
 }
 
+/* Picks the grid that gives the cards the most room: whole chains when
+ * they fit, else one-line cards; never narrower than CARD_MIN_WIDTH. */
+static void
+choose_grid (guint   n,
+             double  area_w,
+             double  area_h,
+             guint  *best_cols,
+             double *best_gap)
+{
+  double best = -1;
+
+  *best_cols = 1;
+  *best_gap = 16;
+  for (guint cols = 1; cols <= n; cols++)
+    {
+      guint rows = (n + cols - 1) / cols;
+      double gap = rows > 4 || cols > 4 ? 8 : 16;
+      double w = (area_w - (cols - 1) * gap) / cols;
+      double h = (area_h - (rows - 1) * gap) / rows;
+      gboolean full = w >= FULL_MIN_WIDTH && h >= FULL_HEADER + DOT_MAX + PADDING;
+      double score;
+
+      if (w < CARD_MIN_WIDTH && cols > 1)
+        break;
+      /* No empty column: 3 zones are 3×1 or 2+1, never 4×1. */
+      if (cols > 1 && (n + rows - 1) / rows < cols)
+        continue;
+      score = (full ? 10000 : 0) + MIN (w / 3.0, h);
+      if (score > best)
+        {
+          best = score;
+          *best_cols = cols;
+          *best_gap = gap;
+        }
+    }
+}
+
 static void
 layout (AirZoneMap *self)
 {
-  double width = gtk_widget_get_width (GTK_WIDGET (self));
-  double height = gtk_widget_get_height (GTK_WIDGET (self));
-  double left = PADDING + MGMT_WIDTH + 70.0;
-  double area_w = MAX (width - left - PADDING, BOX_MIN_WIDTH);
-  double area_h = MAX (height - TOP_MARGIN - PADDING, HEADER_HEIGHT + 20);
-  guint n = self->views->len;
-  guint cols, rows;
-  double box_w, box_h;
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  double area_w = MAX (width - LEFT_COLUMN - PADDING, CARD_MIN_WIDTH);
+  double area_h = MAX (height - TOP_MARGIN - PADDING - STRIP_HEIGHT, LINE_HEIGHT + 4);
+  guint n, cols, rows;
+  double box_w, box_h, gap;
 
   if (self->dirty)
     rebuild (self);
+  if (self->laid_out_w == width && self->laid_out_h == height)
+    return;
+  self->laid_out_w = width;
+  self->laid_out_h = height;
 
   n = self->views->len;
   if (n == 0)
     return;
 
-  /* As many columns as fit, then the fewest rows. */
-  cols = CLAMP ((guint) (area_w / BOX_MIN_WIDTH), 1, n);
-  /* Boxes no flatter than 3:1, so that dots have room. */
-  while (cols > 1 && (area_w / cols) > 3.0 * (area_h / ((n + cols - 2) / (cols - 1))))
-    cols--;
+  choose_grid (n, area_w, area_h, &cols, &gap);
   rows = (n + cols - 1) / cols;
-  cols = (n + rows - 1) / rows;
-  box_w = (area_w - (cols - 1) * BOX_GAP) / cols;
-  box_h = (area_h - (rows - 1) * BOX_GAP) / rows;
+  box_w = (area_w - (cols - 1) * gap) / cols;
+  box_h = MAX ((area_h - (rows - 1) * gap) / rows, LINE_HEIGHT + 2);
 
   for (guint i = 0; i < n; i++)
     {
       ZoneView *view = &g_array_index (self->views, ZoneView, i);
-      double inner_w = box_w - 2 * PADDING;
-      double inner_h = box_h - HEADER_HEIGHT - PADDING;
+      double x = LEFT_COLUMN + (i % cols) * (box_w + gap);
+      double y = TOP_MARGIN + (i / cols) * (box_h + gap);
       guint count = view->qubes->len;
       double dot = DOT_MAX;
+      double header;
 
-      graphene_rect_init (&view->box,
-                          left + (i % cols) * (box_w + BOX_GAP),
-                          TOP_MARGIN + (i / cols) * (box_h + BOX_GAP),
-                          box_w, box_h);
+      graphene_rect_init (&view->box, x, y, box_w, box_h);
+      view->full = box_w >= FULL_MIN_WIDTH && box_h >= FULL_HEADER + DOT_MAX + PADDING;
+      view->lane = i % cols;
+
+      if (view->full)
+        {
+          header = FULL_HEADER;
+          graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_GATEWAY], x + 4, y + 4, box_w - 8, 20);
+          graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_LINK], x + 4, y + 24, box_w - 8, 20);
+          graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_HOST], x + 4, y + 44, box_w - 8, 38);
+        }
+      else
+        {
+          double line = MIN (LINE_HEIGHT + 2, box_h);
+          double name_w = (box_w - 20) * 0.55;
+
+          header = line;
+          graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_GATEWAY], x, y, 18, line);
+          graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_HOST], x + 18, y, name_w, line);
+          graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_LINK], x + 18 + name_w, y,
+                              MAX (box_w - 18 - name_w, 1), line);
+        }
+      graphene_rect_init (&view->dots, x + PADDING, y + header,
+                          MAX (box_w - 2 * PADDING, 0), MAX (box_h - header - PADDING / 2, 0));
 
       /* The largest dot for which every qube fits. */
-      if (count > 0 && inner_w > 0 && inner_h > 0)
+      if (count > 0 && view->dots.size.width > 0 && view->dots.size.height > 0)
         {
           while (dot >= DOT_MIN)
             {
-              guint per_row = MAX ((guint) (inner_w / dot), 1);
+              guint per_row = MAX ((guint) (view->dots.size.width / dot), 1);
               guint needed = (count + per_row - 1) / per_row;
 
-              if (needed * dot <= inner_h)
+              if (needed * dot <= view->dots.size.height)
                 break;
               dot -= 1.0;
             }
         }
-      if (dot < DOT_MIN || inner_w <= 0 || inner_h <= 0)
+      if (dot < DOT_MIN || view->dots.size.width <= 0 || view->dots.size.height <= 0)
         dot = 0;
 
-      view->lane = i % cols;
       view->dot = dot;
-      view->columns = dot > 0 ? MAX ((guint) (inner_w / dot), 1) : 0;
+      view->columns = dot > 0 ? MAX ((guint) (view->dots.size.width / dot), 1) : 0;
     }
 }
 
-/* The gateway sits on the top edge of its zone's box; its link comes from
- * the management qube along the gap above the box's row, so links never
- * cross a box. */
+/* The gateway's mark: where the link from the management qube arrives. */
 static void
 gateway_point (ZoneView *view,
                double   *x,
                double   *y)
 {
-  *x = view->box.origin.x + 16;
+  *x = view->box.origin.x + (view->full ? 16 : 9);
   *y = view->box.origin.y;
 }
 
@@ -220,7 +312,7 @@ static double
 bus_y (ZoneView *view)
 {
   /* One line per column, so links that share the gap run side by side. */
-  return view->box.origin.y - 4 - MIN (view->lane, 4) * 3.5;
+  return view->box.origin.y - 4 - MIN (view->lane, 4) * 2.5;
 }
 
 static double
@@ -228,16 +320,27 @@ bus_x (AirZoneMap *self,
        ZoneView   *view)
 {
   /* Higher lines turn earlier, so the links nest instead of crossing. */
-  return PADDING + MGMT_WIDTH + 40 - MIN (view->lane, 4) * 3.5;
+  return PADDING + MGMT_WIDTH + 34 - MIN (view->lane, 4) * 3.5;
 }
 
 static void
 mgmt_rect (AirZoneMap      *self,
            graphene_rect_t *rect)
 {
-  double height = gtk_widget_get_height (GTK_WIDGET (self));
+  double height = gtk_widget_get_height (GTK_WIDGET (self)) - STRIP_HEIGHT;
+  double total = MGMT_HEIGHT + VAULT_GAP + VAULT_HEIGHT;
 
-  graphene_rect_init (rect, PADDING, MAX ((height - MGMT_HEIGHT) / 2, PADDING), MGMT_WIDTH, MGMT_HEIGHT);
+  graphene_rect_init (rect, PADDING, MAX ((height - total) / 2, PADDING), MGMT_WIDTH, MGMT_HEIGHT);
+}
+
+static void
+vault_rect (AirZoneMap      *self,
+            graphene_rect_t *rect)
+{
+  graphene_rect_t mgmt;
+
+  mgmt_rect (self, &mgmt);
+  graphene_rect_init (rect, PADDING, mgmt.origin.y + MGMT_HEIGHT + VAULT_GAP, MGMT_WIDTH, VAULT_HEIGHT);
 }
 
 static void
@@ -246,8 +349,8 @@ dot_center (ZoneView *view,
             double   *x,
             double   *y)
 {
-  *x = view->box.origin.x + PADDING + (index % view->columns) * view->dot + view->dot / 2;
-  *y = view->box.origin.y + HEADER_HEIGHT + (index / view->columns) * view->dot + view->dot / 2;
+  *x = view->dots.origin.x + (index % view->columns) * view->dot + view->dot / 2;
+  *y = view->dots.origin.y + (index / view->columns) * view->dot + view->dot / 2;
 }
 
 static void
@@ -265,12 +368,78 @@ rounded_rect (cairo_t               *cr,
 {
   double x = rect->origin.x, y = rect->origin.y, w = rect->size.width, h = rect->size.height;
 
+  radius = MIN (radius, MIN (w, h) / 2);
   cairo_new_sub_path (cr);
   cairo_arc (cr, x + w - radius, y + radius, radius, -G_PI / 2, 0);
   cairo_arc (cr, x + w - radius, y + h - radius, radius, 0, G_PI / 2);
   cairo_arc (cr, x + radius, y + h - radius, radius, G_PI / 2, G_PI);
   cairo_arc (cr, x + radius, y + radius, radius, G_PI, 3 * G_PI / 2);
   cairo_close_path (cr);
+}
+
+/* One piece of a line of text: its own weight and colour. */
+typedef struct {
+  const char    *text;
+  gboolean       bold;
+  const GdkRGBA *color;    /* NULL: the line's colour */
+} Segment;
+
+static void
+draw_segments (AirZoneMap    *self,
+               cairo_t       *cr,
+               const Segment *segments,
+               guint          n,
+               double         x,
+               double         y,
+               double         max_width,
+               int            lines,
+               const GdkRGBA *color)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  /* Plain text with attributes: zone and qube names never become markup. */
+  for (guint i = 0; i < n; i++)
+    {
+      guint start = text->len;
+
+      if (segments[i].text == NULL)
+        continue;
+      g_string_append (text, segments[i].text);
+      if (segments[i].bold)
+        {
+          PangoAttribute *attr = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
+          attr->start_index = start;
+          attr->end_index = text->len;
+          pango_attr_list_insert (attrs, attr);
+        }
+      if (segments[i].color != NULL)
+        {
+          PangoAttribute *attr = pango_attr_foreground_new (segments[i].color->red * 65535,
+                                                            segments[i].color->green * 65535,
+                                                            segments[i].color->blue * 65535);
+          attr->start_index = start;
+          attr->end_index = text->len;
+          pango_attr_list_insert (attrs, attr);
+        }
+    }
+
+  if (self->text_scale != 1.0 && self->text_scale > 0)
+    pango_attr_list_insert_before (attrs, pango_attr_scale_new (self->text_scale));
+  pango_layout_set_text (layout, text->str, -1);
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  pango_layout_set_width (layout, (int) (MAX (max_width, 1) * PANGO_SCALE));
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  if (lines > 1)
+    {
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_height (layout, -lines);
+    }
+  cairo_move_to (cr, x, y);
+  set_source (cr, color, 1.0);
+  pango_cairo_show_layout (cr, layout);
 }
 
 static void
@@ -283,22 +452,9 @@ draw_text (AirZoneMap    *self,
            gboolean       bold,
            const GdkRGBA *color)
 {
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  Segment segment = { text, bold, NULL };
 
-  /* Plain text: zone and qube names never become markup. */
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_set_width (layout, (int) (MAX (max_width, 1) * PANGO_SCALE));
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-  if (bold)
-    {
-      PangoAttrList *attrs = pango_attr_list_new ();
-      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-      pango_layout_set_attributes (layout, attrs);
-      pango_attr_list_unref (attrs);
-    }
-  cairo_move_to (cr, x, y);
-  set_source (cr, color, 1.0);
-  pango_cairo_show_layout (cr, layout);
+  draw_segments (self, cr, &segment, 1, x, y, max_width, 1, color);
 }
 
 static void
@@ -363,22 +519,61 @@ draw_dot (cairo_t  *cr,
     }
 }
 
+/* What the dots would say, when they do not fit: counts by state. */
+static char *
+summary_states (ZoneView *view)
+{
+  guint halted = view->by_state[AIR_QUBE_STATE_HALTED];
+  guint other = view->qubes->len - view->n_running - halted;
+
+  if (other > 0)
+    /* Translators: counts of a zone's qubes by state, when its dots do not fit */
+    return g_strdup_printf (_("%u running · %u halted · %u changing or crashed"),
+                            view->n_running, halted, other);
+  /* Translators: counts of a zone's qubes by state, when its dots do not fit */
+  return g_strdup_printf (_("%u running · %u halted"), view->n_running, halted);
+}
+
+/* …and by label colour, the most used first. */
+static char *
+summary_labels (ZoneView *view)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint order[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+  for (guint i = 1; i < 8; i++)
+    for (guint j = i; j > 0 && view->by_label[order[j]] > view->by_label[order[j - 1]]; j--)
+      {
+        guint t = order[j];
+        order[j] = order[j - 1];
+        order[j - 1] = t;
+      }
+
+  for (guint i = 0; i < 8; i++)
+    if (view->by_label[order[i]] > 0)
+      g_string_append_printf (text, "%s%s %u", text->len ? " · " : "",
+                              air_label_get_display_name (order[i]), view->by_label[order[i]]);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static void
 draw_summary (AirZoneMap    *self,
               cairo_t       *cr,
               ZoneView      *view,
               const GdkRGBA *fg)
 {
-  double x = view->box.origin.x + PADDING;
-  double y = view->box.origin.y + HEADER_HEIGHT;
-  double w = view->box.size.width - 2 * PADDING;
-  double h = MIN (14.0, view->box.size.height - HEADER_HEIGHT - PADDING);
+  graphene_rect_t *area = &view->dots;
+  double x = area->origin.x, y = area->origin.y, w = area->size.width;
+  double bar = MIN (8.0, area->size.height);
   guint total = view->qubes->len;
   double at = x;
+  g_autofree char *states = NULL;
+  g_autofree char *labels = NULL;
 
-  if (total == 0 || h <= 0)
+  if (total == 0 || bar <= 0 || w <= 0)
     return;
 
+  /* The label colours, in proportion. */
   for (guint label = 0; label < 8; label++)
     {
       GdkRGBA color;
@@ -387,16 +582,338 @@ draw_summary (AirZoneMap    *self,
       if (part <= 0)
         continue;
       air_label_get_rgba (label, &color);
-      cairo_rectangle (cr, at, y, part, h);
+      cairo_rectangle (cr, at, y, part, bar);
       set_source (cr, &color, 1.0);
       cairo_fill (cr);
       at += part;
     }
 
-  /* The running share, as a line under the bar. */
-  cairo_rectangle (cr, x, y + h + 3, w * view->n_running / total, 3);
-  set_source (cr, fg, 0.7);
-  cairo_fill (cr);
+  states = summary_states (view);
+  labels = summary_labels (view);
+  if (area->size.height >= bar + 16)
+    draw_text (self, cr, states, x, y + bar + 1, w, FALSE, fg);
+  if (area->size.height >= bar + 32)
+    draw_text (self, cr, labels, x, y + bar + 17, w, FALSE, fg);
+}
+
+static const char *
+link_display_name (const char *link)
+{
+  if (g_strcmp0 (link, "qrexec") == 0)
+    return _("qrexec");
+  if (g_strcmp0 (link, "ssh") == 0)
+    return _("SSH");
+  if (g_strcmp0 (link, "wireguard-ssh") == 0)
+    /* Translators: the link from a gateway to its zone host */
+    return _("WireGuard, then SSH");
+  /* Translators: the link from a gateway to its zone host, before it says */
+  return _("link");
+}
+
+/* What a one-line card has room for: "down", the round trip, or the kind. */
+static char *
+link_short (ZoneView *view)
+{
+  const char *link = air_zone_get_link (view->zone);
+  guint rtt = air_zone_get_round_trip (view->zone);
+
+  if (zone_is_down (view))
+    /* Translators: a zone is down, on a small card of the map */
+    return g_strdup (_("down"));
+  if (rtt >= 1000 && air_zone_get_health (view->zone) != AIR_HEALTH_UNKNOWN)
+    /* Translators: a round trip in seconds, on a small card of the map */
+    return g_strdup_printf (_("%.1f s"), rtt / 1000.0);
+  if (rtt > 0 && air_zone_get_health (view->zone) != AIR_HEALTH_UNKNOWN)
+    return g_strdup_printf (_("%u ms"), rtt);
+  if (g_strcmp0 (link, "wireguard-ssh") == 0)
+    /* Translators: WireGuard then SSH, on a small card of the map */
+    return g_strdup (_("WG+SSH"));
+  return g_strdup (link_display_name (link));
+}
+
+/* "SSH · 12 ms", or "SSH · down": what the link row says. */
+static char *
+link_summary (ZoneView *view)
+{
+  const char *kind = link_display_name (air_zone_get_link (view->zone));
+  guint rtt = air_zone_get_round_trip (view->zone);
+
+  if (zone_is_down (view))
+    /* Translators: a link, and that it is down */
+    return g_strdup_printf (_("%s · down"), kind);
+  if (air_zone_get_health (view->zone) == AIR_HEALTH_UNKNOWN || rtt == 0)
+    return g_strdup (kind);
+  if (air_zone_get_health (view->zone) == AIR_HEALTH_DEGRADED)
+    /* Translators: a link, its last round trip in milliseconds, and that it is degraded */
+    return g_strdup_printf (_("%s · %u ms · degraded"), kind, rtt);
+  /* Translators: a link and its last round trip in milliseconds */
+  return g_strdup_printf (_("%s · %u ms"), kind, rtt);
+}
+
+static void
+get_colors (GtkWidget *widget,
+            GdkRGBA   *fg,
+            GdkRGBA   *bg,
+            GdkRGBA   *warn)
+{
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), fg);
+  /* Cards are opaque so links pass behind them; warnings readable on them. */
+  if (fg->red + fg->green + fg->blue < 1.5)
+    {
+      gdk_rgba_parse (bg, "#fbfbfb");
+      gdk_rgba_parse (warn, "#a51d2d");
+    }
+  else
+    {
+      gdk_rgba_parse (bg, "#2b2b2b");
+      gdk_rgba_parse (warn, "#ff7b63");
+    }
+}
+
+static void
+draw_card (AirZoneMap    *self,
+           cairo_t       *cr,
+           ZoneView      *view,
+           const GdkRGBA *fg,
+           const GdkRGBA *bg,
+           const GdkRGBA *warn)
+{
+  const char *name = air_zone_get_name (view->zone);
+  g_autofree char *gateway = air_zone_dup_gateway_for (name);
+  gboolean selected = g_strcmp0 (name, self->selected_zone) == 0;
+  gboolean down = zone_is_down (view);
+  gboolean exposed = air_zone_get_isolation (view->zone) == AIR_ISOLATION_NONE;
+  gboolean loading = air_session_zone_is_loading (self->session, name) && !down;
+  g_autofree char *link = view->full ? link_summary (view) : link_short (view);
+  double x = view->box.origin.x, y = view->box.origin.y, w = view->box.size.width;
+  GdkRGBA accent, health, down_color;
+  double gx, gy;
+
+  gdk_rgba_parse (&accent, "#3584e4");
+  air_health_get_rgba (air_zone_get_health (view->zone), &health);
+  air_health_get_rgba (AIR_HEALTH_DOWN, &down_color);
+
+  /* The card: red and thick when the zone is down. */
+  rounded_rect (cr, &view->box, view->full ? 10 : 6);
+  set_source (cr, bg, 1.0);
+  cairo_fill_preserve (cr);
+  if (down)
+    set_source (cr, &down_color, 0.12);
+  else
+    set_source (cr, selected ? &accent : fg, selected ? 0.12 : 0.04);
+  cairo_fill_preserve (cr);
+  if (down)
+    set_source (cr, &down_color, 1.0);
+  else
+    set_source (cr, selected ? &accent : fg, selected ? 1.0 : 0.25);
+  cairo_set_line_width (cr, down || selected ? 2.5 : 1.0);
+  cairo_stroke (cr);
+
+  gateway_point (view, &gx, &gy);
+
+  if (view->full)
+    {
+      g_autofree char *counts = NULL;
+      g_autofree char *backend = NULL;
+      Segment host[3];
+
+      /* Gateway: a square, and its qube's name. */
+      cairo_move_to (cr, gx, gy);
+      cairo_line_to (cr, gx, y + 14 - MARK_SIZE / 2);
+      set_source (cr, fg, 0.5);
+      cairo_set_line_width (cr, 2.0);
+      cairo_stroke (cr);
+      cairo_rectangle (cr, gx - MARK_SIZE / 2, y + 14 - MARK_SIZE / 2, MARK_SIZE, MARK_SIZE);
+      set_source (cr, fg, 0.7);
+      cairo_fill (cr);
+      draw_text (self, cr, gateway, x + 28, y + 5, w - 34, FALSE, fg);
+
+      /* Link: the health colour; dashed and crossed when down. */
+      cairo_move_to (cr, gx, y + 14 + MARK_SIZE / 2);
+      cairo_line_to (cr, gx, y + 54 - MARK_SIZE / 2);
+      set_source (cr, &health, 1.0);
+      cairo_set_line_width (cr, 3.0);
+      if (down || air_zone_get_health (view->zone) == AIR_HEALTH_UNKNOWN)
+        {
+          static const double dashes[] = { 3.0, 3.0 };
+          cairo_set_dash (cr, dashes, 2, 0);
+        }
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+      if (down)
+        {
+          cairo_move_to (cr, gx - 5, y + 34 - 5);
+          cairo_line_to (cr, gx + 5, y + 34 + 5);
+          cairo_move_to (cr, gx + 5, y + 34 - 5);
+          cairo_line_to (cr, gx - 5, y + 34 + 5);
+          set_source (cr, &down_color, 1.0);
+          cairo_set_line_width (cr, 2.5);
+          cairo_stroke (cr);
+        }
+      {
+        Segment segment = { link, down, down ? warn : NULL };
+        draw_segments (self, cr, &segment, 1, x + 28, y + 25, w - 34, 1, fg);
+      }
+
+      /* Zone host: a disc in the health colour, name, backend, isolation. */
+      cairo_new_path (cr);
+      cairo_arc (cr, gx, y + 54, MARK_SIZE / 2 + 1, 0, 2 * G_PI);
+      set_source (cr, &health, 1.0);
+      cairo_fill (cr);
+      /* Translators: a zone's backend (driver), after its name on the map */
+      backend = g_strdup_printf (_(" · %s · "), air_zone_get_driver (view->zone));
+      host[0] = (Segment) { name, TRUE, NULL };
+      host[1] = (Segment) { backend, FALSE, NULL };
+      switch (air_zone_get_isolation (view->zone))
+        {
+        case AIR_ISOLATION_NONE:
+          host[2] = (Segment) { _("⚠ no isolation"), TRUE, warn };
+          break;
+        case AIR_ISOLATION_NAMESPACES:
+          host[2] = (Segment) { _("namespaces"), FALSE, NULL };
+          break;
+        case AIR_ISOLATION_VM:
+          host[2] = (Segment) { _("VMs"), FALSE, NULL };
+          break;
+        case AIR_ISOLATION_UNKNOWN:
+        default:
+          host[2] = (Segment) { _("isolation unknown"), FALSE, NULL };
+          break;
+        }
+      draw_segments (self, cr, host, 3, x + 28, y + 45, w - 34, 1, fg);
+
+      if (loading)
+        counts = g_strdup (_("connecting…"));
+      else if (!down)
+        counts = g_strdup_printf (ngettext ("%u qube · %u running", "%u qubes · %u running",
+                                            view->qubes->len),
+                                  view->qubes->len, view->n_running);
+      if (counts != NULL)
+        draw_text (self, cr, counts, x + 28, y + 63, w - 34, FALSE, fg);
+    }
+  else
+    {
+      Segment line[4];
+      guint n = 0;
+
+      /* One line: the health mark, the name, and the link. */
+      cairo_rectangle (cr, gx - 4, y + 5, 8, 8);
+      set_source (cr, &health, 1.0);
+      cairo_fill (cr);
+      line[n++] = (Segment) { name, TRUE, down ? warn : NULL };
+      if (exposed)
+        line[n++] = (Segment) { " ⚠", TRUE, warn };
+      draw_segments (self, cr, line, n, view->parts[AIR_ZONE_MAP_PART_HOST].origin.x,
+                     y + 1, view->parts[AIR_ZONE_MAP_PART_HOST].size.width - 4, 1, fg);
+      {
+        Segment segment = { link, down, down ? warn : NULL };
+        draw_segments (self, cr, &segment, 1, view->parts[AIR_ZONE_MAP_PART_LINK].origin.x,
+                       y + 1, view->parts[AIR_ZONE_MAP_PART_LINK].size.width - 4, 1, fg);
+      }
+    }
+
+  if (down)
+    {
+      const char *reason = air_zone_get_health_reason (view->zone);
+      int lines = (int) (view->dots.size.height / 16);
+
+      if (lines >= 1)
+        {
+          Segment segment = { reason && reason[0] ? reason : _("The zone cannot be reached."), FALSE, NULL };
+          draw_segments (self, cr, &segment, 1, view->dots.origin.x, view->dots.origin.y,
+                         view->dots.size.width, lines, warn);
+        }
+    }
+  else if (view->dot > 0)
+    for (guint q = 0; q < view->qubes->len; q++)
+      {
+        AirQube *qube = g_ptr_array_index (view->qubes, q);
+        double qx, qy;
+
+        dot_center (view, q, &qx, &qy);
+        draw_dot (cr, qube, qx, qy, view->dot, qube == self->selected_qube, fg);
+        if (qube == self->drop_qube)
+          {
+            /* What a drop of files would go to, and only that. */
+            air_health_get_rgba (AIR_HEALTH_UP, &health);
+            cairo_new_path (cr);
+            cairo_arc (cr, qx, qy, view->dot * 0.5 + 1, 0, 2 * G_PI);
+            set_source (cr, &health, 0.35);
+            cairo_fill_preserve (cr);
+            set_source (cr, &health, 1.0);
+            cairo_set_line_width (cr, 2.5);
+            cairo_stroke (cr);
+          }
+      }
+  else
+    draw_summary (self, cr, view, fg);
+}
+
+static void
+draw_left_column (AirZoneMap    *self,
+                  cairo_t       *cr,
+                  const GdkRGBA *fg,
+                  const GdkRGBA *bg)
+{
+  graphene_rect_t mgmt, vault;
+  const char *vault_name = g_getenv ("AIR_VAULT_QUBE");
+  g_autofree char *vault_line = NULL;
+  double height = gtk_widget_get_height (GTK_WIDGET (self)) - STRIP_HEIGHT;
+
+  mgmt_rect (self, &mgmt);
+  vault_rect (self, &vault);
+
+  rounded_rect (cr, &mgmt, 8);
+  set_source (cr, bg, 1.0);
+  cairo_fill_preserve (cr);
+  set_source (cr, fg, 0.08);
+  cairo_fill_preserve (cr);
+  set_source (cr, fg, 0.35);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+  draw_text (self, cr, _("Management qube"), mgmt.origin.x + 8, mgmt.origin.y + 6,
+             mgmt.size.width - 16, TRUE, fg);
+  draw_text (self, cr, _("this qube"), mgmt.origin.x + 8, mgmt.origin.y + 26,
+             mgmt.size.width - 16, FALSE, fg);
+  /* Its links to the gateways leave on the right: qrexec, through dom0. */
+  draw_text (self, cr, _("qrexec"), mgmt.origin.x + mgmt.size.width + 4, mgmt.origin.y + mgmt.size.height / 2 + 2,
+             LEFT_COLUMN - mgmt.origin.x - mgmt.size.width - 8, FALSE, fg);
+
+  if (vault.origin.y + vault.size.height > height)
+    return;
+
+  /* The vault: keys and credentials, asked for over qrexec. */
+  cairo_move_to (cr, mgmt.origin.x + 24, mgmt.origin.y + mgmt.size.height);
+  cairo_line_to (cr, mgmt.origin.x + 24, vault.origin.y);
+  set_source (cr, fg, 0.45);
+  cairo_set_line_width (cr, 2.0);
+  cairo_stroke (cr);
+  draw_text (self, cr, _("qrexec"), mgmt.origin.x + 32, mgmt.origin.y + mgmt.size.height + 6,
+             mgmt.size.width - 40, FALSE, fg);
+
+  rounded_rect (cr, &vault, 8);
+  set_source (cr, bg, 1.0);
+  cairo_fill_preserve (cr);
+  set_source (cr, fg, 0.08);
+  cairo_fill_preserve (cr);
+  set_source (cr, fg, 0.35);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+  vault_line = g_strdup (vault_name != NULL && vault_name[0] != '\0' ? vault_name : AIR_VAULT_DEFAULT_QUBE);
+  draw_text (self, cr, _("Vault qube"), vault.origin.x + 8, vault.origin.y + 4,
+             vault.size.width - 16, TRUE, fg);
+  draw_text (self, cr, vault_line, vault.origin.x + 8, vault.origin.y + 21,
+             vault.size.width - 16, FALSE, fg);
+  draw_text (self, cr, _("SSH keys, credentials"), vault.origin.x + 8, vault.origin.y + 38,
+             vault.size.width - 16, FALSE, fg);
+}
+
+static AirZoneMapPart *
+focused_part (AirZoneMap *self)
+{
+  GtkWidget *child = gtk_widget_get_focus_child (GTK_WIDGET (self));
+
+  return child != NULL && AIR_IS_ZONE_MAP_PART (child) ? AIR_ZONE_MAP_PART (child) : NULL;
 }
 
 static void
@@ -406,8 +923,9 @@ air_zone_map_snapshot (GtkWidget   *widget,
   AirZoneMap *self = AIR_ZONE_MAP (widget);
   double width = gtk_widget_get_width (widget);
   double height = gtk_widget_get_height (widget);
+  AirZoneMapPart *part = focused_part (self);
   graphene_rect_t bounds, mgmt;
-  GdkRGBA fg, bg, accent, health;
+  GdkRGBA fg, bg, warn;
   cairo_t *cr;
   double mx, my;
 
@@ -415,137 +933,89 @@ air_zone_map_snapshot (GtkWidget   *widget,
     return;
 
   layout (self);
-
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  gdk_rgba_parse (&accent, "#3584e4");
-  /* Boxes are opaque so links pass behind them: light on a dark text colour. */
-  if (fg.red + fg.green + fg.blue < 1.5)
-    gdk_rgba_parse (&bg, "#fbfbfb");
-  else
-    gdk_rgba_parse (&bg, "#2b2b2b");
+  get_colors (widget, &fg, &bg, &warn);
 
   graphene_rect_init (&bounds, 0, 0, width, height);
   cr = gtk_snapshot_append_cairo (snapshot, &bounds);
 
-  /* Links first, under everything. */
+  /* Links from the management qube to the gateways first, under the cards. */
   mgmt_rect (self, &mgmt);
   mx = mgmt.origin.x + mgmt.size.width;
   my = mgmt.origin.y + mgmt.size.height / 2;
-  for (guint i = 0; i < self->views->len; i++)
+  if (self->views->len > 0 && !g_array_index (self->views, ZoneView, 0).full)
+    {
+      /* One-line cards: one qrexec spine, one line along each row. */
+      double spine = LEFT_COLUMN - 14;
+      double top = my, bottom = my;
+
+      cairo_new_path (cr);
+      for (guint i = 0; i < self->views->len; i++)
+        {
+          ZoneView *view = &g_array_index (self->views, ZoneView, i);
+          double row = view->box.origin.y + MIN (LINE_HEIGHT + 2, view->box.size.height) / 2;
+          guint last = i;
+
+          if (view->lane != 0)
+            continue;
+          while (last + 1 < self->views->len && g_array_index (self->views, ZoneView, last + 1).lane != 0)
+            last++;
+          top = MIN (top, row);
+          bottom = MAX (bottom, row);
+          cairo_move_to (cr, spine, row);
+          cairo_line_to (cr, g_array_index (self->views, ZoneView, last).box.origin.x, row);
+        }
+      cairo_move_to (cr, mx, my);
+      cairo_line_to (cr, spine, my);
+      cairo_move_to (cr, spine, top);
+      cairo_line_to (cr, spine, bottom);
+      cairo_set_line_width (cr, 2.0);
+      set_source (cr, &fg, 0.45);
+      cairo_stroke (cr);
+    }
+  else for (guint i = 0; i < self->views->len; i++)
     {
       ZoneView *view = &g_array_index (self->views, ZoneView, i);
       double gx, gy;
 
       gateway_point (view, &gx, &gy);
-      air_health_get_rgba (air_zone_get_health (view->zone), &health);
       cairo_new_path (cr);
       cairo_move_to (cr, mx, my);
-      cairo_curve_to (cr, mx + 25, my, bus_x (self, view) - 25, bus_y (view), bus_x (self, view), bus_y (view));
-      cairo_line_to (cr, gx - 8, bus_y (view));
-      cairo_curve_to (cr, gx - 2, bus_y (view), gx, bus_y (view) + 2, gx, gy - GATEWAY_SIZE / 2);
-      cairo_set_line_width (cr, 2.5);
-      if (air_zone_get_health (view->zone) == AIR_HEALTH_DOWN ||
-          air_zone_get_health (view->zone) == AIR_HEALTH_UNKNOWN)
-        {
-          static const double dashes[] = { 6.0, 4.0 };
-          cairo_set_dash (cr, dashes, 2, 0);
-        }
-      set_source (cr, &health, 1.0);
+      cairo_curve_to (cr, mx + 20, my, bus_x (self, view) - 20, bus_y (view), bus_x (self, view), bus_y (view));
+      cairo_line_to (cr, gx - 6, bus_y (view));
+      cairo_curve_to (cr, gx - 2, bus_y (view), gx, bus_y (view) + 2, gx, gy);
+      cairo_set_line_width (cr, 2.0);
+      set_source (cr, &fg, 0.45);
       cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
     }
 
-  /* The management qube. */
-  rounded_rect (cr, &mgmt, 8);
-  set_source (cr, &fg, 0.08);
-  cairo_fill_preserve (cr);
-  set_source (cr, &fg, 0.35);
-  cairo_set_line_width (cr, 1.0);
-  cairo_stroke (cr);
-  draw_text (self, cr, _("Management qube"), mgmt.origin.x + 8, mgmt.origin.y + 8,
-             mgmt.size.width - 16, TRUE, &fg);
-  draw_text (self, cr, _("this qube"), mgmt.origin.x + 8, mgmt.origin.y + 28,
-             mgmt.size.width - 16, FALSE, &fg);
+  draw_left_column (self, cr, &fg, &bg);
 
   for (guint i = 0; i < self->views->len; i++)
     {
       ZoneView *view = &g_array_index (self->views, ZoneView, i);
-      const char *name = air_zone_get_name (view->zone);
-      gboolean selected = g_strcmp0 (name, self->selected_zone) == 0;
-      g_autofree char *counts = NULL;
-      double gx, gy;
 
-      rounded_rect (cr, &view->box, 10);
-      set_source (cr, &bg, 1.0);
-      cairo_fill_preserve (cr);
-      set_source (cr, selected ? &accent : &fg, selected ? 0.12 : 0.04);
-      cairo_fill_preserve (cr);
-      set_source (cr, selected ? &accent : &fg, selected ? 1.0 : 0.25);
-      cairo_set_line_width (cr, selected ? 2.0 : 1.0);
-      cairo_stroke (cr);
-
-      if (i == self->focus && gtk_widget_has_visible_focus (widget))
-        {
-          graphene_rect_t ring;
-          static const double dashes[] = { 3.0, 3.0 };
-
-          graphene_rect_inset_r (&view->box, -4, -4, &ring);
-          rounded_rect (cr, &ring, 12);
-          cairo_set_dash (cr, dashes, 2, 0);
-          set_source (cr, &accent, 1.0);
-          cairo_set_line_width (cr, 2.0);
-          cairo_stroke (cr);
-          cairo_set_dash (cr, NULL, 0, 0);
-        }
-
-      /* The gateway: a square on the box's edge, in the health colour. */
-      gateway_point (view, &gx, &gy);
-      air_health_get_rgba (air_zone_get_health (view->zone), &health);
-      cairo_rectangle (cr, gx - GATEWAY_SIZE / 2, gy - GATEWAY_SIZE / 2, GATEWAY_SIZE, GATEWAY_SIZE);
-      set_source (cr, &health, 1.0);
-      cairo_fill (cr);
-
-      draw_text (self, cr, name, view->box.origin.x + 30, view->box.origin.y + 4,
-                 view->box.size.width * 0.5, TRUE, &fg);
-
-      if (air_session_zone_is_loading (self->session, name) &&
-          air_zone_get_health (view->zone) != AIR_HEALTH_DOWN)
-        counts = g_strdup (_("connecting…"));
-      else if (air_zone_get_health (view->zone) == AIR_HEALTH_DOWN)
-        counts = g_strdup (_("down"));
-      else
-        /* Translators: qubes in a zone, and how many of them run */
-        counts = g_strdup_printf (_("%u qubes · %u running"), view->qubes->len, view->n_running);
-      draw_text (self, cr, counts, view->box.origin.x + PADDING + 4, view->box.origin.y + 21,
-                 view->box.size.width - 2 * PADDING - 4, FALSE, &fg);
-
-      if (air_zone_get_health (view->zone) == AIR_HEALTH_DOWN)
-        {
-          const char *reason = air_zone_get_health_reason (view->zone);
-
-          air_health_get_rgba (AIR_HEALTH_DOWN, &health);
-          draw_text (self, cr, reason && reason[0] ? reason : _("The zone cannot be reached."),
-                     view->box.origin.x + PADDING + 4, view->box.origin.y + HEADER_HEIGHT,
-                     view->box.size.width - 2 * PADDING - 4, FALSE, &health);
-        }
-      else if (view->dot > 0)
-        for (guint q = 0; q < view->qubes->len; q++)
-          {
-            AirQube *qube = g_ptr_array_index (view->qubes, q);
-            double x, y;
-
-            dot_center (view, q, &x, &y);
-            draw_dot (cr, qube, x, y, view->dot, qube == self->selected_qube, &fg);
-          }
-      else
-        draw_summary (self, cr, view, &fg);
+      self->text_scale = view->full ? 1.0 : 0.9;
+      draw_card (self, cr, view, &fg, &bg, &warn);
     }
+  self->text_scale = 1.0;
 
   if (self->views->len == 0)
-    draw_text (self, cr, _("No zones. Add one from the menu."), mx + 40, my - 10,
-               MAX (width - mx - 60, 1), FALSE, &fg);
+    draw_text (self, cr, _("No zones. Add one from the menu."), LEFT_COLUMN, my - 10,
+               MAX (width - LEFT_COLUMN - PADDING, 1), FALSE, &fg);
+
+  /* The focused part's details, on one line at the bottom. */
+  if (part != NULL && air_zone_map_part_get_details (part) != NULL)
+    {
+      g_auto(GStrv) lines = g_strsplit (air_zone_map_part_get_details (part), "\n", -1);
+      g_autofree char *joined = g_strjoinv (" · ", lines);
+
+      draw_text (self, cr, joined, PADDING, height - STRIP_HEIGHT, width - 2 * PADDING, FALSE, &fg);
+    }
 
   cairo_destroy (cr);
+
+  for (guint i = 0; i < self->parts->len; i++)
+    gtk_widget_snapshot_child (widget, g_ptr_array_index (self->parts, i), snapshot);
 }
 
 static void
@@ -559,13 +1029,43 @@ air_zone_map_measure (GtkWidget      *widget,
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = (int) (MGMT_WIDTH + 70 + BOX_MIN_WIDTH + 3 * PADDING);
-      *natural = *minimum + 2 * (int) BOX_MIN_WIDTH;
+      *minimum = (int) (LEFT_COLUMN + CARD_MIN_WIDTH + PADDING);
+      *natural = (int) (LEFT_COLUMN + 3 * FULL_MIN_WIDTH + 2 * 16 + PADDING);
     }
   else
     {
       *minimum = 140;
-      *natural = 220;
+      *natural = 240;
+    }
+}
+
+static void
+air_zone_map_size_allocate (GtkWidget *widget,
+                            int        width,
+                            int        height,
+                            int        baseline)
+{
+  AirZoneMap *self = AIR_ZONE_MAP (widget);
+  gboolean moved = self->dirty || self->laid_out_w != width || self->laid_out_h != height;
+
+  layout (self);
+  if (moved)
+    update_part_texts (self);
+  for (guint i = 0; i < self->parts->len; i++)
+    {
+      GtkWidget *part = g_ptr_array_index (self->parts, i);
+      guint zone = air_zone_map_part_get_zone_index (AIR_ZONE_MAP_PART (part));
+      graphene_rect_t *rect;
+
+      if (zone >= self->views->len)
+        continue;
+      rect = &g_array_index (self->views, ZoneView, zone).parts[air_zone_map_part_get_kind (AIR_ZONE_MAP_PART (part))];
+      /* Parts draw only a focus ring: they are never measured for content. */
+      gtk_widget_size_allocate (part,
+                                &(GtkAllocation) { (int) rect->origin.x, (int) rect->origin.y,
+                                                   MAX ((int) rect->size.width, 1),
+                                                   MAX ((int) rect->size.height, 1) },
+                                -1);
     }
 }
 
@@ -579,10 +1079,8 @@ zone_at (AirZoneMap *self,
     {
       ZoneView *view = &g_array_index (self->views, ZoneView, i);
       graphene_point_t point = GRAPHENE_POINT_INIT (x, y);
-      graphene_rect_t grown;
 
-      graphene_rect_inset_r (&view->box, 0, -GATEWAY_SIZE / 2, &grown);
-      if (graphene_rect_contains_point (&grown, &point))
+      if (graphene_rect_contains_point (&view->box, &point))
         {
           if (index != NULL)
             *index = i;
@@ -601,11 +1099,11 @@ qube_at (ZoneView *view,
   double rx, ry;
   guint col, row, index;
 
-  if (view->dot <= 0)
+  if (view->dot <= 0 || zone_is_down (view))
     return NULL;
 
-  rx = x - view->box.origin.x - PADDING;
-  ry = y - view->box.origin.y - HEADER_HEIGHT;
+  rx = x - view->dots.origin.x;
+  ry = y - view->dots.origin.y;
   if (rx < 0 || ry < 0)
     return NULL;
 
@@ -632,11 +1130,11 @@ pressed_cb (GtkGestureClick *gesture,
   guint index;
 
   layout (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self));
 
   view = zone_at (self, x, y, &index);
   if (view == NULL)
     {
+      gtk_widget_grab_focus (GTK_WIDGET (self));
       g_signal_emit (self, signals[ZONE_ACTIVATED], 0, NULL);
       return;
     }
@@ -646,14 +1144,41 @@ pressed_cb (GtkGestureClick *gesture,
 
   qube = qube_at (view, x, y);
   if (qube != NULL)
-    g_signal_emit (self, signals[QUBE_ACTIVATED], 0, qube);
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self));
+      g_signal_emit (self, signals[QUBE_ACTIVATED], 0, qube);
+    }
   else
     g_signal_emit (self, signals[ZONE_ACTIVATED], 0, air_zone_get_name (view->zone));
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* Files dropped onto a qube's dot go to that qube. */
+/* Only a qube's dot takes files: a zone's card, its header or a summary
+ * does not (there is no qube to choose there), and says so by refusing. */
+static GdkDragAction
+drop_motion_cb (GtkDropTarget *target,
+                double         x,
+                double         y,
+                AirZoneMap    *self)
+{
+  AirQube *qube = air_zone_map_drop_qube_at (self, x, y);
+
+  self->dragging = TRUE;
+  if (g_set_object (&self->drop_qube, qube))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  return qube != NULL ? GDK_ACTION_COPY : 0;
+}
+
+static void
+drop_leave_cb (GtkDropTarget *target,
+               AirZoneMap    *self)
+{
+  self->dragging = FALSE;
+  if (g_set_object (&self->drop_qube, NULL))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static gboolean
 drop_cb (GtkDropTarget *target,
          const GValue  *value,
@@ -661,14 +1186,12 @@ drop_cb (GtkDropTarget *target,
          double         y,
          AirZoneMap    *self)
 {
-  ZoneView *view;
-  guint index;
+  AirQube *qube = air_zone_map_drop_qube_at (self, x, y);
 
-  layout (self);
-  view = zone_at (self, x, y, &index);
-  if (view == NULL || self->session == NULL)
+  drop_leave_cb (target, self);
+  if (qube == NULL || self->session == NULL)
     return FALSE;
-  return air_transfer_handle_drop (self->session, qube_at (view, x, y), value);
+  return air_transfer_handle_drop (self->session, qube, value);
 }
 
 static char *
@@ -676,17 +1199,173 @@ describe_zone (AirZoneMap *self,
                ZoneView   *view)
 {
   const char *reason = air_zone_get_health_reason (view->zone);
+  g_autofree char *counts = NULL;
 
+  /* Translators: how many qubes a zone has, and how many run */
+  counts = g_strdup_printf (ngettext ("%u qube, %u running", "%u qubes, %u running", view->qubes->len),
+                            view->qubes->len, view->n_running);
   if (reason != NULL && reason[0] != '\0')
-    /* Translators: zone name, health, qube count, running count, reason */
-    return g_strdup_printf (_("Zone %s: %s — %u qubes, %u running. %s"),
+    /* Translators: zone name, health, qube counts, reason */
+    return g_strdup_printf (_("Zone %s: %s — %s. %s"),
                             air_zone_get_name (view->zone),
                             air_health_get_display_name (air_zone_get_health (view->zone)),
-                            view->qubes->len, view->n_running, reason);
-  return g_strdup_printf (_("Zone %s: %s — %u qubes, %u running"),
+                            counts, reason);
+  /* Translators: zone name, health, qube counts */
+  return g_strdup_printf (_("Zone %s: %s — %s"),
                           air_zone_get_name (view->zone),
                           air_health_get_display_name (air_zone_get_health (view->zone)),
-                          view->qubes->len, view->n_running);
+                          counts);
+}
+
+static char *
+describe_age (gint64 when)
+{
+  gint64 age = MAX (0, g_get_real_time () / G_USEC_PER_SEC - when);
+
+  if (age < 120)
+    return g_strdup_printf (ngettext ("%u second ago", "%u seconds ago", (gulong) age), (guint) age);
+  if (age < 7200)
+    return g_strdup_printf (ngettext ("%u minute ago", "%u minutes ago", (gulong) (age / 60)),
+                            (guint) (age / 60));
+  return g_strdup_printf (ngettext ("%u hour ago", "%u hours ago", (gulong) (age / 3600)),
+                          (guint) MIN (age / 3600, G_MAXUINT));
+}
+
+/* The three parts' names (short, what a screen reader says first) and
+ * details (the tooltip, the map's bottom line and the accessible
+ * description). */
+static void
+describe_parts (AirZoneMap *self,
+                ZoneView   *view,
+                char      **names,
+                char      **details)
+{
+  AirZone *zone = view->zone;
+  const char *name = air_zone_get_name (zone);
+  g_autofree char *gateway = air_zone_dup_gateway_for (name);
+  const char *endpoint = air_zone_get_endpoint (zone);
+  const char *key = air_zone_get_host_key (zone);
+  const char *reason = air_zone_get_health_reason (zone);
+  const char *health = air_health_get_display_name (air_zone_get_health (zone));
+  const char *link = link_display_name (air_zone_get_link (zone));
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint rtt = air_zone_get_round_trip (zone);
+
+  /* Translators: the accessible name of a zone's gateway qube on the map */
+  names[AIR_ZONE_MAP_PART_GATEWAY] = g_strdup_printf (_("Gateway %s"), gateway);
+  /* Translators: gateway qube, zone */
+  g_string_append_printf (text, _("Gateway qube %s of zone %s"), gateway, name);
+  if (endpoint[0] != '\0')
+    g_string_append_printf (text, "\n%s %s", _("Endpoint:"), endpoint);
+  else if (g_strcmp0 (air_zone_get_link (zone), "qrexec") == 0)
+    g_string_append_printf (text, "\n%s", _("Endpoint: this machine, over qrexec"));
+  if (key[0] != '\0')
+    g_string_append_printf (text, "\n%s %s", _("Pinned host key:"), key);
+  else if (g_strcmp0 (air_zone_get_link (zone), "qrexec") != 0)
+    g_string_append_printf (text, "\n%s", _("No host key pinned yet: see “qair zone trust”"));
+  details[AIR_ZONE_MAP_PART_GATEWAY] = g_strdup (text->str);
+
+  /* Translators: the accessible name of a link on the map: kind, gateway, zone, health */
+  names[AIR_ZONE_MAP_PART_LINK] = g_strdup_printf (_("Link %s from %s to %s: %s"), link, gateway, name, health);
+  g_string_truncate (text, 0);
+  /* Translators: kind of link, gateway, zone, health */
+  g_string_append_printf (text, _("%s from %s to zone %s: %s"), link, gateway, name, health);
+  if (rtt > 0)
+    g_string_append_printf (text, "\n%s %s", _("Last round trip:"), "");
+  if (rtt > 0)
+    {
+      g_string_truncate (text, text->len - 1);
+      g_string_append_printf (text, ngettext ("%u millisecond", "%u milliseconds", rtt), rtt);
+    }
+  if (air_zone_get_handshake (zone) > 0)
+    {
+      g_autofree char *age = describe_age (air_zone_get_handshake (zone));
+      g_string_append_printf (text, "\n%s %s", _("Last WireGuard handshake:"), age);
+    }
+  else if (g_strcmp0 (air_zone_get_link (zone), "wireguard-ssh") == 0)
+    g_string_append_printf (text, "\n%s", _("No WireGuard handshake yet"));
+  if (zone_is_down (view))
+    g_string_append_printf (text, "\n%s %s", _("Why it is down:"),
+                            reason[0] ? reason : _("the zone cannot be reached"));
+  else if (reason[0] != '\0')
+    g_string_append_printf (text, "\n%s", reason);
+  details[AIR_ZONE_MAP_PART_LINK] = g_strdup (text->str);
+
+  /* Translators: the accessible name of a zone's host on the map: zone, health */
+  names[AIR_ZONE_MAP_PART_HOST] = g_strdup_printf (_("Zone %s: %s"), name, health);
+  g_string_truncate (text, 0);
+  {
+    g_autofree char *zone_text = describe_zone (self, view);
+    g_string_append (text, zone_text);
+  }
+  /* Translators: a zone's backend (driver) and isolation */
+  g_string_append_printf (text, "\n%s %s · %s %s", _("Backend:"), air_zone_get_driver (zone),
+                          _("Isolation:"), air_isolation_get_display_name (air_zone_get_isolation (zone)));
+  if (view->dot <= 0 && view->qubes->len > 0)
+    {
+      g_autofree char *states = summary_states (view);
+      g_autofree char *labels = summary_labels (view);
+      g_string_append_printf (text, "\n%s\n%s\n%s", states, labels,
+                              _("Press Enter to list them all."));
+    }
+  details[AIR_ZONE_MAP_PART_HOST] = g_strdup (text->str);
+}
+
+static void
+part_focus_enter_cb (GtkEventControllerFocus *controller,
+                     AirZoneMap              *self)
+{
+  GtkWidget *part = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+
+  self->focus = air_zone_map_part_get_zone_index (AIR_ZONE_MAP_PART (part));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Three parts per zone, in reading order: gateway, link, zone host. */
+static void
+sync_parts (AirZoneMap *self)
+{
+  guint wanted = self->views->len * AIR_ZONE_MAP_N_PARTS;
+
+  while (self->parts->len > wanted)
+    {
+      GtkWidget *part = g_ptr_array_steal_index (self->parts, self->parts->len - 1);
+      gtk_widget_unparent (part);
+      g_object_unref (part);
+    }
+  while (self->parts->len < wanted)
+    {
+      guint index = self->parts->len;
+      GtkWidget *part = air_zone_map_part_new (index % AIR_ZONE_MAP_N_PARTS,
+                                               index / AIR_ZONE_MAP_N_PARTS);
+      GtkEventController *focus = gtk_event_controller_focus_new ();
+
+      g_signal_connect (focus, "enter", G_CALLBACK (part_focus_enter_cb), self);
+      gtk_widget_add_controller (part, focus);
+      gtk_widget_set_parent (part, GTK_WIDGET (self));
+      g_ptr_array_add (self->parts, g_object_ref (part));
+    }
+
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+/* After layout: the host's details say whether its dots are summarised. */
+static void
+update_part_texts (AirZoneMap *self)
+{
+  for (guint i = 0; i < self->views->len && i * AIR_ZONE_MAP_N_PARTS < self->parts->len; i++)
+    {
+      char *names[AIR_ZONE_MAP_N_PARTS], *details[AIR_ZONE_MAP_N_PARTS];
+
+      describe_parts (self, &g_array_index (self->views, ZoneView, i), names, details);
+      for (guint p = 0; p < AIR_ZONE_MAP_N_PARTS; p++)
+        {
+          air_zone_map_part_set_text (g_ptr_array_index (self->parts, i * AIR_ZONE_MAP_N_PARTS + p),
+                                      names[p], details[p]);
+          g_free (names[p]);
+          g_free (details[p]);
+        }
+    }
 }
 
 static gboolean
@@ -703,58 +1382,36 @@ query_tooltip_cb (GtkWidget  *widget,
 
   layout (self);
 
-  if (keyboard)
+  if (keyboard || (view = zone_at (self, x, y, NULL)) == NULL)
+    return FALSE;
+
+  qube = qube_at (view, x, y);
+  if (qube != NULL)
+    text = g_strdup_printf ("%s — %s", air_qube_get_name (qube),
+                            air_qube_state_get_display_name (air_qube_get_state (qube)));
+  else if (view->dot <= 0 && view->qubes->len > 0 && !zone_is_down (view))
     {
-      if (self->focus >= self->views->len)
-        return FALSE;
-      view = &g_array_index (self->views, ZoneView, self->focus);
-      text = describe_zone (self, view);
-    }
-  else if ((view = zone_at (self, x, y, NULL)) != NULL)
-    {
-      qube = qube_at (view, x, y);
-      if (qube != NULL)
-        text = g_strdup_printf ("%s — %s", air_qube_get_name (qube),
-                                air_qube_state_get_display_name (air_qube_get_state (qube)));
-      else
-        text = describe_zone (self, view);
+      g_autofree char *states = summary_states (view);
+      g_autofree char *labels = summary_labels (view);
+      /* Translators: a zone's counts by state, by label; then how to see the qubes */
+      text = g_strdup_printf (_("%s\n%s\nClick to list them all."), states, labels);
     }
   else
-    {
-      /* Over a link: its last two legs run along the gap above the box. */
-      for (guint i = 0; i < self->views->len && view == NULL; i++)
-        {
-          ZoneView *candidate = &g_array_index (self->views, ZoneView, i);
-          double gx, gy, by = bus_y (candidate);
-
-          gateway_point (candidate, &gx, &gy);
-          if ((fabs (y - by) < 4 && x >= bus_x (self, candidate) && x <= gx) ||
-              (fabs (x - gx) < 4 && y >= by && y <= gy + GATEWAY_SIZE / 2))
-            view = candidate;
-        }
-      if (view == NULL)
-        return FALSE;
-      text = describe_zone (self, view);
-    }
+    text = describe_zone (self, view);
 
   gtk_tooltip_set_text (tooltip, text);
   return TRUE;
 }
 
 static void
-move_focus (AirZoneMap *self,
-            int         delta)
+focus_part (AirZoneMap *self,
+            guint       zone,
+            guint       kind)
 {
-  int n = (int) self->views->len;
-  int next;
+  guint index = zone * AIR_ZONE_MAP_N_PARTS + kind;
 
-  if (n == 0)
-    return;
-
-  next = CLAMP ((int) self->focus + delta, 0, n - 1);
-  self->focus = (guint) next;
-  update_accessible (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (index < self->parts->len)
+    gtk_widget_grab_focus (g_ptr_array_index (self->parts, index));
 }
 
 static gboolean
@@ -764,40 +1421,54 @@ key_pressed_cb (GtkEventControllerKey *controller,
                 GdkModifierType        state,
                 AirZoneMap            *self)
 {
-  ZoneView *view;
+  AirZoneMapPart *part = focused_part (self);
+  guint n = self->views->len;
+  guint zone = part ? air_zone_map_part_get_zone_index (part) : MIN (self->focus, n ? n - 1 : 0);
+  guint kind = part ? air_zone_map_part_get_kind (part) : AIR_ZONE_MAP_PART_HOST;
+  guint flat = zone * AIR_ZONE_MAP_N_PARTS + kind;
 
   if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
     return FALSE;
 
-  layout (self);
+  if (self->dirty)
+    rebuild (self);
+  if (n == 0 && keyval != GDK_KEY_Escape)
+    return FALSE;
 
   switch (keyval)
     {
     case GDK_KEY_Left:
-    case GDK_KEY_Up:
     case GDK_KEY_KP_Left:
-    case GDK_KEY_KP_Up:
-      move_focus (self, -1);
+      if (part != NULL && flat > 0)
+        flat--;
+      focus_part (self, flat / AIR_ZONE_MAP_N_PARTS, flat % AIR_ZONE_MAP_N_PARTS);
       return TRUE;
     case GDK_KEY_Right:
-    case GDK_KEY_Down:
     case GDK_KEY_KP_Right:
+      if (part != NULL && flat + 1 < n * AIR_ZONE_MAP_N_PARTS)
+        flat++;
+      focus_part (self, flat / AIR_ZONE_MAP_N_PARTS, flat % AIR_ZONE_MAP_N_PARTS);
+      return TRUE;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      focus_part (self, part != NULL && zone > 0 ? zone - 1 : zone, kind);
+      return TRUE;
+    case GDK_KEY_Down:
     case GDK_KEY_KP_Down:
-      move_focus (self, 1);
+      focus_part (self, part != NULL && zone + 1 < n ? zone + 1 : zone, kind);
       return TRUE;
     case GDK_KEY_Home:
-      move_focus (self, -(int) self->views->len);
+      focus_part (self, 0, kind);
       return TRUE;
     case GDK_KEY_End:
-      move_focus (self, (int) self->views->len);
+      focus_part (self, n - 1, kind);
       return TRUE;
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
     case GDK_KEY_space:
-      if (self->focus >= self->views->len)
-        return FALSE;
-      view = &g_array_index (self->views, ZoneView, self->focus);
-      g_signal_emit (self, signals[ZONE_ACTIVATED], 0, air_zone_get_name (view->zone));
+      self->focus = zone;
+      g_signal_emit (self, signals[ZONE_ACTIVATED], 0,
+                     air_zone_get_name (g_array_index (self->views, ZoneView, zone).zone));
       return TRUE;
     case GDK_KEY_Escape:
       if (self->selected_zone == NULL)
@@ -815,7 +1486,10 @@ update_accessible (AirZoneMap *self)
   g_autoptr(GString) summary = g_string_new (NULL);
   g_autofree char *focused = NULL;
 
-  for (guint i = 0; i < self->views->len; i++)
+  /* Translators: the map, as a screen reader describes it before its parts */
+  g_string_append (summary, _("Management qube, vault qube, and for each zone its gateway, "
+                              "its link and its zone host. "));
+  for (guint i = 0; i < self->views->len && i < 100; i++)
     {
       g_autofree char *text = describe_zone (self, &g_array_index (self->views, ZoneView, i));
       g_string_append (summary, text);
@@ -836,10 +1510,30 @@ update_accessible (AirZoneMap *self)
                                   -1);
 }
 
+/* Once per burst of changes (a zone's 10,000 qubes arrive one by one),
+ * before the next frame: the parts are widgets, so they change here and
+ * never while drawing. */
+static gboolean
+refresh_cb (gpointer data)
+{
+  AirZoneMap *self = data;
+
+  self->refresh_id = 0;
+  if (self->dirty)
+    rebuild (self);
+  sync_parts (self);
+  self->laid_out_w = -1;
+  layout (self);
+  update_part_texts (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 invalidate (AirZoneMap *self)
 {
   self->dirty = TRUE;
+  if (self->refresh_id == 0)
+    self->refresh_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 10, refresh_cb, self, NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -868,6 +1562,13 @@ air_zone_map_dispose (GObject *object)
 
   air_zone_map_set_session (self, NULL);
   g_clear_object (&self->selected_qube);
+  g_clear_object (&self->drop_qube);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  if (self->parts != NULL)
+    {
+      g_array_set_size (self->views, 0);
+      sync_parts (self);
+    }
 
   G_OBJECT_CLASS (air_zone_map_parent_class)->dispose (object);
 }
@@ -878,6 +1579,7 @@ air_zone_map_finalize (GObject *object)
   AirZoneMap *self = (AirZoneMap *)object;
 
   g_clear_pointer (&self->views, g_array_unref);
+  g_clear_pointer (&self->parts, g_ptr_array_unref);
   g_clear_pointer (&self->selected_zone, g_free);
 
   G_OBJECT_CLASS (air_zone_map_parent_class)->finalize (object);
@@ -944,6 +1646,7 @@ air_zone_map_class_init (AirZoneMapClass *klass)
 
   widget_class->snapshot = air_zone_map_snapshot;
   widget_class->measure = air_zone_map_measure;
+  widget_class->size_allocate = air_zone_map_size_allocate;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, AIR_TYPE_SESSION,
@@ -976,6 +1679,9 @@ air_zone_map_init (AirZoneMap *self)
   GtkDropTarget *drop;
 
   self->views = g_array_new (FALSE, TRUE, sizeof (ZoneView));
+  self->parts = g_ptr_array_new ();
+  self->laid_out_w = -1;
+  self->text_scale = 1.0;
   g_array_set_clear_func (self->views, (GDestroyNotify) zone_view_clear);
   self->dirty = TRUE;
 
@@ -992,6 +1698,8 @@ air_zone_map_init (AirZoneMap *self)
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 
   drop = air_transfer_drop_target_new ();
+  g_signal_connect (drop, "motion", G_CALLBACK (drop_motion_cb), self);
+  g_signal_connect (drop, "leave", G_CALLBACK (drop_leave_cb), self);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
@@ -1116,4 +1824,103 @@ air_zone_map_zone_is_summarised (AirZoneMap *self,
     }
 
   return FALSE;
+}
+
+static ZoneView *
+find_view (AirZoneMap *self,
+           const char *zone)
+{
+  layout (self);
+  for (guint i = 0; i < self->views->len; i++)
+    {
+      ZoneView *view = &g_array_index (self->views, ZoneView, i);
+
+      if (g_strcmp0 (air_zone_get_name (view->zone), zone) == 0)
+        return view;
+    }
+  return NULL;
+}
+
+/* The zone's card, in the map's coordinates, as last laid out. */
+gboolean
+air_zone_map_get_zone_rect (AirZoneMap      *self,
+                            const char      *zone,
+                            graphene_rect_t *rect)
+{
+  ZoneView *view;
+
+  g_return_val_if_fail (AIR_IS_ZONE_MAP (self), FALSE);
+
+  view = find_view (self, zone);
+  if (view == NULL)
+    return FALSE;
+  *rect = view->box;
+  return TRUE;
+}
+
+/* The centre of the qube's dot; FALSE when its zone draws no dots. */
+gboolean
+air_zone_map_get_qube_point (AirZoneMap *self,
+                             AirQube    *qube,
+                             double     *x,
+                             double     *y)
+{
+  ZoneView *view;
+
+  g_return_val_if_fail (AIR_IS_ZONE_MAP (self), FALSE);
+  g_return_val_if_fail (AIR_IS_QUBE (qube), FALSE);
+
+  view = find_view (self, air_qube_get_zone (qube));
+  if (view == NULL || view->dot <= 0 || zone_is_down (view))
+    return FALSE;
+  for (guint i = 0; i < view->qubes->len; i++)
+    if (g_ptr_array_index (view->qubes, i) == qube)
+      {
+        dot_center (view, i, x, y);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* The qube a drop of files at (@x, @y) would go to: only a drawn dot. */
+AirQube *
+air_zone_map_drop_qube_at (AirZoneMap *self,
+                           double      x,
+                           double      y)
+{
+  ZoneView *view;
+
+  g_return_val_if_fail (AIR_IS_ZONE_MAP (self), NULL);
+
+  layout (self);
+  view = zone_at (self, x, y, NULL);
+  return view != NULL ? qube_at (view, x, y) : NULL;
+}
+
+/* The qube a drag is over, highlighted; NULL when none. */
+AirQube *
+air_zone_map_get_drop_qube (AirZoneMap *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE_MAP (self), NULL);
+  return self->drop_qube;
+}
+
+/* The part widget for a zone's gateway, link or host (for tests). */
+GtkWidget *
+air_zone_map_get_part (AirZoneMap         *self,
+                       const char         *zone,
+                       AirZoneMapPartKind  kind)
+{
+  g_return_val_if_fail (AIR_IS_ZONE_MAP (self), NULL);
+
+  if (self->dirty || self->refresh_id != 0)
+    {
+      g_clear_handle_id (&self->refresh_id, g_source_remove);
+      refresh_cb (self);
+    }
+  for (guint i = 0; i < self->views->len; i++)
+    if (g_strcmp0 (air_zone_get_name (g_array_index (self->views, ZoneView, i).zone), zone) == 0)
+      return i * AIR_ZONE_MAP_N_PARTS + kind < self->parts->len
+             ? g_ptr_array_index (self->parts, i * AIR_ZONE_MAP_N_PARTS + kind) : NULL;
+  return NULL;
 }

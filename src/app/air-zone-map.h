@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "air-session.h"
+#include "air-zone-map-part.h"
 
 G_BEGIN_DECLS
 
@@ -27,5 +28,19 @@ void        air_zone_map_set_selected_qube (AirZoneMap *self,
 const char *air_zone_map_get_focus_zone    (AirZoneMap *self);
 gboolean    air_zone_map_zone_is_summarised (AirZoneMap *self,
                                             const char *zone);
+gboolean    air_zone_map_get_zone_rect     (AirZoneMap *self,
+                                            const char *zone,
+                                            graphene_rect_t *rect);
+gboolean    air_zone_map_get_qube_point    (AirZoneMap *self,
+                                            AirQube    *qube,
+                                            double     *x,
+                                            double     *y);
+AirQube    *air_zone_map_drop_qube_at      (AirZoneMap *self,
+                                            double      x,
+                                            double      y);
+AirQube    *air_zone_map_get_drop_qube     (AirZoneMap *self);
+GtkWidget  *air_zone_map_get_part          (AirZoneMap *self,
+                                            const char *zone,
+                                            AirZoneMapPartKind kind);
 
 G_END_DECLS

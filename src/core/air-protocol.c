@@ -603,6 +603,33 @@ air_event_to_line (const AirEvent *event)
 
 /* Zone info */
 
+gboolean
+air_zone_link_is_known (const char *link)
+{
+  return g_strcmp0 (link, "qrexec") == 0 || g_strcmp0 (link, "ssh") == 0 ||
+         g_strcmp0 (link, "wireguard-ssh") == 0;
+}
+
+static gboolean
+zone_link_is_valid (const char *link)
+{
+  return link[0] == '\0' || air_zone_link_is_known (link);
+}
+
+/* "SHA256:" and unpadded base64, as ssh-keygen -l prints it. */
+static gboolean
+host_key_is_valid (const char *key)
+{
+  if (key[0] == '\0')
+    return TRUE;
+  if (!g_str_has_prefix (key, "SHA256:") || key[7] == '\0')
+    return FALSE;
+  for (const char *p = key + 7; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+      return FALSE;
+  return TRUE;
+}
+
 void
 air_zone_info_free (AirZoneInfo *info)
 {
@@ -612,6 +639,9 @@ air_zone_info_free (AirZoneInfo *info)
   g_free (info->driver);
   g_strfreev (info->templates);
   g_free (info->health_reason);
+  g_free (info->link);
+  g_free (info->endpoint);
+  g_free (info->host_key);
   g_free (info);
 }
 
@@ -623,8 +653,8 @@ air_zone_info_parse (const char  *data,
   g_autoptr(JsonObject) object = air_json_parse_object (data, len, AIR_JSON_MAX_LINE, error);
   g_autoptr(AirZoneInfo) info = g_new0 (AirZoneInfo, 1);
   g_autoptr(GError) local_error = NULL;
-  const char *name, *driver, *reason;
-  gint64 n_qubes, n_running, memory_total, vcpus_total;
+  const char *name, *driver, *reason, *link, *endpoint, *host_key;
+  gint64 n_qubes, n_running, memory_total, vcpus_total, handshake;
 
   if (object == NULL)
     return NULL;
@@ -637,8 +667,25 @@ air_zone_info_parse (const char  *data,
       !air_json_get_opt_int (object, "qubes", 0, AIR_PROTOCOL_MAX_QUBES, 0, &n_qubes, error) ||
       !air_json_get_opt_int (object, "running", 0, AIR_PROTOCOL_MAX_QUBES, 0, &n_running, error) ||
       !air_json_get_opt_int (object, "memory-total", 0, G_MAXINT32, 0, &memory_total, error) ||
-      !air_json_get_opt_int (object, "vcpus-total", 0, AIR_PROTOCOL_MAX_VCPUS * 64, 0, &vcpus_total, error))
+      !air_json_get_opt_int (object, "vcpus-total", 0, AIR_PROTOCOL_MAX_VCPUS * 64, 0, &vcpus_total, error) ||
+      !air_json_get_opt_string (object, "link", 16, "", &link, error) ||
+      !air_json_get_opt_string (object, "endpoint", AIR_PROTOCOL_MAX_ENDPOINT, "", &endpoint, error) ||
+      !air_json_get_opt_string (object, "host-key", AIR_PROTOCOL_MAX_HOST_KEY, "", &host_key, error) ||
+      !air_json_get_opt_int (object, "handshake", 0, G_MAXINT64 / G_USEC_PER_SEC, 0, &handshake, error))
     return NULL;
+
+  if (!zone_link_is_valid (link))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("Field “%s” has an unknown value"), "link");
+      return NULL;
+    }
+  if (!host_key_is_valid (host_key))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("Field “%s” is not a key fingerprint"), "host-key");
+      return NULL;
+    }
 
   for (const char *p = driver; *p; p++)
     if (!g_ascii_isalnum (*p))
@@ -668,6 +715,11 @@ air_zone_info_parse (const char  *data,
   info->n_running = n_running;
   info->memory_total = memory_total;
   info->vcpus_total = vcpus_total;
+  info->link = g_strdup (link);
+  /* Shown to the user: printable text only. */
+  info->endpoint = air_text_sanitize (endpoint, -1, AIR_PROTOCOL_MAX_ENDPOINT);
+  info->host_key = g_strdup (host_key);
+  info->handshake = handshake;
 
   return g_steal_pointer (&info);
 }
@@ -704,6 +756,26 @@ air_zone_info_to_json (const AirZoneInfo *info)
   json_builder_add_int_value (builder, (gint64) info->memory_total);
   json_builder_set_member_name (builder, "vcpus-total");
   json_builder_add_int_value (builder, info->vcpus_total);
+  if (info->link != NULL && info->link[0] != '\0')
+    {
+      json_builder_set_member_name (builder, "link");
+      json_builder_add_string_value (builder, info->link);
+    }
+  if (info->endpoint != NULL && info->endpoint[0] != '\0')
+    {
+      json_builder_set_member_name (builder, "endpoint");
+      json_builder_add_string_value (builder, info->endpoint);
+    }
+  if (info->host_key != NULL && info->host_key[0] != '\0')
+    {
+      json_builder_set_member_name (builder, "host-key");
+      json_builder_add_string_value (builder, info->host_key);
+    }
+  if (info->handshake > 0)
+    {
+      json_builder_set_member_name (builder, "handshake");
+      json_builder_add_int_value (builder, info->handshake);
+    }
   json_builder_end_object (builder);
 
   return air_json_builder_to_line (builder);

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 #define AIR_PROTOCOL_MAX_MEMORY  (1024 * 1024)   /* MiB */
 #define AIR_PROTOCOL_MAX_VCPUS   1024
 #define AIR_PROTOCOL_MAX_REASON  200
+#define AIR_PROTOCOL_MAX_ENDPOINT 255
+#define AIR_PROTOCOL_MAX_HOST_KEY 100
 #define AIR_PROTOCOL_MAX_ARGV    4096
 
 /* qubesair.Events with this argument begins with the zone's List answer;
@@ -59,6 +61,11 @@ typedef struct {
   guint         n_running;
   guint64       memory_total;   /* MiB */
   guint         vcpus_total;
+  /* Optional, from the gateway: how it reaches the zone host. */
+  char         *link;           /* "qrexec", "ssh", "wireguard-ssh" or "" */
+  char         *endpoint;       /* user@host:port, "" when none */
+  char         *host_key;       /* pinned key's "SHA256:…", "" when none */
+  gint64        handshake;      /* WireGuard's last, Unix seconds; 0: none */
 } AirZoneInfo;
 
 typedef struct {
@@ -85,6 +92,7 @@ AirZoneInfo  *air_zone_info_parse        (const char  *data,
                                           gsize        len,
                                           GError     **error);
 char         *air_zone_info_to_json      (const AirZoneInfo *info);
+gboolean      air_zone_link_is_known     (const char  *link);
 
 void          air_run_header_free        (AirRunHeader *header);
 AirRunHeader *air_run_header_parse       (const char  *line,

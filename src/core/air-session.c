@@ -55,6 +55,7 @@ typedef struct {
   gboolean       listing;      /* a List call is in flight */
   gboolean       info_pending; /* ZoneInfo waits for the other zones' lists */
   GPtrArray     *listed;       /* AirQube: the first List, awaiting its turn */
+  gint64         info_started; /* monotonic µs: the ZoneInfo call in flight */
 } ZoneLink;
 
 struct _AirSession
@@ -426,6 +427,7 @@ start_pending_infos (AirSession *self,
     if (link->info_pending)
       {
         link->info_pending = FALSE;
+        link->info_started = g_get_monotonic_time ();
         air_zone_refresh_info_async (link->zone, link->cancellable, info_cb, link_ref (link));
       }
 }
@@ -556,6 +558,11 @@ info_cb (GObject      *object,
   if (link->session == NULL)
     return;
 
+  /* ZoneInfo is small and answered at once: its time is the chain's round
+   * trip (gateway, link, zone host), which the map shows. */
+  if (link->info_started > 0)
+    air_zone_set_round_trip (link->zone,
+                             (guint) MAX (1, (g_get_monotonic_time () - link->info_started + 999) / 1000));
   zone_changed (link->session, air_zone_get_name (link->zone));
 }
 

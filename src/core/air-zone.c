@@ -29,9 +29,14 @@ struct _AirZone
   char         *driver;
   char         *health_reason;
   char        **templates;
+  char         *link;
+  char         *endpoint;
+  char         *host_key;
 
   AirHealth     health;
   AirIsolation  isolation;
+  gint64        handshake;
+  guint         round_trip_ms;
 };
 
 G_DEFINE_FINAL_TYPE (AirZone, air_zone, G_TYPE_OBJECT)
@@ -45,6 +50,11 @@ enum {
   PROP_HEALTH_REASON,
   PROP_ISOLATION,
   PROP_TEMPLATES,
+  PROP_LINK,
+  PROP_ENDPOINT,
+  PROP_HOST_KEY,
+  PROP_HANDSHAKE,
+  PROP_ROUND_TRIP,
   N_PROPS
 };
 
@@ -65,6 +75,9 @@ air_zone_finalize (GObject *object)
   g_clear_pointer (&self->driver, g_free);
   g_clear_pointer (&self->health_reason, g_free);
   g_clear_pointer (&self->templates, g_strfreev);
+  g_clear_pointer (&self->link, g_free);
+  g_clear_pointer (&self->endpoint, g_free);
+  g_clear_pointer (&self->host_key, g_free);
 
   G_OBJECT_CLASS (air_zone_parent_class)->finalize (object);
 }
@@ -99,6 +112,21 @@ air_zone_get_property (GObject    *object,
       break;
     case PROP_TEMPLATES:
       g_value_set_boxed (value, self->templates);
+      break;
+    case PROP_LINK:
+      g_value_set_string (value, air_zone_get_link (self));
+      break;
+    case PROP_ENDPOINT:
+      g_value_set_string (value, self->endpoint);
+      break;
+    case PROP_HOST_KEY:
+      g_value_set_string (value, self->host_key);
+      break;
+    case PROP_HANDSHAKE:
+      g_value_set_int64 (value, self->handshake);
+      break;
+    case PROP_ROUND_TRIP:
+      g_value_set_uint (value, self->round_trip_ms);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -159,6 +187,23 @@ air_zone_class_init (AirZoneClass *klass)
   properties[PROP_TEMPLATES] =
     g_param_spec_boxed ("templates", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* How the gateway reaches the zone host: "qrexec", "ssh", "wireguard-ssh". */
+  properties[PROP_LINK] =
+    g_param_spec_string ("link", NULL, NULL, "",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENDPOINT] =
+    g_param_spec_string ("endpoint", NULL, NULL, "",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HOST_KEY] =
+    g_param_spec_string ("host-key", NULL, NULL, "",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HANDSHAKE] =
+    g_param_spec_int64 ("handshake", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Milliseconds the last completed call to the gateway took; 0: none yet. */
+  properties[PROP_ROUND_TRIP] =
+    g_param_spec_uint ("round-trip", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -169,6 +214,9 @@ air_zone_init (AirZone *self)
   self->driver = g_strdup ("local");
   self->health_reason = g_strdup ("");
   self->templates = g_new0 (char *, 1);
+  self->link = g_strdup ("");
+  self->endpoint = g_strdup ("");
+  self->host_key = g_strdup ("");
 }
 
 /* The convention of the architecture: zone Z is served by sys-remote-Z. */
@@ -281,6 +329,58 @@ air_zone_get_isolation (AirZone *self)
   return self->isolation;
 }
 
+/* The gateway's word when it gave one; a local zone is reached over qrexec
+ * alone; "" when not known yet. */
+const char *
+air_zone_get_link (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+
+  if (self->link[0] == '\0' && g_strcmp0 (self->driver, "local") == 0)
+    return "qrexec";
+  return self->link;
+}
+
+const char *
+air_zone_get_endpoint (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+  return self->endpoint;
+}
+
+const char *
+air_zone_get_host_key (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), NULL);
+  return self->host_key;
+}
+
+gint64
+air_zone_get_handshake (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), 0);
+  return self->handshake;
+}
+
+guint
+air_zone_get_round_trip (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), 0);
+  return self->round_trip_ms;
+}
+
+void
+air_zone_set_round_trip (AirZone *self,
+                         guint    milliseconds)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  if (self->round_trip_ms == milliseconds)
+    return;
+  self->round_trip_ms = milliseconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROUND_TRIP]);
+}
+
 const char * const *
 air_zone_get_templates (AirZone *self)
 {
@@ -308,6 +408,18 @@ air_zone_apply_info (AirZone           *self,
       g_strfreev (self->templates);
       self->templates = g_strdupv (info->templates);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEMPLATES]);
+    }
+
+  if (info->link != NULL && air_set_str (&self->link, info->link))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LINK]);
+  if (info->endpoint != NULL && air_set_str (&self->endpoint, info->endpoint))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDPOINT]);
+  if (info->host_key != NULL && air_set_str (&self->host_key, info->host_key))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST_KEY]);
+  if (self->handshake != info->handshake)
+    {
+      self->handshake = info->handshake;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HANDSHAKE]);
     }
 
   air_zone_set_health (self, info->health, info->health_reason);

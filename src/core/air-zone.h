@@ -41,6 +41,13 @@ void                air_zone_set_health         (AirZone             *self,
                                                  const char          *reason);
 AirIsolation        air_zone_get_isolation      (AirZone             *self);
 const char * const *air_zone_get_templates      (AirZone             *self);
+const char         *air_zone_get_link           (AirZone             *self);
+const char         *air_zone_get_endpoint       (AirZone             *self);
+const char         *air_zone_get_host_key       (AirZone             *self);
+gint64              air_zone_get_handshake      (AirZone             *self);
+guint               air_zone_get_round_trip     (AirZone             *self);
+void                air_zone_set_round_trip     (AirZone             *self,
+                                                 guint                milliseconds);
 void                air_zone_apply_info         (AirZone             *self,
                                                  const AirZoneInfo   *info);
 AirTransport       *air_zone_get_transport      (AirZone             *self);

@@ -624,6 +624,49 @@ test_zone_info_too_many_templates (void)
   assert_message (error, "more than 1024 entries");
 }
 
+/* The gateway's view of its link: optional, validated, bounded. */
+static void
+test_zone_info_link (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *good = "{\"name\":\"z\",\"link\":\"wireguard-ssh\",\"endpoint\":\"air@host\\u001b[31m:22\","
+                     "\"host-key\":\"SHA256:abc+/def\",\"handshake\":1700000000}";
+  const char *bad[] = {
+    "{\"name\":\"z\",\"link\":\"telnet\"}",
+    "{\"name\":\"z\",\"host-key\":\"MD5:aa\"}",
+    "{\"name\":\"z\",\"host-key\":\"SHA256:a b\"}",
+    "{\"name\":\"z\",\"handshake\":-1}",
+    "{\"name\":\"z\",\"link\":7}",
+  };
+  g_autoptr(AirZoneInfo) info = air_zone_info_parse (good, strlen (good), &error);
+  g_autoptr(AirZoneInfo) back = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->link, ==, "wireguard-ssh");
+  /* No terminal escape reaches the map. */
+  g_assert_null (strchr (info->endpoint, '\x1b'));
+  g_assert_cmpstr (info->host_key, ==, "SHA256:abc+/def");
+  g_assert_cmpint (info->handshake, ==, 1700000000);
+
+  json = air_zone_info_to_json (info);
+  back = air_zone_info_parse (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->link, ==, info->link);
+  g_assert_cmpstr (back->endpoint, ==, info->endpoint);
+  g_assert_cmpstr (back->host_key, ==, info->host_key);
+  g_assert_cmpint (back->handshake, ==, info->handshake);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(AirZoneInfo) refused = air_zone_info_parse (bad[i], strlen (bad[i]), &error);
+
+      g_assert_null (refused);
+      g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_zone_info_round_trip (void)
 {
@@ -924,6 +967,7 @@ main (int   argc,
   g_test_add_func ("/air/protocol/zone-info/hostile", test_zone_info_hostile);
   g_test_add_func ("/air/protocol/zone-info/too-many-templates", test_zone_info_too_many_templates);
   g_test_add_func ("/air/protocol/zone-info/round-trip", test_zone_info_round_trip);
+  g_test_add_func ("/air/protocol/zone-info/link", test_zone_info_link);
   g_test_add_func ("/air/protocol/spec/valid", test_spec);
   g_test_add_func ("/air/protocol/spec/hostile", test_spec_hostile);
   g_test_add_func ("/air/protocol/spec/round-trip", test_spec_round_trip);

@@ -72,6 +72,7 @@ struct _AirSshDriver
   AirHealth      last_health;   /* what the event stream said last */
   char          *last_reason;
   gboolean       awaiting_list; /* the host's list is to be the stream's first line */
+  gint64         wg_handshake;  /* WireGuard's last, as wireguard_health saw it */
 };
 
 G_DEFINE_FINAL_TYPE (AirSshDriver, air_ssh_driver, G_TYPE_OBJECT)
@@ -277,6 +278,31 @@ known_hosts_pinned (AirSshDriver *self)
 
   return g_file_get_contents (self->known_hosts, &contents, NULL, NULL) &&
          strstr (contents, self->alias) != NULL;
+}
+
+/* The fingerprint of the key pinned for this zone, "" when none is. */
+static char *
+pinned_fingerprint (AirSshDriver *self)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (self->known_hosts, &contents, NULL, NULL))
+    return g_strdup ("");
+  lines = g_strsplit (contents, "\n", 64);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *rest;
+      g_autofree char *key = NULL;
+
+      if (!g_str_has_prefix (lines[i], self->alias) || lines[i][strlen (self->alias)] != ' ')
+        continue;
+      rest = lines[i] + strlen (self->alias) + 1;
+      key = air_host_key_normalize (rest, -1, NULL);
+      if (key != NULL)
+        return air_host_key_fingerprint (key);
+    }
+  return g_strdup ("");
 }
 
 static char *
@@ -998,6 +1024,14 @@ rewrite_answer (AirSshDriver  *self,
       info->health = health;
       g_free (info->health_reason);
       info->health_reason = g_steal_pointer (&reason);
+      /* What the map shows of the link: never the zone host's word. */
+      g_free (info->link);
+      info->link = g_strdup (self->config->wireguard != NULL ? "wireguard-ssh" : "ssh");
+      g_free (info->endpoint);
+      info->endpoint = endpoint (self);
+      g_free (info->host_key);
+      info->host_key = pinned_fingerprint (self);
+      info->handshake = self->wg_handshake;
       return air_zone_info_to_json (info);
     }
 
@@ -1340,6 +1374,7 @@ wireguard_health (AirSshDriver  *self,
     g_ascii_string_to_unsigned (fields[6], 10, 0, G_MAXUINT64, &tx, NULL);
     rx_text = g_format_size (rx);
     tx_text = g_format_size (tx);
+    self->wg_handshake = (gint64) MIN (handshake, (guint64) (G_MAXINT64 / G_USEC_PER_SEC));
     if (handshake == 0)
       {
         *health = AIR_HEALTH_DEGRADED;
