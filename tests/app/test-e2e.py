@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # test-e2e.py — qubes-air end to end through the accessibility tree
 #
-# As a user would: start the application on a fresh local zone, click
+# As a user would: start the application on a fresh local zone, find the
+# zone map's gateway, link and zone parts by name and role, click
 # "New Qube", type a name, confirm, see the new row, right-click it for its
 # menu, open the Run dialog, run "echo hello" and read "hello" in its output. Runs under headless.sh
 # (Xvfb and a private session bus, where AT-SPI is started on demand).
@@ -24,12 +25,15 @@ config.logDebugToFile = False
 config.logDebugToStdOut = False
 
 from dogtail import tree  # noqa: E402
+import pyatspi  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xinput  # noqa: E402
 
 QUBE = "e2e-q"
-STEPS = ["the window shows the local zone", "the Create dialog opens",
+STEPS = ["the window shows the local zone",
+         "the map names the zone's gateway, its link and the zone, each focusable",
+         "the Create dialog opens",
          "the new qube's row appears", "right-clicking the row opens its menu",
          "the Run dialog opens",
          "the output reads hello"]
@@ -119,9 +123,25 @@ def main():
         if not ok(bool(mapped), STEPS[0]):
             return 1
 
+        # The map's drawn parts, as a screen reader finds them (role, name).
+        def map_parts():
+            def part(role, start):
+                found = window.findChildren(
+                    lambda n: n.roleName == role and (n.name or "").startswith(start), isLambda=True)
+                return found[0] if found else None
+            parts = [part("push button", "Gateway sys-remote-local"),
+                     part("image", "Link qrexec from sys-remote-local to local: Up"),
+                     part("push button", "Zone local: Up")]
+            return parts if all(parts) else None
+        parts = wait_for(map_parts, 30)
+        focusable = parts and all(p.getState().contains(pyatspi.STATE_FOCUSABLE) for p in parts)
+        if not ok(bool(parts) and bool(focusable), STEPS[1],
+                  "" if parts else "parts not found"):
+            return 1
+
         click(find(window, "push button", "New Qube"))
         dialog = wait_for(lambda: find(app, "window", "New Qube", recursive=False))
-        if not ok(bool(dialog), STEPS[1]):
+        if not ok(bool(dialog), STEPS[2]):
             return 1
 
         entry = find(dialog, "text", "Name")
@@ -130,14 +150,14 @@ def main():
         wait_for(lambda: create.sensitive, 10)
         click(create)
         row = wait_for(lambda: find(window, "label", QUBE))
-        if not ok(bool(row), STEPS[2]):
+        if not ok(bool(row), STEPS[3]):
             return 1
 
         x, y = row.position
         w, h = row.size
         xinput.click(x + w // 2, y + h // 2, button=3)
         menu = wait_for(lambda: find(window, "menu item", "Run a Command…"), 20)
-        if not ok(bool(menu), STEPS[3]):
+        if not ok(bool(menu), STEPS[4]):
             return 1
         xinput.press("Escape")
 
@@ -145,14 +165,14 @@ def main():
         wait_for(lambda: run_button.sensitive, 30)
         click(run_button)
         run = wait_for(lambda: find(app, "window", f"Run in {QUBE}", recursive=False))
-        if not ok(bool(run), STEPS[4]):
+        if not ok(bool(run), STEPS[5]):
             return 1
 
         type_into(find(run, "text", "Command"), "echo hello")
         click(find(run, "push button", "Run"))
         output = find(run, "text", "Output")
         text = wait_for(lambda: "hello" in output.text and output.text, 60)
-        return 0 if ok(bool(text) and text.strip() == "hello", STEPS[5], f"output {text!r}") else 1
+        return 0 if ok(bool(text) and text.strip() == "hello", STEPS[6], f"output {text!r}") else 1
     finally:
         app_proc.terminate()
         try:
