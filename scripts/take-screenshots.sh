@@ -6,7 +6,8 @@
 # each a gateway state directory of its own), a few qubes in different
 # states and labels made with qair, in a private X server (Xvfb), D-Bus
 # session and home. Keys are sent through XTEST (tests/app/xinput.py);
-# windows are captured with ImageMagick's import.
+# windows are captured with ImageMagick's import; zone-map.png is the main
+# window's map, cut out.
 #
 # Needs: xvfb, x11-utils, imagemagick, dbus, python3 (all in setup-debian.sh).
 #
@@ -142,6 +143,7 @@ input "xinput.move(600, 500)"
 input "keys.combo('ctrl+l'); xinput.press('Home'); time.sleep(0.2); [xinput.press('Down') for _ in range(3)]"
 shoot "$main" main-window.png
 
+
 input "keys.combo('ctrl+n')"
 create=$(wait_window "New Qube")
 input "xinput.type_text('research')"
@@ -158,3 +160,14 @@ input "xinput.type_text('head -4 /etc/os-release\\n')"
 sleep 2
 shoot "$run" run-dialog.png
 input "xinput.press('Escape')"
+sleep 0.5
+
+# The zone map alone, a zone's link chosen: its details on the map's last
+# line (the third card's link row, where the layout of a 1360-px window
+# puts it).
+input "xinput.click(1100, 103)"
+sleep 0.5
+shoot "$main" main-window-map.png
+convert "$out/main-window-map.png" -crop 1360x262+0+50 +repage -strip "$out/zone-map.png"
+rm -f "$out/main-window-map.png"
+echo "wrote $out/zone-map.png"

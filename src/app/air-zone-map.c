@@ -1003,9 +1003,21 @@ air_zone_map_snapshot (GtkWidget   *widget,
     draw_text (self, cr, _("No zones. Add one from the menu."), LEFT_COLUMN, my - 10,
                MAX (width - LEFT_COLUMN - PADDING, 1), FALSE, &fg);
 
-  /* The focused part's details, on one line at the bottom. */
+  /* The focused part's details, on one line at the bottom; the part itself
+   * tinted, also when the pointer chose it (no focus ring then). */
   if (part != NULL && air_zone_map_part_get_details (part) != NULL)
     {
+      graphene_rect_t rect;
+      GdkRGBA accent;
+
+      gdk_rgba_parse (&accent, "#3584e4");
+      if (gtk_widget_compute_bounds (GTK_WIDGET (part), widget, &rect))
+        {
+          rounded_rect (cr, &rect, 4);
+          set_source (cr, &accent, 0.15);
+          cairo_fill (cr);
+        }
+
       g_auto(GStrv) lines = g_strsplit (air_zone_map_part_get_details (part), "\n", -1);
       g_autofree char *joined = g_strjoinv (" · ", lines);
 
@@ -1149,7 +1161,13 @@ pressed_cb (GtkGestureClick *gesture,
       g_signal_emit (self, signals[QUBE_ACTIVATED], 0, qube);
     }
   else
-    g_signal_emit (self, signals[ZONE_ACTIVATED], 0, air_zone_get_name (view->zone));
+    {
+      GtkWidget *part = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+
+      /* A click selects the part under it: its details show at the bottom. */
+      gtk_widget_grab_focus (part != NULL && AIR_IS_ZONE_MAP_PART (part) ? part : GTK_WIDGET (self));
+      g_signal_emit (self, signals[ZONE_ACTIVATED], 0, air_zone_get_name (view->zone));
+    }
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -1271,10 +1289,8 @@ describe_parts (AirZoneMap *self,
   /* Translators: kind of link, gateway, zone, health */
   g_string_append_printf (text, _("%s from %s to zone %s: %s"), link, gateway, name, health);
   if (rtt > 0)
-    g_string_append_printf (text, "\n%s %s", _("Last round trip:"), "");
-  if (rtt > 0)
     {
-      g_string_truncate (text, text->len - 1);
+      g_string_append_printf (text, "\n%s ", _("Last round trip:"));
       g_string_append_printf (text, ngettext ("%u millisecond", "%u milliseconds", rtt), rtt);
     }
   if (air_zone_get_handshake (zone) > 0)
