@@ -593,7 +593,12 @@ draw_summary (AirZoneMap    *self,
   if (area->size.height >= bar + 16)
     draw_text (self, cr, states, x, y + bar + 1, w, FALSE, fg);
   if (area->size.height >= bar + 32)
-    draw_text (self, cr, labels, x, y + bar + 17, w, FALSE, fg);
+    {
+      /* As many lines as there is room for: eight labels may need three. */
+      Segment segment = { labels, FALSE, NULL };
+      draw_segments (self, cr, &segment, 1, x, y + bar + 17, w,
+                     (int) MIN (3, (area->size.height - bar - 17) / 16), fg);
+    }
 }
 
 static const char *
@@ -606,6 +611,9 @@ link_display_name (const char *link)
   if (g_strcmp0 (link, "wireguard-ssh") == 0)
     /* Translators: the link from a gateway to its zone host */
     return _("WireGuard, then SSH");
+  if (g_strcmp0 (link, "https") == 0)
+    /* Translators: the link from a gateway to a Proxmox zone */
+    return _("HTTPS API");
   /* Translators: the link from a gateway to its zone host, before it says */
   return _("link");
 }

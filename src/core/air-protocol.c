@@ -607,7 +607,7 @@ gboolean
 air_zone_link_is_known (const char *link)
 {
   return g_strcmp0 (link, "qrexec") == 0 || g_strcmp0 (link, "ssh") == 0 ||
-         g_strcmp0 (link, "wireguard-ssh") == 0;
+         g_strcmp0 (link, "wireguard-ssh") == 0 || g_strcmp0 (link, "https") == 0;
 }
 
 static gboolean

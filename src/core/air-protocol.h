@@ -62,7 +62,7 @@ typedef struct {
   guint64       memory_total;   /* MiB */
   guint         vcpus_total;
   /* Optional, from the gateway: how it reaches the zone host. */
-  char         *link;           /* "qrexec", "ssh", "wireguard-ssh" or "" */
+  char         *link;           /* "qrexec", "ssh", "wireguard-ssh", "https" or "" */
   char         *endpoint;       /* user@host:port, "" when none */
   char         *host_key;       /* pinned key's "SHA256:…", "" when none */
   gint64        handshake;      /* WireGuard's last, Unix seconds; 0: none */

@@ -329,8 +329,9 @@ air_zone_get_isolation (AirZone *self)
   return self->isolation;
 }
 
-/* The gateway's word when it gave one; a local zone is reached over qrexec
- * alone; "" when not known yet. */
+/* The gateway's word when it gave one; else what the driver implies: a
+ * local zone is reached over qrexec alone, an ssh zone over SSH (perhaps in
+ * WireGuard, which only the gateway can say); "" when not known. */
 const char *
 air_zone_get_link (AirZone *self)
 {
@@ -338,6 +339,8 @@ air_zone_get_link (AirZone *self)
 
   if (self->link[0] == '\0' && g_strcmp0 (self->driver, "local") == 0)
     return "qrexec";
+  if (self->link[0] == '\0' && g_strcmp0 (self->driver, "ssh") == 0)
+    return "ssh";
   return self->link;
 }
 

@@ -10,7 +10,8 @@
  * where each call is noted. With AIR_FAKE_TRIGGER_DIR set, each line
  * "QUBE STATE" written to the FIFO
  * DIR/ZONE.fifo becomes a qube-changed event. A zone whose name starts with
- * "down" fails every call, as an unreachable zone does. It is not a zone
+ * "down" fails every call, as an unreachable zone does; one whose name
+ * starts with "bare" says its qubes are not isolated. It is not a zone
  * driver: the real one is qubes-air-agent's local driver.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -127,7 +128,7 @@ main (int   argc,
 
       info.name = (char *) zone;
       info.driver = (char *) "local";
-      info.isolation = AIR_ISOLATION_NAMESPACES;
+      info.isolation = g_str_has_prefix (zone, "bare") ? AIR_ISOLATION_NONE : AIR_ISOLATION_NAMESPACES;
       info.templates = (char **) templates;
       info.health = AIR_HEALTH_UP;
       info.health_reason = (char *) "";

@@ -173,6 +173,45 @@ test_zone_down_visible (void)
   close_map (&fixture);
 }
 
+/* A zone whose qubes are not isolated says so in the warning colour, on
+ * its card and to a screen reader; an isolated one has no warning. */
+static void
+test_no_isolation_stands_out (void)
+{
+  Fixture fixture = { 0 };
+  cairo_surface_t *surface;
+  graphene_rect_t isolated, bare;
+  GtkWidget *host;
+  guint warn_isolated, warn_bare;
+
+  open_map (&fixture,
+            "{\"version\":1,\"zones\":["
+            "{\"name\":\"office\",\"gateway\":\"sys-remote-office\",\"driver\":\"local\"},"
+            "{\"name\":\"bare-metal\",\"gateway\":\"sys-remote-bare-metal\",\"driver\":\"local\"}]}",
+            "3", 6, 1000, 300);
+  /* ZoneInfo, where the isolation is said, comes after the lists. */
+  while (air_zone_get_isolation (air_session_lookup_zone (fixture.session, "bare-metal")) == AIR_ISOLATION_UNKNOWN)
+    g_main_context_iteration (NULL, TRUE);
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  g_assert_true (air_zone_map_get_zone_rect (fixture.map, "office", &isolated));
+  g_assert_true (air_zone_map_get_zone_rect (fixture.map, "bare-metal", &bare));
+  surface = render (fixture.map);
+  /* The warning colour of the map on a light card. */
+  warn_isolated = count_color (surface, &isolated, "#a51d2d");
+  warn_bare = count_color (surface, &bare, "#a51d2d");
+  cairo_surface_destroy (surface);
+  g_test_message ("warning pixels: isolated %u, bare %u", warn_isolated, warn_bare);
+  g_assert_cmpuint (warn_isolated, ==, 0);
+  g_assert_cmpuint (warn_bare, >, 30);
+
+  host = air_zone_map_get_part (fixture.map, "bare-metal", AIR_ZONE_MAP_PART_HOST);
+  g_assert_nonnull (strstr (air_zone_map_part_get_details (AIR_ZONE_MAP_PART (host)), "not isolated"));
+
+  close_map (&fixture);
+}
+
 /* 10,000 qubes do not fit as dots: the card says what they are instead
  * (counts by state and by label), not a bar of one colour. */
 static void
@@ -332,6 +371,7 @@ main (int   argc,
 
   g_test_add_func ("/zone-map/zone-down-visible", test_zone_down_visible);
   g_test_add_func ("/zone-map/summary-instead-of-dots", test_summary_instead_of_dots);
+  g_test_add_func ("/zone-map/no-isolation-stands-out", test_no_isolation_stands_out);
   g_test_add_func ("/zone-map/drop-targets", test_drop_targets);
   g_test_add_func ("/zone-map/parts-named", test_parts_named);
 

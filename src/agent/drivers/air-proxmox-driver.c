@@ -284,6 +284,9 @@ air_proxmox_driver_get_info (AirProxmoxDriver *self)
   info->name = g_strdup (self->zone_name);
   info->driver = g_strdup ("proxmox");
   info->isolation = AIR_ISOLATION_VM;
+  /* What the map shows of the gateway's link: Proxmox's API over HTTPS. */
+  info->link = g_strdup ("https");
+  info->endpoint = g_strdup (self->config->url);
   if (vms == NULL)
     {
       info->health = AIR_HEALTH_DOWN;
