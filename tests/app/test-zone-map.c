@@ -321,6 +321,62 @@ test_drop_targets (void)
   close_map (&fixture);
 }
 
+static gboolean
+press (AirZoneMap *map,
+       guint       keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (map));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
+    }
+  return handled;
+}
+
+static void
+zone_activated_cb (AirZoneMap *map,
+                   const char *zone,
+                   char      **out)
+{
+  g_free (*out);
+  *out = g_strdup (zone);
+}
+
+/* The keyboard walks the parts: Left/Right along a chain, Up/Down between
+ * zones; Enter lists the focused zone's qubes. */
+static void
+test_keyboard (void)
+{
+  Fixture fixture = { 0 };
+  g_autofree char *activated = NULL;
+  GtkWidget *focus;
+
+  open_map (&fixture,
+            "{\"version\":1,\"zones\":["
+            "{\"name\":\"office\",\"gateway\":\"sys-remote-office\",\"driver\":\"local\"},"
+            "{\"name\":\"home\",\"gateway\":\"sys-remote-home\",\"driver\":\"local\"}]}",
+            "3", 6, 1000, 300);
+  g_signal_connect (fixture.map, "zone-activated", G_CALLBACK (zone_activated_cb), &activated);
+
+  gtk_widget_grab_focus (air_zone_map_get_part (fixture.map, "office", AIR_ZONE_MAP_PART_GATEWAY));
+  g_assert_true (press (fixture.map, GDK_KEY_Right));
+  focus = gtk_root_get_focus (GTK_ROOT (fixture.window));
+  g_assert_true (focus == air_zone_map_get_part (fixture.map, "office", AIR_ZONE_MAP_PART_LINK));
+  g_assert_true (press (fixture.map, GDK_KEY_Down));
+  focus = gtk_root_get_focus (GTK_ROOT (fixture.window));
+  g_assert_true (focus == air_zone_map_get_part (fixture.map, "home", AIR_ZONE_MAP_PART_LINK));
+  g_assert_cmpstr (air_zone_map_get_focus_zone (fixture.map), ==, "home");
+  g_assert_true (press (fixture.map, GDK_KEY_Return));
+  g_assert_cmpstr (activated, ==, "home");
+
+  close_map (&fixture);
+}
+
 /* Each zone has a gateway, a link and a host part, focusable, named. */
 static void
 test_parts_named (void)
@@ -374,6 +430,7 @@ main (int   argc,
   g_test_add_func ("/zone-map/no-isolation-stands-out", test_no_isolation_stands_out);
   g_test_add_func ("/zone-map/drop-targets", test_drop_targets);
   g_test_add_func ("/zone-map/parts-named", test_parts_named);
+  g_test_add_func ("/zone-map/keyboard", test_keyboard);
 
   return g_test_run ();
 }
