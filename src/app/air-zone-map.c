@@ -44,7 +44,8 @@
 #define LEFT_COLUMN     (PADDING + MGMT_WIDTH + 60.0)
 #define CARD_MIN_WIDTH  130.0   /* one-line cards */
 #define FULL_MIN_WIDTH  200.0   /* cards that draw the whole chain */
-#define FULL_HEADER      84.0   /* gateway, link, host and counts rows */
+#define FULL_HEADER      80.0   /* gateway, link, host and counts rows */
+#define FULL_MIN_HEIGHT (FULL_HEADER + DOT_MIN + 4)   /* and one row of small dots */
 #define LINE_HEIGHT      18.0   /* a one-line card's header */
 #define MARK_SIZE        10.0
 #define DOT_MAX          16.0
@@ -199,7 +200,7 @@ choose_grid (guint   n,
       double gap = rows > 4 || cols > 4 ? 8 : 16;
       double w = (area_w - (cols - 1) * gap) / cols;
       double h = (area_h - (rows - 1) * gap) / rows;
-      gboolean full = w >= FULL_MIN_WIDTH && h >= FULL_HEADER + DOT_MAX + PADDING;
+      gboolean full = w >= FULL_MIN_WIDTH && h >= FULL_MIN_HEIGHT;
       double score;
 
       if (w < CARD_MIN_WIDTH && cols > 1)
@@ -253,7 +254,7 @@ layout (AirZoneMap *self)
       double header;
 
       graphene_rect_init (&view->box, x, y, box_w, box_h);
-      view->full = box_w >= FULL_MIN_WIDTH && box_h >= FULL_HEADER + DOT_MAX + PADDING;
+      view->full = box_w >= FULL_MIN_WIDTH && box_h >= FULL_MIN_HEIGHT;
       view->lane = i % cols;
 
       if (view->full)
@@ -822,14 +823,16 @@ draw_card (AirZoneMap    *self,
 
   if (down)
     {
+      /* The reason, from the counts row down (a zone that is down has none). */
       const char *reason = air_zone_get_health_reason (view->zone);
-      int lines = (int) (view->dots.size.height / 16);
+      double top = view->full ? y + 62 : view->dots.origin.y;
+      double left = view->full ? x + 28 : view->dots.origin.x;
+      int lines = (int) ((y + view->box.size.height - 4 - top) / 16);
 
       if (lines >= 1)
         {
           Segment segment = { reason && reason[0] ? reason : _("The zone cannot be reached."), FALSE, NULL };
-          draw_segments (self, cr, &segment, 1, view->dots.origin.x, view->dots.origin.y,
-                         view->dots.size.width, lines, warn);
+          draw_segments (self, cr, &segment, 1, left, top, x + w - 8 - left, lines, warn);
         }
     }
   else if (view->dot > 0)
@@ -1030,6 +1033,14 @@ air_zone_map_snapshot (GtkWidget   *widget,
       g_autofree char *joined = g_strjoinv (" · ", lines);
 
       draw_text (self, cr, joined, PADDING, height - STRIP_HEIGHT, width - 2 * PADDING, FALSE, &fg);
+    }
+  else if (self->views->len > 0)
+    {
+      GdkRGBA dim = fg;
+
+      dim.alpha *= 0.6;
+      draw_text (self, cr, _("Point at a gateway, link or zone, or click one, for its details."),
+                 PADDING, height - STRIP_HEIGHT, width - 2 * PADDING, FALSE, &dim);
     }
 
   cairo_destroy (cr);
