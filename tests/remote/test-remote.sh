@@ -64,7 +64,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..43"
+echo "1..44"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.
@@ -143,6 +143,16 @@ first=$(sed -n 1p "$root/listed")
 contains "$first" '"zone":"far","qubes":[{"name":"q1"' && contains "$first" '{"name":"q2"'
 ok $? "the gateway's event stream begins with the remote zone's list, when asked"
 contains "$(sed -n 2p "$root/listed")" '"event":"zone-health","health":"up","reason":"SSH: connected to' ; ok $? "… then the zone's health, with the link's"
+
+# ZoneInfo through the gateway: the link as the map shows it, the gateway's
+# own word (the kind, the endpoint, the fingerprint of the pinned key).
+info=$(env QREXEC_SERVICE_FULL_NAME="qubesair.ZoneInfo" QREXEC_SERVICE_ARGUMENT= \
+    QREXEC_REMOTE_DOMAIN=work AIR_LOOPBACK_SELF=sys-remote-far AIR_AGENT_DIR="$gw_far" \
+    timeout 20 "$AGENT" </dev/null 2>/dev/null)
+fingerprint=$(ssh-keygen -lf "$sshd_dir/host_key.pub" | awk '{ print $2 }')
+contains "$info" '"link":"ssh"' && contains "$info" "@127.0.0.1:$port\"" &&
+  contains "$info" "\"host-key\":\"$fingerprint\""
+ok $? "the gateway's ZoneInfo says the link is SSH, to which endpoint, with which pinned key"
 
 # --- A disposable: made, used and destroyed on the zone host.
 out=$(echo in | $Q dispvm --zone far -- sh -c 'cat; echo disposable' 2>&1)
