@@ -34,7 +34,9 @@ _air_window_dup_current_zone (AirWindow *self)
   if (qube != NULL)
     return g_strdup (air_qube_get_zone (qube));
 
-  if (gtk_widget_has_focus (GTK_WIDGET (self->zone_map)))
+  /* the map, or one of its focusable parts (gateway, link, zone) */
+  if (gtk_widget_has_focus (GTK_WIDGET (self->zone_map)) ||
+      gtk_widget_get_focus_child (GTK_WIDGET (self->zone_map)) != NULL)
     return g_strdup (air_zone_map_get_focus_zone (self->zone_map));
 
   return NULL;
