@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "air-cli-wait.h"
 
@@ -55,10 +54,7 @@ air_cli_usage_error (GOptionContext *context,
                      const char     *command,
                      const char     *message)
 {
-  const char *shown = g_str_has_prefix (command, "qair ") ? command + strlen ("qair ") : command;
-
-  /* Every error line starts with "qair:", as scripts and users expect. */
-  g_printerr ("qair: %s: %s\n", shown, message);
-  g_printerr (_("qair: “qair %s --help” shows how to use it.\n"), shown);
+  g_printerr ("%s: %s\n", command, message);
+  g_printerr (_("Run “%s --help” to see how to use it.\n"), command);
   return AIR_CLI_EXIT_USAGE;
 }
