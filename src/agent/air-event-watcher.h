@@ -4,11 +4,11 @@
  */
 #pragma once
 
-#include "air-driver.h"
+#include "air-local-driver.h"
 
 G_BEGIN_DECLS
 
-int air_event_watcher_run (AirDriver      *driver,
+int air_event_watcher_run (AirLocalDriver *driver,
                            gboolean        listed);
 
 G_END_DECLS

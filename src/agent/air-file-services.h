@@ -4,18 +4,18 @@
  */
 #pragma once
 
-#include "air-driver.h"
+#include "air-local-driver.h"
 
 G_BEGIN_DECLS
 
 gboolean air_file_services_handles (const char     *service);
-int      air_file_services_serve   (AirDriver      *driver,
+int      air_file_services_serve   (AirLocalDriver *driver,
                                     const char     *service,
                                     const char     *arg);
 
 /* qfile-unpacker: stdin into @qube's ~/QubesIncoming/@source/; returns
  * the exit status. */
-int      air_file_services_put     (AirDriver      *driver,
+int      air_file_services_put     (AirLocalDriver *driver,
                                     const char     *qube,
                                     const char     *source);
 

@@ -34,7 +34,7 @@
 
 /* Reads commands from stdin, like qubes.VMShell in a Qubes qube. */
 static int
-relay_vmshell (AirDriver       *driver,
+relay_vmshell (AirLocalDriver  *driver,
                const char      *qube,
                const char      *service_arg,
                GError         **error)
@@ -46,7 +46,7 @@ relay_vmshell (AirDriver       *driver,
 
 /* Runs the command its argument encodes, like qubes.VMExec. */
 static int
-relay_vmexec (AirDriver       *driver,
+relay_vmexec (AirLocalDriver  *driver,
               const char      *qube,
               const char      *service_arg,
               GError         **error)
@@ -61,7 +61,7 @@ relay_vmexec (AirDriver       *driver,
 /* qvm-copy from a local qube: the files land in the remote qube's
  * ~/QubesIncoming/<caller>/, the caller being who qrexec says called. */
 static int
-relay_filecopy (AirDriver       *driver,
+relay_filecopy (AirLocalDriver  *driver,
                 const char      *qube,
                 const char      *service_arg,
                 GError         **error)
@@ -199,7 +199,7 @@ air_relay_decode_vmexec (const char  *arg,
 
 /* A command in @qube with our stdin, stdout and stderr, as Run does. */
 int
-air_relay_run_command (AirDriver           *driver,
+air_relay_run_command (AirLocalDriver      *driver,
                        const char          *qube,
                        const char * const  *argv,
                        GError             **error)
@@ -208,11 +208,11 @@ air_relay_run_command (AirDriver           *driver,
 
   header->argv = g_strdupv ((char **) argv);
   header->user = g_strdup ("user");
-  return air_driver_run (driver, qube, header, error);
+  return air_local_driver_run (driver, qube, header, error);
 }
 
 int
-air_relay_serve (AirDriver      *driver,
+air_relay_serve (AirLocalDriver *driver,
                  const char     *arg)
 {
   g_autoptr(GError) error = NULL;
