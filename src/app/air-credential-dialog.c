@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "air-message-label.h"
 #include "air-credential-dialog.h"
 #include "air-names.h"
 #include "air-vault-client.h"
@@ -117,11 +118,7 @@ show_message (AirCredentialDialog *self,
               const char          *text,
               gboolean             is_error)
 {
-  gtk_label_set_text (self->message, text);
-  if (is_error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->message), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->message), "error");
+  air_message_label_set (self->message, text, is_error);
 }
 
 static void

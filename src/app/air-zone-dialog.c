@@ -21,6 +21,7 @@
 
 #include <glib/gi18n.h>
 
+#include "air-message-label.h"
 #include "air-host-key.h"
 #include "air-names.h"
 #include "air-zone-dialog.h"
@@ -75,11 +76,7 @@ show_message (AirZoneDialog *self,
               const char    *text,
               gboolean       is_error)
 {
-  gtk_label_set_text (self->message, text);
-  if (is_error)
-    gtk_widget_add_css_class (GTK_WIDGET (self->message), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->message), "error");
+  air_message_label_set (self->message, text, is_error);
 }
 
 static gboolean
