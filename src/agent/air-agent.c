@@ -8,7 +8,8 @@
  *
  * Which driver serves the zone comes from the gateway's own zone
  * configuration (air-zone-setup.c): an ssh zone relays every service to
- * the zone host's agent; otherwise the local driver answers here.
+ * the zone host's agent; otherwise this host's backend (air-driver.h:
+ * bwrap or libvirt) answers here.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -29,7 +30,7 @@
 #include "air-event-watcher.h"
 #include "air-file-services.h"
 #include "air-json.h"
-#include "air-local-driver.h"
+#include "air-driver.h"
 #include "air-names.h"
 #include "air-qube-init.h"
 #include "air-relay.h"
@@ -152,9 +153,9 @@ run_status (int      status,
 }
 
 static int
-serve (AirLocalDriver *driver,
-       const char     *service,
-       const char     *arg)
+serve (AirDriver  *driver,
+       const char *service,
+       const char *arg)
 {
   g_autoptr(GError) error = NULL;
   gboolean needs_arg;
@@ -175,7 +176,7 @@ serve (AirLocalDriver *driver,
 
   if (strcmp (service, "qubesair.ZoneInfo") == 0)
     {
-      g_autoptr(AirZoneInfo) info = air_local_driver_get_info (driver);
+      g_autoptr(AirZoneInfo) info = air_driver_get_info (driver);
       g_autofree char *json = NULL;
 
       /* Served here, in the gateway or host itself: reached over qrexec. */
@@ -187,12 +188,12 @@ serve (AirLocalDriver *driver,
     }
   else if (strcmp (service, "qubesair.List") == 0)
     {
-      g_autoptr(GPtrArray) qubes = air_local_driver_list (driver, &error);
+      g_autoptr(GPtrArray) qubes = air_driver_list (driver, &error);
       g_autofree char *json = NULL;
 
       if (qubes == NULL)
         return fail (error);
-      json = air_protocol_list_to_json (air_local_driver_get_zone_name (driver), qubes);
+      json = air_protocol_list_to_json (air_driver_get_zone_name (driver), qubes);
       return print_line (json) ? 0 : 1;
     }
   else if (strcmp (service, "qubesair.Events") == 0)
@@ -210,17 +211,17 @@ serve (AirLocalDriver *driver,
       spec = len > 0 ? air_qube_spec_parse (data, len, &error) : air_qube_spec_new ();
       if (spec == NULL)
         return fail (error);
-      return print_qube (air_local_driver_create (driver, arg, spec, &error), &error);
+      return print_qube (air_driver_create (driver, arg, spec, &error), &error);
     }
   else if (strcmp (service, "qubesair.Start") == 0)
-    return print_qube (air_local_driver_start (driver, arg, &error), &error);
+    return print_qube (air_driver_start (driver, arg, &error), &error);
   else if (strcmp (service, "qubesair.Shutdown") == 0)
-    return print_qube (air_local_driver_shutdown (driver, arg, &error), &error);
+    return print_qube (air_driver_shutdown (driver, arg, &error), &error);
   else if (strcmp (service, "qubesair.Kill") == 0)
-    return print_qube (air_local_driver_kill (driver, arg, &error), &error);
+    return print_qube (air_driver_kill (driver, arg, &error), &error);
   else if (strcmp (service, "qubesair.Remove") == 0)
     {
-      if (!air_local_driver_remove (driver, arg, &error))
+      if (!air_driver_remove (driver, arg, &error))
         return fail (error);
       return print_line ("{\"removed\":true}\n") ? 0 : 1;
     }
@@ -231,8 +232,8 @@ serve (AirLocalDriver *driver,
       if (header == NULL)
         return run_status (-1, &error);
       if (strcmp (service, "qubesair.Run") == 0)
-        return run_status (air_local_driver_run (driver, arg, header, &error), &error);
-      return run_status (air_local_driver_disposable (driver, arg, header, &error), &error);
+        return run_status (air_driver_run (driver, arg, header, &error), &error);
+      return run_status (air_driver_disposable (driver, arg, header, &error), &error);
     }
 
   g_printerr (_("Unknown service %s\n"), service);
@@ -243,7 +244,7 @@ int
 air_agent_main (int    argc,
                 char **argv)
 {
-  g_autoptr(AirLocalDriver) driver = NULL;
+  g_autoptr(AirDriver) driver = NULL;
   g_autoptr(AirSshConfig) ssh_config = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *state_dir = NULL;
@@ -265,10 +266,10 @@ air_agent_main (int    argc,
 
   if (argc == 3 && strcmp (argv[1], "--supervise") == 0)
     {
-      driver = air_local_driver_new (state_dir, zone, &error);
+      driver = air_driver_new_for_host (state_dir, zone, &error);
       if (driver == NULL)
         return fail (error);
-      return air_local_driver_supervise (driver, argv[2]);
+      return air_driver_supervise (driver, argv[2]);
     }
 
   full_name = g_getenv ("QREXEC_SERVICE_FULL_NAME");
@@ -297,7 +298,7 @@ air_agent_main (int    argc,
       return air_ssh_driver_serve (ssh, service, arg);
     }
 
-  driver = air_local_driver_new (state_dir, zone, &error);
+  driver = air_driver_new_for_host (state_dir, zone, &error);
   if (driver == NULL)
     return fail (error);
   return serve (driver, service, arg);

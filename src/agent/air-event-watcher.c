@@ -30,7 +30,7 @@
 #include "air-names.h"
 
 typedef struct {
-  AirLocalDriver *driver;
+  AirDriver      *driver;
   GMainLoop      *loop;
   GHashTable     *sent;   /* name → last JSON line sent */
 } Watcher;
@@ -62,7 +62,7 @@ static void
 refresh_qube (Watcher    *watcher,
               const char *name)
 {
-  g_autoptr(AirQube) qube = air_local_driver_lookup (watcher->driver, name, NULL);
+  g_autoptr(AirQube) qube = air_driver_lookup (watcher->driver, name, NULL);
   AirEvent event = { 0 };
 
   if (qube == NULL)
@@ -90,6 +90,14 @@ refresh_qube (Watcher    *watcher,
   }
 }
 
+/* A change the directories do not show (a libvirt domain's lifecycle). */
+static void
+driver_changed_cb (const char *name,
+                   gpointer    user_data)
+{
+  refresh_qube (user_data, name);
+}
+
 static void
 file_changed (Watcher    *watcher,
               const char *base)
@@ -108,7 +116,7 @@ file_changed (Watcher    *watcher,
 static void
 refresh_all (Watcher *watcher)
 {
-  g_autoptr(GPtrArray) qubes = air_local_driver_list (watcher->driver, NULL);
+  g_autoptr(GPtrArray) qubes = air_driver_list (watcher->driver, NULL);
   g_autofree char **sent = (char **) g_hash_table_get_keys_as_array (watcher->sent, NULL);
   g_auto(GStrv) names = g_strdupv (sent);
 
@@ -165,7 +173,7 @@ static gboolean
 send_list (Watcher *watcher)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) qubes = air_local_driver_list (watcher->driver, &error);
+  g_autoptr(GPtrArray) qubes = air_driver_list (watcher->driver, &error);
   g_autofree char *json = NULL;
 
   if (qubes == NULL)
@@ -179,7 +187,7 @@ send_list (Watcher *watcher)
 
       g_hash_table_insert (watcher->sent, g_strdup (air_qube_get_name (qube)), air_protocol_qube_to_json (qube));
     }
-  json = air_protocol_list_to_json (air_local_driver_get_zone_name (watcher->driver), qubes);
+  json = air_protocol_list_to_json (air_driver_get_zone_name (watcher->driver), qubes);
   return air_fd_write_all (STDOUT_FILENO, json, strlen (json));
 }
 
@@ -189,7 +197,7 @@ send_list (Watcher *watcher)
 static void
 remember_names (Watcher *watcher)
 {
-  g_autoptr(GDir) qubes_dir = g_dir_open (air_local_driver_get_qubes_dir (watcher->driver), 0, NULL);
+  g_autoptr(GDir) qubes_dir = g_dir_open (air_driver_get_qubes_dir (watcher->driver), 0, NULL);
   const char *entry;
 
   while (qubes_dir != NULL && (entry = g_dir_read_name (qubes_dir)) != NULL)
@@ -203,7 +211,7 @@ remember_names (Watcher *watcher)
 }
 
 int
-air_event_watcher_run (AirLocalDriver *driver,
+air_event_watcher_run (AirDriver      *driver,
                        gboolean        listed)
 {
   const guint32 mask = IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE;
@@ -218,13 +226,25 @@ air_event_watcher_run (AirLocalDriver *driver,
   /* Watch first, then take the snapshot, so no change falls between. */
   fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0 ||
-      inotify_add_watch (fd, air_local_driver_get_qubes_dir (driver), mask) < 0 ||
-      inotify_add_watch (fd, air_local_driver_get_run_dir (driver), mask) < 0)
+      inotify_add_watch (fd, air_driver_get_qubes_dir (driver), mask) < 0 ||
+      inotify_add_watch (fd, air_driver_get_run_dir (driver), mask) < 0)
     {
       g_printerr (_("Cannot watch the zone’s qubes: %s\n"), g_strerror (errno));
       return 1;
     }
   g_unix_fd_add (fd, G_IO_IN, inotify_cb, &watcher);
+  {
+    g_autoptr(GError) watch_error = NULL;
+
+    if (!air_driver_watch (driver, driver_changed_cb, &watcher, &watch_error))
+      {
+        g_printerr ("%s\n", watch_error->message);
+        g_hash_table_unref (watcher.sent);
+        g_main_loop_unref (watcher.loop);
+        close (fd);
+        return 1;
+      }
+  }
 
   if (listed)
     status = send_list (&watcher) ? 0 : 1;

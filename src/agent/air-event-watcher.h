@@ -4,11 +4,11 @@
  */
 #pragma once
 
-#include "air-local-driver.h"
+#include "air-driver.h"
 
 G_BEGIN_DECLS
 
-int air_event_watcher_run (AirLocalDriver *driver,
+int air_event_watcher_run (AirDriver      *driver,
                            gboolean        listed);
 
 G_END_DECLS

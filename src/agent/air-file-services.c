@@ -125,7 +125,7 @@ catch_stop_signals (void)
 }
 
 static int
-file_put (AirLocalDriver *driver,
+file_put (AirDriver      *driver,
           const char     *name,
           const char     *source)
 {
@@ -138,7 +138,7 @@ file_put (AirLocalDriver *driver,
   int home_fd, incoming_fd;
 
   catch_stop_signals ();
-  home_fd = air_local_driver_open_home (driver, name, &error);
+  home_fd = air_driver_open_home (driver, name, &error);
   if (home_fd < 0)
     return fail (error);
   incoming_fd = air_filecopy_open_incoming (home_fd, source, &error);
@@ -179,7 +179,7 @@ file_put (AirLocalDriver *driver,
 }
 
 static int
-file_get (AirLocalDriver *driver,
+file_get (AirDriver      *driver,
           const char     *name)
 {
   g_autoptr(JsonObject) request = NULL;
@@ -198,7 +198,7 @@ file_get (AirLocalDriver *driver,
     if (!air_filecopy_check_name (paths[i], strlen (paths[i]) + 1, &error))
       return fail (error);
 
-  home_fd = air_local_driver_open_home (driver, name, &error);
+  home_fd = air_driver_open_home (driver, name, &error);
   if (home_fd < 0)
     return fail (error);
 
@@ -228,7 +228,7 @@ type_name (mode_t mode)
 }
 
 static int
-file_list (AirLocalDriver *driver,
+file_list (AirDriver      *driver,
            const char     *name)
 {
   g_autoptr(JsonObject) request = NULL;
@@ -250,7 +250,7 @@ file_list (AirLocalDriver *driver,
   if (path[0] != '\0' && !air_filecopy_check_name (path, strlen (path) + 1, &error))
     return fail (error);
 
-  fd = air_local_driver_open_home (driver, name, &error);
+  fd = air_driver_open_home (driver, name, &error);
   if (fd < 0)
     return fail (error);
   parts = g_strsplit (path, "/", -1);
@@ -315,7 +315,7 @@ file_list (AirLocalDriver *driver,
 }
 
 int
-air_file_services_put (AirLocalDriver *driver,
+air_file_services_put (AirDriver      *driver,
                        const char     *qube,
                        const char     *source)
 {
@@ -336,7 +336,7 @@ air_file_services_handles (const char *service)
 }
 
 int
-air_file_services_serve (AirLocalDriver *driver,
+air_file_services_serve (AirDriver      *driver,
                          const char     *service,
                          const char     *arg)
 {

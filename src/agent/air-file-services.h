@@ -4,18 +4,18 @@
  */
 #pragma once
 
-#include "air-local-driver.h"
+#include "air-driver.h"
 
 G_BEGIN_DECLS
 
 gboolean air_file_services_handles (const char     *service);
-int      air_file_services_serve   (AirLocalDriver *driver,
+int      air_file_services_serve   (AirDriver      *driver,
                                     const char     *service,
                                     const char     *arg);
 
 /* qfile-unpacker: stdin into @qube's ~/QubesIncoming/@source/; returns
  * the exit status. */
-int      air_file_services_put     (AirLocalDriver *driver,
+int      air_file_services_put     (AirDriver      *driver,
                                     const char     *qube,
                                     const char     *source);
 

@@ -34,7 +34,7 @@
 
 /* Reads commands from stdin, like qubes.VMShell in a Qubes qube. */
 static int
-relay_vmshell (AirLocalDriver  *driver,
+relay_vmshell (AirDriver       *driver,
                const char      *qube,
                const char      *service_arg,
                GError         **error)
@@ -46,7 +46,7 @@ relay_vmshell (AirLocalDriver  *driver,
 
 /* Runs the command its argument encodes, like qubes.VMExec. */
 static int
-relay_vmexec (AirLocalDriver  *driver,
+relay_vmexec (AirDriver       *driver,
               const char      *qube,
               const char      *service_arg,
               GError         **error)
@@ -61,7 +61,7 @@ relay_vmexec (AirLocalDriver  *driver,
 /* qvm-copy from a local qube: the files land in the remote qube's
  * ~/QubesIncoming/<caller>/, the caller being who qrexec says called. */
 static int
-relay_filecopy (AirLocalDriver  *driver,
+relay_filecopy (AirDriver       *driver,
                 const char      *qube,
                 const char      *service_arg,
                 GError         **error)
@@ -199,7 +199,7 @@ air_relay_decode_vmexec (const char  *arg,
 
 /* A command in @qube with our stdin, stdout and stderr, as Run does. */
 int
-air_relay_run_command (AirLocalDriver      *driver,
+air_relay_run_command (AirDriver           *driver,
                        const char          *qube,
                        const char * const  *argv,
                        GError             **error)
@@ -208,11 +208,11 @@ air_relay_run_command (AirLocalDriver      *driver,
 
   header->argv = g_strdupv ((char **) argv);
   header->user = g_strdup ("user");
-  return air_local_driver_run (driver, qube, header, error);
+  return air_driver_run (driver, qube, header, error);
 }
 
 int
-air_relay_serve (AirLocalDriver *driver,
+air_relay_serve (AirDriver      *driver,
                  const char     *arg)
 {
   g_autoptr(GError) error = NULL;

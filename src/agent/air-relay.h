@@ -6,7 +6,7 @@
 
 #include <glib.h>
 
-#include "air-local-driver.h"
+#include "air-driver.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 /* One Qubes service the relay can run in a qube: returns the exit status
  * of the service, or -1 with @error set when it could not run at all. */
-typedef int (*AirRelayHandler) (AirLocalDriver  *driver,
+typedef int (*AirRelayHandler) (AirDriver       *driver,
                                 const char      *qube,
                                 const char      *service_arg,
                                 GError         **error);
@@ -32,11 +32,11 @@ gboolean air_relay_parse_argument (const char  *arg,
                                    GError     **error);
 char   **air_relay_decode_vmexec  (const char  *arg,
                                    GError     **error);
-int      air_relay_run_command    (AirLocalDriver      *driver,
+int      air_relay_run_command    (AirDriver           *driver,
                                    const char          *qube,
                                    const char * const  *argv,
                                    GError             **error);
-int      air_relay_serve          (AirLocalDriver      *driver,
+int      air_relay_serve          (AirDriver           *driver,
                                    const char          *arg);
 
 G_END_DECLS

@@ -35,6 +35,7 @@
 #include "air-error.h"
 #include "air-fd-io.h"
 #include "air-json.h"
+#include "air-driver.h"
 #include "air-local-driver.h"
 #include "air-names.h"
 #include "air-qube-init.h"
@@ -60,7 +61,9 @@ struct _AirLocalDriver
   AirIsolation  isolation;   /* probed on first use */
 };
 
-G_DEFINE_FINAL_TYPE (AirLocalDriver, air_local_driver, G_TYPE_OBJECT)
+/* The AirDriver methods are in air-local-driver-iface.c. */
+G_DEFINE_FINAL_TYPE_WITH_CODE (AirLocalDriver, air_local_driver, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (AIR_TYPE_DRIVER, _air_local_driver_iface_init))
 
 static void
 air_local_driver_finalize (GObject *object)

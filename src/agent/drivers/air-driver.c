@@ -1,0 +1,235 @@
+/* air-driver.c
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-driver"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "air-driver.h"
+#include "air-error.h"
+#include "air-local-driver.h"
+#ifdef HAVE_LIBVIRT
+#include "air-libvirt-driver.h"
+#endif
+
+#define MAX_CONFIG_FILE (64 * 1024)
+
+G_DEFINE_INTERFACE (AirDriver, air_driver, G_TYPE_OBJECT)
+
+static void
+air_driver_default_init (AirDriverInterface *iface)
+{
+}
+
+char *
+air_driver_config_get (const char *state_dir,
+                       const char *key)
+{
+  g_autofree char *path = g_build_filename (state_dir, "agent.conf", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL) || len > MAX_CONFIG_FILE)
+    return NULL;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *eq = strchr (line, '=');
+
+      if (line[0] == '#' || eq == NULL)
+        continue;
+      *eq = '\0';
+      if (strcmp (g_strstrip (line), key) == 0)
+        return g_strdup (g_strstrip (eq + 1));
+    }
+  return NULL;
+}
+
+AirDriver *
+air_driver_new_for_host (const char  *state_dir,
+                         const char  *zone_name,
+                         GError     **error)
+{
+  g_autofree char *backend = g_strdup (g_getenv ("AIR_BACKEND"));
+
+  if (backend == NULL || backend[0] == '\0')
+    {
+      g_free (backend);
+      backend = air_driver_config_get (state_dir, "backend");
+    }
+
+  if (backend == NULL || backend[0] == '\0' || strcmp (backend, "bwrap") == 0)
+    return (AirDriver *) air_local_driver_new (state_dir, zone_name, error);
+
+  if (strcmp (backend, "libvirt") == 0)
+    {
+#ifdef HAVE_LIBVIRT
+      return (AirDriver *) air_libvirt_driver_new (state_dir, zone_name, error);
+#else
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_FAILED,
+                           _("This qubes-air-agent was built without libvirt: install libvirt-dev, "
+                             "rebuild it, or choose backend=bwrap in the agent’s agent.conf"));
+      return NULL;
+#endif
+    }
+
+  g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+               _("Unknown qube backend “%s”: use libvirt or bwrap (AIR_BACKEND or backend= in %s/agent.conf)"),
+               g_strcanon (backend, "abcdefghijklmnopqrstuvwxyz0123456789-_", '?'), state_dir);
+  return NULL;
+}
+
+#define IFACE(self) AIR_DRIVER_GET_IFACE (self)
+
+const char *
+air_driver_get_zone_name (AirDriver *self)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->get_zone_name (self);
+}
+
+const char *
+air_driver_get_qubes_dir (AirDriver *self)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->get_qubes_dir (self);
+}
+
+const char *
+air_driver_get_run_dir (AirDriver *self)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->get_run_dir (self);
+}
+
+AirZoneInfo *
+air_driver_get_info (AirDriver *self)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->get_info (self);
+}
+
+GPtrArray *
+air_driver_list (AirDriver  *self,
+                 GError    **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->list (self, error);
+}
+
+AirQube *
+air_driver_lookup (AirDriver   *self,
+                   const char  *name,
+                   GError     **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->lookup (self, name, error);
+}
+
+int
+air_driver_open_home (AirDriver   *self,
+                      const char  *name,
+                      GError     **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), -1);
+  return IFACE (self)->open_home (self, name, error);
+}
+
+AirQube *
+air_driver_create (AirDriver          *self,
+                   const char         *name,
+                   const AirQubeSpec  *spec,
+                   GError            **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->create (self, name, spec, error);
+}
+
+gboolean
+air_driver_remove (AirDriver   *self,
+                   const char  *name,
+                   GError     **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), FALSE);
+  return IFACE (self)->remove (self, name, error);
+}
+
+AirQube *
+air_driver_start (AirDriver   *self,
+                  const char  *name,
+                  GError     **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->start (self, name, error);
+}
+
+AirQube *
+air_driver_shutdown (AirDriver   *self,
+                     const char  *name,
+                     GError     **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->shutdown (self, name, error);
+}
+
+AirQube *
+air_driver_kill (AirDriver   *self,
+                 const char  *name,
+                 GError     **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  return IFACE (self)->kill (self, name, error);
+}
+
+int
+air_driver_run (AirDriver           *self,
+                const char          *name,
+                const AirRunHeader  *header,
+                GError             **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), -1);
+  return IFACE (self)->run (self, name, header, error);
+}
+
+int
+air_driver_disposable (AirDriver           *self,
+                       const char          *template_name,
+                       const AirRunHeader  *header,
+                       GError             **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), -1);
+  return IFACE (self)->disposable (self, template_name, header, error);
+}
+
+int
+air_driver_supervise (AirDriver  *self,
+                      const char *name)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), 1);
+  if (IFACE (self)->supervise == NULL)
+    {
+      g_printerr (_("This backend has no qube supervisor\n"));
+      return 1;
+    }
+  return IFACE (self)->supervise (self, name);
+}
+
+gboolean
+air_driver_watch (AirDriver             *self,
+                  AirDriverChangedFunc   func,
+                  gpointer               user_data,
+                  GError               **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), FALSE);
+  if (IFACE (self)->watch == NULL)
+    return TRUE;
+  return IFACE (self)->watch (self, func, user_data, error);
+}

@@ -1,0 +1,127 @@
+/* air-driver.h — what serves a zone's qubes on the machine the agent runs on
+ *
+ * The agent's services (air-agent.c), the relay and the file services call
+ * only this interface. Two backends implement it:
+ *
+ *   bwrap    AirLocalDriver: a qube is a bubblewrap sandbox whose PID 1 is
+ *            the agent (--qube-init); isolation "namespaces".
+ *   libvirt  AirLibvirtDriver: a qube is a libvirt domain booted from a
+ *            kernel the zone host supplies, with a copy-on-write root on the
+ *            template's image, a persistent private volume and a discarded
+ *            volatile one; the agent inside answers over virtio-serial;
+ *            isolation "vm".
+ *
+ * The backend is chosen per zone host: AIR_BACKEND, else the "backend="
+ * line of STATE_DIR/agent.conf, else bwrap (see air_driver_new_for_host).
+ *
+ * Errors are GErrors with a message a user can act on. A method returning
+ * int returns the command's exit status, or -1 with @error set.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "air-protocol.h"
+#include "air-qube.h"
+
+G_BEGIN_DECLS
+
+#define AIR_TYPE_DRIVER (air_driver_get_type ())
+
+G_DECLARE_INTERFACE (AirDriver, air_driver, AIR, DRIVER, GObject)
+
+/* Exit status of Run/Disposable when the agent itself failed. */
+#ifndef AIR_RUN_EXIT_FAILED
+#define AIR_RUN_EXIT_FAILED 125
+#endif
+
+/* Told the name of a qube whose state may have changed, on the thread
+ * default main context of the caller of air_driver_watch(). */
+typedef void (*AirDriverChangedFunc) (const char *name,
+                                      gpointer    user_data);
+
+struct _AirDriverInterface
+{
+  GTypeInterface parent_iface;
+
+  const char  *(*get_zone_name) (AirDriver *self);
+  const char  *(*get_qubes_dir) (AirDriver *self);
+  const char  *(*get_run_dir)   (AirDriver *self);
+  AirZoneInfo *(*get_info)      (AirDriver *self);
+  GPtrArray   *(*list)          (AirDriver *self, GError **error);
+  AirQube     *(*lookup)        (AirDriver *self, const char *name, GError **error);
+  int          (*open_home)     (AirDriver *self, const char *name, GError **error);
+  AirQube     *(*create)        (AirDriver *self, const char *name, const AirQubeSpec *spec, GError **error);
+  gboolean     (*remove)        (AirDriver *self, const char *name, GError **error);
+  AirQube     *(*start)         (AirDriver *self, const char *name, GError **error);
+  AirQube     *(*shutdown)      (AirDriver *self, const char *name, GError **error);
+  AirQube     *(*kill)          (AirDriver *self, const char *name, GError **error);
+  int          (*run)           (AirDriver *self, const char *name, const AirRunHeader *header, GError **error);
+  int          (*disposable)    (AirDriver *self, const char *template_name, const AirRunHeader *header, GError **error);
+  /* Optional. */
+  int          (*supervise)     (AirDriver *self, const char *name);
+  gboolean     (*watch)         (AirDriver *self, AirDriverChangedFunc func, gpointer user_data, GError **error);
+};
+
+AirDriver   *air_driver_new_for_host   (const char          *state_dir,
+                                        const char          *zone_name,
+                                        GError             **error);
+/* The value of "KEY=VALUE" in STATE_DIR/agent.conf (lines; "#" starts a
+ * comment), else NULL. */
+char        *air_driver_config_get     (const char          *state_dir,
+                                        const char          *key);
+
+const char  *air_driver_get_zone_name  (AirDriver           *self);
+/* Directories whose entries NAME.json change with a qube's settings and
+ * state (watched with inotify by the Events service). */
+const char  *air_driver_get_qubes_dir  (AirDriver           *self);
+const char  *air_driver_get_run_dir    (AirDriver           *self);
+AirZoneInfo *air_driver_get_info       (AirDriver           *self);
+GPtrArray   *air_driver_list           (AirDriver           *self,
+                                        GError             **error);
+AirQube     *air_driver_lookup         (AirDriver           *self,
+                                        const char          *name,
+                                        GError             **error);
+int          air_driver_open_home      (AirDriver           *self,
+                                        const char          *name,
+                                        GError             **error);
+AirQube     *air_driver_create         (AirDriver           *self,
+                                        const char          *name,
+                                        const AirQubeSpec   *spec,
+                                        GError             **error);
+gboolean     air_driver_remove         (AirDriver           *self,
+                                        const char          *name,
+                                        GError             **error);
+AirQube     *air_driver_start          (AirDriver           *self,
+                                        const char          *name,
+                                        GError             **error);
+AirQube     *air_driver_shutdown       (AirDriver           *self,
+                                        const char          *name,
+                                        GError             **error);
+AirQube     *air_driver_kill           (AirDriver           *self,
+                                        const char          *name,
+                                        GError             **error);
+int          air_driver_run            (AirDriver           *self,
+                                        const char          *name,
+                                        const AirRunHeader  *header,
+                                        GError             **error);
+int          air_driver_disposable     (AirDriver           *self,
+                                        const char          *template_name,
+                                        const AirRunHeader  *header,
+                                        GError             **error);
+int          air_driver_supervise      (AirDriver           *self,
+                                        const char          *name);
+/* Calls @func for changes the directories above do not show (a libvirt
+ * domain's lifecycle events), until the process ends. TRUE when there is
+ * nothing more to watch than the directories. */
+gboolean     air_driver_watch          (AirDriver           *self,
+                                        AirDriverChangedFunc func,
+                                        gpointer             user_data,
+                                        GError             **error);
+
+/* The backends' implementations (air-local-driver-iface.c). */
+void         _air_local_driver_iface_init (AirDriverInterface *iface);
+
+G_END_DECLS

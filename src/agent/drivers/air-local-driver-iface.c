@@ -1,0 +1,124 @@
+/* air-local-driver-iface.c — AirLocalDriver as an AirDriver
+ *
+ * Thin wrappers, so the bubblewrap backend keeps its own typed API.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-local-driver"
+
+#include "config.h"
+
+#include "air-driver.h"
+#include "air-local-driver.h"
+
+#define LOCAL(d) AIR_LOCAL_DRIVER (d)
+
+static const char *
+get_zone_name (AirDriver *d)
+{
+  return air_local_driver_get_zone_name (LOCAL (d));
+}
+
+static const char *
+get_qubes_dir (AirDriver *d)
+{
+  return air_local_driver_get_qubes_dir (LOCAL (d));
+}
+
+static const char *
+get_run_dir (AirDriver *d)
+{
+  return air_local_driver_get_run_dir (LOCAL (d));
+}
+
+static AirZoneInfo *
+get_info (AirDriver *d)
+{
+  return air_local_driver_get_info (LOCAL (d));
+}
+
+static GPtrArray *
+list (AirDriver *d, GError **error)
+{
+  return air_local_driver_list (LOCAL (d), error);
+}
+
+static AirQube *
+lookup (AirDriver *d, const char *name, GError **error)
+{
+  return air_local_driver_lookup (LOCAL (d), name, error);
+}
+
+static int
+open_home (AirDriver *d, const char *name, GError **error)
+{
+  return air_local_driver_open_home (LOCAL (d), name, error);
+}
+
+static AirQube *
+create (AirDriver *d, const char *name, const AirQubeSpec *spec, GError **error)
+{
+  return air_local_driver_create (LOCAL (d), name, spec, error);
+}
+
+static gboolean
+remove_qube (AirDriver *d, const char *name, GError **error)
+{
+  return air_local_driver_remove (LOCAL (d), name, error);
+}
+
+static AirQube *
+start (AirDriver *d, const char *name, GError **error)
+{
+  return air_local_driver_start (LOCAL (d), name, error);
+}
+
+static AirQube *
+shutdown_qube (AirDriver *d, const char *name, GError **error)
+{
+  return air_local_driver_shutdown (LOCAL (d), name, error);
+}
+
+static AirQube *
+kill_qube (AirDriver *d, const char *name, GError **error)
+{
+  return air_local_driver_kill (LOCAL (d), name, error);
+}
+
+static int
+run (AirDriver *d, const char *name, const AirRunHeader *header, GError **error)
+{
+  return air_local_driver_run (LOCAL (d), name, header, error);
+}
+
+static int
+disposable (AirDriver *d, const char *template_name, const AirRunHeader *header, GError **error)
+{
+  return air_local_driver_disposable (LOCAL (d), template_name, header, error);
+}
+
+static int
+supervise (AirDriver *d, const char *name)
+{
+  return air_local_driver_supervise (LOCAL (d), name);
+}
+
+void
+_air_local_driver_iface_init (AirDriverInterface *iface)
+{
+  iface->get_zone_name = get_zone_name;
+  iface->get_qubes_dir = get_qubes_dir;
+  iface->get_run_dir = get_run_dir;
+  iface->get_info = get_info;
+  iface->list = list;
+  iface->lookup = lookup;
+  iface->open_home = open_home;
+  iface->create = create;
+  iface->remove = remove_qube;
+  iface->start = start;
+  iface->shutdown = shutdown_qube;
+  iface->kill = kill_qube;
+  iface->run = run;
+  iface->disposable = disposable;
+  iface->supervise = supervise;
+}
