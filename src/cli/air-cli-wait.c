@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "air-cli-wait.h"
 
@@ -54,7 +55,10 @@ air_cli_usage_error (GOptionContext *context,
                      const char     *command,
                      const char     *message)
 {
-  g_printerr ("%s: %s\n", command, message);
-  g_printerr (_("Run “%s --help” to see how to use it.\n"), command);
+  const char *shown = g_str_has_prefix (command, "qair ") ? command + strlen ("qair ") : command;
+
+  /* Every error line starts with "qair:", as scripts and users expect. */
+  g_printerr ("qair: %s: %s\n", shown, message);
+  g_printerr (_("qair: “qair %s --help” shows how to use it.\n"), shown);
   return AIR_CLI_EXIT_USAGE;
 }
