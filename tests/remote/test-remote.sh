@@ -211,12 +211,21 @@ sshd_start "$sshd_dir/sshd_plain_config" 127.0.0.1 $((port + 1))
 plain_pid=$started_pid
 $Q zone add plain --driver ssh --host 127.0.0.1 --port $((port + 1)) --user "$(id -un)" \
    --agent "$AGENT" --timeout 3 --fingerprint "$fingerprint" >/dev/null 2>&1
-$Q create p1 --zone plain >/dev/null 2>&1 && $Q start p1 >/dev/null 2>&1
-out=$(echo sessions | $Q run p1 -- cat 2>&1)
+$Q create p1 --zone plain >/dev/null 2>&1
+# Zones "far" and "plain" are one host, so both list p1: a bare name is
+# refused, naming both zones; ZONE:NAME and --zone say which.
+out=$($Q start p1 2>&1)
+status=$?
+check "a name two zones list is refused" test $status -ne 0
+contains "$out" "qair: More than one zone has a qube called “p1”" &&
+  contains "$out" "“far”" && contains "$out" "“plain”" && contains "$out" ":p1"
+ok $? "… naming both zones and how to choose (ZONE:NAME)"
+$Q start plain:p1 >/dev/null 2>&1
+out=$(echo sessions | $Q run --zone plain p1 -- cat 2>&1)
 check "a host that refuses forwarding runs calls as SSH sessions" test "$out" = "sessions"
 check "… and the refusal is remembered for its connection" test -e "$(calls_path plain).refused"
-$Q kill p1 >/dev/null 2>&1
-$Q rm p1 >/dev/null 2>&1
+$Q kill plain:p1 >/dev/null 2>&1
+$Q rm --zone plain p1 >/dev/null 2>&1
 $Q zone rm plain >/dev/null 2>&1
 check "… until the connection ends" test ! -e "$(calls_path plain).refused" -a -z "$(master_pid plain)"
 kill $plain_pid 2>/dev/null
@@ -248,6 +257,15 @@ dead_time=$(( $(date +%s) - start ))
 check "the local zone answers while the remote one hangs" test $local_status -eq 0 -a $local_time -le 2
 check "the silent host fails within its bounded time (${dead_time}s)" test $dead_status -ne 0 -a $dead_time -le 9
 contains "$(cat "$root/dead.out")" "did not answer within 2 seconds" ; ok $? "… with a plain message"
+# A name only one answering zone lists is not sent there while another zone,
+# which may list it too, is silent.
+start=$(date +%s)
+out=$($Q kill q1 2>&1)
+status=$?
+check "a name is not sent to one zone while another is silent" test $status -ne 0 -a $(( $(date +%s) - start )) -le 9
+contains "$out" "zone “dead” did not answer and may have one too" ; ok $? "… saying which zone and how to choose"
+$Q zone rm dead >/dev/null 2>&1
+kill $silent_pid 2>/dev/null
 
 # --- The SSH connection dies in the middle of a run.
 $Q dispvm --zone far -- sh -c 'echo started; sleep 60' >"$root/kill.out" 2>"$root/kill.err" &
