@@ -39,6 +39,7 @@
 #include "air-json.h"
 #include "air-names.h"
 #include "air-protocol.h"
+#include "air-sandbox.h"
 
 #define MAX_REQUEST      (256 * 1024)
 #define MAX_GET_PATHS    1000
@@ -139,7 +140,7 @@ file_put (AirDriver      *driver,
 
   catch_stop_signals ();
   home_fd = air_driver_open_home (driver, name, &error);
-  if (home_fd < 0)
+  if (home_fd < 0 || !air_sandbox_become_home_owner (home_fd, &error))
     return fail (error);
   incoming_fd = air_filecopy_open_incoming (home_fd, source, &error);
   if (incoming_fd < 0)
@@ -199,7 +200,7 @@ file_get (AirDriver      *driver,
       return fail (error);
 
   home_fd = air_driver_open_home (driver, name, &error);
-  if (home_fd < 0)
+  if (home_fd < 0 || !air_sandbox_become_home_owner (home_fd, &error))
     return fail (error);
 
   writer = air_filecopy_writer_new (STDOUT_FILENO);
@@ -251,7 +252,7 @@ file_list (AirDriver      *driver,
     return fail (error);
 
   fd = air_driver_open_home (driver, name, &error);
-  if (fd < 0)
+  if (fd < 0 || !air_sandbox_become_home_owner (fd, &error))
     return fail (error);
   parts = g_strsplit (path, "/", -1);
   for (guint i = 0; path[0] != '\0' && parts[i] != NULL && fd >= 0; i++)

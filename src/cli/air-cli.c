@@ -348,12 +348,15 @@ cmd_create (int argc, char **argv)
   g_autofree char *label = NULL;
   g_autofree char *zone_part = NULL;
   int memory = 400, vcpus = 2;
+  gboolean network = FALSE;
   const GOptionEntry entries[] = {
     { "zone", 'z', 0, G_OPTION_ARG_STRING, &zone_name, N_("Zone to create the qube in"), N_("ZONE") },
     { "template", 't', 0, G_OPTION_ARG_STRING, &template_name, N_("Template (default: host)"), N_("TEMPLATE") },
     { "label", 'l', 0, G_OPTION_ARG_STRING, &label, N_("Label colour (default: red)"), N_("LABEL") },
     { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, N_("Memory in MiB (default: 400)"), N_("MIB") },
     { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, N_("Number of vCPUs (default: 2)"), N_("N") },
+    { "network", 'n', 0, G_OPTION_ARG_NONE, &network,
+      N_("Give the qube the zone host's network (default: only its own loopback)"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = command_context (_("[ZONE:]NAME"), _("Create a qube in a zone."), entries);
@@ -397,6 +400,7 @@ cmd_create (int argc, char **argv)
     return usage (_("--memory and --vcpus must be positive and within the zone's limits"));
   spec->memory = memory;
   spec->vcpus = vcpus;
+  spec->network = network;
 
   air_zone_create_qube_async (zone, name, spec, NULL, wait_cb, &wait);
   qube = air_zone_create_qube_finish (zone, wait_for (&wait), &error);
@@ -891,7 +895,7 @@ typedef struct {
 static const Command commands[] = {
   { "zones", N_("qair zones [--json]"), cmd_zones, FALSE },
   { "ls", N_("qair ls [--zone ZONE] [--json]"), cmd_ls, FALSE },
-  { "create", N_("qair create [ZONE:]NAME --zone ZONE [--template TEMPLATE] [--label LABEL] [--memory MIB] [--vcpus N]"), cmd_create, FALSE },
+  { "create", N_("qair create [ZONE:]NAME --zone ZONE [--template TEMPLATE] [--label LABEL] [--memory MIB] [--vcpus N] [--network]"), cmd_create, FALSE },
   { "start", N_("qair start [--zone ZONE] [ZONE:]NAME"), cmd_start, FALSE },
   { "shutdown", N_("qair shutdown [--zone ZONE] [ZONE:]NAME"), cmd_shutdown, FALSE },
   { "kill", N_("qair kill [--zone ZONE] [ZONE:]NAME"), cmd_kill, FALSE },

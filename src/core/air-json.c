@@ -914,6 +914,24 @@ air_json_value_require_string (const AirJsonValue  *value,
 }
 
 gboolean
+air_json_value_get_bool (const AirJsonValue  *value,
+                         const char          *member,
+                         gboolean             fallback,
+                         gboolean            *out,
+                         GError             **error)
+{
+  if (value->type == AIR_JSON_NULL)
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  if (value->type != AIR_JSON_BOOL)
+    return wrong_type (member, _("true or false"), error);
+  *out = value->boolean;
+  return TRUE;
+}
+
+gboolean
 air_json_value_get_int (const AirJsonValue  *value,
                         const char          *member,
                         gint64               min,

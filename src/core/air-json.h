@@ -84,6 +84,11 @@ gboolean    air_json_value_require_string (const AirJsonValue *value,
                                           gsize           max_chars,
                                           const char    **out,
                                           GError        **error);
+gboolean    air_json_value_get_bool      (const AirJsonValue *value,
+                                          const char     *member,
+                                          gboolean        fallback,
+                                          gboolean       *out,
+                                          GError        **error);
 gboolean    air_json_value_get_int       (const AirJsonValue *value,
                                           const char     *member,
                                           gint64          min,

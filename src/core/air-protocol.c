@@ -134,11 +134,12 @@ typedef enum {
   FIELD_MEMORY,
   FIELD_VCPUS,
   FIELD_STARTED,
+  FIELD_NETWORK,
   N_FIELDS
 } QubeField;
 
 static const char * const field_names[N_FIELDS] = {
-  "name", "state", "class", "label", "template", "ip", "memory", "vcpus", "started",
+  "name", "state", "class", "label", "template", "ip", "memory", "vcpus", "started", "network",
 };
 
 static AirQube *
@@ -151,6 +152,8 @@ qube_from_values (const AirJsonValue  *values,
   AirQubeKind kind;
   AirLabel label;
   gint64 memory, vcpus, started;
+  gboolean network;
+  AirQube *qube;
 
   if (!name_from_value (&values[FIELD_NAME], "name", "qube", &name, error))
     return NULL;
@@ -162,7 +165,8 @@ qube_from_values (const AirJsonValue  *values,
       !air_json_value_get_string (&values[FIELD_IP], "ip", MAX_IP_CHARS, "", &ip, error) ||
       !air_json_value_get_int (&values[FIELD_MEMORY], "memory", 0, AIR_PROTOCOL_MAX_MEMORY, 0, &memory, error) ||
       !air_json_value_get_int (&values[FIELD_VCPUS], "vcpus", 0, AIR_PROTOCOL_MAX_VCPUS, 0, &vcpus, error) ||
-      !air_json_value_get_int (&values[FIELD_STARTED], "started", 0, MAX_STARTED, 0, &started, error))
+      !air_json_value_get_int (&values[FIELD_STARTED], "started", 0, MAX_STARTED, 0, &started, error) ||
+      !air_json_value_get_bool (&values[FIELD_NETWORK], "network", FALSE, &network, error))
     {
       g_autofree char *what = g_strdup_printf (_("qube “%s”"), name);
       return (prefix_error (error, what), NULL);
@@ -178,8 +182,10 @@ qube_from_values (const AirJsonValue  *values,
       return NULL;
     }
 
-  return air_qube_new_full (zone, name, state, kind, label, template_name, ip,
+  qube = air_qube_new_full (zone, name, state, kind, label, template_name, ip,
                             (guint) memory, (guint) vcpus, started);
+  air_qube_set_network (qube, network);
+  return qube;
 }
 
 AirQube *
@@ -257,6 +263,8 @@ air_protocol_append_qube (GString *out,
   append_number (out, air_qube_get_memory (qube));
   g_string_append (out, ",\"vcpus\":");
   append_number (out, air_qube_get_vcpus (qube));
+  if (air_qube_get_network (qube))
+    g_string_append (out, ",\"network\":true");
   g_string_append (out, ",\"ip\":");
   air_json_append_string (out, air_qube_get_ip (qube));
   g_string_append (out, ",\"started\":");
@@ -441,7 +449,8 @@ air_qube_spec_parse (const char  *data,
       !GET_ENUM (object, "class", air_qube_kind_from_string, spec->kind, &spec->kind, error) ||
       !GET_ENUM (object, "label", air_label_from_string, spec->label, &spec->label, error) ||
       !air_json_get_opt_int (object, "memory", 1, AIR_PROTOCOL_MAX_MEMORY, spec->memory, &memory, error) ||
-      !air_json_get_opt_int (object, "vcpus", 1, AIR_PROTOCOL_MAX_VCPUS, spec->vcpus, &vcpus, error))
+      !air_json_get_opt_int (object, "vcpus", 1, AIR_PROTOCOL_MAX_VCPUS, spec->vcpus, &vcpus, error) ||
+      !air_json_get_opt_bool (object, "network", spec->network, &spec->network, error))
     return NULL;
 
   if (!air_name_validate (template_name, "template", error))
@@ -470,6 +479,8 @@ air_qube_spec_to_json (const AirQubeSpec *spec)
   json_builder_add_int_value (builder, spec->memory);
   json_builder_set_member_name (builder, "vcpus");
   json_builder_add_int_value (builder, spec->vcpus);
+  json_builder_set_member_name (builder, "network");
+  json_builder_add_boolean_value (builder, spec->network);
   json_builder_end_object (builder);
 
   return air_json_builder_to_line (builder);

@@ -33,6 +33,7 @@ typedef struct {
   AirLabel      label;
   guint         memory;
   guint         vcpus;
+  gboolean      network;   /* FALSE: only the qube's own loopback */
 } AirQubeSpec;
 
 typedef enum {

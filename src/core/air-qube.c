@@ -21,6 +21,7 @@ struct _AirQube
   gint64        started;
   guint         memory;
   guint         vcpus;
+  gboolean      network;
   AirQubeState  state;
   AirQubeKind   kind;
   AirLabel      label;
@@ -38,6 +39,7 @@ enum {
   PROP_LABEL,
   PROP_MEMORY,
   PROP_VCPUS,
+  PROP_NETWORK,
   PROP_IP,
   PROP_STARTED,
   N_PROPS
@@ -92,6 +94,9 @@ air_qube_get_property (GObject    *object,
     case PROP_VCPUS:
       g_value_set_uint (value, self->vcpus);
       break;
+    case PROP_NETWORK:
+      g_value_set_boolean (value, self->network);
+      break;
     case PROP_IP:
       g_value_set_string (value, self->ip);
       break;
@@ -137,6 +142,9 @@ air_qube_set_property (GObject      *object,
     case PROP_VCPUS:
       air_qube_set_vcpus (self, g_value_get_uint (value));
       break;
+    case PROP_NETWORK:
+      air_qube_set_network (self, g_value_get_boolean (value));
+      break;
     case PROP_IP:
       air_qube_set_ip (self, g_value_get_string (value));
       break;
@@ -181,6 +189,10 @@ air_qube_class_init (AirQubeClass *klass)
   properties[PROP_VCPUS] =
     g_param_spec_uint ("vcpus", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the qube reaches networks beyond its own loopback. */
+  properties[PROP_NETWORK] =
+    g_param_spec_boolean ("network", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_IP] =
     g_param_spec_string ("ip", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -274,6 +286,7 @@ DEFINE_SCALAR (AirQubeKind, kind, PROP_KIND)
 DEFINE_SCALAR (AirLabel, label, PROP_LABEL)
 DEFINE_SCALAR (guint, memory, PROP_MEMORY)
 DEFINE_SCALAR (guint, vcpus, PROP_VCPUS)
+DEFINE_SCALAR (gboolean, network, PROP_NETWORK)
 DEFINE_SCALAR (gint64, started, PROP_STARTED)
 
 const char *
@@ -333,6 +346,7 @@ air_qube_update_from (AirQube *self,
   air_qube_set_label (self, other->label);
   air_qube_set_memory (self, other->memory);
   air_qube_set_vcpus (self, other->vcpus);
+  air_qube_set_network (self, other->network);
   air_qube_set_ip (self, other->ip);
   air_qube_set_started (self, other->started);
   g_object_thaw_notify (G_OBJECT (self));

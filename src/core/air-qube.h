@@ -46,6 +46,9 @@ void          air_qube_set_memory    (AirQube      *self,
 guint         air_qube_get_vcpus     (AirQube      *self);
 void          air_qube_set_vcpus     (AirQube      *self,
                                       guint         vcpus);
+gboolean      air_qube_get_network   (AirQube      *self);
+void          air_qube_set_network   (AirQube      *self,
+                                      gboolean      network);
 const char   *air_qube_get_ip        (AirQube      *self);
 void          air_qube_set_ip        (AirQube      *self,
                                       const char   *ip);

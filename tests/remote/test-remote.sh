@@ -64,7 +64,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..44"
+echo "1..48"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.

@@ -811,6 +811,14 @@ air_local_driver_create (AirLocalDriver     *self,
       close (lock_fd);
       return NULL;
     }
+  /* Its own uid from the start, under the zone lock that keeps two
+   * creates from taking the same one. */
+  if (air_sandbox_qube_uid (self->private_dir, home, error) == (uid_t) -1)
+    {
+      remove_tree (home, NULL);
+      close (lock_fd);
+      return NULL;
+    }
 
   qube = air_qube_new (self->zone_name, name);
   air_qube_set_kind (qube, spec->kind);
@@ -818,6 +826,7 @@ air_local_driver_create (AirLocalDriver     *self,
   air_qube_set_label (qube, spec->label);
   air_qube_set_memory (qube, spec->memory);
   air_qube_set_vcpus (qube, spec->vcpus);
+  air_qube_set_network (qube, spec->network);
 
   if (!write_qube (self, qube, error))
     {
@@ -1291,6 +1300,34 @@ wait_ready (int ready_fd)
   return read (ready_fd, &byte, 1) == 1 && byte == 'R';
 }
 
+/* The sandbox's directories, opened here: the qube's uid, which bwrap
+ * runs as, may not be able to reach them by path. */
+static gboolean
+hand_over_dirs (GSubprocessLauncher  *launcher,
+                const AirSandboxSpec *spec,
+                GError              **error)
+{
+  const struct { const char *path; int flags; int target; } dirs[] = {
+    { spec->private_dir, O_DIRECTORY, AIR_SANDBOX_FD_HOME },
+    { spec->run_dir, O_DIRECTORY, AIR_SANDBOX_FD_RUN },
+    { spec->init_program, 0, AIR_SANDBOX_FD_INIT },
+    { spec->root, O_DIRECTORY, AIR_SANDBOX_FD_ROOT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      int fd;
+
+      if (dirs[i].target == AIR_SANDBOX_FD_ROOT && strcmp (spec->root, "/") == 0)
+        continue;   /* the host's system is bound by path, read-only */
+      fd = open (dirs[i].path, O_PATH | O_NOFOLLOW | O_CLOEXEC | dirs[i].flags);
+      if (fd < 0)
+        return set_errno_error (error, errno, _("Cannot open “%s” for the qube"), dirs[i].path);
+      g_subprocess_launcher_take_fd (launcher, fd, dirs[i].target);
+    }
+  return TRUE;
+}
+
 int
 air_local_driver_supervise (AirLocalDriver *self,
                             const char     *name)
@@ -1306,8 +1343,12 @@ air_local_driver_supervise (AirLocalDriver *self,
   g_autofree char *program = NULL;
   g_autofree char *log = NULL;
   g_auto(GStrv) argv = NULL;
+  AirSandboxSpec spec = { 0, };
+  AirSandboxLaunch launch = { 0, };
+  AirIsolation isolation;
   int ready[2];
-  int lock_fd, null_fd;
+  int lock_fd, null_fd, zone_lock;
+  uid_t uid;
   gboolean ok;
 
   if (!air_name_validate (name, "qube", &error))
@@ -1343,7 +1384,21 @@ air_local_driver_supervise (AirLocalDriver *self,
   clear_runtime (self, name);
   run_d = path_in (self->run_dir, name, ".d");
   home = g_build_filename (self->private_dir, name, NULL);
+
+  /* A qube made before qubes had uids of their own gets one now. */
+  zone_lock = take_zone_lock (self, &error);
+  uid = zone_lock < 0 ? (uid_t) -1 : air_sandbox_qube_uid (self->private_dir, home, &error);
+  if (zone_lock >= 0)
+    close (zone_lock);
+  if (uid == (uid_t) -1)
+    {
+      report (error->message);
+      return 1;
+    }
+
+  /* The qube's init makes its control socket here, as the qube's uid. */
   if (g_mkdir (run_d, 0700) != 0 ||
+      (geteuid () == 0 && chown (run_d, uid, uid) != 0) ||
       !write_runtime (self, name, AIR_QUBE_STATE_STARTING, 0, &error))
     {
       report (error ? error->message : g_strerror (errno));
@@ -1352,7 +1407,16 @@ air_local_driver_supervise (AirLocalDriver *self,
     }
 
   program = self_program ();
-  argv = air_sandbox_build_argv (get_isolation (self), name, root, home, run_d, program, SOCKET_NAME);
+  isolation = get_isolation (self);
+  spec.qube_name = name;
+  spec.root = root;
+  spec.private_dir = home;
+  spec.run_dir = run_d;
+  spec.init_program = program;
+  spec.socket_name = SOCKET_NAME;
+  spec.network = air_qube_get_network (qube);
+  spec.disposable = air_qube_get_kind (qube) == AIR_QUBE_KIND_DISP_VM;
+  argv = air_sandbox_build_argv (isolation, &spec);
 
   if (pipe2 (ready, O_CLOEXEC) != 0)
     {
@@ -1365,8 +1429,20 @@ air_local_driver_supervise (AirLocalDriver *self,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  g_subprocess_launcher_take_fd (launcher, ready[1], 3);
-  g_subprocess_launcher_setenv (launcher, "AIR_INIT_READY_FD", "3", TRUE);
+  g_subprocess_launcher_take_fd (launcher, ready[1], AIR_SANDBOX_FD_READY);
+  g_subprocess_launcher_setenv (launcher, "AIR_INIT_READY_FD", G_STRINGIFY (AIR_SANDBOX_FD_READY), TRUE);
+  if (isolation != AIR_ISOLATION_NONE && !hand_over_dirs (launcher, &spec, &error))
+    {
+      g_clear_object (&launcher);
+      close (ready[0]);
+      report (error->message);
+      clear_runtime (self, name);
+      return 1;
+    }
+  launch.uid = uid;
+  launch.stage = isolation != AIR_ISOLATION_NONE;
+  launch.stage_root = launch.stage && strcmp (root, "/") != 0;
+  g_subprocess_launcher_set_child_setup (launcher, air_sandbox_child_setup, &launch, NULL);
   if (air_qube_get_kind (qube) == AIR_QUBE_KIND_DISP_VM)
     g_subprocess_launcher_setenv (launcher, "AIR_QUBE_DISPOSABLE", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
@@ -1406,8 +1482,7 @@ air_local_driver_supervise (AirLocalDriver *self,
 
   if (air_qube_get_kind (qube) == AIR_QUBE_KIND_DISP_VM)
     {
-      int zone_lock = take_zone_lock (self, NULL);
-
+      zone_lock = take_zone_lock (self, NULL);
       remove_qube_locked (self, name, NULL);
       if (zone_lock >= 0)
         close (zone_lock);

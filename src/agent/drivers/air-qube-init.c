@@ -41,6 +41,7 @@ typedef struct {
   GHashTable *requests;      /* Request* set */
   const char *home;
   gboolean    disposable;
+  gboolean    confined;
   gboolean    shutting_down;
   guint       n_started;
 } Init;
@@ -192,6 +193,7 @@ start_command (int         fd,
   environ = g_get_environ ();
   environ = g_environ_unsetenv (environ, "AIR_QUBE_DISPOSABLE");
   environ = g_environ_unsetenv (environ, "AIR_INIT_READY_FD");
+  environ = g_environ_unsetenv (environ, "AIR_QUBE_CONFINED");
 
   /* The caller's descriptors become the command's standard streams. */
   if (!g_spawn_async_with_pipes_and_fds (init.home,
@@ -276,6 +278,19 @@ accept_cb (int          listen_fd,
            gpointer     user_data)
 {
   int fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  struct ucred peer;
+  socklen_t len = sizeof peer;
+
+  /* Only the qube's agent, outside, may ask: a process of this qube (or
+   * of anywhere else that could reach the socket) is in our PID namespace
+   * or another one below the host's, and never has pid 0 as seen from
+   * here — only a process outside this qube's namespace does. */
+  if (fd >= 0 && init.confined &&
+      (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.pid != 0))
+    {
+      close (fd);
+      return G_SOURCE_CONTINUE;
+    }
 
   if (fd >= 0)
     g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, request_cb, NULL);
@@ -304,6 +319,7 @@ air_qube_init_main (const char *socket_path,
 
   init.home = home;
   init.disposable = g_strcmp0 (g_getenv ("AIR_QUBE_DISPOSABLE"), "1") == 0;
+  init.confined = g_strcmp0 (g_getenv ("AIR_QUBE_CONFINED"), "1") == 0;
   init.requests = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) request_free, NULL);
   init.loop = g_main_loop_new (NULL, FALSE);
 
