@@ -6,8 +6,9 @@
  * whatever the qrexec policy allowed:
  *
  *   CredentialPut+ZONE, CredentialList, CredentialDelete+ZONE,
- *   KeyGenerate+ZONE      management; refused to any qube that is the
- *                         gateway of a stored credential
+ *   KeyGenerate+ZONE      management: only the management qubes named in
+ *                         vault.conf (air-vault-config.c), and never a
+ *                         qube that is the gateway of a stored credential
  *   CredentialGet+ZONE    only the gateway stored with the credential
  *   SshAgent+ZONE         only the gateway stored with the zone's key
  *
@@ -38,6 +39,7 @@
 #include "air-ssh-agent.h"
 #include "air-ssh-key.h"
 #include "air-vault-client.h"
+#include "air-vault-config.h"
 #include "air-vault-store.h"
 #include "air-vault.h"
 
@@ -289,13 +291,15 @@ add_record (JsonBuilder          *builder,
   json_builder_add_int_value (builder, record->stored);
 }
 
-/* A gateway must not manage credentials, even if a policy lets it call. */
+/* Only a management qube named in vault.conf manages credentials, and a
+ * gateway never does, even if a policy lets it call. */
 static int
 check_management_caller (const Request *request,
                          AirVaultStore *store,
                          GError       **error)
 {
   g_autoptr(GPtrArray) records = air_vault_store_list (store, NULL, error);
+  g_autoptr(GError) refusal = NULL;
 
   if (records == NULL)
     return AIR_VAULT_EXIT_FAILED;
@@ -312,6 +316,23 @@ check_management_caller (const Request *request,
                                                   request->caller, record->zone);
           return refuse (request, why);
         }
+    }
+
+  switch (air_vault_config_check_manager (request->caller, &refusal))
+    {
+    case AIR_VAULT_MANAGER_LISTED:
+      break;
+    case AIR_VAULT_MANAGER_PINNED:
+      {
+        g_autofree char *path = air_vault_config_path ();
+        g_autofree char *entry = g_strdup_printf ("management qube pinned: caller=%s (first to manage "
+                                                  "this vault; see %s)", request->caller, path);
+        audit (entry);
+      }
+      break;
+    case AIR_VAULT_MANAGER_REFUSED:
+    default:
+      return refuse (request, refusal->message);
     }
 
   return AIR_VAULT_EXIT_OK;

@@ -541,6 +541,115 @@ test_wrong_domain (void)
   g_assert_no_error (error);
 }
 
+/* Management is answered only for the qubes vault.conf names; a new vault
+ * pins the first qube that manages it; a qube that is not named — a
+ * gateway or any other — can neither list, put, replace, delete nor make
+ * a key, whatever dom0's policy let through. */
+static void
+test_management_only (void)
+{
+  g_autofree char *config = g_build_filename (test_root (), "vault-management.conf", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("AIR_VAULT_CONFIG"));
+  g_autofree char *text = NULL;
+  g_autofree char *log = NULL;
+  const char *put = "{\"kind\":\"api-token\",\"label\":\"t\",\"secret\":\"s3cret-management\"}";
+
+  g_setenv ("AIR_VAULT_CONFIG", config, TRUE);
+  g_unlink (config);
+
+  /* A new vault: the first to manage it is pinned, and only it. */
+  {
+    g_auto(Run) run = { 0 };
+
+    run_vault (&run, "qubesair.CredentialList", "", "first-mgmt", NULL);
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "management=first-mgmt"));
+  g_assert_true (g_file_get_contents (g_getenv ("AIR_VAULT_LOG"), &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "management qube pinned: caller=first-mgmt"));
+
+  {
+    const char *services[][2] = {
+      { "qubesair.CredentialList", "" },
+      { "qubesair.CredentialPut", "mz" },
+      { "qubesair.CredentialDelete", "mz" },
+      { "qubesair.KeyGenerate", "mz" },
+    };
+    const char *intruders[] = { "sys-net", "mgmt", "sys-remote-mz" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (services); i++)
+      for (guint j = 0; j < G_N_ELEMENTS (intruders); j++)
+        {
+          g_auto(Run) run = { 0 };
+
+          run_vault (&run, services[i][0], services[i][1], intruders[j],
+                     g_str_equal (services[i][0], "qubesair.CredentialPut") ? put : "{}");
+          g_assert_cmpint (run.status, ==, EXIT_REFUSED);
+          g_assert_cmpuint (run.out_len, ==, 0);
+          g_assert_nonnull (strstr (run.err, intruders[j]));
+          g_assert_nonnull (strstr (run.err, "not a management qube"));
+          g_assert_nonnull (strstr (run.err, "management="));
+        }
+  }
+
+  /* Nothing was stored by them, and the named qubes manage. */
+  g_assert_true (g_file_set_contents (config, "[vault]\nmanagement=first-mgmt; other-mgmt\n", -1, NULL));
+  {
+    g_auto(Run) run = { 0 };
+
+    run_vault (&run, "qubesair.CredentialPut", "mz", "other-mgmt", put);
+    g_assert_cmpint (run.status, ==, 0);
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_vault (&run, "qubesair.CredentialList", "", "first-mgmt", NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "\"mz\""));
+  }
+
+  /* The zone's gateway reads its own credential, and never replaces it. */
+  {
+    g_auto(Run) run = { 0 };
+
+    run_vault (&run, "qubesair.CredentialGet", "mz", "sys-remote-mz", "{\"kind\":\"api-token\"}");
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_nonnull (strstr (run.out, "s3cret-management"));
+  }
+  {
+    g_auto(Run) run = { 0 };
+
+    run_vault (&run, "qubesair.CredentialPut", "mz", "sys-remote-mz",
+               "{\"kind\":\"api-token\",\"label\":\"t\",\"secret\":\"replaced\"}");
+    g_assert_cmpint (run.status, ==, EXIT_REFUSED);
+  }
+
+  /* A configuration that cannot be read lets nobody manage. */
+  g_assert_true (g_file_set_contents (config, "[vault]\nnothing=here\n", -1, NULL));
+  {
+    g_auto(Run) run = { 0 };
+
+    run_vault (&run, "qubesair.CredentialDelete", "mz", "first-mgmt", "{}");
+    g_assert_cmpint (run.status, ==, EXIT_REFUSED);
+    g_assert_nonnull (strstr (run.err, "does not name its management qubes"));
+  }
+
+  g_assert_true (g_file_set_contents (config, "[vault]\nmanagement=first-mgmt\n", -1, NULL));
+  {
+    g_auto(Run) run = { 0 };
+
+    run_vault (&run, "qubesair.CredentialDelete", "mz", "first-mgmt", "{}");
+    g_assert_cmpint (run.status, ==, 0);
+  }
+
+  if (saved != NULL)
+    g_setenv ("AIR_VAULT_CONFIG", saved, TRUE);
+  else
+    g_unsetenv ("AIR_VAULT_CONFIG");
+  g_unlink (config);
+}
+
 #define MARK "HOSTILE-SECRET-MARK"
 
 static void
@@ -1324,6 +1433,7 @@ main (int   argc,
 
   g_test_add_func ("/air/vault/round-trip", test_round_trip);
   g_test_add_func ("/air/vault/wrong-domain", test_wrong_domain);
+  g_test_add_func ("/air/vault/management-only", test_management_only);
   g_test_add_func ("/air/vault/hostile-json", test_hostile_json);
   g_test_add_func ("/air/vault/hostile-frames", test_hostile_frames);
   g_test_add_func ("/air/vault/openssh", test_openssh);
