@@ -163,12 +163,28 @@ test_lifecycle_and_run (void)
   g_assert_cmpint (qair (NULL, NULL, NULL, "rm", "beta", NULL), ==, 0);
 }
 
+/* Entries of @dir whose names start with @prefix. */
+static guint
+count_prefixed (const char *dir,
+                const char *prefix)
+{
+  g_autoptr(GDir) entries = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
+    if (g_str_has_prefix (name, prefix))
+      n++;
+  return n;
+}
+
 static void
 test_disposable (void)
 {
   g_autofree char *out = NULL;
   g_autofree char *qubes_dir = g_build_filename (zone_dir, "qubes", NULL);
   g_autofree char *private_dir = g_build_filename (zone_dir, "private", NULL);
+  g_autofree char *run_dir = g_build_filename (zone_dir, "run", NULL);
 
   g_assert_cmpint (qair (NULL, &out, NULL, "dispvm", "--zone", "local", "--",
                          "sh", "-c", "echo disposable", NULL), ==, 0);
@@ -180,6 +196,8 @@ test_disposable (void)
   g_assert_cmpint (qair (NULL, NULL, NULL, "dispvm", "--zone", "local", "--", "false", NULL), ==, 1);
   g_assert_cmpuint (count_files (qubes_dir), ==, 0);
   g_assert_cmpuint (count_files (private_dir), ==, 0);
+  /* Nor its runtime state or lock in the zone's run directory. */
+  g_assert_cmpuint (count_prefixed (run_dir, "disp"), ==, 0);
 }
 
 static gboolean

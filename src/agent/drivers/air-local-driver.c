@@ -943,22 +943,31 @@ air_local_driver_start (AirLocalDriver  *self,
 }
 
 /* Waits until the supervisor has gone and cleaned up, then (re)cleans
- * whatever a killed supervisor left. */
+ * whatever a killed supervisor left. A disposable's supervisor removes
+ * the whole qube: then nothing of it is made again here. */
 static gboolean
 wait_stopped (AirLocalDriver  *self,
               const char      *name,
               int              seconds)
 {
   g_autofree char *path = path_in (self->run_dir, name, ".lock");
-  int fd = open_lock (path);
+  g_autofree char *config = path_in (self->qubes_dir, name, ".json");
+  int fd = open (path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   gboolean stopped;
 
   if (fd < 0)
     return TRUE;
 
   stopped = lock_wait (fd, seconds);
-  if (stopped)
+  if (stopped && g_file_test (config, G_FILE_TEST_EXISTS))
     clear_runtime (self, name);
+  else if (stopped)
+    {
+      g_autofree char *runtime = path_in (self->run_dir, name, ".json");
+
+      g_unlink (runtime);
+      g_unlink (path);
+    }
   close (fd);
   return stopped;
 }
