@@ -350,6 +350,7 @@ air_transport_spawn_finish (AirTransport  *self,
  * to AIR_TRANSPORT_MAX_ERROR for the message of a failure. */
 
 typedef struct {
+  char        *target;
   GSubprocess *process;
   GByteArray  *output;
   GByteArray  *errors;
@@ -361,6 +362,7 @@ typedef struct {
 static void
 call_free (Call *call)
 {
+  g_free (call->target);
   g_clear_object (&call->process);
   g_clear_pointer (&call->output, g_byte_array_unref);
   g_clear_pointer (&call->errors, g_byte_array_unref);
@@ -412,9 +414,16 @@ call_complete (GTask *task)
   if (g_subprocess_get_if_exited (call->process))
     {
       status = g_subprocess_get_exit_status (call->process);
-      if (status == AIR_QREXEC_EXIT_REFUSED && message[0] == '\0')
+      /* dom0 answers a call to a qube that does not exist as it answers
+       * one its policy denies: qrexec-client-vm prints "Request refused"
+       * and exits 126 for both. Say so, and how to tell which. */
+      if (status == AIR_QREXEC_EXIT_REFUSED &&
+          (message[0] == '\0' || strcmp (message, "Request refused") == 0))
         g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_REFUSED,
-                                 _("The call was refused by the qrexec policy"));
+                                 _("dom0 refused the call to qube “%s”: either no qrexec policy allows it, "
+                                   "or there is no qube “%s” (dom0 answers both the same way). In dom0, "
+                                   "“qvm-ls %s” tells whether it exists; the policy is in /etc/qubes/policy.d/."),
+                                 call->target, call->target, call->target);
       else if (status == AIR_QREXEC_EXIT_NO_SERVICE && message[0] == '\0')
         g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_UNREACHABLE,
                                  _("The service is not installed in the target qube"));
@@ -585,6 +594,7 @@ air_transport_call_async (AirTransport        *self,
   g_task_set_source_tag (task, air_transport_call_async);
 
   call = g_new0 (Call, 1);
+  call->target = g_strdup (target);
   call->output = g_byte_array_new ();
   call->errors = g_byte_array_new ();
   call->max_output = max_output;

@@ -8,6 +8,8 @@
  *   test.Fail     write a hostile message to stderr, exit with the argument
  *                 as status (default 3)
  *   test.Silent   exit with the argument as status, printing nothing
+ *   test.Refused  what qrexec-client-vm does when dom0 refuses: its own
+ *                 "Request refused" on stderr, status 126
  *   test.Noisy    write 100 KiB to stderr, exit 1
  *   test.Endless  write to stdout until killed
  *   test.Hang     sleep until killed
@@ -147,6 +149,12 @@ main (int   argc,
 
   if (strcmp (service, "test.Silent") == 0)
     return status_from (arg, 1);
+
+  if (strcmp (service, "test.Refused") == 0)
+    {
+      fprintf (stderr, "Request refused\n");
+      return 126;
+    }
 
   if (strcmp (service, "test.Noisy") == 0)
     {

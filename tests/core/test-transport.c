@@ -316,6 +316,14 @@ test_silent_failure (void)
   out = call (transport, "target", "test.Silent", "126", NULL, 100, &error);
   g_assert_error (error, AIR_ERROR, AIR_ERROR_REFUSED);
   g_clear_error (&error);
+
+  /* As qrexec-client-vm says it: both causes, and how to tell which. */
+  out = call (transport, "target", "test.Refused", NULL, NULL, 100, &error);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "no qrexec policy allows it"));
+  g_assert_nonnull (strstr (error->message, "there is no qube “target”"));
+  g_assert_nonnull (strstr (error->message, "qvm-ls target"));
+  g_clear_error (&error);
   out = call (transport, "target", "test.Silent", "127", NULL, 100, &error);
   g_assert_error (error, AIR_ERROR, AIR_ERROR_UNREACHABLE);
   g_clear_error (&error);
