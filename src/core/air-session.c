@@ -40,6 +40,10 @@
 /* Events a zone may send while its List is in flight. */
 #define MAX_QUEUED_EVENTS 100000
 
+/* How long the zone list must be still after a change on disk before it
+ * is read again: one save is several file events. */
+#define RELOAD_DELAY_MS 200
+
 typedef struct {
   AirSession    *session;      /* borrowed; NULL once closed */
   AirZone       *zone;
@@ -71,6 +75,8 @@ struct _AirSession
   gint64           info_due;   /* when info_timeout_id fires */
   guint            apply_id;
   gint64           applied_at;   /* monotonic; when lists last went in */
+  GFileMonitor    *registry_monitor;
+  guint            reload_id;
 
   gboolean         loaded;
 };
@@ -760,6 +766,52 @@ air_session_new (AirZoneRegistry *registry)
   return self;
 }
 
+static gboolean
+reload_registry_cb (gpointer user_data)
+{
+  AirSession *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->reload_id = 0;
+  /* A file broken by hand keeps the zones as they were: the next start
+   * says what is wrong with it. */
+  if (!air_zone_registry_reload (self->registry, &error))
+    g_debug ("zone list not reloaded: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* The zone list changed on disk — qair zone add|rm, another window, an
+ * import: applied once the writes have settled. What this session saved
+ * itself reloads to no change. */
+static void
+registry_changed_cb (GFileMonitor      *monitor,
+                     GFile             *file,
+                     GFile             *other_file,
+                     GFileMonitorEvent  event,
+                     gpointer           user_data)
+{
+  AirSession *self = user_data;
+
+  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED &&
+      event != G_FILE_MONITOR_EVENT_DELETED && event != G_FILE_MONITOR_EVENT_CHANGED)
+    return;
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  self->reload_id = g_timeout_add (RELOAD_DELAY_MS, reload_registry_cb, self);
+}
+
+static void
+watch_registry (AirSession *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (self->registry_monitor != NULL)
+    return;
+  file = g_file_new_for_path (air_zone_registry_get_path (self->registry));
+  self->registry_monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+  if (self->registry_monitor != NULL)
+    g_signal_connect (self->registry_monitor, "changed", G_CALLBACK (registry_changed_cb), self);
+}
+
 /* Reads the zone list and starts reaching every zone. Without a zone list
  * the "local" zone is there; with a broken one, no zone is, and the error
  * says how to fix it. */
@@ -775,6 +827,7 @@ air_session_load (AirSession  *self,
   ok = air_zone_registry_load (self->registry, error);
   self->loaded = TRUE;
   sync_links (self);
+  watch_registry (self);
   return ok;
 }
 
@@ -787,6 +840,13 @@ air_session_shutdown (AirSession *self)
   g_return_if_fail (AIR_IS_SESSION (self));
 
   self->loaded = FALSE;
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  if (self->registry_monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->registry_monitor, self);
+      g_file_monitor_cancel (self->registry_monitor);
+      g_clear_object (&self->registry_monitor);
+    }
   if (self->links != NULL)
     g_hash_table_remove_all (self->links);
 

@@ -437,6 +437,53 @@ air_zone_registry_load (AirZoneRegistry  *self,
   return TRUE;
 }
 
+/* Reads the file again and applies only what changed: a zone whose
+ * settings are the same keeps its AirZone (and so its link and qubes); one
+ * gone or changed is removed, and new or changed ones are added. For a
+ * file changed by another program (qair zone add|rm) while the app runs. */
+gboolean
+air_zone_registry_reload (AirZoneRegistry  *self,
+                          GError          **error)
+{
+  g_autoptr(AirZoneRegistry) fresh = NULL;
+  guint n;
+
+  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
+
+  fresh = air_zone_registry_new (self->path);
+  if (!air_zone_registry_load (fresh, error))
+    return FALSE;
+
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->zones)); i-- > 0;)
+    {
+      g_autoptr(AirZone) zone = g_list_model_get_item (G_LIST_MODEL (self->zones), i);
+      const char *name = air_zone_get_name (zone);
+      g_autofree char *mine = air_zone_registry_dup_json (self, name, FALSE);
+      g_autofree char *theirs = air_zone_registry_dup_json (fresh, name, FALSE);
+
+      if (air_zone_registry_lookup (fresh, name) == NULL || strcmp (mine, theirs) != 0)
+        {
+          g_hash_table_remove (self->ssh_configs, name);
+          g_list_store_remove (self->zones, i);
+        }
+    }
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (fresh->zones));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AirZone) zone = g_list_model_get_item (G_LIST_MODEL (fresh->zones), i);
+      const char *name = air_zone_get_name (zone);
+      gpointer key, config;
+
+      if (air_zone_registry_lookup (self, name) != NULL)
+        continue;
+      if (g_hash_table_steal_extended (fresh->ssh_configs, name, &key, &config))
+        g_hash_table_insert (self->ssh_configs, key, config);
+      g_list_store_append (self->zones, zone);
+    }
+  return TRUE;
+}
+
 /* The zones of DATA, in the registry file's format, in place of those
  * held (nothing is written): also how an imported configuration is read,
  * with the same checks. */

@@ -53,6 +53,8 @@ AirZoneRegistry *air_zone_registry_new       (const char       *path);
 const char      *air_zone_registry_get_path  (AirZoneRegistry  *self);
 gboolean         air_zone_registry_load      (AirZoneRegistry  *self,
                                               GError          **error);
+gboolean         air_zone_registry_reload    (AirZoneRegistry  *self,
+                                              GError          **error);
 gboolean         air_zone_registry_load_data (AirZoneRegistry  *self,
                                               const char       *data,
                                               gsize             len,

@@ -198,6 +198,42 @@ test_session_zone_edits (Fixture       *fixture,
   g_assert_null (air_session_lookup_zone (fixture->session, "up1"));
 }
 
+/* A zone added or removed by another program (qair zone add|rm) while the
+ * session runs is applied at once; the zones it did not touch keep their
+ * objects, links and qubes. */
+static gboolean
+zone_is_there (gpointer user_data)
+{
+  Fixture *fixture = ((gpointer *) user_data)[0];
+  const char *name = ((gpointer *) user_data)[1];
+  gboolean wanted = GPOINTER_TO_INT (((gpointer *) user_data)[2]);
+
+  return (air_session_lookup_zone (fixture->session, name) != NULL) == wanted;
+}
+
+static void
+test_session_registry_watched (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  AirZone *up1 = air_session_lookup_zone (fixture->session, "up1");
+  gpointer added[3] = { fixture, (gpointer) "up5", GINT_TO_POINTER (TRUE) };
+  gpointer removed[3] = { fixture, (gpointer) "up2", GINT_TO_POINTER (FALSE) };
+
+  wait_for_qubes (fixture, 2 * QUBES_PER_ZONE);
+
+  air_test_write_zones ("{\"version\":1,\"zones\":["
+                        "{\"name\":\"up1\",\"gateway\":\"sys-remote-up1\",\"driver\":\"local\"},"
+                        "{\"name\":\"down1\",\"gateway\":\"sys-remote-down1\",\"driver\":\"ssh\"},"
+                        "{\"name\":\"up5\",\"gateway\":\"sys-remote-up5\",\"driver\":\"local\"}]}");
+  air_test_wait_until (zone_is_there, added, 10, "the added zone");
+  air_test_wait_until (zone_is_there, removed, 10, "the removed zone to go");
+  g_assert_true (air_session_lookup_zone (fixture->session, "up1") == up1);
+  wait_for_qubes (fixture, 2 * QUBES_PER_ZONE);
+  g_assert_cmpuint (air_inventory_count_zone (air_session_get_inventory (fixture->session), "up2", NULL), ==, 0);
+  g_assert_cmpuint (air_inventory_count_zone (air_session_get_inventory (fixture->session), "up5", NULL),
+                    ==, QUBES_PER_ZONE);
+}
+
 /* A zone slow to answer holds up neither the others' qubes nor their
  * details (ZoneInfo waits for the zones still listing, but not for long). */
 static void
@@ -344,6 +380,8 @@ main (int   argc,
   g_test_add ("/air/session/zones", Fixture, NULL, fixture_set_up, test_session_zones, fixture_tear_down);
   g_test_add ("/air/session/events", Fixture, NULL, fixture_set_up, test_session_events, fixture_tear_down);
   g_test_add ("/air/session/zone-edits", Fixture, NULL, fixture_set_up, test_session_zone_edits, fixture_tear_down);
+  g_test_add ("/air/session/registry-watched", Fixture, NULL, fixture_set_up, test_session_registry_watched,
+              fixture_tear_down);
   g_test_add ("/air/session/slow-zone", Fixture, NULL, fixture_set_up, test_session_slow_zone, fixture_tear_down);
   g_test_add ("/air/session/one-call", Fixture, NULL, fixture_set_up, test_session_one_call, fixture_tear_down);
   g_test_add ("/air/session/jobs", Fixture, NULL, fixture_set_up, test_session_jobs, fixture_tear_down);
