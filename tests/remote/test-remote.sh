@@ -64,7 +64,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..48"
+echo "1..52"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.
@@ -264,8 +264,27 @@ out=$($Q kill q1 2>&1)
 status=$?
 check "a name is not sent to one zone while another is silent" test $status -ne 0 -a $(( $(date +%s) - start )) -le 9
 contains "$out" "zone “dead” did not answer and may have one too" ; ok $? "… saying which zone and how to choose"
+# Every command that lists or sends to zones has a time limit.
+start=$(date +%s)
+out=$($Q zones 2>&1)
+status=$?
+check "qair zones answers within the silent zone's limit, with it down" \
+  test $(( $(date +%s) - start )) -le 9 -a -n "$(echo "$out" | grep '^dead .*down')"
+printf 'x\n' >"$root/to-dead.txt"
+start=$(date +%s)
+$Q copy "$root/to-dead.txt" dead:q1 >/dev/null 2>"$root/err"
+status=$?
+check "qair copy to the silent zone fails within its limit" test $status -ne 0 -a $(( $(date +%s) - start )) -le 9
 $Q zone rm dead >/dev/null 2>&1
 kill $silent_pid 2>/dev/null
+
+# --- What a gateway writes on stderr reaches a terminal filtered.
+printf '#!/bin/sh\nprintf "gateway says \\033]0;owned\\007\\033[2J done\\n" >&2\nexit 1\n' >"$root/hostile-agent"
+chmod +x "$root/hostile-agent"
+out=$(AIR_AGENT_PROGRAM="$root/hostile-agent" $Q events --zone local 2>&1 </dev/null)
+check "qair events shows the gateway's stderr, marked as the zone's" \
+  contains "$out" "qair: zone “local”: gateway says"
+check "… with its escape sequences removed" test -z "$(printf '%s' "$out" | tr -d '\n' | tr -dc '\033\007')"
 
 # --- The SSH connection dies in the middle of a run.
 $Q dispvm --zone far -- sh -c 'echo started; sleep 60' >"$root/kill.out" 2>"$root/kill.err" &
