@@ -250,6 +250,7 @@ air_agent_main (int    argc,
   g_autofree char *state_dir = NULL;
   g_autofree char *zone = NULL;
   g_autofree char *service = NULL;
+  g_autofree char *mapped = NULL;
   const char *full_name, *arg;
 
   if (argc == 4 && strcmp (argv[1], "--qube-init") == 0)
@@ -287,6 +288,18 @@ air_agent_main (int    argc,
 
   if (strcmp (service, AIR_ZONE_SETUP_SERVICE) == 0)
     return air_zone_setup_serve (state_dir, zone, arg);
+
+  /* dom0 sends a RemoteVM's own name: the zone's is in QubesDB. */
+  if (strcmp (service, "qubesair.Relay") == 0)
+    {
+      mapped = air_relay_map_argument (arg, zone, &error);
+      if (mapped == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return AIR_RUN_EXIT_FAILED;
+        }
+      arg = mapped;
+    }
 
   ssh_config = air_zone_setup_load (state_dir, zone, &error);
   if (error != NULL)

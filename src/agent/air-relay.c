@@ -6,6 +6,12 @@
  *
  *   qubesair.Relay+<remote qube>+<service>[+<service argument>]
  *
+ * — the RemoteVM's own dom0 name, not its remote_name: that reaches the
+ * gateway only through QubesDB, as /remote/<dom0 name> (qubes-core-admin's
+ * relay extension). The gateway maps one to the other before anything else
+ * (air_relay_map_argument); where there is no QubesDB, or no such key, the
+ * name is the zone's qube's own.
+ *
  * On a zone host (local driver) the service runs inside the named qube
  * with the caller's stdin, stdout and exit status; on a gateway with the
  * ssh driver the whole call is relayed to the zone host unchanged.
@@ -22,8 +28,10 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-file-services.h"
 #include "air-names.h"
 #include "air-protocol.h"
@@ -31,6 +39,10 @@
 
 #define MAX_SERVICE 64
 #define MAX_ARGS    256
+
+/* qubes.OpenInVM's header: the file's name, NUL-padded (Qubes' dvm2.h). */
+#define OPEN_IN_VM_NAME_SIZE 256
+#define OPEN_IN_VM_VIEW_ONLY "view-only-"
 
 /* Reads commands from stdin, like qubes.VMShell in a Qubes qube. */
 static int
@@ -69,12 +81,179 @@ relay_filecopy (AirDriver       *driver,
   return air_file_services_put (driver, qube, g_getenv ("QREXEC_REMOTE_DOMAIN"));
 }
 
+/* qvm-open-in-vm: a 256-byte name (NUL-padded, maybe "view-only-"
+ * first), then the file. As Qubes' vm-file-editor does, the name keeps
+ * only [0-9A-Za-z._+@-] (others become "_"); the file is opened in the
+ * qube, and sent back if it was changed (by content: a change within the
+ * same second as the copy must not be missed). */
+static int
+relay_open_in_vm (AirDriver       *driver,
+                  const char      *qube,
+                  const char      *service_arg,
+                  GError         **error)
+{
+  static const char script[] =
+    "d=$(mktemp -d) && f=\"$d/$1\" && cat >\"$f\" || exit 1\n"
+    "[ \"$2\" = 1 ] && chmod 0400 \"$f\"\n"
+    "before=$(cksum <\"$f\")\n"
+    "if command -v qubes-open >/dev/null; then open=qubes-open\n"
+    "elif command -v xdg-open >/dev/null; then open=xdg-open\n"
+    "else echo 'This qube has no program to open files with (qubes-open or xdg-open).' >&2; rm -rf \"$d\"; exit 1\n"
+    "fi\n"
+    "\"$open\" \"$f\" </dev/null >/dev/null 2>&1\n"
+    "status=$?\n"
+    "[ \"$(cksum <\"$f\")\" != \"$before\" ] && cat \"$f\"\n"
+    "rm -rf \"$d\"\n"
+    "exit $status\n";
+  char header[OPEN_IN_VM_NAME_SIZE];
+  g_autofree char *name = NULL;
+  const char *argv[] = { "/bin/sh", "-c", script, "sh", NULL, NULL, NULL };
+  gboolean view_only;
+  gsize len;
+
+  if (air_fd_read_full (STDIN_FILENO, header, sizeof header) != sizeof header)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("qubes.OpenInVM: the caller sent no file name"));
+      return -1;
+    }
+  header[sizeof header - 1] = '\0';
+  view_only = g_str_has_prefix (header, OPEN_IN_VM_VIEW_ONLY);
+  name = g_strdup (header + (view_only ? strlen (OPEN_IN_VM_VIEW_ONLY) : 0));
+  len = strlen (name);
+  if (len == 0 || strchr (name, '/') != NULL || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("qubes.OpenInVM: the file has no name, or a name with “/”"));
+      return -1;
+    }
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (name[i]) && strchr ("._-+@", name[i]) == NULL)
+      name[i] = '_';
+
+  argv[4] = name;
+  argv[5] = view_only ? "1" : "0";
+  return air_relay_run_command (driver, qube, argv, error);
+}
+
+/* qvm-open-in-vm for a link: one line, http, https or ftp only, as Qubes'
+ * own qubes.OpenURL allows. */
+static int
+relay_open_url (AirDriver       *driver,
+                const char      *qube,
+                const char      *service_arg,
+                GError         **error)
+{
+  static const char * const argv[] = {
+    "/bin/sh", "-c",
+    "read -r url\n"
+    "case \"$url\" in\n"
+    "  http://*|https://*|ftp://*) ;;\n"
+    "  *) echo 'Invalid URL' >&2; exit 1 ;;\n"
+    "esac\n"
+    "if command -v qubes-open >/dev/null; then exec qubes-open \"$url\"; fi\n"
+    "if command -v xdg-open >/dev/null; then exec xdg-open \"$url\"; fi\n"
+    "echo 'This qube has no program to open links with (qubes-open or xdg-open).' >&2\n"
+    "exit 1\n",
+    NULL
+  };
+
+  return air_relay_run_command (driver, qube, argv, error);
+}
+
+/* What qvm-run waits on before it runs a GUI command: a qube of ours is
+ * ready once it runs, and running a command in it starts it if need be. */
+static int
+relay_wait_for_session (AirDriver       *driver,
+                        const char      *qube,
+                        const char      *service_arg,
+                        GError         **error)
+{
+  static const char * const argv[] = { "true", NULL };
+
+  return air_relay_run_command (driver, qube, argv, error);
+}
+
 static const AirRelayService services[] = {
   { "qubes.VMShell", relay_vmshell },
   { "qubes.VMExec", relay_vmexec },
   { "qubes.VMExecGUI", relay_vmexec },   /* no GUI here: the same command */
   { "qubes.Filecopy", relay_filecopy },
+  { "qubes.OpenInVM", relay_open_in_vm },
+  { "qubes.OpenURL", relay_open_url },
+  { "qubes.WaitForSession", relay_wait_for_session },
 };
+
+/* The zone's own name for @dom0_name: QubesDB's /remote/<dom0_name> where
+ * there is a QubesDB (a Qubes gateway), else the name itself. A mapped
+ * name may be written ZONE:NAME; a ZONE other than ours is refused. */
+static char *
+map_name (const char  *dom0_name,
+          const char  *zone,
+          GError     **error)
+{
+  g_autofree char *reader = g_find_program_in_path ("qubesdb-read");
+  g_autofree char *key = g_strconcat ("/remote/", dom0_name, NULL);
+  g_autofree char *out = NULL;
+  const char *argv[] = { NULL, key, NULL };
+  const char *colon;
+  char *name;
+  int status = -1;
+
+  if (reader == NULL)
+    return g_strdup (dom0_name);
+  argv[0] = reader;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                     &out, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL) || out == NULL)
+    return g_strdup (dom0_name);   /* not a RemoteVM with a remote_name */
+
+  g_strchomp (out);
+  name = out;
+  if ((colon = strchr (out, ':')) != NULL)
+    {
+      g_autofree char *its_zone = g_strndup (out, colon - out);
+
+      if (g_strcmp0 (its_zone, zone) != 0)
+        {
+          g_autofree char *shown = air_text_sanitize (its_zone, -1, 40);
+
+          g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                       _("RemoteVM “%s” names a qube of zone “%s”, and this gateway serves zone “%s”"),
+                       dom0_name, shown, zone);
+          return NULL;
+        }
+      name = (char *) colon + 1;
+    }
+  if (!air_name_validate (name, "qube", error))
+    {
+      g_prefix_error (error, _("QubesDB’s remote name for “%s”: "), dom0_name);
+      return NULL;
+    }
+  return g_strdup (name);
+}
+
+char *
+air_relay_map_argument (const char  *arg,
+                        const char  *zone,
+                        GError     **error)
+{
+  g_autofree char *dom0_name = NULL;
+  g_autofree char *qube = NULL;
+  const char *plus = arg != NULL ? strchr (arg, '+') : NULL;
+
+  if (plus == NULL)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("The relay argument must be QUBE+SERVICE or QUBE+SERVICE+ARGUMENT"));
+      return NULL;
+    }
+  dom0_name = g_strndup (arg, plus - arg);
+  if (!air_name_validate (dom0_name, "qube", error) ||
+      (qube = map_name (dom0_name, zone, error)) == NULL)
+    return NULL;
+  return g_strconcat (qube, plus, NULL);
+}
 
 gboolean
 air_relay_parse_argument (const char  *arg,

@@ -64,7 +64,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..52"
+echo "1..61"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.
@@ -173,6 +173,47 @@ out=$(relay q1+qubes.VMExec+printf+-25s-7C+hello-20world--x </dev/null 2>&1)
 check "Relay carries qubes.VMExec with Qubes' argument encoding" test "$out" = "hello world-x|"
 relay q1+qubes.NoSuchService </dev/null >/dev/null 2>&1
 ok $(( $? == 127 ? 0 : 1 )) "an unknown relayed service exits 127"
+
+# dom0 sends the RemoteVM's own name; its remote_name is in QubesDB.
+mkdir -p "$root/qubesdb"
+cat >"$root/qubesdb/qubesdb-read" <<'END'
+#!/bin/sh
+case "$1" in
+  /remote/lab-work) echo q1 ;;
+  /remote/lab-zoned) echo far:q2 ;;
+  /remote/lab-other) echo otherzone:q1 ;;
+  /remote/lab-evil) printf '../../etc\n' ;;
+  *) exit 1 ;;
+esac
+END
+chmod +x "$root/qubesdb/qubesdb-read"
+qdb_relay () { PATH="$root/qubesdb:$PATH" relay "$@"; }
+out=$(echo 'echo via-qubesdb' | qdb_relay lab-work+qubes.VMShell 2>&1)
+check "a RemoteVM's dom0 name is mapped to its remote_name through QubesDB" test "$out" = via-qubesdb
+out=$(echo 'hostname' | qdb_relay lab-zoned+qubes.VMShell 2>&1)
+check "… written ZONE:NAME for this zone" test "$out" = q2
+out=$(echo 'echo itself' | qdb_relay q1+qubes.VMShell 2>&1)
+check "… and without a QubesDB key the name is the qube's own" test "$out" = itself
+out=$(echo 'echo wrong' | qdb_relay lab-other+qubes.VMShell 2>&1)
+status=$?
+check "a remote_name in another zone is refused" test $status -ne 0 -a "${out#*wrong}" = "$out"
+contains "$out" "names a qube of zone “otherzone”" ; ok $? "… saying which zone"
+out=$(echo 'echo evil' | qdb_relay lab-evil+qubes.VMShell 2>&1)
+status=$?
+check "a hostile remote_name is refused" test $status -ne 0 -a -z "$(echo "$out" | grep -x evil)"
+
+# qvm-open-in-vm: a 256-byte name, then the file; sent back when changed.
+mkdir -p "$host_dir/private/q1/.local/bin"
+printf '#!/bin/sh\necho edited >>"$1"\n' >"$host_dir/private/q1/.local/bin/xdg-open"
+chmod 0755 "$host_dir/private/q1/.local/bin" "$host_dir/private/q1/.local/bin/xdg-open" "$host_dir/private/q1/.local"
+out=$( { printf 'note$1.txt'; head -c $((256 - 10)) /dev/zero; printf 'original\n'; } | relay q1+qubes.OpenInVM 2>&1)
+check "Relay carries qubes.OpenInVM: the file is opened in the qube and sent back changed" \
+  test "$out" = "original
+edited"
+out=$(echo 'file:///etc/passwd' | relay q1+qubes.OpenURL 2>&1)
+check "qubes.OpenURL takes only http, https and ftp links" test $? -ne 0 -a "$out" = "Invalid URL"
+relay q1+qubes.WaitForSession </dev/null >/dev/null 2>&1
+ok $? "qubes.WaitForSession answers once the qube runs"
 
 # --- Files: into a remote qube, and from it to qubes of both zones.
 printf 'payload %s\n' "$(seq 1 2000)" >"$root/payload.txt"

@@ -730,7 +730,9 @@ air_local_driver_get_info (AirLocalDriver *self)
   info->templates = list_templates (self);
   info->health = AIR_HEALTH_UP;
   info->health_reason = g_strdup (info->isolation == AIR_ISOLATION_NONE
-                                  ? _("Qubes run without isolation: bubblewrap is not available")
+                                  ? _("Qubes run without isolation: bubblewrap is missing or cannot make user and "
+                                      "network namespaces here (kernel.unprivileged_userns_clone, "
+                                      "user.max_user_namespaces)")
                                   : "");
   info->memory_total = memory_total_mib ();
   info->vcpus_total = g_get_num_processors ();

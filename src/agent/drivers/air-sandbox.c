@@ -53,7 +53,8 @@ probe_key (const char *bwrap)
                           (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
-#define SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin"
+/* The qube's own ~/.local/bin last, as Debian's ~/.profile adds it. */
+#define SANDBOX_PATH "/usr/local/bin:/usr/bin:/bin:" AIR_SANDBOX_HOME "/.local/bin"
 
 /* What every qube gets, whatever its root: namespaces, no capabilities,
  * no further user namespaces, its own session, and only the environment
