@@ -207,9 +207,10 @@ quoted_names (GPtrArray *zones)
   return g_string_free (text, FALSE);
 }
 
-static gboolean
-lists (GPtrArray  *qubes,
-       const char *name)
+/* Whether @qubes (AirQube) has one called @name. */
+gboolean
+air_cli_qubes_have (GPtrArray  *qubes,
+                    const char *name)
 {
   for (guint i = 0; i < qubes->len; i++)
     if (strcmp (air_qube_get_name (g_ptr_array_index (qubes, i)), name) == 0)
@@ -217,11 +218,12 @@ lists (GPtrArray  *qubes,
   return FALSE;
 }
 
-static void
-list_call (AirZone             *zone,
-           GCancellable        *cancellable,
-           GAsyncReadyCallback  callback,
-           gpointer             user_data)
+/* An AirCliZoneCall that lists a zone's qubes. */
+void
+air_cli_list_call (AirZone             *zone,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
 {
   air_zone_list_qubes_async (zone, cancellable, callback, user_data);
 }
@@ -291,7 +293,7 @@ air_cli_find_qube (AirZoneRegistry  *registry,
       return NULL;
     }
 
-  answers = air_cli_ask_zones (registry, zones, FALSE, list_call);
+  answers = air_cli_ask_zones (registry, zones, FALSE, air_cli_list_call);
   for (guint i = 0; i < answers->len; i++)
     {
       AirCliAnswer *answer = g_ptr_array_index (answers, i);
@@ -306,7 +308,7 @@ air_cli_find_qube (AirZoneRegistry  *registry,
             down_error = g_steal_pointer (&list_error);
           g_ptr_array_add (down, answer->zone);
         }
-      else if (lists (qubes, qube))
+      else if (air_cli_qubes_have (qubes, qube))
         g_ptr_array_add (holders, answer->zone);
     }
 

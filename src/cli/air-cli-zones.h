@@ -36,6 +36,12 @@ typedef struct {
   gboolean      timed_out;
 } AirCliAnswer;
 
+gboolean   air_cli_qubes_have       (GPtrArray           *qubes,
+                                     const char          *name);
+void       air_cli_list_call        (AirZone             *zone,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
 guint      air_cli_zone_time_limit  (AirZoneRegistry  *registry,
                                      AirZone          *zone);
 GPtrArray *air_cli_ask_zones        (AirZoneRegistry  *registry,

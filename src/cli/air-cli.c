@@ -24,6 +24,7 @@
 #include "air-cli.h"
 #include "air-cli-config.h"
 #include "air-cli-copy.h"
+#include "air-cli-remotevm.h"
 #include "air-cli-cred.h"
 #include "air-cli-key.h"
 #include "air-cli-wait.h"
@@ -149,15 +150,6 @@ print_qube_row (AirQube *qube)
            air_qube_get_memory (qube), air_qube_get_vcpus (qube));
 }
 
-static void
-list_call (AirZone             *zone,
-           GCancellable        *cancellable,
-           GAsyncReadyCallback  callback,
-           gpointer             user_data)
-{
-  air_zone_list_qubes_async (zone, cancellable, callback, user_data);
-}
-
 static int
 cmd_ls (int argc, char **argv)
 {
@@ -195,7 +187,7 @@ cmd_ls (int argc, char **argv)
   else
     zones = air_cli_all_zones (registry);
 
-  answers = air_cli_ask_zones (registry, zones, FALSE, list_call);
+  answers = air_cli_ask_zones (registry, zones, FALSE, air_cli_list_call);
   for (guint i = 0; i < answers->len; i++)
     {
       AirCliAnswer *answer = g_ptr_array_index (answers, i);
@@ -877,6 +869,16 @@ cmd_zone (int argc, char **argv)
 }
 
 static int
+cmd_remotevm (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!load_registry (&error))
+    return fail (error);
+  return air_cli_remotevm_main (registry, argc, argv);
+}
+
+static int
 cmd_config (int argc, char **argv)
 {
   return air_cli_config_main (argc, argv);
@@ -917,6 +919,7 @@ static const Command commands[] = {
   { "config", N_("qair config export [--zone ZONE] [--recipient age1… | --recipient-file FILE | --passphrase]\n"
                   "                   [--output FILE]\n"
                   "qair config import FILE [--identity FILE | --passphrase] [--replace] [--yes]"), cmd_config, TRUE },
+  { "remotevm", N_("qair remotevm script --zone ZONE [--format sh|sls] [QUBE…]"), cmd_remotevm, TRUE },
   { "help", N_("qair help [COMMAND]"), NULL, FALSE },
 };
 
