@@ -248,7 +248,14 @@ zone_add (int    argc,
     }
 
   if (config != NULL && !trust_host (name, air_zone_get_gateway (zone), fingerprint, &error))
-    return fail (error);
+    {
+      /* The zone stays, unusable until a key is pinned: say how to go on. */
+      g_printerr ("qair: %s\n", error->message);
+      g_printerr (_("qair: Zone “%s” is added without a pinned host key, so nothing is sent to it yet. "
+                    "When its host answers, run “qair zone trust %s”; or remove it with “qair zone rm %s”.\n"),
+                  name, name, name);
+      return AIR_CLI_EXIT_FAILED;
+    }
   return AIR_CLI_EXIT_OK;
 }
 

@@ -443,7 +443,10 @@ decode_public_key (GBytes  *answer,
   const char *data = g_bytes_get_data (answer, NULL);
   g_autofree char *line = NULL;
 
-  if (len > 0 && data[len - 1] == '\n')
+  /* An empty answer (a vault that failed silently) has no data at all. */
+  if (len == 0)
+    goto malformed;
+  if (data[len - 1] == '\n')
     len--;
   if (len > AIR_VAULT_MAX_PUBLIC_KEY || memchr (data, '\0', len) != NULL)
     goto malformed;
@@ -528,7 +531,8 @@ call_cb (GObject      *object,
     case DECODE_SECRET:
       value = decode_secret (answer, &error);
       /* The answer held the secret too. */
-      explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+      if (g_bytes_get_size (answer) > 0)
+        explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
       if (value)
         g_task_return_pointer (task, value, (GDestroyNotify) g_bytes_unref);
       break;

@@ -64,7 +64,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..61"
+echo "1..67"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.
@@ -305,6 +305,25 @@ out=$($Q kill q1 2>&1)
 status=$?
 check "a name is not sent to one zone while another is silent" test $status -ne 0 -a $(( $(date +%s) - start )) -le 9
 contains "$out" "zone “dead” did not answer and may have one too" ; ok $? "… saying which zone and how to choose"
+# Adding a zone whose host does not answer: said plainly, no crash, and
+# the zone can be trusted later or removed.
+closed_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+for how in "closed:$closed_port" "silent:$silent_port"; do
+  out=$($Q zone add "nokey-${how%%:*}" --driver ssh --host 127.0.0.1 --port "${how#*:}" --agent "$AGENT" \
+        --timeout 2 2>&1 </dev/null)
+  status=$?
+  check "zone add with a ${how%%:*} port fails without a crash" \
+    test $status -eq 1 -a -z "$(echo "$out" | grep -i signal)"
+  contains "$out" "did not answer with an SSH host key on 127.0.0.1:${how#*:}" &&
+    contains "$out" "qair zone trust nokey-${how%%:*}" && contains "$out" "qair zone rm nokey-${how%%:*}"
+  ok $? "… saying the host did not answer on that port, and how to trust or remove the zone"
+done
+out=$($Q zone trust nokey-closed 2>&1 </dev/null)
+check "zone trust of a host still not answering says so" \
+  test $? -eq 1 -a -n "$(echo "$out" | grep 'did not answer')"
+$Q zone rm nokey-closed >/dev/null 2>&1 && $Q zone rm nokey-silent >/dev/null 2>&1
+check "… and such zones can be removed" test -z "$($Q zones 2>/dev/null | grep nokey)"
+
 # Every command that lists or sends to zones has a time limit.
 start=$(date +%s)
 out=$($Q zones 2>&1)

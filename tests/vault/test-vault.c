@@ -650,6 +650,36 @@ test_management_only (void)
   g_unlink (config);
 }
 
+/* A vault that answers nothing at all, with success: every client call
+ * fails with a plain message, never a crash (empty answers have no data). */
+static void
+test_empty_answers (void)
+{
+  g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("AIR_VAULT_PROGRAM"));
+  g_autoptr(GBytes) got = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("AIR_VAULT_PROGRAM", "/bin/true", TRUE);
+
+  key = client_generate_key (client, "silent", &error);
+  g_assert_null (key);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "did not answer with one OpenSSH ed25519 public key"));
+  g_clear_error (&error);
+
+  got = client_get (client, "silent", "api-token", &error);
+  g_assert_null (got);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (client_delete (client, "silent", NULL, &error), ==, 0);
+  g_assert_nonnull (error);
+
+  g_setenv ("AIR_VAULT_PROGRAM", saved, TRUE);
+}
+
 #define MARK "HOSTILE-SECRET-MARK"
 
 static void
@@ -1434,6 +1464,7 @@ main (int   argc,
   g_test_add_func ("/air/vault/round-trip", test_round_trip);
   g_test_add_func ("/air/vault/wrong-domain", test_wrong_domain);
   g_test_add_func ("/air/vault/management-only", test_management_only);
+  g_test_add_func ("/air/vault/empty-answers", test_empty_answers);
   g_test_add_func ("/air/vault/hostile-json", test_hostile_json);
   g_test_add_func ("/air/vault/hostile-frames", test_hostile_frames);
   g_test_add_func ("/air/vault/openssh", test_openssh);

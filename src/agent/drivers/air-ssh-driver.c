@@ -1270,7 +1270,9 @@ air_ssh_driver_scan_host_keys (AirSshDriver  *self,
   if (process == NULL || !pump (self, process, MAX_KEYSCAN, NULL, out, err, error))
     return NULL;
 
-  text = g_strndup ((const char *) out->data, out->len);
+  /* A host that does not answer gives no output at all: an empty array,
+   * whose data may be NULL. */
+  text = g_strndup (out->len > 0 ? (const char *) out->data : "", out->len);
   lines = g_strsplit (text, "\n", 64);
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -1286,11 +1288,12 @@ air_ssh_driver_scan_host_keys (AirSshDriver  *self,
 
   if (keys->len == 0)
     {
-      g_autofree char *where = endpoint (self);
       g_autofree char *said = air_text_sanitize ((const char *) err->data, err->len, MAX_ERROR_TEXT);
 
       g_set_error (error, AIR_ERROR, AIR_ERROR_UNREACHABLE,
-                   _("The host of zone “%s” (%s) offered no SSH host key. %s"), self->zone, where, said);
+                   _("The host of zone “%s” did not answer with an SSH host key on %s:%u within %u seconds "
+                     "(nothing listening there, a firewall, or not an SSH server). %s"),
+                   self->zone, self->config->host, self->config->port, self->config->connect_timeout, said);
       return NULL;
     }
   return g_steal_pointer (&keys);
