@@ -22,6 +22,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "air-error.h"
@@ -167,6 +168,23 @@ caller_gone_cb (int          fd,
   return G_SOURCE_REMOVE;
 }
 
+/* What a caller sends while it follows is read and dropped; its end (or
+ * an error) means the caller is gone. */
+static gboolean
+stdin_cb (int          fd,
+          GIOCondition condition,
+          gpointer     user_data)
+{
+  Watcher *watcher = user_data;
+  char buffer[256];
+  ssize_t n = read (fd, buffer, sizeof buffer);
+
+  if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
+    return G_SOURCE_CONTINUE;
+  g_main_loop_quit (watcher->loop);
+  return G_SOURCE_REMOVE;
+}
+
 /* The list first, and every qube in it as sent: a later change is told
  * only when there is one. */
 static gboolean
@@ -218,6 +236,7 @@ air_event_watcher_run (AirDriver      *driver,
   int fd, status = 0;
   AirEvent health = { .kind = AIR_EVENT_ZONE_HEALTH, .health = AIR_HEALTH_UP, .reason = (char *) "" };
   Watcher watcher = { 0 };
+  struct stat st;
 
   watcher.driver = driver;
   watcher.loop = g_main_loop_new (NULL, FALSE);
@@ -252,6 +271,11 @@ air_event_watcher_run (AirDriver      *driver,
     remember_names (&watcher);
 
   g_unix_fd_add (STDOUT_FILENO, G_IO_ERR | G_IO_HUP, caller_gone_cb, &watcher);
+  /* Under qrexec the caller's end of stdout can outlive the caller (its
+   * agent holds it): the end of stdin says the caller went. Only a pipe or
+   * socket, which a caller keeps open while it follows; /dev/null is not. */
+  if (fstat (STDIN_FILENO, &st) == 0 && (S_ISFIFO (st.st_mode) || S_ISSOCK (st.st_mode)))
+    g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_ERR | G_IO_HUP, stdin_cb, &watcher);
 
   if (status == 0 && emit (&watcher, &health))
     g_main_loop_run (watcher.loop);

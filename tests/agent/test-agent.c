@@ -244,6 +244,47 @@ test_disposable_disconnect (void)
   wait_until (dir_empty_cb, qubes_dir);
 }
 
+/* Under a real qrexec the caller's end of stdout stays open after the
+ * caller has gone (qrexec's agent holds it): the Events service must end
+ * when its stdin ends too, not follow the zone for ever. */
+static void
+test_events_end_with_stdin (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) agent = NULL;
+  g_autoptr(GError) error = NULL;
+  char line[4096] = "";
+  gint64 deadline;
+
+  g_subprocess_launcher_setenv (launcher, "QREXEC_SERVICE_FULL_NAME", "qubesair.Events+", TRUE);
+  g_subprocess_launcher_setenv (launcher, "QREXEC_SERVICE_ARGUMENT", "", TRUE);
+  g_subprocess_launcher_setenv (launcher, "QREXEC_REMOTE_DOMAIN", "mgmt", TRUE);
+  g_subprocess_launcher_setenv (launcher, "AIR_AGENT_DIR", zone_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "AIR_ZONE_NAME", "local", TRUE);
+  agent = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AIR_AGENT_PROGRAM"), NULL);
+  g_assert_no_error (error);
+
+  /* It follows (its first event is the zone's health)… */
+  g_input_stream_read (g_subprocess_get_stdout_pipe (agent), line, sizeof line - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (line, "zone-health"));
+
+  /* …until its stdin ends, while we keep its stdout open and unread. */
+  g_output_stream_close (g_subprocess_get_stdin_pipe (agent), NULL, NULL);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  /* Its identifier goes once it has exited and been reaped. */
+  while (g_get_monotonic_time () < deadline && g_subprocess_get_identifier (agent) != NULL)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  g_assert_null (g_subprocess_get_identifier (agent));
+  g_assert_true (g_subprocess_get_if_exited (agent));
+  g_assert_cmpint (g_subprocess_get_exit_status (agent), ==, 0);
+}
+
 static void
 test_kill_during_create (void)
 {
@@ -419,6 +460,7 @@ main (int    argc,
   g_test_add_func ("/air/agent/create-remove", test_create_and_remove);
   g_test_add_func ("/air/agent/lifecycle-run", test_lifecycle_and_run);
   g_test_add_func ("/air/agent/disposable", test_disposable);
+  g_test_add_func ("/air/agent/events-end-with-stdin", test_events_end_with_stdin);
   g_test_add_func ("/air/agent/disposable-disconnect", test_disposable_disconnect);
   g_test_add_func ("/air/agent/kill-during-create", test_kill_during_create);
   g_test_add_func ("/air/agent/events", test_events);

@@ -64,7 +64,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..67"
+echo "1..70"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.
@@ -153,6 +153,31 @@ fingerprint=$(ssh-keygen -lf "$sshd_dir/host_key.pub" | awk '{ print $2 }')
 contains "$info" '"link":"ssh"' && contains "$info" "@127.0.0.1:$port\"" &&
   contains "$info" "\"host-key\":\"$fingerprint\""
 ok $? "the gateway's ZoneInfo says the link is SSH, to which endpoint, with which pinned key"
+
+# --- Under a real qrexec a caller's stdout can outlive it: the gateway's
+# Events (and the zone host's behind it) end when the caller's stdin does.
+events_running () {
+  for p in /proc/[0-9]*; do
+    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -q '^QREXEC_SERVICE_FULL_NAME=qubesair.Events' && echo "$p"
+  done | wc -l
+}
+before=$(events_running)
+rm -f "$root/ev.in"; mkfifo "$root/ev.in"
+sleep 60 >"$root/ev.in" &
+holder=$!
+env QREXEC_SERVICE_FULL_NAME="qubesair.Events+" QREXEC_SERVICE_ARGUMENT="" QREXEC_REMOTE_DOMAIN=mgmt \
+    AIR_LOOPBACK_SELF=sys-remote-far AIR_AGENT_DIR="$gw_far" "$AGENT" <"$root/ev.in" >"$root/ev.out" 2>/dev/null &
+ev_pid=$!
+i=0
+while [ "$(events_running)" -lt $((before + 2)) ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "the gateway follows the zone host's events (two Events services)" test "$(events_running)" -ge $((before + 2))
+kill $holder; wait $holder 2>/dev/null
+i=0
+while kill -0 $ev_pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "the gateway's Events ends when its caller's stdin ends" test ! -d "/proc/$ev_pid"
+i=0
+while [ "$(events_running)" -gt "$before" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "… and so does the zone host's" test "$(events_running)" -eq "$before"
 
 # --- A disposable: made, used and destroyed on the zone host.
 out=$(echo in | $Q dispvm --zone far -- sh -c 'cat; echo disposable' 2>&1)

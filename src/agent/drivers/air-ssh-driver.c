@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -881,18 +882,25 @@ pump (AirSshDriver  *self,
       GByteArray    *err,
       GError       **error)
 {
-  struct pollfd pfd[3] = {
+  struct pollfd pfd[4] = {
     { .fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (process))), .events = POLLIN },
     { .fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stderr_pipe (process))), .events = POLLIN },
     { .fd = STDOUT_FILENO, .events = 0 },   /* POLLERR: our caller closed its end */
+    { .fd = -1, .events = POLLIN },          /* end of stdin: our caller went */
   };
   char buffer[65536];
+  struct stat st;
+
+  /* Under qrexec the caller's end of stdout can outlive the caller: a
+   * stream also ends with its stdin, when that is a pipe or socket. */
+  if (line_cb != NULL && fstat (STDIN_FILENO, &st) == 0 && (S_ISFIFO (st.st_mode) || S_ISSOCK (st.st_mode)))
+    pfd[3].fd = STDIN_FILENO;
 
   while (pfd[0].fd >= 0 || pfd[1].fd >= 0)
     {
       /* A stream (events) ends when its reader goes away, even while the
        * zone is quiet. */
-      int ready = poll (pfd, line_cb ? 3 : 2, line_cb ? HEALTH_INTERVAL_MS : -1);
+      int ready = poll (pfd, line_cb ? 4 : 2, line_cb ? HEALTH_INTERVAL_MS : -1);
 
       if (ready < 0)
         {
@@ -910,6 +918,9 @@ pump (AirSshDriver  *self,
             }
           continue;
         }
+      if (line_cb != NULL && pfd[3].revents != 0 &&
+          (read (STDIN_FILENO, buffer, sizeof buffer) <= 0 || (pfd[3].revents & (POLLERR | POLLNVAL)) != 0))
+        pfd[2].revents |= POLLHUP;
       if (line_cb != NULL && (pfd[2].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
         {
           g_subprocess_force_exit (process);
@@ -1196,8 +1207,11 @@ relay_events (AirSshDriver *self,
     return 0;
 
   self->awaiting_list = listed;
+  /* Its stdin, a pipe kept open and never written, tells the zone host's
+   * Events service we follow; it ends when we do. */
   process = spawn_call (self, "qubesair.Events", listed ? AIR_PROTOCOL_EVENTS_LISTED : "",
-                        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+                        G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                        G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   if (process == NULL ||
       !pump (self, process, listed ? AIR_SSH_MAX_ANSWER : AIR_JSON_MAX_LINE + 1, event_line_cb, out, err, &error))
     {
