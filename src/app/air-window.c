@@ -654,10 +654,16 @@ setup_models (AirWindow *self)
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  /* Made with autoselect on, the model has already chosen the first qube
+   * when the list had rows (a window reopened from the tray): the user
+   * chose nothing, so nothing is selected. */
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (selection_changed_cb), self, 0);
+  /* Details, map and actions start from the same (empty) selection. */
+  selection_changed_cb (self->selection, NULL, self);
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (filter_items_changed_cb), self, 0);
   g_signal_connect_object (air_session_get_zones (self->session), "items-changed",

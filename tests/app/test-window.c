@@ -578,6 +578,69 @@ test_window_closed (Fixture       *fixture,
   g_object_unref (qube);
 }
 
+/* The first widget under @widget whose action-name is @action. */
+static GtkWidget *
+find_action_widget (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_widget (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A window opened again (from the tray) on a session that already has
+ * qubes: nothing is selected, and nothing acts on a qube the user did not
+ * choose — the toolbar, the details and the selection agree. */
+static void
+test_window_reopened (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char * const qube_actions[] = {
+    "win.start-qube", "win.shutdown-qube", "win.kill-qube", "win.run-command", "win.remove-qube",
+  };
+
+  prepare_qube (fixture, "reopen-a");
+  prepare_qube (fixture, "reopen-b");
+  zone_action (fixture, "reopen-a", AIR_ZONE_ACTION_START);
+  open_window (fixture);
+  wait_window_shows (fixture, "reopen-a");
+  wait_window_shows (fixture, "reopen-b");
+
+  /* Closed to the tray, and opened again on the same session. */
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  fixture->window = air_window_new (NULL, fixture->session);
+  g_object_ref_sink (fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  g_assert_null (air_window_get_selected (fixture->window));
+  for (guint i = 0; i < G_N_ELEMENTS (qube_actions); i++)
+    {
+      GtkWidget *button = find_action_widget (GTK_WIDGET (fixture->window), qube_actions[i]);
+
+      if (button == NULL)
+        continue;   /* only in a menu */
+      g_assert_false (gtk_widget_get_sensitive (button));
+    }
+  g_assert_nonnull (find_action_widget (GTK_WIDGET (fixture->window), "win.shutdown-qube"));
+
+  /* Choosing a qube enables what applies to it, and only that. */
+  select_qube (fixture, "reopen-a");
+  g_assert_true (gtk_widget_get_sensitive (find_action_widget (GTK_WIDGET (fixture->window), "win.shutdown-qube")));
+  g_assert_false (gtk_widget_get_sensitive (find_action_widget (GTK_WIDGET (fixture->window), "win.start-qube")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -597,6 +660,7 @@ main (int   argc,
   g_test_add ("/air/window/actions", Fixture, NULL, fixture_set_up, test_window_actions, fixture_tear_down);
   g_test_add ("/air/window/behind-back", Fixture, NULL, fixture_set_up, test_window_behind_back, fixture_tear_down);
   g_test_add ("/air/window/closed", Fixture, NULL, fixture_set_up, test_window_closed, fixture_tear_down);
+  g_test_add ("/air/window/reopened", Fixture, NULL, fixture_set_up, test_window_reopened, fixture_tear_down);
 
   status = g_test_run ();
 
