@@ -19,6 +19,7 @@
 #include "air-transfer.h"
 #include "air-resources.h"
 #include "air-label-colors.h"
+#include "air-names.h"
 #include "air-settings.h"
 #include "air-window-private.h"
 #include "air-zone-chip.h"
@@ -408,6 +409,25 @@ string_sorter (const char *property)
   return GTK_SORTER (gtk_string_sorter_new (qube_property (property)));
 }
 
+typedef const char *(*QubeText) (AirQube *qube);
+
+static int
+name_order (gconstpointer a,
+            gconstpointer b,
+            gpointer      getter)
+{
+  QubeText text = (QubeText) getter;
+
+  return air_name_collate (text ((AirQube *) a), text ((AirQube *) b));
+}
+
+/* Names as people read them: q2 before q10. */
+static GtkSorter *
+name_sorter (QubeText getter)
+{
+  return GTK_SORTER (gtk_custom_sorter_new (name_order, (gpointer) getter, NULL));
+}
+
 static GtkSorter *
 numeric_sorter (GtkExpression *expression)
 {
@@ -419,13 +439,13 @@ setup_columns (AirWindow *self)
 {
   setup_column (self->column_label, CELL_LABEL,
                 numeric_sorter (closure_of (G_TYPE_INT, G_CALLBACK (enum_value), qube_property ("label"), NULL)));
-  setup_column (self->column_name, CELL_NAME, string_sorter ("name"));
-  setup_column (self->column_zone, CELL_ZONE, string_sorter ("zone"));
+  setup_column (self->column_name, CELL_NAME, name_sorter (air_qube_get_name));
+  setup_column (self->column_zone, CELL_ZONE, name_sorter (air_qube_get_zone));
   setup_column (self->column_state, CELL_STATE,
                 numeric_sorter (closure_of (G_TYPE_INT, G_CALLBACK (state_rank), qube_property ("state"), NULL)));
   setup_column (self->column_class, CELL_CLASS,
                 numeric_sorter (closure_of (G_TYPE_INT, G_CALLBACK (enum_value), qube_property ("kind"), NULL)));
-  setup_column (self->column_template, CELL_TEMPLATE, string_sorter ("template"));
+  setup_column (self->column_template, CELL_TEMPLATE, name_sorter (air_qube_get_template));
   setup_column (self->column_memory, CELL_MEMORY, numeric_sorter (qube_property ("memory")));
   setup_column (self->column_vcpus, CELL_VCPUS, numeric_sorter (qube_property ("vcpus")));
   setup_column (self->column_ip, CELL_IP, string_sorter ("ip"));

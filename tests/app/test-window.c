@@ -608,8 +608,10 @@ test_window_reopened (Fixture       *fixture,
     "win.start-qube", "win.shutdown-qube", "win.kill-qube", "win.run-command", "win.remove-qube",
   };
 
-  prepare_qube (fixture, "reopen-a");
   prepare_qube (fixture, "reopen-b");
+  prepare_qube (fixture, "reopen-a10");
+  prepare_qube (fixture, "reopen-a");
+  prepare_qube (fixture, "reopen-a2");
   zone_action (fixture, "reopen-a", AIR_ZONE_ACTION_START);
   open_window (fixture);
   wait_window_shows (fixture, "reopen-a");
@@ -625,6 +627,21 @@ test_window_reopened (Fixture       *fixture,
     g_main_context_iteration (NULL, FALSE);
 
   g_assert_null (air_window_get_selected (fixture->window));
+
+  /* Names sort as people read them: a2 before a10. */
+  {
+    GListModel *qubes = air_window_get_qubes (fixture->window);
+    static const char * const order[] = { "reopen-a", "reopen-a2", "reopen-a10", "reopen-b" };
+
+    g_assert_cmpuint (g_list_model_get_n_items (qubes), ==, G_N_ELEMENTS (order));
+    for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+      {
+        g_autoptr(AirQube) qube = g_list_model_get_item (qubes, i);
+
+        g_assert_cmpstr (air_qube_get_name (qube), ==, order[i]);
+      }
+  }
+
   for (guint i = 0; i < G_N_ELEMENTS (qube_actions); i++)
     {
       GtkWidget *button = find_action_widget (GTK_WIDGET (fixture->window), qube_actions[i]);
