@@ -237,6 +237,11 @@ air_application_handle_local_options (GApplication *application,
   AirApplication *self = AIR_APPLICATION (application);
   g_autoptr(GError) error = NULL;
 
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("qubes-air %s\n", PACKAGE_VERSION);
+      return 0;
+    }
   if (!g_variant_dict_contains (options, "background"))
     return -1;
 
@@ -333,6 +338,7 @@ air_application_init (AirApplication *self)
   static const GOptionEntry options[] = {
     { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Start without a window, in the tray (as at login)"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { NULL }
   };
 

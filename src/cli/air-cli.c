@@ -100,15 +100,25 @@ wait_for (Wait *wait)
   return wait->result;
 }
 
+static const char *current_usage (void);
+
+/* A command's options; its --help starts with its full usage line, as
+ * `qair help` shows it. */
 static GOptionContext *
 command_context (const char         *parameters,
                  const char         *summary,
                  const GOptionEntry *entries)
 {
   GOptionContext *context = g_option_context_new (parameters);
+  const char *usage = current_usage ();
+  g_autofree char *text = NULL;
 
-  if (summary != NULL)
-    g_option_context_set_summary (context, summary);
+  if (usage != NULL)
+    text = g_strconcat (usage, summary != NULL ? "\n\n" : NULL, summary, NULL);
+  else
+    text = g_strdup (summary);
+  if (text != NULL)
+    g_option_context_set_summary (context, text);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -891,8 +901,8 @@ typedef struct {
   gboolean    subcommands; /* "qair NAME SUB …": help is the usage lines */
 } Command;
 
-/* The order `qair help` shows. The man page (doc/qair.1) and the bash
- * completion (data/completion/qair) list the same commands: a test
+/* The order `qair help` shows. The man page (doc/man/qair.1) and the bash
+ * completion (data/bash-completion/qair) list the same commands: a test
  * checks each against this list. */
 static const Command commands[] = {
   { "zones", N_("qair zones [--json]"), cmd_zones, FALSE },
@@ -930,6 +940,19 @@ find_command (const char *name)
     if (strcmp (commands[i].name, name) == 0)
       return &commands[i];
   return NULL;
+}
+
+/* The usage line of the command being run (its program name is "qair NAME"). */
+static const char *
+current_usage (void)
+{
+  const char *prgname = g_get_prgname ();
+  const Command *command;
+
+  if (prgname == NULL || !g_str_has_prefix (prgname, "qair ") ||
+      (command = find_command (prgname + strlen ("qair "))) == NULL)
+    return NULL;
+  return _(command->usage);
 }
 
 static void

@@ -6,11 +6,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -u
 QAIR=$1
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check () { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+. "$(dirname "$0")/../tap.sh"
 
 if ! command -v age >/dev/null || ! command -v age-keygen >/dev/null; then
   echo "1..0 # SKIP Debian's age is not installed (scripts/setup-debian.sh installs it)"

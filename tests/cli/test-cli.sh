@@ -1,0 +1,76 @@
+#!/bin/sh
+# test-cli.sh QAIR SOURCE_ROOT — qair follows the conventions of the tools
+# it sits beside (TAP): --version, help COMMAND and COMMAND --help, errors
+# that start with "qair:", names sorted as people read them, a man page
+# that names every command and option, and bash completion.
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -u
+QAIR=$1
+SRC=$2
+. "$(dirname "$0")/../tap.sh"
+
+top=$(mktemp -d)
+trap '"$QAIR" kill local:q1 >/dev/null 2>&1; rm -rf "$top"' EXIT
+export HOME="$top/home" XDG_CONFIG_HOME="$top/home/config" XDG_DATA_HOME="$top/home/data"
+export AIR_TRANSPORT=loopback AIR_LOOPBACK_DIR="$top/lb"
+mkdir -p "$HOME"
+page=$SRC/doc/man/qair.1
+completion=$SRC/data/bash-completion/qair
+
+echo "1..16"
+
+version=$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$SRC/meson.build" | head -1)
+check "qair --version prints the version ($version)" '[ "$("$QAIR" --version)" = "qair $version" ]'
+check "qair help ls shows its usage line" '"$QAIR" help ls 2>&1 | grep -qF "qair ls [--zone ZONE] [--json]"'
+check "qair ls --help shows the same, not a bare 'ls'" \
+  '"$QAIR" ls --help 2>&1 | grep -qF "qair ls [--zone ZONE] [--json]"'
+out=$("$QAIR" start --help 2>&1); status=$?
+check "qair start --help is help, not a qube named --help" \
+  '[ $status -eq 0 ] && echo "$out" | grep -qF "qair start" && ! echo "$out" | grep -qi "not a valid"'
+
+"$QAIR" nosuch >/dev/null 2>"$top/e1"; s1=$?
+"$QAIR" start >/dev/null 2>"$top/e2"; s2=$?
+"$QAIR" start nosuch >/dev/null 2>"$top/e3"; s3=$?
+check "an unknown command is a usage error, said with qair:" '[ $s1 -eq 2 ] && grep -q "^qair: " "$top/e1"'
+check "a missing name is a usage error, said with qair:" '[ $s2 -eq 2 ] && grep -q "^qair: " "$top/e2"'
+check "a qube that does not exist is an error, said with qair:" \
+  '[ $s3 -eq 1 ] && [ -z "$(grep -v "^qair: " "$top/e3")" ] && grep -q nosuch "$top/e3"'
+
+for q in q10 q2 q1; do "$QAIR" create "$q" --zone local >/dev/null 2>&1; done
+order=$("$QAIR" ls --zone local 2>/dev/null | awk 'NR > 1 { print $1 }' | tr '\n' ' ')
+check "qair ls sorts names as people read them: $order" '[ "$order" = "q1 q2 q10 " ]'
+
+# Every command qair help names has a section in the man page, and every
+# long option of qair's source is in it.
+commands=$("$QAIR" help 2>&1 | sed -n 's/^ *qair \([a-z]*\).*/\1/p' | sort -u)
+missing=
+for c in $commands; do grep -q "^\.SS .*\b$c\b" "$page" || missing="$missing $c"; done
+check "the man page has a section for each command${missing:+ (missing:$missing)}" '[ -z "$missing" ] && [ -n "$commands" ]'
+options=$(cat "$SRC"/src/cli/air-cli*.c | tr -s ' \n' ' ' |
+  grep -oE "\{ \"[a-z][a-z-]*\", ('.'|0), [^,]*, G_OPTION_ARG" | sed 's/{ "\([^"]*\)".*/\1/' | sort -u)
+missing=
+for o in $options; do grep -q -- "\\\\-\\\\-$(echo "$o" | sed 's/-/\\\\-/g')" "$page" || missing="$missing --$o"; done
+check "the man page describes every option${missing:+ (missing:$missing)}" '[ -z "$missing" ]'
+check "the man pages render without warnings" \
+  '[ -z "$(for p in "$SRC"/doc/man/*.[18]; do groff -man -Tutf8 -ww -z "$p" 2>&1; done)" ]'
+
+# Bash completion, driven as bash drives it.
+complete_words () {  # LINE: what bash would offer at its end
+  PATH="$(dirname "$QAIR"):$PATH" bash -c '
+    . "$1"
+    COMP_LINE=$2
+    read -ra COMP_WORDS <<<"$2"
+    case "$2" in *" ") COMP_WORDS+=("") ;; esac
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    _qair
+    printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' sh "$completion" "$1"
+}
+check "completion: qair st → start" '[ "$(complete_words "qair st")" = "start " ]'
+check "completion: qube names after qair start" \
+  '[ "$(complete_words "qair start q")" = "q1 q10 q2 " ] && complete_words "qair start local:" | grep -q "local:q10"'
+check "completion: zones after --zone" '[ "$(complete_words "qair ls --zone ")" = "local " ]'
+check "completion: a command's options" '[ "$(complete_words "qair create --n")" = "--network " ]'
+check "completion: templates after --template" 'complete_words "qair create x --template " | grep -q host'
+
+for q in q1 q2 q10; do "$QAIR" rm "local:$q" >/dev/null 2>&1; done
+[ $failed -eq 0 ]
