@@ -1,6 +1,7 @@
 /* air-run-dialog.c
  *
- * The command line is split like a shell would (no shell runs it here);
+ * The command line is run by /bin/sh -c in the qube, as qvm-run runs it:
+ * pipes, quotes, variables and globs mean what they mean in a terminal;
  * the output is shown as it arrives, as plain text already made safe by the
  * job, and the exit status when it ends. In disposable mode the user picks
  * a zone and a template, and the zone makes a disposable qube that lives as
@@ -165,14 +166,13 @@ run_action (GtkWidget  *widget,
 {
   AirRunDialog *self = AIR_RUN_DIALOG (widget);
   const char *command = gtk_editable_get_text (GTK_EDITABLE (self->command_entry));
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) argv = NULL;
+  const char *argv[] = { "/bin/sh", "-c", command, NULL };
+  g_autofree char *stripped = g_strstrip (g_strdup (command));
   const char *zone, *target;
 
-  if (!g_shell_parse_argv (command, NULL, &argv, &error))
+  if (stripped[0] == '\0')
     {
-      g_autofree char *message = g_strdup_printf (_("The command cannot be read: %s"), error->message);
-      gtk_label_set_text (self->status_label, message);
+      gtk_label_set_text (self->status_label, _("Type a command to run."));
       return;
     }
 
@@ -187,7 +187,7 @@ run_action (GtkWidget  *widget,
   target = self->disposable ? selected_string (self->template_dropdown) : self->qube;
 
   self->job = g_object_ref (air_session_run_command (self->session, zone, target,
-                                                     (const char * const *) argv, self->disposable));
+                                                     argv, self->disposable));
   g_signal_connect_object (self->job, "output", G_CALLBACK (job_output_cb), self, 0);
   g_signal_connect_object (self->job, "finished", G_CALLBACK (job_finished_cb), self, 0);
 

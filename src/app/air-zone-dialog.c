@@ -20,10 +20,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "air-message-label.h"
 #include "air-host-key.h"
+#include "air-json.h"
 #include "air-names.h"
+#include "air-wireguard-key.h"
 #include "air-zone-dialog.h"
 #include "air-zone-setup-client.h"
 
@@ -45,6 +48,14 @@ struct _AirZoneDialog
   GtkSpinButton *port_spin;
   GtkWidget   *user_label;
   GtkEntry    *user_entry;
+  GtkWidget   *agent_label;
+  GtkEntry    *agent_entry;
+  GtkWidget   *timeout_label;
+  GtkSpinButton *timeout_spin;
+  GtkWidget   *wireguard_label;
+  GtkEntry    *wireguard_entry;
+  GtkWidget   *wireguard_key_label;
+  GtkEntry    *wireguard_key_entry;
   GtkWidget   *host_key_box;
   GtkLabel    *host_key_label;
   GtkCheckButton *trust_check;
@@ -54,6 +65,7 @@ struct _AirZoneDialog
   AirZone     *zone;
   GCancellable *cancellable;
   AirSshConfig *pending;       /* sent to the gateway, awaiting the key */
+  AirSshConfig *original;      /* the zone's host as it was, when editing */
   char        *fingerprint;    /* shown to the user */
 
   gboolean     busy;
@@ -91,15 +103,87 @@ wants_host_setup (AirZoneDialog *self)
   return is_ssh (self) && gtk_editable_get_text (GTK_EDITABLE (self->host_entry))[0] != '\0';
 }
 
+static gboolean host_changed (AirZoneDialog *self);
+
+static char *
+dup_text_or_null (GtkEntry *entry)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  return text[0] != '\0' ? g_strdup (text) : NULL;
+}
+
+/* The host as the fields say, over what the zone had: what the dialog
+ * does not show (the known_hosts file) stays as it was. */
 static AirSshConfig *
 dup_ssh_config (AirZoneDialog *self)
 {
-  const char *user = gtk_editable_get_text (GTK_EDITABLE (self->user_entry));
-  AirSshConfig *config = air_ssh_config_new (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
+  AirSshConfig *config = self->original ? air_ssh_config_copy (self->original)
+                                        : air_ssh_config_new (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
+  g_autofree char *agent = dup_text_or_null (self->agent_entry);
 
+  g_free (config->host);
+  config->host = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
   config->port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
-  config->user = user[0] ? g_strdup (user) : NULL;
+  g_free (config->user);
+  config->user = dup_text_or_null (self->user_entry);
+  g_free (config->agent_path);
+  config->agent_path = g_strdup (agent ? agent : AIR_SSH_DEFAULT_AGENT);
+  config->connect_timeout = (guint) gtk_spin_button_get_value_as_int (self->timeout_spin);
+  g_free (config->wireguard);
+  config->wireguard = dup_text_or_null (self->wireguard_entry);
   return config;
+}
+
+static char *
+ssh_config_json (const AirSshConfig *config)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  air_ssh_config_add_members (config, builder, TRUE);
+  json_builder_end_object (builder);
+  return air_json_builder_to_line (builder);
+}
+
+/* Whether the host's settings differ from the zone's: only then is the
+ * gateway told anything, and asked for the host's key. */
+static gboolean
+host_changed (AirZoneDialog *self)
+{
+  g_autoptr(AirSshConfig) config = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *before = NULL;
+
+  if (self->original == NULL)
+    return TRUE;
+  /* Another gateway must be told the host, and pin its key itself. */
+  if (self->zone != NULL)
+    {
+      g_autofree char *gateway = dup_gateway (self);
+
+      if (g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) != 0)
+        return TRUE;
+    }
+  if (gtk_editable_get_text (GTK_EDITABLE (self->wireguard_key_entry))[0] != '\0')
+    return TRUE;
+  config = dup_ssh_config (self);
+  now = ssh_config_json (config);
+  before = ssh_config_json (self->original);
+  return strcmp (now, before) != 0;
+}
+
+/* Nothing at all to save: the zone as it is. */
+static gboolean
+unchanged (AirZoneDialog *self)
+{
+  g_autofree char *gateway = dup_gateway (self);
+
+  return self->zone != NULL &&
+         g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) == 0 &&
+         g_strcmp0 (drivers[MIN (gtk_drop_down_get_selected (self->driver_dropdown), 1)],
+                    air_zone_get_driver (self->zone)) == 0 &&
+         (!is_ssh (self) || !host_changed (self));
 }
 
 /* Any change after the key was shown asks the host again. */
@@ -107,6 +191,7 @@ static void
 forget_host_key (AirZoneDialog *self)
 {
   g_clear_pointer (&self->pending, air_ssh_config_free);
+  g_clear_pointer (&self->original, air_ssh_config_free);
   g_clear_pointer (&self->fingerprint, g_free);
   gtk_widget_set_visible (self->host_key_box, FALSE);
   gtk_check_button_set_active (self->trust_check, FALSE);
@@ -131,6 +216,14 @@ validate (AirZoneDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->port_spin), is_ssh (self));
   gtk_widget_set_visible (self->user_label, is_ssh (self));
   gtk_widget_set_visible (GTK_WIDGET (self->user_entry), is_ssh (self));
+  gtk_widget_set_visible (self->agent_label, is_ssh (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->agent_entry), is_ssh (self));
+  gtk_widget_set_visible (self->timeout_label, is_ssh (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->timeout_spin), is_ssh (self));
+  gtk_widget_set_visible (self->wireguard_label, is_ssh (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->wireguard_entry), is_ssh (self));
+  gtk_widget_set_visible (self->wireguard_key_label, is_ssh (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->wireguard_key_entry), is_ssh (self));
 
   placeholder = air_zone_dup_gateway_for (name[0] ? name : "NAME");
   gtk_entry_set_placeholder_text (self->gateway_entry, placeholder);
@@ -149,9 +242,21 @@ validate (AirZoneDialog *self)
   else if (wants_host_setup (self))
     {
       g_autoptr(AirSshConfig) config = dup_ssh_config (self);
+      const char *peer_key = gtk_editable_get_text (GTK_EDITABLE (self->wireguard_key_entry));
 
-      if (!air_ssh_config_validate (config, &error))
+      if (!air_ssh_config_validate (config, &error) ||
+          (config->wireguard != NULL && !air_wireguard_endpoint_validate (config->wireguard, &error)))
         show_message (self, error->message, TRUE);
+      else if (peer_key[0] != '\0' && (config->wireguard == NULL || !air_wireguard_key_is_valid (peer_key)))
+        show_message (self, config->wireguard == NULL
+                            ? _("A WireGuard peer key needs the host's WireGuard endpoint (HOST:PORT).")
+                            : _("The WireGuard peer key is the host's public key: 44 characters of base64, "
+                                "as “wg pubkey” prints it."), TRUE);
+      else if (!host_changed (self))
+        {
+          show_message (self, _("The host is as it was: its pinned key stays."), FALSE);
+          ok = TRUE;
+        }
       else if (self->fingerprint != NULL)
         {
           show_message (self, _("Pinned once trusted: a different key later is refused."), FALSE);
@@ -313,6 +418,7 @@ configured_cb (GObject      *object,
   g_autoptr(AirZoneDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (object), result, &error);
+  g_autoptr(AirWireguardSetup) wireguard = NULL;
   g_autofree char *gateway = NULL;
 
   if (g_cancellable_is_cancelled (self->cancellable))
@@ -322,6 +428,32 @@ configured_cb (GObject      *object,
       fail (self, error);
       return;
     }
+
+  /* A new tunnel: the host needs its half before it can answer. The zone
+   * is saved, its key to be pinned once the tunnel is up. */
+  wireguard = air_zone_setup_parse_configured (answer, &error);
+  if (wireguard != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (!save_zone (self, &error))
+        {
+          fail (self, error);
+          return;
+        }
+      text = g_strdup_printf (_("On the zone host, put this in /etc/wireguard/%s.conf and run "
+                                "“wg-quick up %s”. When the tunnel is up, pin the host's key with "
+                                "“qair zone trust %s”, or Edit Zone again.\n\n%s"),
+                              wireguard->interface, wireguard->interface,
+                              gtk_editable_get_text (GTK_EDITABLE (self->name_entry)),
+                              wireguard->host_config);
+      gtk_label_set_text (self->host_key_label, text);
+      gtk_widget_set_visible (self->host_key_box, TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->trust_check), FALSE);
+      set_busy (self, TRUE, _("Saved. The zone is used once its host key is pinned."));
+      return;
+    }
+  g_clear_error (&error);
 
   gateway = dup_gateway (self);
   set_busy (self, TRUE, _("Asking the host for its key…"));
@@ -349,7 +481,11 @@ start_host_setup (AirZoneDialog *self)
 
   g_clear_pointer (&self->pending, air_ssh_config_free);
   self->pending = dup_ssh_config (self);
-  request = air_zone_setup_configure_request (self->pending, NULL);
+  {
+    const char *peer_key = gtk_editable_get_text (GTK_EDITABLE (self->wireguard_key_entry));
+
+    request = air_zone_setup_configure_request (self->pending, peer_key[0] ? peer_key : NULL);
+  }
   text = g_strdup_printf (_("Sending the host's address to %s…"), gateway);
   set_busy (self, TRUE, text);
   air_zone_setup_call_async (air_transport_get_default (), gateway, "configure", request,
@@ -367,7 +503,13 @@ save_action (GtkWidget  *widget,
   /* The key is pinned only once the user said they trust it. */
   if (self->busy || (self->fingerprint != NULL && !gtk_check_button_get_active (self->trust_check)))
     return;
-  if (wants_host_setup (self))
+  /* Saving what did not change changes nothing: no call, no write. */
+  if (unchanged (self))
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
+  if (wants_host_setup (self) && host_changed (self))
     {
       start_host_setup (self);
       return;
@@ -428,6 +570,14 @@ air_zone_dialog_class_init (AirZoneDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, port_spin);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, user_label);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, user_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, agent_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, agent_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, timeout_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, timeout_spin);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, wireguard_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, wireguard_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, wireguard_key_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, wireguard_key_entry);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_key_box);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_key_label);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, trust_check);
@@ -445,9 +595,16 @@ air_zone_dialog_init (AirZoneDialog *self)
 {
   g_autoptr(GtkStringList) list = gtk_string_list_new (drivers);
 
+  PangoAttrList *attributes = pango_attr_list_new ();
+
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_drop_down_set_model (self->driver_dropdown, G_LIST_MODEL (list));
+  gtk_entry_set_placeholder_text (self->agent_entry, AIR_SSH_DEFAULT_AGENT);
+  /* A fingerprint wraps where it must, never with an inserted hyphen. */
+  pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
+  gtk_label_set_attributes (self->host_key_label, attributes);
+  pango_attr_list_unref (attributes);
 }
 
 /**
@@ -477,7 +634,14 @@ air_zone_dialog_new (GtkWindow  *parent,
       air_zone_dialog_set_fields (self, air_zone_get_name (zone), air_zone_get_gateway (zone),
                                   air_zone_get_driver (zone));
       if (config != NULL)
-        air_zone_dialog_set_host (self, config->host, config->port, config->user);
+        {
+          self->original = air_ssh_config_copy (config);
+          air_zone_dialog_set_host (self, config->host, config->port, config->user);
+          if (g_strcmp0 (config->agent_path, AIR_SSH_DEFAULT_AGENT) != 0)
+            gtk_editable_set_text (GTK_EDITABLE (self->agent_entry), config->agent_path ? config->agent_path : "");
+          gtk_spin_button_set_value (self->timeout_spin, config->connect_timeout);
+          gtk_editable_set_text (GTK_EDITABLE (self->wireguard_entry), config->wireguard ? config->wireguard : "");
+        }
       gtk_editable_set_editable (GTK_EDITABLE (self->name_entry), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->name_entry), FALSE);
     }

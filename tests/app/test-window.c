@@ -371,6 +371,24 @@ window_sees_halted (gpointer user_data)
   return qube != NULL && air_qube_get_state (qube) == AIR_QUBE_STATE_HALTED;
 }
 
+/* The entry under @widget that holds @text. */
+static GtkWidget *
+find_entry (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_ENTRY (widget) && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_entry (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_window_actions (Fixture       *fixture,
                      gconstpointer  data)
@@ -399,7 +417,15 @@ test_window_actions (Fixture       *fixture,
   g_assert_nonnull (air_create_dialog_get_problem (create));
   air_create_dialog_set_name (create, "act-q");
   g_assert_null (air_create_dialog_get_problem (create));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (create), "dialog.create", NULL));
+  /* Enter in the name: its entry activates the default button, Create. */
+  {
+    GtkWidget *entry = find_entry (GTK_WIDGET (create), "act-q");
+
+    g_assert_nonnull (entry);
+    g_assert_true (gtk_entry_get_activates_default (GTK_ENTRY (entry)));
+    g_assert_true (gtk_window_get_default_widget (GTK_WINDOW (create)) != NULL);
+    gtk_widget_activate_default (entry);
+  }
   wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
   wait_window_shows (fixture, "act-q");
   air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "create");
@@ -413,12 +439,14 @@ test_window_actions (Fixture       *fixture,
   activate (fixture, "win.run-command");
   run = find_toplevel (AIR_TYPE_RUN_DIALOG);
   g_assert_nonnull (run);
-  air_run_dialog_set_command (run, "echo hello");
+  /* A command line means what it means in a terminal (a shell runs it,
+   * as qvm-run's does): a pipe, quotes, a variable. */
+  air_run_dialog_set_command (run, "echo \"hello $USER\" | tr h j");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run), "dialog.run", NULL));
   air_test_wait_until (job_finished, air_run_dialog_get_job (run), WAIT_SECONDS, "run");
   g_assert_cmpint (air_job_get_exit_status (air_run_dialog_get_job (run)), ==, 0);
   output = air_run_dialog_dup_output (run);
-  g_assert_cmpstr (output, ==, "hello\n");
+  g_assert_cmpstr (output, ==, "jello user\n");
   gtk_window_destroy (GTK_WINDOW (run));
 
   activate (fixture, "win.shutdown-qube");

@@ -5,7 +5,11 @@
  * a user would (ssh driver, host, port, user), presses Add, and checks:
  * the host's fingerprint is shown and Add stays disabled until the user
  * ticks that they trust it; then the key is pinned and the zone saved with
- * its host. Exits 0 when all holds; says what did not otherwise.
+ * its host. Then, as Edit Zone: Enter (Save) with nothing changed, and
+ * Cancel, leave the zone list byte for byte as it was — settings the
+ * dialog shows (agent, timeout) and those it does not (known_hosts) — and
+ * the fingerprint is never hyphenated where it wraps. Exits 0 when all
+ * holds; says what did not otherwise.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,6 +19,7 @@
 
 #include <gtk/gtk.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "air-resources.h"
 #include "air-zone-dialog.h"
@@ -33,6 +38,69 @@ static gboolean
 has_fingerprint (gpointer data)
 {
   return air_zone_dialog_get_fingerprint (data) != NULL;
+}
+
+/* The first widget under @widget that @match accepts. */
+static GtkWidget *
+find_widget (GtkWidget   *widget,
+             gboolean   (*match) (GtkWidget *, gconstpointer),
+             gconstpointer data)
+{
+  if (match (widget, data))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+label_shows (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static gboolean
+entry_holds (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_ENTRY (widget) && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (widget)), text) == 0;
+}
+
+static gboolean
+hyphenation_off (GtkLabel *label)
+{
+  PangoAttrList *attributes = gtk_label_get_attributes (label);
+  g_autoptr(GSList) list = attributes ? pango_attr_list_get_attributes (attributes) : NULL;
+  gboolean off = FALSE;
+
+  for (GSList *l = list; l != NULL; l = l->next)
+    {
+      PangoAttribute *attribute = l->data;
+
+      if (attribute->klass->type == PANGO_ATTR_INSERT_HYPHENS && !((PangoAttrInt *) attribute)->value)
+        off = TRUE;
+      pango_attribute_destroy (attribute);
+    }
+  return off;
+}
+
+static char *
+registry_bytes (AirSession *session)
+{
+  g_autofree char *contents = NULL;
+
+  g_file_get_contents (air_zone_registry_get_path (air_session_get_registry (session)), &contents, NULL, NULL);
+  return g_steal_pointer (&contents);
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
 }
 
 static gboolean
@@ -76,6 +144,12 @@ main (int   argc,
   CHECK (g_strcmp0 (air_zone_dialog_get_fingerprint (dialog), argv[5]) == 0,
          "the fingerprint shown is the host key's");
   CHECK (air_session_lookup_zone (session, argv[1]) == NULL, "nothing is saved before the key is trusted");
+  {
+    GtkWidget *label = find_widget (GTK_WIDGET (dialog), label_shows, argv[5]);
+
+    CHECK (label != NULL && hyphenation_off (GTK_LABEL (label)),
+           "the fingerprint's label never inserts hyphens where it wraps");
+  }
   /* Pressing Add without ticking the box pins and saves nothing. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL);
   wait_until (is_gone, &dialog, 2);
@@ -92,5 +166,54 @@ main (int   argc,
   CHECK (config != NULL && g_strcmp0 (config->host, argv[2]) == 0 &&
          config->port == (guint) atoi (argv[3]), "the zone keeps its host and port");
   CHECK (g_file_test (argv[6], G_FILE_TEST_EXISTS), "the gateway pinned the key");
+
+  /* Edit Zone: settings of its own, then Save (Enter) and Cancel with
+   * nothing changed. */
+  {
+    g_autoptr(AirSshConfig) custom = air_ssh_config_copy (config);
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *pinned_before = NULL;
+    g_autofree char *pinned_after = NULL;
+    AirZone *zone = air_session_lookup_zone (session, argv[1]);
+    GtkWidget *host_entry, *agent_entry;
+
+    g_free (custom->agent_path);
+    custom->agent_path = g_strdup ("/opt/custom/qubes-air-agent");
+    custom->connect_timeout = 7;
+    CHECK (air_zone_registry_set_ssh_config (air_session_get_registry (session), argv[1], custom, &error) &&
+           air_zone_registry_save (air_session_get_registry (session), &error), "the zone's own settings");
+    before = registry_bytes (session);
+    g_file_get_contents (argv[6], &pinned_before, NULL, NULL);
+
+    dialog = air_zone_dialog_new (NULL, session, zone);
+    g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+    gtk_window_present (GTK_WINDOW (dialog));
+    agent_entry = find_widget (GTK_WIDGET (dialog), entry_holds, "/opt/custom/qubes-air-agent");
+    CHECK (agent_entry != NULL, "Edit Zone shows the zone's agent path");
+    host_entry = find_widget (GTK_WIDGET (dialog), entry_holds, argv[2]);
+    CHECK (host_entry != NULL, "Edit Zone shows the zone's host");
+    /* Enter in the entry's text, once the dialog is up: the default
+     * button, Save. */
+    wait_until (is_mapped, dialog, 5);
+    CHECK (gtk_entry_get_activates_default (GTK_ENTRY (host_entry)), "Enter in an entry activates the default");
+    gtk_widget_activate_default (host_entry);
+    CHECK (wait_until (is_gone, &dialog, 5), "Enter saves, and with nothing changed the dialog just closes");
+    after = registry_bytes (session);
+    CHECK (g_strcmp0 (before, after) == 0, "Save with nothing changed leaves the zone list as it was");
+    g_file_get_contents (argv[6], &pinned_after, NULL, NULL);
+    CHECK (g_strcmp0 (pinned_before, pinned_after) == 0, "… and the gateway's pinned key");
+
+    dialog = air_zone_dialog_new (NULL, session, zone);
+    g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+    gtk_window_present (GTK_WINDOW (dialog));
+    gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (dialog), entry_holds, "/opt/custom/qubes-air-agent")),
+                           "/somewhere/else");
+    gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
+    CHECK (wait_until (is_gone, &dialog, 5), "Cancel closes");
+    g_clear_pointer (&after, g_free);
+    after = registry_bytes (session);
+    CHECK (g_strcmp0 (before, after) == 0, "Cancel changes nothing");
+  }
   return 0;
 }
