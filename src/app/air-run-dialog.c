@@ -187,7 +187,7 @@ run_action (GtkWidget  *widget,
   target = self->disposable ? selected_string (self->template_dropdown) : self->qube;
 
   self->job = g_object_ref (air_session_run_command (self->session, zone, target,
-                                                     argv, self->disposable));
+                                                     argv, command, self->disposable));
   g_signal_connect_object (self->job, "output", G_CALLBACK (job_output_cb), self, 0);
   g_signal_connect_object (self->job, "finished", G_CALLBACK (job_finished_cb), self, 0);
 

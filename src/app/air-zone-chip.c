@@ -54,7 +54,12 @@ update (AirZoneChip *self)
   else if (air_session_zone_is_loading (self->session, zone))
     status = g_strdup (_("connecting…"));
   else
-    status = g_strdup_printf (_("%u qubes · %u running"), count, running);
+    {
+      g_autofree char *qubes = g_strdup_printf (ngettext ("%u qube", "%u qubes", count), count);
+
+      /* Translators: a zone's number of qubes, then of running ones */
+      status = g_strdup_printf (_("%s · %u running"), qubes, running);
+    }
 
   tooltip = g_strdup_printf ("%s: %s%s%s", zone, air_health_get_display_name (health),
                              reason && reason[0] ? " — " : "", reason ? reason : "");

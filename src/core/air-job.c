@@ -401,7 +401,39 @@ air_job_finish_command (AirJob *self,
   air_job_flush_output (self);
   self->exit_status = CLAMP (exit_status, -1, 255);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXIT_STATUS]);
-  finish (self, AIR_JOB_SUCCEEDED);
+  if (self->exit_status == 0)
+    {
+      finish (self, AIR_JOB_SUCCEEDED);
+      return;
+    }
+
+  /* A command that could not start or ended badly is a failed job, told
+   * with the last line it wrote (already made safe as output). */
+  {
+    g_auto(GStrv) lines = g_strsplit (self->output->str, "\n", -1);
+    const char *last = "";
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (g_strstrip (lines[i])[0] != '\0')
+        last = lines[i];
+    g_free (self->error);
+    self->error = air_text_sanitize (last[0] != '\0' ? last : "", -1, AIR_JOB_MAX_ERROR);
+    if (self->error[0] == '\0')
+      {
+        g_free (self->error);
+        self->error = g_strdup_printf (_("The command ended with exit status %d."), self->exit_status);
+      }
+    g_free (self->hint);
+    if (self->exit_status == 127)
+      self->hint = g_strdup (_("The program is not installed in the qube: install it in its template."));
+    else if (self->exit_status == 126)
+      self->hint = g_strdup (_("The program could not be run in the qube."));
+    else
+      self->hint = g_strdup_printf (_("The command ended with exit status %d."), self->exit_status);
+  }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HINT]);
+  finish (self, AIR_JOB_FAILED);
 }
 
 static const char *

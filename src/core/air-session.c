@@ -1261,6 +1261,7 @@ run_cancelled_cb (GCancellable *cancellable,
 /**
  * air_session_run_command:
  * @target: the qube, or with @disposable the disposable template
+ * @what: (nullable): the command as the job names it, else argv[0]
  *
  * Returns: (transfer none): the job, held by the job list; its "output"
  *   signal carries the command's output, "exit-status" its end.
@@ -1270,6 +1271,7 @@ air_session_run_command (AirSession         *self,
                          const char         *zone_name,
                          const char         *target,
                          const char * const *argv,
+                         const char         *what,
                          gboolean            disposable)
 {
   g_autofree char *shown = NULL;
@@ -1285,7 +1287,7 @@ air_session_run_command (AirSession         *self,
   g_return_val_if_fail (argv != NULL, NULL);
 
   shown = air_text_sanitize (target, -1, AIR_NAME_MAX);
-  command = air_text_sanitize (argv[0] ? argv[0] : "", -1, 40);
+  command = air_text_sanitize (what ? what : argv[0] ? argv[0] : "", -1, 40);
   job = start_job (self, zone_name, &zone,
                    disposable ? g_strdup_printf (_("Run %s in a disposable of %s"), command, shown)
                               : g_strdup_printf (_("Run %s in %s"), command, shown));

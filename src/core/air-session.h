@@ -53,6 +53,7 @@ AirJob          *air_session_run_command         (AirSession          *self,
                                                   const char          *zone,
                                                   const char          *target,
                                                   const char * const  *argv,
+                                                  const char          *what,
                                                   gboolean             disposable);
 
 gboolean         air_session_add_zone            (AirSession          *self,

@@ -39,9 +39,36 @@ test_job_output (void)
   output = air_job_dup_output (job);
   g_assert_cmpstr (output, ==, seen->str);
   g_assert_cmpstr (output, ==, "hello\nwith café \xef\xbf\xbd[31mred\xef\xbf\xbd[0m\tnul:\xef\xbf\xbd" "bad:\xef\xbf\xbd end\n");
-  g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_SUCCEEDED);
+  /* A command that ends badly is a failed job, told with its last line. */
+  g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_FAILED);
   g_assert_cmpint (air_job_get_exit_status (job), ==, 3);
   g_assert_true (air_job_is_finished (job));
+  g_assert_cmpstr (air_job_get_error (job), ==, "with café \xef\xbf\xbd[31mred\xef\xbf\xbd[0m nul:\xef\xbf\xbd" "bad:\xef\xbf\xbd end");
+  g_assert_nonnull (strstr (air_job_get_hint (job), "exit status 3"));
+}
+
+/* A program the qube does not have: failed, saying so; a clean end: done. */
+static void
+test_job_command_status (void)
+{
+  g_autoptr(AirJob) missing = air_job_new ("Run Terminal", "local");
+  g_autoptr(AirJob) silent = air_job_new ("Run", "local");
+  g_autoptr(AirJob) fine = air_job_new ("Run", "local");
+  static const char said[] = "This qube has no terminal program.\n";
+
+  air_job_append_output (missing, said, sizeof said - 1);
+  air_job_finish_command (missing, 127);
+  g_assert_cmpint (air_job_get_state (missing), ==, AIR_JOB_FAILED);
+  g_assert_cmpstr (air_job_get_error (missing), ==, "This qube has no terminal program.");
+  g_assert_nonnull (strstr (air_job_get_hint (missing), "not installed"));
+
+  air_job_finish_command (silent, 1);
+  g_assert_cmpint (air_job_get_state (silent), ==, AIR_JOB_FAILED);
+  g_assert_nonnull (strstr (air_job_get_error (silent), "exit status 1"));
+
+  air_job_finish_command (fine, 0);
+  g_assert_cmpint (air_job_get_state (fine), ==, AIR_JOB_SUCCEEDED);
+  g_assert_null (air_job_get_error (fine));
 }
 
 static void
@@ -125,6 +152,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/air/job/command-status", test_job_command_status);
   g_test_add_func ("/air/job/output", test_job_output);
   g_test_add_func ("/air/job/output-cut", test_job_output_cut);
   g_test_add_func ("/air/job/output-limit", test_job_output_limit);

@@ -335,7 +335,7 @@ test_session_jobs (Fixture       *fixture,
   air_test_wait_until (job_finished, job, 30, "start");
   g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_SUCCEEDED);
 
-  job = air_session_run_command (fixture->session, "up1", "up1-q00002", argv, FALSE);
+  job = air_session_run_command (fixture->session, "up1", "up1-q00002", argv, NULL, FALSE);
   air_test_wait_until (job_finished, job, 30, "run");
   g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_SUCCEEDED);
   g_assert_cmpint (air_job_get_exit_status (job), ==, 0);

@@ -597,6 +597,8 @@ test_tray_registers (void)
 }
 
 /* The menu lists zones and qubes; Start and Shut Down do what they say. */
+static gboolean window_shown (gpointer user_data);
+
 static void
 test_tray_menu_actions (void)
 {
@@ -642,10 +644,31 @@ test_tray_menu_actions (void)
   g_assert_cmpint (item_id (start_again), ==, start_id);
   g_assert_false (item_enabled (start_again));
 
+  /* A terminal in a qube that has none: a failed job, which says so. */
+  {
+    g_autoptr(GVariant) terminal = find_under ("tray-q (Running)", "Run Terminal");
+    g_autofree char *host_terminal = g_find_program_in_path ("x-terminal-emulator");
+
+    g_assert_nonnull (terminal);
+    click (item_id (terminal));
+    n = wait_notification ("Run Terminal in tray-q failed");
+    if (host_terminal == NULL)
+      g_assert_nonnull (strstr (n->body, "This qube has no terminal program"));
+    wait_status ("NeedsAttention");
+
+    /* Seen in the window, it no longer needs attention. */
+    g_clear_pointer (&open, g_variant_unref);
+    open = find_item (menu_layout (), "Open Qubes Air");
+    click (item_id (open));
+    air_test_wait_until (window_shown, NULL, WAIT_SECONDS, "the window");
+    wait_status ("Active");
+    gtk_window_destroy (gtk_application_get_active_window (GTK_APPLICATION (panel.app)));
+  }
+
   /* The tooltip counts the running qube. */
   air_test_wait_until (no_jobs_running, NULL, WAIT_SECONDS, "the start job to end");
   body = tooltip_body ();
-  g_assert_nonnull (strstr (body, "1 qubes running · 0 jobs running"));
+  g_assert_nonnull (strstr (body, "1 qube running · 0 jobs running"));
 
   /* The job's end is a notification (no window has the focus). */
   n = wait_notification ("Start tray-q finished");

@@ -118,14 +118,14 @@ run_terminal_action (GSimpleAction *action,
                      gpointer       user_data)
 {
   AirTray *self = user_data;
-  static const char * const argv[] = { AIR_TRAY_TERMINAL_COMMAND, NULL };
+  static const char * const argv[] = { "/bin/sh", "-c", AIR_TRAY_TERMINAL_SCRIPT, NULL };
   g_autofree char *zone = NULL;
   g_autofree char *name = NULL;
 
   /* The terminal's window comes from the qube (Qubes' GUI agent); the job
    * lasts as long as the terminal. */
   if (split_target (parameter, &zone, &name))
-    air_session_run_command (self->session, zone, name, argv, FALSE);
+    air_session_run_command (self->session, zone, name, argv, _("Terminal"), FALSE);
 }
 
 static void
@@ -254,9 +254,12 @@ zone_menu (AirTray *self,
   else if (air_session_zone_is_loading (self->session, name))
     line = g_strdup (_("Connecting…"));
   else
-    /* Translators: a zone's health, its number of qubes and running qubes */
-    line = g_strdup_printf (_("%s · %u qubes · %u running"), air_health_get_display_name (health),
-                            count, running);
+    {
+      g_autofree char *counted = g_strdup_printf (ngettext ("%u qube", "%u qubes", count), count);
+
+      /* Translators: a zone's health, its number of qubes, then of running ones */
+      line = g_strdup_printf (_("%s · %s · %u running"), air_health_get_display_name (health), counted, running);
+    }
   append_item (status, info_item (line, "health"));
   append_item (status, action_item (_("Show in Qubes Air"), "show-zone", name, TRUE));
   if (health == AIR_HEALTH_DOWN)
@@ -372,7 +375,7 @@ tooltip_body (AirTray *self,
   guint n_zones = g_list_model_get_n_items (air_session_get_zones (self->session));
 
   if (summary->down->len == 0)
-    g_string_append_printf (body, _("All %u zones reachable"), n_zones);
+    g_string_append_printf (body, ngettext ("%u zone, reachable", "All %u zones reachable", n_zones), n_zones);
   for (guint i = 0; i < summary->down->len && i < MAX_NAMED_IN_TOOLTIP; i++)
     {
       AirZone *zone = g_ptr_array_index (summary->down, i);
@@ -395,9 +398,11 @@ tooltip_body (AirTray *self,
     g_string_append_printf (body, "\n%s", _("and more jobs failed"));
 
   g_string_append_c (body, '\n');
-  /* Translators: counts of running qubes and running jobs */
-  g_string_append_printf (body, _("%u qubes running · %u jobs running"),
-                          summary->running_qubes, summary->running_jobs);
+  g_string_append_printf (body, ngettext ("%u qube running", "%u qubes running", summary->running_qubes),
+                          summary->running_qubes);
+  g_string_append (body, " · ");
+  g_string_append_printf (body, ngettext ("%u job running", "%u jobs running", summary->running_jobs),
+                          summary->running_jobs);
   return g_string_free (body, FALSE);
 }
 

@@ -17,7 +17,14 @@ G_DECLARE_FINAL_TYPE (AirTray, air_tray, AIR, TRAY, GObject)
 
 /* Qubes' own terminal launcher is not in every zone's images; Debian's
  * alternative is. */
-#define AIR_TRAY_TERMINAL_COMMAND "x-terminal-emulator"
+/* The first terminal the qube has; a job that fails, saying so, if none. */
+#define AIR_TRAY_TERMINAL_SCRIPT \
+  "for t in x-terminal-emulator gnome-terminal xfce4-terminal konsole xterm; do\n" \
+  "  command -v \"$t\" >/dev/null && exec \"$t\"\n" \
+  "done\n" \
+  "echo 'This qube has no terminal program (x-terminal-emulator, gnome-terminal, " \
+  "xfce4-terminal, konsole or xterm).' >&2\n" \
+  "exit 127\n"
 /* Qubes shown per zone in the menu; the window shows them all. */
 #define AIR_TRAY_MAX_QUBES_PER_ZONE 100
 
