@@ -28,6 +28,7 @@ struct _AirFileBrowser
   GtkWidget     *box;
   GtkButton     *up_button;
   GtkButton     *reload_button;
+  GtkLabel      *qube_label;
   GtkLabel      *path_label;
   GtkLabel      *status_label;
   GtkListView   *list_view;
@@ -139,15 +140,20 @@ reload (AirFileBrowser *self)
     {
       gtk_string_list_splice (self->names, 0, g_list_model_get_n_items (G_LIST_MODEL (self->names)), NULL);
       g_clear_pointer (&self->entries, g_ptr_array_unref);
-      gtk_label_set_text (self->path_label, _("Files"));
+      gtk_label_set_text (self->qube_label, _("Files"));
+      gtk_label_set_text (self->path_label, "");
       show_status (self, _("Select a qube to see its files."));
       return;
     }
 
   {
-    /* Translators: the files pane's title: qube name, then ~/path */
-    g_autofree char *title = g_strdup_printf (_("%s: ~/%s"), air_qube_get_name (self->qube), self->path);
-    gtk_label_set_text (self->path_label, title);
+    /* Translators: the files pane's title is the qube's name, then ~/path */
+    g_autofree char *title = g_strdup_printf (_("%s:"), air_qube_get_name (self->qube));
+    g_autofree char *path = g_strdup_printf ("~/%s", self->path);
+
+    gtk_label_set_text (self->qube_label, title);
+    gtk_label_set_text (self->path_label, path);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->path_label), path);
   }
 
   zone = air_session_lookup_zone (self->session, air_qube_get_zone (self->qube));
@@ -301,6 +307,7 @@ air_file_browser_class_init (AirFileBrowserClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirFileBrowser, box);
   gtk_widget_class_bind_template_child (widget_class, AirFileBrowser, up_button);
   gtk_widget_class_bind_template_child (widget_class, AirFileBrowser, reload_button);
+  gtk_widget_class_bind_template_child (widget_class, AirFileBrowser, qube_label);
   gtk_widget_class_bind_template_child (widget_class, AirFileBrowser, path_label);
   gtk_widget_class_bind_template_child (widget_class, AirFileBrowser, status_label);
   gtk_widget_class_bind_template_child (widget_class, AirFileBrowser, list_view);

@@ -112,6 +112,7 @@ update (AirJobRow *self)
   AirJob *job = self->job;
   AirJobState state;
   const char *error;
+  const char *names[] = { _("Running"), _("Done"), _("Failed"), _("Cancelled") };
   static const char * const icons[] = {
     "content-loading-symbolic", "object-select-symbolic",
     "dialog-error-symbolic", "process-stop-symbolic",
@@ -124,6 +125,8 @@ update (AirJobRow *self)
   state = air_job_get_state (job);
   gtk_label_set_text (self->title, air_job_get_title (job));
   gtk_image_set_from_icon_name (self->state_icon, icons[MIN ((guint) state, 3)]);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  names[MIN ((guint) state, 3)], -1);
   gtk_widget_set_visible (GTK_WIDGET (self->state_icon), state != AIR_JOB_RUNNING);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), state == AIR_JOB_RUNNING);
   gtk_spinner_set_spinning (self->spinner, state == AIR_JOB_RUNNING);

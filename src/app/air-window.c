@@ -189,6 +189,9 @@ update_cell (GtkWidget *cell,
         const char *classes[] = { "label-dot", air_label_get_css_class (air_qube_get_label (qube)), NULL };
 
         gtk_widget_set_css_classes (cell, classes);
+        /* A screen reader says the colour the dot shows. */
+        gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        air_label_get_display_name (air_qube_get_label (qube)), -1);
         return;
       }
     }
@@ -494,6 +497,7 @@ update_inventory_page (AirWindow *self)
 {
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
   guint total = g_list_model_get_n_items (G_LIST_MODEL (air_session_get_inventory (self->session)));
+  AirZone *zone;
 
   if (shown > 0)
     {
@@ -505,6 +509,19 @@ update_inventory_page (AirWindow *self)
     {
       gtk_label_set_text (self->empty_title, _("No qube matches"));
       gtk_label_set_text (self->empty_body, _("Search looks at the names of qubes, zones and templates."));
+    }
+  else if (self->zone_filter_name != NULL && (zone = air_session_lookup_zone (self->session, self->zone_filter_name)) != NULL &&
+           air_zone_get_health (zone) == AIR_HEALTH_DOWN)
+    {
+      /* A zone that is down has no qubes to show: say why, and what to do. */
+      g_autofree char *title = g_strdup_printf (_("Zone %s is down"), self->zone_filter_name);
+      g_autofree char *reason = air_text_sanitize (air_zone_get_health_reason (zone), -1, 300);
+      g_autofree char *body = g_strdup_printf (_("%s\nIts qubes show again when it is back. “Reconnect” in the "
+                                                 "zone's menu tries now; “Edit Zone” changes how it is reached."),
+                                               reason[0] ? reason : _("It does not answer."));
+
+      gtk_label_set_text (self->empty_title, title);
+      gtk_label_set_text (self->empty_body, body);
     }
   else if (self->zone_filter_name != NULL && total > 0)
     {
@@ -522,6 +539,15 @@ update_inventory_page (AirWindow *self)
     }
 
   gtk_stack_set_visible_child_name (self->inventory_stack, "empty");
+}
+
+static void
+session_zone_changed_cb (AirSession *session,
+                         const char *zone,
+                         AirWindow  *self)
+{
+  if (g_strcmp0 (zone, self->zone_filter_name) == 0)
+    update_inventory_page (self);
 }
 
 static void
@@ -686,6 +712,7 @@ setup_models (AirWindow *self)
   selection_changed_cb (self->selection, NULL, self);
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (filter_items_changed_cb), self, 0);
+  g_signal_connect_object (self->session, "zone-changed", G_CALLBACK (session_zone_changed_cb), self, 0);
   g_signal_connect_object (air_session_get_zones (self->session), "items-changed",
                            G_CALLBACK (zones_changed_cb), self, 0);
 

@@ -116,7 +116,14 @@ while True:
     c, _ = s.accept(); c.sendall(b'host-service\n'); c.close()
 " &
 listener_pids="$listener_pids $!"
-sleep 0.5
+# Up before anything is asked of it (a loaded machine starts python slowly).
+python3 -c "
+import socket, time
+for _ in range(200):
+    try:
+        socket.create_connection(('127.0.0.1', $port), timeout=1).close(); break
+    except OSError:
+        time.sleep(0.05)"
 reach="import socket
 try:
     s = socket.create_connection(('127.0.0.1', $port), timeout=3); print(s.recv(64).decode().strip())

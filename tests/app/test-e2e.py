@@ -34,7 +34,9 @@ QUBE = "e2e-q"
 STEPS = ["the window shows the local zone",
          "the map names the zone's gateway, its link and the zone, each focusable",
          "the Create dialog opens",
-         "the new qube's row appears", "right-clicking the row opens its menu",
+         "the new qube's row appears",
+         "every control and cell has a name (file pane buttons, search, label colour, job state)",
+         "right-clicking the row opens its menu",
          "the Run dialog opens",
          "the output reads hello"]
 
@@ -153,11 +155,21 @@ def main():
         if not ok(bool(row), STEPS[3]):
             return 1
 
+        # What a screen reader reads: the file pane's icon buttons, the
+        # search entry, the Label column's colour, the finished job's state.
+        def named(name):
+            return window.findChildren(lambda n: n.name == name, isLambda=True)
+        names = ["Parent folder", "Reload", "Search qubes", "Red", "Done"]
+        found = wait_for(lambda: all(named(n) for n in names), 30)
+        missing = [n for n in names if not named(n)]
+        if not ok(bool(found), STEPS[4], f"missing {missing}" if missing else ""):
+            return 1
+
         x, y = row.position
         w, h = row.size
         xinput.click(x + w // 2, y + h // 2, button=3)
         menu = wait_for(lambda: find(window, "menu item", "Run a Command…"), 20)
-        if not ok(bool(menu), STEPS[4]):
+        if not ok(bool(menu), STEPS[5]):
             return 1
         xinput.press("Escape")
 
@@ -165,14 +177,14 @@ def main():
         wait_for(lambda: run_button.sensitive, 30)
         click(run_button)
         run = wait_for(lambda: find(app, "window", f"Run in {QUBE}", recursive=False))
-        if not ok(bool(run), STEPS[5]):
+        if not ok(bool(run), STEPS[6]):
             return 1
 
         type_into(find(run, "text", "Command"), "echo hello")
         click(find(run, "push button", "Run"))
         output = find(run, "text", "Output")
         text = wait_for(lambda: "hello" in output.text and output.text, 60)
-        return 0 if ok(bool(text) and text.strip() == "hello", STEPS[6], f"output {text!r}") else 1
+        return 0 if ok(bool(text) and text.strip() == "hello", STEPS[7], f"output {text!r}") else 1
     finally:
         app_proc.terminate()
         try:

@@ -686,6 +686,49 @@ test_window_reopened (Fixture       *fixture,
   g_assert_false (gtk_widget_get_sensitive (find_action_widget (GTK_WIDGET (fixture->window), "win.start-qube")));
 }
 
+static gboolean
+label_with (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (label_with (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+shows_zone_down (gpointer user_data)
+{
+  return label_with (user_data, "Zone gone is down");
+}
+
+/* A zone that is down, shown alone: the page says so, and what to do —
+ * not "Create one with New Qube". */
+static void
+test_window_zone_down (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_autofree char *gateway_dir = g_build_filename (g_getenv ("AIR_LOOPBACK_DIR"), "sys-remote-gone", NULL);
+
+  /* A gateway whose state is not a directory: every call fails. */
+  g_assert_true (g_file_set_contents (gateway_dir, "not a directory", -1, NULL));
+  open_window (fixture);
+  g_assert_true (air_session_add_zone (fixture->session, "gone", "sys-remote-gone", "local", &error));
+  g_assert_no_error (error);
+  air_window_set_zone_filter (fixture->window, "gone");
+  air_test_wait_until (shows_zone_down, fixture->window, WAIT_SECONDS, "the zone-down page");
+  g_assert_true (label_with (GTK_WIDGET (fixture->window), "Reconnect"));
+  g_assert_false (label_with (GTK_WIDGET (fixture->window), "New Qube”"));
+  g_assert_true (air_session_remove_zone (fixture->session, "gone", &error));
+  g_unlink (gateway_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -706,6 +749,7 @@ main (int   argc,
   g_test_add ("/air/window/behind-back", Fixture, NULL, fixture_set_up, test_window_behind_back, fixture_tear_down);
   g_test_add ("/air/window/closed", Fixture, NULL, fixture_set_up, test_window_closed, fixture_tear_down);
   g_test_add ("/air/window/reopened", Fixture, NULL, fixture_set_up, test_window_reopened, fixture_tear_down);
+  g_test_add ("/air/window/zone-down", Fixture, NULL, fixture_set_up, test_window_zone_down, fixture_tear_down);
 
   status = g_test_run ();
 
