@@ -70,7 +70,8 @@ uptime_text (gint64       started,
 
   seconds = MAX (g_get_real_time () / G_USEC_PER_SEC - started, 0);
   if (seconds < 60)
-    return g_strdup (_("under a minute"));
+    /* Translators: uptime under a minute; keep it short (a narrow column) */
+    return g_strdup (_("< 1 min"));
   if (seconds < 3600)
     /* Translators: uptime in minutes */
     return g_strdup_printf (_("%d min"), (int) (seconds / 60));
@@ -148,9 +149,9 @@ typedef enum {
 /* The room each column's cells ask for, in characters: at least, and
  * ideally (a qube name has up to 31; most are far shorter). */
 static const struct { guint min, nat; } cell_chars[] = {
-  [CELL_NAME] = { 13, 22 }, [CELL_ZONE] = { 12, 14 }, [CELL_STATE] = { 8, 10 },
-  [CELL_CLASS] = { 8, 11 }, [CELL_TEMPLATE] = { 10, 15 }, [CELL_MEMORY] = { 9, 9 },
-  [CELL_VCPUS] = { 3, 4 }, [CELL_IP] = { 11, 15 }, [CELL_UPTIME] = { 14, 14 },
+  [CELL_NAME] = { 13, 18 }, [CELL_ZONE] = { 8, 10 }, [CELL_STATE] = { 8, 9 },
+  [CELL_CLASS] = { 7, 9 }, [CELL_TEMPLATE] = { 9, 12 }, [CELL_MEMORY] = { 8, 8 },
+  [CELL_VCPUS] = { 3, 3 }, [CELL_IP] = { 9, 13 }, [CELL_UPTIME] = { 9, 10 },
   [CELL_LABEL] = { 1, 1 },
 };
 

@@ -578,7 +578,7 @@ test_window_behind_back (Fixture       *fixture,
   zone_action (fixture, "back-q", AIR_ZONE_ACTION_START);
   air_test_wait_until (qube_is_running, qube, WAIT_SECONDS, "the event");
   wait_row_shows (fixture, "back-q", air_qube_state_get_display_name (AIR_QUBE_STATE_RUNNING));
-  wait_row_shows (fixture, "back-q", _("under a minute"));   /* its uptime */
+  wait_row_shows (fixture, "back-q", _("< 1 min"));   /* its uptime */
 
   prepare_qube (fixture, "back-new");
   wait_window_shows (fixture, "back-new");
