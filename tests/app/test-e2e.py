@@ -94,8 +94,9 @@ def click(node):
     node.doActionNamed("click")
 
 
-def agent_call(verb, arg):
-    """Calls the zone's agent as the loopback transport would (cleanup)."""
+def agent_call(verb, arg, data=None):
+    """Calls the zone's agent as the loopback transport would (set-up and
+    cleanup), with @data on its stdin."""
     env = dict(os.environ)
     env.update({
         "QREXEC_SERVICE_FULL_NAME": f"qubesair.{verb}+{arg}",
@@ -104,7 +105,7 @@ def agent_call(verb, arg):
         "AIR_LOOPBACK_SELF": "sys-remote-local",
         "AIR_AGENT_DIR": os.path.join(os.environ["AIR_LOOPBACK_DIR"], "sys-remote-local"),
     })
-    subprocess.run([os.environ["AIR_AGENT_PROGRAM"], arg], env=env, stdin=subprocess.DEVNULL,
+    subprocess.run([os.environ["AIR_AGENT_PROGRAM"], arg], env=env, input=(data or "").encode(),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
 
 

@@ -81,6 +81,7 @@ struct _AirStatusNotifier
   char                    *title;
   char                    *icon_name;
   char                    *attention_icon_name;
+  GVariant                *icon_pixmaps;     /* a(iiay), or NULL */
   char                    *tooltip_title;
   char                    *tooltip_body;   /* escaped */
 
@@ -213,6 +214,11 @@ get_property (GDBusConnection  *connection,
     return g_variant_new_string (self->attention_icon_name ? self->attention_icon_name : "");
   if (g_str_equal (property_name, "OverlayIconName") || g_str_equal (property_name, "AttentionMovieName"))
     return g_variant_new_string ("");
+  /* The icon drawn, for hosts that cannot find it by name (an icon
+   * installed nowhere they look). */
+  if (g_str_equal (property_name, "IconPixmap") ||
+      (g_str_equal (property_name, "AttentionIconPixmap") && self->attention_icon_name != NULL))
+    return self->icon_pixmaps ? g_variant_ref (self->icon_pixmaps) : no_pixmaps ();
   if (g_str_has_suffix (property_name, "Pixmap"))
     return no_pixmaps ();
   if (g_str_equal (property_name, "ToolTip"))
@@ -333,6 +339,7 @@ air_status_notifier_finalize (GObject *object)
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->icon_name, g_free);
   g_clear_pointer (&self->attention_icon_name, g_free);
+  g_clear_pointer (&self->icon_pixmaps, g_variant_unref);
   g_clear_pointer (&self->tooltip_title, g_free);
   g_clear_pointer (&self->tooltip_body, g_free);
 
@@ -485,6 +492,22 @@ air_status_notifier_set_icon_name (AirStatusNotifier *self,
 
   if (air_set_str (&self->icon_name, icon_name))
     emit (self, "NewIcon", NULL);
+}
+
+/* The icon's pixels, a(iiay): width, height, ARGB32 in network byte
+ * order, in as many sizes as given. */
+void
+air_status_notifier_set_icon_pixmaps (AirStatusNotifier *self,
+                                      GVariant          *pixmaps)
+{
+  g_return_if_fail (AIR_IS_STATUS_NOTIFIER (self));
+  g_return_if_fail (pixmaps == NULL || g_variant_is_of_type (pixmaps, G_VARIANT_TYPE ("a(iiay)")));
+
+  if (pixmaps != NULL)
+    g_variant_ref_sink (pixmaps);
+  g_clear_pointer (&self->icon_pixmaps, g_variant_unref);
+  self->icon_pixmaps = pixmaps;
+  emit (self, "NewIcon", NULL);
 }
 
 void

@@ -37,6 +37,8 @@ void                     air_status_notifier_set_status     (AirStatusNotifier  
                                                              AirStatusNotifierStatus  status);
 void                     air_status_notifier_set_icon_name  (AirStatusNotifier       *self,
                                                              const char              *icon_name);
+void                     air_status_notifier_set_icon_pixmaps (AirStatusNotifier     *self,
+                                                               GVariant              *pixmaps);
 void                     air_status_notifier_set_attention_icon_name (AirStatusNotifier *self,
                                                              const char              *icon_name);
 void                     air_status_notifier_set_tooltip    (AirStatusNotifier       *self,

@@ -45,6 +45,8 @@ struct _AirTray
   AirDBusMenu        *dbus_menu;
   AirStatusNotifier  *notifier;
   GPtrArray          *unseen_failures;   /* AirJob */
+  GHashTable         *pixmaps;           /* icon name → a(iiay) */
+  char               *shown_icon;
 
   guint               update_id;
 };
@@ -406,6 +408,65 @@ tooltip_body (AirTray *self,
   return g_string_free (body, FALSE);
 }
 
+/* @icon drawn at the sizes panels use, as a(iiay) ARGB32 (network byte
+ * order): a host that cannot find the app's icon by name (not installed
+ * where it looks) still shows it. Kept per icon name. */
+static GVariant *
+icon_pixmaps (AirTray    *self,
+              const char *icon)
+{
+  static const int sizes[] = { 22, 32, 48 };
+  GdkDisplay *display = gdk_display_get_default ();
+  GVariantBuilder builder;
+  GVariant *pixmaps;
+
+  if (self->pixmaps == NULL)
+    self->pixmaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
+  if ((pixmaps = g_hash_table_lookup (self->pixmaps, icon)) != NULL)
+    return pixmaps;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(iiay)"));
+  for (guint i = 0; display != NULL && i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(GtkIconPaintable) paintable =
+        gtk_icon_theme_lookup_icon (gtk_icon_theme_get_for_display (display), icon, NULL, sizes[i], 1,
+                                    GTK_TEXT_DIR_NONE, 0);
+      g_autoptr(GFile) file = gtk_icon_paintable_get_file (paintable);
+      g_autoptr(GInputStream) stream = file ? G_INPUT_STREAM (g_file_read (file, NULL, NULL)) : NULL;
+      g_autoptr(GdkPixbuf) loaded = stream ? gdk_pixbuf_new_from_stream_at_scale (stream, sizes[i], sizes[i],
+                                                                                  TRUE, NULL, NULL) : NULL;
+      g_autoptr(GdkPixbuf) pixbuf = loaded ? gdk_pixbuf_add_alpha (loaded, FALSE, 0, 0, 0) : NULL;
+      int width, height, stride;
+      const guint8 *pixels;
+      guint8 *argb;
+
+      if (pixbuf == NULL)
+        continue;
+      width = gdk_pixbuf_get_width (pixbuf);
+      height = gdk_pixbuf_get_height (pixbuf);
+      stride = gdk_pixbuf_get_rowstride (pixbuf);
+      pixels = gdk_pixbuf_read_pixels (pixbuf);
+      argb = g_malloc ((gsize) width * height * 4);
+      for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+          {
+            const guint8 *rgba = pixels + y * stride + x * 4;
+            guint8 *out = argb + ((gsize) y * width + x) * 4;
+
+            out[0] = rgba[3];
+            out[1] = rgba[0];
+            out[2] = rgba[1];
+            out[3] = rgba[2];
+          }
+      g_variant_builder_add (&builder, "(ii@ay)", width, height,
+                             g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, argb, (gsize) width * height * 4,
+                                                      TRUE, g_free, argb));
+    }
+  pixmaps = g_variant_ref_sink (g_variant_builder_end (&builder));
+  g_hash_table_insert (self->pixmaps, g_strdup (icon), pixmaps);
+  return pixmaps;
+}
+
 static gboolean
 update_cb (gpointer user_data)
 {
@@ -430,6 +491,12 @@ update_cb (gpointer user_data)
     icon = AIR_APP_ID;
 
   air_status_notifier_set_icon_name (self->notifier, icon);
+  if (g_strcmp0 (icon, self->shown_icon) != 0)
+    {
+      g_free (self->shown_icon);
+      self->shown_icon = g_strdup (icon);
+      air_status_notifier_set_icon_pixmaps (self->notifier, icon_pixmaps (self, icon));
+    }
   air_status_notifier_set_attention_icon_name (self->notifier, attention ? icon : NULL);
   air_status_notifier_set_tooltip (self->notifier, _("Qubes Air"), body);
   air_status_notifier_set_status (self->notifier, attention ? AIR_STATUS_NOTIFIER_NEEDS_ATTENTION
@@ -569,6 +636,8 @@ air_tray_finalize (GObject *object)
   g_clear_object (&self->menu);
   g_clear_object (&self->actions);
   g_clear_pointer (&self->unseen_failures, g_ptr_array_unref);
+  g_clear_pointer (&self->pixmaps, g_hash_table_unref);
+  g_clear_pointer (&self->shown_icon, g_free);
 
   G_OBJECT_CLASS (air_tray_parent_class)->finalize (object);
 }
