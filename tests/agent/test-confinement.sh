@@ -49,7 +49,7 @@ if [ "$(id -u)" -eq 0 ] && [ -z "${AIR_CONFINEMENT_NESTED:-}" ] && command -v se
    setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$QAIR" 2>/dev/null; then
   as_user=1
 fi
-echo "1..$((18 + ${as_user:-0}))"
+echo "1..$((19 + ${as_user:-0}))"
 
 "$QAIR" create q1 --zone local >/dev/null 2>&1 && "$QAIR" start q1 >/dev/null 2>&1
 "$QAIR" create q2 --zone local >/dev/null 2>&1 && "$QAIR" start q2 >/dev/null 2>&1
@@ -86,6 +86,13 @@ check "… nor another qube's home or control socket" \
 check "/root, /var/lib, /srv, /opt and the host's /home, /run are not there" \
   '[ "$(in_qube q1 "for d in /root /var/lib /srv /opt /run/user /run/dbus /mnt /media; do test -e \$d && echo \$d; done")" = "" ]'
 check "the host system is read-only" '! in_qube q1 "touch /usr/bin/evil || touch /etc/evil" >/dev/null'
+
+# A template its owner linked to this host's / is confined like "host".
+mkdir -p "$state/templates" && ln -s / "$state/templates/linked"
+"$QAIR" create qt --zone local --template linked >/dev/null 2>&1 && "$QAIR" start qt >/dev/null 2>&1
+check "a template linked to the host's / starts, with only its system" \
+  '[ "$(in_qube qt "echo up; for d in /root /var/lib /srv; do test -e \$d && echo \$d; done")" = up ]'
+"$QAIR" kill local:qt >/dev/null 2>&1
 
 # --- Its own control socket does not take the qube's own requests.
 got=$(py_in_qube q1 "
@@ -160,7 +167,7 @@ if [ -n "$as_user" ]; then
   status=$?
   sed 's/^/# as user: /' "$top/as-user.tap"
   check "every check holds as well for an agent run by an unprivileged user" \
-    '[ $status -eq 0 ] && grep -q "^1\.\.18" "$top/as-user.tap" && ! grep -q "^not ok" "$top/as-user.tap"'
+    '[ $status -eq 0 ] && grep -q "^1\.\.19" "$top/as-user.tap" && ! grep -q "^not ok" "$top/as-user.tap"'
   rm -rf "$user_top"
 fi
 

@@ -27,6 +27,7 @@
 #include <glib/gstdio.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -1318,10 +1319,12 @@ hand_over_dirs (GSubprocessLauncher  *launcher,
                 const AirSandboxSpec *spec,
                 GError              **error)
 {
+  /* A template root may be a link the zone's owner made; a qube's own
+   * directories never are. */
   const struct { const char *path; int flags; int target; } dirs[] = {
-    { spec->private_dir, O_DIRECTORY, AIR_SANDBOX_FD_HOME },
-    { spec->run_dir, O_DIRECTORY, AIR_SANDBOX_FD_RUN },
-    { spec->init_program, 0, AIR_SANDBOX_FD_INIT },
+    { spec->private_dir, O_DIRECTORY | O_NOFOLLOW, AIR_SANDBOX_FD_HOME },
+    { spec->run_dir, O_DIRECTORY | O_NOFOLLOW, AIR_SANDBOX_FD_RUN },
+    { spec->init_program, O_NOFOLLOW, AIR_SANDBOX_FD_INIT },
     { spec->root, O_DIRECTORY, AIR_SANDBOX_FD_ROOT },
   };
 
@@ -1331,7 +1334,7 @@ hand_over_dirs (GSubprocessLauncher  *launcher,
 
       if (dirs[i].target == AIR_SANDBOX_FD_ROOT && strcmp (spec->root, "/") == 0)
         continue;   /* the host's system is bound by path, read-only */
-      fd = open (dirs[i].path, O_PATH | O_NOFOLLOW | O_CLOEXEC | dirs[i].flags);
+      fd = open (dirs[i].path, O_PATH | O_CLOEXEC | dirs[i].flags);
       if (fd < 0)
         return set_errno_error (error, errno, _("Cannot open “%s” for the qube"), dirs[i].path);
       g_subprocess_launcher_take_fd (launcher, fd, dirs[i].target);
@@ -1391,6 +1394,14 @@ air_local_driver_supervise (AirLocalDriver *self,
       report (text);
       return 1;
     }
+  /* A template that is this host's own / gets what "host" gets: its
+   * system, never its state. */
+  {
+    g_autofree char *real = realpath (root, NULL);
+
+    if (real != NULL && strcmp (real, "/") == 0)
+      air_set_str (&root, "/");
+  }
 
   clear_runtime (self, name);
   run_d = path_in (self->run_dir, name, ".d");
