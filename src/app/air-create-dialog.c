@@ -177,6 +177,9 @@ create_action (GtkWidget  *widget,
   spec->label = (AirLabel) MIN (gtk_drop_down_get_selected (self->label_dropdown), AIR_LABEL_BLACK);
   kind = MIN (gtk_drop_down_get_selected (self->class_dropdown), G_N_ELEMENTS (kinds) - 1);
   spec->kind = kinds[kind];
+  /* A number typed but not yet committed (Enter in another field) counts. */
+  gtk_spin_button_update (self->memory_spin);
+  gtk_spin_button_update (self->vcpus_spin);
   spec->memory = (guint) gtk_spin_button_get_value_as_int (self->memory_spin);
   spec->vcpus = (guint) gtk_spin_button_get_value_as_int (self->vcpus_spin);
 
@@ -243,6 +246,17 @@ air_create_dialog_class_init (AirCreateDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
+/* Enter in a spin button's text presses the default button too, as in
+ * an entry (GtkSpinButton has no activates-default before GTK 4.14). */
+static void
+spin_activates_default (GtkSpinButton *spin)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (spin)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TEXT (child))
+      gtk_text_set_activates_default (GTK_TEXT (child), TRUE);
+}
+
 static void
 air_create_dialog_init (AirCreateDialog *self)
 {
@@ -250,6 +264,8 @@ air_create_dialog_init (AirCreateDialog *self)
   g_autoptr(GtkStringList) classes = gtk_string_list_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  spin_activates_default (self->memory_spin);
+  spin_activates_default (self->vcpus_spin);
 
   self->zones = gtk_string_list_new (NULL);
   self->templates = gtk_string_list_new (NULL);

@@ -500,6 +500,13 @@ save_action (GtkWidget  *widget,
   AirZoneDialog *self = AIR_ZONE_DIALOG (widget);
   g_autoptr(GError) error = NULL;
 
+  /* A number typed but not yet committed (Enter in another field) counts;
+   * a change there forgets a key shown and validates again. */
+  if (!self->busy)
+    {
+      gtk_spin_button_update (self->port_spin);
+      gtk_spin_button_update (self->timeout_spin);
+    }
   /* The key is pinned only once the user said they trust it. */
   if (self->busy || (self->fingerprint != NULL && !gtk_check_button_get_active (self->trust_check)))
     return;
@@ -590,6 +597,17 @@ air_zone_dialog_class_init (AirZoneDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
+/* Enter in a spin button's text presses the default button too, as in
+ * an entry (GtkSpinButton has no activates-default before GTK 4.14). */
+static void
+spin_activates_default (GtkSpinButton *spin)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (spin)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TEXT (child))
+      gtk_text_set_activates_default (GTK_TEXT (child), TRUE);
+}
+
 static void
 air_zone_dialog_init (AirZoneDialog *self)
 {
@@ -599,6 +617,8 @@ air_zone_dialog_init (AirZoneDialog *self)
 
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  spin_activates_default (self->port_spin);
+  spin_activates_default (self->timeout_spin);
   gtk_drop_down_set_model (self->driver_dropdown, G_LIST_MODEL (list));
   gtk_entry_set_placeholder_text (self->agent_entry, AIR_SSH_DEFAULT_AGENT);
   /* A fingerprint wraps where it must, never with an inserted hyphen. */
