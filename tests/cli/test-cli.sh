@@ -17,7 +17,7 @@ mkdir -p "$HOME"
 page=$SRC/doc/man/qair.1
 completion=$SRC/data/bash-completion/qair
 
-echo "1..16"
+echo "1..18"
 
 version=$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$SRC/meson.build" | head -1)
 check "qair --version prints the version ($version)" '[ "$("$QAIR" --version)" = "qair $version" ]'
@@ -31,10 +31,27 @@ check "qair start --help is help, not a qube named --help" \
 "$QAIR" nosuch >/dev/null 2>"$top/e1"; s1=$?
 "$QAIR" start >/dev/null 2>"$top/e2"; s2=$?
 "$QAIR" start nosuch >/dev/null 2>"$top/e3"; s3=$?
-check "an unknown command is a usage error, said with qair:" '[ $s1 -eq 2 ] && grep -q "^qair: " "$top/e1"'
-check "a missing name is a usage error, said with qair:" '[ $s2 -eq 2 ] && grep -q "^qair: " "$top/e2"'
+# Every line, not just the hint that follows the message.
+all_qair () { [ -s "$1" ] && [ -z "$(grep -v "^qair: " "$1")" ]; }
+check "an unknown command is a usage error, said with qair:" '[ $s1 -eq 2 ] && all_qair "$top/e1" && grep -q nosuch "$top/e1"'
+check "a missing name is a usage error, said with qair:" '[ $s2 -eq 2 ] && all_qair "$top/e2"'
 check "a qube that does not exist is an error, said with qair:" \
-  '[ $s3 -eq 1 ] && [ -z "$(grep -v "^qair: " "$top/e3")" ] && grep -q nosuch "$top/e3"'
+  '[ $s3 -eq 1 ] && all_qair "$top/e3" && grep -q nosuch "$top/e3"'
+
+# Bash completion, driven as bash drives it.
+complete_words () {  # LINE: what bash would offer at its end
+  PATH="${QAIR_DIR:-$(dirname "$QAIR")}:$PATH" bash -c '
+    . "$1"
+    COMP_LINE=$2
+    read -ra COMP_WORDS <<<"$2"
+    case "$2" in *" ") COMP_WORDS+=("") ;; esac
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    _qair
+    printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' sh "$completion" "$1"
+}
+# Before any qube exists: the templates come from the zone's own list.
+check "completion: templates after --template, from qair zones --json" \
+  '[ "$(complete_words "qair create x --template ")" = "host " ]'
 
 for q in q10 q2 q1; do "$QAIR" create "$q" --zone local >/dev/null 2>&1; done
 order=$("$QAIR" ls --zone local 2>/dev/null | awk 'NR > 1 { print $1 }' | tr '\n' ' ')
@@ -51,26 +68,42 @@ options=$(cat "$SRC"/src/cli/air-cli*.c | tr -s ' \n' ' ' |
 missing=
 for o in $options; do grep -q -- "\\\\-\\\\-$(echo "$o" | sed 's/-/\\\\-/g')" "$page" || missing="$missing --$o"; done
 check "the man page describes every option${missing:+ (missing:$missing)}" '[ -z "$missing" ]'
+# Every variable qair reads (its own code and the core it links) is in
+# ENVIRONMENT; AIR_LOOPBACK_SELF is only set by a loopback service for
+# the calls it makes on.
+vars=$(cat "$SRC"/src/cli/*.c "$SRC"/src/core/*.c | grep -oE 'g_getenv \("[A-Z_]+"' |
+  sed 's/.*"\([A-Z_]*\)"/\1/' | grep -vx AIR_LOOPBACK_SELF | sort -u)
+missing=
+for v in $vars; do
+  sed -n '/^\.SH ENVIRONMENT/,/^\.SH [^E]/p' "$page" | grep -qx "\.B $v" || missing="$missing $v"
+done
+check "the man page's ENVIRONMENT names each variable qair reads${missing:+ (missing:$missing)}" \
+  '[ -z "$missing" ] && [ -n "$vars" ]'
 check "the man pages render without warnings" \
   '[ -z "$(for p in "$SRC"/doc/man/*.[18]; do groff -man -Tutf8 -ww -z "$p" 2>&1; done)" ]'
 
-# Bash completion, driven as bash drives it.
-complete_words () {  # LINE: what bash would offer at its end
-  PATH="$(dirname "$QAIR"):$PATH" bash -c '
-    . "$1"
-    COMP_LINE=$2
-    read -ra COMP_WORDS <<<"$2"
-    case "$2" in *" ") COMP_WORDS+=("") ;; esac
-    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-    _qair
-    printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' sh "$completion" "$1"
-}
 check "completion: qair st → start" '[ "$(complete_words "qair st")" = "start " ]'
 check "completion: qube names after qair start" \
   '[ "$(complete_words "qair start q")" = "q1 q10 q2 " ] && complete_words "qair start local:" | grep -q "local:q10"'
 check "completion: zones after --zone" '[ "$(complete_words "qair ls --zone ")" = "local " ]'
 check "completion: a command's options" '[ "$(complete_words "qair create --n")" = "--network " ]'
-check "completion: templates after --template" 'complete_words "qair create x --template " | grep -q host'
+
+# A zone is untrusted: what it names is offered only if it is a name, and
+# never run. A stand-in qair answers with hostile names.
+mkdir -p "$top/hostile"
+cat >"$top/hostile/qair" <<EOF
+#!/bin/sh
+case "\$*" in
+  "zones --json") printf '%s' '{"zones":[{"name":"good","templates":["t1","\$(touch $top/pwned)","\`touch $top/pwned\`"]},{"name":"a b"},{"name":"\$(touch $top/pwned)"}]}' ;;
+  "ls --json") printf '%s' '{"qubes":[{"zone":"good","qube":{"name":"ok1"}},{"zone":"good","qube":{"name":"x;touch $top/pwned"}},{"zone":"good","qube":{"name":"*"}}]}' ;;
+esac
+EOF
+chmod +x "$top/hostile/qair"
+z=$(QAIR_DIR="$top/hostile" complete_words "qair ls --zone ")
+t=$(QAIR_DIR="$top/hostile" complete_words "qair create x --template ")
+q=$(QAIR_DIR="$top/hostile" complete_words "qair start ")
+check "completion offers only real names from a hostile zone ($z| $t| $q)" \
+  '[ "$z" = "good " ] && [ "$t" = "t1 " ] && [ "$q" = "good:ok1 ok1 " ] && [ ! -e "$top/pwned" ]'
 
 for q in q1 q2 q10; do "$QAIR" rm "local:$q" >/dev/null 2>&1; done
 [ $failed -eq 0 ]
