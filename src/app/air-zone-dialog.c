@@ -58,6 +58,7 @@ struct _AirZoneDialog
   GtkEntry    *wireguard_key_entry;
   GtkWidget   *host_key_box;
   GtkLabel    *host_key_label;
+  GtkLabel    *fingerprint_label;
   GtkCheckButton *trust_check;
 
   /* Owned references */
@@ -219,7 +220,8 @@ validate (AirZoneDialog *self)
   gtk_widget_set_visible (self->agent_label, is_ssh (self));
   gtk_widget_set_visible (GTK_WIDGET (self->agent_entry), is_ssh (self));
   gtk_widget_set_visible (self->timeout_label, is_ssh (self));
-  gtk_widget_set_visible (GTK_WIDGET (self->timeout_spin), is_ssh (self));
+  /* The spin button with its unit. */
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->timeout_spin)), is_ssh (self));
   gtk_widget_set_visible (self->wireguard_label, is_ssh (self));
   gtk_widget_set_visible (GTK_WIDGET (self->wireguard_entry), is_ssh (self));
   gtk_widget_set_visible (self->wireguard_key_label, is_ssh (self));
@@ -400,10 +402,14 @@ scanned_cb (GObject      *object,
   key = g_ptr_array_index (keys, 0);
   type = g_strndup (key, strcspn (key, " "));
   self->fingerprint = air_host_key_fingerprint (key);
-  text = g_strdup_printf (_("The host %s offers this key:\n%s %s\n"
-                            "Compare it with “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the host."),
-                          self->pending->host, type, self->fingerprint);
+  text = g_strdup_printf (_("The host %s offers this key. Compare it with "
+                            "“ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the host:"),
+                          self->pending->host);
   gtk_label_set_text (self->host_key_label, text);
+  g_clear_pointer (&text, g_free);
+  text = g_strdup_printf ("%s %s", type, self->fingerprint);
+  gtk_label_set_text (self->fingerprint_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->trust_check), TRUE);
   gtk_widget_set_visible (self->host_key_box, TRUE);
   gtk_button_set_label (self->save_button, self->zone ? _("_Trust and Save") : _("_Trust and Add"));
   self->busy = FALSE;
@@ -443,11 +449,11 @@ configured_cb (GObject      *object,
         }
       text = g_strdup_printf (_("On the zone host, put this in /etc/wireguard/%s.conf and run "
                                 "“wg-quick up %s”. When the tunnel is up, pin the host's key with "
-                                "“qair zone trust %s”, or Edit Zone again.\n\n%s"),
+                                "“qair zone trust %s”, or Edit Zone again."),
                               wireguard->interface, wireguard->interface,
-                              gtk_editable_get_text (GTK_EDITABLE (self->name_entry)),
-                              wireguard->host_config);
+                              gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
       gtk_label_set_text (self->host_key_label, text);
+      gtk_label_set_text (self->fingerprint_label, wireguard->host_config);
       gtk_widget_set_visible (self->host_key_box, TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->trust_check), FALSE);
       set_busy (self, TRUE, _("Saved. The zone is used once its host key is pinned."));
@@ -587,6 +593,7 @@ air_zone_dialog_class_init (AirZoneDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, wireguard_key_entry);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_key_box);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_key_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, fingerprint_label);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, trust_check);
   gtk_widget_class_bind_template_callback (widget_class, changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, port_changed_cb);
@@ -623,7 +630,7 @@ air_zone_dialog_init (AirZoneDialog *self)
   gtk_entry_set_placeholder_text (self->agent_entry, AIR_SSH_DEFAULT_AGENT);
   /* A fingerprint wraps where it must, never with an inserted hyphen. */
   pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
-  gtk_label_set_attributes (self->host_key_label, attributes);
+  gtk_label_set_attributes (self->fingerprint_label, attributes);
   pango_attr_list_unref (attributes);
 }
 

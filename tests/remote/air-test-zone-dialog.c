@@ -149,6 +149,23 @@ main (int   argc,
 
     CHECK (label != NULL && hyphenation_off (GTK_LABEL (label)),
            "the fingerprint's label never inserts hyphens where it wraps");
+    CHECK (gtk_widget_has_css_class (label, "monospace") &&
+           gtk_label_get_wrap_mode (GTK_LABEL (label)) == PANGO_WRAP_CHAR &&
+           gtk_label_get_selectable (GTK_LABEL (label)),
+           "the fingerprint is monospace, wraps at any character and can be selected");
+    CHECK (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), argv[5]) &&
+           strchr (gtk_label_get_text (GTK_LABEL (label)), '\n') == NULL,
+           "the fingerprint's label holds the key's type and fingerprint alone");
+    /* AIR_TEST_SCREENSHOT=FILE: the dialog as shown, for a person to look at. */
+    if (g_getenv ("AIR_TEST_SCREENSHOT") != NULL)
+      {
+        const char *import[] = { "import", "-window", "root", g_getenv ("AIR_TEST_SCREENSHOT"), NULL };
+        gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+        while (g_get_monotonic_time () < end)
+          g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+        g_spawn_sync (NULL, (char **) import, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+      }
   }
   /* Pressing Add without ticking the box pins and saves nothing. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL);
