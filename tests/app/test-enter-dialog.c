@@ -312,15 +312,38 @@ test_enter_zone (void)
   g_assert_nonnull (air_session_lookup_zone (session, "enterzone"));
 }
 
+static gboolean
+run_started (gpointer data)
+{
+  return air_run_dialog_get_job (data) != NULL;
+}
+
+static gboolean
+job_finished (gpointer data)
+{
+  return air_job_is_finished (data);
+}
+
 static void
 test_enter_run (void)
 {
+  g_autofree char *output = NULL;
   AirRunDialog *dialog = air_run_dialog_new (NULL, session, "local", "enter-q", FALSE);
 
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   present (dialog);
   air_run_dialog_set_command (dialog, "true");
   g_assert_cmpuint (check_enter_everywhere (GTK_WINDOW (dialog)), ==, 1);
+
+  /* Enter runs the line, through a shell in the qube as qvm-run does:
+   * the pipe is the shell's, not words given to echo. */
+  air_run_dialog_set_command (dialog, "echo a | tr a b");
+  press_enter (text_holding (GTK_WIDGET (dialog), "echo a | tr a b"));
+  air_test_wait_until (run_started, dialog, 5, "Enter to run the command");
+  air_test_wait_until (job_finished, air_run_dialog_get_job (dialog), WAIT_SECONDS, "the command");
+  g_assert_cmpint (air_job_get_exit_status (air_run_dialog_get_job (dialog)), ==, 0);
+  output = air_run_dialog_dup_output (dialog);
+  g_assert_cmpstr (output, ==, "b\n");
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
