@@ -81,6 +81,13 @@ read_request (GError **error)
   if (data == NULL)
     return NULL;
   text = g_bytes_get_data (data, &len);
+  /* A caller that sent nothing: say so, not "Empty message". */
+  if (len == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The zone setup request was empty: configure and pin need a JSON request on standard input"));
+      return NULL;
+    }
   return air_json_parse_object (text, len, MAX_REQUEST, error);
 }
 

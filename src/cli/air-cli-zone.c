@@ -28,6 +28,7 @@
 #include "air-cli-zone.h"
 #include "air-error.h"
 #include "air-host-key.h"
+#include "air-json.h"
 #include "air-names.h"
 #include "air-wireguard-key.h"
 #include "air-zone-registry.h"
@@ -119,6 +120,22 @@ trust_host (const char  *zone,
   pinned = setup_call (gateway, "pin", request, error);
   if (pinned == NULL)
     return FALSE;
+  /* Said pinned only when the gateway says so: an empty or other answer
+   * pinned nothing. */
+  {
+    gsize len = 0;
+    const char *data = g_bytes_get_data (pinned, &len);
+    g_autoptr(JsonObject) root = len > 0 ? air_json_parse_object (data, len, AIR_ZONE_SETUP_MAX_ANSWER, NULL) : NULL;
+    const char *said = NULL;
+
+    if (root == NULL || !air_json_get_string (root, "pinned", 100, &said, NULL) || strcmp (said, chosen) != 0)
+      {
+        g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                     _("The gateway of zone “%s” did not confirm that it pinned the host key; nothing is trusted yet. "
+                       "Run “qair zone trust %s” again."), zone, zone);
+        return FALSE;
+      }
+  }
   g_print (_("Pinned the host key %s for zone “%s”.\n"), chosen, zone);
   return TRUE;
 }

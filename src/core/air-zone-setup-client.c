@@ -76,6 +76,15 @@ parse_answer (GBytes  *answer,
   gsize len = 0;
   const char *data = g_bytes_get_data (answer, &len);
 
+  /* A gateway whose service ended without a word (its data is NULL then)
+   * is not a parse error to show the user. */
+  if (len == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The gateway's zone setup service ended without an answer; "
+                             "check that qubes-air-agent is installed in the gateway qube"));
+      return NULL;
+    }
   return air_json_parse_object (data, len, AIR_ZONE_SETUP_MAX_ANSWER, error);
 }
 
