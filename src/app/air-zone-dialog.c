@@ -557,6 +557,7 @@ air_zone_dialog_finalize (GObject *object)
   g_clear_object (&self->zone);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending, air_ssh_config_free);
+  g_clear_pointer (&self->original, air_ssh_config_free);
   g_clear_pointer (&self->fingerprint, g_free);
 
   G_OBJECT_CLASS (air_zone_dialog_parent_class)->finalize (object);
