@@ -402,8 +402,9 @@ scanned_cb (GObject      *object,
   key = g_ptr_array_index (keys, 0);
   type = g_strndup (key, strcspn (key, " "));
   self->fingerprint = air_host_key_fingerprint (key);
-  text = g_strdup_printf (_("The host %s offers this key. Compare it with "
-                            "“ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the host:"),
+  /* The command on a line of its own: not broken at its own hyphen. */
+  text = g_strdup_printf (_("The host %s offers the key below. Compare it with what this prints on the host:\n"
+                            "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub"),
                           self->pending->host);
   gtk_label_set_text (self->host_key_label, text);
   g_clear_pointer (&text, g_free);
