@@ -156,9 +156,10 @@ ok $? "the gateway's ZoneInfo says the link is SSH, to which endpoint, with whic
 
 # --- Under a real qrexec a caller's stdout can outlive it: the gateway's
 # Events (and the zone host's behind it) end when the caller's stdin does.
-events_running () {
-  for p in /proc/[0-9]*; do
-    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -q '^QREXEC_SERVICE_FULL_NAME=qubesair.Events' && echo "$p"
+events_running () {  # this test's Events services, on the gateway and the zone host
+  for p in $(pgrep -f "$AGENT"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^QREXEC_SERVICE_FULL_NAME=qubesair.Events' &&
+      tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qF "$root" && echo "$p"
   done | wc -l
 }
 before=$(events_running)
