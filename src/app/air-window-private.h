@@ -40,6 +40,7 @@ struct _AirWindow
   AirFileBrowser       *file_browser;
   GtkListView          *job_list;
   GtkLabel             *jobs_empty;
+  GtkWidget            *jobs_scroller;
   GtkPopoverMenu       *context_menu;
   GtkLabel             *empty_title;
   GtkLabel             *empty_body;

@@ -658,7 +658,11 @@ jobs_changed_cb (GListModel *jobs,
                  guint       added,
                  AirWindow  *self)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->jobs_empty), g_list_model_get_n_items (jobs) == 0);
+  gboolean empty = g_list_model_get_n_items (jobs) == 0;
+
+  /* No blank rows kept for jobs that are not there: the files get them. */
+  gtk_widget_set_visible (GTK_WIDGET (self->jobs_empty), empty);
+  gtk_widget_set_visible (self->jobs_scroller, !empty);
 }
 
 static void
@@ -929,6 +933,7 @@ air_window_class_init (AirWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirWindow, file_browser);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, job_list);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, jobs_empty);
+  gtk_widget_class_bind_template_child (widget_class, AirWindow, jobs_scroller);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, context_menu);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, empty_title);
   gtk_widget_class_bind_template_child (widget_class, AirWindow, empty_body);

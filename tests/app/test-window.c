@@ -625,6 +625,14 @@ find_action_widget (GtkWidget  *widget,
   return NULL;
 }
 
+static gboolean
+shutdown_offered_not (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return !gtk_widget_get_sensitive (find_action_widget (GTK_WIDGET (fixture->window), "win.shutdown-qube"));
+}
+
 /* A window opened again (from the tray) on a session that already has
  * qubes: nothing is selected, and nothing acts on a qube the user did not
  * choose — the toolbar, the details and the selection agree. */
@@ -684,6 +692,84 @@ test_window_reopened (Fixture       *fixture,
   select_qube (fixture, "reopen-a");
   g_assert_true (gtk_widget_get_sensitive (find_action_widget (GTK_WIDGET (fixture->window), "win.shutdown-qube")));
   g_assert_false (gtk_widget_get_sensitive (find_action_widget (GTK_WIDGET (fixture->window), "win.start-qube")));
+
+  /* Shut down (here behind the window's back): the actions follow the
+   * selected qube's state, Shut Down does not stay offered. */
+  zone_action (fixture, "reopen-a", AIR_ZONE_ACTION_SHUTDOWN);
+  air_test_wait_until (shutdown_offered_not, fixture, WAIT_SECONDS, "Shut Down to be disabled once halted");
+  g_assert_true (gtk_widget_get_sensitive (find_action_widget (GTK_WIDGET (fixture->window), "win.start-qube")));
+  g_assert_true (air_window_get_selected (fixture->window) == window_find (fixture, "reopen-a"));
+}
+
+/* The first widget under @widget with the style class @css_class. */
+static GtkWidget *
+find_with_class (GtkWidget  *widget,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+job_row_shown (gpointer user_data)
+{
+  GtkWidget *list = user_data;
+  GtkWidget *row = gtk_widget_get_first_child (list);
+
+  return row != NULL && gtk_widget_get_height (row) > 0;
+}
+
+/* At the default size, with a qube chosen and a job listed, the Files pane
+ * shows several rows and the Jobs pane at least two jobs (not one to three
+ * rows, or a Jobs heading with nothing under it). */
+static void
+test_window_pane_sizes (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  GtkWidget *files, *jobs, *job_row;
+  graphene_rect_t bounds;
+  int width, height;
+
+  prepare_qube (fixture, "pane-q");
+  open_window (fixture);
+  select_qube (fixture, "pane-q");
+  gtk_window_get_default_size (GTK_WINDOW (fixture->window), &width, &height);
+  g_assert_cmpint (height, <=, 800);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start-qube", NULL));
+  air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "the job to end");
+  g_assert_cmpuint (g_list_model_get_n_items (air_session_get_jobs (fixture->session)), >, 0);
+
+  files = find_with_class (GTK_WIDGET (fixture->window), "file-list");
+  jobs = find_with_class (GTK_WIDGET (fixture->window), "job-list");
+  g_assert_nonnull (files);
+  g_assert_nonnull (jobs);
+  air_test_wait_until (job_row_shown, jobs, WAIT_SECONDS, "a job row");
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  job_row = gtk_widget_get_first_child (jobs);
+  g_test_message ("files %d px, jobs %d px, a job row %d px, window %d px",
+                  gtk_widget_get_height (gtk_widget_get_parent (files)),
+                  gtk_widget_get_height (gtk_widget_get_parent (jobs)),
+                  gtk_widget_get_height (job_row), gtk_widget_get_height (GTK_WIDGET (fixture->window)));
+  g_assert_true (gtk_widget_get_mapped (jobs));
+  /* Four file rows (a row is about 32 px) … */
+  g_assert_cmpint (gtk_widget_get_height (gtk_widget_get_parent (files)), >=, 4 * 32);
+  /* … and two jobs … */
+  g_assert_cmpint (gtk_widget_get_height (gtk_widget_get_parent (jobs)), >=, 2 * gtk_widget_get_height (job_row));
+  /* … all inside the window, not cut off below its edge. */
+  g_assert_true (gtk_widget_compute_bounds (gtk_widget_get_parent (jobs), GTK_WIDGET (fixture->window), &bounds));
+  g_test_message ("jobs end at %.0f px", bounds.origin.y + bounds.size.height);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (GTK_WIDGET (fixture->window)));
 }
 
 static gboolean
@@ -749,6 +835,7 @@ main (int   argc,
   g_test_add ("/air/window/behind-back", Fixture, NULL, fixture_set_up, test_window_behind_back, fixture_tear_down);
   g_test_add ("/air/window/closed", Fixture, NULL, fixture_set_up, test_window_closed, fixture_tear_down);
   g_test_add ("/air/window/reopened", Fixture, NULL, fixture_set_up, test_window_reopened, fixture_tear_down);
+  g_test_add ("/air/window/pane-sizes", Fixture, NULL, fixture_set_up, test_window_pane_sizes, fixture_tear_down);
   g_test_add ("/air/window/zone-down", Fixture, NULL, fixture_set_up, test_window_zone_down, fixture_tear_down);
 
   status = g_test_run ();
