@@ -8,7 +8,9 @@
  * its host. Then, as Edit Zone: Enter (Save) with nothing changed, and
  * Cancel, leave the zone list byte for byte as it was — settings the
  * dialog shows (agent, timeout) and those it does not (known_hosts) — and
- * the fingerprint is never hyphenated where it wraps. Exits 0 when all
+ * the fingerprint is never hyphenated where it wraps; a changed timeout
+ * asks the host's key again and is saved with every other setting kept.
+ * Exits 0 when all
  * holds; says what did not otherwise.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -68,6 +70,13 @@ static gboolean
 entry_holds (GtkWidget *widget, gconstpointer text)
 {
   return GTK_IS_ENTRY (widget) && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (widget)), text) == 0;
+}
+
+static gboolean
+spin_holds (GtkWidget *widget, gconstpointer value)
+{
+  return GTK_IS_SPIN_BUTTON (widget) &&
+         gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (widget)) == GPOINTER_TO_INT (value);
 }
 
 static gboolean
@@ -231,6 +240,30 @@ main (int   argc,
     g_clear_pointer (&after, g_free);
     after = registry_bytes (session);
     CHECK (g_strcmp0 (before, after) == 0, "Cancel changes nothing");
+
+    /* One setting changed (the timeout): the host's key is shown again
+     * and, once trusted, the zone keeps the new timeout and every other
+     * setting as it was. */
+    dialog = air_zone_dialog_new (NULL, session, zone);
+    g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+    gtk_window_present (GTK_WINDOW (dialog));
+    {
+      GtkWidget *timeout = find_widget (GTK_WIDGET (dialog), spin_holds, GINT_TO_POINTER (7));
+
+      CHECK (timeout != NULL, "Edit Zone shows the zone's timeout");
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (timeout), 9);
+    }
+    CHECK (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL), "Save a changed timeout");
+    CHECK (wait_until (has_fingerprint, dialog, 30), "a changed setting shows the host's key again");
+    air_zone_dialog_set_trusted (dialog, TRUE);
+    CHECK (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL), "Trust and Save");
+    CHECK (wait_until (is_gone, &dialog, 30), "Edit Zone closes once saved");
+    config = air_zone_registry_get_ssh_config (air_session_get_registry (session), argv[1]);
+    CHECK (config != NULL && config->connect_timeout == 9, "the new timeout is saved");
+    CHECK (g_strcmp0 (config->agent_path, "/opt/custom/qubes-air-agent") == 0 &&
+           g_strcmp0 (config->host, argv[2]) == 0 && config->port == (guint) atoi (argv[3]) &&
+           g_strcmp0 (config->user, argv[4]) == 0 && g_strcmp0 (config->known_hosts, custom->known_hosts) == 0,
+           "every other setting stays as it was");
   }
   return 0;
 }
