@@ -16,6 +16,7 @@
 #include "air-label-colors.h"
 #include "air-names.h"
 #include "air-protocol.h"
+#include "air-spin-button.h"
 
 static const AirQubeKind kinds[] = {
   AIR_QUBE_KIND_APP_VM, AIR_QUBE_KIND_STANDALONE_VM, AIR_QUBE_KIND_TEMPLATE_VM,
@@ -246,17 +247,6 @@ air_create_dialog_class_init (AirCreateDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
-/* Enter in a spin button's text presses the default button too, as in
- * an entry (GtkSpinButton has no activates-default before GTK 4.14). */
-static void
-spin_activates_default (GtkSpinButton *spin)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (spin)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_TEXT (child))
-      gtk_text_set_activates_default (GTK_TEXT (child), TRUE);
-}
-
 static void
 air_create_dialog_init (AirCreateDialog *self)
 {
@@ -264,8 +254,8 @@ air_create_dialog_init (AirCreateDialog *self)
   g_autoptr(GtkStringList) classes = gtk_string_list_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  spin_activates_default (self->memory_spin);
-  spin_activates_default (self->vcpus_spin);
+  air_spin_button_set_activates_default (self->memory_spin);
+  air_spin_button_set_activates_default (self->vcpus_spin);
 
   self->zones = gtk_string_list_new (NULL);
   self->templates = gtk_string_list_new (NULL);

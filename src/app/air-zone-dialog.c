@@ -26,6 +26,7 @@
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-names.h"
+#include "air-spin-button.h"
 #include "air-wireguard-key.h"
 #include "air-zone-dialog.h"
 #include "air-zone-setup-client.h"
@@ -606,17 +607,6 @@ air_zone_dialog_class_init (AirZoneDialogClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
-/* Enter in a spin button's text presses the default button too, as in
- * an entry (GtkSpinButton has no activates-default before GTK 4.14). */
-static void
-spin_activates_default (GtkSpinButton *spin)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (spin)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_TEXT (child))
-      gtk_text_set_activates_default (GTK_TEXT (child), TRUE);
-}
-
 static void
 air_zone_dialog_init (AirZoneDialog *self)
 {
@@ -626,8 +616,8 @@ air_zone_dialog_init (AirZoneDialog *self)
 
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  spin_activates_default (self->port_spin);
-  spin_activates_default (self->timeout_spin);
+  air_spin_button_set_activates_default (self->port_spin);
+  air_spin_button_set_activates_default (self->timeout_spin);
   gtk_drop_down_set_model (self->driver_dropdown, G_LIST_MODEL (list));
   gtk_entry_set_placeholder_text (self->agent_entry, AIR_SSH_DEFAULT_AGENT);
   /* A fingerprint wraps where it must, never with an inserted hyphen. */
