@@ -26,6 +26,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/air-screenshots.XXXXXX")
 cleanup () {
   [ -n "${app_pid:-}" ] && kill "$app_pid" 2>/dev/null || true
   [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true
+  # The qubes it started end with it, not after their state is gone: their
+  # supervisors are the agent processes whose state is under $tmp.
+  for pid in $(pgrep -f -- "--supervise" || true); do
+    if grep -qzF "$tmp" "/proc/$pid/environ" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
