@@ -351,7 +351,8 @@ stage_fd (int         fd,
  * 0700 directories). So, as root, in a mount namespace of this child's
  * own, each is bind-mounted under a fresh tmpfs on STAGE and its
  * descriptor re-opened there; then the child becomes the qube's uid. Only
- * system calls; a failure ends the child, and the qube does not start. */
+ * system calls (and snprintf of numbers, which does not allocate); a failure
+ * ends the child, and the qube does not start. */
 void
 air_sandbox_child_setup (gpointer launch_pointer)
 {
