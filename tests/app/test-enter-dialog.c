@@ -21,6 +21,7 @@
 #include "air-run-dialog.h"
 #include "air-session.h"
 #include "air-test-utils.h"
+#include "air-test-widgets.h"
 #include "air-zone-dialog.h"
 
 #define WAIT_SECONDS 60
@@ -119,39 +120,33 @@ check_enter_everywhere (GtkWindow *window)
 }
 
 /* The GtkText of the entry that holds @text. */
+static gboolean
+text_holds (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_TEXT (widget) && gtk_widget_is_visible (widget) &&
+         g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (widget)), text) == 0;
+}
+
 static GtkWidget *
 text_holding (GtkWidget  *widget,
               const char *text)
 {
-  if (GTK_IS_TEXT (widget) && gtk_widget_is_visible (widget) &&
-      g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = text_holding (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return air_test_find_widget (widget, text_holds, text);
 }
 
 /* The GtkText of the first shown field of type @type. */
+static gboolean
+text_in (GtkWidget *widget, gconstpointer type)
+{
+  return GTK_IS_TEXT (widget) && gtk_widget_is_visible (widget) &&
+         G_TYPE_CHECK_INSTANCE_TYPE (gtk_widget_get_parent (widget), GPOINTER_TO_SIZE (type));
+}
+
 static GtkWidget *
 text_of (GtkWidget *widget,
          GType      type)
 {
-  if (GTK_IS_TEXT (widget) && gtk_widget_is_visible (widget) &&
-      G_TYPE_CHECK_INSTANCE_TYPE (gtk_widget_get_parent (widget), type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = text_of (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return air_test_find_widget (widget, text_in, GSIZE_TO_POINTER (type));
 }
 
 static gboolean

@@ -20,6 +20,7 @@
 #include "air-run-dialog.h"
 #include "air-session.h"
 #include "air-test-utils.h"
+#include "air-test-widgets.h"
 #include "air-window.h"
 #include "air-zone-dialog.h"
 
@@ -372,21 +373,17 @@ window_sees_halted (gpointer user_data)
 }
 
 /* The entry under @widget that holds @text. */
+static gboolean
+entry_holds (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_ENTRY (widget) && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (widget)), text) == 0;
+}
+
 static GtkWidget *
 find_entry (GtkWidget  *widget,
             const char *text)
 {
-  if (GTK_IS_ENTRY (widget) && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_entry (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return air_test_find_widget (widget, entry_holds, text);
 }
 
 static void
@@ -516,20 +513,17 @@ qube_is_running (gpointer user_data)
 }
 
 /* The inscription showing @text under @widget, if any. */
+static gboolean
+inscription_is (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0;
+}
+
 static GtkWidget *
 find_inscription (GtkWidget  *widget,
                   const char *text)
 {
-  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_inscription (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return air_test_find_widget (widget, inscription_is, text);
 }
 
 typedef struct {
@@ -607,22 +601,18 @@ test_window_closed (Fixture       *fixture,
 }
 
 /* The first widget under @widget whose action-name is @action. */
+static gboolean
+acts_as (GtkWidget *widget, gconstpointer action)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
 static GtkWidget *
 find_action_widget (GtkWidget  *widget,
                     const char *action)
 {
-  if (GTK_IS_ACTIONABLE (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_action_widget (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return air_test_find_widget (widget, acts_as, action);
 }
 
 static gboolean
@@ -702,21 +692,17 @@ test_window_reopened (Fixture       *fixture,
 }
 
 /* The first widget under @widget with the style class @css_class. */
+static gboolean
+has_class (GtkWidget *widget, gconstpointer css_class)
+{
+  return gtk_widget_has_css_class (widget, css_class);
+}
+
 static GtkWidget *
 find_with_class (GtkWidget  *widget,
                  const char *css_class)
 {
-  if (gtk_widget_has_css_class (widget, css_class))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_with_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return air_test_find_widget (widget, has_class, css_class);
 }
 
 static gboolean
@@ -773,17 +759,17 @@ test_window_pane_sizes (Fixture       *fixture,
 }
 
 static gboolean
+shown_label_has (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static gboolean
 label_with (GtkWidget  *widget,
             const char *text)
 {
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-      strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (label_with (child, text))
-      return TRUE;
-  return FALSE;
+  return air_test_find_widget (widget, shown_label_has, text) != NULL;
 }
 
 static gboolean

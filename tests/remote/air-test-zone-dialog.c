@@ -25,6 +25,7 @@
 
 #include "air-resources.h"
 #include "air-zone-dialog.h"
+#include "tests/app/air-test-widgets.h"
 
 static gboolean
 wait_until (gboolean (*done) (gpointer), gpointer data, guint seconds)
@@ -40,24 +41,6 @@ static gboolean
 has_fingerprint (gpointer data)
 {
   return air_zone_dialog_get_fingerprint (data) != NULL;
-}
-
-/* The first widget under @widget that @match accepts. */
-static GtkWidget *
-find_widget (GtkWidget   *widget,
-             gboolean   (*match) (GtkWidget *, gconstpointer),
-             gconstpointer data)
-{
-  if (match (widget, data))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
@@ -154,7 +137,7 @@ main (int   argc,
          "the fingerprint shown is the host key's");
   CHECK (air_session_lookup_zone (session, argv[1]) == NULL, "nothing is saved before the key is trusted");
   {
-    GtkWidget *label = find_widget (GTK_WIDGET (dialog), label_shows, argv[5]);
+    GtkWidget *label = air_test_find_widget (GTK_WIDGET (dialog), label_shows, argv[5]);
 
     CHECK (label != NULL && hyphenation_off (GTK_LABEL (label)),
            "the fingerprint's label never inserts hyphens where it wraps");
@@ -215,9 +198,9 @@ main (int   argc,
     dialog = air_zone_dialog_new (NULL, session, zone);
     g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
     gtk_window_present (GTK_WINDOW (dialog));
-    agent_entry = find_widget (GTK_WIDGET (dialog), entry_holds, "/opt/custom/qubes-air-agent");
+    agent_entry = air_test_find_widget (GTK_WIDGET (dialog), entry_holds, "/opt/custom/qubes-air-agent");
     CHECK (agent_entry != NULL, "Edit Zone shows the zone's agent path");
-    host_entry = find_widget (GTK_WIDGET (dialog), entry_holds, argv[2]);
+    host_entry = air_test_find_widget (GTK_WIDGET (dialog), entry_holds, argv[2]);
     CHECK (host_entry != NULL, "Edit Zone shows the zone's host");
     /* Enter in the entry's text, once the dialog is up: the default
      * button, Save. */
@@ -233,7 +216,7 @@ main (int   argc,
     dialog = air_zone_dialog_new (NULL, session, zone);
     g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
     gtk_window_present (GTK_WINDOW (dialog));
-    gtk_editable_set_text (GTK_EDITABLE (find_widget (GTK_WIDGET (dialog), entry_holds, "/opt/custom/qubes-air-agent")),
+    gtk_editable_set_text (GTK_EDITABLE (air_test_find_widget (GTK_WIDGET (dialog), entry_holds, "/opt/custom/qubes-air-agent")),
                            "/somewhere/else");
     gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
     CHECK (wait_until (is_gone, &dialog, 5), "Cancel closes");
@@ -248,7 +231,7 @@ main (int   argc,
     g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
     gtk_window_present (GTK_WINDOW (dialog));
     {
-      GtkWidget *timeout = find_widget (GTK_WIDGET (dialog), spin_holds, GINT_TO_POINTER (7));
+      GtkWidget *timeout = air_test_find_widget (GTK_WIDGET (dialog), spin_holds, GINT_TO_POINTER (7));
 
       CHECK (timeout != NULL, "Edit Zone shows the zone's timeout");
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (timeout), 9);
