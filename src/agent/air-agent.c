@@ -32,9 +32,11 @@
 #include "air-json.h"
 #include "air-driver.h"
 #include "air-names.h"
+#include "air-qube-call.h"
 #include "air-qube-init.h"
 #include "air-relay.h"
 #include "air-ssh-driver.h"
+#include "air-uplink.h"
 #include "air-zone-setup.h"
 
 static char *
@@ -253,17 +255,26 @@ air_agent_main (int    argc,
   g_autofree char *mapped = NULL;
   const char *full_name, *arg;
 
+  /* In a qube: its calls out, under the names Qubes gives them. */
+  if (argc > 0 && air_qube_call_handles (argv[0]))
+    return air_qube_call_main (argc, argv);
   if (argc == 4 && strcmp (argv[1], "--qube-init") == 0)
     return air_qube_init_main (argv[2], argv[3]);
-  /* A remote zone's calls, forwarded over its SSH connection: the zone
-   * host's listener, and the gateway's end of one call. */
-  if (argc == 2 && strcmp (argv[1], "--listen") == 0)
-    return air_call_listener_main ();
-  if (argc == 2 && strcmp (argv[1], "--call-socket") == 0)
-    return air_call_client_main (AIR_CALL_CLIENT_FD);
 
   state_dir = default_state_dir ();
   zone = zone_name ();
+
+  /* A remote zone's calls, forwarded over its SSH connection: the zone
+   * host's listener, and the gateway's end of one call; and calls out of
+   * the zone, at the gateway (air-uplink.c). */
+  if (argc == 2 && strcmp (argv[1], "--listen") == 0)
+    return air_call_listener_main (state_dir);
+  if (argc == 2 && strcmp (argv[1], "--call-socket") == 0)
+    return air_call_client_main (AIR_CALL_CLIENT_FD);
+  if (argc == 5 && strcmp (argv[1], "--uplink-listen") == 0)
+    return air_call_listener_uplink_main (argv[2], argv[3], argv[4]);
+  if (argc == 2 && strcmp (argv[1], "--uplink-call") == 0)
+    return air_uplink_call_main ();
 
   if (argc == 3 && strcmp (argv[1], "--supervise") == 0)
     {

@@ -6,8 +6,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "air-call-frames.h"
 #include "air-error.h"
@@ -21,7 +23,8 @@
 char *
 air_call_header_new (const char *service,
                      const char *arg,
-                     const char *caller)
+                     const char *caller,
+                     const char *target)
 {
   GString *out = g_string_new ("{\"service\":");
 
@@ -30,8 +33,60 @@ air_call_header_new (const char *service,
   air_json_append_string (out, arg);
   g_string_append (out, ",\"caller\":");
   air_json_append_string (out, caller);
+  if (target != NULL)
+    {
+      g_string_append (out, ",\"target\":");
+      air_json_append_string (out, target);
+    }
   g_string_append (out, "}\n");
   return g_string_free (out, FALSE);
+}
+
+/* What qrexec-client-vm takes as a target: a qube's name, or one of the
+ * names dom0 resolves itself. */
+gboolean
+air_call_target_is_valid (const char *target)
+{
+  if (target == NULL)
+    return FALSE;
+  if (strcmp (target, "@default") == 0 || strcmp (target, "@dispvm") == 0)
+    return TRUE;
+  if (g_str_has_prefix (target, "@dispvm:"))
+    return air_name_is_valid (target + strlen ("@dispvm:"));
+  return air_name_is_valid (target);
+}
+
+/* The header's line ends with "\n"; whatever was read past it is the
+ * start of the call's stdin, returned in @leftover. */
+char *
+air_call_read_header (int     fd,
+                      gsize  *len,
+                      char  **leftover,
+                      gsize  *leftover_len)
+{
+  g_autofree char *buffer = g_malloc (AIR_CALL_MAX_HEADER + 1);
+  gsize have = 0;
+
+  while (have < AIR_CALL_MAX_HEADER)
+    {
+      ssize_t n = read (fd, buffer + have, AIR_CALL_MAX_HEADER - have);
+      char *newline;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return NULL;
+      have += n;
+      newline = memchr (buffer, '\n', have);
+      if (newline != NULL)
+        {
+          *len = newline - buffer;
+          *leftover_len = have - *len - 1;
+          *leftover = g_memdup2 (newline + 1, *leftover_len);
+          return g_steal_pointer (&buffer);
+        }
+    }
+  return NULL;
 }
 
 /* Names as qrexec allows them: the service without "+", the argument by
@@ -42,15 +97,17 @@ air_call_header_parse (const char  *line,
                        char       **service,
                        char       **arg,
                        char       **caller,
+                       char       **target,
                        GError     **error)
 {
   g_autoptr(JsonObject) object = air_json_parse_object (line, len, AIR_CALL_MAX_HEADER, error);
-  const char *s, *a, *c;
+  const char *s, *a, *c, *t;
 
   if (object == NULL ||
       !air_json_get_string (object, "service", MAX_SERVICE, &s, error) ||
       !air_json_get_opt_string (object, "arg", 4096, "", &a, error) ||
       !air_json_get_opt_string (object, "caller", AIR_NAME_MAX, "dom0", &c, error) ||
+      !air_json_get_opt_string (object, "target", AIR_NAME_MAX + 8, "", &t, error) ||
       !air_transport_check_argument (s, error) ||
       !air_transport_check_argument (a, error))
     return FALSE;
@@ -61,9 +118,20 @@ air_call_header_parse (const char  *line,
       return FALSE;
     }
 
+  /* A call out of a zone names where it goes; others must not. */
+  if ((target != NULL) != (t[0] != '\0') || (target != NULL && !air_call_target_is_valid (t)))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           target != NULL ? _("The call names no qube to go to, or one that is not valid")
+                                          : _("Invalid call header"));
+      return FALSE;
+    }
+
   *service = g_strdup (s);
   *arg = g_strdup (a);
   *caller = g_strdup (air_name_is_valid (c) ? c : "dom0");
+  if (target != NULL)
+    *target = g_strdup (t);
   return TRUE;
 }
 
@@ -79,6 +147,20 @@ air_call_write_frame (int           fd,
   g_return_val_if_fail (len <= AIR_CALL_MAX_FRAME, FALSE);
   memcpy (head + 1, &be, 4);
   return air_fd_write_all (fd, head, sizeof head) && (len == 0 || air_fd_write_all (fd, data, len));
+}
+
+/* A call ended before it began: READY, why on stderr, and @status. */
+void
+air_call_refuse (int         fd,
+                 guint32     status,
+                 const char *text)
+{
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+  guint32 be = GUINT32_TO_BE (status);
+
+  air_call_write_frame (fd, AIR_CALL_FRAME_READY, NULL, 0);
+  air_call_write_frame (fd, AIR_CALL_FRAME_STDERR, line, MIN (strlen (line), AIR_CALL_MAX_FRAME));
+  air_call_write_frame (fd, AIR_CALL_FRAME_EXIT, &be, sizeof be);
 }
 
 gboolean

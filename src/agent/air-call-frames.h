@@ -33,20 +33,35 @@ typedef enum {
   AIR_CALL_FRAME_EXIT   = 'X',
 } AirCallFrame;
 
+/* @target is NULL for a call into a zone; a call out of one (see
+ * air-uplink.c) names the local qube it goes to, and is parsed with a
+ * non-NULL @target: a header with a target is refused otherwise, and
+ * one without it then. */
 char     *air_call_header_new   (const char  *service,
                                  const char  *arg,
-                                 const char  *caller);
+                                 const char  *caller,
+                                 const char  *target);
 gboolean  air_call_header_parse (const char  *line,
                                  gsize        len,
                                  char       **service,
                                  char       **arg,
                                  char       **caller,
+                                 char       **target,
                                  GError     **error);
+gboolean  air_call_target_is_valid (const char *target);
+/* Reads the header line (at most AIR_CALL_MAX_HEADER bytes) from @fd. */
+char     *air_call_read_header  (int          fd,
+                                 gsize       *len,
+                                 char       **leftover,
+                                 gsize       *leftover_len);
 
 gboolean  air_call_write_frame  (int           fd,
                                  AirCallFrame  type,
                                  const void   *data,
                                  gsize         len);
+void      air_call_refuse       (int           fd,
+                                 guint32       status,
+                                 const char   *text);
 /* Reads one frame into @buffer (AIR_CALL_MAX_FRAME bytes). FALSE with
  * @error unset at a clean end of the stream before a frame. */
 gboolean  air_call_read_frame   (int            fd,

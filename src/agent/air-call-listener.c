@@ -11,6 +11,12 @@
  * It ends with its SSH session (its stdout is that session's), or after
  * an idle while, so the master connection can end too.
  *
+ * “qubes-air-agent --uplink-listen ZONE PATH PID” is its mirror on the
+ * gateway, for calls out of the zone (air-uplink.c): the master forwards
+ * the host's "uplink" socket to PATH, and each call is run by
+ * “qubes-air-agent --uplink-call”. It ends with the host listener's
+ * session (PID), which ends the forward too.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-call-listener"
@@ -28,6 +34,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +42,8 @@
 #include "air-call-frames.h"
 #include "air-call-listener.h"
 #include "air-fd-io.h"
+#include "air-names.h"
+#include "air-uplink.h"
 
 #define IDLE_SECONDS 600
 
@@ -68,38 +77,6 @@ out:
   return NULL;
 }
 
-/* The header line; what came after it is the start of stdin. */
-static char *
-read_header (int     fd,
-             gsize  *len,
-             char  **leftover,
-             gsize  *leftover_len)
-{
-  g_autofree char *buffer = g_malloc (AIR_CALL_MAX_HEADER + 1);
-  gsize have = 0;
-
-  while (have < AIR_CALL_MAX_HEADER)
-    {
-      ssize_t n = read (fd, buffer + have, AIR_CALL_MAX_HEADER - have);
-      char *newline;
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return NULL;
-      have += n;
-      newline = memchr (buffer, '\n', have);
-      if (newline != NULL)
-        {
-          *len = newline - buffer;
-          *leftover_len = have - *len - 1;
-          *leftover = g_memdup2 (newline + 1, *leftover_len);
-          return g_steal_pointer (&buffer);
-        }
-    }
-  return NULL;
-}
-
 static int
 status_of (int wait_status)
 {
@@ -113,10 +90,11 @@ status_of (int wait_status)
 /* One call: runs in a process of its own and ends with it. */
 static void G_GNUC_NORETURN
 serve_call (int         fd,
-            const char *agent)
+            const char *agent,
+            const char *uplink_zone)
 {
   g_autofree char *header = NULL, *leftover = NULL;
-  g_autofree char *service = NULL, *arg = NULL, *caller = NULL, *full_name = NULL;
+  g_autofree char *service = NULL, *arg = NULL, *caller = NULL, *target = NULL, *full_name = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) env = NULL;
   StdinCopy copy;
@@ -126,8 +104,10 @@ serve_call (int         fd,
   guint32 status;
   pid_t pid;
 
-  header = read_header (fd, &len, &leftover, &leftover_len);
-  if (header == NULL || !air_call_header_parse (header, len, &service, &arg, &caller, &error))
+  header = air_call_read_header (fd, &len, &leftover, &leftover_len);
+  if (header == NULL ||
+      !air_call_header_parse (header, len, &service, &arg, &caller,
+                              uplink_zone != NULL ? &target : NULL, &error))
     _exit (1);
 
   full_name = g_strdup_printf ("%s+%s", service, arg);
@@ -135,6 +115,11 @@ serve_call (int         fd,
   env = g_environ_setenv (env, "QREXEC_SERVICE_FULL_NAME", full_name, TRUE);
   env = g_environ_setenv (env, "QREXEC_SERVICE_ARGUMENT", arg, TRUE);
   env = g_environ_setenv (env, "QREXEC_REMOTE_DOMAIN", caller, TRUE);
+  if (uplink_zone != NULL)
+    {
+      env = g_environ_setenv (env, "AIR_UPLINK_TARGET", target, TRUE);
+      env = g_environ_setenv (env, "AIR_ZONE_NAME", uplink_zone, TRUE);
+    }
 
   if (pipe2 (in, O_CLOEXEC) != 0 || pipe2 (out, O_CLOEXEC) != 0 || pipe2 (err, O_CLOEXEC) != 0)
     _exit (1);
@@ -144,7 +129,7 @@ serve_call (int         fd,
     _exit (1);
   if (pid == 0)
     {
-      const char *argv[] = { agent, arg[0] ? arg : NULL, NULL };
+      const char *argv[] = { agent, uplink_zone != NULL ? "--uplink-call" : arg[0] ? arg : NULL, NULL };
 
       if (dup2 (in[0], 0) < 0 || dup2 (out[1], 1) < 0 || dup2 (err[1], 2) < 0)
         _exit (AIR_CALL_EXIT_LOST);
@@ -228,27 +213,16 @@ make_private_dir (void)
   return g_mkdtemp_full (template, 0700) ? g_steal_pointer (&template) : NULL;
 }
 
-int
-air_call_listener_main (void)
+static int
+bind_socket (const char *path)
 {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
-  g_autofree char *agent = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = make_private_dir ();
-  g_autofree char *path = NULL;
-  guint active = 0;
   int listener;
 
-  if (agent == NULL || dir == NULL)
-    {
-      g_printerr (_("Cannot make a directory for the zone’s calls\n"));
-      return 1;
-    }
-  path = g_build_filename (dir, "calls", NULL);
   if (strlen (path) >= sizeof address.sun_path)
     {
       g_printerr (_("The path %s is too long for a socket\n"), path);
-      g_rmdir (dir);
-      return 1;
+      return -1;
     }
   strcpy (address.sun_path, path);
 
@@ -257,21 +231,34 @@ air_call_listener_main (void)
       listen (listener, 64) != 0)
     {
       g_printerr (_("Cannot listen on %s: %s\n"), path, g_strerror (errno));
-      g_rmdir (dir);
-      return 1;
+      if (listener >= 0)
+        close (listener);
+      return -1;
     }
+  return listener;
+}
+
+/* Accepts calls until @end_fd reports @end_events (or, with @idle, the
+ * listener has been idle that long); each is served in a process of its
+ * own. */
+static void
+serve (int          listener,
+       int          end_fd,
+       short        end_events,
+       gboolean     idle,
+       const char  *agent,
+       const char  *uplink_zone)
+{
+  guint active = 0;
 
   signal (SIGPIPE, SIG_IGN);
-  printf ("ready %s\n", path);
-  fflush (stdout);
-
   for (;;)
     {
       struct pollfd pfd[2] = {
         { .fd = listener, .events = POLLIN },
-        { .fd = STDOUT_FILENO, .events = 0 },   /* POLLERR: the session ended */
+        { .fd = end_fd, .events = end_events },
       };
-      int ready = poll (pfd, 2, IDLE_SECONDS * 1000);
+      int ready = poll (pfd, 2, idle ? IDLE_SECONDS * 1000 : -1);
       pid_t pid;
       int client;
 
@@ -280,7 +267,7 @@ air_call_listener_main (void)
 
       if (ready < 0 && errno == EINTR)
         continue;
-      if (ready < 0 || (pfd[1].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
+      if (ready < 0 || (pfd[1].revents & (end_events | POLLERR | POLLHUP | POLLNVAL)) != 0)
         break;
       if (ready == 0)
         {
@@ -296,14 +283,79 @@ air_call_listener_main (void)
       if (pid == 0)
         {
           close (listener);
-          serve_call (client, agent);
+          serve_call (client, agent, uplink_zone);
         }
       if (pid > 0)
         active++;
       close (client);
     }
+}
 
+int
+air_call_listener_main (const char *state_dir)
+{
+  g_autofree char *agent = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = make_private_dir ();
+  g_autofree char *path = NULL;
+  g_autofree char *uplink = NULL;
+  int listener;
+
+  if (agent == NULL || dir == NULL)
+    {
+      g_printerr (_("Cannot make a directory for the zone’s calls\n"));
+      return 1;
+    }
+  path = g_build_filename (dir, "calls", NULL);
+  listener = bind_socket (path);
+  if (listener < 0)
+    {
+      g_rmdir (dir);
+      return 1;
+    }
+
+  /* The gateway forwards its end of calls out of the zone to "uplink"
+   * beside our socket; the zone's qubes find it through the state. */
+  uplink = g_build_filename (dir, AIR_UPLINK_SOCKET_NAME, NULL);
+  air_uplink_publish (state_dir, uplink);
+
+  printf ("ready %s\n", path);
+  fflush (stdout);
+
+  /* POLLERR on our stdout: the SSH session ended. */
+  serve (listener, STDOUT_FILENO, 0, TRUE, agent, NULL);
+
+  air_uplink_unpublish (state_dir, uplink);
+  g_unlink (uplink);
   g_unlink (path);
   g_rmdir (dir);
+  return 0;
+}
+
+int
+air_call_listener_uplink_main (const char *zone,
+                               const char *path,
+                               const char *session_pid)
+{
+  g_autofree char *agent = g_file_read_link ("/proc/self/exe", NULL);
+  gint64 pid = g_ascii_strtoll (session_pid, NULL, 10);
+  int listener, session;
+
+  if (agent == NULL || !air_name_is_valid (zone) || pid <= 1 || pid > G_MAXINT)
+    return 2;
+  /* It lives as long as the host's listener session: its forward ends
+   * with it. */
+  session = (int) syscall (SYS_pidfd_open, (pid_t) pid, 0);
+  if (session < 0)
+    return 1;
+  g_unlink (path);
+  listener = bind_socket (path);
+  if (listener < 0)
+    return 1;
+
+  printf ("ready\n");
+  fflush (stdout);
+  serve (listener, session, POLLIN, FALSE, agent, zone);
+
+  g_unlink (path);
   return 0;
 }

@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
-int air_call_listener_main (void);
+int air_call_listener_main        (const char *state_dir);
+int air_call_listener_uplink_main (const char *zone,
+                                   const char *path,
+                                   const char *session_pid);
 
 G_END_DECLS

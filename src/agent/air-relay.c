@@ -36,6 +36,7 @@
 #include "air-names.h"
 #include "air-protocol.h"
 #include "air-relay.h"
+#include "air-remotevm.h"
 
 #define MAX_SERVICE 64
 #define MAX_ARGS    256
@@ -231,6 +232,48 @@ map_name (const char  *dom0_name,
       return NULL;
     }
   return g_strdup (name);
+}
+
+/* The other way, for a call out of the zone: the dom0 name whose
+ * /remote/ entry is @qube of @zone, i.e. the RemoteVM the call comes
+ * from. Without QubesDB, the name "qair remotevm script" gives it. */
+char *
+air_relay_dom0_name (const char  *zone,
+                     const char  *qube,
+                     GError     **error)
+{
+  g_autofree char *lister = g_find_program_in_path ("qubesdb-list");
+  g_autofree char *out = NULL;
+  g_auto(GStrv) keys = NULL;
+  const char *argv[] = { NULL, "/remote/", NULL };
+  int status = -1;
+
+  if (lister == NULL)
+    return air_remotevm_dom0_name (zone, qube);
+
+  argv[0] = lister;
+  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                    &out, NULL, &status, NULL) &&
+      g_spawn_check_wait_status (status, NULL) && out != NULL)
+    keys = g_strsplit (out, "\n", 1024);
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      /* Names relative to /remote/, or whole paths. */
+      const char *name = strrchr (keys[i], '/') ? strrchr (keys[i], '/') + 1 : keys[i];
+      g_autofree char *mapped = NULL;
+
+      if (!air_name_is_valid (name))
+        continue;
+      mapped = map_name (name, zone, NULL);
+      if (g_strcmp0 (mapped, qube) == 0)
+        return g_strdup (name);
+    }
+
+  g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+               _("Qube “%s” of zone “%s” is not a RemoteVM in dom0, so it cannot call local qubes. "
+                 "Register it with “qair remotevm script --zone %s %s” first."),
+               qube, zone, zone, qube);
+  return NULL;
 }
 
 char *

@@ -36,6 +36,9 @@ int      air_relay_run_command    (AirDriver           *driver,
                                    const char          *qube,
                                    const char * const  *argv,
                                    GError             **error);
+char    *air_relay_dom0_name       (const char          *zone,
+                                   const char          *qube,
+                                   GError             **error);
 char    *air_relay_map_argument   (const char          *arg,
                                    const char          *zone,
                                    GError             **error);

@@ -103,12 +103,12 @@ test_header (void)
     "{\"arg\":\"q\"}",
     "[\"qubesair.Run\"]",
   };
-  g_autofree char *line = air_call_header_new ("qubesair.Run", "work", "sys-remote-x");
+  g_autofree char *line = air_call_header_new ("qubesair.Run", "work", "sys-remote-x", NULL);
   g_autofree char *service = NULL, *arg = NULL, *caller = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_true (g_str_has_suffix (line, "}\n"));
-  g_assert_true (air_call_header_parse (line, strlen (line) - 1, &service, &arg, &caller, &error));
+  g_assert_true (air_call_header_parse (line, strlen (line) - 1, &service, &arg, &caller, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (service, ==, "qubesair.Run");
   g_assert_cmpstr (arg, ==, "work");
@@ -121,7 +121,7 @@ test_header (void)
   {
     const char *odd = "{\"service\":\"s\",\"caller\":\"../x\"}";
 
-    g_assert_true (air_call_header_parse (odd, strlen (odd), &service, &arg, &caller, &error));
+    g_assert_true (air_call_header_parse (odd, strlen (odd), &service, &arg, &caller, NULL, &error));
   }
   g_assert_cmpstr (caller, ==, "dom0");
   g_assert_cmpstr (arg, ==, "");
@@ -132,9 +132,52 @@ test_header (void)
       g_autoptr(GError) bad_error = NULL;
 
       g_test_message ("bad header %u: %s", i, bad[i]);
-      g_assert_false (air_call_header_parse (bad[i], strlen (bad[i]), &s, &a, &c, &bad_error));
+      g_assert_false (air_call_header_parse (bad[i], strlen (bad[i]), &s, &a, &c, NULL, &bad_error));
       g_assert_nonnull (bad_error);
       g_assert_null (s);
+    }
+}
+
+/* A call out of a zone names its target; one into a zone must not, and
+ * a target is what qrexec-client-vm takes, nothing else. */
+static void
+test_header_target (void)
+{
+  static const char * const good[] = { "work", "@default", "@dispvm", "@dispvm:default-dvm" };
+  static const char * const bad[] = { "", "../x", "@anyvm", "@dispvm:", "@dispvm:../x", "dom0\n", "a b" };
+  g_autofree char *service = NULL, *arg = NULL, *caller = NULL, *target = NULL;
+  g_autofree char *line = air_call_header_new ("qubes.Filecopy", "", "work", "inbox");
+  g_autofree char *into = air_call_header_new ("qubes.Filecopy", "", "work", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (air_call_header_parse (line, strlen (line) - 1, &service, &arg, &caller, &target, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (target, ==, "inbox");
+  g_assert_cmpstr (caller, ==, "work");
+  g_clear_pointer (&service, g_free);
+  g_clear_pointer (&arg, g_free);
+  g_clear_pointer (&caller, g_free);
+
+  g_assert_false (air_call_header_parse (line, strlen (line) - 1, &service, &arg, &caller, NULL, &error));
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (air_call_header_parse (into, strlen (into) - 1, &service, &arg, &caller, &target, &error));
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    g_assert_true (air_call_target_is_valid (good[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *hostile = air_call_header_new ("qubes.Filecopy", "", "work", bad[i]);
+      g_autofree char *s = NULL, *a = NULL, *c = NULL, *t = NULL;
+      g_autoptr(GError) bad_error = NULL;
+
+      g_test_message ("bad target %u", i);
+      g_assert_false (air_call_target_is_valid (bad[i]));
+      g_assert_false (air_call_header_parse (hostile, strlen (hostile) - 1, &s, &a, &c, &t, &bad_error));
+      g_assert_nonnull (bad_error);
+      g_assert_null (t);
     }
 }
 
@@ -146,5 +189,6 @@ main (int   argc,
   g_test_add_func ("/air/call-frames/round-trip", test_round_trip);
   g_test_add_func ("/air/call-frames/hostile-frames", test_hostile_frames);
   g_test_add_func ("/air/call-frames/header", test_header);
+  g_test_add_func ("/air/call-frames/header-target", test_header_target);
   return g_test_run ();
 }

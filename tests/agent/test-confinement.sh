@@ -81,8 +81,8 @@ fi
 
 # --- Nothing of the host's state, nor of another qube.
 check "the zone's state is not in the qube" '[ "$(in_qube q1 "test -e \"$state\" && echo seen")" = "" ]'
-check "… nor another qube's home or control socket" \
-  '[ "$(in_qube q1 "ls /home; ls /run/qubes-air; find /home /run /tmp /var -name made-by-q2 2>/dev/null")" = "$(printf "user\ncontrol")" ]'
+check "… nor another qube's home or control socket (only its own control and calls sockets)" \
+  '[ "$(in_qube q1 "ls /home; ls /run/qubes-air; find /home /run /tmp /var -name made-by-q2 2>/dev/null")" = "$(printf "user\nbin\ncalls\ncontrol")" ]'
 check "/root, /var/lib, /srv, /opt and the host's /home, /run are not there" \
   '[ "$(in_qube q1 "for d in /root /var/lib /srv /opt /run/user /run/dbus /mnt /media; do test -e \$d && echo \$d; done")" = "" ]'
 check "the host system is read-only" '! in_qube q1 "touch /usr/bin/evil || touch /etc/evil" >/dev/null'
@@ -148,8 +148,8 @@ check "a qube made with --network reaches the host's network" '[ "$(py_in_qube q
 
 # --- A clean environment: what a qube needs, nothing of the agent's.
 env_names=$(in_qube q1 'env | cut -d= -f1 | sort | tr "\n" " "')
-check "the environment is only HOME LANG LOGNAME PATH USER (and the shell's own): $env_names" \
-  '[ "$(echo "$env_names" | tr " " "\n" | grep -vxE "HOME|LANG|LOGNAME|PATH|USER|PWD|SHLVL|_|" )" = "" ]'
+check "the environment is only HOME LANG LOGNAME PATH USER QUBES_AIR_CALL_SOCKET (and the shell's own): $env_names" \
+  '[ "$(echo "$env_names" | tr " " "\n" | grep -vxE "HOME|LANG|LOGNAME|PATH|USER|QUBES_AIR_CALL_SOCKET|PWD|SHLVL|_|" )" = "" ]'
 
 # --- A file put in as root belongs to the qube.
 printf 'data\n' > "$top/put.txt"

@@ -22,10 +22,15 @@ fuzz_header (const uint8_t *data, size_t size)
   g_autofree char *service = NULL;
   g_autofree char *arg = NULL;
   g_autofree char *caller = NULL;
+  g_autofree char *out_service = NULL, *out_arg = NULL, *out_caller = NULL, *target = NULL;
 
-  if (air_call_header_parse ((const char *) data, size, &service, &arg, &caller, NULL) &&
+  if (air_call_header_parse ((const char *) data, size, &service, &arg, &caller, NULL, NULL) &&
       (service == NULL || caller == NULL))
     FUZZ_FAIL ("an accepted header without service or caller");
+  /* A call out of a zone (air-uplink.c): its target is one qrexec takes. */
+  if (air_call_header_parse ((const char *) data, size, &out_service, &out_arg, &out_caller, &target, NULL) &&
+      !air_call_target_is_valid (target))
+    FUZZ_FAIL ("an accepted call out with a target that is not valid");
 }
 
 static void

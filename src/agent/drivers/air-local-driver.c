@@ -38,6 +38,7 @@
 #include "air-json.h"
 #include "air-driver.h"
 #include "air-local-driver.h"
+#include "air-uplink.h"
 #include "air-names.h"
 #include "air-qube-init.h"
 #include "air-sandbox.h"
@@ -1342,6 +1343,24 @@ hand_over_dirs (GSubprocessLauncher  *launcher,
   return TRUE;
 }
 
+/* The qube's calls to local qubes come to us, who know which qube it is
+ * (air-uplink.c); without that connection it can make none. */
+static void
+take_calls_out (AirLocalDriver *self,
+                const char     *name)
+{
+  int fd = connect_qube (self, name, NULL);
+
+  if (fd < 0)
+    return;
+  if (!air_control_send (fd, "{\"op\":\"calls\"}", NULL, 0, NULL))
+    {
+      close (fd);
+      return;
+    }
+  air_uplink_serve_qube (self->state_dir, name, fd);
+}
+
 int
 air_local_driver_supervise (AirLocalDriver *self,
                             const char     *name)
@@ -1492,6 +1511,7 @@ air_local_driver_supervise (AirLocalDriver *self,
     }
 
   write_runtime (self, name, AIR_QUBE_STATE_RUNNING, g_get_real_time () / G_USEC_PER_SEC, NULL);
+  take_calls_out (self, name);
   report ("ok");
 
   /* Nobody reads our stdout any more; the starter must see its end. */

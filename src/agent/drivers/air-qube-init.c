@@ -15,18 +15,24 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "air-call-frames.h"
 #include "air-control-channel.h"
 #include "air-json.h"
 #include "air-protocol.h"
+#include "air-qube-call.h"
 #include "air-qube-init.h"
+#include "air-uplink.h"
 
 #define SHUTDOWN_GRACE_MS 3000
 
@@ -44,6 +50,9 @@ typedef struct {
   gboolean    confined;
   gboolean    shutting_down;
   guint       n_started;
+  int         calls_fd;      /* the supervisor's, for calls out of the qube */
+  char       *calls_path;
+  char       *bin_dir;
 } Init;
 
 static Init init;
@@ -194,12 +203,19 @@ start_command (int         fd,
   environ = g_environ_unsetenv (environ, "AIR_QUBE_DISPOSABLE");
   environ = g_environ_unsetenv (environ, "AIR_INIT_READY_FD");
   environ = g_environ_unsetenv (environ, "AIR_QUBE_CONFINED");
+  environ = g_environ_setenv (environ, AIR_QUBE_CALL_SOCKET_ENV, init.calls_path, TRUE);
+  if (init.bin_dir != NULL)
+    {
+      g_autofree char *path = g_strconcat (init.bin_dir, ":", g_environ_getenv (environ, "PATH"), NULL);
+
+      environ = g_environ_setenv (environ, "PATH", path, TRUE);
+    }
 
   /* The caller's descriptors become the command's standard streams. */
   if (!g_spawn_async_with_pipes_and_fds (init.home,
                                          (const char * const *) header->argv,
                                          (const char * const *) environ,
-                                         G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                         G_SPAWN_SEARCH_PATH_FROM_ENVP | G_SPAWN_DO_NOT_REAP_CHILD,
                                          child_setup, NULL,
                                          fds[0], fds[1], fds[2],
                                          NULL, NULL, 0,
@@ -254,6 +270,15 @@ request_cb (int          fd,
 
   if (g_strcmp0 (op, "run") == 0)
     start_command (fd, message, len, fds, n_fds);
+  else if (g_strcmp0 (op, "calls") == 0)
+    {
+      /* The supervisor takes the qube's calls out from now on. */
+      for (guint i = 0; i < n_fds; i++)
+        close (fds[i]);
+      if (init.calls_fd >= 0)
+        close (init.calls_fd);
+      init.calls_fd = fd;
+    }
   else
     {
       for (guint i = 0; i < n_fds; i++)
@@ -298,6 +323,67 @@ accept_cb (int          listen_fd,
   return G_SOURCE_CONTINUE;
 }
 
+/* A process of the qube calls out: its connection goes to the
+ * supervisor, which alone says which qube calls. */
+static gboolean
+accept_call_cb (int          listen_fd,
+                GIOCondition condition,
+                gpointer     user_data)
+{
+  int fd = accept4 (listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+  if (fd < 0)
+    return G_SOURCE_CONTINUE;
+  if (init.calls_fd < 0 || !air_control_send (init.calls_fd, "{\"op\":\"call\"}", &fd, 1, NULL))
+    {
+      if (init.calls_fd >= 0)
+        close (init.calls_fd);
+      init.calls_fd = -1;
+      air_call_refuse (fd, AIR_UPLINK_EXIT_REFUSED, _("This qube’s agent takes no calls to other qubes."));
+    }
+  close (fd);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The calls socket beside the control socket, and the commands that use
+ * it, as they are called in a Qubes qube (air-qube-call.c). */
+static int
+listen_for_calls (const char *socket_path)
+{
+  static const char * const commands[] = { "qrexec-client-vm", "qvm-copy-to-vm", "qvm-copy" };
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  g_autofree char *dir = g_path_get_dirname (socket_path);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  int fd;
+
+  init.calls_path = g_build_filename (dir, "calls", NULL);
+  init.bin_dir = g_build_filename (dir, "bin", NULL);
+  if (self == NULL || (g_mkdir (init.bin_dir, 0755) != 0 && errno != EEXIST))
+    g_clear_pointer (&init.bin_dir, g_free);
+  for (guint i = 0; init.bin_dir != NULL && i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *link = g_build_filename (init.bin_dir, commands[i], NULL);
+
+      unlink (link);
+      if (symlink (self, link) != 0)
+        g_printerr ("qube init: %s: %s\n", link, g_strerror (errno));
+    }
+
+  if (strlen (init.calls_path) >= sizeof address.sun_path)
+    return -1;
+  strcpy (address.sun_path, init.calls_path);
+  unlink (init.calls_path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && (bind (fd, (struct sockaddr *) &address, sizeof address) != 0 || listen (fd, 16) != 0))
+    {
+      close (fd);
+      fd = -1;
+    }
+  if (fd >= 0)
+    g_unix_fd_add (fd, G_IO_IN, accept_call_cb, NULL);
+  return fd;
+}
+
 static gboolean
 terminate_cb (gpointer user_data)
 {
@@ -311,7 +397,7 @@ air_qube_init_main (const char *socket_path,
 {
   g_autoptr(GError) error = NULL;
   const char *ready = g_getenv ("AIR_INIT_READY_FD");
-  int listen_fd;
+  int listen_fd, calls_fd;
 
   /* Unconfined qubes have no namespace to end them with their supervisor. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
@@ -322,6 +408,7 @@ air_qube_init_main (const char *socket_path,
   init.confined = g_strcmp0 (g_getenv ("AIR_QUBE_CONFINED"), "1") == 0;
   init.requests = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) request_free, NULL);
   init.loop = g_main_loop_new (NULL, FALSE);
+  init.calls_fd = -1;
 
   listen_fd = air_control_listen (socket_path, &error);
   if (listen_fd < 0)
@@ -331,6 +418,7 @@ air_qube_init_main (const char *socket_path,
     }
 
   g_unix_fd_add (listen_fd, G_IO_IN, accept_cb, NULL);
+  calls_fd = listen_for_calls (socket_path);
   g_unix_signal_add (SIGTERM, terminate_cb, NULL);
 
   if (ready != NULL)
@@ -347,5 +435,10 @@ air_qube_init_main (const char *socket_path,
   kill_all (SIGKILL);
   close (listen_fd);
   unlink (socket_path);
+  if (calls_fd >= 0)
+    {
+      close (calls_fd);
+      unlink (init.calls_path);
+    }
   return 0;
 }

@@ -51,6 +51,7 @@
 #include "air-ssh-agent-bridge.h"
 #include "air-ssh-driver.h"
 #include "air-transport.h"
+#include "air-uplink.h"
 #include "air-wireguard-key.h"
 
 #define CONTROL_PERSIST_S 600
@@ -619,7 +620,7 @@ open_forwarded_call (AirSshDriver *self,
 {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
   g_autofree char *path = calls_path (self, "calls");
-  g_autofree char *header = air_call_header_new (service, arg, caller_name ());
+  g_autofree char *header = air_call_header_new (service, arg, caller_name (), NULL);
   g_autofree guint8 *frame = g_malloc (AIR_CALL_MAX_FRAME);
   AirCallFrame type;
   gsize len;
@@ -683,6 +684,55 @@ read_listener_path (AirSshDriver *self,
   return g_strdup (line + 6);
 }
 
+/* Calls out of the zone (air-uplink.c): our --uplink-listen, for as long
+ * as the host's listener session lives, and the master forwarding the
+ * host's "uplink" socket beside the listener's to it. Without them the
+ * zone's qubes only cannot call out. */
+static void
+start_uplink (AirSshDriver *self,
+              GSubprocess  *listener,
+              const char   *remote_calls)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) uplink = NULL;
+  g_autoptr(GSubprocess) forward = NULL;
+  g_autoptr(GPtrArray) argv = ssh_argv_full (self, TRUE);
+  g_autofree char *agent = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *local = calls_path (self, "uplink");
+  g_autofree char *remote_dir = g_path_get_dirname (remote_calls);
+  const char *session = g_subprocess_get_identifier (listener);
+  char line[16];
+  int fd;
+
+  if (agent == NULL || session == NULL)
+    return;
+  g_subprocess_launcher_take_stdin_fd (launcher, open ("/dev/null", O_RDONLY | O_CLOEXEC));
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  uplink = g_subprocess_launcher_spawn (launcher, NULL, agent, "--uplink-listen", self->zone, local, session, NULL);
+  if (uplink == NULL)
+    return;
+  fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (uplink)));
+  if (!wait_readable (fd, self->config->connect_timeout) || read (fd, line, sizeof line) < 5 ||
+      strncmp (line, "ready", 5) != 0)
+    {
+      g_subprocess_force_exit (uplink);
+      return;
+    }
+
+  add (argv, "-O");
+  add (argv, "forward");
+  add (argv, "-R");
+  g_ptr_array_add (argv, g_strdup_printf ("%s/%s:%s", remote_dir, AIR_UPLINK_SOCKET_NAME, local));
+  add (argv, "--");
+  add (argv, self->config->host);
+  g_ptr_array_add (argv, NULL);
+  forward = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
+  if (forward == NULL || !g_subprocess_wait_check (forward, NULL, NULL))
+    g_subprocess_force_exit (uplink);
+}
+
 /* Starts the host's listener in a session of the master connection and
  * forwards our calls socket to it; returns the session's ssh. The listener
  * lives as long as that session, which lives as long as the master. */
@@ -736,6 +786,7 @@ start_listener (AirSshDriver *self)
       g_subprocess_force_exit (listener);
       return NULL;
     }
+  start_uplink (self, listener, remote);
   return g_steal_pointer (&listener);
 }
 
