@@ -17,6 +17,7 @@
 #include "air-config-dialog.h"
 #include "air-credentials-page.h"
 #include "air-run-dialog.h"
+#include "air-remotevm-dialog.h"
 #include "air-window-private.h"
 #include "air-zone-dialog.h"
 
@@ -76,6 +77,10 @@ _air_window_actions_update (AirWindow *self)
                                  state != AIR_QUBE_STATE_HALTING);
   gtk_widget_action_set_enabled (widget, "win.run-command",
                                  qube != NULL && air_qube_get_kind (qube) != AIR_QUBE_KIND_TEMPLATE_VM);
+  /* A disposable is gone before dom0 could use it; a template is not run. */
+  gtk_widget_action_set_enabled (widget, "win.use-from-other-qubes",
+                                 qube != NULL && air_qube_get_kind (qube) != AIR_QUBE_KIND_TEMPLATE_VM &&
+                                 air_qube_get_kind (qube) != AIR_QUBE_KIND_DISP_VM);
   gtk_widget_action_set_enabled (widget, "win.edit-zone", zone != NULL);
   gtk_widget_action_set_enabled (widget, "win.remove-zone", zone != NULL);
   gtk_widget_action_set_enabled (widget, "win.reconnect-zone", zone != NULL);
@@ -202,6 +207,25 @@ run_command_action (GtkWidget  *widget,
 
   dialog = air_run_dialog_new (GTK_WINDOW (self), self->session,
                                air_qube_get_zone (qube), air_qube_get_name (qube), FALSE);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* What dom0 runs to know the qube as a RemoteVM, to copy there. */
+static void
+use_from_other_qubes_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  AirWindow *self = AIR_WINDOW (widget);
+  AirQube *qube = air_window_get_selected (self);
+  AirZone *zone;
+  AirRemotevmDialog *dialog;
+
+  if (qube == NULL ||
+      (zone = air_session_lookup_zone (self->session, air_qube_get_zone (qube))) == NULL)
+    return;
+
+  dialog = air_remotevm_dialog_new (GTK_WINDOW (self), qube, air_zone_get_gateway (zone));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -422,6 +446,7 @@ _air_window_class_actions_init (AirWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.remove-qube", NULL, remove_qube_action);
   gtk_widget_class_install_action (widget_class, "win.run-command", NULL, run_command_action);
   gtk_widget_class_install_action (widget_class, "win.open-disposable", NULL, open_disposable_action);
+  gtk_widget_class_install_action (widget_class, "win.use-from-other-qubes", NULL, use_from_other_qubes_action);
   gtk_widget_class_install_action (widget_class, "win.add-zone", NULL, add_zone_action);
   gtk_widget_class_install_action (widget_class, "win.edit-zone", NULL, edit_zone_action);
   gtk_widget_class_install_action (widget_class, "win.remove-zone", NULL, remove_zone_action);

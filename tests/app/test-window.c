@@ -17,6 +17,7 @@
 #include "air-confirm-dialog.h"
 #include "air-create-dialog.h"
 #include "air-label-colors.h"
+#include "air-remotevm-dialog.h"
 #include "air-run-dialog.h"
 #include "air-session.h"
 #include "air-test-utils.h"
@@ -386,6 +387,13 @@ find_entry (GtkWidget  *widget,
   return air_test_find_widget (widget, entry_holds, text);
 }
 
+static gboolean
+is_drop_down (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_DROP_DOWN (widget);
+}
+
 static void
 test_window_actions (Fixture       *fixture,
                      gconstpointer  data)
@@ -445,6 +453,29 @@ test_window_actions (Fixture       *fixture,
   output = air_run_dialog_dup_output (run);
   g_assert_cmpstr (output, ==, "jello user\n");
   gtk_window_destroy (GTK_WINDOW (run));
+
+  /* "Use from Other Qubes…": what dom0 runs, for this qube and its
+   * gateway, as a script or as a Salt state. */
+  activate (fixture, "win.use-from-other-qubes");
+  {
+    AirRemotevmDialog *remotevm = find_toplevel (AIR_TYPE_REMOTEVM_DIALOG);
+    g_autofree char *script = NULL;
+    g_autofree char *salt = NULL;
+    GtkWidget *format;
+
+    g_assert_nonnull (remotevm);
+    script = air_remotevm_dialog_dup_text (remotevm);
+    g_assert_nonnull (strstr (script, "qvm-create --class RemoteVM"));
+    g_assert_nonnull (strstr (script, "relay='sys-remote-local'"));
+    g_assert_nonnull (strstr (script, "add 'local-act-q' 'act-q' "));
+    format = air_test_find_widget (GTK_WIDGET (remotevm), is_drop_down, NULL);
+    g_assert_nonnull (format);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (format), 1);
+    salt = air_remotevm_dialog_dup_text (remotevm);
+    g_assert_nonnull (strstr (salt, "qubesctl"));
+    g_assert_nonnull (strstr (salt, "remote_name=act-q local-act-q"));
+    gtk_window_destroy (GTK_WINDOW (remotevm));
+  }
 
   activate (fixture, "win.shutdown-qube");
   wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
