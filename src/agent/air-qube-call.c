@@ -7,6 +7,8 @@
  *   qrexec-client-vm [--] TARGET SERVICE[+ARG]   stdin and stdout are the call's
  *   qvm-copy-to-vm TARGET FILE...                 to TARGET's ~/QubesIncoming/<us>/
  *   qvm-copy FILE...                              the same, dom0 choosing the target
+ *   qvm-open-in-vm [--view-only] TARGET FILE      opened in TARGET, taken back if changed
+ *   qvm-open-in-dvm [--view-only] FILE            the same in a new disposable
  *
  * The call goes to the qube's init on its calls socket and comes back as
  * frames (air-call-frames.h), as a forwarded call does.
@@ -21,7 +23,9 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <glib/gstdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -31,6 +35,7 @@
 #include "air-filecopy.h"
 #include "air-filecopy-writer.h"
 #include "air-qube-call.h"
+#include "air-relay.h"
 #include "air-uplink.h"
 
 gboolean
@@ -39,7 +44,8 @@ air_qube_call_handles (const char *program)
   g_autofree char *name = g_path_get_basename (program);
 
   return strcmp (name, "qrexec-client-vm") == 0 || strcmp (name, "qvm-copy-to-vm") == 0 ||
-         strcmp (name, "qvm-copy") == 0;
+         strcmp (name, "qvm-copy") == 0 || strcmp (name, "qvm-open-in-vm") == 0 ||
+         strcmp (name, "qvm-open-in-dvm") == 0;
 }
 
 /* Connected, header sent, READY read; -1 after saying why not. */
@@ -147,6 +153,101 @@ copy_to (const char  *target,
   return 0;
 }
 
+/* qubes.OpenInVM: the file's name in 256 bytes (NUL-padded, after
+ * "view-only-" when asked), then the file; what comes back is the file
+ * as changed there, or nothing. A changed file replaces ours at once
+ * (renamed over it), never half. */
+static int
+open_in (const char *target,
+         const char *path,
+         gboolean    view_only)
+{
+  g_autofree guint8 *frame = g_malloc (AIR_CALL_MAX_FRAME);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *back = g_build_filename (dir, ".qvm-open-XXXXXX", NULL);
+  char header[OPEN_IN_VM_NAME_SIZE] = { 0, };
+  guint32 status = AIR_UPLINK_EXIT_REFUSED;
+  guint64 received = 0;
+  gboolean kept = TRUE;
+  struct stat st;
+  AirCallFrame type;
+  gsize len;
+  int fd, in, out;
+
+  if (g_snprintf (header, sizeof header, "%s%s", view_only ? OPEN_IN_VM_VIEW_ONLY : "", base) >= (int) sizeof header)
+    {
+      g_printerr (_("The file name “%s” is too long to open in another qube\n"), base);
+      return 1;
+    }
+  in = open (path, O_RDONLY | O_CLOEXEC);
+  if (in < 0 || fstat (in, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_printerr (_("Cannot open “%s”: %s\n"), path, in < 0 ? g_strerror (errno) : _("not a regular file"));
+      if (in >= 0)
+        close (in);
+      return 1;
+    }
+  out = g_mkstemp_full (back, O_RDWR | O_CLOEXEC, st.st_mode & 0777);
+  fd = out < 0 ? -1 : open_call (target, "qubes.OpenInVM");
+  if (fd < 0)
+    {
+      if (out < 0)
+        g_printerr (_("Cannot write beside “%s”: %s\n"), path, g_strerror (errno));
+      else
+        {
+          close (out);
+          g_unlink (back);
+        }
+      close (in);
+      return AIR_UPLINK_EXIT_REFUSED;
+    }
+
+  if (air_fd_write_all (fd, header, sizeof header))
+    {
+      char buffer[65536];
+      ssize_t n;
+
+      while ((n = read (in, buffer, sizeof buffer)) > 0 && air_fd_write_all (fd, buffer, n))
+        ;
+    }
+  close (in);
+  shutdown (fd, SHUT_WR);
+
+  while (air_call_read_frame (fd, &type, frame, &len, NULL))
+    {
+      if (type == AIR_CALL_FRAME_STDOUT)
+        {
+          kept = kept && air_fd_write_all (out, frame, len);
+          received += len;
+        }
+      else if (type == AIR_CALL_FRAME_STDERR)
+        air_fd_write_all (STDERR_FILENO, frame, len);
+      else if (type == AIR_CALL_FRAME_EXIT)
+        {
+          memcpy (&status, frame, 4);
+          status = GUINT32_FROM_BE (status);
+          break;
+        }
+    }
+  close (fd);
+
+  kept = kept && fsync (out) == 0;
+  close (out);
+  if (status == 0 && received > 0 && !view_only)
+    {
+      if (!kept || g_rename (back, path) != 0)
+        {
+          g_printerr (_("The changed file could not be saved over “%s”: %s\n"), path, g_strerror (errno));
+          g_unlink (back);
+          return 1;
+        }
+      return 0;
+    }
+  g_unlink (back);
+  return status <= 255 ? (int) status : 1;
+}
+
 int
 air_qube_call_main (int    argc,
                     char **argv)
@@ -171,6 +272,21 @@ air_qube_call_main (int    argc,
           return 2;
         }
       return copy_to (argv[1], argv + 2);
+    }
+
+  if (strcmp (name, "qvm-open-in-vm") == 0 || strcmp (name, "qvm-open-in-dvm") == 0)
+    {
+      gboolean dvm = strcmp (name, "qvm-open-in-dvm") == 0;
+      gboolean view_only = argc > 1 && strcmp (argv[1], "--view-only") == 0;
+      int first = view_only ? 2 : 1;
+
+      if (argc != first + (dvm ? 1 : 2))
+        {
+          g_printerr (dvm ? _("Usage: qvm-open-in-dvm [--view-only] FILE\n")
+                          : _("Usage: qvm-open-in-vm [--view-only] TARGET FILE\n"));
+          return 2;
+        }
+      return open_in (dvm ? "@dispvm" : argv[first], argv[argc - 1], view_only);
     }
 
   if (argc > 1 && strcmp (argv[1], "--") == 0)

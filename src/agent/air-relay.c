@@ -41,10 +41,6 @@
 #define MAX_SERVICE 64
 #define MAX_ARGS    256
 
-/* qubes.OpenInVM's header: the file's name, NUL-padded (Qubes' dvm2.h). */
-#define OPEN_IN_VM_NAME_SIZE 256
-#define OPEN_IN_VM_VIEW_ONLY "view-only-"
-
 /* Reads commands from stdin, like qubes.VMShell in a Qubes qube. */
 static int
 relay_vmshell (AirDriver       *driver,

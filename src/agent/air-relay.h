@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 /* qrexec-client-vm's status for a service that does not exist. */
 #define AIR_RELAY_EXIT_NO_SERVICE 127
 
+/* qubes.OpenInVM's header: the file's name, NUL-padded (Qubes' dvm2.h). */
+#define OPEN_IN_VM_NAME_SIZE 256
+#define OPEN_IN_VM_VIEW_ONLY "view-only-"
+
 /* One Qubes service the relay can run in a qube: returns the exit status
  * of the service, or -1 with @error set when it could not run at all. */
 typedef int (*AirRelayHandler) (AirDriver       *driver,
@@ -36,7 +40,7 @@ int      air_relay_run_command    (AirDriver           *driver,
                                    const char          *qube,
                                    const char * const  *argv,
                                    GError             **error);
-char    *air_relay_dom0_name       (const char          *zone,
+char    *air_relay_dom0_name      (const char          *zone,
                                    const char          *qube,
                                    GError             **error);
 char    *air_relay_map_argument   (const char          *arg,

@@ -37,7 +37,7 @@ cleanup () {
 }
 trap cleanup EXIT
 
-echo "1..10"
+echo "1..12"
 
 mkdir -p "$sshd_dir" "$host_dir"
 $Q key generate --zone lab >"$sshd_dir/authorized_keys" 2>"$root/err"
@@ -100,6 +100,18 @@ status=$?
 check "a qube that names another caller in its header …" test $status -eq 0
 check "… is still itself: the file is under lab-work, nothing under forged" \
   test -f "$local_home/QubesIncoming/lab-work/claim.txt" -a ! -e "$local_home/QubesIncoming/forged"
+
+# --- qvm-open-in-vm: opened in the local qube (an xdg-open of the test's
+# --- own there), taken back changed; --view-only leaves it as it was.
+mkdir -p "$local_home/.local/bin"
+printf '#!/bin/sh\necho edited >>"$1"\n' >"$local_home/.local/bin/xdg-open"
+chmod 0755 "$local_home/.local" "$local_home/.local/bin" "$local_home/.local/bin/xdg-open"
+out=$($Q run work -- sh -c 'printf "original\n" >doc.txt && qvm-open-in-vm inbox doc.txt && cat doc.txt' 2>&1)
+check "qvm-open-in-vm opens a file in a local qube and takes it back changed" test "$out" = "original
+edited"
+out=$($Q run work -- sh -c 'printf "original\n" >ro.txt; qvm-open-in-vm --view-only inbox ro.txt; cat ro.txt; ls -a | grep -c qvm-open' 2>&1)
+check "… with --view-only the file stays as it was, and nothing is left beside it" test "$out" = "original
+0"
 
 # --- Refused plainly.
 out=$($Q run work -- qvm-copy-to-vm ../etc note.txt 2>&1)

@@ -350,7 +350,9 @@ accept_call_cb (int          listen_fd,
 static int
 listen_for_calls (const char *socket_path)
 {
-  static const char * const commands[] = { "qrexec-client-vm", "qvm-copy-to-vm", "qvm-copy" };
+  static const char * const commands[] = {
+    "qrexec-client-vm", "qvm-copy-to-vm", "qvm-copy", "qvm-open-in-vm", "qvm-open-in-dvm",
+  };
   struct sockaddr_un address = { .sun_family = AF_UNIX };
   g_autofree char *dir = g_path_get_dirname (socket_path);
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
