@@ -37,6 +37,7 @@
 #include "air-relay.h"
 #include "air-ssh-driver.h"
 #include "air-uplink.h"
+#include "air-vm-guest.h"
 #include "air-zone-setup.h"
 
 static char *
@@ -260,6 +261,9 @@ air_agent_main (int    argc,
     return air_qube_call_main (argc, argv);
   if (argc == 4 && strcmp (argv[1], "--qube-init") == 0)
     return air_qube_init_main (argv[2], argv[3]);
+  /* PID 1 of a VM qube (libvirt backend), serving its virtio-serial port. */
+  if (argc == 3 && strcmp (argv[1], "--vm-init") == 0)
+    return air_vm_guest_main (argv[2]);
 
   state_dir = default_state_dir ();
   zone = zone_name ();

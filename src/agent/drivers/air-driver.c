@@ -87,6 +87,28 @@ air_driver_new_for_host (const char  *state_dir,
   return NULL;
 }
 
+/* DIR/NAMESUFFIX: a backend's file of a qube. */
+char *
+air_driver_path_in (const char *dir,
+                    const char *name,
+                    const char *suffix)
+{
+  g_autofree char *base = g_strconcat (name, suffix, NULL);
+
+  return g_build_filename (dir, base, NULL);
+}
+
+/* A backend's state file, replaced whole or not at all, even at a crash. */
+gboolean
+air_driver_write_atomically (const char  *path,
+                             const char  *contents,
+                             GError     **error)
+{
+  return g_file_set_contents_full (path, contents, -1,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   0600, error);
+}
+
 #define IFACE(self) AIR_DRIVER_GET_IFACE (self)
 
 const char *

@@ -70,6 +70,12 @@ AirDriver   *air_driver_new_for_host   (const char          *state_dir,
                                         GError             **error);
 /* The value of "KEY=VALUE" in STATE_DIR/agent.conf (lines; "#" starts a
  * comment), else NULL. */
+char        *air_driver_path_in        (const char          *dir,
+                                        const char          *name,
+                                        const char          *suffix);
+gboolean     air_driver_write_atomically (const char        *path,
+                                        const char          *contents,
+                                        GError             **error);
 char        *air_driver_config_get     (const char          *state_dir,
                                         const char          *key);
 

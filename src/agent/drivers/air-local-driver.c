@@ -177,26 +177,6 @@ get_isolation (AirLocalDriver *self)
   return self->isolation;
 }
 
-static char *
-path_in (const char *dir,
-         const char *name,
-         const char *suffix)
-{
-  g_autofree char *base = g_strconcat (name, suffix, NULL);
-
-  return g_build_filename (dir, base, NULL);
-}
-
-static gboolean
-write_atomically (const char  *path,
-                  const char  *contents,
-                  GError     **error)
-{
-  return g_file_set_contents_full (path, contents, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0600, error);
-}
-
 static gboolean
 remove_tree (const char  *path,
              GError     **error)
@@ -298,7 +278,7 @@ static gboolean
 supervisor_alive (AirLocalDriver *self,
                   const char     *name)
 {
-  g_autofree char *path = path_in (self->run_dir, name, ".lock");
+  g_autofree char *path = air_driver_path_in (self->run_dir, name, ".lock");
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   gboolean alive;
 
@@ -424,12 +404,12 @@ write_runtime (AirLocalDriver  *self,
                gint64           started,
                GError         **error)
 {
-  g_autofree char *path = path_in (self->run_dir, name, ".json");
+  g_autofree char *path = air_driver_path_in (self->run_dir, name, ".json");
   g_autofree char *text = NULL;
 
   text = g_strdup_printf ("{\"version\":1,\"state\":\"%s\",\"started\":%" G_GINT64_FORMAT ",\"pid\":%d}\n",
                           air_qube_state_to_string (state), started, (int) getpid ());
-  return write_atomically (path, text, error);
+  return air_driver_write_atomically (path, text, error);
 }
 
 /* Removes what a stopped qube leaves in run/; the caller holds its lock.
@@ -439,7 +419,7 @@ static void
 clear_runtime (AirLocalDriver *self,
                const char     *name)
 {
-  g_autofree char *dir = path_in (self->run_dir, name, ".d");
+  g_autofree char *dir = air_driver_path_in (self->run_dir, name, ".d");
 
   write_runtime (self, name, AIR_QUBE_STATE_HALTED, 0, NULL);
   remove_tree (dir, NULL);
@@ -501,7 +481,7 @@ write_qube (AirLocalDriver  *self,
             AirQube         *qube,
             GError         **error)
 {
-  g_autofree char *path = path_in (self->qubes_dir, air_qube_get_name (qube), ".json");
+  g_autofree char *path = air_driver_path_in (self->qubes_dir, air_qube_get_name (qube), ".json");
   g_autofree char *text = NULL;
   g_autoptr(AirQube) stored = air_qube_new (self->zone_name, air_qube_get_name (qube));
 
@@ -511,7 +491,7 @@ write_qube (AirLocalDriver  *self,
   air_qube_set_started (stored, 0);
   text = air_protocol_qube_to_json (stored);
 
-  return write_atomically (path, text, error);
+  return air_driver_write_atomically (path, text, error);
 }
 
 AirQube *
@@ -588,12 +568,12 @@ remove_qube_locked (AirLocalDriver  *self,
                     const char      *name,
                     GError         **error)
 {
-  g_autofree char *config = path_in (self->qubes_dir, name, ".json");
+  g_autofree char *config = air_driver_path_in (self->qubes_dir, name, ".json");
   g_autofree char *home = g_build_filename (self->private_dir, name, NULL);
-  g_autofree char *lock = path_in (self->run_dir, name, ".lock");
-  g_autofree char *log = path_in (self->run_dir, name, ".log");
-  g_autofree char *runtime = path_in (self->run_dir, name, ".json");
-  g_autofree char *run_d = path_in (self->run_dir, name, ".d");
+  g_autofree char *lock = air_driver_path_in (self->run_dir, name, ".lock");
+  g_autofree char *log = air_driver_path_in (self->run_dir, name, ".log");
+  g_autofree char *runtime = air_driver_path_in (self->run_dir, name, ".json");
+  g_autofree char *run_d = air_driver_path_in (self->run_dir, name, ".d");
 
   /* The settings file goes first: from here on the qube does not exist. */
   if (g_unlink (config) != 0 && errno != ENOENT)
@@ -612,7 +592,7 @@ static void
 collect_abandoned (AirLocalDriver *self,
                    AirQube        *qube)
 {
-  g_autofree char *config = path_in (self->qubes_dir, air_qube_get_name (qube), ".json");
+  g_autofree char *config = air_driver_path_in (self->qubes_dir, air_qube_get_name (qube), ".json");
   GStatBuf st;
   int lock_fd;
 
@@ -796,7 +776,7 @@ air_local_driver_create (AirLocalDriver     *self,
   if (lock_fd < 0)
     return NULL;
 
-  config = path_in (self->qubes_dir, name, ".json");
+  config = air_driver_path_in (self->qubes_dir, name, ".json");
   if (g_file_test (config, G_FILE_TEST_EXISTS))
     {
       close (lock_fd);
@@ -915,7 +895,7 @@ air_local_driver_start (AirLocalDriver  *self,
   /* The supervisor outlives this call: a session of its own, no inherited
    * pipes of our caller, and it reports readiness on its stdout. */
   program = self_program ();
-  log = path_in (self->run_dir, name, ".log");
+  log = air_driver_path_in (self->run_dir, name, ".log");
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
   g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
@@ -954,8 +934,8 @@ wait_stopped (AirLocalDriver  *self,
               const char      *name,
               int              seconds)
 {
-  g_autofree char *path = path_in (self->run_dir, name, ".lock");
-  g_autofree char *config = path_in (self->qubes_dir, name, ".json");
+  g_autofree char *path = air_driver_path_in (self->run_dir, name, ".lock");
+  g_autofree char *config = air_driver_path_in (self->qubes_dir, name, ".json");
   int fd = open (path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   gboolean stopped;
 
@@ -967,7 +947,7 @@ wait_stopped (AirLocalDriver  *self,
     clear_runtime (self, name);
   else if (stopped)
     {
-      g_autofree char *runtime = path_in (self->run_dir, name, ".json");
+      g_autofree char *runtime = air_driver_path_in (self->run_dir, name, ".json");
 
       g_unlink (runtime);
       g_unlink (path);
@@ -1051,7 +1031,7 @@ connect_qube (AirLocalDriver  *self,
               const char      *name,
               GError         **error)
 {
-  g_autofree char *dir = path_in (self->run_dir, name, ".d");
+  g_autofree char *dir = air_driver_path_in (self->run_dir, name, ".d");
   g_autofree char *socket_path = g_build_filename (dir, SOCKET_NAME, NULL);
 
   return air_control_connect (socket_path, error);
@@ -1390,7 +1370,7 @@ air_local_driver_supervise (AirLocalDriver *self,
       return 1;
     }
 
-  lock_path = path_in (self->run_dir, name, ".lock");
+  lock_path = air_driver_path_in (self->run_dir, name, ".lock");
   lock_fd = open_lock (lock_path);
   if (lock_fd < 0 || flock (lock_fd, LOCK_EX | LOCK_NB) != 0)
     {
@@ -1423,7 +1403,7 @@ air_local_driver_supervise (AirLocalDriver *self,
   }
 
   clear_runtime (self, name);
-  run_d = path_in (self->run_dir, name, ".d");
+  run_d = air_driver_path_in (self->run_dir, name, ".d");
   home = g_build_filename (self->private_dir, name, NULL);
 
   /* A qube made before qubes had uids of their own gets one now. */
@@ -1466,7 +1446,7 @@ air_local_driver_supervise (AirLocalDriver *self,
       return 1;
     }
 
-  log = path_in (self->run_dir, name, ".log");
+  log = air_driver_path_in (self->run_dir, name, ".log");
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);

@@ -1,0 +1,29 @@
+/* air-vm-guest.h — the agent as PID 1 of a VM qube (libvirt backend)
+ *
+ * The host and the guest speak over one virtio-serial port: the host
+ * sends a call header (air-call-frames.h) — "ping", "shutdown" or "run"
+ * followed by a run header line — then, for "run", the command's stdin as
+ * STDIN frames (an empty one ends it); the guest answers with READY,
+ * STDOUT/STDERR frames and EXIT, as a forwarded call does.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The channel's name, as the domain and the guest's sysfs know it. */
+#define AIR_VM_PORT_NAME    "org.qubesair.agent.0"
+/* Where the agent is in a VM template's root. */
+#define AIR_VM_AGENT_PATH   "/usr/lib/qubes-air/qubes-air-agent"
+#define AIR_VM_HOME         "/home/user"
+#define AIR_VM_USER_UID     1000
+#define AIR_VM_EXIT_FAILED  125
+/* The host's frames of a command's stdin, beside air-call-frames.h's. */
+#define AIR_VM_FRAME_STDIN  'I'
+
+int air_vm_guest_main (const char *port_path);
+
+G_END_DECLS

@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Qubes as virtual machines (issue 16), for real: qair → loopback → the
+# agent's libvirt backend → libvirt (qemu:///session) → QEMU (TCG here)
+# booting the guest that scripts/make-vm-guest.sh builds from Debian
+# packages, whose PID 1 is our agent on a virtio-serial channel.
+#
+# As root it runs as nobody: a session libvirt of its own, in the test's
+# directory, touching nothing of the machine's.
+#
+# Output: TAP.
+
+set -u
+
+Q0=${QAIR_PROGRAM:?}
+AGENT0=${AIR_AGENT_PROGRAM:?}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+if [ "$(id -u)" = 0 ] && [ -z "${AIR_VM_TEST_INNER:-}" ]; then
+  T=$(mktemp -d /tmp/air-vm-test.XXXXXX)
+  chmod 0755 "$T"
+  mkdir -p "$T/bin"
+  cp "$Q0" "$AGENT0" "$T/bin/"
+  cp "$0" "$top/tests/remote/remote-lib.sh" "$T/bin/"
+  cache=${AIR_VM_CACHE:-$T/cache}
+  mkdir -p "$cache"
+  chmod 0755 "$T/bin" "$T/bin/"*
+  # The kernel package is fetched as root (apt), then shared read-only.
+  AIR_VM_CACHE=$cache sh "$top/scripts/make-vm-guest.sh" "$T/guest" "$T/bin/qubes-air-agent" >"$T/guest.log" 2>&1
+  status=$?
+  chmod -R a+rX "$cache" 2>/dev/null
+  chown -R nobody:nogroup "$T"
+  if [ $status -ne 0 ]; then
+    echo "1..1"
+    echo "not ok 1 - the guest image is built (scripts/make-vm-guest.sh)"
+    sed 's/^/# /' "$T/guest.log"
+    rm -rf "$T"
+    exit 1
+  fi
+  setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    env AIR_VM_TEST_INNER="$T" QAIR_PROGRAM="$T/bin/qair" AIR_AGENT_PROGRAM="$T/bin/qubes-air-agent" \
+        sh "$T/bin/test-vm.sh"
+  status=$?
+  # The session libvirt and anything else of ours that outlived the test.
+  for env in $(grep -ls "HOME=$T/home" /proc/[0-9]*/environ 2>/dev/null); do
+    pid=${env#/proc/}
+    kill "${pid%/environ}" 2>/dev/null
+  done
+  rm -rf "$T"
+  exit $status
+fi
+
+# --- From here on, an unprivileged user.
+T=${AIR_VM_TEST_INNER:-$(mktemp -d)}
+Q=$QAIR_PROGRAM
+if [ ! -s "$T/guest/template.qcow2" ]; then
+  sh "$top/scripts/make-vm-guest.sh" "$T/guest" "$AIR_AGENT_PROGRAM" >"$T/guest.log" 2>&1 ||
+    { echo "1..1"; echo "not ok 1 - the guest image is built"; sed 's/^/# /' "$T/guest.log"; exit 1; }
+fi
+export HOME=$T/home XDG_RUNTIME_DIR=$T/home/run XDG_CONFIG_HOME=$T/home/config
+export XDG_DATA_HOME=$T/home/data XDG_CACHE_HOME=$T/home/cache
+export AIR_TRANSPORT=loopback AIR_LOOPBACK_DIR=$T/loopback AIR_ZONES_FILE=$T/home/zones.json
+export AIR_BACKEND=libvirt AIR_LIBVIRT_URI=qemu:///session AIR_VM_START_TIMEOUT=120
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+chmod 0700 "$XDG_RUNTIME_DIR"
+vm=$AIR_LOOPBACK_DIR/sys-remote-local/vm
+mkdir -p "$vm/kernel" "$vm/templates"
+# shellcheck source=tests/remote/remote-lib.sh
+. "$(dirname "$0")/remote-lib.sh"
+
+domains () { virsh -c qemu:///session list --all --name 2>/dev/null | grep -c qubesair; }
+state () {
+  $Q ls --json 2>/dev/null | python3 -c "import json, sys
+print([e['qube']['state'] for e in json.load(sys.stdin)['qubes'] if e['qube']['name'] == sys.argv[1]][0])" "$1" 2>/dev/null
+}
+
+echo "1..22"
+
+# --- A zone host with no kernel says so, and what to do.
+cp "$T/guest/template.qcow2" "$vm/templates/mini.qcow2"
+$Q create early --zone local --template mini >/dev/null 2>&1
+out=$($Q start early 2>&1)
+contains "$out" "No kernel for VM qubes" ; ok $? "without a kernel, start says where to put one"
+$Q rm early >/dev/null 2>&1
+
+cp "$T/guest/vmlinuz" "$T/guest/initrd.img" "$vm/kernel/"
+
+out=$($Q create q1 --zone local --template nothere 2>&1)
+check "a qube of a template the zone does not have is refused" test $? -ne 0
+contains "$out" "nothere" ; ok $? "… naming it"
+
+# --- Create and start: a machine of its own.
+$Q create q1 --zone local --template mini --memory 320 --vcpus 1 >/dev/null 2>"$T/err"
+ok $? "create a VM qube"
+check "… with a private volume of its own" test -s "$vm/private/q1.qcow2"
+start=$(date +%s%N)
+$Q start q1 >/dev/null 2>"$T/err"
+status=$?
+[ $status -ne 0 ] && sed 's/^/# /' "$T/err"
+echo "# start took $(( ($(date +%s%N) - start) / 1000000 )) ms (TCG)"
+ok $status "start it: libvirt boots it and its agent answers"
+check "… it is Running, and a libvirt domain" test "$(state q1)" = Running -a "$(domains)" -ge 1
+
+# --- Run: stdin, stdout, stderr, exit status.
+out=$(printf 'hello\nvm\n' | $Q run q1 -- sh -c 'tr a-z A-Z; echo oops >&2; exit 7' 2>"$T/err")
+status=$?
+check "run streams stdin to stdout and returns the exit status" test "$out" = "HELLO
+VM" -a $status -eq 7
+contains "$(cat "$T/err")" "oops" ; ok $? "… and stderr"
+
+# --- The machine's own memory, CPUs and name; the user, not root.
+mem=$($Q run q1 -- sh -c "sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo")
+check "the qube sees its own memory ($mem kB of 320 MiB)" test "${mem:-0}" -gt 200000 -a "${mem:-0}" -le 327680
+check "… and its one vCPU" test "$($Q run q1 -- nproc)" = 1
+check "… its name, and runs commands as its user" test "$($Q run q1 -- sh -c 'echo $(hostname) $(id -u)')" = "q1 1000"
+
+# --- Isolation: nothing of the host, nothing of another qube.
+echo "host secret" >"$T/host-secret"
+check "the host's files are not in the qube" test -z "$($Q run q1 -- sh -c "cat $T/host-secret 2>/dev/null; ls /tmp/air-vm-test.* 2>/dev/null")"
+$Q create q2 --zone local --template mini --memory 256 >/dev/null 2>&1 && $Q start q2 >/dev/null 2>&1 &&
+  $Q run q2 -- sh -c 'echo q2-private >~/mine' >/dev/null 2>&1
+check "qube q1 cannot see qube q2's home (its own disks only: $($Q run q1 -- sh -c 'ls /sys/block | tr "\n" " "'))" \
+  test -z "$($Q run q1 -- sh -c 'grep -rs q2-private /home /tmp 2>/dev/null')" -a \
+       "$($Q run q1 -- sh -c 'ls /sys/block | grep -c ^vd')" = 3
+
+# --- Home persists; the root volume does not.
+$Q run q1 -- sh -c 'echo kept >~/note' >/dev/null 2>&1
+$Q shutdown q1 >/dev/null 2>"$T/err"
+ok $? "shut it down"
+check "… Halted, its root and volatile volumes gone" \
+  test "$(state q1)" = Halted -a ! -e "$vm/run/q1-root.qcow2" -a ! -e "$vm/run/q1-volatile.qcow2"
+$Q start q1 >/dev/null 2>&1
+check "what it kept in its home is there after a restart" test "$($Q run q1 -- cat note 2>/dev/null)" = kept
+
+# --- Kill, disposables, remove.
+$Q kill q2 >/dev/null 2>&1
+check "kill stops a qube at once" test "$(state q2)" = Halted
+out=$(echo in | $Q dispvm --zone local --template mini -- sh -c 'cat; echo disposable' 2>&1)
+check "a disposable VM runs the command" test "$out" = "in
+disposable"
+check "… and is gone afterwards, domain and volumes" \
+  test "$(ls "$vm/qubes" | tr '\n' ' ')" = "q1.json q2.json " -a "$(domains)" -eq 1
+$Q shutdown q1 >/dev/null 2>&1
+$Q rm q1 >/dev/null 2>"$T/err" && $Q rm q2 >/dev/null 2>>"$T/err"
+ok $? "remove both qubes"
+[ -s "$T/err" ] && sed 's/^/# /' "$T/err"
+check "remove deletes the qubes and their volumes" \
+  test -z "$(ls -A "$vm/qubes")" -a -z "$(ls -A "$vm/private")" -a "$(domains)" -eq 0
+
+exit $((failed > 0))
