@@ -264,6 +264,9 @@ air_agent_main (int    argc,
   /* PID 1 of a VM qube (libvirt backend), serving its virtio-serial port. */
   if (argc == 3 && strcmp (argv[1], "--vm-init") == 0)
     return air_vm_guest_main (argv[2]);
+  /* In a VM qube: a file service on its user's home, for the host. */
+  if (argc == 4 && strcmp (argv[1], "--home-files") == 0)
+    return air_file_services_guest_main (argv[2], argv[3]);
 
   state_dir = default_state_dir ();
   zone = zone_name ();

@@ -33,6 +33,7 @@
 #include "air-error.h"
 #include "air-fd-io.h"
 #include "air-file-services.h"
+#include "air-vm-guest.h"
 #include "air-filecopy.h"
 #include "air-filecopy-reader.h"
 #include "air-filecopy-writer.h"
@@ -125,10 +126,10 @@ catch_stop_signals (void)
   signal (SIGPIPE, SIG_IGN);
 }
 
+/* Files into the home @home_fd (taken), as its owner. */
 static int
-file_put (AirDriver      *driver,
-          const char     *name,
-          const char     *source)
+put_in_home (int         home_fd,
+             const char *source)
 {
   g_autoptr(AirFilecopyReader) reader = NULL;
   g_autoptr(GError) error = NULL;
@@ -136,12 +137,9 @@ file_put (AirDriver      *driver,
   guint8 result[AIR_FILECOPY_RESULT_SIZE];
   guint32 last_len;
   gboolean ok;
-  int home_fd, incoming_fd;
+  int incoming_fd;
 
   catch_stop_signals ();
-  home_fd = air_driver_open_home (driver, name, &error);
-  if (home_fd < 0 || !air_sandbox_become_home_owner (home_fd, &error))
-    return fail (error);
   incoming_fd = air_filecopy_open_incoming (home_fd, source, &error);
   if (incoming_fd < 0)
     {
@@ -180,28 +178,23 @@ file_put (AirDriver      *driver,
 }
 
 static int
-file_get (AirDriver      *driver,
-          const char     *name)
+get_from_home (int home_fd)
 {
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(AirFilecopyWriter) writer = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) paths = NULL;
-  int home_fd;
 
   request = read_request_object (&error);
-  if (request == NULL)
-    return fail (error);
-  paths = air_json_get_strv (request, "paths", MAX_GET_PATHS, AIR_FILECOPY_MAX_NAME, &error);
-  if (paths == NULL)
-    return fail (error);
-  for (guint i = 0; paths[i] != NULL; i++)
-    if (!air_filecopy_check_name (paths[i], strlen (paths[i]) + 1, &error))
+  if (request != NULL)
+    paths = air_json_get_strv (request, "paths", MAX_GET_PATHS, AIR_FILECOPY_MAX_NAME, &error);
+  for (guint i = 0; paths != NULL && paths[i] != NULL && error == NULL; i++)
+    air_filecopy_check_name (paths[i], strlen (paths[i]) + 1, &error);
+  if (error != NULL)
+    {
+      close (home_fd);
       return fail (error);
-
-  home_fd = air_driver_open_home (driver, name, &error);
-  if (home_fd < 0 || !air_sandbox_become_home_owner (home_fd, &error))
-    return fail (error);
+    }
 
   writer = air_filecopy_writer_new (STDOUT_FILENO);
   for (guint i = 0; paths[i] != NULL; i++)
@@ -229,8 +222,7 @@ type_name (mode_t mode)
 }
 
 static int
-file_list (AirDriver      *driver,
-           const char     *name)
+list_in_home (int fd)
 {
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
@@ -242,18 +234,16 @@ file_list (AirDriver      *driver,
   gboolean truncated = FALSE;
   guint count = 0;
   DIR *dir;
-  int fd;
 
   request = read_request_object (&error);
   if (request == NULL ||
-      !air_json_get_opt_string (request, "path", AIR_FILECOPY_MAX_NAME, "", &path, &error))
-    return fail (error);
-  if (path[0] != '\0' && !air_filecopy_check_name (path, strlen (path) + 1, &error))
-    return fail (error);
+      !air_json_get_opt_string (request, "path", AIR_FILECOPY_MAX_NAME, "", &path, &error) ||
+      (path[0] != '\0' && !air_filecopy_check_name (path, strlen (path) + 1, &error)))
+    {
+      close (fd);
+      return fail (error);
+    }
 
-  fd = air_driver_open_home (driver, name, &error);
-  if (fd < 0 || !air_sandbox_become_home_owner (fd, &error))
-    return fail (error);
   parts = g_strsplit (path, "/", -1);
   for (guint i = 0; path[0] != '\0' && parts[i] != NULL && fd >= 0; i++)
     {
@@ -315,6 +305,76 @@ file_list (AirDriver      *driver,
   return air_fd_write_all (STDOUT_FILENO, line, strlen (line)) ? 0 : 1;
 }
 
+/* In the home of @name, as its owner: the zone host's view of it, or —
+ * for a qube whose files the host cannot open (a virtual machine) — the
+ * same service run by the qube's own agent inside it. */
+static int
+serve_in_qube (AirDriver  *driver,
+               const char *service,
+               const char *name,
+               const char *source)
+{
+  g_autoptr(GError) error = NULL;
+  int home_fd = air_driver_open_home (driver, name, &error);
+
+  if (home_fd < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      g_autoptr(AirRunHeader) header = g_new0 (AirRunHeader, 1);
+      const char *argv[] = { AIR_VM_AGENT_PATH, "--home-files", service, source, NULL };
+      int status;
+
+      g_clear_error (&error);
+      header->argv = g_strdupv ((char **) argv);
+      header->user = g_strdup ("user");
+      status = air_driver_run (driver, name, header, &error);
+      return status >= 0 ? status : fail (error);
+    }
+  if (home_fd < 0 || !air_sandbox_become_home_owner (home_fd, &error))
+    {
+      if (home_fd >= 0)
+        close (home_fd);
+      return fail (error);
+    }
+  return air_file_services_serve_home (home_fd, service, source);
+}
+
+int
+air_file_services_serve_home (int         home_fd,
+                              const char *service,
+                              const char *source)
+{
+  if (strcmp (service, "qubesair.FilePut") == 0)
+    return put_in_home (home_fd, source);
+  if (strcmp (service, "qubesair.FileGet") == 0)
+    return get_from_home (home_fd);
+  return list_in_home (home_fd);
+}
+
+/* "qubes-air-agent --home-files SERVICE SOURCE" in a qube: the service
+ * on the home of the user it runs as. */
+int
+air_file_services_guest_main (const char *service,
+                              const char *source)
+{
+  g_autoptr(GError) error = NULL;
+  int home_fd;
+
+  if (!air_file_services_handles (service))
+    {
+      g_printerr (_("Unknown file service “%s”\n"), service);
+      return 1;
+    }
+  if (!air_name_validate (source, "source qube", &error))
+    return fail (error);
+  home_fd = open (g_get_home_dir (), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (home_fd < 0)
+    {
+      g_printerr (_("Cannot open the folder “%s”: %s\n"), g_get_home_dir (), g_strerror (errno));
+      return 1;
+    }
+  return air_file_services_serve_home (home_fd, service, source);
+}
+
 int
 air_file_services_put (AirDriver      *driver,
                        const char     *qube,
@@ -325,7 +385,7 @@ air_file_services_put (AirDriver      *driver,
   if (!air_name_validate (qube, "qube", &error) ||
       !air_name_validate (source, "source qube", &error))
     return fail (error);
-  return file_put (driver, qube, source);
+  return serve_in_qube (driver, "qubesair.FilePut", qube, source);
 }
 
 gboolean
@@ -353,7 +413,7 @@ air_file_services_serve (AirDriver      *driver,
       source = source != NULL ? source + 1 : g_getenv ("QREXEC_REMOTE_DOMAIN");
       if (!air_name_validate (source, "source qube", &error))
         return fail (error);
-      return file_put (driver, name, source);
+      return serve_in_qube (driver, service, name, source);
     }
 
   if (source != NULL)
@@ -361,7 +421,6 @@ air_file_services_serve (AirDriver      *driver,
       g_printerr (_("The service argument must be a qube name\n"));
       return 1;
     }
-  if (strcmp (service, "qubesair.FileGet") == 0)
-    return file_get (driver, name);
-  return file_list (driver, name);
+  /* The source is not used by FileGet and FileList. */
+  return serve_in_qube (driver, service, name, name);
 }

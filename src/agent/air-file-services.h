@@ -19,4 +19,11 @@ int      air_file_services_put     (AirDriver      *driver,
                                     const char     *qube,
                                     const char     *source);
 
+/* The service on the home @home_fd (taken), as the process's own user. */
+int      air_file_services_serve_home (int          home_fd,
+                                       const char  *service,
+                                       const char  *source);
+int      air_file_services_guest_main (const char  *service,
+                                       const char  *source);
+
 G_END_DECLS

@@ -75,7 +75,7 @@ state () {
 print([e['qube']['state'] for e in json.load(sys.stdin)['qubes'] if e['qube']['name'] == sys.argv[1]][0])" "$1" 2>/dev/null
 }
 
-echo "1..22"
+echo "1..28"
 
 # --- A zone host with no kernel says so, and what to do.
 cp "$T/guest/template.qcow2" "$vm/templates/mini.qcow2"
@@ -124,7 +124,30 @@ check "qube q1 cannot see qube q2's home (its own disks only: $($Q run q1 -- sh 
   test -z "$($Q run q1 -- sh -c 'grep -rs q2-private /home /tmp 2>/dev/null')" -a \
        "$($Q run q1 -- sh -c 'ls /sys/block | grep -c ^vd')" = 3
 
-# --- Home persists; the root volume does not.
+# --- Files in and out of a VM qube, through its own agent.
+seq 1 20000 | sed 's/^/payload /' >"$T/payload.txt"
+$Q copy "$T/payload.txt" q1 >/dev/null 2>"$T/err"
+ok $? "qair copy puts a file into a VM qube"
+check "… into its ~/QubesIncoming/mgmt/, whole" \
+  test "$($Q run q1 -- cat QubesIncoming/mgmt/payload.txt | cksum)" = "$(cksum <"$T/payload.txt")"
+$Q copy q1:QubesIncoming/mgmt/payload.txt q2 >/dev/null 2>"$T/err"
+ok $? "… and from one VM qube to another"
+check "… into q2's ~/QubesIncoming/q1/" \
+  test "$($Q run q2 -- cat QubesIncoming/q1/payload.txt | cksum)" = "$(cksum <"$T/payload.txt")"
+
+# --- qubesair.Relay, as dom0 sends it for a RemoteVM, into a VM qube.
+out=$(printf 'echo relayed-$((6*7))\nexit 5\n' |
+  env QREXEC_SERVICE_FULL_NAME="qubesair.Relay+q1+qubes.VMShell" QREXEC_SERVICE_ARGUMENT="q1+qubes.VMShell" \
+      QREXEC_REMOTE_DOMAIN=work AIR_LOOPBACK_SELF=sys-remote-local AIR_AGENT_DIR="$AIR_LOOPBACK_DIR/sys-remote-local" \
+      "$AIR_AGENT_PROGRAM" "q1+qubes.VMShell" 2>&1)
+status=$?
+[ "$out" != "relayed-42" ] && echo "# $out"
+check "the Relay runs qubes.VMShell in a VM qube, with its exit status" test "$out" = "relayed-42" -a $status -eq 5
+
+# --- Home persists; the root volume does not. Changes come as events.
+$Q events --zone local >"$T/events" 2>&1 &
+events_pid=$!
+sleep 1
 $Q run q1 -- sh -c 'echo kept >~/note' >/dev/null 2>&1
 $Q shutdown q1 >/dev/null 2>"$T/err"
 ok $? "shut it down"
@@ -132,6 +155,12 @@ check "… Halted, its root and volatile volumes gone" \
   test "$(state q1)" = Halted -a ! -e "$vm/run/q1-root.qcow2" -a ! -e "$vm/run/q1-volatile.qcow2"
 $Q start q1 >/dev/null 2>&1
 check "what it kept in its home is there after a restart" test "$($Q run q1 -- cat note 2>/dev/null)" = kept
+wait_until 10 grep -q "q1.*Running" "$T/events"
+kill $events_pid 2>/dev/null
+wait $events_pid 2>/dev/null
+check "libvirt's lifecycle events reach qair events (halted, then running)" \
+  sh -c "grep -q 'q1.*Halted' '$T/events' && grep -q 'q1.*Running' '$T/events'"
+[ $? -ne 0 ] && sed 's/^/# /' "$T/events" | head -10
 
 # --- Kill, disposables, remove.
 $Q kill q2 >/dev/null 2>&1
