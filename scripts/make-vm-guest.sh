@@ -54,10 +54,11 @@ ldd "$busybox" >/dev/null 2>&1 && { echo "make-vm-guest: $busybox is not static 
 mkdir -p "$tmp/initrd/bin" "$tmp/initrd/modules" "$tmp/initrd/proc" "$tmp/initrd/sys" \
          "$tmp/initrd/dev" "$tmp/initrd/newroot"
 cp "$busybox" "$tmp/initrd/bin/busybox"
-for applet in sh mount umount insmod sleep cat mkdir switch_root poweroff mkswap swapon hostname; do
+for applet in sh mount umount insmod sleep cat mkdir switch_root poweroff mkswap swapon hostname ip; do
   ln -s busybox "$tmp/initrd/bin/$applet"
 done
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk virtio_console; do
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk virtio_console \
+         failover net_failover virtio_net; do
   find "$tmp/kernel/lib/modules" -name "$m.ko" -exec cp {} "$tmp/initrd/modules/" \;
   [ -e "$tmp/initrd/modules/$m.ko" ] || { echo "make-vm-guest: module $m missing from the kernel package" >&2; exit 1; }
 done
@@ -69,9 +70,11 @@ fail () { echo "qubes-air initramfs: $*" >&2; poweroff -f; }
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk virtio_console; do
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk virtio_console \
+         failover net_failover virtio_net; do
   insmod /modules/$m.ko || fail "cannot load $m"
 done
+ip link set lo up
 port=
 for word in $(cat /proc/cmdline); do
   case $word in
@@ -93,6 +96,14 @@ done
 mount -t ext4 /dev/vda /newroot || fail "cannot mount the root volume"
 mount -t ext4 -o nosuid,nodev /dev/vdb /newroot/home/user || fail "cannot mount the private volume"
 [ -b /dev/vdc ] && mkswap /dev/vdc >/dev/null 2>&1 && swapon /dev/vdc
+# A qube given a network has one NIC, on QEMU's user-mode NAT (its fixed
+# addresses: 10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3).
+if [ -e /sys/class/net/eth0 ]; then
+  ip link set eth0 up
+  ip addr add 10.0.2.15/24 dev eth0
+  ip route add default via 10.0.2.2
+  echo "nameserver 10.0.2.3" >/newroot/etc/resolv.conf
+fi
 mount -t tmpfs -o nosuid,nodev tmpfs /newroot/tmp
 mount --move /dev /newroot/dev
 mount --move /proc /newroot/proc

@@ -69,13 +69,15 @@ mkdir -p "$vm/kernel" "$vm/templates"
 # shellcheck source=tests/remote/remote-lib.sh
 . "$(dirname "$0")/remote-lib.sh"
 
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
 domains () { virsh -c qemu:///session list --all --name 2>/dev/null | grep -c qubesair; }
 state () {
-  $Q ls --json 2>/dev/null | python3 -c "import json, sys
+  $Q ls --json 2>/dev/null | "$PY" -c "import json, sys
 print([e['qube']['state'] for e in json.load(sys.stdin)['qubes'] if e['qube']['name'] == sys.argv[1]][0])" "$1" 2>/dev/null
 }
 
-echo "1..28"
+echo "1..31"
 
 # --- A zone host with no kernel says so, and what to do.
 cp "$T/guest/template.qcow2" "$vm/templates/mini.qcow2"
@@ -144,6 +146,22 @@ status=$?
 [ "$out" != "relayed-42" ] && echo "# $out"
 check "the Relay runs qubes.VMShell in a VM qube, with its exit status" test "$out" = "relayed-42" -a $status -eq 5
 
+# --- A network only when asked for: QEMU's user-mode NAT, which also
+# --- reaches this machine's loopback as 10.0.2.2 (and nothing else here).
+mkdir -p "$T/www"
+echo hello >"$T/www/hello.txt"
+port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$PY" -m http.server --bind 127.0.0.1 --directory "$T/www" "$port" >/dev/null 2>&1 &
+http_pid=$!
+$Q create qn --zone local --template mini --memory 256 --network >/dev/null 2>&1 && $Q start qn >/dev/null 2>&1
+# (busybox's nc: its static wget crashes in the guest's C library.)
+check "a qube made with --network reaches out through the NAT" \
+  test "$($Q run qn -- sh -c "printf 'GET /hello.txt HTTP/1.0\r\n\r\n' | nc 10.0.2.2 $port | tail -1" 2>&1)" = hello
+check "… and one made without has no network device, only lo" test "$($Q run q1 -- ls /sys/class/net)" = lo
+kill $http_pid 2>/dev/null
+$Q kill qn >/dev/null 2>&1
+$Q rm qn >/dev/null 2>&1
+
 # --- Home persists; the root volume does not. Changes come as events.
 $Q events --zone local >"$T/events" 2>&1 &
 events_pid=$!
@@ -170,6 +188,25 @@ check "a disposable VM runs the command" test "$out" = "in
 disposable"
 check "… and is gone afterwards, domain and volumes" \
   test "$(ls "$vm/qubes" | tr '\n' ' ')" = "q1.json q2.json " -a "$(domains)" -eq 1
+# A disposable whose agent is killed (-9) while its command runs: the
+# agent's next start removes it.
+agent_of_disposable () {
+  for p in $(pgrep -f "$AIR_AGENT_PROGRAM"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^QREXEC_SERVICE_FULL_NAME=qubesair.Disposable' && echo "$p"
+  done | head -1
+}
+$Q dispvm --zone local --template mini -- sleep 300 >/dev/null 2>&1 &
+dispvm_pid=$!
+wait_until 60 sh -c "[ \"\$(virsh -c qemu:///session list --name 2>/dev/null | grep -c disp)\" -ge 1 ]"
+sleep 2
+victim=$(agent_of_disposable)
+[ -n "$victim" ] && kill -9 "$victim"
+kill $dispvm_pid 2>/dev/null
+wait $dispvm_pid 2>/dev/null
+$Q ls >/dev/null 2>&1
+check "a disposable left by an agent killed with -9 is gone at the agent's next start" \
+  test -n "$victim" -a "$(ls "$vm/qubes" | grep -c disp)" = 0 -a "$(domains)" -eq 1
+
 $Q shutdown q1 >/dev/null 2>&1
 $Q rm q1 >/dev/null 2>"$T/err" && $Q rm q2 >/dev/null 2>>"$T/err"
 ok $? "remove both qubes"

@@ -308,6 +308,7 @@ lookup (AirDriver   *driver,
   g_autofree char *failed = NULL;
   g_autofree char *starting = NULL;
   g_autofree char *root = NULL;
+  AirQube *qube;
   AirQubeState state;
   gboolean reachable;
   gint64 started = 0;
@@ -326,8 +327,10 @@ lookup (AirDriver   *driver,
   if (state != AIR_QUBE_STATE_HALTED && state != AIR_QUBE_STATE_CRASHED)
     started = file_mtime (root);
 
-  return air_qube_new_full (self->zone_name, name, state, spec->kind, spec->label,
+  qube = air_qube_new_full (self->zone_name, name, state, spec->kind, spec->label,
                             spec->template_name, NULL, spec->memory, spec->vcpus, started);
+  air_qube_set_network (qube, spec->network);
+  return qube;
 }
 
 static char *
@@ -543,6 +546,7 @@ create (AirDriver          *driver,
   copy->label = spec->label;
   copy->memory = spec->memory > 0 ? spec->memory : 400;
   copy->vcpus = spec->vcpus > 0 ? spec->vcpus : 1;
+  copy->network = spec->network;
   g_free (copy->template_name);
   copy->template_name = g_strdup (spec->template_name);
   /* "host" is the bubblewrap backend's template; here it means the
@@ -644,7 +648,10 @@ domain_xml (AirLibvirtDriver  *self,
     g_string_append_printf (xml, "    <serial type='file'><source path='%s'/><target port='0'/></serial>\n",
                             escaped_console);
   }
-  /* No <interface>: a qube has no network unless it is given one. */
+  /* A qube has no network unless it is given one: then QEMU's user-mode
+   * NAT, nothing bridged (the guest's side is set up by its initramfs). */
+  if (spec->network)
+    g_string_append (xml, "    <interface type='user'><model type='virtio'/></interface>\n");
   g_string_append (xml, "    <memballoon model='none'/>\n  </devices>\n</domain>\n");
   (void) template_path;
   return g_string_free (xml, FALSE);

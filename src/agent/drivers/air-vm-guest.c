@@ -305,8 +305,9 @@ air_vm_guest_main (const char *port_path)
         }
       pfd.fd = port;
 
-      /* Hung up with nothing to read: no host connection; wait a little. */
-      if (poll (&pfd, 1, -1) > 0 && (pfd.revents & POLLIN))
+      /* Hung up: no host connection (the port may read as readable at
+       * its end, which must not spin); wait a little. */
+      if (poll (&pfd, 1, -1) > 0 && (pfd.revents & POLLIN) && !(pfd.revents & POLLHUP))
         serve_call (port);
       else
         g_usleep (G_USEC_PER_SEC / 20);
