@@ -36,6 +36,7 @@ struct _AirCreateDialog
   GtkDropDown   *class_dropdown;
   GtkSpinButton *memory_spin;
   GtkSpinButton *vcpus_spin;
+  GtkCheckButton *network_check;
 
   /* Owned references */
   AirSession    *session;
@@ -183,6 +184,7 @@ create_action (GtkWidget  *widget,
   gtk_spin_button_update (self->vcpus_spin);
   spec->memory = (guint) gtk_spin_button_get_value_as_int (self->memory_spin);
   spec->vcpus = (guint) gtk_spin_button_get_value_as_int (self->vcpus_spin);
+  spec->network = gtk_check_button_get_active (self->network_check);
 
   job = air_session_create_qube (self->session, air_zone_get_name (self->zone), name, spec);
   g_object_set_data_full (G_OBJECT (job), "air-select-name", g_strdup (name), g_free);
@@ -240,6 +242,7 @@ air_create_dialog_class_init (AirCreateDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, class_dropdown);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, memory_spin);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, vcpus_spin);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, network_check);
   gtk_widget_class_bind_template_callback (widget_class, zone_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
 

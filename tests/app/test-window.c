@@ -388,6 +388,13 @@ find_entry (GtkWidget  *widget,
 }
 
 static gboolean
+is_check_button (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_CHECK_BUTTON (widget);
+}
+
+static gboolean
 is_drop_down (GtkWidget     *widget,
               gconstpointer  data)
 {
@@ -422,6 +429,14 @@ test_window_actions (Fixture       *fixture,
   g_assert_nonnull (air_create_dialog_get_problem (create));
   air_create_dialog_set_name (create, "act-q");
   g_assert_null (air_create_dialog_get_problem (create));
+  /* Network access, asked for here, is the qube's. */
+  {
+    GtkWidget *network = air_test_find_widget (GTK_WIDGET (create), is_check_button, NULL);
+
+    g_assert_nonnull (network);
+    g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (network)));
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (network), TRUE);
+  }
   /* Enter in the name: its entry activates the default button, Create. */
   {
     GtkWidget *entry = find_entry (GTK_WIDGET (create), "act-q");
@@ -434,6 +449,11 @@ test_window_actions (Fixture       *fixture,
   wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
   wait_window_shows (fixture, "act-q");
   air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "create");
+  {
+    g_autoptr(GPtrArray) qubes = agent_list (fixture);
+
+    g_assert_true (air_qube_get_network (agent_find (qubes, "act-q")));
+  }
 
   select_qube (fixture, "act-q");
   activate (fixture, "win.start-qube");
