@@ -33,6 +33,7 @@
 #include "air-driver.h"
 #include "air-names.h"
 #include "air-qube-call.h"
+#include "air-proxmox-driver.h"
 #include "air-qube-init.h"
 #include "air-relay.h"
 #include "air-ssh-driver.h"
@@ -249,6 +250,7 @@ air_agent_main (int    argc,
 {
   g_autoptr(AirDriver) driver = NULL;
   g_autoptr(AirSshConfig) ssh_config = NULL;
+  g_autoptr(AirProxmoxConfig) proxmox_config = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *state_dir = NULL;
   g_autofree char *zone = NULL;
@@ -327,6 +329,30 @@ air_agent_main (int    argc,
       g_autoptr(AirSshDriver) ssh = air_ssh_driver_new (state_dir, zone, ssh_config);
 
       return air_ssh_driver_serve (ssh, service, arg);
+    }
+
+  /* A proxmox zone: this gateway drives the server's API itself. */
+  proxmox_config = air_zone_setup_load_proxmox (state_dir, &error);
+  if (error != NULL)
+    return fail (error);
+  if (proxmox_config != NULL)
+    {
+      g_autoptr(AirProxmoxDriver) proxmox =
+        air_proxmox_driver_new_for_gateway (state_dir, zone, proxmox_config, &error);
+
+      if (proxmox == NULL && strcmp (service, "qubesair.ZoneInfo") == 0)
+        {
+          g_autoptr(AirZoneInfo) info = air_proxmox_zone_info_down (zone, proxmox_config, error->message);
+          g_autofree char *json = air_zone_info_to_json (info);
+
+          return print_line (json) ? 0 : 1;
+        }
+      if (proxmox == NULL)
+        return fail (error);
+      if (strcmp (service, "qubesair.Events") == 0)
+        return air_proxmox_driver_watch (proxmox, g_strcmp0 (arg, AIR_PROTOCOL_EVENTS_LISTED) == 0,
+                                         AIR_PROXMOX_POLL_INTERVAL);
+      return serve (AIR_DRIVER (proxmox), service, arg);
     }
 
   driver = air_driver_new_for_host (state_dir, zone, &error);

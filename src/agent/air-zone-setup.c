@@ -13,6 +13,13 @@
  *   pin        stdin {"fingerprint"}: pins the offered key that has it
  *   remove     forgets the zone: connection, configuration, pinned key
  *
+ * A proxmox zone (configure with "driver": "proxmox", "url", "node",
+ * "pool", "storage") is kept in proxmox.json instead; scan answers the
+ * "tls_pin" (sha256//BASE64 of the key) the server's certificate has, and
+ * pin {"fingerprint": "SHA256:…"} pins it when the server still offers
+ * that key. The API token is never sent here: the driver reads it from the
+ * vault when it needs it (air-proxmox-driver.c).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-zone-setup"
@@ -30,9 +37,11 @@
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-names.h"
+#include "air-proxmox-driver.h"
 #include "air-ssh-driver.h"
 #include "air-wireguard-key.h"
 #include "air-zone-setup.h"
+#include "air-zone-setup-client.h"
 
 #define MAX_REQUEST 8192
 
@@ -69,6 +78,31 @@ air_zone_setup_load (const char  *state_dir,
       return NULL;
     }
   return air_ssh_config_copy (config);
+}
+
+static char *
+proxmox_path (const char *state_dir)
+{
+  return g_build_filename (state_dir, "proxmox.json", NULL);
+}
+
+/* The gateway's zone, when it is a proxmox zone; NULL (no error) else. */
+AirProxmoxConfig *
+air_zone_setup_load_proxmox (const char  *state_dir,
+                             GError     **error)
+{
+  g_autofree char *path = proxmox_path (state_dir);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &contents, &len, &local_error))
+    {
+      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return air_proxmox_config_parse (contents, len, error);
 }
 
 static JsonObject *
@@ -130,22 +164,71 @@ write_private (const char  *path,
                                    0600, error);
 }
 
+static gboolean
+save_proxmox (const char              *state_dir,
+              const AirProxmoxConfig  *config,
+              GError                 **error)
+{
+  g_autofree char *path = proxmox_path (state_dir);
+  g_autofree char *json = air_proxmox_config_to_json (config);
+
+  return write_private (path, json, error);
+}
+
+static int
+configure_proxmox (const char  *state_dir,
+                   const char  *zone,
+                   JsonObject  *request,
+                   GError     **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(AirProxmoxConfig) config = NULL;
+  g_autofree char *ssh_path = air_zone_setup_config_path (state_dir);
+  g_autofree char *json = NULL;
+
+  {
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), request);
+
+    json = json_to_string (node, FALSE);
+  }
+  config = air_proxmox_config_parse (json, strlen (json), error);
+  if (config == NULL)
+    return -1;
+  /* A new configuration is trusted only once the user has pinned the
+   * server's certificate: a pin in the request is not taken. */
+  g_clear_pointer (&config->pin, g_free);
+  if (!save_proxmox (state_dir, config, error))
+    return -1;
+  g_unlink (ssh_path);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "zone");
+  json_builder_add_string_value (builder, zone);
+  json_builder_end_object (builder);
+  return answer (builder);
+}
+
 static int
 configure (const char  *state_dir,
            const char  *zone,
            GError     **error)
 {
   g_autoptr(JsonObject) request = read_request (error);
+  g_autofree char *proxmox = proxmox_path (state_dir);
   g_autoptr(AirSshConfig) config = air_ssh_config_new (NULL);
   g_autoptr(AirZoneRegistry) registry = NULL;
   g_autoptr(AirZone) entry = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autofree char *path = air_zone_setup_config_path (state_dir);
-  const char *host, *user, *agent, *wireguard, *peer_key;
+  const char *host, *user, *agent, *wireguard, *peer_key, *driver;
   gint64 port, timeout;
 
   if (request == NULL ||
-      !air_json_get_string (request, "host", AIR_SSH_MAX_HOST, &host, error) ||
+      !air_json_get_opt_string (request, "driver", 16, "ssh", &driver, error))
+    return -1;
+  if (strcmp (driver, "proxmox") == 0)
+    return configure_proxmox (state_dir, zone, request, error);
+  if (!air_json_get_string (request, "host", AIR_SSH_MAX_HOST, &host, error) ||
       !air_json_get_opt_int (request, "port", 1, 65535, AIR_SSH_DEFAULT_PORT, &port, error) ||
       !air_json_get_opt_string (request, "user", AIR_SSH_MAX_USER, NULL, &user, error) ||
       !air_json_get_opt_string (request, "agent", AIR_SSH_MAX_PATH, AIR_SSH_DEFAULT_AGENT, &agent, error) ||
@@ -180,6 +263,7 @@ configure (const char  *state_dir,
       !air_zone_registry_set_ssh_config (registry, zone, config, error) ||
       !air_zone_registry_save (registry, error))
     return -1;
+  g_unlink (proxmox);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "zone");
@@ -251,6 +335,61 @@ load_driver (const char  *state_dir,
       return NULL;
     }
   return air_ssh_driver_new (state_dir, zone, config);
+}
+
+static int
+scan_proxmox (AirProxmoxConfig  *config,
+              GError           **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autofree char *pin = air_proxmox_fetch_pin (config->url, config->timeout, error);
+
+  if (pin == NULL)
+    return -1;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "tls_pin");
+  json_builder_add_string_value (builder, pin);
+  json_builder_end_object (builder);
+  return answer (builder);
+}
+
+static int
+pin_proxmox (const char        *state_dir,
+             const char        *zone,
+             AirProxmoxConfig  *config,
+             GError           **error)
+{
+  g_autoptr(JsonObject) request = read_request (error);
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autofree char *pin = NULL;
+  g_autofree char *fingerprint = NULL;
+  const char *wanted;
+
+  if (request == NULL ||
+      !air_json_get_string (request, "fingerprint", 100, &wanted, error) ||
+      (pin = air_proxmox_fetch_pin (config->url, config->timeout, error)) == NULL)
+    return -1;
+  /* Read again: what is pinned is what the server shows now and what the
+   * user compared, or nothing. */
+  fingerprint = air_zone_setup_tls_fingerprint (pin);
+  if (fingerprint == NULL || !air_zone_setup_fingerprints_equal (fingerprint, wanted))
+    {
+      g_autofree char *shown = air_text_sanitize (wanted, -1, 100);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                   _("The Proxmox server of zone “%s” does not show a certificate key with the fingerprint %s. "
+                     "Nothing was pinned."), zone, shown);
+      return -1;
+    }
+  g_free (config->pin);
+  config->pin = g_steal_pointer (&pin);
+  if (!save_proxmox (state_dir, config, error))
+    return -1;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "pinned");
+  json_builder_add_string_value (builder, wanted);
+  json_builder_end_object (builder);
+  return answer (builder);
 }
 
 static int
@@ -359,16 +498,27 @@ air_zone_setup_serve (const char *state_dir,
                       const char *action)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(AirProxmoxConfig) proxmox = NULL;
   int status;
 
-  if (strcmp (action, "configure") == 0)
+  if ((strcmp (action, "scan") == 0 || strcmp (action, "pin") == 0) &&
+      ((proxmox = air_zone_setup_load_proxmox (state_dir, &error)) != NULL || error != NULL))
+    status = proxmox == NULL ? -1
+             : strcmp (action, "scan") == 0 ? scan_proxmox (proxmox, &error)
+             : pin_proxmox (state_dir, zone, proxmox, &error);
+  else if (strcmp (action, "configure") == 0)
     status = configure (state_dir, zone, &error);
   else if (strcmp (action, "scan") == 0)
     status = scan (state_dir, zone, &error);
   else if (strcmp (action, "pin") == 0)
     status = pin (state_dir, zone, &error);
   else if (strcmp (action, "remove") == 0)
-    status = forget (state_dir, zone, &error);
+    {
+      g_autofree char *path = proxmox_path (state_dir);
+
+      g_unlink (path);
+      status = forget (state_dir, zone, &error);
+    }
   else
     {
       g_printerr (_("Unknown zone setup action; use configure, scan, pin or remove\n"));

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "air-proxmox-driver.h"
 #include "air-zone-registry.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,8 @@ char         *air_zone_setup_config_path (const char  *state_dir);
 AirSshConfig *air_zone_setup_load        (const char  *state_dir,
                                           const char  *zone,
                                           GError     **error);
+AirProxmoxConfig *air_zone_setup_load_proxmox (const char  *state_dir,
+                                               GError     **error);
 int           air_zone_setup_serve       (const char  *state_dir,
                                           const char  *zone,
                                           const char  *action);

@@ -1,6 +1,9 @@
 /* air-cli-cred.c
  *
  *   qair cred put ZONE --kind KIND --label LABEL [--gateway QUBE]
+ *   qair cred put ZONE --kind proxmox-token [--label LABEL]
+ *     (kind api-token: a Proxmox VE API token USER@REALM!TOKENID=SECRET,
+ *     checked for that form before it is stored)
  *   qair cred ls [--json]
  *   qair cred rm ZONE [--kind KIND]
  *
@@ -113,6 +116,27 @@ read_secret (const char  *zone,
   return g_bytes_new_with_free_func (buffer->data, len, secret_buffer_free, buffer);
 }
 
+/* The form the proxmox driver sends (Authorization: PVEAPIToken=…),
+ * checked here so a mistyped token is said at once, not at the first call.
+ * Never shown: the message says only what is wrong. */
+static gboolean
+proxmox_token_is_valid (GBytes *secret)
+{
+  gsize len = 0;
+  const char *token = g_bytes_get_data (secret, &len);
+  const char *at = memchr (token, '@', len);
+  const char *bang = memchr (token, '!', len);
+  const char *equals = memchr (token, '=', len);
+
+  if (at == NULL || bang == NULL || equals == NULL || at == token ||
+      !(at < bang && bang < equals) || equals + 1 == token + len || len > 512)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (token[i] <= ' ' || token[i] > '~')
+      return FALSE;
+  return TRUE;
+}
+
 static int
 cred_put (int    argc,
           char **argv)
@@ -127,7 +151,7 @@ cred_put (int    argc,
   g_autofree char *label = NULL;
   g_autofree char *gateway = NULL;
   g_autofree char *kinds = g_strjoinv (", ", (char **) air_credential_kinds);
-  g_autofree char *kind_help = g_strdup_printf (_("What it is: %s"), kinds);
+  g_autofree char *kind_help = g_strdup_printf (_("What it is: %s (proxmox-token: an api-token)"), kinds);
   const GOptionEntry entries[] = {
     { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind, kind_help, "KIND" },
     { "label", 'l', 0, G_OPTION_ARG_STRING, &label, N_("A description shown in lists"), "LABEL" },
@@ -147,6 +171,14 @@ cred_put (int    argc,
 
   if (argc != 2)
     return air_cli_usage_error (context, "qair cred put", _("Give exactly one zone."));
+  /* The name for Proxmox's kind; stored as api-token. */
+  if (g_strcmp0 (kind, "proxmox-token") == 0)
+    {
+      g_free (kind);
+      kind = g_strdup ("api-token");
+      if (label == NULL)
+        label = g_strdup (_("Proxmox API token"));
+    }
   if (kind == NULL || label == NULL)
     return air_cli_usage_error (context, "qair cred put", _("Give --kind and --label."));
   if (!air_credential_kind_is_valid (kind))
@@ -160,6 +192,13 @@ cred_put (int    argc,
   if (secret == NULL)
     {
       g_printerr ("qair cred put: %s\n", error->message);
+      return AIR_CLI_EXIT_FAILED;
+    }
+  if (strcmp (kind, "api-token") == 0 && !proxmox_token_is_valid (secret))
+    {
+      g_printerr ("qair cred put: %s\n",
+                  _("A Proxmox API token is USER@REALM!TOKENID=SECRET, e.g. “root@pam!qubes=” and the "
+                    "token's secret, as Proxmox VE showed it when the token was made. Nothing was stored."));
       return AIR_CLI_EXIT_FAILED;
     }
 

@@ -5,6 +5,8 @@
  *                 [--wireguard ENDPOINT [--wireguard-peer-key KEY]]
  *   (with --wireguard and no --host, SSH goes to the host's tunnel address)
  *                 [--fingerprint SHA256:…]
+ *   qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE
+ *                 [--pool POOL] [--storage STORAGE] [--fingerprint SHA256:…]
  *   qair zone trust NAME [--fingerprint SHA256:…]
  *   qair zone rm NAME
  *
@@ -12,6 +14,9 @@
  * gets the connection settings with qubesair.ZoneSetup and makes the
  * WireGuard keys itself. The host key is pinned only once the user has
  * seen its fingerprint: typed "yes" to it, or named it with --fingerprint.
+ * A proxmox zone's gateway gets the server's URL, node, pool and storage;
+ * the server's TLS certificate key is pinned the same way (Proxmox ships a
+ * self-signed certificate), and its API token stays in the vault.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -140,6 +145,88 @@ trust_host (const char  *zone,
   return TRUE;
 }
 
+/* A pinned request's answer: said pinned only when the gateway says so
+ * (an empty or other answer pinned nothing). */
+static gboolean
+confirmed (GBytes     *pinned,
+           const char *chosen)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (pinned, &len);
+  g_autoptr(JsonObject) root = len > 0 ? air_json_parse_object (data, len, AIR_ZONE_SETUP_MAX_ANSWER, NULL) : NULL;
+  const char *said = NULL;
+
+  return root != NULL && air_json_get_string (root, "pinned", 100, &said, NULL) &&
+         air_zone_setup_fingerprints_equal (said, chosen);
+}
+
+/* The Proxmox server's certificate key: shown, compared and pinned. */
+static gboolean
+trust_server (const char  *zone,
+              const char  *gateway,
+              const char  *expected,
+              GError     **error)
+{
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GBytes) pinned = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *request = NULL;
+  static const char compare[] =
+    "openssl x509 -in /etc/pve/local/pve-ssl.pem -pubkey -noout | "
+    "openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64";
+
+  answer = setup_call (gateway, "scan", NULL, error);
+  if (answer == NULL || (fingerprint = air_zone_setup_parse_tls_pin (answer, error)) == NULL)
+    return FALSE;
+
+  if (expected != NULL)
+    {
+      if (!air_zone_setup_fingerprints_equal (fingerprint, expected))
+        {
+          g_autofree char *shown = air_text_sanitize (expected, -1, 100);
+
+          g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                       _("The Proxmox server of zone “%s” shows the certificate key %s, not %s. "
+                         "Nothing was pinned."), zone, fingerprint, shown);
+          return FALSE;
+        }
+    }
+  else
+    {
+      char reply[16] = "";
+
+      g_print (_("The Proxmox server of zone “%s” shows this certificate key:\n  %s\n"), zone, fingerprint);
+      if (!isatty (STDIN_FILENO))
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                       _("Compare it with what “%s” prints on the Proxmox server, then run "
+                         "“qair zone trust %s --fingerprint %s”."), compare, zone, fingerprint);
+          return FALSE;
+        }
+      g_print (_("Compare it with what “%s” prints on the Proxmox server. Trust it? Type “yes”: "), compare);
+      fflush (stdout);
+      if (fgets (reply, sizeof reply, stdin) == NULL || strcmp (g_strstrip (reply), "yes") != 0)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED, _("Nothing was pinned."));
+          return FALSE;
+        }
+    }
+
+  request = air_zone_setup_pin_request (expected ? expected : fingerprint);
+  pinned = setup_call (gateway, "pin", request, error);
+  if (pinned == NULL)
+    return FALSE;
+  if (!confirmed (pinned, fingerprint))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                   _("The gateway of zone “%s” did not confirm that it pinned the certificate; nothing is trusted yet. "
+                     "Run “qair zone trust %s” again."), zone, zone);
+      return FALSE;
+    }
+  g_print (_("Pinned the certificate key %s for zone “%s”.\n"), fingerprint, zone);
+  return TRUE;
+}
+
 static AirZoneRegistry *
 load_registry (GError **error)
 {
@@ -170,10 +257,15 @@ zone_add (int    argc,
   g_autofree char *peer_key = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *request = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *node = NULL;
+  g_autofree char *pool = NULL;
+  g_autofree char *storage = NULL;
+  gboolean proxmox;
   int port = AIR_SSH_DEFAULT_PORT, timeout = AIR_SSH_DEFAULT_TIMEOUT;
   const char *name;
   const GOptionEntry entries[] = {
-    { "driver", 'd', 0, G_OPTION_ARG_STRING, &driver, N_("How the gateway reaches the zone: local or ssh"), "DRIVER" },
+    { "driver", 'd', 0, G_OPTION_ARG_STRING, &driver, N_("How the gateway reaches the zone: local, ssh or proxmox"), "DRIVER" },
     { "gateway", 'g', 0, G_OPTION_ARG_STRING, &gateway, N_("The gateway qube (default: sys-remote-NAME)"), "QUBE" },
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("The zone host's name or address"), "HOST" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("Its SSH port (default: 22)"), "PORT" },
@@ -183,6 +275,10 @@ zone_add (int    argc,
     { "wireguard", 'w', 0, G_OPTION_ARG_STRING, &endpoint, N_("Make a WireGuard tunnel to this endpoint"), "HOST:PORT" },
     { "wireguard-peer-key", 0, 0, G_OPTION_ARG_STRING, &peer_key, N_("The zone host's WireGuard public key"), "KEY" },
     { "fingerprint", 'f', 0, G_OPTION_ARG_STRING, &fingerprint, N_("Pin the host key with this fingerprint"), "SHA256:…" },
+    { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("The Proxmox VE server's address"), "https://HOST:8006" },
+    { "node", 0, 0, G_OPTION_ARG_STRING, &node, N_("The Proxmox node the zone's VMs run on"), "NODE" },
+    { "pool", 0, 0, G_OPTION_ARG_STRING, &pool, N_("The Proxmox pool of the zone's VMs (default: VMs tagged qubes-air)"), "POOL" },
+    { "storage", 0, 0, G_OPTION_ARG_STRING, &storage, N_("Make full clones on this Proxmox storage"), "STORAGE" },
     { NULL }
   };
 
@@ -194,13 +290,22 @@ zone_add (int    argc,
     return air_cli_usage_error (context, "zone add", _("Name the zone"));
   name = argv[1];
   if (driver == NULL)
-    driver = g_strdup (host || endpoint ? "ssh" : "local");
+    driver = g_strdup (url ? "proxmox" : host || endpoint ? "ssh" : "local");
+  proxmox = strcmp (driver, "proxmox") == 0;
+  if (proxmox && (url == NULL || node == NULL))
+    return air_cli_usage_error (context, "zone add", _("A proxmox zone needs --url https://HOST:8006 and --node NODE"));
+  if (proxmox && (host || endpoint || peer_key))
+    return air_cli_usage_error (context, "zone add", _("--host and --wireguard are for the ssh driver; a proxmox zone has --url"));
+  if (!proxmox && (url || node || pool || storage))
+    return air_cli_usage_error (context, "zone add", _("--url, --node, --pool and --storage are for the proxmox driver"));
+  if (proxmox && !g_str_has_prefix (url, "https://"))
+    return air_cli_usage_error (context, "zone add", _("The Proxmox server's --url must start with https://, e.g. https://pve.example:8006"));
   /* Through its tunnel the zone host is at its tunnel address. */
   if (strcmp (driver, "ssh") == 0 && host == NULL && endpoint != NULL)
     air_wireguard_addresses (name, NULL, &host);
   if (strcmp (driver, "ssh") == 0 && host == NULL)
     return air_cli_usage_error (context, "zone add", _("An ssh zone needs --host, or --wireguard to reach its host through a tunnel"));
-  if (strcmp (driver, "ssh") != 0 && (host || endpoint))
+  if (strcmp (driver, "ssh") != 0 && !proxmox && (host || endpoint))
     return air_cli_usage_error (context, "zone add", _("--host and --wireguard are for the ssh driver"));
   if (peer_key != NULL && endpoint == NULL)
     return air_cli_usage_error (context, "zone add", _("--wireguard-peer-key needs --wireguard"));
@@ -246,9 +351,33 @@ zone_add (int    argc,
         return fail (error);
     }
 
+  if (proxmox)
+    {
+      /* The gateway checks the URL and names itself (it is the one that
+       * will use them) and says what is wrong. */
+      request = air_zone_setup_proxmox_request (url, node, pool, storage);
+      answer = setup_call (air_zone_get_gateway (zone), "configure", request, &error);
+      if (answer == NULL)
+        return fail (error);
+    }
+
   if (!air_zone_registry_save (registry, &error))
     return fail (error);
   g_print (_("Zone “%s” added; its gateway is %s.\n"), name, air_zone_get_gateway (zone));
+
+  if (proxmox)
+    {
+      if (!trust_server (name, air_zone_get_gateway (zone), fingerprint, &error))
+        {
+          g_printerr ("qair: %s\n", error->message);
+          g_printerr (_("qair: Zone “%s” is added without a pinned certificate, so nothing is sent to its server yet. "
+                        "Run “qair zone trust %s”; or remove it with “qair zone rm %s”.\n"),
+                      name, name, name);
+          return AIR_CLI_EXIT_FAILED;
+        }
+      g_print (_("Store its API token with “qair cred put %s --kind proxmox-token”, if you have not.\n"), name);
+      return AIR_CLI_EXIT_OK;
+    }
 
   if (wireguard != NULL)
     {
@@ -290,7 +419,7 @@ zone_trust (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("NAME — pin the zone host's SSH key"));
+  context = g_option_context_new (_("NAME — pin the zone host's SSH key, or the Proxmox server's certificate"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return air_cli_usage_error (context, "zone trust", error->message);
@@ -300,11 +429,17 @@ zone_trust (int    argc,
   if ((registry = load_registry (&error)) == NULL)
     return fail (error);
   zone = air_zone_registry_lookup (registry, argv[1]);
+  if (zone != NULL && g_strcmp0 (air_zone_get_driver (zone), "proxmox") == 0)
+    {
+      if (!trust_server (argv[1], air_zone_get_gateway (zone), fingerprint, &error))
+        return fail (error);
+      return AIR_CLI_EXIT_OK;
+    }
   if (zone == NULL || air_zone_registry_get_ssh_config (registry, argv[1]) == NULL)
     {
       g_autofree char *shown = air_text_sanitize (argv[1], -1, 40);
 
-      g_printerr (_("qair: There is no ssh zone called “%s”.\n"), shown);
+      g_printerr (_("qair: There is no ssh or proxmox zone called “%s”.\n"), shown);
       return AIR_CLI_EXIT_FAILED;
     }
   if (!trust_host (argv[1], air_zone_get_gateway (zone), fingerprint, &error))
@@ -331,7 +466,9 @@ zone_remove (int    argc,
     return fail (error);
   if (air_zone_registry_lookup (registry, argv[1]) != NULL)
     gateway = g_strdup (air_zone_get_gateway (air_zone_registry_lookup (registry, argv[1])));
-  ssh = air_zone_registry_get_ssh_config (registry, argv[1]) != NULL;
+  ssh = air_zone_registry_get_ssh_config (registry, argv[1]) != NULL ||
+        (air_zone_registry_lookup (registry, argv[1]) != NULL &&
+         g_strcmp0 (air_zone_get_driver (air_zone_registry_lookup (registry, argv[1])), "proxmox") == 0);
   if (!air_zone_registry_remove (registry, argv[1], &error) ||
       !air_zone_registry_save (registry, &error))
     return fail (error);
@@ -355,6 +492,7 @@ air_cli_zone_main (int    argc,
 
   g_printerr ("%s", _("Usage:\n"
                       "  qair zone add NAME --driver ssh --host H [--port P] [--user U] [--wireguard ENDPOINT]\n"
+                      "  qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE [--pool P] [--storage S]\n"
                       "  qair zone trust NAME [--fingerprint SHA256:…]\n"
                       "  qair zone rm NAME\n"));
   return AIR_CLI_EXIT_USAGE;

@@ -69,6 +69,72 @@ air_zone_setup_pin_request (const char *fingerprint)
   return air_json_builder_to_line (builder);
 }
 
+char *
+air_zone_setup_proxmox_request (const char *url,
+                                const char *node,
+                                const char *pool,
+                                const char *storage)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "driver");
+  json_builder_add_string_value (builder, "proxmox");
+  json_builder_set_member_name (builder, "url");
+  json_builder_add_string_value (builder, url);
+  json_builder_set_member_name (builder, "node");
+  json_builder_add_string_value (builder, node);
+  if (pool != NULL)
+    {
+      json_builder_set_member_name (builder, "pool");
+      json_builder_add_string_value (builder, pool);
+    }
+  if (storage != NULL)
+    {
+      json_builder_set_member_name (builder, "storage");
+      json_builder_add_string_value (builder, storage);
+    }
+  json_builder_end_object (builder);
+  return air_json_builder_to_line (builder);
+}
+
+/* "sha256//B64" of a 32-byte hash → "SHA256:B64" without padding, as
+ * ssh-keygen shows fingerprints; NULL when @pin is not such a pin. */
+char *
+air_zone_setup_tls_fingerprint (const char *pin)
+{
+  g_autofree guchar *hash = NULL;
+  g_autofree char *copy = NULL;
+  gsize len = 0;
+
+  if (pin == NULL || !g_str_has_prefix (pin, "sha256//") || strlen (pin) != 8 + 44)
+    return NULL;
+  for (const char *p = pin + 8; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+      return NULL;
+  hash = g_base64_decode (pin + 8, &len);
+  if (len != 32)
+    return NULL;
+  copy = g_strdup (pin + 8);
+  copy[strcspn (copy, "=")] = '\0';
+  return g_strconcat ("SHA256:", copy, NULL);
+}
+
+/* The same fingerprint, with or without base64's padding. */
+gboolean
+air_zone_setup_fingerprints_equal (const char *a,
+                                   const char *b)
+{
+  gsize la, lb;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  la = strcspn (a, "=");
+  lb = strcspn (b, "=");
+  return la == lb && la > 7 && strncmp (a, b, la) == 0 &&
+         strspn (a + la, "=") == strlen (a + la) && strspn (b + lb, "=") == strlen (b + lb);
+}
+
 static JsonObject *
 parse_answer (GBytes  *answer,
               GError **error)
@@ -171,6 +237,24 @@ air_zone_setup_parse_host_keys (GBytes  *answer,
       return NULL;
     }
   return g_steal_pointer (&keys);
+}
+
+/* The fingerprint of the certificate key the gateway saw. */
+char *
+air_zone_setup_parse_tls_pin (GBytes  *answer,
+                              GError **error)
+{
+  g_autoptr(JsonObject) root = parse_answer (answer, error);
+  const char *pin;
+  char *fingerprint;
+
+  if (root == NULL || !air_json_get_string (root, "tls_pin", 100, &pin, error))
+    return NULL;
+  fingerprint = air_zone_setup_tls_fingerprint (pin);
+  if (fingerprint == NULL)
+    g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                         _("The gateway reported no valid certificate key of the Proxmox server"));
+  return fingerprint;
 }
 
 void

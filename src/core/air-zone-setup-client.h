@@ -31,6 +31,18 @@ GPtrArray         *air_zone_setup_parse_host_keys   (GBytes              *answer
                                                      GError             **error);
 char              *air_zone_setup_pin_request       (const char          *fingerprint);
 
+/* Proxmox zones: the gateway's settings, and the server's certificate key
+ * as a fingerprint "SHA256:BASE64" (libcurl's pin is "sha256//BASE64"). */
+char              *air_zone_setup_proxmox_request   (const char          *url,
+                                                     const char          *node,
+                                                     const char          *pool,
+                                                     const char          *storage);
+char              *air_zone_setup_tls_fingerprint   (const char          *pin);
+gboolean           air_zone_setup_fingerprints_equal (const char         *a,
+                                                     const char          *b);
+char              *air_zone_setup_parse_tls_pin     (GBytes              *answer,
+                                                     GError             **error);
+
 void               air_zone_setup_call_async        (AirTransport        *transport,
                                                      const char          *gateway,
                                                      const char          *action,

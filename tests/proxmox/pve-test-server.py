@@ -17,9 +17,11 @@
 #   hostile     VM names with escapes, markup and 300 characters
 #   oversized   /cluster/resources answers 20 MiB
 #
-# Usage: pve-test-server.py --cert C --key K --token T [--port-file F]
-#        [--node N] [--vms N] [--fail MODE] [--state DIR]
-# Listens on 127.0.0.1 only, on a free port written to --port-file.
+# Usage: pve-test-server.py --cert C --key K (--token T | --token-file F)
+#        --port-file F [--port P] [--node N] [--vms N] [--fail MODE] --state DIR
+# Listens on 127.0.0.1 only, on --port (a restart with another certificate
+# keeps its address) or a free port, written to --port-file. --token-file
+# keeps the token out of the process list, which a test checks.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 import argparse
@@ -254,7 +256,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
-    ap.add_argument("--token", required=True)
+    ap.add_argument("--token")
+    ap.add_argument("--token-file")
+    ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--node", default="pve1")
     ap.add_argument("--pool", default="")
@@ -262,6 +266,11 @@ def main():
     ap.add_argument("--fail", default="")
     ap.add_argument("--state", required=True)
     args = ap.parse_args()
+    if args.token_file:
+        with open(args.token_file) as f:
+            args.token = f.read().strip()
+    if not args.token:
+        ap.error("give --token or --token-file")
 
     add_vm(9000, "debian-12", template=True)
     for i in range(args.vms):
@@ -269,7 +278,8 @@ def main():
     if args.fail == "hostile":
         add_vm(666, "\x1b[31mevil\x1b]0;owned\x07<b>bold</b>" + "y" * 300, status="running")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.cert, args.key)
     server.socket = context.wrap_socket(server.socket, server_side=True)

@@ -38,6 +38,7 @@
 #include "air-json.h"
 #include "air-names.h"
 #include "air-proxmox-driver.h"
+#include "air-vault-client.h"
 
 #define RUN_EXIT_FAILED 125
 
@@ -46,11 +47,13 @@ struct _AirProxmoxDriver
   GObject           parent_instance;
 
   char             *zone_name;
+  char             *state_dir;
   AirProxmoxConfig *config;
   AirProxmoxApi    *api;
 };
 
-G_DEFINE_FINAL_TYPE (AirProxmoxDriver, air_proxmox_driver, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE_WITH_CODE (AirProxmoxDriver, air_proxmox_driver, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (AIR_TYPE_DRIVER, _air_proxmox_driver_iface_init))
 
 /* ---- configuration ---- */
 
@@ -144,6 +147,7 @@ air_proxmox_driver_finalize (GObject *object)
   AirProxmoxDriver *self = AIR_PROXMOX_DRIVER (object);
 
   g_free (self->zone_name);
+  g_free (self->state_dir);
   air_proxmox_config_free (self->config);
   g_clear_object (&self->api);
   G_OBJECT_CLASS (air_proxmox_driver_parent_class)->finalize (object);
@@ -177,6 +181,81 @@ air_proxmox_driver_new (const char             *zone_name,
   self->config->timeout = config->timeout;
   self->api = g_object_ref (api);
   return self;
+}
+
+typedef struct {
+  GBytes  *secret;
+  GError  *error;
+  gboolean done;
+} TokenWait;
+
+static void
+token_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TokenWait *wait = user_data;
+
+  wait->secret = air_vault_client_get_finish (AIR_VAULT_CLIENT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+AirProxmoxDriver *
+air_proxmox_driver_new_for_gateway (const char             *state_dir,
+                                    const char             *zone_name,
+                                    const AirProxmoxConfig *config,
+                                    GError                **error)
+{
+  g_autoptr(AirProxmoxApi) api = air_proxmox_api_new (config->url, config->pin, config->timeout);
+  AirProxmoxDriver *self;
+
+  /* Unpinned, nothing is sent, so there is no token to fetch: the API
+   * refuses every request and says how to pin. */
+  if (config->pin != NULL)
+    {
+      g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+      g_autoptr(GMainContext) context = g_main_context_new ();
+      TokenWait wait = { 0 };
+      gsize len = 0;
+      const char *token;
+      gboolean ok;
+
+      /* A context of our own: no other source of the process runs while
+       * we wait (the service does nothing else meanwhile). */
+      g_main_context_push_thread_default (context);
+      air_vault_client_get_async (client, zone_name, "api-token", NULL, token_cb, &wait);
+      while (!wait.done)
+        g_main_context_iteration (context, TRUE);
+      g_main_context_pop_thread_default (context);
+      if (wait.secret == NULL)
+        {
+          g_propagate_prefixed_error (error, wait.error,
+                                      _("The Proxmox API token of zone “%s” could not be read from the vault "
+                                        "(store it with “qair cred put %s --kind proxmox-token”): "),
+                                      zone_name, zone_name);
+          return NULL;
+        }
+      /* the vault client's bytes are zeroed when freed; the API keeps its
+       * own copy in guarded memory */
+      token = g_bytes_get_data (wait.secret, &len);
+      ok = air_proxmox_api_set_token (api, token, len, error);
+      g_bytes_unref (wait.secret);
+      if (!ok)
+        return NULL;
+    }
+  self = air_proxmox_driver_new (zone_name, config, api);
+  self->state_dir = g_strdup (state_dir);
+  return self;
+}
+
+const char *
+air_proxmox_driver_get_zone_name (AirProxmoxDriver *self)
+{
+  return self->zone_name;
+}
+
+const char *
+air_proxmox_driver_get_state_dir (AirProxmoxDriver *self)
+{
+  return self->state_dir;
 }
 
 static gboolean
@@ -271,6 +350,32 @@ current (AirProxmoxDriver *self, const char *name, GError **error)
   AirProxmoxVm *vm = lookup (self, name, FALSE, &vms, error);
 
   return vm ? qube_of (self, vm) : NULL;
+}
+
+AirQube *
+air_proxmox_driver_lookup (AirProxmoxDriver  *self,
+                           const char        *name,
+                           GError           **error)
+{
+  return current (self, name, error);
+}
+
+AirZoneInfo *
+air_proxmox_zone_info_down (const char             *zone_name,
+                            const AirProxmoxConfig *config,
+                            const char             *reason)
+{
+  AirZoneInfo *info = g_new0 (AirZoneInfo, 1);
+
+  info->name = g_strdup (zone_name);
+  info->driver = g_strdup ("proxmox");
+  info->isolation = AIR_ISOLATION_VM;
+  info->link = g_strdup ("https");
+  info->endpoint = g_strdup (config->url);
+  info->health = AIR_HEALTH_DOWN;
+  info->health_reason = g_strdup (reason);
+  info->templates = g_new0 (char *, 1);
+  return info;
 }
 
 AirZoneInfo *

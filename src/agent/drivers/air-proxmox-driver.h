@@ -7,6 +7,7 @@
 
 #include <glib-object.h>
 
+#include "air-driver.h"
 #include "air-protocol.h"
 #include "air-proxmox-api.h"
 #include "air-qube.h"
@@ -18,6 +19,7 @@ G_BEGIN_DECLS
 #define AIR_PROXMOX_LABEL_TAG    "air-label-"
 #define AIR_PROXMOX_TASK_TIMEOUT 600   /* seconds: a full clone can take minutes */
 #define AIR_PROXMOX_MAX_INPUT    (1024 * 1024)
+#define AIR_PROXMOX_POLL_INTERVAL 5    /* seconds between reads while Events listens */
 
 typedef struct {
   char  *url;       /* https://HOST:8006 */
@@ -43,6 +45,22 @@ G_DECLARE_FINAL_TYPE (AirProxmoxDriver, air_proxmox_driver, AIR, PROXMOX_DRIVER,
 AirProxmoxDriver *air_proxmox_driver_new        (const char              *zone_name,
                                                  const AirProxmoxConfig  *config,
                                                  AirProxmoxApi           *api);
+/* The gateway's driver: the API token is read from the vault
+ * (qubesair.CredentialGet+ZONE, kind api-token) into guarded memory, and
+ * only once the server's certificate is pinned. */
+AirProxmoxDriver *air_proxmox_driver_new_for_gateway (const char             *state_dir,
+                                                      const char             *zone_name,
+                                                      const AirProxmoxConfig *config,
+                                                      GError                **error);
+/* What ZoneInfo says of a zone whose driver could not be made. */
+AirZoneInfo      *air_proxmox_zone_info_down    (const char             *zone_name,
+                                                 const AirProxmoxConfig *config,
+                                                 const char             *reason);
+const char       *air_proxmox_driver_get_zone_name (AirProxmoxDriver *self);
+const char       *air_proxmox_driver_get_state_dir (AirProxmoxDriver *self);
+AirQube          *air_proxmox_driver_lookup     (AirProxmoxDriver  *self,
+                                                 const char        *name,
+                                                 GError           **error);
 AirZoneInfo      *air_proxmox_driver_get_info   (AirProxmoxDriver  *self);
 GPtrArray        *air_proxmox_driver_list       (AirProxmoxDriver  *self,
                                                  GError           **error);
@@ -79,5 +97,8 @@ int               air_proxmox_driver_disposable (AirProxmoxDriver  *self,
 int               air_proxmox_driver_watch      (AirProxmoxDriver  *self,
                                                  gboolean           listed,
                                                  guint              interval);
+
+/* air-proxmox-driver-iface.c */
+void              _air_proxmox_driver_iface_init (AirDriverInterface *iface);
 
 G_END_DECLS

@@ -1,0 +1,171 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A Proxmox VE zone end to end through qair, against pve-test-server.py (no
+# Proxmox VE can run here): the token into the vault, the zone added and
+# its certificate pinned, then ls, create, start, run, shutdown, rm through
+# the gateway's proxmox driver; an unpinned and then a changed certificate
+# refused with a plain message; the token in no file of the gateway or of
+# this test, and in no process's arguments. Runs under run-with-keyring.sh
+# (fresh HOME, loopback transport, the vault's keyring).
+#
+# Output: TAP.
+
+set -u
+
+root=${AIR_TEST_ROOT:?run me with run-with-keyring.sh}
+Q=${QAIR_PROGRAM:?}
+: "${AIR_VAULT_PROGRAM:?}" "${AIR_AGENT_PROGRAM:?}"
+here=$(cd "$(dirname "$0")" && pwd)
+pve=$root/pve
+secret_dir=$root/secret-only-here
+gateway_dir=${AIR_LOOPBACK_DIR:?}/sys-remote-lab
+server_pid=
+
+n=0
+failed=0
+ok () {
+  n=$((n + 1))
+  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+check () {
+  d=$1
+  shift
+  if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
+}
+contains () {
+  case "$1" in *"$2"*) return 0 ;; esac
+  echo "# expected “$2” in: $1" | head -c 2000
+  echo
+  return 1
+}
+
+stop_server () {
+  if [ -n "$server_pid" ]; then
+    exec 3>&-
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    server_pid=
+  fi
+}
+trap stop_server EXIT
+
+make_cert () {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=pve1 -keyout "$pve/$1.key" -out "$pve/$1.pem" >/dev/null 2>&1
+}
+
+# The fingerprint the user compares, computed here from the certificate.
+cert_fingerprint () {
+  printf 'SHA256:%s' "$(openssl x509 -in "$pve/$1.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+    openssl dgst -sha256 -binary | base64 | tr -d '=')"
+}
+
+# start_server CERT [PORT]: the server holds a fifo as its stdin, and ends
+# when we close it.
+start_server () {
+  rm -f "$pve/port" "$pve/in"
+  mkfifo "$pve/in"
+  python3 "$here/pve-test-server.py" --cert "$pve/$1.pem" --key "$pve/$1.key" \
+    --token-file "$secret_dir/token" --port-file "$pve/port" --port "${2:-0}" \
+    --state "$pve/vms" <"$pve/in" &
+  server_pid=$!
+  exec 3>"$pve/in"
+  i=0
+  while [ ! -s "$pve/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  port=$(cat "$pve/port")
+}
+
+echo "1..30"
+
+mkdir -p "$pve/vms" "$secret_dir"
+chmod 700 "$secret_dir"
+secret=$(python3 -c 'import uuid; print(uuid.uuid4())')
+printf 'root@pam!qubes=%s\n' "$secret" >"$secret_dir/token"
+make_cert first
+start_server first
+check "the stand-in Proxmox server listens" test -n "$port"
+url=https://127.0.0.1:$port
+
+# --- The token into the vault, under the issue's kind name.
+out=$(printf 'not a token' | $Q cred put lab --kind proxmox-token 2>&1)
+status=$?
+check "cred put of something that is not USER@REALM!TOKENID=SECRET fails" test $status -ne 0
+contains "$out" "USER@REALM!TOKENID=SECRET"; ok $? "… saying the form a token has"
+out=$($Q cred put lab --kind proxmox-token <"$secret_dir/token" 2>&1)
+check "cred put lab --kind proxmox-token stores it for sys-remote-lab" contains "$out" "sys-remote-lab"
+
+# --- The zone, first unpinned.
+out=$($Q zone add lab --driver proxmox --url "$url" --node pve1 </dev/null 2>&1)
+status=$?
+expected=$(cert_fingerprint first)
+check "zone add without a tty does not pin by itself (status 1)" test $status -eq 1
+contains "$out" "$expected"; ok $? "… it shows the server's certificate key, as openssl computes it"
+contains "$out" "qair zone trust lab --fingerprint"; ok $? "… and says how to pin it"
+check "the gateway keeps the zone's settings" test -s "$gateway_dir/proxmox.json"
+out=$($Q ls --zone lab 2>&1)
+status=$?
+check "ls in an unpinned zone fails" test $status -ne 0
+contains "$out" "not pinned yet"; ok $? "… saying the certificate is not pinned yet"
+
+out=$($Q zone trust lab --fingerprint SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA 2>&1)
+status=$?
+check "trust with another fingerprint is refused" test $status -ne 0
+contains "$out" "Nothing was pinned"; ok $? "… and pins nothing"
+out=$($Q zone trust lab --fingerprint "$expected" 2>&1)
+check "trust with the server's fingerprint pins it" contains "$out" "Pinned the certificate key $expected"
+
+# --- The zone's qubes through the proxmox driver.
+out=$($Q zones 2>&1)
+check "zones lists lab" contains "$out" "lab"
+out=$($Q create p1 --zone lab --template debian-12 --label blue --memory 512 2>&1)
+check "create p1 (a clone of template debian-12)" test $? -eq 0
+out=$($Q ls --zone lab 2>&1)
+contains "$out" "p1"; ok $? "ls --zone lab shows p1"
+out=$($Q start lab:p1 2>&1)
+check "start p1" test $? -eq 0
+out=$($Q ls --zone lab --json 2>&1)
+contains "$out" '"state":"Running"'; ok $? "… and p1 is running"
+out=$(printf 'hello\nproxmox\n' | $Q run lab:p1 -- sh -c 'tr a-z A-Z; echo err >&2; exit 3' 2>"$root/err")
+status=$?
+check "run passes the exit status (3)" test $status -eq 3
+contains "$out" "HELLO
+PROXMOX"; ok $? "… the input went in and the output came back"
+contains "$(cat "$root/err")" "err"; ok $? "… and its stderr"
+
+# The token is in no process's arguments while a call is under way.
+$Q run lab:p1 -- sleep 2 >/dev/null 2>&1 &
+runner=$!
+sleep 1
+ps -eo args >"$root/ps.out"
+wait $runner
+! grep -qF "$secret" "$root/ps.out"; ok $? "the token is in no process's arguments"
+
+out=$($Q rm lab:p1 2>&1)
+status=$?
+check "rm of a running qube is refused" test $status -ne 0
+out=$($Q shutdown lab:p1 2>&1)
+check "shutdown p1" test $? -eq 0
+out=$($Q rm lab:p1 2>&1)
+check "rm p1" test $? -eq 0
+out=$($Q ls --zone lab 2>&1)
+! contains "$out" "p1" >/dev/null; ok $? "… and p1 is gone"
+
+# --- A changed certificate at the same address: refused.
+stop_server
+make_cert second
+start_server second "$port"
+out=$($Q ls --zone lab 2>&1)
+status=$?
+check "ls after the server's certificate changed fails" test $status -ne 0
+contains "$out" "different certificate key"; ok $? "… saying the certificate is not the pinned one"
+out=$($Q zone trust lab --fingerprint "$expected" 2>&1)
+status=$?
+check "trust with the old fingerprint is refused" test $status -ne 0
+
+# --- The token is nowhere on disk but in this test's own file.
+! grep -rqF "$secret" "$gateway_dir" "$root" --exclude-dir="$(basename "$secret_dir")" 2>/dev/null
+ok $? "the token is in no file of the gateway's state, the vault's log or the temp dirs"
+
+stop_server
+[ "$failed" -eq 0 ]
