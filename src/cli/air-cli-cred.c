@@ -2,8 +2,8 @@
  *
  *   qair cred put ZONE --kind KIND --label LABEL [--gateway QUBE]
  *   qair cred put ZONE --kind proxmox-token [--label LABEL]
- *     (kind api-token: a Proxmox VE API token USER@REALM!TOKENID=SECRET,
- *     checked for that form before it is stored)
+ *     (stored as kind api-token: a Proxmox VE API token
+ *     USER@REALM!TOKENID=SECRET, checked for that form first)
  *   qair cred ls [--json]
  *   qair cred rm ZONE [--kind KIND]
  *
@@ -152,6 +152,7 @@ cred_put (int    argc,
   g_autofree char *gateway = NULL;
   g_autofree char *kinds = g_strjoinv (", ", (char **) air_credential_kinds);
   g_autofree char *kind_help = g_strdup_printf (_("What it is: %s (proxmox-token: an api-token)"), kinds);
+  gboolean proxmox;
   const GOptionEntry entries[] = {
     { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind, kind_help, "KIND" },
     { "label", 'l', 0, G_OPTION_ARG_STRING, &label, N_("A description shown in lists"), "LABEL" },
@@ -171,8 +172,10 @@ cred_put (int    argc,
 
   if (argc != 2)
     return air_cli_usage_error (context, "qair cred put", _("Give exactly one zone."));
-  /* The name for Proxmox's kind; stored as api-token. */
-  if (g_strcmp0 (kind, "proxmox-token") == 0)
+  /* Proxmox's kind, stored as api-token; only under this name is the
+   * secret held to the form the proxmox driver sends. */
+  proxmox = g_strcmp0 (kind, "proxmox-token") == 0;
+  if (proxmox)
     {
       g_free (kind);
       kind = g_strdup ("api-token");
@@ -194,7 +197,7 @@ cred_put (int    argc,
       g_printerr ("qair cred put: %s\n", error->message);
       return AIR_CLI_EXIT_FAILED;
     }
-  if (strcmp (kind, "api-token") == 0 && !proxmox_token_is_valid (secret))
+  if (proxmox && !proxmox_token_is_valid (secret))
     {
       g_printerr ("qair cred put: %s\n",
                   _("A Proxmox API token is USER@REALM!TOKENID=SECRET, e.g. “root@pam!qubes=” and the "
