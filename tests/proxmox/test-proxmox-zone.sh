@@ -76,7 +76,7 @@ start_server () {
   port=$(cat "$pve/port")
 }
 
-echo "1..30"
+echo "1..41"
 
 mkdir -p "$pve/vms" "$secret_dir"
 chmod 700 "$secret_dir"
@@ -94,6 +94,19 @@ check "cred put of something that is not USER@REALM!TOKENID=SECRET fails" test $
 contains "$out" "USER@REALM!TOKENID=SECRET"; ok $? "… saying the form a token has"
 out=$($Q cred put lab --kind proxmox-token <"$secret_dir/token" 2>&1)
 check "cred put lab --kind proxmox-token stores it for sys-remote-lab" contains "$out" "sys-remote-lab"
+
+# --- Settings the gateway or qair refuse, saying what is wrong.
+out=$($Q zone add plainhttp --driver proxmox --url "http://127.0.0.1:$port" --node pve1 </dev/null 2>&1)
+status=$?
+check "zone add with an http:// URL is refused" test $status -ne 0
+contains "$out" "https://"; ok $? "… saying it must be https://"
+out=$($Q zone add nonode --driver proxmox --url "$url" </dev/null 2>&1)
+status=$?
+check "zone add of a proxmox zone without --node is refused" test $status -ne 0
+out=$($Q zone add badnode --driver proxmox --url "$url" --node 'a b;c' </dev/null 2>&1)
+status=$?
+check "zone add with a node name that is not a name is refused by the gateway" test $status -ne 0
+contains "$out" "Proxmox node"; ok $? "… naming the Proxmox node as what is wrong"
 
 # --- The zone, first unpinned.
 out=$($Q zone add lab --driver proxmox --url "$url" --node pve1 </dev/null 2>&1)
@@ -144,6 +157,17 @@ wait $runner
 out=$($Q rm lab:p1 2>&1)
 status=$?
 check "rm of a running qube is refused" test $status -ne 0
+
+# A disposable: a linked clone, the command run in it, then destroyed.
+out=$(echo in | $Q dispvm --zone lab --template debian-12 -- sh -c 'cat; exit 4' 2>&1)
+status=$?
+check "dispvm runs the command in a clone (exit status 4)" test $status -eq 4
+contains "$out" "in"; ok $? "… with its input"
+out=$($Q ls --zone lab 2>&1)
+! contains "$out" "disp" >/dev/null; ok $? "… and the clone is gone afterwards"
+out=$($Q kill lab:p1 2>&1)
+check "kill p1" test $? -eq 0
+$Q start lab:p1 >/dev/null 2>&1
 out=$($Q shutdown lab:p1 2>&1)
 check "shutdown p1" test $? -eq 0
 out=$($Q rm lab:p1 2>&1)
@@ -166,6 +190,11 @@ check "trust with the old fingerprint is refused" test $status -ne 0
 # --- The token is nowhere on disk but in this test's own file.
 ! grep -rqF "$secret" "$gateway_dir" "$root" --exclude-dir="$(basename "$secret_dir")" 2>/dev/null
 ok $? "the token is in no file of the gateway's state, the vault's log or the temp dirs"
+
+# --- The zone removed: its gateway forgets the server and its pin.
+out=$($Q zone rm lab 2>&1)
+check "zone rm lab" test $? -eq 0
+check "… the gateway forgets the zone's settings and pin" test ! -e "$gateway_dir/proxmox.json"
 
 stop_server
 [ "$failed" -eq 0 ]
