@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "air-label-colors.h"
 
@@ -124,4 +125,18 @@ air_isolation_get_display_name (AirIsolation isolation)
     case AIR_ISOLATION_UNKNOWN:
     default: return _("Unknown");
     }
+}
+
+/* The zone's isolation, with whether its VMs have hardware acceleration. */
+const char *
+air_zone_get_isolation_display_name (AirZone *zone)
+{
+  const char *acceleration = air_zone_get_acceleration (zone);
+
+  if (air_zone_get_isolation (zone) == AIR_ISOLATION_VM && strcmp (acceleration, "kvm") == 0)
+    return _("Virtual machines (KVM)");
+  if (air_zone_get_isolation (zone) == AIR_ISOLATION_VM && strcmp (acceleration, "tcg") == 0)
+    /* Translators: emulated, without hardware acceleration */
+    return _("Virtual machines (TCG, no KVM)");
+  return air_isolation_get_display_name (air_zone_get_isolation (zone));
 }

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "air-types.h"
+#include "air-zone.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +21,6 @@ const char *air_qube_state_get_display_name (AirQubeState state);
 const char *air_qube_kind_get_display_name  (AirQubeKind  kind);
 const char *air_health_get_display_name     (AirHealth    health);
 const char *air_isolation_get_display_name  (AirIsolation isolation);
+const char *air_zone_get_isolation_display_name (AirZone *zone);
 
 G_END_DECLS

@@ -782,7 +782,9 @@ draw_card (AirZoneMap    *self,
           host[2] = (Segment) { _("namespaces"), FALSE, NULL };
           break;
         case AIR_ISOLATION_VM:
-          host[2] = (Segment) { _("VMs"), FALSE, NULL };
+          /* Emulated VMs are slow: the map says so. */
+          host[2] = (Segment) { strcmp (air_zone_get_acceleration (view->zone), "tcg") == 0
+                                ? _("VMs (TCG)") : _("VMs"), FALSE, NULL };
           break;
         case AIR_ISOLATION_UNKNOWN:
         default:
@@ -1335,7 +1337,7 @@ describe_parts (AirZoneMap *self,
   }
   /* Translators: a zone's backend (driver) and isolation */
   g_string_append_printf (text, "\n%s %s · %s %s", _("Backend:"), air_zone_get_driver (zone),
-                          _("Isolation:"), air_isolation_get_display_name (air_zone_get_isolation (zone)));
+                          _("Isolation:"), air_zone_get_isolation_display_name (zone));
   if (view->dot <= 0 && view->qubes->len > 0)
     {
       g_autofree char *states = summary_states (view);

@@ -283,7 +283,8 @@ cmd_zones (int argc, char **argv)
       json_builder_begin_array (builder);
     }
   else
-    g_print ("%-16s %-24s %-8s %-10s %s\n", _("ZONE"), _("GATEWAY"), _("DRIVER"), _("HEALTH"), _("TEMPLATES"));
+    g_print ("%-16s %-24s %-8s %-10s %-14s %s\n", _("ZONE"), _("GATEWAY"), _("DRIVER"), _("HEALTH"),
+             _("ISOLATION"), _("TEMPLATES"));
 
   for (guint i = 0; i < answers->len; i++)
     {
@@ -292,6 +293,7 @@ cmd_zones (int argc, char **argv)
       g_autoptr(GError) zone_error = NULL;
       g_autofree char *templates = NULL;
       g_autofree char *reason = NULL;
+      g_autofree char *isolation = NULL;
 
       if (!air_zone_refresh_info_finish (zone, answer->result, &zone_error))
         {
@@ -301,6 +303,11 @@ cmd_zones (int argc, char **argv)
         }
 
       templates = g_strjoinv (",", (char **) air_zone_get_templates (zone));
+      /* "vm (tcg)": a VM zone says whether it has hardware acceleration. */
+      isolation = air_zone_get_acceleration (zone)[0] != '\0'
+                  ? g_strdup_printf ("%s (%s)", air_isolation_to_string (air_zone_get_isolation (zone)),
+                                     air_zone_get_acceleration (zone))
+                  : g_strdup (air_isolation_to_string (air_zone_get_isolation (zone)));
       reason = air_text_sanitize (air_zone_get_health_reason (zone), -1, 300);
       if (json)
         {
@@ -317,6 +324,8 @@ cmd_zones (int argc, char **argv)
           json_builder_add_string_value (builder, reason);
           json_builder_set_member_name (builder, "isolation");
           json_builder_add_string_value (builder, air_isolation_to_string (air_zone_get_isolation (zone)));
+          json_builder_set_member_name (builder, "acceleration");
+          json_builder_add_string_value (builder, air_zone_get_acceleration (zone));
           json_builder_set_member_name (builder, "templates");
           json_builder_begin_array (builder);
           for (const char * const *t = air_zone_get_templates (zone); t != NULL && *t != NULL; t++)
@@ -325,9 +334,9 @@ cmd_zones (int argc, char **argv)
           json_builder_end_object (builder);
         }
       else
-        g_print ("%-16s %-24s %-8s %-10s %s%s%s\n", air_zone_get_name (zone), air_zone_get_gateway (zone),
+        g_print ("%-16s %-24s %-8s %-10s %-14s %s%s%s\n", air_zone_get_name (zone), air_zone_get_gateway (zone),
                  air_zone_get_driver (zone), air_health_to_string (air_zone_get_health (zone)),
-                 templates, reason[0] ? "  " : "", reason);
+                 isolation, templates, reason[0] ? "  " : "", reason);
     }
 
   if (json)

@@ -648,6 +648,7 @@ air_zone_info_free (AirZoneInfo *info)
     return;
   g_free (info->name);
   g_free (info->driver);
+  g_free (info->acceleration);
   g_strfreev (info->templates);
   g_free (info->health_reason);
   g_free (info->link);
@@ -664,7 +665,7 @@ air_zone_info_parse (const char  *data,
   g_autoptr(JsonObject) object = air_json_parse_object (data, len, AIR_JSON_MAX_LINE, error);
   g_autoptr(AirZoneInfo) info = g_new0 (AirZoneInfo, 1);
   g_autoptr(GError) local_error = NULL;
-  const char *name, *driver, *reason, *link, *endpoint, *host_key;
+  const char *name, *driver, *reason, *link, *endpoint, *host_key, *acceleration;
   gint64 n_qubes, n_running, memory_total, vcpus_total, handshake;
 
   if (object == NULL)
@@ -673,6 +674,7 @@ air_zone_info_parse (const char  *data,
   if (!get_name (object, "name", "zone", &name, error) ||
       !air_json_get_opt_string (object, "driver", 16, "", &driver, error) ||
       !GET_ENUM (object, "isolation", air_isolation_from_string, AIR_ISOLATION_UNKNOWN, &info->isolation, error) ||
+      !air_json_get_opt_string (object, "acceleration", 8, "", &acceleration, error) ||
       !GET_ENUM (object, "health", air_health_from_string, AIR_HEALTH_UNKNOWN, &info->health, error) ||
       !air_json_get_opt_string (object, "health-reason", AIR_PROTOCOL_MAX_REASON, "", &reason, error) ||
       !air_json_get_opt_int (object, "qubes", 0, AIR_PROTOCOL_MAX_QUBES, 0, &n_qubes, error) ||
@@ -731,6 +733,10 @@ air_zone_info_parse (const char  *data,
   info->endpoint = air_text_sanitize (endpoint, -1, AIR_PROTOCOL_MAX_ENDPOINT);
   info->host_key = g_strdup (host_key);
   info->handshake = handshake;
+  /* Only what a VM zone can say; anything else is nothing. */
+  info->acceleration = g_strdup (info->isolation == AIR_ISOLATION_VM &&
+                                 (strcmp (acceleration, "kvm") == 0 || strcmp (acceleration, "tcg") == 0)
+                                 ? acceleration : "");
 
   return g_steal_pointer (&info);
 }
@@ -750,6 +756,11 @@ air_zone_info_to_json (const AirZoneInfo *info)
   json_builder_add_string_value (builder, info->driver);
   json_builder_set_member_name (builder, "isolation");
   json_builder_add_string_value (builder, air_isolation_to_string (info->isolation));
+  if (info->acceleration != NULL && info->acceleration[0] != '\0')
+    {
+      json_builder_set_member_name (builder, "acceleration");
+      json_builder_add_string_value (builder, info->acceleration);
+    }
   json_builder_set_member_name (builder, "templates");
   json_builder_begin_array (builder);
   for (guint i = 0; info->templates && info->templates[i]; i++)

@@ -55,6 +55,7 @@ typedef struct {
   char         *name;
   char         *driver;
   AirIsolation  isolation;
+  char         *acceleration;   /* VMs: "kvm" or "tcg"; "" otherwise */
   char        **templates;
   AirHealth     health;
   char         *health_reason;

@@ -35,6 +35,7 @@ struct _AirZone
 
   AirHealth     health;
   AirIsolation  isolation;
+  char         *acceleration;
   gint64        handshake;
   guint         round_trip_ms;
 };
@@ -73,6 +74,7 @@ air_zone_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->gateway, g_free);
   g_clear_pointer (&self->driver, g_free);
+  g_clear_pointer (&self->acceleration, g_free);
   g_clear_pointer (&self->health_reason, g_free);
   g_clear_pointer (&self->templates, g_strfreev);
   g_clear_pointer (&self->link, g_free);
@@ -322,6 +324,14 @@ air_zone_set_health (AirZone    *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH_REASON]);
 }
 
+/* For VM zones, "kvm" or "tcg" (no hardware acceleration); else "". */
+const char *
+air_zone_get_acceleration (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), "");
+  return self->acceleration ? self->acceleration : "";
+}
+
 AirIsolation
 air_zone_get_isolation (AirZone *self)
 {
@@ -400,9 +410,12 @@ air_zone_apply_info (AirZone           *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (self->isolation != info->isolation)
+  if (self->isolation != info->isolation ||
+      g_strcmp0 (self->acceleration, info->acceleration ? info->acceleration : "") != 0)
     {
       self->isolation = info->isolation;
+      g_free (self->acceleration);
+      self->acceleration = g_strdup (info->acceleration ? info->acceleration : "");
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ISOLATION]);
     }
 

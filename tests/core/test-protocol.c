@@ -555,6 +555,41 @@ test_zone_info (void)
   g_assert_cmpuint (info->vcpus_total, ==, 16);
 }
 
+/* A VM zone says whether its VMs have hardware acceleration; only "kvm"
+ * or "tcg" from a VM zone is taken, and it survives the gateway's
+ * rewriting (parse, then to_json). */
+static void
+test_zone_info_acceleration (void)
+{
+  static const struct { const char *isolation, *sent, *kept; } cases[] = {
+    { "vm", "tcg", "tcg" }, { "vm", "kvm", "kvm" }, { "vm", "fast", "" },
+    { "vm", "<b>", "" }, { "namespaces", "kvm", "" },
+  };
+  const char *long_text = "{\"name\":\"z\",\"isolation\":\"vm\",\"acceleration\":\"kvm-and-more\"}";
+  g_autoptr(GError) long_error = NULL;
+
+  /* Longer than any value: the answer is refused, as for other fields. */
+  g_assert_null (air_zone_info_parse (long_text, strlen (long_text), &long_error));
+  g_assert_error (long_error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"name\":\"z\",\"isolation\":\"%s\",\"acceleration\":\"%s\"}",
+                                               cases[i].isolation, cases[i].sent);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AirZoneInfo) info = air_zone_info_parse (text, strlen (text), &error);
+      g_autoptr(AirZoneInfo) again = NULL;
+      g_autofree char *json = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->acceleration, ==, cases[i].kept);
+      json = air_zone_info_to_json (info);
+      again = air_zone_info_parse (json, strlen (json), &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (again->acceleration, ==, cases[i].kept);
+    }
+}
+
 static void
 test_zone_info_minimal (void)
 {
@@ -964,6 +999,7 @@ main (int   argc,
   g_test_add_func ("/air/protocol/long-reason-written", test_long_reason_written);
   g_test_add_func ("/air/protocol/zone-info/valid", test_zone_info);
   g_test_add_func ("/air/protocol/zone-info/minimal", test_zone_info_minimal);
+  g_test_add_func ("/air/protocol/zone-info/acceleration", test_zone_info_acceleration);
   g_test_add_func ("/air/protocol/zone-info/hostile", test_zone_info_hostile);
   g_test_add_func ("/air/protocol/zone-info/too-many-templates", test_zone_info_too_many_templates);
   g_test_add_func ("/air/protocol/zone-info/round-trip", test_zone_info_round_trip);

@@ -77,7 +77,7 @@ state () {
 print([e['qube']['state'] for e in json.load(sys.stdin)['qubes'] if e['qube']['name'] == sys.argv[1]][0])" "$1" 2>/dev/null
 }
 
-echo "1..31"
+echo "1..33"
 
 # --- A zone host with no kernel says so, and what to do.
 cp "$T/guest/template.qcow2" "$vm/templates/mini.qcow2"
@@ -87,6 +87,11 @@ contains "$out" "No kernel for VM qubes" ; ok $? "without a kernel, start says w
 $Q rm early >/dev/null 2>&1
 
 cp "$T/guest/vmlinuz" "$T/guest/initrd.img" "$vm/kernel/"
+
+# --- The zone says its qubes are VMs, and whether KVM accelerates them.
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel=kvm; else accel=tcg; fi
+check "qair zones says: vm ($accel)" sh -c "$Q zones 2>/dev/null | grep -q '^local .* vm ($accel) '"
+check "… and so does its JSON" sh -c "$Q zones --json 2>/dev/null | grep -q '\"isolation\":\"vm\",\"acceleration\":\"$accel\"'"
 
 out=$($Q create q1 --zone local --template nothere 2>&1)
 check "a qube of a template the zone does not have is refused" test $? -ne 0

@@ -412,6 +412,7 @@ get_info (AirDriver *driver)
   info->name = g_strdup (self->zone_name);
   info->driver = g_strdup ("libvirt");
   info->isolation = AIR_ISOLATION_VM;
+  info->acceleration = g_strdup (access ("/dev/kvm", R_OK | W_OK) == 0 ? "kvm" : "tcg");
   info->templates = list_templates (self);
   info->health = AIR_HEALTH_UP;
 

@@ -56,6 +56,40 @@ read_line (int      fd,
     }
 }
 
+/* A call's header line. What an earlier call left before it — the end of
+ * its stdin (STDIN frames the host sent after the command had ended),
+ * or junk — is skipped: a header begins with "{", a frame with its type. */
+static gboolean
+read_header_line (int      fd,
+                  GString *line)
+{
+  for (;;)
+    {
+      guint8 c, length[4];
+      guint32 len;
+      ssize_t n = read (fd, &c, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      if (c == '{')
+        {
+          g_string_append_c (line, '{');
+          return read_line (fd, line, AIR_CALL_MAX_HEADER);
+        }
+      if (c != AIR_VM_FRAME_STDIN)
+        continue;
+      if (air_fd_read_full (fd, length, 4) != 4)
+        return FALSE;
+      memcpy (&len, length, 4);
+      len = GUINT32_FROM_BE (len);
+      for (guint32 skipped = 0; skipped < len && skipped <= AIR_CALL_MAX_FRAME; skipped++)
+        if (air_fd_read_full (fd, &c, 1) != 1)
+          return FALSE;
+    }
+}
+
 static void
 reap_orphans (void)
 {
@@ -247,7 +281,7 @@ serve_call (int port)
   g_autoptr(GString) line = g_string_new (NULL);
   g_autofree char *service = NULL, *arg = NULL, *caller = NULL;
 
-  if (!read_line (port, line, AIR_CALL_MAX_HEADER) ||
+  if (!read_header_line (port, line) ||
       !air_call_header_parse (line->str, line->len, &service, &arg, &caller, NULL, NULL))
     return;
 
