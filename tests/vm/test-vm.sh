@@ -6,61 +6,15 @@
 # booting the guest that scripts/make-vm-guest.sh builds from Debian
 # packages, whose PID 1 is our agent on a virtio-serial channel.
 #
-# As root it runs as nobody: a session libvirt of its own, in the test's
-# directory, touching nothing of the machine's.
+# Run by tests/vm/run-vm.sh (as nobody when root: a session libvirt of its
+# own, in the test's directory, touching nothing of the machine's).
 #
 # Output: TAP.
 
 set -u
 
-Q0=${QAIR_PROGRAM:?}
-AGENT0=${AIR_AGENT_PROGRAM:?}
-top=$(cd "$(dirname "$0")/../.." && pwd)
-
-if [ "$(id -u)" = 0 ] && [ -z "${AIR_VM_TEST_INNER:-}" ]; then
-  T=$(mktemp -d /tmp/air-vm-test.XXXXXX)
-  chmod 0755 "$T"
-  mkdir -p "$T/bin"
-  cp "$Q0" "$AGENT0" "$T/bin/"
-  cp "$0" "$top/tests/remote/remote-lib.sh" "$T/bin/"
-  cache=${AIR_VM_CACHE:-$T/cache}
-  mkdir -p "$cache"
-  chmod 0755 "$T/bin" "$T/bin/"*
-  # The kernel package is fetched as root (apt), then shared read-only.
-  AIR_VM_CACHE=$cache sh "$top/scripts/make-vm-guest.sh" "$T/guest" "$T/bin/qubes-air-agent" >"$T/guest.log" 2>&1
-  status=$?
-  chmod -R a+rX "$cache" 2>/dev/null
-  chown -R nobody:nogroup "$T"
-  if [ $status -ne 0 ]; then
-    echo "1..1"
-    echo "not ok 1 - the guest image is built (scripts/make-vm-guest.sh)"
-    sed 's/^/# /' "$T/guest.log"
-    rm -rf "$T"
-    exit 1
-  fi
-  setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env AIR_VM_TEST_INNER="$T" QAIR_PROGRAM="$T/bin/qair" AIR_AGENT_PROGRAM="$T/bin/qubes-air-agent" \
-        sh "$T/bin/test-vm.sh"
-  status=$?
-  # The session libvirt and anything else of ours that outlived the test.
-  for env in $(grep -ls "HOME=$T/home" /proc/[0-9]*/environ 2>/dev/null); do
-    pid=${env#/proc/}
-    kill "${pid%/environ}" 2>/dev/null
-  done
-  rm -rf "$T"
-  exit $status
-fi
-
-# --- From here on, an unprivileged user.
-T=${AIR_VM_TEST_INNER:-$(mktemp -d)}
-Q=$QAIR_PROGRAM
-if [ ! -s "$T/guest/template.qcow2" ]; then
-  sh "$top/scripts/make-vm-guest.sh" "$T/guest" "$AIR_AGENT_PROGRAM" >"$T/guest.log" 2>&1 ||
-    { echo "1..1"; echo "not ok 1 - the guest image is built"; sed 's/^/# /' "$T/guest.log"; exit 1; }
-fi
-export HOME=$T/home XDG_RUNTIME_DIR=$T/home/run XDG_CONFIG_HOME=$T/home/config
-export XDG_DATA_HOME=$T/home/data XDG_CACHE_HOME=$T/home/cache
-export AIR_TRANSPORT=loopback AIR_LOOPBACK_DIR=$T/loopback AIR_ZONES_FILE=$T/home/zones.json
+T=${AIR_VM_DIR:?run me with tests/vm/run-vm.sh}
+Q=${QAIR_PROGRAM:?}
 export AIR_BACKEND=libvirt AIR_LIBVIRT_URI=qemu:///session AIR_VM_START_TIMEOUT=120
 mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
 chmod 0700 "$XDG_RUNTIME_DIR"
@@ -124,7 +78,7 @@ check "… its name, and runs commands as its user" test "$($Q run q1 -- sh -c '
 
 # --- Isolation: nothing of the host, nothing of another qube.
 echo "host secret" >"$T/host-secret"
-check "the host's files are not in the qube" test -z "$($Q run q1 -- sh -c "cat $T/host-secret 2>/dev/null; ls /tmp/air-vm-test.* 2>/dev/null")"
+check "the host's files are not in the qube" test -z "$($Q run q1 -- sh -c "cat $T/host-secret 2>/dev/null; ls /tmp/air-vm.* 2>/dev/null")"
 $Q create q2 --zone local --template mini --memory 256 >/dev/null 2>&1 && $Q start q2 >/dev/null 2>&1 &&
   $Q run q2 -- sh -c 'echo q2-private >~/mine' >/dev/null 2>&1
 check "qube q1 cannot see qube q2's home (its own disks only: $($Q run q1 -- sh -c 'ls /sys/block | tr "\n" " "'))" \
