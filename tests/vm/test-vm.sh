@@ -31,7 +31,7 @@ state () {
 print([e['qube']['state'] for e in json.load(sys.stdin)['qubes'] if e['qube']['name'] == sys.argv[1]][0])" "$1" 2>/dev/null
 }
 
-echo "1..33"
+echo "1..38"
 
 # --- A zone host with no kernel says so, and what to do.
 cp "$T/guest/template.qcow2" "$vm/templates/mini.qcow2"
@@ -147,6 +147,24 @@ check "a disposable VM runs the command" test "$out" = "in
 disposable"
 check "… and is gone afterwards, domain and volumes" \
   test "$(ls "$vm/qubes" | tr '\n' ' ')" = "q1.json q2.json " -a "$(domains)" -eq 1
+disp_gone () {
+  [ "$(ls "$vm/qubes" | grep -c disp)" = 0 ] &&
+    [ "$(virsh -c qemu:///session list --all --name 2>/dev/null | grep -c disp)" = 0 ]
+}
+disp_running () { [ "$(virsh -c qemu:///session list --name 2>/dev/null | grep -c disp)" -ge 1 ]; }
+
+# A disposable whose caller goes away while its command runs is destroyed:
+# the reader of its output ends (on loopback, qair hands the service its
+# own output, as qrexec would the connection).
+$Q dispvm --zone local --template mini -- sleep 300 2>/dev/null | sleep 600 &
+reader=$!
+wait_until 60 disp_running
+sleep 2
+kill $reader 2>/dev/null
+wait_until 60 disp_gone
+wait 2>/dev/null
+check "a disposable whose caller went away is destroyed, volumes and all" disp_gone
+
 # A disposable whose agent is killed (-9) while its command runs: the
 # agent's next start removes it.
 agent_of_disposable () {
@@ -156,7 +174,7 @@ agent_of_disposable () {
 }
 $Q dispvm --zone local --template mini -- sleep 300 >/dev/null 2>&1 &
 dispvm_pid=$!
-wait_until 60 sh -c "[ \"\$(virsh -c qemu:///session list --name 2>/dev/null | grep -c disp)\" -ge 1 ]"
+wait_until 60 disp_running
 sleep 2
 victim=$(agent_of_disposable)
 [ -n "$victim" ] && kill -9 "$victim"
@@ -165,6 +183,21 @@ wait $dispvm_pid 2>/dev/null
 $Q ls >/dev/null 2>&1
 check "a disposable left by an agent killed with -9 is gone at the agent's next start" \
   test -n "$victim" -a "$(ls "$vm/qubes" | grep -c disp)" = 0 -a "$(domains)" -eq 1
+
+# --- A template without our agent: its qube never answers, and is marked
+# --- Crashed with the reason, which the zone shows.
+mkfs=$(command -v mkfs.ext4 || echo /sbin/mkfs.ext4)
+mkdir -p "$T/broken/bin" "$T/broken/home/user" "$T/broken/tmp" "$T/broken/dev" "$T/broken/proc" "$T/broken/sys"
+cp /bin/busybox "$T/broken/bin/"
+"$mkfs" -q -F -d "$T/broken" "$T/broken.raw" 16M >/dev/null 2>&1 &&
+  qemu-img convert -q -f raw -O qcow2 "$T/broken.raw" "$vm/templates/broken.qcow2"
+$Q create bad --zone local --template broken --memory 256 >/dev/null 2>"$T/err"
+out=$(AIR_VM_START_TIMEOUT=30 $Q start bad 2>&1)
+check "a qube whose agent never answers does not start" test $? -ne 0
+contains "$out" "“bad”" ; ok $? "… saying so"
+check "… it is Crashed" test "$(state bad)" = Crashed
+check "… and the zone says which qube failed" sh -c "$Q zones 2>/dev/null | grep -q 'Qube “bad” failed'"
+$Q rm bad >/dev/null 2>&1
 
 $Q shutdown q1 >/dev/null 2>&1
 $Q rm q1 >/dev/null 2>"$T/err" && $Q rm q2 >/dev/null 2>>"$T/err"
