@@ -98,7 +98,9 @@ air_zone_setup_load_proxmox (const char  *state_dir,
 
   if (!g_file_get_contents (path, &contents, &len, &local_error))
     {
-      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      /* No file (or no state directory at all): not a proxmox zone. */
+      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT) &&
+          !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR))
         g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
