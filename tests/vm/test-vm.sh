@@ -143,6 +143,8 @@ check "libvirt's lifecycle events reach qair events (halted, then running)" \
 $Q kill q2 >/dev/null 2>&1
 check "kill stops a qube at once" test "$(state q2)" = Halted
 out=$(echo in | $Q dispvm --zone local --template mini -- sh -c 'cat; echo disposable' 2>&1)
+[ "$out" != "in
+disposable" ] && echo "$out" | sed 's/^/# dispvm: /' | head -5
 check "a disposable VM runs the command" test "$out" = "in
 disposable"
 check "… and is gone afterwards, domain and volumes" \
