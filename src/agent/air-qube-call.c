@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -134,13 +135,14 @@ copy_to (const char  *target,
     }
   close (fd);
 
+  /* A refused or failed call said why on stderr already. */
+  if (status != 0)
+    return status <= 255 ? (int) status : 1;
   if (!sent)
     {
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  if (status != 0)
-    return status <= 255 ? (int) status : 1;
   if (have == sizeof result)
     air_filecopy_result_decode (result, &code, &crc);
   else
@@ -254,6 +256,9 @@ air_qube_call_main (int    argc,
 {
   g_autofree char *name = g_path_get_basename (argv[0]);
   int fd;
+
+  /* A call that ends early is an EPIPE while we write, not our death. */
+  signal (SIGPIPE, SIG_IGN);
 
   if (strcmp (name, "qvm-copy") == 0)
     {
