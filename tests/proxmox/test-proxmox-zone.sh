@@ -22,23 +22,10 @@ secret_dir=$root/secret-only-here
 gateway_dir=${AIR_LOOPBACK_DIR:?}/sys-remote-lab
 server_pid=
 
-n=0
-failed=0
-ok () {
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-check () {
-  d=$1
-  shift
-  if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
-}
-contains () {
-  case "$1" in *"$2"*) return 0 ;; esac
-  echo "# expected “$2” in: $1" | head -c 2000
-  echo
-  return 1
-}
+# ok STATUS DESC, check DESC COMMAND..., contains TEXT PART: the remote
+# tests' TAP helpers.
+# shellcheck source=tests/remote/remote-lib.sh
+. "$here/../remote/remote-lib.sh"
 
 stop_server () {
   if [ -n "$server_pid" ]; then
