@@ -933,6 +933,8 @@ static const Command commands[] = {
   { "zone", N_("qair zone add NAME [--driver local|ssh] [--gateway QUBE] [--host HOST] [--port PORT] [--user USER]\n"
                 "              [--agent PATH] [--timeout SECONDS] [--wireguard HOST:PORT [--wireguard-peer-key KEY]]\n"
                 "              [--fingerprint SHA256:…]\n"
+                "qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE [--pool POOL] [--storage STORAGE]\n"
+                "              [--fingerprint SHA256:…]\n"
                 "qair zone trust NAME [--fingerprint SHA256:…]\n"
                 "qair zone rm NAME"), cmd_zone, TRUE },
   { "config", N_("qair config export [--zone ZONE] [--recipient age1… | --recipient-file FILE | --passphrase]\n"
