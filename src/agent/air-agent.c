@@ -217,6 +217,20 @@ serve (AirDriver  *driver,
         return fail (error);
       return print_qube (air_driver_create (driver, arg, spec, &error), &error);
     }
+  else if (strcmp (service, "qubesair.SetPrefs") == 0)
+    {
+      g_autoptr(GBytes) input = air_fd_read_to_end (STDIN_FILENO, AIR_JSON_MAX_LINE, &error);
+      AirQubePrefs prefs;
+      const char *data;
+      gsize len = 0;
+
+      if (input == NULL)
+        return fail (error);
+      data = g_bytes_get_data (input, &len);
+      if (!air_qube_prefs_parse (data, len, &prefs, &error))
+        return fail (error);
+      return print_qube (air_driver_set_prefs (driver, arg, &prefs, &error), &error);
+    }
   else if (strcmp (service, "qubesair.Start") == 0)
     return print_qube (air_driver_start (driver, arg, &error), &error);
   else if (strcmp (service, "qubesair.Shutdown") == 0)

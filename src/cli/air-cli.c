@@ -24,6 +24,7 @@
 #include "air-cli.h"
 #include "air-cli-config.h"
 #include "air-cli-copy.h"
+#include "air-cli-prefs.h"
 #include "air-cli-remotevm.h"
 #include "air-cli-cred.h"
 #include "air-cli-key.h"
@@ -888,6 +889,16 @@ cmd_zone (int argc, char **argv)
 }
 
 static int
+cmd_prefs (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!load_registry (&error))
+    return fail (error);
+  return air_cli_prefs_main (registry, argc, argv);
+}
+
+static int
 cmd_remotevm (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
@@ -921,6 +932,8 @@ static const Command commands[] = {
   { "shutdown", N_("qair shutdown [--zone ZONE] [ZONE:]NAME"), cmd_shutdown, FALSE },
   { "kill", N_("qair kill [--zone ZONE] [ZONE:]NAME"), cmd_kill, FALSE },
   { "rm", N_("qair rm [--zone ZONE] [ZONE:]NAME"), cmd_rm, FALSE },
+  { "prefs", N_("qair prefs [--zone ZONE] [ZONE:]NAME [--json]\n"
+                 "qair prefs [--zone ZONE] [ZONE:]NAME [--label LABEL] [--memory MIB] [--vcpus N]"), cmd_prefs, FALSE },
   { "run", N_("qair run [--zone ZONE] [ZONE:]NAME -- COMMAND [ARG…]"), cmd_run, FALSE },
   { "dispvm", N_("qair dispvm --zone ZONE [--template TEMPLATE] -- COMMAND [ARG…]"), cmd_dispvm, FALSE },
   { "events", N_("qair events [--zone ZONE]"), cmd_events, FALSE },

@@ -486,6 +486,62 @@ air_qube_spec_to_json (const AirQubeSpec *spec)
   return air_json_builder_to_line (builder);
 }
 
+gboolean
+air_qube_prefs_parse (const char    *data,
+                      gsize          len,
+                      AirQubePrefs  *prefs,
+                      GError       **error)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (data, len, AIR_JSON_MAX_LINE, error);
+  gint64 memory, vcpus;
+
+  memset (prefs, 0, sizeof *prefs);
+  if (object == NULL)
+    return FALSE;
+
+  prefs->has_label = json_object_has_member (object, "label");
+  if (!GET_ENUM (object, "label", air_label_from_string, AIR_LABEL_RED, &prefs->label, error) ||
+      !air_json_get_opt_int (object, "memory", 1, AIR_PROTOCOL_MAX_MEMORY, 0, &memory, error) ||
+      !air_json_get_opt_int (object, "vcpus", 1, AIR_PROTOCOL_MAX_VCPUS, 0, &vcpus, error))
+    return FALSE;
+  prefs->memory = (guint) memory;
+  prefs->vcpus = (guint) vcpus;
+
+  if (!prefs->has_label && prefs->memory == 0 && prefs->vcpus == 0)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("Nothing to change: give a label, memory or vCPUs"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+air_qube_prefs_to_json (const AirQubePrefs *prefs)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  if (prefs->has_label)
+    {
+      json_builder_set_member_name (builder, "label");
+      json_builder_add_string_value (builder, air_label_to_string (prefs->label));
+    }
+  if (prefs->memory > 0)
+    {
+      json_builder_set_member_name (builder, "memory");
+      json_builder_add_int_value (builder, prefs->memory);
+    }
+  if (prefs->vcpus > 0)
+    {
+      json_builder_set_member_name (builder, "vcpus");
+      json_builder_add_int_value (builder, prefs->vcpus);
+    }
+  json_builder_end_object (builder);
+
+  return air_json_builder_to_line (builder);
+}
+
 /* Events */
 
 void

@@ -36,6 +36,16 @@ typedef struct {
   gboolean      network;   /* FALSE: only the qube's own loopback */
 } AirQubeSpec;
 
+/* qubesair.SetPrefs: what to change; a field left at its zero value (or
+ * has_label FALSE) is kept. Memory and vCPUs change only while the qube is
+ * halted, as in Qubes; the label at any time. */
+typedef struct {
+  gboolean      has_label;
+  AirLabel      label;
+  guint         memory;    /* MiB; 0: keep */
+  guint         vcpus;     /* 0: keep */
+} AirQubePrefs;
+
 typedef enum {
   AIR_EVENT_QUBE_ADDED,
   AIR_EVENT_QUBE_CHANGED,
@@ -81,6 +91,13 @@ AirQubeSpec  *air_qube_spec_parse        (const char  *data,
                                           gsize        len,
                                           GError     **error);
 char         *air_qube_spec_to_json      (const AirQubeSpec *spec);
+
+/* FALSE with @error when nothing is asked for or a value is out of range. */
+gboolean      air_qube_prefs_parse       (const char  *data,
+                                          gsize        len,
+                                          AirQubePrefs *prefs,
+                                          GError     **error);
+char         *air_qube_prefs_to_json     (const AirQubePrefs *prefs);
 
 void          air_event_free             (AirEvent    *event);
 AirEvent     *air_event_parse            (const char  *line,

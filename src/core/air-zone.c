@@ -703,6 +703,32 @@ decode_qube (AirZone  *self,
   return air_protocol_parse_qube (data, len, self->name, error);
 }
 
+/* A call on one qube with a JSON object as its input (taken) and the
+ * qube as the zone then has it as its answer. */
+static void
+qube_call_with_input (AirZone             *self,
+                      gpointer             source_tag,
+                      const char          *verb,
+                      const char          *name,
+                      const char          *template_name,
+                      char                *json,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GBytes) input = g_bytes_new_take (json, strlen (json));
+  GError *error = NULL;
+
+  if (!air_name_validate (name, "qube", &error) ||
+      (template_name != NULL && !air_name_validate (template_name, "template", &error)))
+    {
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+  zone_call (self, source_tag, verb, name, input,
+             MAX_SMALL_ANSWER, decode_qube, FALSE, cancellable, callback, user_data);
+}
+
 void
 air_zone_create_qube_async (AirZone             *self,
                             const char          *name,
@@ -711,24 +737,11 @@ air_zone_create_qube_async (AirZone             *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GBytes) input = NULL;
-  GError *error = NULL;
-  char *json;
-
   g_return_if_fail (AIR_IS_ZONE (self));
   g_return_if_fail (spec != NULL);
 
-  if (!air_name_validate (name, "qube", &error) ||
-      !air_name_validate (spec->template_name, "template", &error))
-    {
-      g_task_report_error (self, callback, user_data, air_zone_create_qube_async, error);
-      return;
-    }
-
-  json = air_qube_spec_to_json (spec);
-  input = g_bytes_new_take (json, strlen (json));
-  zone_call (self, air_zone_create_qube_async, "qubesair.Create", name, input,
-             MAX_SMALL_ANSWER, decode_qube, FALSE, cancellable, callback, user_data);
+  qube_call_with_input (self, air_zone_create_qube_async, "qubesair.Create", name, spec->template_name,
+                        air_qube_spec_to_json (spec), cancellable, callback, user_data);
 }
 
 AirQube *
@@ -739,6 +752,29 @@ air_zone_create_qube_finish (AirZone       *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+air_zone_set_prefs_async (AirZone             *self,
+                          const char          *name,
+                          const AirQubePrefs  *prefs,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (prefs != NULL);
+
+  qube_call_with_input (self, air_zone_set_prefs_async, "qubesair.SetPrefs", name, NULL,
+                        air_qube_prefs_to_json (prefs), cancellable, callback, user_data);
+}
+
+AirQube *
+air_zone_set_prefs_finish (AirZone       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return air_zone_create_qube_finish (self, result, error);
 }
 
 static gpointer

@@ -90,6 +90,16 @@ void                air_zone_create_qube_async  (AirZone             *self,
 AirQube            *air_zone_create_qube_finish (AirZone             *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
+/* qubesair.SetPrefs: the qube as the zone has it afterwards. */
+void                air_zone_set_prefs_async    (AirZone             *self,
+                                                 const char          *name,
+                                                 const AirQubePrefs  *prefs,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+AirQube            *air_zone_set_prefs_finish   (AirZone             *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
 void                air_zone_qube_action_async  (AirZone             *self,
                                                  AirZoneAction        action,
                                                  const char          *name,

@@ -17,7 +17,7 @@ mkdir -p "$HOME"
 page=$SRC/doc/man/qair.1
 completion=$SRC/data/bash-completion/qair
 
-echo "1..18"
+echo "1..22"
 
 version=$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$SRC/meson.build" | head -1)
 check "qair --version prints the version ($version)" '[ "$("$QAIR" --version)" = "qair $version" ]'
@@ -104,6 +104,24 @@ t=$(QAIR_DIR="$top/hostile" complete_words "qair create x --template ")
 q=$(QAIR_DIR="$top/hostile" complete_words "qair start ")
 check "completion offers only real names from a hostile zone ($z| $t| $q)" \
   '[ "$z" = "good " ] && [ "$t" = "t1 " ] && [ "$q" = "good:ok1 ok1 " ] && [ ! -e "$top/pwned" ]'
+
+# qair prefs: shown as qvm-prefs shows them; memory and vCPUs only while halted.
+pref () { "$QAIR" prefs "$1" 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }'; }
+"$QAIR" prefs q1 --memory 600 --vcpus 3 --label blue >/dev/null 2>"$top/p1"; s1=$?
+check "qair prefs changes a halted qube's memory, vCPUs and label ($(pref q1 memory) $(pref q1 vcpus) $(pref q1 label))" \
+  '[ $s1 -eq 0 ] && [ "$(pref q1 memory)" = 600 ] && [ "$(pref q1 vcpus)" = 3 ] && [ "$(pref q1 label)" = blue ] &&
+   "$QAIR" ls --zone local | grep -E "^q1 .* blue +600 +3$" >/dev/null'
+"$QAIR" start q1 >/dev/null 2>&1
+"$QAIR" prefs q1 --memory 700 >/dev/null 2>"$top/p2"; s2=$?
+check "a running qube's memory is refused, saying to shut it down ($(head -1 "$top/p2"))" \
+  '[ $s2 -eq 1 ] && grep -q "qair shutdown q1" "$top/p2" && all_qair "$top/p2" && [ "$(pref q1 memory)" = 600 ]'
+"$QAIR" prefs q1 --label green >/dev/null 2>&1; s3=$?
+check "a running qube's label changes at once" '[ $s3 -eq 0 ] && [ "$(pref q1 label)" = green ] && [ "$(pref q1 state)" = Running ]'
+"$QAIR" prefs q1 --label pink >/dev/null 2>"$top/p4"; s4=$?
+"$QAIR" prefs q1 --json --memory 800 >/dev/null 2>>"$top/p4"; s5=$?
+check "qair prefs: an unknown label or --json with a change is a usage error" \
+  '[ $s4 -eq 2 ] && [ $s5 -eq 2 ] && grep -q "red, orange" "$top/p4" && all_qair "$top/p4"'
+"$QAIR" kill q1 >/dev/null 2>&1
 
 for q in q1 q2 q10; do "$QAIR" rm "local:$q" >/dev/null 2>&1; done
 [ $failed -eq 0 ]

@@ -813,6 +813,47 @@ test_spec_round_trip (void)
   g_assert_cmpuint (back->vcpus, ==, spec->vcpus);
 }
 
+/* SetPrefs: only what is given changes; nothing given, an unknown label or
+ * a value out of range is refused before any driver sees it. */
+static void
+test_prefs (void)
+{
+  static const char * const bad[] = {
+    "{}", "{\"memory\":0}", "{\"vcpus\":-1}", "{\"memory\":1048577}", "{\"label\":\"pink\"}",
+    "{\"label\":3}", "[1]", "{\"memory\":\"800\"}",
+  };
+  AirQubePrefs prefs = { 0 }, back;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  static const char good[] = "{\"vcpus\":4,\"x\":1}";
+
+  g_assert_true (air_qube_prefs_parse (good, strlen (good), &back, &error));
+  g_assert_no_error (error);
+  g_assert_false (back.has_label);
+  g_assert_cmpuint (back.memory, ==, 0);
+  g_assert_cmpuint (back.vcpus, ==, 4);
+
+  prefs.has_label = TRUE;
+  prefs.label = AIR_LABEL_PURPLE;
+  prefs.memory = 1024;
+  json = air_qube_prefs_to_json (&prefs);
+  g_assert_true (air_qube_prefs_parse (json, strlen (json), &back, &error));
+  g_assert_no_error (error);
+  g_assert_true (back.has_label);
+  g_assert_cmpint (back.label, ==, AIR_LABEL_PURPLE);
+  g_assert_cmpuint (back.memory, ==, 1024);
+  g_assert_cmpuint (back.vcpus, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) bad_error = NULL;
+
+      g_assert_false (air_qube_prefs_parse (bad[i], strlen (bad[i]), &back, &bad_error));
+      g_assert_nonnull (bad_error);
+    }
+}
+
 /* Run header */
 
 static void
@@ -1007,6 +1048,7 @@ main (int   argc,
   g_test_add_func ("/air/protocol/spec/valid", test_spec);
   g_test_add_func ("/air/protocol/spec/hostile", test_spec_hostile);
   g_test_add_func ("/air/protocol/spec/round-trip", test_spec_round_trip);
+  g_test_add_func ("/air/protocol/prefs", test_prefs);
   g_test_add_func ("/air/protocol/run-header/valid", test_run_header);
   g_test_add_func ("/air/protocol/run-header/hostile", test_run_header_hostile);
   g_test_add_func ("/air/protocol/run-header/limits", test_run_header_limits);

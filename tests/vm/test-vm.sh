@@ -31,7 +31,7 @@ state () {
 print([e['qube']['state'] for e in json.load(sys.stdin)['qubes'] if e['qube']['name'] == sys.argv[1]][0])" "$1" 2>/dev/null
 }
 
-echo "1..38"
+echo "1..42"
 
 # --- A zone host with no kernel says so, and what to do.
 cp "$T/guest/template.qcow2" "$vm/templates/mini.qcow2"
@@ -126,12 +126,22 @@ $Q events --zone local >"$T/events" 2>&1 &
 events_pid=$!
 sleep 1
 $Q run q1 -- sh -c 'echo kept >~/note' >/dev/null 2>&1
+out=$($Q prefs q1 --memory 400 2>&1)
+check "a running VM qube's memory cannot change" test $? -eq 1
+contains "$out" "qair shutdown q1" ; ok $? "… saying to shut it down first"
 $Q shutdown q1 >/dev/null 2>"$T/err"
 ok $? "shut it down"
 check "… Halted, its root and volatile volumes gone" \
   test "$(state q1)" = Halted -a ! -e "$vm/run/q1-root.qcow2" -a ! -e "$vm/run/q1-volatile.qcow2"
+out=$($Q prefs q1 --memory 64 2>&1); status=$?
+[ $status -eq 1 ] && contains "$out" "128 MiB"
+ok $? "less memory than a VM qube boots with is refused ($out)"
+$Q prefs q1 --memory 400 --vcpus 2 >/dev/null 2>&1
 $Q start q1 >/dev/null 2>&1
 check "what it kept in its home is there after a restart" test "$($Q run q1 -- cat note 2>/dev/null)" = kept
+mem=$($Q run q1 -- sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo 2>/dev/null)
+check "memory and vCPUs changed while halted are the machine's at its next start ($mem kB, $($Q run q1 -- nproc) vCPUs)" \
+  test "${mem:-0}" -gt 327680 -a "${mem:-0}" -le 409600 -a "$($Q run q1 -- nproc 2>/dev/null)" = 2
 wait_until 10 grep -q "q1.*Running" "$T/events"
 kill $events_pid 2>/dev/null
 wait $events_pid 2>/dev/null

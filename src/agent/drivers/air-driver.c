@@ -231,6 +231,22 @@ air_driver_disposable (AirDriver           *self,
   return IFACE (self)->disposable (self, template_name, header, error);
 }
 
+AirQube *
+air_driver_set_prefs (AirDriver           *self,
+                      const char          *name,
+                      const AirQubePrefs  *prefs,
+                      GError             **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  if (IFACE (self)->set_prefs == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("Zone “%s” cannot change a qube’s settings"), air_driver_get_zone_name (self));
+      return NULL;
+    }
+  return IFACE (self)->set_prefs (self, name, prefs, error);
+}
+
 int
 air_driver_supervise (AirDriver  *self,
                       const char *name)

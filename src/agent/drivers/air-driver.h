@@ -61,6 +61,7 @@ struct _AirDriverInterface
   int          (*run)           (AirDriver *self, const char *name, const AirRunHeader *header, GError **error);
   int          (*disposable)    (AirDriver *self, const char *template_name, const AirRunHeader *header, GError **error);
   /* Optional. */
+  AirQube     *(*set_prefs)     (AirDriver *self, const char *name, const AirQubePrefs *prefs, GError **error);
   int          (*supervise)     (AirDriver *self, const char *name);
   gboolean     (*watch)         (AirDriver *self, AirDriverChangedFunc func, gpointer user_data, GError **error);
 };
@@ -116,6 +117,13 @@ int          air_driver_run            (AirDriver           *self,
 int          air_driver_disposable     (AirDriver           *self,
                                         const char          *template_name,
                                         const AirRunHeader  *header,
+                                        GError             **error);
+/* Changes a qube's label at any time, its memory and vCPUs only while it
+ * is halted (AIR_ERROR_BUSY otherwise); the backend applies them at the
+ * next start. */
+AirQube     *air_driver_set_prefs      (AirDriver           *self,
+                                        const char          *name,
+                                        const AirQubePrefs  *prefs,
                                         GError             **error);
 int          air_driver_supervise      (AirDriver           *self,
                                         const char          *name);

@@ -47,6 +47,9 @@
 #define PRIVATE_SIZE             "1G"
 #define VOLATILE_SIZE            "1G"
 #define MAX_TOOL_MESSAGE         300
+/* Too little for a kernel, its initramfs and the agent: refused at once
+ * rather than as a guest that never answers. */
+#define MIN_MEMORY_MIB           128u
 
 struct _AirLibvirtDriver
 {
@@ -545,6 +548,12 @@ create (AirDriver          *driver,
 
   copy->kind = spec->kind;
   copy->label = spec->label;
+  if (spec->memory > 0 && spec->memory < MIN_MEMORY_MIB)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("A VM qube needs at least %u MiB of memory"), MIN_MEMORY_MIB);
+      return NULL;
+    }
   copy->memory = spec->memory > 0 ? spec->memory : 400;
   copy->vcpus = spec->vcpus > 0 ? spec->vcpus : 1;
   copy->network = spec->network;
@@ -1019,6 +1028,53 @@ remove_qube (AirDriver   *driver,
   return TRUE;
 }
 
+/* The settings file is the domain's definition at its next start: a
+ * running domain keeps what it was started with, so memory and vCPUs are
+ * refused while it runs (Qubes does the same without memory balancing). */
+static AirQube *
+set_prefs (AirDriver           *driver,
+           const char          *name,
+           const AirQubePrefs  *prefs,
+           GError             **error)
+{
+  AirLibvirtDriver *self = AIR_LIBVIRT_DRIVER (driver);
+  g_autoptr(AirQubeSpec) spec = read_settings (self, name, error);
+  g_autofree char *settings = NULL;
+  g_autofree char *json = NULL;
+  gboolean resizes;
+
+  if (spec == NULL)
+    return NULL;
+  resizes = (prefs->memory > 0 && prefs->memory != spec->memory) ||
+            (prefs->vcpus > 0 && prefs->vcpus != spec->vcpus);
+  if (resizes && domain_is_active (self, name))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_BUSY,
+                   _("Qube “%s” is running: its memory and vCPUs change only while it is halted. "
+                     "Shut it down first: qair shutdown %s"), name, name);
+      return NULL;
+    }
+  if (prefs->memory > 0 && prefs->memory < MIN_MEMORY_MIB)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("A VM qube needs at least %u MiB of memory"), MIN_MEMORY_MIB);
+      return NULL;
+    }
+
+  if (prefs->has_label)
+    spec->label = prefs->label;
+  if (prefs->memory > 0)
+    spec->memory = prefs->memory;
+  if (prefs->vcpus > 0)
+    spec->vcpus = prefs->vcpus;
+
+  settings = air_driver_path_in (self->qubes_dir, name, ".json");
+  json = air_qube_spec_to_json (spec);
+  if (!air_driver_write_atomically (settings, json, error))
+    return NULL;
+  return lookup (driver, name, error);
+}
+
 /* Relays our stdin to the guest as STDIN frames and its frames to our
  * stdout and stderr, until its EXIT — or until our caller goes away,
  * which closes the channel and so ends the command in the guest. */
@@ -1366,6 +1422,7 @@ air_libvirt_driver_iface_init (AirDriverInterface *iface)
   iface->kill = kill_qube;
   iface->run = run;
   iface->disposable = disposable;
+  iface->set_prefs = set_prefs;
   iface->watch = watch;
 }
 

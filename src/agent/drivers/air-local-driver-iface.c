@@ -61,6 +61,12 @@ create (AirDriver *d, const char *name, const AirQubeSpec *spec, GError **error)
   return air_local_driver_create (LOCAL (d), name, spec, error);
 }
 
+static AirQube *
+set_prefs (AirDriver *d, const char *name, const AirQubePrefs *prefs, GError **error)
+{
+  return air_local_driver_set_prefs (LOCAL (d), name, prefs, error);
+}
+
 static gboolean
 remove_qube (AirDriver *d, const char *name, GError **error)
 {
@@ -120,5 +126,6 @@ _air_local_driver_iface_init (AirDriverInterface *iface)
   iface->kill = kill_qube;
   iface->run = run;
   iface->disposable = disposable;
+  iface->set_prefs = set_prefs;
   iface->supervise = supervise;
 }

@@ -853,6 +853,56 @@ air_local_driver_remove (AirLocalDriver  *self,
   return ok;
 }
 
+/* The sandbox records memory and vCPUs without enforcing them; they are
+ * kept to the same rule as on VM backends so that scripts behave alike. */
+AirQube *
+air_local_driver_set_prefs (AirLocalDriver      *self,
+                            const char          *name,
+                            const AirQubePrefs  *prefs,
+                            GError             **error)
+{
+  g_autoptr(AirQube) qube = NULL;
+  gboolean resizes;
+  int lock_fd;
+
+  if (!air_name_validate (name, "qube", error))
+    return NULL;
+  lock_fd = take_zone_lock (self, error);
+  if (lock_fd < 0)
+    return NULL;
+
+  qube = read_qube (self, name, FALSE, NULL, error);
+  if (qube == NULL)
+    {
+      close (lock_fd);
+      return NULL;
+    }
+  resizes = (prefs->memory > 0 && prefs->memory != air_qube_get_memory (qube)) ||
+            (prefs->vcpus > 0 && prefs->vcpus != air_qube_get_vcpus (qube));
+  if (resizes && supervisor_alive (self, name))
+    {
+      close (lock_fd);
+      g_set_error (error, AIR_ERROR, AIR_ERROR_BUSY,
+                   _("Qube “%s” is running: its memory and vCPUs change only while it is halted. "
+                     "Shut it down first: qair shutdown %s"), name, name);
+      return NULL;
+    }
+
+  if (prefs->has_label)
+    air_qube_set_label (qube, prefs->label);
+  if (prefs->memory > 0)
+    air_qube_set_memory (qube, prefs->memory);
+  if (prefs->vcpus > 0)
+    air_qube_set_vcpus (qube, prefs->vcpus);
+  if (!write_qube (self, qube, error))
+    {
+      close (lock_fd);
+      return NULL;
+    }
+  close (lock_fd);
+  return air_local_driver_lookup (self, name, error);
+}
+
 static char *
 self_program (void)
 {

@@ -37,6 +37,10 @@ AirQube        *air_local_driver_create         (AirLocalDriver      *self,
                                                  const char          *name,
                                                  const AirQubeSpec   *spec,
                                                  GError             **error);
+AirQube        *air_local_driver_set_prefs      (AirLocalDriver      *self,
+                                                 const char          *name,
+                                                 const AirQubePrefs  *prefs,
+                                                 GError             **error);
 gboolean        air_local_driver_remove         (AirLocalDriver      *self,
                                                  const char          *name,
                                                  GError             **error);

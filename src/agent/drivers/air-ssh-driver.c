@@ -1064,7 +1064,8 @@ rewrite_answer (AirSshDriver  *self,
       return qubes ? air_protocol_list_to_json (self->zone, qubes) : NULL;
     }
   if (strcmp (service, "qubesair.Create") == 0 || strcmp (service, "qubesair.Start") == 0 ||
-      strcmp (service, "qubesair.Shutdown") == 0 || strcmp (service, "qubesair.Kill") == 0)
+      strcmp (service, "qubesair.Shutdown") == 0 || strcmp (service, "qubesair.Kill") == 0 ||
+      strcmp (service, "qubesair.SetPrefs") == 0)
     {
       g_autoptr(AirQube) qube = air_protocol_parse_qube (data, len, self->zone, error);
 
@@ -1307,7 +1308,8 @@ air_ssh_driver_serve (AirSshDriver *self,
   if (strcmp (service, "qubesair.ZoneInfo") == 0 || strcmp (service, "qubesair.List") == 0 ||
       strcmp (service, "qubesair.Create") == 0 || strcmp (service, "qubesair.Start") == 0 ||
       strcmp (service, "qubesair.Shutdown") == 0 || strcmp (service, "qubesair.Kill") == 0 ||
-      strcmp (service, "qubesair.Remove") == 0 || strcmp (service, "qubesair.FileList") == 0)
+      strcmp (service, "qubesair.Remove") == 0 || strcmp (service, "qubesair.FileList") == 0 ||
+      strcmp (service, "qubesair.SetPrefs") == 0)
     return relay_answer (self, service, arg);
 
   /* Everything else, known here or not, is the zone host's to answer:
