@@ -2,6 +2,8 @@
  *
  * The labels are bound to the qube's properties in the template through
  * expressions, so they follow the zone's events without any code here.
+ * The qube's zone (found in the application's session) gives its
+ * isolation, and the zone the Settings dialog talks to.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,8 +13,10 @@
 
 #include <glib/gi18n.h>
 
+#include "air-application.h"
 #include "air-label-colors.h"
 #include "air-qube-details.h"
+#include "air-qube-settings-dialog.h"
 
 struct _AirQubeDetails
 {
@@ -23,6 +27,7 @@ struct _AirQubeDetails
 
   /* Owned references */
   AirQube   *qube;
+  AirZone   *zone;
 };
 
 G_DEFINE_FINAL_TYPE (AirQubeDetails, air_qube_details, GTK_TYPE_WIDGET)
@@ -30,6 +35,7 @@ G_DEFINE_FINAL_TYPE (AirQubeDetails, air_qube_details, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_QUBE,
+  PROP_ZONE,
   N_PROPS
 };
 
@@ -105,6 +111,46 @@ started_text (gpointer     unused,
   return g_date_time_format (when, _("%Y-%m-%d %H:%M"));
 }
 
+static char *
+isolation_text (gpointer      unused,
+                AirZone      *zone,
+                AirIsolation  isolation)
+{
+  return g_strdup (zone != NULL ? air_zone_get_isolation_display_name (zone) : "—");
+}
+
+static char *
+network_text (gpointer unused,
+              gboolean network)
+{
+  return g_strdup (network ? _("The zone host’s network") : _("None (its own loopback only)"));
+}
+
+static void
+settings_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  AirQubeDetails *self = AIR_QUBE_DETAILS (widget);
+  AirQubeSettingsDialog *dialog;
+
+  if (self->qube == NULL || self->zone == NULL)
+    return;
+  dialog = air_qube_settings_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->zone, self->qube);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The zone of @qube in the running application's session, if any. */
+static AirZone *
+find_zone (AirQube *qube)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (qube == NULL || !AIR_IS_APPLICATION (app) || air_application_get_session (AIR_APPLICATION (app)) == NULL)
+    return NULL;
+  return air_session_lookup_zone (air_application_get_session (AIR_APPLICATION (app)), air_qube_get_zone (qube));
+}
+
 static void
 air_qube_details_dispose (GObject *object)
 {
@@ -112,6 +158,7 @@ air_qube_details_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AIR_TYPE_QUBE_DETAILS);
   g_clear_object (&self->qube);
+  g_clear_object (&self->zone);
 
   G_OBJECT_CLASS (air_qube_details_parent_class)->dispose (object);
 }
@@ -128,6 +175,9 @@ air_qube_details_get_property (GObject    *object,
     {
     case PROP_QUBE:
       g_value_set_object (value, self->qube);
+      break;
+    case PROP_ZONE:
+      g_value_set_object (value, self->zone);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -147,6 +197,9 @@ air_qube_details_set_property (GObject      *object,
     case PROP_QUBE:
       air_qube_details_set_qube (self, g_value_get_object (value));
       break;
+    case PROP_ZONE:
+      air_qube_details_set_zone (self, g_value_get_object (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -165,6 +218,9 @@ air_qube_details_class_init (AirQubeDetailsClass *klass)
   properties[PROP_QUBE] =
     g_param_spec_object ("qube", NULL, NULL, AIR_TYPE_QUBE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ZONE] =
+    g_param_spec_object ("zone", NULL, NULL, AIR_TYPE_ZONE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -179,12 +235,17 @@ air_qube_details_class_init (AirQubeDetailsClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, number_text);
   gtk_widget_class_bind_template_callback (widget_class, text_or_dash);
   gtk_widget_class_bind_template_callback (widget_class, started_text);
+  gtk_widget_class_bind_template_callback (widget_class, isolation_text);
+  gtk_widget_class_bind_template_callback (widget_class, network_text);
+
+  gtk_widget_class_install_action (widget_class, "details.settings", NULL, settings_action);
 }
 
 static void
 air_qube_details_init (AirQubeDetails *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.settings", FALSE);
 }
 
 AirQube *
@@ -205,4 +266,26 @@ air_qube_details_set_qube (AirQubeDetails *self,
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), qube ? "qube" : "none");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUBE]);
+  air_qube_details_set_zone (self, find_zone (qube));
+}
+
+AirZone *
+air_qube_details_get_zone (AirQubeDetails *self)
+{
+  g_return_val_if_fail (AIR_IS_QUBE_DETAILS (self), NULL);
+  return self->zone;
+}
+
+/* Set by air_qube_details_set_qube() from the application's session; a
+ * test without one sets it itself. */
+void
+air_qube_details_set_zone (AirQubeDetails *self,
+                           AirZone        *zone)
+{
+  g_return_if_fail (AIR_IS_QUBE_DETAILS (self));
+
+  if (!g_set_object (&self->zone, zone))
+    return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.settings", zone != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZONE]);
 }

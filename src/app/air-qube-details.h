@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "air-qube.h"
+#include "air-zone.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +18,8 @@ G_DECLARE_FINAL_TYPE (AirQubeDetails, air_qube_details, AIR, QUBE_DETAILS, GtkWi
 AirQube *air_qube_details_get_qube (AirQubeDetails *self);
 void     air_qube_details_set_qube (AirQubeDetails *self,
                                     AirQube        *qube);
+AirZone *air_qube_details_get_zone (AirQubeDetails *self);
+void     air_qube_details_set_zone (AirQubeDetails *self,
+                                    AirZone        *zone);
 
 G_END_DECLS
