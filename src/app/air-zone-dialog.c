@@ -13,6 +13,13 @@
  * silently. Without a host the zone is only registered (its gateway set
  * up with “qair zone add”).
  *
+ * With the proxmox driver the gateway is told the server's URL, node, pool
+ * and storage, and reports the key of the server's TLS certificate; once
+ * the user compared and trusted it, it is pinned, the API token typed into
+ * the dialog goes to the vault (readable only by the gateway), and the
+ * zone is saved. The token is held in locked memory that is wiped, never
+ * in the zone list, a file or a log.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-zone-dialog"
@@ -21,17 +28,29 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "air-error.h"
 #include "air-message-label.h"
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-names.h"
 #include "air-spin-button.h"
+#include "air-vault-client.h"
 #include "air-wireguard-key.h"
 #include "air-zone-dialog.h"
 #include "air-zone-setup-client.h"
 
-static const char * const drivers[] = { "local", "ssh", NULL };
+static const char * const drivers[] = { "local", "ssh", "proxmox", NULL };
+enum { DRIVER_LOCAL, DRIVER_SSH, DRIVER_PROXMOX };
+
+/* What the user runs on the Proxmox server to see the same fingerprint. */
+static const char compare_command[] =
+  "openssl x509 -in /etc/pve/local/pve-ssl.pem -pubkey -noout | "
+  "openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64";
+
+/* As the proxmox driver and qair cred put hold it. */
+#define MAX_TOKEN 512
 
 struct _AirZoneDialog
 {
@@ -61,6 +80,18 @@ struct _AirZoneDialog
   GtkLabel    *host_key_label;
   GtkLabel    *fingerprint_label;
   GtkCheckButton *trust_check;
+  GtkWidget   *url_label;
+  GtkEntry    *url_entry;
+  GtkWidget   *node_label;
+  GtkEntry    *node_entry;
+  GtkWidget   *pool_label;
+  GtkEntry    *pool_entry;
+  GtkWidget   *storage_label;
+  GtkEntry    *storage_entry;
+  GtkWidget   *token_label;
+  GtkEntry    *token_entry;
+  GtkWidget   *secret_label;
+  GtkPasswordEntry *secret_entry;
 
   /* Owned references */
   AirSession  *session;
@@ -69,6 +100,8 @@ struct _AirZoneDialog
   AirSshConfig *pending;       /* sent to the gateway, awaiting the key */
   AirSshConfig *original;      /* the zone's host as it was, when editing */
   char        *fingerprint;    /* shown to the user */
+  AirVaultClient *vault;       /* for the proxmox token */
+  GBytes      *token;          /* taken from the entries, on its way to the vault */
 
   gboolean     busy;
 };
@@ -96,7 +129,149 @@ show_message (AirZoneDialog *self,
 static gboolean
 is_ssh (AirZoneDialog *self)
 {
-  return gtk_drop_down_get_selected (self->driver_dropdown) == 1;
+  return gtk_drop_down_get_selected (self->driver_dropdown) == DRIVER_SSH;
+}
+
+static gboolean
+is_proxmox (AirZoneDialog *self)
+{
+  return gtk_drop_down_get_selected (self->driver_dropdown) == DRIVER_PROXMOX;
+}
+
+static const char *
+selected_driver (AirZoneDialog *self)
+{
+  return drivers[MIN (gtk_drop_down_get_selected (self->driver_dropdown), DRIVER_PROXMOX)];
+}
+
+static gboolean
+entry_is_empty (GtkEntry *entry)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (entry))[0] == '\0';
+}
+
+/* Whether the zone was a proxmox zone before this dialog. */
+static gboolean
+was_proxmox (AirZoneDialog *self)
+{
+  return self->zone != NULL && g_strcmp0 (air_zone_get_driver (self->zone), "proxmox") == 0;
+}
+
+/* A new proxmox zone, another driver or gateway, or a server typed in:
+ * the gateway must be told the server and pin its certificate. */
+static gboolean
+wants_proxmox_setup (AirZoneDialog *self)
+{
+  g_autofree char *gateway = NULL;
+
+  if (!is_proxmox (self))
+    return FALSE;
+  if (!was_proxmox (self) || !entry_is_empty (self->url_entry) || !entry_is_empty (self->node_entry) ||
+      !entry_is_empty (self->pool_entry) || !entry_is_empty (self->storage_entry))
+    return TRUE;
+  gateway = dup_gateway (self);
+  return g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) != 0;
+}
+
+static gboolean
+has_token (AirZoneDialog *self)
+{
+  return !entry_is_empty (self->token_entry) ||
+         gtk_editable_get_text (GTK_EDITABLE (self->secret_entry))[0] != '\0';
+}
+
+/* The Proxmox URL as the gateway accepts it: https://HOST[:PORT][/]. */
+static gboolean
+proxmox_url_is_valid (const char *url)
+{
+  const char *host;
+
+  if (strlen (url) > 300 || !g_str_has_prefix (url, "https://"))
+    return FALSE;
+  host = url + strlen ("https://");
+  if (*host == '\0' || *host == '/' || *host == ':')
+    return FALSE;
+  for (const char *p = host; *p != '\0'; p++)
+    if (!(g_ascii_isalnum (*p) || strchr (".-:[]", *p) != NULL || (*p == '/' && p[1] == '\0')))
+      return FALSE;
+  return TRUE;
+}
+
+/* USER@REALM!TOKENID, as Proxmox VE names an API token. */
+static gboolean
+token_id_is_valid (const char *id)
+{
+  const char *at = strchr (id, '@');
+  const char *bang = strchr (id, '!');
+
+  if (at == NULL || bang == NULL || at == id || bang < at + 2 || bang[1] == '\0' ||
+      strchr (bang + 1, '=') != NULL || strlen (id) > 200)
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (*p <= ' ' || *p > '~')
+      return FALSE;
+  return TRUE;
+}
+
+/* The secret Proxmox showed once: printable, no spaces (a UUID). */
+static gboolean
+token_secret_is_valid (const char *secret)
+{
+  gsize len = strlen (secret);
+
+  if (len == 0 || len > 200)
+    return FALSE;
+  for (const char *p = secret; *p != '\0'; p++)
+    if (*p <= ' ' || *p > '~')
+      return FALSE;
+  return TRUE;
+}
+
+/* The proxmox fields' problem, or NULL when they are fine; *@is_error
+ * when something typed is wrong, not merely still missing. */
+static const char *
+proxmox_problem (AirZoneDialog *self,
+                 gboolean      *is_error,
+                 GError       **error)
+{
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_entry));
+  const char *node = gtk_editable_get_text (GTK_EDITABLE (self->node_entry));
+  const char *pool = gtk_editable_get_text (GTK_EDITABLE (self->pool_entry));
+  const char *storage = gtk_editable_get_text (GTK_EDITABLE (self->storage_entry));
+  const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_entry));
+  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_entry));
+  gboolean setup = wants_proxmox_setup (self);
+
+  *is_error = FALSE;
+  if (setup && url[0] == '\0')
+    return was_proxmox (self)
+           ? _("Enter the Proxmox server's URL and node too: the gateway is told all its settings at once.")
+           : _("Enter the Proxmox server's URL, e.g. https://pve.example.org:8006.");
+  *is_error = TRUE;
+  if (url[0] != '\0' && !proxmox_url_is_valid (url))
+    return _("The Proxmox URL must be https://HOST or https://HOST:PORT, e.g. https://pve.example.org:8006.");
+  *is_error = FALSE;
+  if (setup && node[0] == '\0')
+    return _("Enter the Proxmox node the zone's VMs run on, as its web interface lists it under Datacenter.");
+  *is_error = TRUE;
+  if ((node[0] != '\0' && !air_name_validate (node, N_("Proxmox node"), error)) ||
+      (pool[0] != '\0' && !air_name_validate (pool, N_("Proxmox pool"), error)) ||
+      (storage[0] != '\0' && !air_name_validate (storage, N_("Proxmox storage"), error)))
+    return (*error)->message;
+  *is_error = FALSE;
+  /* A new proxmox zone needs its token; an existing one keeps the vault's
+   * unless another is typed. */
+  if (!was_proxmox (self) && token[0] == '\0' && secret[0] == '\0')
+    return _("Enter the zone's API token: its ID (USER@REALM!TOKENID) and its secret. "
+             "It goes to the vault, and only the gateway can read it.");
+  *is_error = TRUE;
+  if ((token[0] != '\0' || secret[0] != '\0') && !token_id_is_valid (token))
+    return _("The API token ID is USER@REALM!TOKENID, e.g. “root@pam!qubes”, as Proxmox VE lists it "
+             "under Datacenter → Permissions → API Tokens.");
+  if ((token[0] != '\0' || secret[0] != '\0') && !token_secret_is_valid (secret))
+    return _("Enter the token's secret as Proxmox VE showed it when the token was made "
+             "(no spaces).");
+  return NULL;
 }
 
 static gboolean
@@ -183,9 +358,9 @@ unchanged (AirZoneDialog *self)
 
   return self->zone != NULL &&
          g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) == 0 &&
-         g_strcmp0 (drivers[MIN (gtk_drop_down_get_selected (self->driver_dropdown), 1)],
-                    air_zone_get_driver (self->zone)) == 0 &&
-         (!is_ssh (self) || !host_changed (self));
+         g_strcmp0 (selected_driver (self), air_zone_get_driver (self->zone)) == 0 &&
+         (!is_ssh (self) || !host_changed (self)) &&
+         (!is_proxmox (self) || (!wants_proxmox_setup (self) && !has_token (self)));
 }
 
 /* Any change after the key was shown asks the host again. */
@@ -197,7 +372,23 @@ forget_host_key (AirZoneDialog *self)
   g_clear_pointer (&self->fingerprint, g_free);
   gtk_widget_set_visible (self->host_key_box, FALSE);
   gtk_check_button_set_active (self->trust_check, FALSE);
+  gtk_check_button_set_label (self->trust_check,
+                        _("I compared this _fingerprint with the host's own and trust it"));
   gtk_button_set_label (self->save_button, self->zone ? _("_Save") : _("_Add"));
+}
+
+static void
+show_proxmox_fields (AirZoneDialog *self,
+                     gboolean       shown)
+{
+  GtkWidget *widgets[] = {
+    self->url_label, GTK_WIDGET (self->url_entry), self->node_label, GTK_WIDGET (self->node_entry),
+    self->pool_label, GTK_WIDGET (self->pool_entry), self->storage_label, GTK_WIDGET (self->storage_entry),
+    self->token_label, GTK_WIDGET (self->token_entry), self->secret_label, GTK_WIDGET (self->secret_entry),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
+    gtk_widget_set_visible (widgets[i], shown);
 }
 
 static void
@@ -227,6 +418,7 @@ validate (AirZoneDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->wireguard_entry), is_ssh (self));
   gtk_widget_set_visible (self->wireguard_key_label, is_ssh (self));
   gtk_widget_set_visible (GTK_WIDGET (self->wireguard_key_entry), is_ssh (self));
+  show_proxmox_fields (self, is_proxmox (self));
 
   placeholder = air_zone_dup_gateway_for (name[0] ? name : "NAME");
   gtk_entry_set_placeholder_text (self->gateway_entry, placeholder);
@@ -241,6 +433,32 @@ validate (AirZoneDialog *self)
     {
       g_autofree char *text = g_strdup_printf (_("A zone called %s exists already."), name);
       show_message (self, text, TRUE);
+    }
+  else if (is_proxmox (self))
+    {
+      gboolean is_error = FALSE;
+      const char *problem = proxmox_problem (self, &is_error, &error);
+
+      if (problem != NULL)
+        show_message (self, problem, is_error);
+      else if (self->fingerprint != NULL)
+        {
+          show_message (self, _("Pinned once trusted: a different certificate key later is refused."), FALSE);
+          ok = gtk_check_button_get_active (self->trust_check);
+        }
+      else if (wants_proxmox_setup (self))
+        {
+          show_message (self, _("Next, the gateway asks the server for its certificate key, for you to check."),
+                        FALSE);
+          ok = TRUE;
+        }
+      else
+        {
+          show_message (self, has_token (self) ? _("The new token replaces the zone's token in the vault.")
+                                                 : _("The server and its pinned certificate stay as they are."),
+                        FALSE);
+          ok = TRUE;
+        }
     }
   else if (wants_host_setup (self))
     {
@@ -287,6 +505,14 @@ changed_cb (GtkEditable   *editable,
 {
   if (self->fingerprint != NULL && !self->busy)
     forget_host_key (self);
+  validate (self);
+}
+
+/* The token is not the server: typing it keeps a certificate key shown. */
+static void
+token_changed_cb (GtkEditable   *editable,
+                  AirZoneDialog *self)
+{
   validate (self);
 }
 
@@ -342,12 +568,26 @@ save_zone (AirZoneDialog  *self,
 {
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
   g_autofree char *gateway = dup_gateway (self);
-  const char *driver = drivers[MIN (gtk_drop_down_get_selected (self->driver_dropdown), 1)];
+  const char *driver = selected_driver (self);
   AirZoneRegistry *registry = air_session_get_registry (self->session);
   gboolean ok;
 
+  if (self->zone != NULL && is_proxmox (self) && was_proxmox (self) &&
+      g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) == 0)
+    return TRUE;   /* only the server or the token changed: the list stays */
   if (self->zone != NULL)
     ok = air_session_update_zone (self->session, name, gateway, driver, error);
+  else if (is_proxmox (self))
+    {
+      /* AirSession's add still knows only the local and ssh drivers; the
+       * registry checks the same names and the drivers it keeps, and the
+       * session follows the list on disk. */
+      g_autoptr(AirZone) zone = air_zone_new (name, gateway, driver);
+
+      ok = air_zone_registry_add (registry, zone, error);
+      if (ok && !(ok = air_zone_registry_save (registry, error)))
+        air_zone_registry_remove (registry, name, NULL);
+    }
   else
     ok = air_session_add_zone (self->session, name, gateway, driver, error);
   if (!ok)
@@ -469,6 +709,237 @@ configured_cb (GObject      *object,
                              self->cancellable, scanned_cb, g_object_ref (self));
 }
 
+/* ---- proxmox: configure, scan, pin, the token to the vault, save ---- */
+
+/* The token as the driver sends it, ID=SECRET, in locked memory wiped
+ * when freed; the secret entry is emptied (its buffer wipes what it
+ * lets go of). */
+typedef struct {
+  char  *data;
+  gsize  size;
+} WipedCopy;
+
+static void
+wiped_copy_free (gpointer user_data)
+{
+  WipedCopy *copy = user_data;
+
+  explicit_bzero (copy->data, copy->size);
+  munlock (copy->data, copy->size);
+  g_free (copy->data);
+  g_free (copy);
+}
+
+static GBytes *
+take_token (AirZoneDialog *self)
+{
+  const char *id = gtk_editable_get_text (GTK_EDITABLE (self->token_entry));
+  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_entry));
+  gsize id_len = strlen (id), secret_len = strlen (secret);
+  WipedCopy *copy;
+
+  if (id_len == 0 || secret_len == 0 || id_len + 1 + secret_len > MAX_TOKEN)
+    return NULL;
+  copy = g_new0 (WipedCopy, 1);
+  copy->size = id_len + 1 + secret_len;
+  copy->data = g_malloc (copy->size);
+  mlock (copy->data, copy->size);
+  memcpy (copy->data, id, id_len);
+  copy->data[id_len] = '=';
+  memcpy (copy->data + id_len + 1, secret, secret_len);
+  gtk_editable_set_text (GTK_EDITABLE (self->secret_entry), "");
+  return g_bytes_new_with_free_func (copy->data, copy->size, wiped_copy_free, copy);
+}
+
+static void
+finish_save (AirZoneDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!save_zone (self, &error))
+    {
+      fail (self, error);
+      return;
+    }
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+token_stored_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(AirZoneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirCredentialInfo) info = air_vault_client_put_finish (AIR_VAULT_CLIENT (object), result, &error);
+
+  g_clear_pointer (&self->token, g_bytes_unref);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (info == NULL)
+    {
+      g_autoptr(GError) said = g_error_new (error->domain, error->code,
+                                            _("The vault did not store the API token (%s); the zone was not saved. "
+                                              "Enter the secret again and retry."),
+                                            error->message);
+      fail (self, said);
+      return;
+    }
+  finish_save (self);
+}
+
+/* The token, if one was typed, to the vault for the zone's gateway; then
+ * the zone into the list. */
+static void
+store_token_and_save (AirZoneDialog *self)
+{
+  g_autofree char *gateway = dup_gateway (self);
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
+
+  if (!has_token (self))
+    {
+      finish_save (self);
+      return;
+    }
+  g_clear_pointer (&self->token, g_bytes_unref);
+  self->token = take_token (self);
+  if (self->token == NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                                                     _("Enter the API token's ID and secret."));
+      fail (self, error);
+      return;
+    }
+  if (self->vault == NULL)
+    self->vault = air_vault_client_new (NULL);
+  set_busy (self, TRUE, _("Storing the API token in the vault…"));
+  air_vault_client_put_async (self->vault, name, "api-token", _("Proxmox API token"), gateway, self->token,
+                              self->cancellable, token_stored_cb, g_object_ref (self));
+}
+
+static void
+proxmox_pinned_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(AirZoneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (object), result, &error);
+  g_autoptr(JsonObject) root = NULL;
+  const char *said = NULL;
+  gsize len = 0;
+  const char *data;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (answer == NULL)
+    {
+      fail (self, error);
+      return;
+    }
+  /* Only what the gateway says it pinned counts. */
+  data = g_bytes_get_data (answer, &len);
+  root = len > 0 ? air_json_parse_object (data, len, AIR_ZONE_SETUP_MAX_ANSWER, NULL) : NULL;
+  if (root == NULL || !air_json_get_string (root, "pinned", 100, &said, NULL) ||
+      !air_zone_setup_fingerprints_equal (said, self->fingerprint))
+    {
+      g_autoptr(GError) refused = g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
+                                                       _("The gateway did not confirm that it pinned the certificate; "
+                                                         "nothing is trusted yet. Try again."));
+      fail (self, refused);
+      return;
+    }
+  store_token_and_save (self);
+}
+
+static void
+proxmox_scanned_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(AirZoneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (object), result, &error);
+  g_autofree char *text = NULL;
+  g_autofree char *url = NULL;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (answer == NULL || (self->fingerprint = air_zone_setup_parse_tls_pin (answer, &error)) == NULL)
+    {
+      fail (self, error);
+      return;
+    }
+
+  url = air_text_sanitize (gtk_editable_get_text (GTK_EDITABLE (self->url_entry)), -1, 300);
+  text = g_strdup_printf (_("The server %s shows the certificate key below. Compare it with what this "
+                            "prints on the Proxmox server:\n%s"), url, compare_command);
+  gtk_label_set_text (self->host_key_label, text);
+  /* The command is to be copied, not typed. */
+  gtk_label_set_selectable (self->host_key_label, TRUE);
+  gtk_label_set_text (self->fingerprint_label, self->fingerprint);
+  gtk_check_button_set_label (self->trust_check,
+                        _("I compared this _fingerprint with the server's own and trust it"));
+  gtk_widget_set_visible (GTK_WIDGET (self->trust_check), TRUE);
+  gtk_widget_set_visible (self->host_key_box, TRUE);
+  gtk_button_set_label (self->save_button, self->zone ? _("_Trust and Save") : _("_Trust and Add"));
+  self->busy = FALSE;
+  validate (self);
+}
+
+static void
+proxmox_configured_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(AirZoneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (object), result, &error);
+  g_autofree char *gateway = NULL;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (answer == NULL)
+    {
+      fail (self, error);
+      return;
+    }
+  gateway = dup_gateway (self);
+  set_busy (self, TRUE, _("Asking the server for its certificate key…"));
+  air_zone_setup_call_async (air_transport_get_default (), gateway, "scan", NULL,
+                             self->cancellable, proxmox_scanned_cb, g_object_ref (self));
+}
+
+static void
+start_proxmox_setup (AirZoneDialog *self)
+{
+  g_autofree char *gateway = dup_gateway (self);
+  g_autofree char *request = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pool = NULL;
+  g_autofree char *storage = NULL;
+
+  if (self->fingerprint != NULL)
+    {
+      /* The gateway pins the key only if the server still shows it. */
+      request = air_zone_setup_pin_request (self->fingerprint);
+      set_busy (self, TRUE, _("Pinning the certificate key…"));
+      air_zone_setup_call_async (air_transport_get_default (), gateway, "pin", request,
+                                 self->cancellable, proxmox_pinned_cb, g_object_ref (self));
+      return;
+    }
+
+  pool = dup_text_or_null (self->pool_entry);
+  storage = dup_text_or_null (self->storage_entry);
+  request = air_zone_setup_proxmox_request (gtk_editable_get_text (GTK_EDITABLE (self->url_entry)),
+                                            gtk_editable_get_text (GTK_EDITABLE (self->node_entry)),
+                                            pool, storage);
+  text = g_strdup_printf (_("Sending the server's address to %s…"), gateway);
+  set_busy (self, TRUE, text);
+  air_zone_setup_call_async (air_transport_get_default (), gateway, "configure", request,
+                             self->cancellable, proxmox_configured_cb, g_object_ref (self));
+}
+
 static void
 start_host_setup (AirZoneDialog *self)
 {
@@ -529,6 +1000,16 @@ save_action (GtkWidget  *widget,
       start_host_setup (self);
       return;
     }
+  if (wants_proxmox_setup (self))
+    {
+      start_proxmox_setup (self);
+      return;
+    }
+  if (is_proxmox (self))
+    {
+      store_token_and_save (self);
+      return;
+    }
 
   if (!save_zone (self, &error))
     {
@@ -561,6 +1042,8 @@ air_zone_dialog_finalize (GObject *object)
   g_clear_pointer (&self->pending, air_ssh_config_free);
   g_clear_pointer (&self->original, air_ssh_config_free);
   g_clear_pointer (&self->fingerprint, g_free);
+  g_clear_pointer (&self->token, g_bytes_unref);
+  g_clear_object (&self->vault);
 
   G_OBJECT_CLASS (air_zone_dialog_parent_class)->finalize (object);
 }
@@ -598,7 +1081,20 @@ air_zone_dialog_class_init (AirZoneDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_key_label);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, fingerprint_label);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, trust_check);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, url_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, url_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, node_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, node_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, pool_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, pool_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, storage_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, storage_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, token_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, token_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, secret_label);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, secret_entry);
   gtk_widget_class_bind_template_callback (widget_class, changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, token_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, port_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, driver_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, trust_toggled_cb);
@@ -660,6 +1156,13 @@ air_zone_dialog_new (GtkWindow  *parent,
             gtk_editable_set_text (GTK_EDITABLE (self->agent_entry), config->agent_path ? config->agent_path : "");
           gtk_spin_button_set_value (self->timeout_spin, config->connect_timeout);
           gtk_editable_set_text (GTK_EDITABLE (self->wireguard_entry), config->wireguard ? config->wireguard : "");
+        }
+      if (was_proxmox (self))
+        {
+          /* The gateway holds the server's settings; typed ones replace them. */
+          gtk_entry_set_placeholder_text (self->url_entry, _("unchanged"));
+          gtk_entry_set_placeholder_text (self->node_entry, _("unchanged"));
+          gtk_entry_set_placeholder_text (self->token_entry, _("unchanged (in the vault)"));
         }
       gtk_editable_set_editable (GTK_EDITABLE (self->name_entry), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->name_entry), FALSE);

@@ -7,7 +7,17 @@
  * refused with a message saying what is wrong. No gateway is needed: none
  * is asked anything unless a host setting changed.
  *
- * AIR_TEST_SCREENSHOT=FILE saves the Edit Zone dialog as shown (import).
+ * Add Zone with the proxmox driver: its fields shown only for it, each
+ * checked with a message naming what is wrong (URL, node, pool, token ID
+ * and secret). With the vault (run-with-keyring.sh, AIR_VAULT_PROGRAM)
+ * and QAIR_PROGRAM, /air/zone-dialog/proxmox/add adds a zone served by
+ * pve-test-server.py end to end: the certificate key shown is the one
+ * openssl computes, nothing is saved before it is trusted, the token
+ * reaches the vault (qair ls through the gateway is let in by the stand-in
+ * server) and is in no file of the test's directories.
+ *
+ * AIR_TEST_SCREENSHOT=FILE saves the Edit Zone dialog as shown (import),
+ * AIR_TEST_SCREENSHOT_PROXMOX=FILE Add Zone with its proxmox fields.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,8 +25,10 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "air-application.h"
 #include "air-resources.h"
@@ -93,7 +105,7 @@ field (GtkWidget  *widget,
 }
 
 /* The dialog's fields, in the order they are laid out. */
-enum { NAME, GATEWAY, HOST, USER, AGENT_PATH, WIREGUARD, PEER };
+enum { NAME, GATEWAY, HOST, USER, AGENT_PATH, WIREGUARD, PEER, URL, NODE, POOL, STORAGE, TOKEN_ID };
 enum { PORT, TIMEOUT };
 
 static const char *
@@ -163,6 +175,17 @@ can_save (AirZoneDialog *dialog)
 }
 
 static void
+screenshot (const char *variable)
+{
+  const char *import[] = { "import", "-window", "root", g_getenv (variable), NULL };
+
+  if (g_getenv (variable) == NULL)
+    return;
+  spin_main_loop (500);
+  g_spawn_sync (NULL, (char **) import, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
 test_edit_shows_every_setting (void)
 {
   AirZoneDialog *dialog = open_edit_zone ();
@@ -177,13 +200,7 @@ test_edit_shows_every_setting (void)
   g_assert_cmpstr (entry_text (dialog, WIREGUARD), ==, ENDPOINT);
   g_assert_cmpstr (entry_text (dialog, PEER), ==, "");
 
-  if (g_getenv ("AIR_TEST_SCREENSHOT") != NULL)
-    {
-      const char *import[] = { "import", "-window", "root", g_getenv ("AIR_TEST_SCREENSHOT"), NULL };
-
-      spin_main_loop (500);
-      g_spawn_sync (NULL, (char **) import, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    }
+  screenshot ("AIR_TEST_SCREENSHOT");
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
@@ -250,6 +267,256 @@ test_edit_wireguard_checked (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+
+/* ---- proxmox ---- */
+
+#define TOKEN_ID_TEXT "qubes@pve!air"
+
+static void
+set_secret (AirZoneDialog *dialog,
+            const char    *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (field (GTK_WIDGET (dialog), GTK_TYPE_PASSWORD_ENTRY, 0)), text);
+}
+
+static AirZoneDialog *
+open_add_proxmox (const char *name)
+{
+  AirZoneDialog *dialog = air_zone_dialog_new (NULL, session, NULL);
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  air_test_wait_until (is_mapped, dialog, 10, "Add Zone to be shown");
+  g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  air_zone_dialog_set_fields (dialog, name, "", "proxmox");
+  return dialog;
+}
+
+/* The message is an error naming @part, and Add is off. */
+static void
+assert_refused (AirZoneDialog *dialog,
+                const char    *part)
+{
+  GtkLabel *message = message_label (dialog);
+
+  g_test_message ("refused: %s", gtk_label_get_text (message));
+  g_assert_false (can_save (dialog));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (message), "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (message), part));
+}
+
+static void
+test_proxmox_checked (void)
+{
+  AirZoneDialog *dialog = open_add_proxmox ("lab");
+  GtkLabel *message = message_label (dialog);
+
+  /* Only the proxmox driver's fields. */
+  g_assert_true (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, URL)));
+  g_assert_true (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_PASSWORD_ENTRY, 0)));
+  g_assert_false (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, HOST)));
+  g_assert_false (can_save (dialog));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (message), "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (message), "https://"));
+
+  set_entry (dialog, URL, "http://pve.example.org:8006");
+  assert_refused (dialog, "https://HOST");
+  set_entry (dialog, URL, "https://pve.example.org:8006/api2/json?x=1");
+  assert_refused (dialog, "https://HOST");
+  set_entry (dialog, URL, "https://pve.example.org:8006");
+  g_assert_false (can_save (dialog));
+  g_assert_nonnull (strstr (gtk_label_get_text (message), "node"));
+  set_entry (dialog, NODE, "pve 1;x");
+  assert_refused (dialog, "Proxmox node");
+  set_entry (dialog, NODE, "pve1");
+  set_entry (dialog, POOL, "-qubes");
+  assert_refused (dialog, "Proxmox pool");
+  set_entry (dialog, POOL, "qubes");
+
+  /* A new zone needs its token, in its two parts. */
+  g_assert_false (can_save (dialog));
+  g_assert_nonnull (strstr (gtk_label_get_text (message), "USER@REALM!TOKENID"));
+  set_entry (dialog, TOKEN_ID, "root");
+  assert_refused (dialog, "USER@REALM!TOKENID");
+  set_entry (dialog, TOKEN_ID, "root@pam!qubes=secret");
+  assert_refused (dialog, "USER@REALM!TOKENID");
+  set_entry (dialog, TOKEN_ID, TOKEN_ID_TEXT);
+  assert_refused (dialog, "secret");
+  set_secret (dialog, "two words");
+  assert_refused (dialog, "no spaces");
+  set_secret (dialog, "0b9a6d2e-1f7c-4f53-9a6e-5c1d2f3a4b5c");
+  g_test_message ("valid: %s", gtk_label_get_text (message));
+  g_assert_true (can_save (dialog));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (message), "error"));
+  screenshot ("AIR_TEST_SCREENSHOT_PROXMOX");
+
+  /* Back to ssh: the proxmox fields go, nothing of them is checked. */
+  air_zone_dialog_set_fields (dialog, "lab", "", "ssh");
+  g_assert_false (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, URL)));
+  g_assert_false (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_PASSWORD_ENTRY, 0)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static char *
+run_out (const char * const *argv,
+         int                *status)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &out, NULL, status, &error);
+  g_assert_no_error (error);
+  return out;
+}
+
+/* Gone, or saying what went wrong. */
+static gboolean
+is_gone_or_failed (gpointer data)
+{
+  AirZoneDialog *dialog = *(gpointer *) data;
+
+  return dialog == NULL || gtk_widget_has_css_class (GTK_WIDGET (message_label (dialog)), "error");
+}
+
+static gboolean
+has_fingerprint (gpointer data)
+{
+  return air_zone_dialog_get_fingerprint (data) != NULL;
+}
+
+static void
+test_proxmox_add (void)
+{
+  const char *root = g_getenv ("AIR_TEST_ROOT");
+  const char *qair = g_getenv ("QAIR_PROGRAM");
+  g_autofree char *pve = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *port_file = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *compute = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = g_uuid_string_random ();
+  g_autofree char *token = g_strdup_printf (TOKEN_ID_TEXT "=%s\n", secret);
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  AirZoneDialog *dialog;
+  AirZone *zone;
+  int status = -1;
+
+  if (root == NULL || qair == NULL || g_getenv ("AIR_VAULT_PROGRAM") == NULL)
+    {
+      g_test_skip ("needs the vault: run under run-with-keyring.sh with AIR_VAULT_PROGRAM and QAIR_PROGRAM");
+      return;
+    }
+
+  /* The stand-in server, its certificate made here. */
+  pve = g_build_filename (root, "pve-secret", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (pve, 0700), ==, 0);
+  cert = g_build_filename (pve, "cert.pem", NULL);
+  key = g_build_filename (pve, "cert.key", NULL);
+  token_file = g_build_filename (pve, "token", NULL);
+  port_file = g_build_filename (pve, "port", NULL);
+  state = g_build_filename (pve, "vms", NULL);
+  g_assert_true (g_file_set_contents (token_file, token, -1, &error));
+  {
+    const char *argv[] = {
+      "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+      "-nodes", "-days", "2", "-subj", "/CN=pve1", "-keyout", key, "-out", cert, NULL,
+    };
+    g_free (run_out (argv, &status));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  compute = g_strdup_printf ("openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform der | "
+                             "openssl dgst -sha256 -binary | base64 | tr -d '=\\n'", cert);
+  {
+    const char *argv[] = { "sh", "-c", compute, NULL };
+    g_autofree char *b64 = run_out (argv, &status);
+
+    expected = g_strdup_printf ("SHA256:%s", b64);
+  }
+  script = g_test_build_filename (G_TEST_DIST, "proxmox", "pve-test-server.py", NULL);
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                             "python3", script, "--cert", cert, "--key", key, "--token-file", token_file,
+                             "--port-file", port_file, "--state", state, NULL);
+  g_assert_no_error (error);
+  while (!g_file_get_contents (port_file, &port, NULL, NULL) || port[0] == '\0')
+    {
+      g_clear_pointer (&port, g_free);
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_usleep (20 * 1000);
+    }
+  url = g_strdup_printf ("https://127.0.0.1:%s", g_strstrip (port));
+
+  dialog = open_add_proxmox ("lab");
+  set_entry (dialog, URL, url);
+  set_entry (dialog, NODE, "pve1");
+  set_entry (dialog, TOKEN_ID, TOKEN_ID_TEXT);
+  set_secret (dialog, secret);
+  g_assert_true (can_save (dialog));
+
+  /* First the certificate key, for the user to compare. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL));
+  air_test_wait_until (has_fingerprint, dialog, 30, "the server's certificate key to be shown");
+  g_assert_cmpstr (air_zone_dialog_get_fingerprint (dialog), ==, expected);
+  g_assert_false (can_save (dialog));
+  g_assert_null (air_session_lookup_zone (session, "lab"));
+  screenshot ("AIR_TEST_SCREENSHOT_PROXMOX_KEY");
+
+  /* Trusted: pinned, the token to the vault, the zone saved. */
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  air_zone_dialog_set_trusted (dialog, TRUE);
+  g_assert_true (can_save (dialog));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL));
+  air_test_wait_until (is_gone_or_failed, &dialog, 30, "Trust and Add to close Add Zone");
+  if (dialog != NULL)
+    g_error ("Trust and Add failed: %s", gtk_label_get_text (message_label (dialog)));
+  zone = air_session_lookup_zone (session, "lab");
+  g_assert_nonnull (zone);
+  g_assert_cmpstr (air_zone_get_driver (zone), ==, "proxmox");
+  g_assert_cmpstr (air_zone_get_gateway (zone), ==, "sys-remote-lab");
+
+  /* The gateway uses the token from the vault: the server lets it in. */
+  {
+    const char *argv[] = { qair, "ls", "--zone", "lab", NULL };
+
+    out = run_out (argv, &status);
+    g_test_message ("qair ls --zone lab: %s", out);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  {
+    const char *argv[] = { qair, "cred", "ls", NULL };
+    g_autofree char *creds = run_out (argv, &status);
+
+    g_assert_nonnull (strstr (creds, "lab"));
+    g_assert_nonnull (strstr (creds, "api-token"));
+  }
+
+  /* The token is in no file but the server's own. */
+  {
+    g_autofree char *exclude = g_strdup_printf ("--exclude-dir=%s", "pve-secret");
+    const char *argv[] = { "grep", "-rqF", secret, root, exclude, NULL };
+
+    g_free (run_out (argv, &status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  }
+  {
+    g_autofree char *zones = registry_bytes ();
+
+    g_assert_null (strstr (zones, secret));
+  }
+
+  g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -288,6 +555,8 @@ main (int   argc,
   g_test_add_func ("/air/zone-dialog/edit/save-unchanged", test_edit_save_unchanged);
   g_test_add_func ("/air/zone-dialog/edit/cancel", test_edit_cancel);
   g_test_add_func ("/air/zone-dialog/edit/wireguard-checked", test_edit_wireguard_checked);
+  g_test_add_func ("/air/zone-dialog/proxmox/checked", test_proxmox_checked);
+  g_test_add_func ("/air/zone-dialog/proxmox/add", test_proxmox_add);
 
   status = g_test_run ();
 
