@@ -6,7 +6,10 @@
 # checks "Authorization: PVEAPIToken=USER@REALM!TOKENID=SECRET" as
 # Proxmox does (401 otherwise), and answers clone/start/shutdown/stop/
 # delete with task UPIDs whose status goes from "running" to "stopped"
-# with an exit status. Its "VMs" run the guest agent's exec for real: the
+# with an exit status; DELETE /nodes/{node}/tasks/{upid} stops a task
+# ("interrupted by signal"). A clone's VM exists, locked, while the clone
+# runs; a stopped clone leaves it (unlocked) for the caller to destroy,
+# a failed one is removed. Its "VMs" run the guest agent's exec for real: the
 # command runs as a child process in the VM's own directory.
 #
 # It can fail the ways the real one does, chosen with --fail:
@@ -41,6 +44,7 @@ vms = {}      # vmid -> dict
 tasks = {}    # upid -> dict
 execs = {}    # (vmid, pid) -> dict
 next_pid = [1000]
+stopped = []  # tasks stopped by DELETE /nodes/{node}/tasks/{upid}
 
 
 def upid(node, kind, vmid):
@@ -48,11 +52,23 @@ def upid(node, kind, vmid):
     return "UPID:%s:%08X:%08X:%08X:%s:%d:root@pam:" % (node, os.getpid(), len(tasks) + 1, now, kind, vmid)
 
 
-def new_task(kind, vmid, seconds=0.3, fail=None, then=None):
+def new_task(kind, vmid, seconds=0.3, fail=None, then=None, failed=None):
     u = upid(args.node, kind, vmid)
     tasks[u] = {"start": time.time(), "seconds": seconds, "fail": fail, "then": then, "done": False,
-                "type": kind, "id": str(vmid)}
+                "type": kind, "id": str(vmid), "failed": failed}
     return u
+
+
+def stop_task(u):
+    t = tasks[u]
+    if t["done"] or time.time() - t["start"] >= t["seconds"]:
+        return
+    t["done"] = True
+    t["fail"] = "interrupted by signal"
+    if "made" in t:
+        vms.get(t["made"], {}).pop("lock", None)
+    t["seconds"] = time.time() - t["start"]
+    stopped.append({"type": t["type"], "id": t["id"]})
 
 
 def task_status(u):
@@ -62,6 +78,8 @@ def task_status(u):
         t["done"] = True
         if t["fail"] is None and t["then"]:
             t["then"]()
+        elif t["fail"] is not None and t["failed"]:
+            t["failed"]()
     out = {"upid": u, "node": args.node, "type": t["type"], "id": t["id"],
            "status": "running" if running else "stopped", "starttime": int(t["start"])}
     if not running:
@@ -152,6 +170,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, out)
         if parts == ["cluster", "nextid"] and method == "GET":
             return self.answer(200, str(max([99] + list(vms)) + 1))
+        if len(parts) == 4 and parts[0] == "nodes" and parts[2] == "tasks" and method == "DELETE":
+            u = urllib.parse.unquote(parts[3])
+            if u not in tasks:
+                return self.answer(500, None, message="no such task")
+            stop_task(u)
+            self.save_stopped()
+            return self.answer(200, None)
         if len(parts) >= 4 and parts[0] == "nodes" and parts[2] == "tasks" and parts[-1] == "status":
             u = urllib.parse.unquote(parts[3])
             if u not in tasks:
@@ -169,6 +194,8 @@ class Handler(BaseHTTPRequestHandler):
             rest = parts[4:]
             v = vms[vmid]
             if rest == [] and method == "DELETE":
+                if v.get("lock"):
+                    return self.answer(500, None, message="VM is locked (%s)" % v["lock"])
                 if v["status"] == "running":
                     return self.answer(500, None, message="VM %d is running - destroy failed" % vmid)
                 def gone():
@@ -182,9 +209,16 @@ class Handler(BaseHTTPRequestHandler):
                 name = p.get("name", "copy")
                 seconds = 3 if args.fail == "slow-clone" else 0.3
                 fail = "clone failed: out of space" if args.fail == "task-fail" else None
+                # the new VM's config exists, locked, while the clone runs
+                add_vm(newid, name, status="stopped", tags=v["tags"])
+                vms[newid]["lock"] = "clone"
                 def made():
-                    add_vm(newid, name, status="stopped", tags=v["tags"])
-                return self.answer(200, new_task("qmclone", vmid, seconds, fail, made))
+                    vms[newid].pop("lock", None)
+                def failed():
+                    vms.pop(newid, None)
+                u = new_task("qmclone", vmid, seconds, fail, made, failed)
+                tasks[u]["made"] = newid
+                return self.answer(200, u)
             if rest == ["config"] and method in ("POST", "PUT"):
                 if "memory" in p:
                     v["maxmem"] = int(p["memory"]) * 1024 * 1024
@@ -237,6 +271,11 @@ class Handler(BaseHTTPRequestHandler):
                                          "out-data": e["out"].decode(errors="replace"),
                                          "err-data": e["err"].decode(errors="replace")})
         return self.answer(501, None, message="Method '%s /%s' not implemented" % (method, "/".join(parts)))
+
+    def save_stopped(self):
+        # what was stopped, for the test to check
+        with open(os.path.join(args.state, "stopped-tasks.json"), "w") as f:
+            json.dump(stopped, f)
 
     def do_GET(self):
         self.route("GET")

@@ -48,14 +48,14 @@ cert_fingerprint () {
     openssl dgst -sha256 -binary | base64 | tr -d '=')"
 }
 
-# start_server CERT [PORT]: the server holds a fifo as its stdin, and ends
-# when we close it.
+# start_server CERT [PORT [FAIL]]: the server holds a fifo as its stdin,
+# and ends when we close it.
 start_server () {
   rm -f "$pve/port" "$pve/in"
   mkfifo "$pve/in"
   python3 "$here/pve-test-server.py" --cert "$pve/$1.pem" --key "$pve/$1.key" \
     --token-file "$secret_dir/token" --port-file "$pve/port" --port "${2:-0}" \
-    --state "$pve/vms" <"$pve/in" &
+    --state "$pve/vms" --fail "${3:-}" <"$pve/in" &
   server_pid=$!
   exec 3>"$pve/in"
   i=0
@@ -63,7 +63,7 @@ start_server () {
   port=$(cat "$pve/port")
 }
 
-echo "1..41"
+echo "1..44"
 
 mkdir -p "$pve/vms" "$secret_dir"
 chmod 700 "$secret_dir"
@@ -161,6 +161,27 @@ out=$($Q rm lab:p1 2>&1)
 check "rm p1" test $? -eq 0
 out=$($Q ls --zone lab 2>&1)
 ! contains "$out" "p1" >/dev/null; ok $? "… and p1 is gone"
+
+# --- A clone whose caller goes away (a cancelled job, ^C) is stopped
+# (DELETE /nodes/{node}/tasks/{upid}) and its half-made VM destroyed.
+stop_server
+start_server first "$port" slow-clone
+rm -f "$pve/vms/stopped-tasks.json"
+$Q create slow --zone lab --template debian-12 >/dev/null 2>&1 &
+creator=$!
+sleep 1
+kill "$creator"
+wait "$creator" 2>/dev/null
+i=0
+while ! grep -q qmclone "$pve/vms/stopped-tasks.json" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "the clone task of a create whose caller went away is stopped" grep -q qmclone "$pve/vms/stopped-tasks.json"
+i=0
+while contains "$($Q ls --zone lab 2>&1)" "slow" >/dev/null && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
+out=$($Q ls --zone lab 2>&1)
+! contains "$out" "slow" >/dev/null; ok $? "… and the half-made clone is destroyed, not left in the zone"
+sleep 3
+out=$($Q ls --zone lab 2>&1)
+! contains "$out" "slow" >/dev/null; ok $? "… also once the clone would have ended"
 
 # --- A changed certificate at the same address: refused.
 stop_server

@@ -31,6 +31,7 @@
 
 #include <curl/curl.h>
 #include <glib/gi18n.h>
+#include <poll.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -52,6 +53,7 @@ struct _AirProxmoxApi
   char    *pin;       /* sha256//BASE64 */
   guint    timeout;
   char    *header;    /* "Authorization: PVEAPIToken=…", sodium_malloc'd */
+  int      caller_fd; /* its hang-up stops a task being followed; -1: none */
 };
 
 G_DEFINE_FINAL_TYPE (AirProxmoxApi, air_proxmox_api, G_TYPE_OBJECT)
@@ -275,6 +277,48 @@ air_proxmox_api_class_init (AirProxmoxApiClass *klass)
 static void
 air_proxmox_api_init (AirProxmoxApi *self)
 {
+  self->caller_fd = -1;
+}
+
+/* A service's caller that went away (a cancelled job, a ^C) closes its
+ * end of the service's stdout: a task followed for it is stopped then,
+ * not left running for nobody. -1 for none. */
+void
+air_proxmox_api_set_caller_fd (AirProxmoxApi *self,
+                               int            fd)
+{
+  g_return_if_fail (AIR_IS_PROXMOX_API (self));
+  self->caller_fd = fd;
+}
+
+static gboolean
+caller_gone (AirProxmoxApi *self)
+{
+  struct pollfd pfd = { .fd = self->caller_fd, .events = 0 };
+
+  return self->caller_fd >= 0 && poll (&pfd, 1, 0) == 1 &&
+         (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+}
+
+/* DELETE /nodes/{node}/tasks/{upid}: "Stop a task." */
+gboolean
+air_proxmox_api_stop_task (AirProxmoxApi  *self,
+                           const char     *node,
+                           const char     *upid,
+                           GError        **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (upid, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/nodes/%s/tasks/%s", node, escaped);
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) data = air_proxmox_api_request (self, "DELETE", path, NULL, &local);
+
+  /* Proxmox answers {"data":null} */
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 AirProxmoxApi *
@@ -648,8 +692,16 @@ air_proxmox_api_wait_task (AirProxmoxApi  *self,
           g_set_error (error, AIR_ERROR, AIR_ERROR_REMOTE, _("The Proxmox task failed: %s"), shown);
           return FALSE;
         }
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
+      if (g_cancellable_is_cancelled (cancellable) || caller_gone (self))
+        {
+          g_autoptr(GError) stop_error = NULL;
+
+          if (!air_proxmox_api_stop_task (self, node, upid, &stop_error))
+            g_warning ("The Proxmox task was not stopped: %s", stop_error->message);
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("Cancelled: the Proxmox task was stopped"));
+          return FALSE;
+        }
       if (g_get_monotonic_time () > end)
         {
           g_set_error (error, AIR_ERROR, AIR_ERROR_BUSY,

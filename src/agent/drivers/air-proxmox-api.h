@@ -62,6 +62,12 @@ gboolean       air_proxmox_api_wait_task   (AirProxmoxApi  *self,
                                             guint           timeout,
                                             GCancellable   *cancellable,
                                             GError        **error);
+void           air_proxmox_api_set_caller_fd (AirProxmoxApi *self,
+                                            int             fd);
+gboolean       air_proxmox_api_stop_task   (AirProxmoxApi  *self,
+                                            const char     *node,
+                                            const char     *upid,
+                                            GError        **error);
 int            air_proxmox_api_exec        (AirProxmoxApi  *self,
                                             const char     *node,
                                             guint           vmid,

@@ -522,6 +522,7 @@ clone (AirProxmoxDriver *self, guint template_id, const char *name, const AirQub
   g_autofree char *cores = NULL;
   g_autoptr(GPtrArray) form = g_ptr_array_new ();
   guint id = next_id (self, error);
+  gboolean ok;
 
   if (id == 0)
     return 0;
@@ -544,8 +545,17 @@ clone (AirProxmoxDriver *self, guint template_id, const char *name, const AirQub
       g_ptr_array_add (form, self->config->pool);
     }
   g_ptr_array_add (form, NULL);
-  if (!task (self, "POST", path, (const char * const *) form->pdata, error))
-    return 0;
+  /* A clone can take minutes: if the caller goes away meanwhile (a
+   * cancelled job), the task is stopped and what it made goes. */
+  air_proxmox_api_set_caller_fd (self->api, STDOUT_FILENO);
+  ok = task (self, "POST", path, (const char * const *) form->pdata, error);
+  air_proxmox_api_set_caller_fd (self->api, -1);
+  if (!ok)
+    {
+      if (error != NULL && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        destroy (self, id, NULL);
+      return 0;
+    }
 
   /* memory, cores and the label; the tag marks it as the zone's */
   g_free (path);
