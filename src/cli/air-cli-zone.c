@@ -8,11 +8,14 @@
  *   qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE
  *                 [--pool POOL] [--storage STORAGE] [--fingerprint SHA256:…]
  *   qair zone trust NAME [--fingerprint SHA256:…]
+ *   qair zone up NAME      the gateway brings the zone's WireGuard tunnel up
+ *   qair zone rekey NAME   a new WireGuard key pair in the vault
  *   qair zone rm NAME
  *
  * The zone is written to the management qube's zone list; its gateway
- * gets the connection settings with qubesair.ZoneSetup and makes the
- * WireGuard keys itself. The host key is pinned only once the user has
+ * gets the connection settings with qubesair.ZoneSetup. The gateway's
+ * WireGuard key pair is made in the vault, which gives the private key to
+ * that gateway only, when it brings the tunnel up. The host key is pinned only once the user has
  * seen its fingerprint: typed "yes" to it, or named it with --fingerprint.
  * A proxmox zone's gateway gets the server's URL, node, pool and storage;
  * the server's TLS certificate key is pinned the same way (Proxmox ships a
@@ -35,6 +38,7 @@
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-names.h"
+#include "air-vault-client.h"
 #include "air-wireguard-key.h"
 #include "air-zone-registry.h"
 #include "air-zone-setup-client.h"
@@ -237,6 +241,72 @@ load_registry (GError **error)
   return g_steal_pointer (&registry);
 }
 
+/* The zone's WireGuard key pair, made in the vault (a new zone, or a
+ * rekey: any earlier key of the zone is replaced); the public half. */
+static char *
+vault_wireguard_key (const char  *zone,
+                     const char  *gateway,
+                     GError     **error)
+{
+  g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+  g_auto(AirCliWait) wait = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  char *key;
+
+  air_cli_wait_init (&wait);
+  air_vault_client_generate_async (client, zone, "wireguard-key", gateway, NULL, TRUE,
+                                   NULL, air_cli_wait_cb, &wait);
+  key = air_vault_client_generate_key_finish (client, air_cli_wait_finish (&wait), &local_error);
+  if (key == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("The vault qube “%s” made no WireGuard key for zone “%s”: %s"),
+                   air_vault_client_get_vault_qube (client), zone, local_error->message);
+      return NULL;
+    }
+  if (!air_wireguard_key_is_valid (key))
+    {
+      g_free (key);
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The vault answered with something that is not a WireGuard public key"));
+      return NULL;
+    }
+  return key;
+}
+
+/* The configure request with the gateway's public key added. */
+static char *
+add_public_key (const char *request,
+                const char *public_key)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (request, strlen (request), 65536, NULL);
+  g_autoptr(JsonNode) node = NULL;
+
+  g_assert (object != NULL);
+  json_object_set_string_member (object, "wireguard_public_key", public_key);
+  node = json_node_init_object (json_node_alloc (), object);
+  return json_to_string (node, FALSE);
+}
+
+/* Shows the zone host's half of the tunnel. */
+static void
+print_host_half (AirWireguardSetup *wireguard,
+                 gboolean           whole_file)
+{
+  if (whole_file)
+    g_print (_("\nThe gateway's WireGuard configuration is %s (interface %s, public key %s); "
+               "its private key is kept in the vault.\n"
+               "On the zone host, put this in /etc/wireguard/%s.conf and run “wg-quick up %s”:\n\n"),
+             wireguard->config_path, wireguard->interface, wireguard->public_key,
+             wireguard->interface, wireguard->interface);
+  else
+    g_print (_("\nThe gateway's new WireGuard public key is %s; its private key is kept in the vault.\n"
+               "On the zone host, replace the gateway's [Peer] in /etc/wireguard/%s.conf with this "
+               "and run “wg syncconf %s <(wg-quick strip %s)”:\n\n"),
+             wireguard->public_key, wireguard->interface, wireguard->interface, wireguard->interface);
+  g_print ("%s\n", wireguard->host_config);
+}
+
 static int
 zone_add (int    argc,
           char **argv)
@@ -339,8 +409,18 @@ zone_add (int    argc,
         }
 
       /* The gateway first: a zone in the list that its gateway does not
-       * know would only fail later. */
+       * know would only fail later. Its WireGuard key is made in the
+       * vault, which gives it to the gateway only to bring the tunnel up. */
       request = air_zone_setup_configure_request (config, peer_key);
+      if (endpoint != NULL)
+        {
+          g_autofree char *public_key = vault_wireguard_key (name, air_zone_get_gateway (zone), &error);
+          g_autofree char *plain = g_steal_pointer (&request);
+
+          if (public_key == NULL)
+            return fail (error);
+          request = add_public_key (plain, public_key);
+        }
       answer = setup_call (air_zone_get_gateway (zone), "configure", request, &error);
       if (answer == NULL)
         return fail (error);
@@ -381,14 +461,11 @@ zone_add (int    argc,
 
   if (wireguard != NULL)
     {
-      g_print (_("\nThe gateway's WireGuard configuration is %s (interface %s, public key %s).\n"
-                 "On the zone host, put this in /etc/wireguard/%s.conf and run “wg-quick up %s”:\n\n"),
-               wireguard->config_path, wireguard->interface, wireguard->public_key,
-               wireguard->interface, wireguard->interface);
-      g_print ("%s\n", wireguard->host_config);
+      print_host_half (wireguard, TRUE);
       if (fingerprint == NULL)
         {
-          g_print (_("When the tunnel is up, pin the host's key with “qair zone trust %s”.\n"), name);
+          g_print (_("Then bring the gateway's end up with “qair zone up %s”; when the tunnel is up, "
+                     "pin the host's key with “qair zone trust %s”.\n"), name, name);
           return AIR_CLI_EXIT_OK;
         }
     }
@@ -455,7 +532,7 @@ zone_remove (int    argc,
   g_autoptr(AirZoneRegistry) registry = NULL;
   g_autoptr(GBytes) answer = NULL;
   g_autofree char *gateway = NULL;
-  gboolean ssh;
+  gboolean ssh, wireguard;
 
   if (argc != 2)
     {
@@ -469,13 +546,120 @@ zone_remove (int    argc,
   ssh = air_zone_registry_get_ssh_config (registry, argv[1]) != NULL ||
         (air_zone_registry_lookup (registry, argv[1]) != NULL &&
          g_strcmp0 (air_zone_get_driver (air_zone_registry_lookup (registry, argv[1])), "proxmox") == 0);
+  wireguard = air_zone_registry_get_ssh_config (registry, argv[1]) != NULL &&
+              air_zone_registry_get_ssh_config (registry, argv[1])->wireguard != NULL;
   if (!air_zone_registry_remove (registry, argv[1], &error) ||
       !air_zone_registry_save (registry, &error))
     return fail (error);
 
+  /* The tunnel's key goes with the zone. */
+  if (wireguard)
+    {
+      g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+      g_auto(AirCliWait) wait = { 0 };
+      g_autoptr(GError) vault_error = NULL;
+
+      air_cli_wait_init (&wait);
+      air_vault_client_delete_async (client, argv[1], "wireguard-key", NULL, air_cli_wait_cb, &wait);
+      if (!air_vault_client_delete_finish (client, air_cli_wait_finish (&wait), NULL, &vault_error))
+        g_printerr (_("qair: the zone is removed, but the vault kept its WireGuard key: %s\n"),
+                    vault_error->message);
+    }
+
   /* The gateway forgets the host, its key and the connection. */
   if (ssh && (answer = setup_call (gateway, "remove", NULL, &error)) == NULL)
     g_printerr (_("qair: the zone is removed, but its gateway could not forget it: %s\n"), error->message);
+  return AIR_CLI_EXIT_OK;
+}
+
+/* The ssh zone NAME of the registry that has a WireGuard tunnel, and its
+ * gateway; else a message. */
+static const char *
+wireguard_zone (AirZoneRegistry  *registry,
+                const char       *name,
+                GError          **error)
+{
+  AirZone *zone = air_zone_registry_lookup (registry, name);
+  const AirSshConfig *config = air_zone_registry_get_ssh_config (registry, name);
+
+  if (zone == NULL || config == NULL || config->wireguard == NULL)
+    {
+      g_autofree char *shown = air_text_sanitize (name, -1, 40);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
+                   _("There is no zone called “%s” with a WireGuard tunnel (qair zone add NAME --wireguard HOST:PORT makes one)"),
+                   shown);
+      return NULL;
+    }
+  return air_zone_get_gateway (zone);
+}
+
+static int
+zone_up (int    argc,
+         char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirZoneRegistry) registry = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  const char *gateway;
+
+  if (argc != 2)
+    {
+      g_printerr ("qair: %s\n", _("Use: qair zone up NAME"));
+      return AIR_CLI_EXIT_USAGE;
+    }
+  if ((registry = load_registry (&error)) == NULL ||
+      (gateway = wireguard_zone (registry, argv[1], &error)) == NULL ||
+      (answer = setup_call (gateway, "up", NULL, &error)) == NULL)
+    return fail (error);
+  g_print (_("The WireGuard tunnel of zone “%s” is up in its gateway %s.\n"), argv[1], gateway);
+  return AIR_CLI_EXIT_OK;
+}
+
+static int
+zone_rekey (int    argc,
+            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirZoneRegistry) registry = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(AirWireguardSetup) wireguard = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *public_key = NULL;
+  g_autofree char *request = NULL;
+  const char *gateway;
+
+  if (argc != 2)
+    {
+      g_printerr ("qair: %s\n", _("Use: qair zone rekey NAME"));
+      return AIR_CLI_EXIT_USAGE;
+    }
+  if ((registry = load_registry (&error)) == NULL ||
+      (gateway = wireguard_zone (registry, argv[1], &error)) == NULL ||
+      (public_key = vault_wireguard_key (argv[1], gateway, &error)) == NULL)
+    return fail (error);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "wireguard_public_key");
+  json_builder_add_string_value (builder, public_key);
+  json_builder_end_object (builder);
+  request = air_json_builder_to_line (builder);
+  answer = setup_call (gateway, "rekey", request, &error);
+  if (answer == NULL)
+    {
+      g_printerr (_("qair: The vault has the new key of zone “%s”, but its gateway did not take it: %s\n"
+                    "qair: Run “qair zone rekey %s” again when the gateway answers.\n"),
+                  argv[1], error->message, argv[1]);
+      return AIR_CLI_EXIT_FAILED;
+    }
+  wireguard = air_zone_setup_parse_configured (answer, &error);
+  if (wireguard == NULL)
+    return fail (error ? g_steal_pointer (&error)
+                 : g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL, _("The gateway's answer has no WireGuard configuration")));
+  g_print (_("Zone “%s” has a new WireGuard key pair; the private key is in the vault, and no file of "
+             "the gateway holds it.\n"), argv[1]);
+  print_host_half (wireguard, FALSE);
   return AIR_CLI_EXIT_OK;
 }
 
@@ -489,11 +673,17 @@ air_cli_zone_main (int    argc,
     return zone_trust (argc - 1, argv + 1);
   if (argc >= 2 && strcmp (argv[1], "rm") == 0)
     return zone_remove (argc - 1, argv + 1);
+  if (argc >= 2 && strcmp (argv[1], "up") == 0)
+    return zone_up (argc - 1, argv + 1);
+  if (argc >= 2 && strcmp (argv[1], "rekey") == 0)
+    return zone_rekey (argc - 1, argv + 1);
 
   g_printerr ("%s", _("Usage:\n"
                       "  qair zone add NAME --driver ssh --host H [--port P] [--user U] [--wireguard ENDPOINT]\n"
                       "  qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE [--pool P] [--storage S]\n"
                       "  qair zone trust NAME [--fingerprint SHA256:…]\n"
+                      "  qair zone up NAME\n"
+                      "  qair zone rekey NAME\n"
                       "  qair zone rm NAME\n"));
   return AIR_CLI_EXIT_USAGE;
 }

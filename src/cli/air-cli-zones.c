@@ -16,9 +16,11 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "air-cli-wait.h"
 #include "air-cli-zones.h"
 #include "air-error.h"
 #include "air-names.h"
+#include "air-vault-client.h"
 
 guint
 air_cli_zone_time_limit (AirZoneRegistry *registry,
@@ -372,4 +374,69 @@ air_cli_find_qube (AirZoneRegistry  *registry,
   if (name != NULL)
     *name = g_strdup (qube);
   return g_ptr_array_index (holders, 0);   /* the registry keeps its reference */
+}
+
+GHashTable *
+air_cli_wireguard_key_places (AirZoneRegistry *registry,
+                              GPtrArray       *zones)
+{
+  g_autoptr(GHashTable) places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(AirVaultClient) client = NULL;
+  g_autoptr(GPtrArray) credentials = NULL;
+  g_auto(AirCliWait) wait = { 0 };
+
+  for (guint i = 0; i < zones->len; i++)
+    {
+      const char *name = air_zone_get_name (g_ptr_array_index (zones, i));
+      const AirSshConfig *config = air_zone_registry_get_ssh_config (registry, name);
+
+      if (config != NULL && config->wireguard != NULL)
+        g_hash_table_insert (places, g_strdup (name), (gpointer) "not-in-vault");
+    }
+  if (g_hash_table_size (places) == 0)
+    return g_steal_pointer (&places);
+
+  /* Metadata only: the vault never lists a secret. */
+  client = air_vault_client_new (NULL);
+  air_cli_wait_init (&wait);
+  air_vault_client_list_async (client, NULL, air_cli_wait_cb, &wait);
+  credentials = air_vault_client_list_finish (client, air_cli_wait_finish (&wait), NULL);
+  if (credentials == NULL)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, places);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_hash_table_iter_replace (&iter, (gpointer) "unknown");
+      return g_steal_pointer (&places);
+    }
+
+  for (guint i = 0; i < credentials->len; i++)
+    {
+      AirCredentialInfo *info = g_ptr_array_index (credentials, i);
+
+      if (g_str_equal (air_credential_info_get_kind (info), "wireguard-key") &&
+          g_hash_table_contains (places, air_credential_info_get_zone (info)))
+        g_hash_table_insert (places, g_strdup (air_credential_info_get_zone (info)), (gpointer) "vault");
+    }
+  return g_steal_pointer (&places);
+}
+
+void
+air_cli_print_key_notes (GHashTable *places)
+{
+  g_autoptr(GList) names = g_list_sort (g_hash_table_get_keys (places), (GCompareFunc) strcmp);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *place = g_hash_table_lookup (places, l->data);
+
+      if (g_str_equal (place, "not-in-vault"))
+        g_print (_("Note: the WireGuard key of zone “%s” is not in the vault yet (a file of its gateway "
+                   "holds it); move it with “qair zone rekey %s”.\n"), (char *) l->data, (char *) l->data);
+      else if (g_str_equal (place, "unknown"))
+        g_print (_("Note: the vault did not answer, so whether it keeps the WireGuard key of zone “%s” "
+                   "is not known.\n"), (char *) l->data);
+    }
 }

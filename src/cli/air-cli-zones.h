@@ -65,4 +65,12 @@ AirZone   *air_cli_find_zone        (AirZoneRegistry  *registry,
 void       air_cli_report_down      (AirZone          *zone,
                                      const GError     *error);
 
+/* Where each WireGuard zone's key is: "vault", "not-in-vault" (a zone
+ * made before the vault kept them: its key is in a file of its gateway),
+ * or "unknown" when the vault did not answer. Zones without a tunnel are
+ * not in the table. */
+GHashTable *air_cli_wireguard_key_places (AirZoneRegistry *registry,
+                                          GPtrArray       *zones);
+void        air_cli_print_key_notes      (GHashTable      *places);
+
 G_END_DECLS

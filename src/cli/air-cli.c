@@ -266,6 +266,7 @@ cmd_zones (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) zones = NULL;
   g_autoptr(GPtrArray) answers = NULL;
+  g_autoptr(GHashTable) key_places = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage (error->message);
@@ -276,6 +277,7 @@ cmd_zones (int argc, char **argv)
 
   zones = air_cli_all_zones (registry);
   answers = air_cli_ask_zones (registry, zones, FALSE, info_call);
+  key_places = air_cli_wireguard_key_places (registry, zones);
 
   if (json)
     {
@@ -327,6 +329,11 @@ cmd_zones (int argc, char **argv)
           json_builder_add_string_value (builder, air_isolation_to_string (air_zone_get_isolation (zone)));
           json_builder_set_member_name (builder, "acceleration");
           json_builder_add_string_value (builder, air_zone_get_acceleration (zone));
+          if (g_hash_table_contains (key_places, air_zone_get_name (zone)))
+            {
+              json_builder_set_member_name (builder, "wireguard_key");
+              json_builder_add_string_value (builder, g_hash_table_lookup (key_places, air_zone_get_name (zone)));
+            }
           json_builder_set_member_name (builder, "templates");
           json_builder_begin_array (builder);
           for (const char * const *t = air_zone_get_templates (zone); t != NULL && *t != NULL; t++)
@@ -349,6 +356,8 @@ cmd_zones (int argc, char **argv)
       text = air_json_builder_to_line (builder);
       g_print ("%s", text);
     }
+  else
+    air_cli_print_key_notes (key_places);
   return 0;
 }
 
@@ -949,6 +958,8 @@ static const Command commands[] = {
                 "qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE [--pool POOL] [--storage STORAGE]\n"
                 "              [--fingerprint SHA256:…]\n"
                 "qair zone trust NAME [--fingerprint SHA256:…]\n"
+                "qair zone up NAME\n"
+                "qair zone rekey NAME\n"
                 "qair zone rm NAME"), cmd_zone, TRUE },
   { "config", N_("qair config export [--zone ZONE] [--recipient age1… | --recipient-file FILE | --passphrase]\n"
                   "                   [--output FILE]\n"

@@ -22,7 +22,9 @@
 #include "air-error.h"
 #include "air-json.h"
 #include "air-names.h"
+#include "air-age.h"
 #include "air-vault-client.h"
+#include "air-wireguard-key.h"
 
 #define MAX_CREDENTIALS 4096
 
@@ -31,6 +33,8 @@ const char * const air_credential_kinds[] = {
   "service-account",   /* GCP service-account JSON */
   "access-key",        /* AWS key id and secret */
   "ssh-key",           /* an ed25519 key the vault signs with */
+  "wireguard-key",     /* a zone's WireGuard private key, for its gateway's tunnel */
+  "age-identity",      /* an age X25519 identity the vault decrypts with */
   NULL,
 };
 
@@ -104,9 +108,30 @@ air_vault_json_escape (char       *out,
   return n;
 }
 
-/* "ssh-ed25519 BASE64 [comment]" with a well-formed ed25519 key blob. */
+/* Keys the vault makes and keeps: never handed out as a plain credential
+ * to anyone but their gateway (wireguard-key), or not at all. */
+gboolean
+air_credential_kind_is_key (const char *kind)
+{
+  return g_strcmp0 (kind, "ssh-key") == 0 || g_strcmp0 (kind, "wireguard-key") == 0 ||
+         g_strcmp0 (kind, "age-identity") == 0;
+}
+
+/* The public half the vault shows of a key it keeps: an OpenSSH ed25519
+ * line, a WireGuard public key (base64) or an age recipient (age1…). */
 gboolean
 air_vault_public_key_is_valid (const char *line)
+{
+  if (line != NULL && g_str_has_prefix (line, "age1"))
+    return air_age_recipient_validate (line, NULL);
+  if (line != NULL && strlen (line) == AIR_WIREGUARD_KEY_LEN)
+    return air_wireguard_key_is_valid (line);
+  return air_vault_ssh_public_key_is_valid (line);
+}
+
+/* "ssh-ed25519 BASE64 [comment]" with a well-formed ed25519 key blob. */
+gboolean
+air_vault_ssh_public_key_is_valid (const char *line)
 {
   g_auto(GStrv) fields = NULL;
   g_autofree guchar *blob = NULL;
@@ -458,7 +483,7 @@ decode_public_key (GBytes  *answer,
 
 malformed:
   g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                       _("The vault did not answer with one OpenSSH ed25519 public key line"));
+                       _("The vault did not answer with one public key (OpenSSH ed25519, WireGuard or age)"));
   return NULL;
 }
 
@@ -846,6 +871,30 @@ air_vault_client_generate_key_async (AirVaultClient      *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
+  air_vault_client_generate_async (self, zone, "ssh-key", gateway, label, replace,
+                                   cancellable, callback, user_data);
+}
+
+/**
+ * air_vault_client_generate_async:
+ * @kind: ssh-key, wireguard-key (the result is the WireGuard public key)
+ *   or age-identity (the result is the age recipient, age1…; @zone is then
+ *   the identity's name)
+ *
+ * Has the vault make a key pair of @kind; the private key stays in the
+ * vault. air_vault_client_generate_key_finish() gives the public half.
+ */
+void
+air_vault_client_generate_async (AirVaultClient      *self,
+                                 const char          *zone,
+                                 const char          *kind,
+                                     const char          *gateway,
+                                     const char          *label,
+                                     gboolean             replace,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autofree char *resolved = NULL;
@@ -856,8 +905,14 @@ air_vault_client_generate_key_async (AirVaultClient      *self,
   g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, air_vault_client_generate_key_async);
+  g_task_set_source_tag (task, air_vault_client_generate_async);
 
+  if (!air_credential_kind_is_key (kind))
+    {
+      g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                               _("The vault makes keys of kind ssh-key, wireguard-key or age-identity only."));
+      return;
+    }
   if (!check_zone_and_kind (zone, NULL, &error) ||
       (label != NULL && !check_label (label, &error)) ||
       (resolved = resolve_gateway (zone, gateway, &error)) == NULL)
@@ -868,6 +923,8 @@ air_vault_client_generate_key_async (AirVaultClient      *self,
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, kind);
   json_builder_set_member_name (builder, "gateway");
   json_builder_add_string_value (builder, resolved);
   if (label != NULL)

@@ -36,6 +36,8 @@ gsize    air_vault_json_escape          (char        *out,
                                          const char  *in,
                                          gsize        len);
 gboolean air_vault_public_key_is_valid  (const char  *line);
+gboolean air_vault_ssh_public_key_is_valid (const char *line);
+gboolean air_credential_kind_is_key     (const char  *kind);
 
 /* One stored credential as the vault lists it: never the secret. */
 #define AIR_TYPE_CREDENTIAL_INFO (air_credential_info_get_type ())
@@ -93,6 +95,15 @@ gboolean           air_vault_client_delete_finish      (AirVaultClient      *sel
                                                         GError             **error);
 void               air_vault_client_generate_key_async (AirVaultClient      *self,
                                                         const char          *zone,
+                                                        const char          *gateway,
+                                                        const char          *label,
+                                                        gboolean             replace,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+void               air_vault_client_generate_async     (AirVaultClient      *self,
+                                                        const char          *zone,
+                                                        const char          *kind,
                                                         const char          *gateway,
                                                         const char          *label,
                                                         gboolean             replace,

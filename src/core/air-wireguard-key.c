@@ -180,19 +180,33 @@ air_wireguard_addresses (const char  *zone,
     *host_address = g_strdup_printf ("10.77.%u.%u", third, fourth + 2);
 }
 
+/* The gateway's wg-quick file. Without @private_key (it stays in the
+ * vault) the file says so where PrivateKey would be, and names the
+ * gateway's own public key so that whoever brings the tunnel up can check
+ * the vault's key is this one. */
 char *
 air_wireguard_gateway_config (const char *zone,
                               const char *private_key,
+                              const char *public_key,
                               const char *peer_public_key,
                               const char *endpoint)
 {
   g_autofree char *gateway = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *key_line = NULL;
 
   air_wireguard_addresses (zone, &gateway, &host);
+  if (private_key != NULL)
+    key_line = g_strdup_printf ("PrivateKey = %s\n", private_key);
+  else
+    key_line = g_strdup_printf ("# The private key is in the vault (qubesair.CredentialGet+%s, kind\n"
+                                "# wireguard-key); qubes-air-agent hands it to WireGuard through a\n"
+                                "# pipe when it brings the tunnel up (qair zone up %s).\n"
+                                "%s%s\n",
+                                zone, zone, AIR_WIREGUARD_OWN_KEY_COMMENT, public_key);
   return g_strdup_printf ("# Qubes Air: the tunnel of zone %s (this gateway's side).\n"
                           "[Interface]\n"
-                          "PrivateKey = %s\n"
+                          "%s"
                           "Address = %s/30\n"
                           "\n"
                           "[Peer]\n"
@@ -200,7 +214,38 @@ air_wireguard_gateway_config (const char *zone,
                           "Endpoint = %s\n"
                           "AllowedIPs = %s/32\n"
                           "PersistentKeepalive = 25\n",
-                          zone, private_key, gateway, peer_public_key, endpoint, host);
+                          zone, key_line, gateway, peer_public_key, endpoint, host);
+}
+
+/* The value of the first "KEY = VALUE" line of a wg-quick file (or of a
+ * line starting with @key when it ends in a space), NULL when there is
+ * none. */
+char *
+air_wireguard_config_value (const char *contents,
+                            const char *key)
+{
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  gsize key_len = strlen (key);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      if (strncmp (line, key, key_len) != 0)
+        continue;
+      line += key_len;
+      if (key[key_len - 1] != ' ')
+        {
+          while (*line == ' ' || *line == '\t')
+            line++;
+          if (*line++ != '=')
+            continue;
+        }
+      while (*line == ' ' || *line == '\t')
+        line++;
+      return g_strstrip (g_strdup (line));
+    }
+  return NULL;
 }
 
 /* The zone host's half. With @host_private_key (made here because the

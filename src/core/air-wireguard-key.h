@@ -24,10 +24,17 @@ char    *air_wireguard_interface_name      (const char *zone);
 void     air_wireguard_addresses           (const char *zone,
                                             char      **gateway_address,
                                             char      **host_address);
+/* How a gateway's wg-quick file without its private key names its own
+ * public key. */
+#define AIR_WIREGUARD_OWN_KEY_COMMENT "# This gateway's public key: "
+
 char    *air_wireguard_gateway_config      (const char *zone,
                                             const char *private_key,
+                                            const char *public_key,
                                             const char *peer_public_key,
                                             const char *endpoint);
+char    *air_wireguard_config_value        (const char *contents,
+                                            const char *key);
 char    *air_wireguard_host_config         (const char *zone,
                                             const char *gateway_public_key,
                                             const char *host_private_key,

@@ -8,8 +8,13 @@
  *   CredentialPut+ZONE, CredentialList, CredentialDelete+ZONE,
  *   KeyGenerate+ZONE      management: only the management qubes named in
  *                         vault.conf (air-vault-config.c), and never a
- *                         qube that is the gateway of a stored credential
- *   CredentialGet+ZONE    only the gateway stored with the credential
+ *                         qube that is the gateway of a stored credential.
+ *                         KeyGenerate makes an ssh-key (default), a
+ *                         wireguard-key or an age-identity ({"kind"})
+ *   CredentialGet+ZONE    only the gateway stored with the credential; a
+ *                         wireguard-key too (the gateway hands it to wg
+ *                         through a pipe), never an ssh-key or an
+ *                         age-identity
  *   SshAgent+ZONE         only the gateway stored with the zone's key
  *
  * Refusals go to stderr for the caller and to the vault's own log
@@ -27,11 +32,13 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "air-age.h"
 #include "air-error.h"
 #include "air-json.h"
 #include "air-names.h"
@@ -42,6 +49,7 @@
 #include "air-vault-config.h"
 #include "air-vault-store.h"
 #include "air-vault.h"
+#include "air-wireguard-key.h"
 
 /* Requests without a secret are small. */
 #define MAX_SMALL_REQUEST 4096
@@ -308,6 +316,9 @@ check_management_caller (const Request *request,
     {
       AirVaultRecord *record = g_ptr_array_index (records, i);
 
+      /* An age identity's "gateway" is the management qube that uses it. */
+      if (g_str_equal (record->kind, "age-identity"))
+        continue;
       if (g_str_equal (record->gateway, request->caller))
         {
           g_autofree char *why = g_strdup_printf (_("Qube “%s” is the gateway of zone “%s”; "
@@ -413,6 +424,38 @@ service_put (const Request *request)
       if (!air_ssh_key_public_from_secret (secret, public_key, &error))
         return fail (error);
       public_line = air_ssh_key_public_line (public_key, comment);
+    }
+  else if (g_str_equal (kind, "wireguard-key") || g_str_equal (kind, "age-identity"))
+    {
+      /* Keys brought back from an export: checked, and their public half
+       * shown as when the vault makes them. */
+      g_autofree char *key_text = g_strndup ((const char *) secret->data, secret->len);
+
+      g_strchomp (key_text);
+      if (g_str_equal (kind, "wireguard-key"))
+        {
+          char public_key[AIR_WIREGUARD_KEY_LEN + 1];
+
+          if (!air_wireguard_key_public (key_text, public_key, &error))
+            {
+              air_secret_wipe_string (key_text);
+              return fail (error);
+            }
+          public_line = g_strdup (public_key);
+        }
+      else if ((public_line = air_age_identity_to_recipient (key_text, &error)) == NULL)
+        {
+          air_secret_wipe_string (key_text);
+          return fail (error);
+        }
+      g_clear_pointer (&secret, air_secret_free);
+      secret = air_secret_new_copy (key_text, strlen (key_text));
+      air_secret_wipe_string (key_text);
+      if (g_str_equal (kind, "age-identity"))
+        {
+          g_free (record->gateway);
+          record->gateway = g_strdup (request->caller);
+        }
     }
 
   store = open_store (request, &status);
@@ -531,7 +574,7 @@ find_for_gateway (const Request  *request,
     {
       AirVaultRecord *record = g_ptr_array_index (records, i);
 
-      if (kind != NULL ? g_str_equal (record->kind, kind) : !g_str_equal (record->kind, "ssh-key"))
+      if (kind != NULL ? g_str_equal (record->kind, kind) : !air_credential_kind_is_key (record->kind))
         {
           found = record;
           found_index = i;
@@ -613,6 +656,8 @@ service_get (const Request *request)
   if (g_strcmp0 (kind, "ssh-key") == 0)
     return refuse (request, _("SSH keys never leave the vault: the gateway signs with "
                               "qubesair.SshAgent instead."));
+  if (g_strcmp0 (kind, "age-identity") == 0)
+    return refuse (request, _("Age identities never leave the vault: it decrypts with them itself."));
 
   store = open_store (request, &status);
   if (store == NULL)
@@ -687,19 +732,63 @@ service_ssh_agent (const Request *request)
   return AIR_VAULT_EXIT_OK;
 }
 
+/* The secret a new key of @kind is kept as, and its public half as the
+ * vault shows it. */
+static AirSecret *
+make_key (const char  *kind,
+          const char  *zone,
+          char       **public_line,
+          GError     **error)
+{
+  if (g_str_equal (kind, "wireguard-key"))
+    {
+      char private_key[AIR_WIREGUARD_KEY_LEN + 1], public_key[AIR_WIREGUARD_KEY_LEN + 1];
+      AirSecret *secret = NULL;
+
+      if (air_wireguard_key_generate (private_key, error) &&
+          air_wireguard_key_public (private_key, public_key, error))
+        {
+          secret = air_secret_new_copy (private_key, strlen (private_key));
+          *public_line = g_strdup (public_key);
+        }
+      sodium_memzero (private_key, sizeof private_key);
+      return secret;
+    }
+
+  if (g_str_equal (kind, "age-identity"))
+    {
+      g_autofree char *identity = NULL;
+      AirSecret *secret;
+
+      if (!air_age_keygen (&identity, public_line, error))
+        return NULL;
+      secret = air_secret_new_copy (identity, strlen (identity));
+      air_secret_wipe_string (identity);
+      return secret;
+    }
+
+  {
+    guint8 public_key[AIR_ED25519_PUBLIC_BYTES];
+    g_autofree char *comment = g_strdup_printf ("qubes-air-%s", zone);
+    AirSecret *secret = air_ssh_key_generate (public_key);
+
+    *public_line = air_ssh_key_public_line (public_key, comment);
+    return secret;
+  }
+}
+
 static int
 service_key_generate (const Request *request)
 {
-  static const char * const allowed[] = { "gateway", "label", "replace", NULL };
+  static const char * const allowed[] = { "kind", "gateway", "label", "replace", NULL };
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(AirVaultStore) store = NULL;
   g_autoptr(AirVaultRecord) record = g_new0 (AirVaultRecord, 1);
   g_autoptr(GPtrArray) existing = NULL;
   g_autoptr(AirSecret) secret = NULL;
-  g_autofree char *comment = NULL;
   g_autofree char *default_label = NULL;
   g_autofree char *line = NULL;
-  guint8 public_key[AIR_ED25519_PUBLIC_BYTES];
+  const char *kind = NULL;
   gboolean replace = FALSE;
   GError *error = NULL;
   int status;
@@ -710,11 +799,30 @@ service_key_generate (const Request *request)
   if (object == NULL)
     object = json_object_new ();
 
-  default_label = g_strdup_printf ("SSH key of zone %s", request->zone);
+  if (!get_kind (object, FALSE, &kind, &error))
+    return fail (error);
+  if (kind == NULL)
+    kind = "ssh-key";
+  if (!air_credential_kind_is_key (kind))
+    return fail (g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
+                                      _("The vault makes keys of kind ssh-key, wireguard-key or "
+                                        "age-identity only")));
+
+  default_label = g_str_equal (kind, "wireguard-key")
+                  ? g_strdup_printf ("WireGuard key of zone %s", request->zone)
+                  : g_str_equal (kind, "age-identity")
+                  ? g_strdup_printf ("age identity %s", request->zone)
+                  : g_strdup_printf ("SSH key of zone %s", request->zone);
   if (!get_label (object, default_label, &record->label, &error) ||
       !get_gateway (object, request->zone, &record->gateway, &error) ||
       !air_json_get_opt_bool (object, "replace", FALSE, &replace, &error))
     return fail (error);
+  /* Only the management qube that made it decrypts with an age identity. */
+  if (g_str_equal (kind, "age-identity"))
+    {
+      g_free (record->gateway);
+      record->gateway = g_strdup (request->caller);
+    }
 
   store = open_store (request, &status);
   if (store == NULL)
@@ -726,20 +834,30 @@ service_key_generate (const Request *request)
   if (existing == NULL)
     return fail (error);
   for (guint i = 0; i < existing->len && !replace; i++)
-    if (g_str_equal (((AirVaultRecord *) g_ptr_array_index (existing, i))->kind, "ssh-key"))
-      return fail (g_error_new (AIR_ERROR, AIR_ERROR_EXISTS,
-                                _("Zone “%s” already has an SSH key. To make a new one, replace "
-                                  "it (“qair key generate --zone %s --replace”); the old public "
-                                  "key then stops working."), request->zone, request->zone));
+    if (g_str_equal (((AirVaultRecord *) g_ptr_array_index (existing, i))->kind, kind))
+      {
+        if (g_str_equal (kind, "ssh-key"))
+          return fail (g_error_new (AIR_ERROR, AIR_ERROR_EXISTS,
+                                    _("Zone “%s” already has an SSH key. To make a new one, replace "
+                                      "it (“qair key generate --zone %s --replace”); the old public "
+                                      "key then stops working."), request->zone, request->zone));
+        if (g_str_equal (kind, "wireguard-key"))
+          return fail (g_error_new (AIR_ERROR, AIR_ERROR_EXISTS,
+                                    _("Zone “%s” already has a WireGuard key. To make a new one, use "
+                                      "“qair zone rekey %s”."), request->zone, request->zone));
+        return fail (g_error_new (AIR_ERROR, AIR_ERROR_EXISTS,
+                                  _("The vault already has an age identity called “%s”; "
+                                    "choose another name."), request->zone));
+      }
 
   record->zone = g_strdup (request->zone);
-  record->kind = g_strdup ("ssh-key");
-  secret = air_ssh_key_generate (public_key);
+  record->kind = g_strdup (kind);
+  secret = make_key (kind, request->zone, &line, &error);
+  if (secret == NULL)
+    return fail (error);
   if (!air_vault_store_put (store, record, g_steal_pointer (&secret), &error))
     return fail (error);
 
-  comment = g_strdup_printf ("qubes-air-%s", request->zone);
-  line = air_ssh_key_public_line (public_key, comment);
   g_print ("%s\n", line);
   return fflush (stdout) == 0 ? AIR_VAULT_EXIT_OK : AIR_VAULT_EXIT_FAILED;
 }

@@ -10,6 +10,10 @@
 # run in the gateway's namespace, whose /sys/class/net (ip netns exec
 # mounts it) shows the zone's tunnel interface.
 #
+# The gateway's end is brought up by the gateway itself (qair zone up):
+# its private key comes from the vault through a pipe, and no file of the
+# gateway's state holds it, before or after.
+#
 # Checked as a user sees it: the zone's health from `wg show` (latest
 # handshake, transfer counters) in `qair zones` and `qair events`; qubes
 # working through the tunnel; the zone going down when the host's end of
@@ -23,6 +27,7 @@ set -u
 root=${AIR_TEST_ROOT:?run me with run-with-keyring.sh}
 Q=${QAIR_PROGRAM:?}
 AGENT=${AIR_AGENT_PROGRAM:?}
+VAULT=${AIR_VAULT_PROGRAM:?}
 # shellcheck source=tests/remote/remote-lib.sh
 . "$(dirname "$0")/remote-lib.sh"
 # The checks read qair's English texts.
@@ -134,7 +139,16 @@ received_mb () {
 
 handshake_text="WireGuard: last handshake [0-9]* s ago, * received, * sent"
 
-echo "1..22"
+# The zone's WireGuard private key as the vault gives it to the zone's
+# gateway (qrexec's environment, as the loopback transport sets it).
+vault_key () {
+  echo '{"kind":"wireguard-key"}' |
+    QREXEC_SERVICE_FULL_NAME="qubesair.CredentialGet+$zone" QREXEC_SERVICE_ARGUMENT="$zone" \
+    QREXEC_REMOTE_DOMAIN="sys-remote-$zone" "$VAULT" 2>/dev/null |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])' 2>/dev/null
+}
+
+echo "1..26"
 started=$(date +%s)
 
 ip netns add "$gw" && ip netns add "$zh" &&
@@ -165,14 +179,27 @@ check "qair zone add --wireguard, without --host" \
 check "… makes the host's tunnel address the zone's SSH host" \
   grep -q "\"host\" *: *\"$host_addr\"" "$AIR_LOOPBACK_DIR/sys-remote-$zone/zones.json"
 gw_addr=$(field Address <"$gw_conf" | sed 's|/30$||')
+gw_state=$AIR_LOOPBACK_DIR/sys-remote-$zone
+gw_private=$(vault_key)
+check "the vault keeps the gateway's private key; no file of the gateway's state has it" \
+  sh -c "[ -n '$gw_private' ] && ! grep -rqF -- '$gw_private' '$gw_state'"
 
-# --- The tunnel: the host's end, then the gateway's.
-tunnel_up "$zh" "$host_if" "$host_conf" "$host_addr" &&
-  tunnel_up "$gw" "$gw_if" "$gw_conf" "$gw_addr"
+# --- The tunnel: the host's end as the user would bring it up; the
+# --- gateway's by the gateway, with the key from the vault.
+tunnel_up "$zh" "$host_if" "$host_conf" "$host_addr"
 status=$?
-gw_wg_pid=$started_pid
+out=$(G "$Q" zone up "$zone" 2>&1)
+s=$?
+[ $s -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
 [ $status -ne 0 ] && sed 's/^/# /' "$root/wireguard-go.log"
-ok $status "wireguard-go carries the tunnel: $gw_if ($gw_addr) in the gateway, $host_if ($host_addr) on the host"
+ok $((status + s)) "wireguard-go carries the tunnel: $gw_if ($gw_addr) in the gateway (qair zone up), $host_if ($host_addr) on the host"
+gw_wg_pid=$(pgrep -x -f "wireguard-go -f $gw_if")
+check "the gateway's interface has the vault's key" \
+  test "$(G timeout 5 wg show "$gw_if" private-key)" = "$gw_private"
+check "… and after the tunnel is up, still no file of the gateway's state has it" \
+  sh -c "! grep -rqF -- '$gw_private' '$gw_state'"
+check "… nor the command line of the gateway's wireguard-go" \
+  sh -c "[ -n '$gw_wg_pid' ] && ! grep -qF -- '$gw_private' /proc/$gw_wg_pid/cmdline /proc/$gw_wg_pid/environ"
 
 # --- sshd on the host's tunnel address only.
 sshd_setup "$sshd_dir" "$host_addr" 22 "$host_dir"
@@ -251,11 +278,12 @@ check "… and its qube answers again" test "$out" = back
 # --- Without the zone's WireGuard interface (here the same tunnel brought
 # --- up under a name that is not the zone's), the health is the SSH
 # --- connection's.
+G timeout 5 wg showconf "$gw_if" >"$root/$gw_other_if.conf"
+chmod 600 "$root/$gw_other_if.conf"
 kill "$gw_wg_pid"
-wait "$gw_wg_pid" 2>/dev/null
 wait_until 5 gateway_interface_gone
 ok $? "the zone's interface $gw_if is gone"
-tunnel_up "$gw" "$gw_other_if" "$gw_conf" "$gw_addr"
+tunnel_up "$gw" "$gw_other_if" "$root/$gw_other_if.conf" "$gw_addr"
 ok $? "the tunnel is up again as $gw_other_if"
 wait_until 30 health_is "up SSH: connected to *@$host_addr:22"
 ok $? "the health is the SSH connection's (“${health#up }”)"
