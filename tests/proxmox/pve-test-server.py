@@ -44,6 +44,7 @@ vms = {}      # vmid -> dict
 tasks = {}    # upid -> dict
 execs = {}    # (vmid, pid) -> dict
 next_pid = [1000]
+resource_reads = [0]  # GET /cluster/resources answered
 stopped = []  # tasks stopped by DELETE /nodes/{node}/tasks/{upid}
 
 
@@ -152,6 +153,10 @@ class Handler(BaseHTTPRequestHandler):
         if parts == ["version"] and method == "GET":
             return self.answer(200, {"version": "8.2.4", "release": "8.2", "repoid": "test"})
         if parts == ["cluster", "resources"] and method == "GET":
+            # how often the zone is read, for the test of Events' polling
+            resource_reads[0] += 1
+            with open(os.path.join(args.state, "resource-reads"), "w") as f:
+                f.write("%d\n" % resource_reads[0])
             if args.fail == "oversized":
                 filler = [{"vmid": 100000 + i, "name": "x" * 200, "type": "qemu", "status": "running",
                            "node": node} for i in range(100000)]

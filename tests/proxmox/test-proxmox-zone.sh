@@ -63,7 +63,7 @@ start_server () {
   port=$(cat "$pve/port")
 }
 
-echo "1..44"
+echo "1..48"
 
 mkdir -p "$pve/vms" "$secret_dir"
 chmod 700 "$secret_dir"
@@ -161,6 +161,29 @@ out=$($Q rm lab:p1 2>&1)
 check "rm p1" test $? -eq 0
 out=$($Q ls --zone lab 2>&1)
 ! contains "$out" "p1" >/dev/null; ok $? "… and p1 is gone"
+
+# --- Events: the driver reads /cluster/resources only while a client
+# listens, and sends changes.
+$Q events --zone lab >"$root/events" 2>&1 &
+events_pid=$!
+sleep 1
+$Q create ev1 --zone lab --template debian-12 >/dev/null 2>&1
+i=0
+while ! grep -q "qube-added ev1" "$root/events" && [ $i -lt 60 ]; do sleep 0.2; i=$((i + 1)); done
+$Q start lab:ev1 >/dev/null 2>&1
+i=0
+while ! grep -q "qube-changed ev1" "$root/events" && [ $i -lt 60 ]; do sleep 0.2; i=$((i + 1)); done
+kill $events_pid 2>/dev/null
+wait $events_pid 2>/dev/null
+contains "$(cat "$root/events")" "lab qube-added ev1"; ok $? "qair events through the proxmox zone: a qube made there is added"
+contains "$(cat "$root/events")" "lab qube-changed ev1"; ok $? "… and its start is a change"
+contains "$(cat "$root/events")" "lab zone-health up"; ok $? "… with the zone's health"
+sleep 1
+reads=$(cat "$pve/vms/resource-reads")
+sleep 6
+check "… and once nobody listens, the server is not read any more" test "$(cat "$pve/vms/resource-reads")" = "$reads"
+$Q kill lab:ev1 >/dev/null 2>&1
+$Q rm lab:ev1 >/dev/null 2>&1
 
 # --- A clone whose caller goes away (a cancelled job, ^C) is stopped
 # (DELETE /nodes/{node}/tasks/{upid}) and its half-made VM destroyed.
