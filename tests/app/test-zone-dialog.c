@@ -357,6 +357,39 @@ test_proxmox_checked (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* Edit Zone of a proxmox zone: the gateway keeps the server's settings,
+ * so the fields start empty ("unchanged"); Save with nothing typed asks
+ * nothing and writes nothing; a pool alone is not enough to tell the
+ * gateway. */
+static void
+test_proxmox_edit (void)
+{
+  g_autofree char *before = registry_bytes ();
+  g_autofree char *after = NULL;
+  AirZoneDialog *dialog = air_zone_dialog_new (NULL, session, air_session_lookup_zone (session, "pvez"));
+  GtkEntry *url;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  air_test_wait_until (is_mapped, dialog, 10, "Edit Zone to be shown");
+  url = GTK_ENTRY (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, URL));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (url)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (url)), ==, "");
+  g_assert_cmpstr (gtk_entry_get_placeholder_text (url), ==, "unchanged");
+  g_assert_true (can_save (dialog));
+
+  set_entry (dialog, POOL, "other");
+  g_assert_false (can_save (dialog));
+  g_assert_nonnull (strstr (gtk_label_get_text (message_label (dialog)), "URL and node"));
+  set_entry (dialog, POOL, "");
+  g_assert_true (can_save (dialog));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL));
+  air_test_wait_until (is_gone, &dialog, 5, "Save to close Edit Zone");
+  after = registry_bytes ();
+  g_assert_cmpstr (after, ==, before);
+}
+
 static char *
 run_out (const char * const *argv,
          int                *status)
@@ -551,11 +584,21 @@ main (int   argc,
   g_assert_true (air_zone_registry_save (registry, &error));
   g_assert_no_error (error);
 
+  /* A proxmox zone (the registry itself: its settings are the gateway's). */
+  {
+    g_autoptr(AirZone) pvez = air_zone_new ("pvez", "sys-remote-pvez", "proxmox");
+
+    g_assert_true (air_zone_registry_add (registry, pvez, &error));
+    g_assert_true (air_zone_registry_save (registry, &error));
+    g_assert_no_error (error);
+  }
+
   g_test_add_func ("/air/zone-dialog/edit/shows-every-setting", test_edit_shows_every_setting);
   g_test_add_func ("/air/zone-dialog/edit/save-unchanged", test_edit_save_unchanged);
   g_test_add_func ("/air/zone-dialog/edit/cancel", test_edit_cancel);
   g_test_add_func ("/air/zone-dialog/edit/wireguard-checked", test_edit_wireguard_checked);
   g_test_add_func ("/air/zone-dialog/proxmox/checked", test_proxmox_checked);
+  g_test_add_func ("/air/zone-dialog/proxmox/edit", test_proxmox_edit);
   g_test_add_func ("/air/zone-dialog/proxmox/add", test_proxmox_add);
 
   status = g_test_run ();
