@@ -316,6 +316,7 @@ def main():
     if not args.token:
         ap.error("give --token or --token-file")
 
+    os.makedirs(args.state, exist_ok=True)
     add_vm(9000, "debian-12", template=True)
     for i in range(args.vms):
         add_vm(200 + i, "q%d" % i, status="running" if i % 2 else "stopped")

@@ -318,6 +318,49 @@ test_failures (void)
     g_assert_error (error, AIR_ERROR, AIR_ERROR_BUSY);
     server_stop (&server);
   }
+  /* a cancelled wait stops the task (DELETE /nodes/{node}/tasks/{upid}),
+   * and so does a caller whose end of the given fd closed */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AirProxmoxApi) api = NULL;
+    g_autoptr(JsonNode) task = NULL;
+    g_autoptr(JsonNode) status = NULL;
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autofree char *upid = NULL;
+    g_autofree char *path = NULL;
+    const char *form[] = { "newid", "153", "name", "w4", NULL };
+    int fds[2];
+
+    server_start (&server, "a", "slow-clone", 0);
+    api = connect_api (&server);
+    task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", form, &error);
+    upid = upid_of (task);
+    g_cancellable_cancel (cancellable);
+    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, cancellable, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    path = g_strdup_printf ("/nodes/pve1/tasks/%s/status", upid);
+    status = air_proxmox_api_request (api, "GET", path, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status), "status"), ==, "stopped");
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status), "exitstatus"), ==,
+                     "interrupted by signal");
+
+    /* the caller's pipe: its reading end closed */
+    g_clear_pointer (&task, json_node_unref);
+    g_clear_pointer (&upid, g_free);
+    form[1] = "154";
+    task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", form, &error);
+    upid = upid_of (task);
+    g_assert_cmpint (pipe (fds), ==, 0);
+    close (fds[0]);
+    air_proxmox_api_set_caller_fd (api, fds[1]);
+    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    air_proxmox_api_set_caller_fd (api, -1);
+    close (fds[1]);
+    server_stop (&server);
+  }
   /* hostile names are not taken as qube names */
   {
     g_autoptr(GError) error = NULL;
