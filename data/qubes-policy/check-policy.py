@@ -176,6 +176,11 @@ EXPECT = [
     ("mgmt", "qubesair.Run", "q", "sys-remote-lab", "allow"),
     ("mgmt", "qubesair.FilePut", "q", "sys-remote-lab", "allow"),
     ("mgmt", "qubesair.CredentialPut", "work", "sys-remote-work", "deny"),
+    ("mgmt", "qubesair.CredentialExport", "", "vault", "ask"),
+    ("mgmt", "qubesair.CredentialImport", "", "vault", "allow"),
+    ("sys-remote-work", "qubesair.CredentialExport", "", "vault", "deny"),
+    ("sys-remote-work", "qubesair.CredentialImport", "", "vault", "deny"),
+    ("personal", "qubesair.CredentialExport", "", "vault", "deny"),
 ]
 
 BROKEN = [

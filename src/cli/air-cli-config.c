@@ -1,14 +1,19 @@
 /* air-cli-config.c
  *
  *   qair config export [--zone Z] (--recipient age1…|--recipient-file F|--passphrase) [-o FILE]
+ *                      [--with-secrets [--yes]]
  *   qair config import FILE (--identity F|--passphrase) [--replace] [--yes]
  *
  * Carries the zone configuration to another management qube, or keeps a
  * copy of it, as one file in the age format (air-age.c): encrypted to age
  * recipients (X25519 keys, e.g. from age-keygen) or to a passphrase.
  * What travels is the zone list — drivers, gateways, hosts, ports, users,
- * WireGuard endpoints —, never a secret: credentials and keys stay in the
- * vault. Importing shows what will change and asks before it changes
+ * WireGuard endpoints —, and no secret unless --with-secrets asks for
+ * them (confirmed on a terminal, or --yes): the vault then writes the
+ * zones' credentials and keys into an age file of its own, to the same
+ * recipients or passphrase, which travels inside this one; importing, the
+ * vault opens it and stores them again. They are never plain text in the
+ * management qube. Importing shows what will change and asks before it changes
  * anything; each imported ssh zone's gateway is then configured as by
  * “qair zone add”, and its host key must be pinned again (“qair zone
  * trust”), on the new gateway, against the host itself.
@@ -32,11 +37,13 @@
 #include "air-cli-config.h"
 #include "air-config-bundle.h"
 #include "air-cli-wait.h"
+#include "air-cli-zones.h"
 #include "air-crypto.h"
 #include "air-error.h"
 #include "air-json.h"
 #include "air-names.h"
 #include "air-transport.h"
+#include "air-vault-client.h"
 #include "air-zone-registry.h"
 #include "air-zone-setup-client.h"
 
@@ -162,6 +169,22 @@ wipe_strv (GStrv strv)
   g_strfreev (strv);
 }
 
+typedef char **AirKeyList;
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (AirKeyList, wipe_strv, NULL)
+
+/* Asks before secrets go into a file: on a terminal "yes", else --yes. */
+static gboolean
+confirm_secrets (const char * const *zones)
+{
+  g_autofree char *names = g_strjoinv (", ", (char **) zones);
+  char reply[16] = "";
+
+  g_printerr (_("The file will also hold the vault's credentials and keys of these zones: %s — SSH and "
+                "WireGuard private keys and provider credentials. Whoever can open the file can use them.\n"
+                "Export them? Type “yes”: "), names);
+  return fgets (reply, sizeof reply, stdin) != NULL && strcmp (g_strstrip (reply), "yes") == 0;
+}
+
 static int
 config_export (int argc, char **argv)
 {
@@ -176,9 +199,15 @@ config_export (int argc, char **argv)
   g_auto(GStrv) recipient_args = NULL;
   g_auto(GStrv) recipient_files = NULL;
   g_auto(GStrv) recipients = NULL;
-  gboolean passphrase = FALSE;
+  g_autoptr(AirPassphrase) secret = NULL;
+  g_autoptr(GStrvBuilder) zone_builder = g_strv_builder_new ();
+  g_auto(GStrv) zone_names = NULL;
+  gboolean passphrase = FALSE, with_secrets = FALSE, yes = FALSE;
   const GOptionEntry entries[] = {
     { "zone", 'z', 0, G_OPTION_ARG_STRING, &zone, N_("Export only this zone"), "ZONE" },
+    { "with-secrets", 0, 0, G_OPTION_ARG_NONE, &with_secrets,
+      N_("Also the vault's credentials and keys of the exported zones (asked for confirmation)"), NULL },
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Do not ask before exporting secrets"), NULL },
     { "recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &recipient_args,
       N_("Encrypt to this age recipient (repeatable)"), "age1…" },
     { "recipient-file", 'R', 0, G_OPTION_ARG_FILENAME_ARRAY, &recipient_files,
@@ -192,7 +221,8 @@ config_export (int argc, char **argv)
   context = g_option_context_new (_("— write the zone configuration as an age-encrypted file"));
   g_option_context_set_description (context,
     _("The zone list travels (drivers, gateways, hosts, users, WireGuard endpoints); "
-      "no credential or key leaves the vault."));
+      "no credential or key leaves the vault unless --with-secrets asks for them, and then "
+      "the vault encrypts them itself."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return air_cli_usage_error (context, "qair config export", error->message);
@@ -204,6 +234,11 @@ config_export (int argc, char **argv)
   if (output == NULL && isatty (STDOUT_FILENO))
     return air_cli_usage_error (context, "qair config export",
                                 _("The output is binary: redirect it to a file or give --output FILE."));
+  if (with_secrets && !yes && !isatty (STDIN_FILENO))
+    return air_cli_usage_error (context, "qair config export",
+                                _("--with-secrets asks for confirmation on a terminal; without one, add --yes."));
+  if (yes && !with_secrets)
+    return air_cli_usage_error (context, "qair config export", _("--yes goes with --with-secrets."));
 
   for (guint i = 0; recipient_args != NULL && recipient_args[i] != NULL; i++)
     {
@@ -230,16 +265,58 @@ config_export (int argc, char **argv)
       g_printerr (_("qair: There is no zone called “%s”. “qair zones” lists them.\n"), shown);
       return AIR_CLI_EXIT_FAILED;
     }
-  plain = air_config_bundle_export (registry, zone);
+  if (zone != NULL)
+    g_strv_builder_add (zone_builder, zone);
+  else
+    {
+      GListModel *all = air_zone_registry_get_zones (registry);
+
+      for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+        {
+          g_autoptr(AirZone) item = g_list_model_get_item (all, i);
+
+          g_strv_builder_add (zone_builder, air_zone_get_name (item));
+        }
+    }
+  zone_names = g_strv_builder_end (zone_builder);
+  if (with_secrets && !yes && !confirm_secrets ((const char * const *) zone_names))
+    {
+      g_printerr ("qair: %s\n", _("Nothing was exported."));
+      return AIR_CLI_EXIT_FAILED;
+    }
+
+  if (passphrase && (secret = ask_passphrase (TRUE, &error)) == NULL)
+    return fail (error);
+
+  if (with_secrets)
+    {
+      /* The vault encrypts them itself, to the same recipients or
+       * passphrase: they are never plain text here. */
+      g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+      g_autoptr(AirVaultExport) exported = NULL;
+      g_auto(AirCliWait) wait = { 0 };
+
+      air_cli_wait_init (&wait);
+      air_vault_client_export_async (client, (const char * const *) zone_names,
+                                     (const char * const *) recipients, secret,
+                                     NULL, air_cli_wait_cb, &wait);
+      exported = air_vault_client_export_finish (client, air_cli_wait_finish (&wait), &error);
+      if (exported == NULL)
+        {
+          g_prefix_error (&error, _("The vault qube “%s” exported no secrets: "),
+                          air_vault_client_get_vault_qube (client));
+          return fail (error);
+        }
+      plain = air_config_bundle_export_with_secrets (registry, zone, exported->file);
+      g_printerr (ngettext ("The file holds %u credential or key of the vault.\n",
+                            "The file holds %u credentials and keys of the vault.\n", exported->count),
+                  exported->count);
+    }
+  else
+    plain = air_config_bundle_export (registry, zone);
 
   if (passphrase)
-    {
-      g_autoptr(AirPassphrase) secret = ask_passphrase (TRUE, &error);
-
-      if (secret == NULL)
-        return fail (error);
-      file = air_age_encrypt_passphrase (plain, secret, AIR_AGE_SCRYPT_LOG_N, &error);
-    }
+    file = air_age_encrypt_passphrase (plain, secret, AIR_AGE_SCRYPT_LOG_N, &error);
   else
     file = air_age_encrypt (plain, (const char * const *) recipients, &error);
   if (file == NULL)
@@ -273,12 +350,27 @@ confirm (void)
 
 /* The gateway of an imported ssh zone learns its host, as with zone add. */
 static gboolean
-configure_gateway (AirZone *zone, const AirSshConfig *config, GError **error)
+configure_gateway (AirZone *zone, const AirSshConfig *config, const char *wireguard_key, GError **error)
 {
   g_autofree char *request = air_zone_setup_configure_request (config, NULL);
-  g_autoptr(GBytes) input = g_bytes_new (request, strlen (request));
+  g_autoptr(GBytes) input = NULL;
   g_autoptr(GBytes) answer = NULL;
   g_autoptr(AirWireguardSetup) wireguard = NULL;
+  g_autofree char *made = NULL;
+
+  /* The gateway's WireGuard key is the vault's: the one imported, else a
+   * new one. */
+  if (config->wireguard != NULL)
+    {
+      g_autofree char *plain = g_steal_pointer (&request);
+
+      if (wireguard_key == NULL &&
+          (wireguard_key = made = air_cli_vault_wireguard_key (air_zone_get_name (zone),
+                                                               air_zone_get_gateway (zone), error)) == NULL)
+        return FALSE;
+      request = air_cli_add_wireguard_key (plain, wireguard_key);
+    }
+  input = g_bytes_new (request, strlen (request));
 
   answer = air_transport_call_sync (air_transport_get_default (), air_zone_get_gateway (zone),
                                     AIR_ZONE_SETUP_SERVICE_NAME, "configure", input,
@@ -290,9 +382,14 @@ configure_gateway (AirZone *zone, const AirSshConfig *config, GError **error)
     return FALSE;
   if (wireguard != NULL)
     {
-      g_print (_("\nZone “%s”: the new gateway made its own WireGuard key (public key %s).\n"
-                 "On the zone host, replace the gateway's peer in /etc/wireguard/%s.conf with this:\n\n"),
-               air_zone_get_name (zone), wireguard->public_key, wireguard->interface);
+      if (made != NULL)
+        g_print (_("\nZone “%s”: the vault made a new WireGuard key for its gateway (public key %s).\n"
+                   "On the zone host, replace the gateway's peer in /etc/wireguard/%s.conf with this:\n\n"),
+                 air_zone_get_name (zone), wireguard->public_key, wireguard->interface);
+      else
+        g_print (_("\nZone “%s”: its gateway's WireGuard key came back into the vault (public key %s).\n"
+                   "The configuration for the zone host, in /etc/wireguard/%s.conf:\n\n"),
+                 air_zone_get_name (zone), wireguard->public_key, wireguard->interface);
       g_print ("%s\n", wireguard->host_config);
     }
   return TRUE;
@@ -311,7 +408,10 @@ config_import (int argc, char **argv)
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) identity_files = NULL;
   g_autofree char *contents = NULL;
-  GStrv identities = NULL;
+  g_auto(AirKeyList) identities = NULL;
+  g_autoptr(AirPassphrase) secret = NULL;
+  g_autoptr(GBytes) secrets = NULL;
+  g_autoptr(GHashTable) wireguard_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gboolean passphrase = FALSE, replace = FALSE, yes = FALSE;
   GListModel *zones;
   gsize len = 0;
@@ -345,8 +445,6 @@ config_import (int argc, char **argv)
 
   if (passphrase)
     {
-      g_autoptr(AirPassphrase) secret = NULL;
-
       if (!air_age_needs_passphrase (file))
         {
           g_printerr ("qair: %s\n", _("This file is not encrypted to a passphrase: give --identity FILE."));
@@ -370,13 +468,15 @@ config_import (int argc, char **argv)
         }
       identities = g_strv_builder_end (builder);
       plain = air_age_decrypt (file, (const char * const *) identities, NULL, &error);
-      wipe_strv (identities);
     }
   if (plain == NULL)
     return fail (error);
 
   incoming = air_config_bundle_read (plain, &error);
   if (incoming == NULL)
+    return fail (error);
+  secrets = air_config_bundle_dup_secrets (plain, &error);
+  if (secrets == NULL && error != NULL)
     return fail (error);
   if (!air_zone_registry_load (registry, &error))
     return fail (error);
@@ -408,10 +508,51 @@ config_import (int argc, char **argv)
       g_print ("%s\n", _("Nothing to import."));
       return AIR_CLI_EXIT_OK;
     }
+  if (secrets != NULL)
+    g_print ("%s\n", _("It also holds the vault's credentials and keys of its zones (exported with "
+                       "--with-secrets): the vault stores those of the zones imported, in place of "
+                       "theirs of the same kind."));
   if (!yes && !confirm ())
     {
       g_printerr ("qair: %s\n", _("Nothing was imported."));
       return AIR_CLI_EXIT_FAILED;
+    }
+
+  if (secrets != NULL)
+    {
+      /* The vault opens its own file; the secrets are never plain text
+       * here. */
+      g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+      g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+      g_autoptr(GPtrArray) stored = NULL;
+      g_auto(GStrv) zone_names = NULL;
+      g_auto(AirCliWait) wait = { 0 };
+
+      for (guint i = 0; i < chosen->len; i++)
+        g_strv_builder_add (names, air_zone_get_name (chosen->pdata[i]));
+      zone_names = g_strv_builder_end (names);
+      air_cli_wait_init (&wait);
+      air_vault_client_import_async (client, secrets, (const char * const *) zone_names,
+                                     (const char * const *) identities, secret, NULL,
+                                     NULL, air_cli_wait_cb, &wait);
+      stored = air_vault_client_import_finish (client, air_cli_wait_finish (&wait), &error);
+      if (stored == NULL)
+        {
+          g_prefix_error (&error, _("The vault qube “%s” did not take the credentials and keys; "
+                                    "nothing was imported: "), air_vault_client_get_vault_qube (client));
+          return fail (error);
+        }
+      for (guint i = 0; i < stored->len; i++)
+        {
+          AirCredentialInfo *info = g_ptr_array_index (stored, i);
+
+          if (g_str_equal (air_credential_info_get_kind (info), "wireguard-key") &&
+              air_credential_info_get_public_key (info) != NULL)
+            g_hash_table_insert (wireguard_keys, g_strdup (air_credential_info_get_zone (info)),
+                                 g_strdup (air_credential_info_get_public_key (info)));
+        }
+      g_print (ngettext ("The vault stored %u credential or key.\n",
+                         "The vault stored %u credentials and keys.\n", stored->len), stored->len);
     }
 
   for (guint i = 0; i < chosen->len; i++)
@@ -422,7 +563,7 @@ config_import (int argc, char **argv)
 
       /* The gateway first, as with zone add; what was imported before a
        * failure is kept, so the list and the gateways agree. */
-      if ((ssh != NULL && !configure_gateway (zone, ssh, &error)) ||
+      if ((ssh != NULL && !configure_gateway (zone, ssh, g_hash_table_lookup (wireguard_keys, name), &error)) ||
           !air_config_bundle_take_zone (registry, incoming, name, &error))
         {
           g_autoptr(GError) save_error = NULL;

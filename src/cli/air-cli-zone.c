@@ -34,6 +34,7 @@
 
 #include "air-cli-wait.h"
 #include "air-cli-zone.h"
+#include "air-cli-zones.h"
 #include "air-error.h"
 #include "air-host-key.h"
 #include "air-json.h"
@@ -241,53 +242,6 @@ load_registry (GError **error)
   return g_steal_pointer (&registry);
 }
 
-/* The zone's WireGuard key pair, made in the vault (a new zone, or a
- * rekey: any earlier key of the zone is replaced); the public half. */
-static char *
-vault_wireguard_key (const char  *zone,
-                     const char  *gateway,
-                     GError     **error)
-{
-  g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
-  g_auto(AirCliWait) wait = { 0 };
-  g_autoptr(GError) local_error = NULL;
-  char *key;
-
-  air_cli_wait_init (&wait);
-  air_vault_client_generate_async (client, zone, "wireguard-key", gateway, NULL, TRUE,
-                                   NULL, air_cli_wait_cb, &wait);
-  key = air_vault_client_generate_key_finish (client, air_cli_wait_finish (&wait), &local_error);
-  if (key == NULL)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
-                   _("The vault qube “%s” made no WireGuard key for zone “%s”: %s"),
-                   air_vault_client_get_vault_qube (client), zone, local_error->message);
-      return NULL;
-    }
-  if (!air_wireguard_key_is_valid (key))
-    {
-      g_free (key);
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("The vault answered with something that is not a WireGuard public key"));
-      return NULL;
-    }
-  return key;
-}
-
-/* The configure request with the gateway's public key added. */
-static char *
-add_public_key (const char *request,
-                const char *public_key)
-{
-  g_autoptr(JsonObject) object = air_json_parse_object (request, strlen (request), 65536, NULL);
-  g_autoptr(JsonNode) node = NULL;
-
-  g_assert (object != NULL);
-  json_object_set_string_member (object, "wireguard_public_key", public_key);
-  node = json_node_init_object (json_node_alloc (), object);
-  return json_to_string (node, FALSE);
-}
-
 /* Shows the zone host's half of the tunnel. */
 static void
 print_host_half (AirWireguardSetup *wireguard,
@@ -414,12 +368,12 @@ zone_add (int    argc,
       request = air_zone_setup_configure_request (config, peer_key);
       if (endpoint != NULL)
         {
-          g_autofree char *public_key = vault_wireguard_key (name, air_zone_get_gateway (zone), &error);
+          g_autofree char *public_key = air_cli_vault_wireguard_key (name, air_zone_get_gateway (zone), &error);
           g_autofree char *plain = g_steal_pointer (&request);
 
           if (public_key == NULL)
             return fail (error);
-          request = add_public_key (plain, public_key);
+          request = air_cli_add_wireguard_key (plain, public_key);
         }
       answer = setup_call (air_zone_get_gateway (zone), "configure", request, &error);
       if (answer == NULL)
@@ -636,7 +590,7 @@ zone_rekey (int    argc,
     }
   if ((registry = load_registry (&error)) == NULL ||
       (gateway = wireguard_zone (registry, argv[1], &error)) == NULL ||
-      (public_key = vault_wireguard_key (argv[1], gateway, &error)) == NULL)
+      (public_key = air_cli_vault_wireguard_key (argv[1], gateway, &error)) == NULL)
     return fail (error);
 
   builder = json_builder_new ();

@@ -19,8 +19,10 @@
 #include "air-cli-wait.h"
 #include "air-cli-zones.h"
 #include "air-error.h"
+#include "air-json.h"
 #include "air-names.h"
 #include "air-vault-client.h"
+#include "air-wireguard-key.h"
 
 guint
 air_cli_zone_time_limit (AirZoneRegistry *registry,
@@ -439,4 +441,51 @@ air_cli_print_key_notes (GHashTable *places)
         g_print (_("Note: the vault did not answer, so whether it keeps the WireGuard key of zone “%s” "
                    "is not known.\n"), (char *) l->data);
     }
+}
+
+/* The zone's WireGuard key pair, made in the vault (a new zone, or a
+ * rekey: any earlier key of the zone is replaced); the public half. */
+char *
+air_cli_vault_wireguard_key (const char  *zone,
+                             const char  *gateway,
+                             GError     **error)
+{
+  g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+  g_auto(AirCliWait) wait = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  char *key;
+
+  air_cli_wait_init (&wait);
+  air_vault_client_generate_async (client, zone, "wireguard-key", gateway, NULL, TRUE,
+                                   NULL, air_cli_wait_cb, &wait);
+  key = air_vault_client_generate_key_finish (client, air_cli_wait_finish (&wait), &local_error);
+  if (key == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("The vault qube “%s” made no WireGuard key for zone “%s”: %s"),
+                   air_vault_client_get_vault_qube (client), zone, local_error->message);
+      return NULL;
+    }
+  if (!air_wireguard_key_is_valid (key))
+    {
+      g_free (key);
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The vault answered with something that is not a WireGuard public key"));
+      return NULL;
+    }
+  return key;
+}
+
+/* The configure request with the gateway's public key added. */
+char *
+air_cli_add_wireguard_key (const char *request,
+                           const char *public_key)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (request, strlen (request), 65536, NULL);
+  g_autoptr(JsonNode) node = NULL;
+
+  g_assert (object != NULL);
+  json_object_set_string_member (object, "wireguard_public_key", public_key);
+  node = json_node_init_object (json_node_alloc (), object);
+  return json_to_string (node, FALSE);
 }

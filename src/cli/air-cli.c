@@ -962,7 +962,7 @@ static const Command commands[] = {
                 "qair zone rekey NAME\n"
                 "qair zone rm NAME"), cmd_zone, TRUE },
   { "config", N_("qair config export [--zone ZONE] [--recipient age1… | --recipient-file FILE | --passphrase]\n"
-                  "                   [--output FILE]\n"
+                  "                   [--output FILE] [--with-secrets [--yes]]\n"
                   "qair config import FILE [--identity FILE | --passphrase] [--replace] [--yes]"), cmd_config, TRUE },
   { "remotevm", N_("qair remotevm script --zone ZONE [--format sh|sls] [QUBE…]"), cmd_remotevm, TRUE },
   { "help", N_("qair help [COMMAND]"), NULL, FALSE },

@@ -8,6 +8,10 @@
  * ports, lengths) — the file is as untrusted as anything a zone sends,
  * even after it authenticated: whoever made it may not be you.
  *
+ * With --with-secrets it also carries "secrets": an age file the vault
+ * made of the zones' credentials and keys, which only the vault opens
+ * again (air-vault.c, CredentialExport / CredentialImport).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-config"
@@ -33,6 +37,54 @@ air_config_bundle_export (AirZoneRegistry *registry,
   /* json is an object: the mark goes in as its first member */
   text = g_strdup_printf ("{\"kind\":\"" AIR_CONFIG_BUNDLE_KIND "\",%s", json + 1);
   return g_bytes_new_take (text, strlen (text));
+}
+
+/* The same, with the vault's age file of the zones' credentials and keys
+ * (air_vault_client_export_async()) as "secrets", in base64: the secrets
+ * are encrypted twice, the inner file by the vault. */
+GBytes *
+air_config_bundle_export_with_secrets (AirZoneRegistry *registry,
+                                       const char      *only_zone,
+                                       GBytes          *secrets)
+{
+  g_autoptr(GBytes) plain = air_config_bundle_export (registry, only_zone);
+  g_autofree char *encoded = g_base64_encode (g_bytes_get_data (secrets, NULL), g_bytes_get_size (secrets));
+  gsize len = 0;
+  const char *data = g_bytes_get_data (plain, &len);
+  char *text;
+
+  /* plain ends with its object's closing brace (and a line break) */
+  while (len > 0 && g_ascii_isspace (data[len - 1]))
+    len--;
+  g_assert (len > 0 && data[len - 1] == '}');
+  text = g_strdup_printf ("%.*s,\"secrets\":\"%s\"}", (int) len - 1, data, encoded);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* The vault's age file in a configuration, or NULL (no error) when it
+ * has none. */
+GBytes *
+air_config_bundle_dup_secrets (GBytes  *plain,
+                               GError **error)
+{
+  g_autoptr(JsonObject) root = NULL;
+  g_autofree guchar *file = NULL;
+  const char *text = NULL;
+  gsize len = 0;
+
+  root = air_json_parse_object (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
+                                AIR_AGE_MAX_FILE, error);
+  if (root == NULL ||
+      !air_json_get_opt_string (root, "secrets", AIR_AGE_MAX_FILE, NULL, &text, error) || text == NULL)
+    return NULL;
+  file = g_base64_decode (text, &len);
+  if (len < 22 || memcmp (file, "age-encryption.org/v1\n", 22) != 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("The configuration's “secrets” are not an age file."));
+      return NULL;
+    }
+  return g_bytes_new_take (g_steal_pointer (&file), len);
 }
 
 AirZoneRegistry *

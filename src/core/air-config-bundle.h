@@ -21,6 +21,11 @@ typedef enum {
 
 GBytes          *air_config_bundle_export        (AirZoneRegistry  *registry,
                                                   const char       *only_zone);
+GBytes          *air_config_bundle_export_with_secrets (AirZoneRegistry *registry,
+                                                        const char      *only_zone,
+                                                        GBytes          *secrets);
+GBytes          *air_config_bundle_dup_secrets   (GBytes           *plain,
+                                                  GError          **error);
 AirZoneRegistry *air_config_bundle_read          (GBytes           *plain,
                                                   GError          **error);
 AirConfigImport  air_config_bundle_plan          (AirZoneRegistry  *registry,

@@ -382,6 +382,7 @@ typedef enum {
   DECODE_DELETE,
   DECODE_PUBLIC_KEY,
   DECODE_SECRET,
+  DECODE_EXPORT,
 } Decode;
 
 static gpointer
@@ -513,6 +514,33 @@ decode_secret (GBytes  *answer,
   }
 }
 
+/* The age file the vault wrote, and how many credentials it holds. */
+static gpointer
+decode_export (GBytes  *answer,
+               GError **error)
+{
+  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  g_autofree guchar *file = NULL;
+  const char *text;
+  gint64 version, count;
+  gsize len = 0;
+
+  if (object == NULL ||
+      !air_json_get_opt_int (object, "version", 1, 1, 0, &version, error) ||
+      !air_json_get_opt_int (object, "count", 0, G_MAXUINT - 1, 0, &count, error) ||
+      !air_json_get_string (object, "file", AIR_VAULT_MAX_ANSWER, &text, error))
+    return NULL;
+  file = g_base64_decode (text, &len);
+  if (version != 1 || len < 20 || len > AIR_VAULT_MAX_SECRETS_FILE ||
+      memcmp (file, "age-encryption.org/v1\n", MIN (len, 22)) != 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The vault did not answer with an age file"));
+      return NULL;
+    }
+  return air_vault_export_new (g_bytes_new_take (g_steal_pointer (&file), len), (guint) count);
+}
+
 static void
 call_cb (GObject      *object,
          GAsyncResult *result,
@@ -560,6 +588,11 @@ call_cb (GObject      *object,
         explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
       if (value)
         g_task_return_pointer (task, value, (GDestroyNotify) g_bytes_unref);
+      break;
+    case DECODE_EXPORT:
+      value = decode_export (answer, &error);
+      if (value)
+        g_task_return_pointer (task, value, (GDestroyNotify) air_vault_export_free);
       break;
     default:
       g_assert_not_reached ();
@@ -977,6 +1010,156 @@ GBytes *
 air_vault_client_get_finish (AirVaultClient  *self,
                              GAsyncResult    *result,
                              GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Export and import of credentials and keys */
+
+AirVaultExport *
+air_vault_export_new (GBytes *file,
+                      guint   count)
+{
+  AirVaultExport *self = g_new0 (AirVaultExport, 1);
+
+  self->file = file;
+  self->count = count;
+  return self;
+}
+
+void
+air_vault_export_free (AirVaultExport *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->file, g_bytes_unref);
+  g_free (self);
+}
+
+static void
+add_strv (JsonBuilder        *builder,
+          const char         *member,
+          const char * const *values)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+/* A request holding a passphrase or identities: zeroed when freed. */
+static GBytes *
+builder_to_wiped_bytes (JsonBuilder *builder)
+{
+  return wiped_bytes_take (air_json_builder_to_line (builder));
+}
+
+/**
+ * air_vault_client_export_async:
+ * @zones: the zones whose credentials and keys to export
+ * @recipients: (nullable): age recipients to encrypt to
+ * @passphrase: (nullable): or a passphrase
+ *
+ * Has the vault write the zones' credentials and keys (never an age
+ * identity) into an age file of its own making; the secrets are never
+ * plain text outside the vault. The result is an #AirVaultExport.
+ */
+void
+air_vault_client_export_async (AirVaultClient      *self,
+                               const char * const  *zones,
+                               const char * const  *recipients,
+                               const char          *passphrase,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
+  g_task_set_source_tag (task, air_vault_client_export_async);
+
+  json_builder_begin_object (builder);
+  add_strv (builder, "zones", zones);
+  if (passphrase != NULL)
+    {
+      json_builder_set_member_name (builder, "passphrase");
+      json_builder_add_string_value (builder, passphrase);
+    }
+  else
+    add_strv (builder, "recipients", recipients);
+  json_builder_end_object (builder);
+  call_vault (self, g_steal_pointer (&task), DECODE_EXPORT, AIR_VAULT_SERVICE_EXPORT, NULL,
+              builder_to_wiped_bytes (builder));
+}
+
+AirVaultExport *
+air_vault_client_export_finish (AirVaultClient  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * air_vault_client_import_async:
+ * @file: an age file the vault wrote with air_vault_client_export_async()
+ * @zones: only these zones' credentials are stored
+ * @identities: (nullable): age identities (AGE-SECRET-KEY-1…) to open it with
+ * @passphrase: (nullable): or its passphrase
+ * @identity_name: (nullable): or the name of an age identity the vault keeps
+ *
+ * The vault opens the file and stores what it holds; the result is a
+ * GPtrArray of #AirCredentialInfo of what was stored (with the public
+ * key of each key).
+ */
+void
+air_vault_client_import_async (AirVaultClient      *self,
+                               GBytes              *file,
+                               const char * const  *zones,
+                               const char * const  *identities,
+                               const char          *passphrase,
+                               const char          *identity_name,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *file_b64 = NULL;
+
+  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
+  g_task_set_source_tag (task, air_vault_client_import_async);
+
+  file_b64 = g_base64_encode (g_bytes_get_data (file, NULL), g_bytes_get_size (file));
+  json_builder_begin_object (builder);
+  add_strv (builder, "zones", zones);
+  json_builder_set_member_name (builder, "file");
+  json_builder_add_string_value (builder, file_b64);
+  if (passphrase != NULL)
+    {
+      json_builder_set_member_name (builder, "passphrase");
+      json_builder_add_string_value (builder, passphrase);
+    }
+  else if (identity_name != NULL)
+    {
+      json_builder_set_member_name (builder, "identity");
+      json_builder_add_string_value (builder, identity_name);
+    }
+  else
+    add_strv (builder, "identities", identities);
+  json_builder_end_object (builder);
+  call_vault (self, g_steal_pointer (&task), DECODE_LIST, AIR_VAULT_SERVICE_IMPORT, NULL,
+              builder_to_wiped_bytes (builder));
+}
+
+GPtrArray *
+air_vault_client_import_finish (AirVaultClient  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

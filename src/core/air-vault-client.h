@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 #define AIR_VAULT_SERVICE_GET          "qubesair.CredentialGet"
 #define AIR_VAULT_SERVICE_SSH_AGENT    "qubesair.SshAgent"
 #define AIR_VAULT_SERVICE_KEY_GENERATE "qubesair.KeyGenerate"
+#define AIR_VAULT_SERVICE_EXPORT       "qubesair.CredentialExport"
+#define AIR_VAULT_SERVICE_IMPORT       "qubesair.CredentialImport"
+#define AIR_VAULT_SERVICE_AGE_UNWRAP   "qubesair.AgeUnwrap"
 
 /* Limits both sides enforce. A GCP service-account JSON is about 2.3 KiB. */
 #define AIR_VAULT_MAX_SECRET   (64 * 1024)
@@ -27,6 +30,8 @@ G_BEGIN_DECLS
 #define AIR_VAULT_MAX_REQUEST  (AIR_VAULT_MAX_SECRET * 6 + 4096)
 #define AIR_VAULT_MAX_ANSWER   (1024 * 1024)
 #define AIR_VAULT_MAX_PUBLIC_KEY 400
+/* The age file of an export with secrets (base64 in the answer). */
+#define AIR_VAULT_MAX_SECRETS_FILE (512 * 1024)
 
 extern const char * const air_credential_kinds[];
 
@@ -120,6 +125,41 @@ void               air_vault_client_get_async          (AirVaultClient      *sel
                                                         GAsyncReadyCallback  callback,
                                                         gpointer             user_data);
 GBytes            *air_vault_client_get_finish         (AirVaultClient      *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+
+/* What the vault exported: an age file, and how many credentials and
+ * keys are in it. */
+typedef struct {
+  GBytes *file;
+  guint   count;
+} AirVaultExport;
+
+AirVaultExport    *air_vault_export_new                (GBytes              *file,
+                                                        guint                count);
+void               air_vault_export_free               (AirVaultExport      *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirVaultExport, air_vault_export_free)
+
+void               air_vault_client_export_async       (AirVaultClient      *self,
+                                                        const char * const  *zones,
+                                                        const char * const  *recipients,
+                                                        const char          *passphrase,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+AirVaultExport    *air_vault_client_export_finish      (AirVaultClient      *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+void               air_vault_client_import_async       (AirVaultClient      *self,
+                                                        GBytes              *file,
+                                                        const char * const  *zones,
+                                                        const char * const  *identities,
+                                                        const char          *passphrase,
+                                                        const char          *identity_name,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+GPtrArray         *air_vault_client_import_finish      (AirVaultClient      *self,
                                                         GAsyncResult        *result,
                                                         GError             **error);
 
