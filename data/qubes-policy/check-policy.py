@@ -178,8 +178,10 @@ EXPECT = [
     ("mgmt", "qubesair.CredentialPut", "work", "sys-remote-work", "deny"),
     ("mgmt", "qubesair.CredentialExport", "", "vault", "ask"),
     ("mgmt", "qubesair.CredentialImport", "", "vault", "allow"),
+    ("mgmt", "qubesair.CredentialAgeUnwrap", "", "vault", "allow"),
     ("sys-remote-work", "qubesair.CredentialExport", "", "vault", "deny"),
     ("sys-remote-work", "qubesair.CredentialImport", "", "vault", "deny"),
+    ("sys-remote-work", "qubesair.CredentialAgeUnwrap", "", "vault", "deny"),
     ("personal", "qubesair.CredentialExport", "", "vault", "deny"),
 ]
 

@@ -2,7 +2,7 @@
  *
  *   qair config export [--zone Z] (--recipient age1…|--recipient-file F|--passphrase) [-o FILE]
  *                      [--with-secrets [--yes]]
- *   qair config import FILE (--identity F|--passphrase) [--replace] [--yes]
+ *   qair config import FILE (--identity F|--identity-in-vault NAME|--passphrase) [--replace] [--yes]
  *
  * Carries the zone configuration to another management qube, or keeps a
  * copy of it, as one file in the age format (air-age.c): encrypted to age
@@ -395,6 +395,30 @@ configure_gateway (AirZone *zone, const AirSshConfig *config, const char *wiregu
   return TRUE;
 }
 
+/* The file key from the vault, which opens it with its own identity. */
+static gboolean
+vault_unwrap_cb (GPtrArray  *stanzas,
+                 guint8      file_key[AIR_AGE_FILE_KEY_LEN],
+                 gpointer    user_data,
+                 GError    **error)
+{
+  g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+  g_autoptr(GBytes) key = NULL;
+  g_auto(AirCliWait) wait = { 0 };
+
+  air_cli_wait_init (&wait);
+  air_vault_client_age_unwrap_async (client, user_data, stanzas, NULL, air_cli_wait_cb, &wait);
+  key = air_vault_client_age_unwrap_finish (client, air_cli_wait_finish (&wait), error);
+  if (key == NULL)
+    {
+      g_prefix_error (error, _("The vault qube “%s” did not open the file: "),
+                      air_vault_client_get_vault_qube (client));
+      return FALSE;
+    }
+  memcpy (file_key, g_bytes_get_data (key, NULL), AIR_AGE_FILE_KEY_LEN);
+  return TRUE;
+}
+
 static int
 config_import (int argc, char **argv)
 {
@@ -412,6 +436,7 @@ config_import (int argc, char **argv)
   g_autoptr(AirPassphrase) secret = NULL;
   g_autoptr(GBytes) secrets = NULL;
   g_autoptr(GHashTable) wireguard_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *vault_identity = NULL;
   gboolean passphrase = FALSE, replace = FALSE, yes = FALSE;
   GListModel *zones;
   gsize len = 0;
@@ -419,6 +444,9 @@ config_import (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "identity", 'i', 0, G_OPTION_ARG_FILENAME_ARRAY, &identity_files,
       N_("An age identity file to decrypt with (repeatable)"), "FILE" },
+    { "identity-in-vault", 0, 0, G_OPTION_ARG_STRING, &vault_identity,
+      N_("Decrypt with this age identity of the vault's (qair key generate --kind age NAME); "
+         "it never leaves the vault"), "NAME" },
     { "passphrase", 'p', 0, G_OPTION_ARG_NONE, &passphrase,
       N_("The file is encrypted to a passphrase (asked for; the first line of standard input in scripts)"), NULL },
     { "replace", 0, 0, G_OPTION_ARG_NONE, &replace, N_("Replace zones of the same name"), NULL },
@@ -432,9 +460,9 @@ config_import (int argc, char **argv)
     return air_cli_usage_error (context, "qair config import", error->message);
   if (argc != 2)
     return air_cli_usage_error (context, "qair config import", _("Name the file to import."));
-  if (passphrase == (identity_files != NULL))
+  if (passphrase + (identity_files != NULL) + (vault_identity != NULL) != 1)
     return air_cli_usage_error (context, "qair config import",
-                                _("Give either --identity FILE or --passphrase."));
+                                _("Give one of --identity FILE, --identity-in-vault NAME or --passphrase."));
   if (!yes && !isatty (STDIN_FILENO))
     return air_cli_usage_error (context, "qair config import",
                                 _("Without a terminal to confirm on, add --yes."));
@@ -455,6 +483,8 @@ config_import (int argc, char **argv)
         return fail (error);
       plain = air_age_decrypt (file, NULL, secret, &error);
     }
+  else if (vault_identity != NULL)
+    plain = air_age_decrypt_with_unwrap (file, vault_unwrap_cb, vault_identity, &error);
   else
     {
       for (guint i = 0; identity_files[i] != NULL; i++)
@@ -533,7 +563,7 @@ config_import (int argc, char **argv)
       zone_names = g_strv_builder_end (names);
       air_cli_wait_init (&wait);
       air_vault_client_import_async (client, secrets, (const char * const *) zone_names,
-                                     (const char * const *) identities, secret, NULL,
+                                     (const char * const *) identities, secret, vault_identity,
                                      NULL, air_cli_wait_cb, &wait);
       stored = air_vault_client_import_finish (client, air_cli_wait_finish (&wait), &error);
       if (stored == NULL)

@@ -951,7 +951,8 @@ static const Command commands[] = {
   { "cred", N_("qair cred put ZONE --kind KIND --label LABEL [--gateway QUBE] < SECRET\n"
                 "qair cred ls [--json]\n"
                 "qair cred rm ZONE [--kind KIND]"), cmd_cred, TRUE },
-  { "key", N_("qair key generate --zone ZONE [--gateway QUBE] [--label LABEL] [--replace]"), cmd_key, TRUE },
+  { "key", N_("qair key generate --zone ZONE [--gateway QUBE] [--label LABEL] [--replace]\n"
+               "qair key generate --kind age NAME [--label LABEL]"), cmd_key, TRUE },
   { "zone", N_("qair zone add NAME [--driver local|ssh] [--gateway QUBE] [--host HOST] [--port PORT] [--user USER]\n"
                 "              [--agent PATH] [--timeout SECONDS] [--wireguard HOST:PORT [--wireguard-peer-key KEY]]\n"
                 "              [--fingerprint SHA256:…]\n"
@@ -963,7 +964,8 @@ static const Command commands[] = {
                 "qair zone rm NAME"), cmd_zone, TRUE },
   { "config", N_("qair config export [--zone ZONE] [--recipient age1… | --recipient-file FILE | --passphrase]\n"
                   "                   [--output FILE] [--with-secrets [--yes]]\n"
-                  "qair config import FILE [--identity FILE | --passphrase] [--replace] [--yes]"), cmd_config, TRUE },
+                  "qair config import FILE [--identity FILE | --identity-in-vault NAME | --passphrase]\n"
+                  "                   [--replace] [--yes]"), cmd_config, TRUE },
   { "remotevm", N_("qair remotevm script --zone ZONE [--format sh|sls] [QUBE…]"), cmd_remotevm, TRUE },
   { "help", N_("qair help [COMMAND]"), NULL, FALSE },
 };

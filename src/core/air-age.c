@@ -882,6 +882,105 @@ air_age_needs_passphrase (GBytes *file)
   return header != NULL && header_has_scrypt (header);
 }
 
+/* With the file key found: the header's MAC, then the payload. The file
+ * key is wiped. */
+static GBytes *
+open_with_file_key (const guint8  *data,
+                    gsize          len,
+                    AirAgeHeader  *header,
+                    guint8         file_key[FILE_KEY_LEN],
+                    GError       **error)
+{
+  guint8 mac_key[KEY_LEN], mac[crypto_auth_hmacsha256_BYTES];
+  GBytes *result;
+
+  hkdf (file_key, FILE_KEY_LEN, NULL, 0, "header", mac_key);
+  crypto_auth_hmacsha256 (mac, data, header->mac_offset, mac_key);
+  sodium_memzero (mac_key, sizeof mac_key);
+  if (sodium_memcmp (mac, header->mac, sizeof mac) != 0)
+    {
+      sodium_memzero (file_key, FILE_KEY_LEN);
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The age file's header was changed: its MAC does not match"));
+      return NULL;
+    }
+  result = open_payload (data + header->length, len - header->length, file_key, error);
+  sodium_memzero (file_key, FILE_KEY_LEN);
+  return result;
+}
+
+/* Where the identity is elsewhere (the vault keeps it): @unwrap gets the
+ * file's X25519 stanzas and finds the file key; the rest is done here. */
+GBytes *
+air_age_decrypt_with_unwrap (GBytes           *file,
+                             AirAgeUnwrapFunc  unwrap,
+                             gpointer          user_data,
+                             GError          **error)
+{
+  g_autoptr(AirAgeHeader) header = NULL;
+  g_autoptr(GPtrArray) stanzas = g_ptr_array_new ();
+  guint8 file_key[FILE_KEY_LEN];
+  gsize len = 0;
+  const guint8 *data;
+
+  g_return_val_if_fail (file != NULL && unwrap != NULL, NULL);
+  if (!air_crypto_init (error))
+    return NULL;
+  data = g_bytes_get_data (file, &len);
+  if (len > AIR_AGE_MAX_FILE)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The age file is larger than %d MiB"), AIR_AGE_MAX_FILE / (1024 * 1024));
+      return NULL;
+    }
+  header = air_age_header_parse (data, len, error);
+  if (header == NULL)
+    return NULL;
+  if (header_has_scrypt (header))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("This age file is encrypted with a passphrase: give the passphrase"));
+      return NULL;
+    }
+  for (guint i = 0; i < header->stanzas->len; i++)
+    {
+      AirAgeStanza *stanza = header->stanzas->pdata[i];
+
+      if (strcmp (stanza->type, "X25519") == 0)
+        g_ptr_array_add (stanzas, stanza);
+    }
+  if (stanzas->len == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                           _("This age file is encrypted to no X25519 recipient"));
+      return NULL;
+    }
+  if (!unwrap (stanzas, file_key, user_data, error))
+    {
+      sodium_memzero (file_key, sizeof file_key);
+      return NULL;
+    }
+  return open_with_file_key (data, len, header, file_key, error);
+}
+
+/* One X25519 stanza against @identity: TRUE with the file key when it is
+ * the identity's, FALSE without an error when it is another's. */
+gboolean
+air_age_unwrap_x25519 (const char    *identity,
+                       AirAgeStanza  *stanza,
+                       guint8         file_key[AIR_AGE_FILE_KEY_LEN],
+                       GError       **error)
+{
+  guint8 secret[KEY_LEN];
+  gboolean ok;
+
+  if (!air_crypto_init (error) || !decode_identity (identity, secret, error))
+    return FALSE;
+  ok = unwrap_x25519 (stanza, secret, file_key, error);
+  sodium_memzero (secret, sizeof secret);
+  return ok;
+}
+
 GBytes *
 air_age_decrypt (GBytes              *file,
                  const char * const  *identities,
@@ -889,11 +988,10 @@ air_age_decrypt (GBytes              *file,
                  GError             **error)
 {
   g_autoptr(AirAgeHeader) header = NULL;
-  guint8 file_key[FILE_KEY_LEN], mac_key[KEY_LEN], mac[crypto_auth_hmacsha256_BYTES];
+  guint8 file_key[FILE_KEY_LEN];
   gboolean found = FALSE;
   gsize len = 0;
   const guint8 *data;
-  GBytes *result;
 
   g_return_val_if_fail (file != NULL, NULL);
   if (!air_crypto_init (error))
@@ -958,17 +1056,5 @@ air_age_decrypt (GBytes              *file,
         }
     }
 
-  hkdf (file_key, FILE_KEY_LEN, NULL, 0, "header", mac_key);
-  crypto_auth_hmacsha256 (mac, data, header->mac_offset, mac_key);
-  sodium_memzero (mac_key, sizeof mac_key);
-  if (sodium_memcmp (mac, header->mac, sizeof mac) != 0)
-    {
-      sodium_memzero (file_key, sizeof file_key);
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("The age file's header was changed: its MAC does not match"));
-      return NULL;
-    }
-  result = open_payload (data + header->length, len - header->length, file_key, error);
-  sodium_memzero (file_key, sizeof file_key);
-  return result;
+  return open_with_file_key (data, len, header, file_key, error);
 }

@@ -62,4 +62,22 @@ GBytes  *air_age_decrypt             (GBytes              *file,
                                       GError             **error);
 gboolean air_age_needs_passphrase    (GBytes              *file);
 
+#define AIR_AGE_FILE_KEY_LEN 16
+
+/* Finds the file key from the file's X25519 stanzas (AirAgeStanza), e.g.
+ * by asking the vault that keeps the identity. */
+typedef gboolean (*AirAgeUnwrapFunc) (GPtrArray  *stanzas,
+                                      guint8      file_key[AIR_AGE_FILE_KEY_LEN],
+                                      gpointer    user_data,
+                                      GError    **error);
+
+GBytes  *air_age_decrypt_with_unwrap (GBytes              *file,
+                                      AirAgeUnwrapFunc     unwrap,
+                                      gpointer             user_data,
+                                      GError             **error);
+gboolean air_age_unwrap_x25519       (const char          *identity,
+                                      AirAgeStanza        *stanza,
+                                      guint8               file_key[AIR_AGE_FILE_KEY_LEN],
+                                      GError             **error);
+
 G_END_DECLS

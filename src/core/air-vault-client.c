@@ -17,6 +17,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gprintf.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "air-error.h"
@@ -347,6 +348,13 @@ air_vault_client_get_vault_qube (AirVaultClient *self)
   return self->vault_qube;
 }
 
+static void
+wipe_key_free (gpointer data)
+{
+  sodium_memzero (data, 64);
+  g_free (data);
+}
+
 /* Request bodies that carry a secret are zeroed before they are freed. */
 static void
 wipe_free (gpointer data)
@@ -383,6 +391,7 @@ typedef enum {
   DECODE_PUBLIC_KEY,
   DECODE_SECRET,
   DECODE_EXPORT,
+  DECODE_FILE_KEY,
 } Decode;
 
 static gpointer
@@ -541,6 +550,31 @@ decode_export (GBytes  *answer,
   return air_vault_export_new (g_bytes_new_take (g_steal_pointer (&file), len), (guint) count);
 }
 
+static gpointer
+decode_file_key (GBytes  *answer,
+                 GError **error)
+{
+  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  const char *text;
+  guint8 *key;
+  gsize len = 0;
+
+  if (object == NULL || !air_json_get_string (object, "file_key", 64, &text, error))
+    return NULL;
+  key = g_malloc0 (64);
+  if (sodium_base642bin (key, 64, text, strlen (text), NULL, &len, NULL,
+                         sodium_base64_VARIANT_ORIGINAL) != 0 || len != AIR_AGE_FILE_KEY_LEN)
+    {
+      sodium_memzero (key, 64);
+      g_free (key);
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The vault did not answer with an age file key"));
+      return NULL;
+    }
+  explicit_bzero ((char *) text, strlen (text));
+  return g_bytes_new_with_free_func (key, len, wipe_key_free, key);
+}
+
 static void
 call_cb (GObject      *object,
          GAsyncResult *result,
@@ -584,6 +618,13 @@ call_cb (GObject      *object,
     case DECODE_SECRET:
       value = decode_secret (answer, &error);
       /* The answer held the secret too. */
+      if (g_bytes_get_size (answer) > 0)
+        explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+      if (value)
+        g_task_return_pointer (task, value, (GDestroyNotify) g_bytes_unref);
+      break;
+    case DECODE_FILE_KEY:
+      value = decode_file_key (answer, &error);
       if (g_bytes_get_size (answer) > 0)
         explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
       if (value)
@@ -1077,6 +1118,7 @@ air_vault_client_export_async (AirVaultClient      *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GBytes) input = NULL;
 
   g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
   g_task_set_source_tag (task, air_vault_client_export_async);
@@ -1091,8 +1133,8 @@ air_vault_client_export_async (AirVaultClient      *self,
   else
     add_strv (builder, "recipients", recipients);
   json_builder_end_object (builder);
-  call_vault (self, g_steal_pointer (&task), DECODE_EXPORT, AIR_VAULT_SERVICE_EXPORT, NULL,
-              builder_to_wiped_bytes (builder));
+  input = builder_to_wiped_bytes (builder);
+  call_vault (self, g_steal_pointer (&task), DECODE_EXPORT, AIR_VAULT_SERVICE_EXPORT, NULL, input);
 }
 
 AirVaultExport *
@@ -1129,6 +1171,7 @@ air_vault_client_import_async (AirVaultClient      *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GBytes) input = NULL;
   g_autofree char *file_b64 = NULL;
 
   g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
@@ -1152,14 +1195,80 @@ air_vault_client_import_async (AirVaultClient      *self,
   else
     add_strv (builder, "identities", identities);
   json_builder_end_object (builder);
-  call_vault (self, g_steal_pointer (&task), DECODE_LIST, AIR_VAULT_SERVICE_IMPORT, NULL,
-              builder_to_wiped_bytes (builder));
+  input = builder_to_wiped_bytes (builder);
+  call_vault (self, g_steal_pointer (&task), DECODE_LIST, AIR_VAULT_SERVICE_IMPORT, NULL, input);
 }
 
 GPtrArray *
 air_vault_client_import_finish (AirVaultClient  *self,
                                 GAsyncResult    *result,
                                 GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * air_vault_client_age_unwrap_async:
+ * @name: the name of an age identity the vault keeps
+ * @stanzas: the file's X25519 stanzas (#AirAgeStanza)
+ *
+ * The vault finds the file key with its identity, which never leaves it.
+ * The result is the file key (16 bytes), zeroed when freed.
+ */
+void
+air_vault_client_age_unwrap_async (AirVaultClient      *self,
+                                   const char          *name,
+                                   GPtrArray           *stanzas,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GBytes) input = NULL;
+  g_autofree char *line = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
+  g_task_set_source_tag (task, air_vault_client_age_unwrap_async);
+  if (!air_name_validate (name, "age identity", &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "stanzas");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < stanzas->len; i++)
+    {
+      AirAgeStanza *stanza = g_ptr_array_index (stanzas, i);
+      g_autofree char *body = NULL;
+      gsize body_len = 0;
+      const guint8 *body_data = g_bytes_get_data (stanza->body, &body_len);
+
+      if (stanza->args == NULL || stanza->args[0] == NULL)
+        continue;
+      body = g_base64_encode (body_data, body_len);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "share");
+      json_builder_add_string_value (builder, stanza->args[0]);
+      json_builder_set_member_name (builder, "body");
+      json_builder_add_string_value (builder, body);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  line = air_json_builder_to_line (builder);
+  input = g_bytes_new (line, strlen (line));
+  call_vault (self, g_steal_pointer (&task), DECODE_FILE_KEY, AIR_VAULT_SERVICE_AGE_UNWRAP, name, input);
+}
+
+GBytes *
+air_vault_client_age_unwrap_finish (AirVaultClient  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

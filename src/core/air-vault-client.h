@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 #define AIR_VAULT_SERVICE_KEY_GENERATE "qubesair.KeyGenerate"
 #define AIR_VAULT_SERVICE_EXPORT       "qubesair.CredentialExport"
 #define AIR_VAULT_SERVICE_IMPORT       "qubesair.CredentialImport"
-#define AIR_VAULT_SERVICE_AGE_UNWRAP   "qubesair.AgeUnwrap"
+#define AIR_VAULT_SERVICE_AGE_UNWRAP   "qubesair.CredentialAgeUnwrap"
 
 /* Limits both sides enforce. A GCP service-account JSON is about 2.3 KiB. */
 #define AIR_VAULT_MAX_SECRET   (64 * 1024)
@@ -160,6 +160,15 @@ void               air_vault_client_import_async       (AirVaultClient      *sel
                                                         GAsyncReadyCallback  callback,
                                                         gpointer             user_data);
 GPtrArray         *air_vault_client_import_finish      (AirVaultClient      *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+void               air_vault_client_age_unwrap_async   (AirVaultClient      *self,
+                                                        const char          *name,
+                                                        GPtrArray           *stanzas,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+GBytes            *air_vault_client_age_unwrap_finish  (AirVaultClient      *self,
                                                         GAsyncResult        *result,
                                                         GError             **error);
 

@@ -19,6 +19,9 @@
  *   CredentialExport      management: the given zones' credentials and
  *                         keys in an age file the vault encrypts itself
  *   CredentialImport      management: opens such a file and stores them
+ *   CredentialAgeUnwrap+NAME  management: the file key of an age file from
+ *                         its X25519 stanzas, with the age identity NAME
+ *                         the vault keeps (which never leaves it)
  *
  * Refusals go to stderr for the caller and to the vault's own log
  * (AIR_VAULT_LOG, else $XDG_STATE_HOME/qubes-air/vault.log, and the
@@ -1257,6 +1260,95 @@ service_import (const Request *request)
   return print_node (builder);
 }
 
+/* CredentialAgeUnwrap+NAME: the file key of an age file, from its X25519 stanzas
+ * ({"stanzas": [{"share", "body"}]}, base64 as in the header), with the
+ * age identity NAME the vault keeps: the identity never leaves the vault;
+ * the caller opens the file with the file key. */
+static int
+service_age_unwrap (const Request *request)
+{
+  static const char * const allowed[] = { "stanzas", NULL };
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(AirVaultStore) store = NULL;
+  g_autoptr(AirSecret) own = NULL;
+  g_autoptr(AirSecret) answer = NULL;
+  g_autofree char *identity = NULL;
+  g_autofree char *entry = NULL;
+  guint8 file_key[AIR_AGE_FILE_KEY_LEN];
+  char encoded[sodium_base64_ENCODED_LEN (AIR_AGE_FILE_KEY_LEN, sodium_base64_VARIANT_ORIGINAL)];
+  gboolean found = FALSE;
+  JsonArray *array;
+  GError *error = NULL;
+  int status;
+
+  object = read_request (MAX_SMALL_REQUEST * 4, allowed, NULL, &error);
+  if (object == NULL && error == NULL)
+    error = g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL, _("The request is empty"));
+  if (error != NULL)
+    return fail (error);
+  array = air_json_get_opt_array (object, "stanzas", AIR_AGE_MAX_STANZAS, &error);
+  if (array == NULL)
+    return fail (error ? error : g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
+                                                      _("The request has no “stanzas”")));
+
+  store = open_store (request, &status);
+  if (store == NULL)
+    return status;
+  if ((status = check_management_caller (request, store, &error)) != AIR_VAULT_EXIT_OK)
+    return error ? fail (error) : status;
+  if ((own = own_identity (store, request->zone, &error)) == NULL)
+    return fail (error);
+  identity = g_strndup ((const char *) own->data, own->len);
+
+  for (guint i = 0; i < json_array_get_length (array) && !found; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *share, *body;
+      g_autofree guchar *body_data = NULL;
+      char *args[2] = { NULL, NULL };
+      AirAgeStanza stanza = { (char *) "X25519", args, NULL };
+      gsize body_len = 0;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          !air_json_get_string (json_node_get_object (node), "share", 64, &share, &error) ||
+          !air_json_get_string (json_node_get_object (node), "body", 64, &body, &error))
+        {
+          air_secret_wipe_string (identity);
+          return fail (error ? error : g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
+                                                            _("A stanza of the request is not an object")));
+        }
+      args[0] = (char *) share;
+      body_data = g_base64_decode (body, &body_len);
+      stanza.body = g_bytes_new_static (body_data, body_len);
+      found = air_age_unwrap_x25519 (identity, &stanza, file_key, &error);
+      g_bytes_unref (stanza.body);
+      if (error != NULL)
+        {
+          air_secret_wipe_string (identity);
+          return fail (error);
+        }
+    }
+  air_secret_wipe_string (identity);
+  if (!found)
+    return fail (g_error_new (AIR_ERROR, AIR_ERROR_REFUSED,
+                              _("The age identity “%s” of the vault cannot open this file: it is "
+                                "encrypted to other recipients"), request->zone));
+
+  sodium_bin2base64 (encoded, sizeof encoded, file_key, sizeof file_key, sodium_base64_VARIANT_ORIGINAL);
+  sodium_memzero (file_key, sizeof file_key);
+  answer = air_secret_new (sizeof encoded + 32);
+  air_secret_append (answer, "{\"file_key\":\"", 13);
+  air_secret_append (answer, encoded, strlen (encoded));
+  air_secret_append (answer, "\"}\n", 3);
+  sodium_memzero (encoded, sizeof encoded);
+
+  entry = g_strdup_printf ("opened a file key with age identity %s for caller=%s", request->zone, request->caller);
+  audit (entry);
+  if (!air_secret_write_fd (answer, STDOUT_FILENO, &error))
+    return fail (error);
+  return AIR_VAULT_EXIT_OK;
+}
+
 /* Dispatch */
 
 typedef enum {
@@ -1278,6 +1370,7 @@ static const struct {
   { AIR_VAULT_SERVICE_KEY_GENERATE, ZONE_REQUIRED, service_key_generate },
   { AIR_VAULT_SERVICE_EXPORT, ZONE_NONE, service_export },
   { AIR_VAULT_SERVICE_IMPORT, ZONE_NONE, service_import },
+  { AIR_VAULT_SERVICE_AGE_UNWRAP, ZONE_REQUIRED, service_age_unwrap },
 };
 
 static gboolean

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-config-secrets.sh — qair config export --with-secrets and its
-# import, with the real vault (gnome-keyring, run by run-with-keyring.sh)
+# import, and age identities kept in the vault, with the real vault (gnome-keyring, run by run-with-keyring.sh)
 # and Debian's age on the other side (TAP). The vault encrypts the zones'
 # credentials and keys itself; age -d opens both layers; importing puts
 # them back in the vault (the WireGuard key too, so the zone host needs no
@@ -39,6 +39,7 @@ gw_pub () { sed -n "s/^# This gateway's public key: //p" "$AIR_LOOPBACK_DIR/sys-
 age-keygen -o "$top/id" 2>/dev/null
 age-keygen -o "$top/other-id" 2>/dev/null
 recipient=$(age-keygen -y "$top/id")
+printf '{"kind":"qubes-air-config","version":1,"zones":[]}' | age -r "$(age-keygen -y "$top/other-id")" >"$top/all-other.age"
 token="PVEAPIToken=root@pam!air=0b3e5a7c-secret-$$"
 
 home old
@@ -131,6 +132,39 @@ printf 'a long passphrase\n' | "$QAIR" config export --zone lab --passphrase --w
 "$QAIR" cred rm lab >/dev/null 2>&1
 printf 'a long passphrase\n' | "$QAIR" config import "$top/pass.age" --passphrase --yes --replace >/dev/null 2>&1
 check "with a passphrase, both layers" '[ $? -eq 0 ] && [ "$(creds lab)" = "api-token ssh-key wireguard-key " ]'
+
+# --- An age identity kept in the vault: files to its recipient are opened
+# --- by the vault (it finds the file key), the identity never leaves it.
+vault_rcpt=$("$QAIR" key generate --kind age backup 2>"$top/err")
+check "qair key generate --kind age prints the identity's recipient" \
+  'case "$vault_rcpt" in age1*) echo hi | age -r "$vault_rcpt" >/dev/null 2>&1 ;; *) false ;; esac'
+"$QAIR" key generate --kind age backup >/dev/null 2>"$top/err"
+check "… a second one of the same name is refused" '[ $? -ne 0 ] && grep -q "already has an age identity" "$top/err"'
+printf '{"kind":"age-identity"}' | QREXEC_SERVICE_FULL_NAME=qubesair.CredentialGet+backup \
+  QREXEC_SERVICE_ARGUMENT=backup QREXEC_REMOTE_DOMAIN=sys-remote-backup "$AIR_VAULT_PROGRAM" >"$top/got" 2>"$top/err"
+check "the vault never gives the identity out" '[ $? -ne 0 ] && ! grep -q AGE-SECRET "$top/got"'
+echo '{"stanzas":[]}' | QREXEC_SERVICE_FULL_NAME=qubesair.CredentialAgeUnwrap+backup \
+  QREXEC_SERVICE_ARGUMENT=backup QREXEC_REMOTE_DOMAIN=sys-remote-lab "$AIR_VAULT_PROGRAM" >/dev/null 2>"$top/err"
+check "… nor opens files for a gateway" '[ $? -eq 3 ] && grep -q "cannot manage credentials" "$top/err"'
+
+"$QAIR" config export --zone lab -r "$vault_rcpt" --with-secrets --yes -o "$top/vault.age" 2>/dev/null
+"$QAIR" cred rm lab >/dev/null 2>&1
+home fresh
+"$QAIR" config import "$top/vault.age" --identity-in-vault backup --yes >"$top/out" 2>&1
+status=$?
+[ $status -ne 0 ] && sed 's/^/# /' "$top/out"
+check "import --identity-in-vault: both layers opened by the vault's identity" \
+  '[ $status -eq 0 ] && [ "$(zones)" = "lab local " ] && [ "$(creds lab)" = "api-token ssh-key wireguard-key " ]'
+check "… as the vault's log says" 'grep -q "opened a file key with age identity backup" "$AIR_VAULT_LOG"'
+printf '{"kind":"qubes-air-config","version":1,"zones":[{"name":"by-age","driver":"ssh","ssh":{"host":"127.0.0.12"}}]}' |
+  age -r "$vault_rcpt" >"$top/by-age.age"
+"$QAIR" config import "$top/by-age.age" --identity-in-vault backup --yes >/dev/null 2>&1
+check "a file made by Debian's age -r to the vault's recipient imports" '[ $? -eq 0 ] && [ "$(zones)" = "by-age lab local " ]'
+"$QAIR" config import "$top/all-other.age" --identity-in-vault backup --yes >/dev/null 2>"$top/err"
+check "a file to other recipients is refused, nothing imported" \
+  '[ $? -ne 0 ] && grep -q "cannot open this file" "$top/err" && [ "$(zones)" = "by-age lab local " ]'
+"$QAIR" config import "$top/by-age.age" --identity-in-vault nosuch --yes >/dev/null 2>"$top/err"
+check "an identity the vault does not keep is named" '[ $? -ne 0 ] && grep -q "no age identity called “nosuch”" "$top/err"'
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

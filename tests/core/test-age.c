@@ -217,6 +217,92 @@ test_passphrase (void)
   g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT);
 }
 
+/* The vault's way: the identity stays with whoever unwraps (here a
+ * callback standing in for the vault); a wrong file key is caught by the
+ * header's MAC, a passphrase file refused before any unwrapping. */
+typedef struct {
+  const char *identity;
+  gboolean    wrong;
+  guint       calls;
+} Unwrapper;
+
+static gboolean
+unwrap_cb (GPtrArray  *stanzas,
+           guint8      file_key[AIR_AGE_FILE_KEY_LEN],
+           gpointer    user_data,
+           GError    **error)
+{
+  Unwrapper *unwrapper = user_data;
+
+  unwrapper->calls++;
+  for (guint i = 0; i < stanzas->len; i++)
+    if (air_age_unwrap_x25519 (unwrapper->identity, stanzas->pdata[i], file_key, error))
+      {
+        if (unwrapper->wrong)
+          file_key[0] ^= 1;
+        return TRUE;
+      }
+  if (error != NULL && *error == NULL)
+    g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED, "not mine");
+  return FALSE;
+}
+
+static void
+test_unwrap (void)
+{
+  g_autofree char *id1 = NULL, *r1 = NULL, *id2 = NULL, *r2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) plain = pattern (70000);
+  g_autoptr(GBytes) file = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) bad = NULL;
+  g_autoptr(GBytes) stranger = NULL;
+  g_autoptr(GBytes) scrypt = NULL;
+  g_autoptr(GBytes) refused = NULL;
+  Unwrapper unwrapper = { 0 };
+
+  g_assert_true (air_age_keygen (&id1, &r1, NULL));
+  g_assert_true (air_age_keygen (&id2, &r2, NULL));
+  {
+    const char *recipients[] = { r2, r1, NULL };
+
+    file = air_age_encrypt (plain, recipients, &error);
+    g_assert_no_error (error);
+  }
+
+  unwrapper.identity = id1;
+  out = air_age_decrypt_with_unwrap (file, unwrap_cb, &unwrapper, &error);
+  g_assert_no_error (error);
+  assert_same (out, plain);
+  g_assert_cmpuint (unwrapper.calls, ==, 1);
+
+  unwrapper.wrong = TRUE;
+  bad = air_age_decrypt_with_unwrap (file, unwrap_cb, &unwrapper, &error);
+  g_assert_null (bad);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  {
+    g_autofree char *id3 = NULL, *r3 = NULL;
+
+    g_assert_true (air_age_keygen (&id3, &r3, NULL));
+    unwrapper.identity = id3;
+    unwrapper.wrong = FALSE;
+    stranger = air_age_decrypt_with_unwrap (file, unwrap_cb, &unwrapper, &error);
+    g_assert_null (stranger);
+    g_assert_error (error, AIR_ERROR, AIR_ERROR_REFUSED);
+    g_clear_error (&error);
+  }
+
+  scrypt = air_age_encrypt_passphrase (plain, "correct horse", TEST_LOG_N, &error);
+  g_assert_no_error (error);
+  unwrapper.calls = 0;
+  refused = air_age_decrypt_with_unwrap (scrypt, unwrap_cb, &unwrapper, &error);
+  g_assert_null (refused);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (unwrapper.calls, ==, 0);
+}
+
 /* Our files opened by age, age's files opened by us. */
 static void
 test_interop (void)
@@ -470,6 +556,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/air/age/keys", test_keys);
   g_test_add_func ("/air/age/round-trip", test_round_trip);
   g_test_add_func ("/air/age/passphrase", test_passphrase);
+  g_test_add_func ("/air/age/unwrap", test_unwrap);
   g_test_add_func ("/air/age/interop", test_interop);
   g_test_add_func ("/air/age/tampered", test_tampered);
   g_test_add_func ("/air/age/hostile-headers", test_hostile_headers);
