@@ -290,8 +290,11 @@ air_vault_store_put (AirVaultStore         *self,
                                  air_secret_data_free);
   air_secret_steal_data (g_steal_pointer (&owned));
 
+  /* A new item beside the old one, which goes once the new one is
+   * stored: gnome-keyring's own replace of an item with the very same
+   * attributes (a rekey) dropped off the bus in the middle of the call. */
   item = secret_item_create_sync (self->collection, &credential_schema, attributes,
-                                  item_label, value, SECRET_ITEM_CREATE_REPLACE,
+                                  item_label, value, SECRET_ITEM_CREATE_NONE,
                                   NULL, &local_error);
   if (item == NULL)
     {

@@ -148,7 +148,7 @@ vault_key () {
     python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])' 2>/dev/null
 }
 
-echo "1..26"
+echo "1..29"
 started=$(date +%s)
 
 ip netns add "$gw" && ip netns add "$zh" &&
@@ -274,6 +274,28 @@ wait_until 30 health_is "up $handshake_text"
 ok $? "when it comes back, the zone is up again with WireGuard's view (“${health#up }”)"
 out=$(echo back | G "$Q" run q1 -- cat 2>&1)
 check "… and its qube answers again" test "$out" = back
+
+# --- A new key pair with the tunnel up: the gateway's interface takes it
+# --- at once; the host takes the printed [Peer], and the tunnel goes on.
+out=$(G "$Q" zone rekey "$zone" 2>&1)
+status=$?
+[ $status -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
+new_private=$(vault_key)
+new_public=$(printf '%s\n' "$new_private" | wg pubkey 2>/dev/null)
+check "qair zone rekey: the running interface has the vault's new key, no file has it" \
+  sh -c "[ $status -eq 0 ] && [ -n '$new_private' ] && [ '$new_private' != '$gw_private' ] &&
+         [ \"\$(ip netns exec '$gw' timeout 5 wg show '$gw_if' private-key)\" = '$new_private' ] &&
+         ! grep -rqF -- '$new_private' '$gw_state' && ! grep -rqF -- '$gw_private' '$gw_state'"
+case "$out" in *"PublicKey = $new_public"*) s=0 ;; *) s=1 ;; esac
+ok $s "… and prints the host's new [Peer]"
+H timeout 5 wg set "$host_if" peer "$(printf '%s\n' "$gw_private" | wg pubkey)" remove \
+  peer "$new_public" allowed-ips "$gw_addr/32"
+out=$(echo rekeyed | G "$Q" run q1 -- cat 2>&1)
+if [ "$out" != rekeyed ]; then
+  wait_until 40 health_is "up $handshake_text"
+  out=$(echo rekeyed | G "$Q" run q1 -- cat 2>&1)
+fi
+check "… with which the tunnel carries the zone again" test "$out" = rekeyed
 
 # --- Without the zone's WireGuard interface (here the same tunnel brought
 # --- up under a name that is not the zone's), the health is the SSH

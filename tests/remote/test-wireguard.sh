@@ -58,7 +58,7 @@ if ! command -v wg >/dev/null; then
   echo "1..0 # SKIP wireguard-tools is not installed"
   exit 0
 fi
-echo "1..24"
+echo "1..25"
 
 out=$($Q zone add wgz --driver ssh --host 10.77.0.2 --timeout 1 --wireguard zone.example.org:51820 2>&1)
 ok $? "qair zone add --wireguard"
@@ -84,6 +84,13 @@ check "the gateway's peer is the zone host's key" \
   test "$(field "$root/host.conf" PrivateKey | wg pubkey)" = "$(field "$conf" PublicKey)"
 check "the zone host's file is accepted too" sh -c "cp '$root/host.conf' '$root/wghost.conf' && wg-quick strip '$root/wghost.conf' >/dev/null 2>&1"
 check "qair zones --json: the zone's key is in the vault" test "$(key_place wgz)" = vault
+out=$($Q zone rekey wgz 2>&1)
+status=$?
+[ $status -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
+rekeyed=$(vault_key wgz sys-remote-wgz)
+check "qair zone rekey replaces a key the vault has: a new one, kept once" \
+  test $status -eq 0 -a -n "$rekeyed" -a "$rekeyed" != "$private" \
+       -a "$($Q cred ls 2>/dev/null | grep -c "^wgz  *wireguard-key")" = 1
 
 peer=$(wg genkey | wg pubkey)
 out=$($Q zone add wgp --driver ssh --host 10.77.0.6 --timeout 1 --wireguard 192.0.2.1:51820 --wireguard-peer-key "$peer" 2>&1)
