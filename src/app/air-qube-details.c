@@ -74,17 +74,14 @@ label_classes (gpointer unused,
 }
 
 static char *
-memory_text (gpointer unused,
-             guint    mib)
+resources_text (gpointer unused,
+                guint    mib,
+                guint    vcpus)
 {
-  return mib ? g_strdup_printf (_("%u MiB"), mib) : g_strdup ("—");
-}
-
-static char *
-number_text (gpointer unused,
-             guint    value)
-{
-  return value ? g_strdup_printf ("%u", value) : g_strdup ("—");
+  if (mib == 0)
+    return g_strdup ("—");
+  /* Translators: a qube's memory and its number of vCPUs */
+  return g_strdup_printf (ngettext ("%u MiB, %u vCPU", "%u MiB, %u vCPUs", vcpus), mib, vcpus);
 }
 
 static char *
@@ -120,9 +117,12 @@ isolation_text (gpointer      unused,
 }
 
 static char *
-network_text (gpointer unused,
-              gboolean network)
+network_text (gpointer    unused,
+              const char *ip,
+              gboolean    network)
 {
+  if (ip != NULL && ip[0] != '\0')
+    return g_strdup (ip);
   return g_strdup (network ? _("The zone host’s network") : _("None (its own loopback only)"));
 }
 
@@ -231,8 +231,7 @@ air_qube_details_class_init (AirQubeDetailsClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, kind_text);
   gtk_widget_class_bind_template_callback (widget_class, label_text);
   gtk_widget_class_bind_template_callback (widget_class, label_classes);
-  gtk_widget_class_bind_template_callback (widget_class, memory_text);
-  gtk_widget_class_bind_template_callback (widget_class, number_text);
+  gtk_widget_class_bind_template_callback (widget_class, resources_text);
   gtk_widget_class_bind_template_callback (widget_class, text_or_dash);
   gtk_widget_class_bind_template_callback (widget_class, started_text);
   gtk_widget_class_bind_template_callback (widget_class, isolation_text);
