@@ -31,7 +31,7 @@ state () {
 print([e['qube']['state'] for e in json.load(sys.stdin)['qubes'] if e['qube']['name'] == sys.argv[1]][0])" "$1" 2>/dev/null
 }
 
-echo "1..42"
+echo "1..45"
 
 # --- A zone host with no kernel says so, and what to do.
 cp "$T/guest/template.qcow2" "$vm/templates/mini.qcow2"
@@ -95,6 +95,19 @@ $Q copy q1:QubesIncoming/mgmt/payload.txt q2 >/dev/null 2>"$T/err"
 ok $? "… and from one VM qube to another"
 check "… into q2's ~/QubesIncoming/q1/" \
   test "$($Q run q2 -- cat QubesIncoming/q1/payload.txt | cksum)" = "$(cksum <"$T/payload.txt")"
+
+# --- A full private volume: the copy fails saying so, and leaves no part.
+$Q run q2 -- sh -c 'dd if=/dev/zero of=fill bs=1M 2>/dev/null; sync' >/dev/null 2>&1
+head -c 8388608 /dev/urandom >"$T/blob"
+out=$($Q copy "$T/blob" q2 2>&1); status=$?
+[ $status -ne 0 ] && contains "$out" "space"
+ok $? "a copy into a qube whose disk is full fails, saying so ($(echo "$out" | tail -1))"
+# What the refused copy was still sending (random bytes) is never taken
+# for a call: the next one is answered at once.
+check "… and the qube answers its next call at once" test "$(timeout 30 $Q run q2 -- echo alive 2>&1)" = alive
+check "… and leaves no part of the file in the qube" \
+  test -z "$($Q run q2 -- sh -c 'ls -A QubesIncoming/mgmt 2>/dev/null | grep -v "^payload"')"
+$Q run q2 -- rm -f fill >/dev/null 2>&1
 
 # --- qubesair.Relay, as dom0 sends it for a RemoteVM, into a VM qube.
 out=$(printf 'echo relayed-$((6*7))\nexit 5\n' |

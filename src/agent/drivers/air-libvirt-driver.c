@@ -44,6 +44,12 @@
 #define PING_TIMEOUT_MS          5000
 #define MAX_SETTINGS_FILE        (64 * 1024)
 #define MAX_STALE_FRAMES         64
+/* The guest's greeting: each connection waits this long before it is
+ * made again, for at most GREETING_TIMEOUT_MS when the call has no limit
+ * of its own; the pause lets the guest see the connection go. */
+#define GREETING_ATTEMPT_MS      2000
+#define GREETING_TIMEOUT_MS      60000
+#define GREETING_PAUSE_MS        100
 #define PRIVATE_SIZE             "1G"
 #define VOLATILE_SIZE            "1G"
 #define MAX_TOOL_MESSAGE         300
@@ -699,33 +705,22 @@ connect_channel (AirLibvirtDriver  *self,
   return fd;
 }
 
-/* Sends the call and waits for the guest's READY, skipping what an
- * earlier call left in the channel. @timeout_ms < 0: no limit. */
+/* Reads frames until the guest's READY, within @deadline (monotonic µs;
+ * 0: none). FALSE with @error on a timeout, a closed channel or junk. */
 static gboolean
-begin_call (int          fd,
+wait_ready (int          fd,
             const char  *name,
-            const char  *service,
-            const char  *extra_line,
-            int          timeout_ms,
+            gint64       deadline,
             GError     **error)
 {
-  g_autofree char *header = air_call_header_new (service, "", "dom0", NULL);
   g_autofree guint8 *buffer = g_malloc (AIR_CALL_MAX_FRAME);
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  if (!air_fd_write_all (fd, header, strlen (header)) ||
-      (extra_line != NULL && !air_fd_write_all (fd, extra_line, strlen (extra_line))))
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_UNREACHABLE, _("Cannot reach the agent of qube “%s”"), name);
-      return FALSE;
-    }
 
   for (guint skipped = 0; skipped < MAX_STALE_FRAMES; skipped++)
     {
       struct pollfd pfd = { .fd = fd, .events = POLLIN };
       AirCallFrame type;
       gsize len;
-      int wait_ms = timeout_ms < 0 ? -1 : (int) MAX (0, (deadline - g_get_monotonic_time ()) / 1000);
+      int wait_ms = deadline == 0 ? -1 : (int) MAX (0, (deadline - g_get_monotonic_time ()) / 1000);
       int n = poll (&pfd, 1, wait_ms);
 
       if (n < 0 && errno == EINTR)
@@ -749,6 +744,59 @@ begin_call (int          fd,
 
   g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The agent of qube “%s” sent too much before answering"), name);
   return FALSE;
+}
+
+/* Connects to the guest, waits for its greeting (air-vm-guest.h: the
+ * guest greets each connection once, after dropping whatever the one
+ * before left), sends the call and waits for its READY. A guest that
+ * has not yet seen the previous connection go does not greet: the
+ * connection is made again, after a pause it cannot miss.
+ * @timeout_ms < 0: no limit once greeted. Returns the channel, or -1. */
+static int
+open_call (AirLibvirtDriver  *self,
+           const char        *name,
+           const char        *service,
+           const char        *extra_line,
+           int                timeout_ms,
+           GError           **error)
+{
+  g_autofree char *header = air_call_header_new (service, "", "dom0", NULL);
+  gint64 limit = timeout_ms < 0 ? GREETING_TIMEOUT_MS : timeout_ms;
+  gint64 deadline = g_get_monotonic_time () + limit * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gint64 attempt = MIN (deadline, g_get_monotonic_time () + GREETING_ATTEMPT_MS * 1000);
+      int fd = connect_channel (self, name, error);
+
+      if (fd < 0)
+        return -1;
+      if (wait_ready (fd, name, attempt, &local_error))
+        {
+          if (!air_fd_write_all (fd, header, strlen (header)) ||
+              (extra_line != NULL && !air_fd_write_all (fd, extra_line, strlen (extra_line))))
+            {
+              close (fd);
+              g_set_error (error, AIR_ERROR, AIR_ERROR_UNREACHABLE, _("Cannot reach the agent of qube “%s”"), name);
+              return -1;
+            }
+          if (!wait_ready (fd, name, timeout_ms < 0 ? 0 : deadline, error))
+            {
+              close (fd);
+              return -1;
+            }
+          return fd;
+        }
+      close (fd);
+      if (g_get_monotonic_time () >= deadline ||
+          !g_error_matches (local_error, AIR_ERROR, AIR_ERROR_UNREACHABLE))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return -1;
+        }
+      g_usleep (GREETING_PAUSE_MS * 1000);
+    }
 }
 
 static gboolean
@@ -829,12 +877,11 @@ wait_agent (AirLibvirtDriver  *self,
                        _("Qube “%s” stopped while it was booting (its console: %s)"), name, log);
           return FALSE;
         }
-      fd = connect_channel (self, name, &local_error);
+      fd = open_call (self, name, "ping", NULL,
+                      (int) CLAMP ((deadline - g_get_monotonic_time ()) / 1000, 1, PING_TIMEOUT_MS), &local_error);
       if (fd >= 0)
         {
-          int remaining_ms = (int) MAX (1, (deadline - g_get_monotonic_time ()) / 1000);
-          gboolean ok = begin_call (fd, name, "ping", NULL, remaining_ms, &local_error) &&
-                        read_exit (fd, name, PING_TIMEOUT_MS, &local_error);
+          gboolean ok = read_exit (fd, name, PING_TIMEOUT_MS, &local_error);
 
           close (fd);
           if (ok)
@@ -997,11 +1044,10 @@ shutdown_qube (AirDriver   *driver,
   if (!domain_is_active (self, name))
     return kill_qube (driver, name, error);
 
-  fd = connect_channel (self, name, NULL);
+  fd = open_call (self, name, "shutdown", NULL, SHUTDOWN_TIMEOUT_S * 1000, NULL);
   if (fd >= 0)
     {
-      if (begin_call (fd, name, "shutdown", NULL, SHUTDOWN_TIMEOUT_S * 1000, NULL))
-        read_exit (fd, name, SHUTDOWN_TIMEOUT_S * 1000, NULL);
+      read_exit (fd, name, SHUTDOWN_TIMEOUT_S * 1000, NULL);
       close (fd);
     }
   wait_gone (self, name, SHUTDOWN_TIMEOUT_S);
@@ -1190,14 +1236,9 @@ run_in_qube (AirLibvirtDriver    *self,
       g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT, _("The command line is too long"));
       return -1;
     }
-  fd = connect_channel (self, name, error);
+  fd = open_call (self, name, "run", line, -1, error);
   if (fd < 0)
     return -1;
-  if (!begin_call (fd, name, "run", line, -1, error))
-    {
-      close (fd);
-      return -1;
-    }
   status = relay_command (fd, name, error);
   close (fd);
   return status;

@@ -1,8 +1,9 @@
 /* air-vm-guest.c
  *
  * PID 1 of a VM qube after its initramfs mounted the volumes: serves the
- * host's calls on the virtio-serial port, one at a time. While the host
- * has no connection open, the port reads as hung up.
+ * host's calls on the virtio-serial port, one per connection, greeting
+ * each connection first (see air_vm_guest_main). While the host has no
+ * connection open, the port reads as hung up.
  *
  * The host is trusted here (it owns the VM); this side still bounds what
  * it reads, so a confused host cannot make init allocate without limit.
@@ -56,37 +57,32 @@ read_line (int      fd,
     }
 }
 
-/* A call's header line. What an earlier call left before it — the end of
- * its stdin (STDIN frames the host sent after the command had ended),
- * or junk — is skipped: a header begins with "{", a frame with its type. */
+/* A call's header line, the first thing on a connection after our
+ * greeting: nothing a connection before left can be taken for one. */
 static gboolean
 read_header_line (int      fd,
                   GString *line)
 {
-  for (;;)
-    {
-      guint8 c, length[4];
-      guint32 len;
-      ssize_t n = read (fd, &c, 1);
+  return read_line (fd, line, AIR_CALL_MAX_HEADER) && line->len > 0 && line->str[0] == '{';
+}
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      if (c == '{')
-        {
-          g_string_append_c (line, '{');
-          return read_line (fd, line, AIR_CALL_MAX_HEADER);
-        }
-      if (c != AIR_VM_FRAME_STDIN)
-        continue;
-      if (air_fd_read_full (fd, length, 4) != 4)
-        return FALSE;
-      memcpy (&len, length, 4);
-      len = GUINT32_FROM_BE (len);
-      for (guint32 skipped = 0; skipped < len && skipped <= AIR_CALL_MAX_FRAME; skipped++)
-        if (air_fd_read_full (fd, &c, 1) != 1)
-          return FALSE;
+/* Drops what is readable: what a connection that is gone, or the call
+ * already served on this one, still sent (the end of a command's stdin a
+ * refused copy was sending). Never parsed: it may be anything a file
+ * being copied holds. */
+static void
+drain (int  port,
+       int  timeout_ms)
+{
+  guint8 junk[16384];
+
+  for (guint i = 0; i < 4096; i++)
+    {
+      struct pollfd pfd = { .fd = port, .events = POLLIN };
+
+      if (poll (&pfd, 1, i == 0 ? timeout_ms : 0) <= 0 || !(pfd.revents & POLLIN) ||
+          read (port, junk, sizeof junk) <= 0)
+        return;
     }
 }
 
@@ -320,16 +316,19 @@ serve_call (int port)
 int
 air_vm_guest_main (const char *port_path)
 {
+  gboolean served = FALSE;
   int port = -1;
 
   signal (SIGPIPE, SIG_IGN);
 
-  /* The port stays open: closing it would drop what a host that has just
-   * connected already sent. A line that is no call header (what an
-   * earlier call left) is skipped by serve_call(). */
+  /* One call per host connection. The guest greets a new connection
+   * with READY only once it has seen the one before go, and drops what
+   * that one left: the host sends its call after the greeting, so no
+   * stale byte is ever read as a call. The port stays open throughout:
+   * while no host is connected it reads as hung up. */
   for (;;)
     {
-      struct pollfd pfd = { .events = POLLIN };
+      struct pollfd pfd = { .events = POLLIN | (served ? 0 : POLLOUT) };
 
       if (port < 0 && (port = open (port_path, O_RDWR | O_CLOEXEC)) < 0)
         {
@@ -339,13 +338,25 @@ air_vm_guest_main (const char *port_path)
         }
       pfd.fd = port;
 
-      /* Hung up: no host connection (the port may read as readable at
-       * its end, which must not spin); wait a little. */
-      if (poll (&pfd, 1, -1) > 0 && (pfd.revents & POLLIN) && !(pfd.revents & POLLHUP))
-        serve_call (port);
-      else
-        g_usleep (G_USEC_PER_SEC / 20);
+      if (poll (&pfd, 1, -1) < 0)
+        continue;
       reap_orphans ();
+      if (pfd.revents & POLLHUP)
+        {
+          /* No host: what is left is a gone connection's. */
+          drain (port, 0);
+          served = FALSE;
+          g_usleep (G_USEC_PER_SEC / 50);
+        }
+      else if (pfd.revents & POLLIN)
+        /* Sent on a connection we did not greet, or after its call. */
+        drain (port, 0);
+      else if (!served && (pfd.revents & POLLOUT))
+        {
+          served = TRUE;
+          if (air_call_write_frame (port, AIR_CALL_FRAME_READY, NULL, 0))
+            serve_call (port);
+        }
     }
   return 0;
 }

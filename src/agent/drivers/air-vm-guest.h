@@ -1,10 +1,14 @@
 /* air-vm-guest.h — the agent as PID 1 of a VM qube (libvirt backend)
  *
- * The host and the guest speak over one virtio-serial port: the host
- * sends a call header (air-call-frames.h) — "ping", "shutdown" or "run"
- * followed by a run header line — then, for "run", the command's stdin as
- * STDIN frames (an empty one ends it); the guest answers with READY,
- * STDOUT/STDERR frames and EXIT, as a forwarded call does.
+ * The host and the guest speak over one virtio-serial port, one call per
+ * connection: the guest greets a connection with READY once it has seen
+ * the previous one close (and dropped what that one left); only then
+ * does the host send a call header (air-call-frames.h) — "ping",
+ * "shutdown" or "run" followed by a run header line — then, for "run",
+ * the command's stdin as STDIN frames (an empty one ends it); the guest
+ * answers with READY, STDOUT/STDERR frames and EXIT, as a forwarded call
+ * does. Nothing a connection leaves behind (a refused copy's unsent
+ * stdin: any bytes a file holds) is ever read as a call.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
