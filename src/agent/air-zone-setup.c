@@ -21,7 +21,8 @@
  *              the wg-quick file is rewritten (an old one with a private
  *              key in it is overwritten and removed), a running tunnel
  *              takes the new key
- *   remove     forgets the zone: connection, configuration, pinned key
+ *   remove     forgets the zone: connection, configuration, pinned key,
+ *              and takes its tunnel down
  *
  * A proxmox zone (configure with "driver": "proxmox", "url", "node",
  * "pool", "storage") is kept in proxmox.json instead; scan answers the
@@ -957,12 +958,20 @@ forget (const char  *state_dir,
   g_autoptr(AirSshDriver) driver = load_driver (state_dir, zone, NULL);
   g_autofree char *path = air_zone_setup_config_path (state_dir);
   g_autofree char *wg = wireguard_path (state_dir, zone);
+  g_autofree char *interface = air_wireguard_interface_name (zone);
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
 
   if (driver != NULL)
     {
       air_ssh_driver_disconnect (driver);
       g_unlink (air_ssh_driver_get_known_hosts (driver));
+    }
+  /* The zone's tunnel goes with it (wireguard-go ends with its interface). */
+  if (g_file_test (wg, G_FILE_TEST_EXISTS) && interface_exists (interface))
+    {
+      const char *ip_del[] = { "ip", "link", "del", "dev", interface, NULL };
+
+      run_tool (ip_del, -1, NULL);
     }
   wipe_file (wg);
   g_unlink (path);

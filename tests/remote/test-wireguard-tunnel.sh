@@ -148,7 +148,7 @@ vault_key () {
     python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])' 2>/dev/null
 }
 
-echo "1..29"
+echo "1..30"
 started=$(date +%s)
 
 ip netns add "$gw" && ip netns add "$zh" &&
@@ -311,6 +311,15 @@ wait_until 30 health_is "up SSH: connected to *@$host_addr:22"
 ok $? "the health is the SSH connection's (“${health#up }”)"
 case "$health" in *WireGuard*) s=1 ;; *) s=0 ;; esac
 ok $s "… with nothing of WireGuard's"
+
+# --- Removing the zone takes the gateway's end of its tunnel down.
+kill "$(pgrep -x -f "wireguard-go -f $gw_other_if")" 2>/dev/null
+out=$(G "$Q" zone up "$zone" 2>&1) && wait_until 5 G test -e "/sys/class/net/$gw_if"
+s=$?
+[ $s -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
+G "$Q" zone rm "$zone" >/dev/null 2>&1
+wait_until 5 gateway_interface_gone
+ok $((s + $?)) "qair zone rm takes the zone's tunnel down in the gateway"
 
 echo "# $(( $(date +%s) - started )) s"
 
