@@ -1134,13 +1134,78 @@ import_one (JsonObject       *item,
   return TRUE;
 }
 
+void
+air_vault_import_item_free (AirVaultImportItem *item)
+{
+  if (item == NULL)
+    return;
+  air_vault_record_free (item->record);
+  air_secret_free (item->secret);
+  g_free (item->public_line);
+  g_free (item);
+}
+
+/* The plain text of an exported file: hostile until checked (whoever
+ * made the file may not be the user), so every entry is checked and a
+ * single bad one refuses the whole file. */
+GPtrArray *
+air_vault_secrets_parse (const char  *plain,
+                         gsize        len,
+                         GError     **error)
+{
+  g_autoptr(JsonObject) root = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  const char *kind = NULL;
+  JsonArray *array;
+  GError *local_error = NULL;
+
+  root = air_json_parse_object (plain, len, AIR_VAULT_MAX_SECRETS_FILE, error);
+  if (root == NULL ||
+      !air_json_get_opt_string (root, "kind", 64, NULL, &kind, error))
+    return NULL;
+  if (g_strcmp0 (kind, SECRETS_KIND) != 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The file opened, but it holds no Qubes Air credentials"));
+      return NULL;
+    }
+  array = air_json_get_opt_array (root, "credentials", MAX_TRANSFER_ZONES * 8, &local_error);
+  if (array == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      else
+        g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The file has no “credentials”"));
+      return NULL;
+    }
+
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) air_vault_import_item_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      AirVaultImportItem *item = g_new0 (AirVaultImportItem, 1);
+
+      item->record = g_new0 (AirVaultRecord, 1);
+      g_ptr_array_add (items, item);
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                               _("An entry of the file's credentials is not an object"));
+          return NULL;
+        }
+      if (!import_one (json_node_get_object (node), item->record, &item->secret, &item->public_line, error))
+        return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
 static int
 service_import (const Request *request)
 {
   static const char * const allowed[] = { "zones", "file", "identities", "passphrase", "identity", NULL };
   g_autoptr(AirSecret) raw = NULL;
   g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonObject) root = NULL;
+  g_autoptr(GPtrArray) items = NULL;
   g_autoptr(AirVaultStore) store = NULL;
   g_autoptr(AirSecret) own = NULL;
   g_autoptr(GBytes) file = NULL;
@@ -1150,8 +1215,7 @@ service_import (const Request *request)
   g_autofree char *entry = NULL;
   g_auto(GStrv) zones = NULL;
   g_auto(GStrv) identities = NULL;
-  const char *passphrase = NULL, *identity = NULL, *file_b64, *kind = NULL;
-  JsonArray *array;
+  const char *passphrase = NULL, *identity = NULL, *file_b64;
   gsize file_len = 0;
   guint n_stored = 0;
   GError *error = NULL;
@@ -1205,19 +1269,10 @@ service_import (const Request *request)
   if (plain == NULL)
     return fail (error);
 
-  root = air_json_parse_object (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
-                                AIR_VAULT_MAX_SECRETS_FILE, &error);
+  items = air_vault_secrets_parse (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), &error);
   sodium_memzero ((gpointer) g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
-  if (root == NULL ||
-      !air_json_get_opt_string (root, "kind", 64, NULL, &kind, &error))
+  if (items == NULL)
     return fail (error);
-  if (g_strcmp0 (kind, SECRETS_KIND) != 0)
-    return fail (g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
-                                      _("The file opened, but it holds no Qubes Air credentials")));
-  array = air_json_get_opt_array (root, "credentials", MAX_TRANSFER_ZONES * 8, &error);
-  if (array == NULL)
-    return fail (error ? error : g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
-                                                      _("The file has no “credentials”")));
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
@@ -1225,29 +1280,21 @@ service_import (const Request *request)
   json_builder_add_int_value (builder, 1);
   json_builder_set_member_name (builder, "credentials");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < items->len; i++)
     {
-      JsonNode *node = json_array_get_element (array, i);
-      g_autoptr(AirVaultRecord) record = g_new0 (AirVaultRecord, 1);
-      g_autoptr(AirSecret) secret = NULL;
-      g_autofree char *public_line = NULL;
+      AirVaultImportItem *item = g_ptr_array_index (items, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        return fail (g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
-                                          _("An entry of the file's credentials is not an object")));
-      if (!import_one (json_node_get_object (node), record, &secret, &public_line, &error))
-        return fail (error);
       /* Only the zones the user chose to import. */
-      if (!g_strv_contains ((const char * const *) zones, record->zone))
+      if (!g_strv_contains ((const char * const *) zones, item->record->zone))
         continue;
-      if (!air_vault_store_put (store, record, g_steal_pointer (&secret), &error))
+      if (!air_vault_store_put (store, item->record, g_steal_pointer (&item->secret), &error))
         return fail (error);
-      record->stored = g_get_real_time () / G_USEC_PER_SEC;
-      add_record (builder, record);
-      if (public_line != NULL)
+      item->record->stored = g_get_real_time () / G_USEC_PER_SEC;
+      add_record (builder, item->record);
+      if (item->public_line != NULL)
         {
           json_builder_set_member_name (builder, "public_key");
-          json_builder_add_string_value (builder, public_line);
+          json_builder_add_string_value (builder, item->public_line);
         }
       json_builder_end_object (builder);
       n_stored++;
