@@ -55,6 +55,15 @@ check "a zone with an SSH key, a WireGuard key and a token in the vault" \
 "$QAIR" config export --zone lab -r "$recipient" --with-secrets -o "$top/x.age" </dev/null 2>"$top/err"
 check "--with-secrets without a terminal asks for --yes" '[ $? -eq 2 ] && grep -q -- "--yes" "$top/err" && [ ! -e "$top/x.age" ]'
 
+# On a terminal (script(1) gives one) the user is asked, and "no" writes nothing.
+if command -v script >/dev/null; then
+  printf 'no\n' | script -qec "'$QAIR' config export --zone lab -r '$recipient' --with-secrets -o '$top/x.age'" /dev/null >"$top/tty" 2>&1
+  check "on a terminal --with-secrets asks first; no writes nothing" \
+    'grep -q "Export them? Type" "$top/tty" && grep -q "Nothing was exported" "$top/tty" && [ ! -e "$top/x.age" ]'
+  printf 'yes\n' | script -qec "'$QAIR' config export --zone lab -r '$recipient' --with-secrets -o '$top/x.age'" /dev/null >"$top/tty" 2>&1
+  check "… and yes exports" '[ -s "$top/x.age" ] && grep -q "holds 3 credentials and keys" "$top/tty"'
+fi
+
 "$QAIR" config export --zone lab -r "$recipient" -o "$top/plain.age" 2>/dev/null
 age -d -i "$top/id" "$top/plain.age" >"$top/plain.json" 2>/dev/null
 check "without --with-secrets no secret travels" '! grep -q secrets "$top/plain.json"'
