@@ -30,6 +30,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "air-label-colors.h"
 #include "air-transfer.h"
@@ -1558,6 +1559,8 @@ refresh_cb (gpointer data)
   self->refresh_id = 0;
   if (self->dirty)
     rebuild (self);
+  else
+    update_accessible (self);   /* a zone's counts changed */
   sync_parts (self);
   self->laid_out_w = -1;
   layout (self);
@@ -1584,11 +1587,44 @@ inventory_changed_cb (GListModel *model,
   invalidate (self);
 }
 
+/* A zone's qubes changed state, or the zone its health: its qubes are the
+ * same objects in the same order (a new or removed one comes as
+ * items-changed, which regroups), so only its counts are taken again. */
+static void
+recount_zone (ZoneView *view)
+{
+  view->n_running = 0;
+  memset (view->by_label, 0, sizeof view->by_label);
+  memset (view->by_state, 0, sizeof view->by_state);
+  for (guint i = 0; i < view->qubes->len; i++)
+    {
+      AirQube *qube = g_ptr_array_index (view->qubes, i);
+
+      if (air_qube_is_running (qube))
+        view->n_running++;
+      view->by_label[MIN ((guint) air_qube_get_label (qube), 7)]++;
+      view->by_state[MIN ((guint) air_qube_get_state (qube), N_STATES - 1)]++;
+    }
+}
+
 static void
 zone_changed_cb (AirSession *session,
                  const char *zone,
                  AirZoneMap *self)
 {
+  if (!self->dirty)
+    for (guint i = 0; i < self->views->len; i++)
+      {
+        ZoneView *view = &g_array_index (self->views, ZoneView, i);
+
+        if (g_strcmp0 (air_zone_get_name (view->zone), zone) != 0)
+          continue;
+        recount_zone (view);
+        if (self->refresh_id == 0)
+          self->refresh_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 10, refresh_cb, self, NULL);
+        gtk_widget_queue_draw (GTK_WIDGET (self));
+        return;
+      }
   invalidate (self);
 }
 

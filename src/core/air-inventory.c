@@ -3,7 +3,9 @@
  * Qubes are kept grouped by zone, in the zone's own order, so a whole-zone
  * refresh is one items-changed over that zone's range. A qube already known
  * keeps its object (and so its row and selection); only its properties
- * change.
+ * change. Each zone's number of qubes and of running ones is kept as
+ * changes are applied, so views ask for them at no cost per event; they
+ * follow what goes through the inventory (the session's only writer).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,7 +23,13 @@ struct _AirInventory
 
   GPtrArray  *items;   /* AirQube, grouped by zone */
   GHashTable *index;   /* "zone/name" → AirQube (borrowed from items) */
+  GHashTable *counts;  /* zone → ZoneCount */
 };
+
+typedef struct {
+  guint n_qubes;
+  guint n_running;
+} ZoneCount;
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -65,6 +73,7 @@ air_inventory_finalize (GObject *object)
   AirInventory *self = (AirInventory *)object;
 
   g_clear_pointer (&self->index, g_hash_table_unref);
+  g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
 
   G_OBJECT_CLASS (air_inventory_parent_class)->finalize (object);
@@ -81,6 +90,7 @@ air_inventory_init (AirInventory *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 AirInventory *
@@ -153,6 +163,54 @@ index_add (AirInventory *self,
                        qube);
 }
 
+static ZoneCount *
+zone_count (AirInventory *self,
+            const char   *zone)
+{
+  ZoneCount *count = g_hash_table_lookup (self->counts, zone);
+
+  if (count == NULL)
+    {
+      count = g_new0 (ZoneCount, 1);
+      g_hash_table_insert (self->counts, g_strdup (zone), count);
+    }
+  return count;
+}
+
+/* @qube (of @zone) joins (@delta 1) or leaves (-1) the counts. */
+static void
+count_qube (AirInventory *self,
+            AirQube      *qube,
+            int           delta)
+{
+  ZoneCount *count = zone_count (self, air_qube_get_zone (qube));
+
+  count->n_qubes += delta;
+  if (air_qube_is_running (qube))
+    count->n_running += delta;
+  if (count->n_qubes == 0)
+    g_hash_table_remove (self->counts, air_qube_get_zone (qube));
+}
+
+/* Copies @incoming into @known, keeping the running count right. */
+static void
+update_known (AirInventory *self,
+              AirQube      *known,
+              AirQube      *incoming)
+{
+  gboolean was_running = air_qube_is_running (known);
+  ZoneCount *count;
+
+  air_qube_update_from (known, incoming);
+  if (air_qube_is_running (known) == was_running)
+    return;
+  count = zone_count (self, air_qube_get_zone (known));
+  if (was_running)
+    count->n_running--;
+  else
+    count->n_running++;
+}
+
 /* Makes the zone's part of the inventory what @qubes says, reusing the
  * objects of qubes already known. */
 void
@@ -181,7 +239,7 @@ air_inventory_replace_zone (AirInventory *self,
 
       if (known != NULL)
         {
-          air_qube_update_from (known, incoming);
+          update_known (self, known, incoming);
           g_ptr_array_add (fresh, g_object_ref (known));
         }
       else
@@ -195,7 +253,10 @@ air_inventory_replace_zone (AirInventory *self,
     return;
 
   for (guint i = 0; i < len; i++)
-    index_remove (self, g_ptr_array_index (self->items, start + i));
+    {
+      index_remove (self, g_ptr_array_index (self->items, start + i));
+      count_qube (self, g_ptr_array_index (self->items, start + i), -1);
+    }
 
   /* One new array, not an insert per qube (each a memmove of the rest). */
   items = g_ptr_array_new_full (self->items->len - len + fresh->len, g_object_unref);
@@ -207,6 +268,7 @@ air_inventory_replace_zone (AirInventory *self,
 
       g_ptr_array_add (items, g_object_ref (qube));
       index_add (self, qube);
+      count_qube (self, qube, 1);
     }
   for (guint i = start + len; i < self->items->len; i++)
     g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->items, i)));
@@ -246,12 +308,13 @@ air_inventory_apply_event (AirInventory   *self,
       known = air_inventory_lookup (self, zone, air_qube_get_name (event->qube));
       if (known != NULL)
         {
-          air_qube_update_from (known, event->qube);
+          update_known (self, known, event->qube);
           break;
         }
       zone_range (self, zone, &start, &len);
       g_ptr_array_insert (self->items, start + len, g_object_ref (event->qube));
       index_add (self, event->qube);
+      count_qube (self, event->qube, 1);
       g_list_model_items_changed (G_LIST_MODEL (self), start + len, 0, 1);
       break;
 
@@ -264,6 +327,7 @@ air_inventory_apply_event (AirInventory   *self,
           if (g_ptr_array_find (self->items, known, &position))
             {
               index_remove (self, known);
+              count_qube (self, known, -1);
               g_ptr_array_remove_index (self->items, position);
               g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
             }
@@ -276,21 +340,19 @@ air_inventory_apply_event (AirInventory   *self,
     }
 }
 
+/* The zone's number of qubes and of running ones, kept as changes are
+ * applied: no scan. */
 guint
 air_inventory_count_zone (AirInventory *self,
                           const char   *zone,
                           guint        *n_running)
 {
-  guint start, len, running = 0;
+  ZoneCount *count;
 
   g_return_val_if_fail (AIR_IS_INVENTORY (self), 0);
 
-  zone_range (self, zone, &start, &len);
-  for (guint i = 0; i < len; i++)
-    if (air_qube_is_running (g_ptr_array_index (self->items, start + i)))
-      running++;
-
+  count = zone != NULL ? g_hash_table_lookup (self->counts, zone) : NULL;
   if (n_running != NULL)
-    *n_running = running;
-  return len;
+    *n_running = count != NULL ? count->n_running : 0;
+  return count != NULL ? count->n_qubes : 0;
 }

@@ -247,6 +247,62 @@ test_summary_instead_of_dots (void)
   close_map (&fixture);
 }
 
+/* A qube that starts in a zone (an event, as the session applies it):
+ * the zone's card counts it at once, and the other zone's is unchanged. */
+static void
+test_counts_follow_events (void)
+{
+  Fixture fixture = { 0 };
+  AirInventory *inventory;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *other = NULL;
+  g_autoptr(AirQube) started = NULL;
+  AirEvent event = { .kind = AIR_EVENT_QUBE_CHANGED };
+  AirQube *halted = NULL;
+  guint running = 0;
+
+  open_map (&fixture,
+            "{\"version\":1,\"zones\":["
+            "{\"name\":\"one\",\"gateway\":\"sys-remote-one\",\"driver\":\"local\"},"
+            "{\"name\":\"two\",\"gateway\":\"sys-remote-two\",\"driver\":\"local\"}]}",
+            "20", 40, 1000, 600);
+  inventory = air_session_get_inventory (fixture.session);
+  air_inventory_count_zone (inventory, "one", &running);
+  before = g_strdup_printf ("%u running", running);
+  g_assert_nonnull (strstr (air_zone_map_part_get_details (AIR_ZONE_MAP_PART (
+    air_zone_map_get_part (fixture.map, "one", AIR_ZONE_MAP_PART_HOST))), before));
+  other = g_strdup (air_zone_map_part_get_details (AIR_ZONE_MAP_PART (
+    air_zone_map_get_part (fixture.map, "two", AIR_ZONE_MAP_PART_HOST))));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (inventory)) && halted == NULL; i++)
+    {
+      g_autoptr(AirQube) qube = g_list_model_get_item (G_LIST_MODEL (inventory), i);
+
+      if (g_str_equal (air_qube_get_zone (qube), "one") && air_qube_get_state (qube) == AIR_QUBE_STATE_HALTED)
+        halted = qube;
+    }
+  g_assert_nonnull (halted);
+  started = air_qube_new ("one", air_qube_get_name (halted));
+  air_qube_update_from (started, halted);
+  air_qube_set_state (started, AIR_QUBE_STATE_RUNNING);
+  event.qube = started;
+  air_inventory_apply_event (inventory, "one", &event);
+  g_signal_emit_by_name (fixture.session, "zone-changed", "one");
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  after = g_strdup_printf ("%u running", running + 1);
+  g_test_message ("%s", air_zone_map_part_get_details (AIR_ZONE_MAP_PART (
+    air_zone_map_get_part (fixture.map, "one", AIR_ZONE_MAP_PART_HOST))));
+  g_assert_nonnull (strstr (air_zone_map_part_get_details (AIR_ZONE_MAP_PART (
+    air_zone_map_get_part (fixture.map, "one", AIR_ZONE_MAP_PART_HOST))), after));
+  g_assert_cmpstr (air_zone_map_part_get_details (AIR_ZONE_MAP_PART (
+    air_zone_map_get_part (fixture.map, "two", AIR_ZONE_MAP_PART_HOST))), ==, other);
+
+  close_map (&fixture);
+}
+
 static GtkDropTarget *
 find_drop_target (GtkWidget *widget)
 {
@@ -428,6 +484,7 @@ main (int   argc,
   g_test_add_func ("/zone-map/zone-down-visible", test_zone_down_visible);
   g_test_add_func ("/zone-map/summary-instead-of-dots", test_summary_instead_of_dots);
   g_test_add_func ("/zone-map/no-isolation-stands-out", test_no_isolation_stands_out);
+  g_test_add_func ("/zone-map/counts-follow-events", test_counts_follow_events);
   g_test_add_func ("/zone-map/drop-targets", test_drop_targets);
   g_test_add_func ("/zone-map/parts-named", test_parts_named);
   g_test_add_func ("/zone-map/keyboard", test_keyboard);

@@ -361,6 +361,90 @@ test_count_zone (Fixture       *fixture,
   g_assert_cmpuint (running, ==, 0);
 }
 
+/* The counts a zone chip shows, by a scan of the model. */
+static guint
+scan_zone (AirInventory *inventory,
+           const char   *zone,
+           guint        *n_running)
+{
+  guint count = 0;
+
+  *n_running = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (inventory)); i++)
+    {
+      g_autoptr(AirQube) qube = g_list_model_get_item (G_LIST_MODEL (inventory), i);
+
+      if (g_str_equal (air_qube_get_zone (qube), zone))
+        {
+          count++;
+          if (air_qube_is_running (qube))
+            (*n_running)++;
+        }
+    }
+  return count;
+}
+
+/* The kept counts agree with the qubes through every kind of change: a
+ * burst of events (added, changed, removed, twice over), lists replacing a
+ * zone, a zone removed. */
+static void
+test_counts_follow (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char * const zones[] = { "a", "b", "c" };
+  GRand *rand = g_rand_new_with_seed (17);
+
+  for (guint step = 0; step < 3000; step++)
+    {
+      const char *zone = zones[g_rand_int_range (rand, 0, 3)];
+      g_autofree char *name = g_strdup_printf ("q%d", g_rand_int_range (rand, 0, 12));
+      AirQubeState state = g_rand_boolean (rand) ? AIR_QUBE_STATE_RUNNING : AIR_QUBE_STATE_HALTED;
+      int what = g_rand_int_range (rand, 0, 100);
+
+      if (what < 40)
+        {
+          g_autoptr(AirEvent) event = event_new (AIR_EVENT_QUBE_CHANGED, zone, name, state);
+          air_inventory_apply_event (fixture->inventory, zone, event);
+        }
+      else if (what < 60)
+        {
+          g_autoptr(AirEvent) event = event_new (AIR_EVENT_QUBE_ADDED, zone, name, state);
+          air_inventory_apply_event (fixture->inventory, zone, event);
+        }
+      else if (what < 85)
+        {
+          g_autoptr(AirEvent) event = event_new (AIR_EVENT_QUBE_REMOVED, zone, name, state);
+          air_inventory_apply_event (fixture->inventory, zone, event);
+        }
+      else if (what < 98)
+        {
+          g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
+
+          for (int i = 0, n = g_rand_int_range (rand, 0, 8); i < n; i++)
+            {
+              g_autofree char *listed = g_strdup_printf ("q%d", i * 2);
+              AirQube *qube = air_qube_new (zone, listed);
+
+              air_qube_set_state (qube, g_rand_boolean (rand) ? AIR_QUBE_STATE_RUNNING : AIR_QUBE_STATE_PAUSED);
+              g_ptr_array_add (list, qube);
+            }
+          air_inventory_replace_zone (fixture->inventory, zone, list);
+        }
+      else
+        air_inventory_remove_zone (fixture->inventory, zone);
+
+      for (guint z = 0; z < G_N_ELEMENTS (zones); z++)
+        {
+          guint kept_running = 99, scanned_running = 0;
+          guint kept = air_inventory_count_zone (fixture->inventory, zones[z], &kept_running);
+
+          g_assert_cmpuint (kept, ==, scan_zone (fixture->inventory, zones[z], &scanned_running));
+          g_assert_cmpuint (kept_running, ==, scanned_running);
+        }
+    }
+  g_rand_free (rand);
+}
+
 static void
 test_lifetimes (void)
 {
@@ -438,6 +522,7 @@ main (int   argc,
   ADD ("apply-event", test_apply_event);
   ADD ("count-zone", test_count_zone);
   ADD ("random", test_random);
+  ADD ("counts-follow", test_counts_follow);
   g_test_add_func ("/air/inventory/lifetimes", test_lifetimes);
 
 #undef ADD
