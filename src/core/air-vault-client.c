@@ -34,6 +34,12 @@ const char * const air_credential_kinds[] = {
   "service-account",   /* GCP service-account JSON */
   "access-key",        /* AWS key id and secret */
   "ssh-key",           /* an ed25519 key the vault signs with */
+  NULL,
+};
+
+/* Kinds the vault also keeps, made by it (KeyGenerate) or brought back
+ * from an export, not offered where a user picks a kind to store. */
+static const char * const vault_made_kinds[] = {
   "wireguard-key",     /* a zone's WireGuard private key, for its gateway's tunnel */
   "age-identity",      /* an age X25519 identity the vault decrypts with */
   NULL,
@@ -42,7 +48,8 @@ const char * const air_credential_kinds[] = {
 gboolean
 air_credential_kind_is_valid (const char *kind)
 {
-  return kind != NULL && g_strv_contains (air_credential_kinds, kind);
+  return kind != NULL && (g_strv_contains (air_credential_kinds, kind) ||
+                          g_strv_contains (vault_made_kinds, kind));
 }
 
 /* sys-remote-ZONE, the gateway's usual name; NULL when that is too long. */
