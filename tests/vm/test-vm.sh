@@ -31,7 +31,7 @@ state () {
 print([e['qube']['state'] for e in json.load(sys.stdin)['qubes'] if e['qube']['name'] == sys.argv[1]][0])" "$1" 2>/dev/null
 }
 
-echo "1..45"
+echo "1..47"
 
 # --- A zone host with no kernel says so, and what to do.
 cp "$T/guest/template.qcow2" "$vm/templates/mini.qcow2"
@@ -69,6 +69,20 @@ status=$?
 check "run streams stdin to stdout and returns the exit status" test "$out" = "HELLO
 VM" -a $status -eq 7
 contains "$(cat "$T/err")" "oops" ; ok $? "… and stderr"
+
+# --- Calls side by side: two long commands do not hold up a third.
+$Q run q1 -- sleep 25 >/dev/null 2>&1 &
+long1=$!
+$Q run q1 -- sleep 25 >/dev/null 2>&1 &
+long2=$!
+sleep 3
+t0=$(date +%s)
+out=$(timeout 20 $Q run q1 -- echo beside 2>&1)
+check "a call is answered while two others run in the same qube ($(( $(date +%s) - t0 )) s)" \
+  test "$out" = beside -a $(( $(date +%s) - t0 )) -lt 15
+wait $long1; s1=$?
+wait $long2; s2=$?
+check "… and those end with their own status" test $s1 -eq 0 -a $s2 -eq 0
 
 # --- The machine's own memory, CPUs and name; the user, not root.
 mem=$($Q run q1 -- sh -c "sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo")

@@ -499,18 +499,36 @@ make_private_volume (AirLibvirtDriver  *self,
   return ok;
 }
 
+/* The host's end of channel @port: NAME.sock, NAME-1.sock, … */
+static char *
+channel_path (AirLibvirtDriver *self,
+              const char       *name,
+              guint             port,
+              const char       *suffix)
+{
+  g_autofree char *with_port = port == 0 ? g_strdup (suffix) : g_strdup_printf ("-%u%s", port, suffix);
+
+  return air_driver_path_in (self->run_dir, name, with_port);
+}
+
 static void
 discard_volatile (AirLibvirtDriver *self,
                   const char       *name)
 {
   /* The console log stays until the next start: it tells why a start failed. */
-  const char *suffixes[] = { "-root.qcow2", "-volatile.qcow2", ".sock", ".json" };
+  const char *suffixes[] = { "-root.qcow2", "-volatile.qcow2", ".json" };
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *path = air_driver_path_in (self->run_dir, name, suffixes[i]);
 
       g_unlink (path);
+    }
+  for (guint port = 0; port < AIR_VM_N_PORTS; port++)
+    {
+      g_autofree char *sock = channel_path (self, name, port, ".sock");
+
+      g_unlink (sock);
     }
 }
 
@@ -534,6 +552,12 @@ remove_volumes (AirLibvirtDriver *self,
   g_unlink (private);
   g_unlink (failed);
   g_unlink (lock);
+  for (guint port = 0; port < AIR_VM_N_PORTS; port++)
+    {
+      g_autofree char *port_lock = channel_path (self, name, port, ".port-lock");
+
+      g_unlink (port_lock);
+    }
 }
 
 static AirQube *
@@ -618,7 +642,6 @@ domain_xml (AirLibvirtDriver  *self,
   g_autofree char *root = air_driver_path_in (self->run_dir, name, "-root.qcow2");
   g_autofree char *volatile_path = air_driver_path_in (self->run_dir, name, "-volatile.qcow2");
   g_autofree char *private = air_driver_path_in (self->private_dir, name, ".qcow2");
-  g_autofree char *sock = air_driver_path_in (self->run_dir, name, ".sock");
   g_autofree char *console = air_driver_path_in (self->run_dir, name, ".console.log");
   g_autofree char *kernel = g_markup_escape_text (self->kernel, -1);
   g_autofree char *initrd = g_markup_escape_text (self->initrd, -1);
@@ -654,13 +677,18 @@ domain_xml (AirLibvirtDriver  *self,
                                    "<source file='%s'/><target dev='%s' bus='virtio'/></disk>\n",
                               escaped, disks[i].dev);
     }
+  for (guint port = 0; port < AIR_VM_N_PORTS; port++)
+    {
+      g_autofree char *sock = channel_path (self, name, port, ".sock");
+      g_autofree char *escaped_sock = g_markup_escape_text (sock, -1);
+
+      g_string_append_printf (xml, "    <channel type='unix'><source mode='bind' path='%s'/>"
+                                   "<target type='virtio' name='%s%u'/></channel>\n",
+                              escaped_sock, AIR_VM_PORT_PREFIX, port);
+    }
   {
-    g_autofree char *escaped_sock = g_markup_escape_text (sock, -1);
     g_autofree char *escaped_console = g_markup_escape_text (console, -1);
 
-    g_string_append_printf (xml, "    <channel type='unix'><source mode='bind' path='%s'/>"
-                                 "<target type='virtio' name='%s'/></channel>\n",
-                            escaped_sock, AIR_VM_PORT_NAME);
     g_string_append_printf (xml, "    <serial type='file'><source path='%s'/><target port='0'/></serial>\n",
                             escaped_console);
   }
@@ -673,13 +701,47 @@ domain_xml (AirLibvirtDriver  *self,
   return g_string_free (xml, FALSE);
 }
 
-/* Connects to the qube's channel, retrying while QEMU makes its socket. */
+/* Takes a channel no other call of ours is using (each serves one call
+ * at a time); when all are busy, waits for one. Returns its port, and
+ * the lock to hold for the call in @lock_fd. */
+static guint
+take_channel (AirLibvirtDriver *self,
+              const char       *name,
+              int              *lock_fd)
+{
+  for (guint port = 0; port < AIR_VM_N_PORTS; port++)
+    {
+      g_autofree char *path = channel_path (self, name, port, ".port-lock");
+      int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+      if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0)
+        {
+          *lock_fd = fd;
+          return port;
+        }
+      if (fd >= 0)
+        close (fd);
+    }
+  {
+    guint port = (guint) getpid () % AIR_VM_N_PORTS;
+    g_autofree char *path = channel_path (self, name, port, ".port-lock");
+    int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    while (fd >= 0 && flock (fd, LOCK_EX) != 0 && errno == EINTR)
+      ;
+    *lock_fd = fd;
+    return port;
+  }
+}
+
+/* Connects to the qube's channel @port, retrying while QEMU makes its socket. */
 static int
 connect_channel (AirLibvirtDriver  *self,
                  const char        *name,
+                 guint              port,
                  GError           **error)
 {
-  g_autofree char *path = air_driver_path_in (self->run_dir, name, ".sock");
+  g_autofree char *path = channel_path (self, name, port, ".sock");
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   int fd;
 
@@ -753,12 +815,13 @@ wait_ready (int          fd,
  * connection is made again, after a pause it cannot miss.
  * @timeout_ms < 0: no limit once greeted. Returns the channel, or -1. */
 static int
-open_call (AirLibvirtDriver  *self,
-           const char        *name,
-           const char        *service,
-           const char        *extra_line,
-           int                timeout_ms,
-           GError           **error)
+open_call_on (AirLibvirtDriver  *self,
+              const char        *name,
+              guint              port,
+              const char        *service,
+              const char        *extra_line,
+              int                timeout_ms,
+              GError           **error)
 {
   g_autofree char *header = air_call_header_new (service, "", "dom0", NULL);
   gint64 limit = timeout_ms < 0 ? GREETING_TIMEOUT_MS : timeout_ms;
@@ -768,7 +831,7 @@ open_call (AirLibvirtDriver  *self,
     {
       g_autoptr(GError) local_error = NULL;
       gint64 attempt = MIN (deadline, g_get_monotonic_time () + GREETING_ATTEMPT_MS * 1000);
-      int fd = connect_channel (self, name, error);
+      int fd = connect_channel (self, name, port, error);
 
       if (fd < 0)
         return -1;
@@ -797,6 +860,37 @@ open_call (AirLibvirtDriver  *self,
         }
       g_usleep (GREETING_PAUSE_MS * 1000);
     }
+}
+
+/* A call on a free channel: the channel, and in @lock_fd the lock that
+ * keeps it ours until both are closed (close_call). */
+static int
+open_call (AirLibvirtDriver  *self,
+           const char        *name,
+           const char        *service,
+           const char        *extra_line,
+           int                timeout_ms,
+           int               *lock_fd,
+           GError           **error)
+{
+  guint port = take_channel (self, name, lock_fd);
+  int fd = open_call_on (self, name, port, service, extra_line, timeout_ms, error);
+
+  if (fd < 0 && *lock_fd >= 0)
+    {
+      close (*lock_fd);
+      *lock_fd = -1;
+    }
+  return fd;
+}
+
+static void
+close_call (int fd,
+            int lock_fd)
+{
+  close (fd);
+  if (lock_fd >= 0)
+    close (lock_fd);
 }
 
 static gboolean
@@ -867,7 +961,7 @@ wait_agent (AirLibvirtDriver  *self,
   while (g_get_monotonic_time () < deadline)
     {
       g_autoptr(GError) local_error = NULL;
-      int fd;
+      int fd, lock_fd = -1;
 
       if (!domain_is_active (self, name))
         {
@@ -878,12 +972,13 @@ wait_agent (AirLibvirtDriver  *self,
           return FALSE;
         }
       fd = open_call (self, name, "ping", NULL,
-                      (int) CLAMP ((deadline - g_get_monotonic_time ()) / 1000, 1, PING_TIMEOUT_MS), &local_error);
+                      (int) CLAMP ((deadline - g_get_monotonic_time ()) / 1000, 1, PING_TIMEOUT_MS),
+                      &lock_fd, &local_error);
       if (fd >= 0)
         {
           gboolean ok = read_exit (fd, name, PING_TIMEOUT_MS, &local_error);
 
-          close (fd);
+          close_call (fd, lock_fd);
           if (ok)
             return TRUE;
         }
@@ -1037,18 +1132,18 @@ shutdown_qube (AirDriver   *driver,
 {
   AirLibvirtDriver *self = AIR_LIBVIRT_DRIVER (driver);
   g_autoptr(AirQubeSpec) spec = read_settings (self, name, error);
-  int fd;
+  int fd, lock_fd = -1;
 
   if (spec == NULL || get_connection (self, error) == NULL)
     return NULL;
   if (!domain_is_active (self, name))
     return kill_qube (driver, name, error);
 
-  fd = open_call (self, name, "shutdown", NULL, SHUTDOWN_TIMEOUT_S * 1000, NULL);
+  fd = open_call (self, name, "shutdown", NULL, SHUTDOWN_TIMEOUT_S * 1000, &lock_fd, NULL);
   if (fd >= 0)
     {
       read_exit (fd, name, SHUTDOWN_TIMEOUT_S * 1000, NULL);
-      close (fd);
+      close_call (fd, lock_fd);
     }
   wait_gone (self, name, SHUTDOWN_TIMEOUT_S);
   return kill_qube (driver, name, error);
@@ -1229,18 +1324,18 @@ run_in_qube (AirLibvirtDriver    *self,
              GError             **error)
 {
   g_autofree char *line = air_run_header_to_line ((const char * const *) header->argv, header->user);
-  int fd, status;
+  int fd, lock_fd = -1, status;
 
   if (strlen (line) > AIR_JSON_MAX_LINE)
     {
       g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT, _("The command line is too long"));
       return -1;
     }
-  fd = open_call (self, name, "run", line, -1, error);
+  fd = open_call (self, name, "run", line, -1, &lock_fd, error);
   if (fd < 0)
     return -1;
   status = relay_command (fd, name, error);
-  close (fd);
+  close_call (fd, lock_fd);
   return status;
 }
 

@@ -86,11 +86,23 @@ drain (int  port,
     }
 }
 
+/* PID 1's other port servers, restarted when one dies. */
+static pid_t port_servers[AIR_VM_N_PORTS];
+static char **port_paths;
+
+static pid_t start_port_server (const char *path);
+
+/* Reaps what ended: orphans (PID 1 inherits them) and, in PID 1, a port
+ * server, which is started again. */
 static void
-reap_orphans (void)
+reap_children (void)
 {
-  while (waitpid (-1, NULL, WNOHANG) > 0)
-    ;
+  pid_t pid;
+
+  while ((pid = waitpid (-1, NULL, WNOHANG)) > 0)
+    for (guint port = 1; port_paths != NULL && port < AIR_VM_N_PORTS; port++)
+      if (port_servers[port] == pid)
+        port_servers[port] = start_port_server (port_paths[port]);
 }
 
 static void
@@ -313,13 +325,12 @@ serve_call (int port)
     }
 }
 
-int
-air_vm_guest_main (const char *port_path)
+/* Serves one port until the process ends. */
+static void G_GNUC_NORETURN
+serve_port (const char *port_path)
 {
   gboolean served = FALSE;
   int port = -1;
-
-  signal (SIGPIPE, SIG_IGN);
 
   /* One call per host connection. The guest greets a new connection
    * with READY only once it has seen the one before go, and drops what
@@ -340,7 +351,7 @@ air_vm_guest_main (const char *port_path)
 
       if (poll (&pfd, 1, -1) < 0)
         continue;
-      reap_orphans ();
+      reap_children ();
       if (pfd.revents & POLLHUP)
         {
           /* No host: what is left is a gone connection's. */
@@ -358,5 +369,60 @@ air_vm_guest_main (const char *port_path)
             serve_call (port);
         }
     }
-  return 0;
+}
+
+static pid_t
+start_port_server (const char *path)
+{
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    {
+      /* Only PID 1 restarts servers. */
+      port_paths = NULL;
+      serve_port (path);
+    }
+  return pid;
+}
+
+/* The device of each further port (AIR_VM_PORT_PREFIX1 …), from sysfs. */
+static void
+find_ports (char *paths[AIR_VM_N_PORTS])
+{
+  g_autoptr(GDir) dir = g_dir_open ("/sys/class/virtio-ports", 0, NULL);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *name_file = g_build_filename ("/sys/class/virtio-ports", entry, "name", NULL);
+      g_autofree char *name = NULL;
+
+      if (!g_file_get_contents (name_file, &name, NULL, NULL))
+        continue;
+      g_strchomp (name);
+      for (guint port = 1; port < AIR_VM_N_PORTS; port++)
+        {
+          g_autofree char *wanted = g_strdup_printf ("%s%u", AIR_VM_PORT_PREFIX, port);
+
+          if (strcmp (name, wanted) == 0 && paths[port] == NULL)
+            paths[port] = g_build_filename ("/dev", entry, NULL);
+        }
+    }
+}
+
+int
+air_vm_guest_main (const char *port_path)
+{
+  char *paths[AIR_VM_N_PORTS] = { NULL };
+
+  signal (SIGPIPE, SIG_IGN);
+
+  /* PID 1 serves the first port and restarts the others' servers (one
+   * process each: a call on one never waits for another's). */
+  find_ports (paths);
+  for (guint port = 1; port < AIR_VM_N_PORTS; port++)
+    if (paths[port] != NULL)
+      port_servers[port] = start_port_server (paths[port]);
+  port_paths = paths;
+  serve_port (port_path);
 }

@@ -18,8 +18,13 @@
 
 G_BEGIN_DECLS
 
-/* The channel's name, as the domain and the guest's sysfs know it. */
-#define AIR_VM_PORT_NAME    "org.qubesair.agent.0"
+/* The channels' names, as the domain and the guest's sysfs know them:
+ * PREFIX0 … PREFIX(N-1). Each serves one call at a time, so a qube
+ * serves AIR_VM_N_PORTS at once (a shell left open does not hold up a
+ * copy). The initramfs is told the first's name. */
+#define AIR_VM_PORT_PREFIX  "org.qubesair.agent."
+#define AIR_VM_PORT_NAME    AIR_VM_PORT_PREFIX "0"
+#define AIR_VM_N_PORTS      4
 /* Where the agent is in a VM template's root. */
 #define AIR_VM_AGENT_PATH   "/usr/lib/qubes-air/qubes-air-agent"
 #define AIR_VM_HOME         "/home/user"
