@@ -962,6 +962,62 @@ test_tray_dbus_menu_updates (void)
   air_dbus_menu_unexport (exporter);
 }
 
+/* Runs the main loop for @ms: signals on their way reach the panel. */
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+/* tray-q's state as a zone event says it, applied as the session does. */
+static void
+tray_q_event (AirQubeState state)
+{
+  AirInventory *inventory = air_session_get_inventory (session ());
+  g_autoptr(AirQube) changed = air_qube_new ("local", "tray-q");
+  AirQube *known = air_inventory_lookup (inventory, "local", "tray-q");
+  AirEvent event = { .kind = AIR_EVENT_QUBE_CHANGED, .qube = changed };
+
+  g_assert_nonnull (known);
+  air_qube_update_from (changed, known);
+  air_qube_set_state (changed, state);
+  air_inventory_apply_event (inventory, "local", &event);
+  g_signal_emit_by_name (session (), "zone-changed", "local");
+}
+
+/* A burst of zone events while the panel does not look at the menu: the
+ * panel is told once that the menu changed (not once per event), and what
+ * it then fetches is current. */
+static void
+test_tray_menu_on_demand (void)
+{
+  guint before;
+
+  wait_menu_has ("tray-q (Halted)");
+  spin (300);
+  before = panel.layout_updates + panel.property_updates;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      tray_q_event (i % 2 == 0 ? AIR_QUBE_STATE_RUNNING : AIR_QUBE_STATE_HALTED);
+      spin (100);   /* each event its own update */
+    }
+  spin (300);
+  g_assert_cmpuint (panel.layout_updates + panel.property_updates, ==, before + 1);
+  g_assert_true (menu_has ((gpointer) "tray-q (Running)"));
+
+  /* Asked for, the menu is news again at the next change. */
+  before = panel.layout_updates + panel.property_updates;
+  tray_q_event (AIR_QUBE_STATE_HALTED);
+  spin (300);
+  g_assert_cmpuint (panel.layout_updates + panel.property_updates, ==, before + 1);
+  g_assert_true (menu_has ((gpointer) "tray-q (Halted)"));
+}
+
 static gboolean
 registered (gpointer user_data)
 {
@@ -1007,6 +1063,7 @@ main (int   argc,
   g_test_add_func ("/air/tray/failed-job", test_tray_failed_job);
   g_test_add_func ("/air/tray/watcher-restarts", test_tray_watcher_restarts);
   g_test_add_func ("/air/tray/dbus-menu-updates", test_tray_dbus_menu_updates);
+  g_test_add_func ("/air/tray/menu-on-demand", test_tray_menu_on_demand);
 
   status = g_test_run ();
 

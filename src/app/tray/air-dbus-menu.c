@@ -13,6 +13,11 @@
  * items came or went, with LayoutUpdated and a new revision. Changes are
  * gathered for one main loop turn, so a burst of events is one signal.
  *
+ * A menu with a populate function is filled only when a panel asks
+ * (GetLayout, AboutToShow, a click): air_dbus_menu_invalidate() costs one
+ * LayoutUpdated, sent once until the panel asks again, and nothing at all
+ * while no panel looks.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-dbus-menu"
@@ -114,12 +119,16 @@ struct _AirDBusMenu
   GHashTable      *items;      /* id → Item, borrowed from the tree */
   GHashTable      *ids;        /* item key → id */
   GPtrArray       *watched;    /* GMenuModel followed for items-changed */
+  AirDBusMenuPopulateFunc populate;
+  gpointer         populate_data;
 
   guint            registration_id;
   guint            rebuild_id;
   guint            revision;
   guint            n_items;
   int              next_id;
+  gboolean         stale;      /* the model must be filled before answering */
+  gboolean         announced;  /* the panel was told, and has not asked since */
 };
 
 G_DEFINE_FINAL_TYPE (AirDBusMenu, air_dbus_menu, G_TYPE_OBJECT)
@@ -480,7 +489,8 @@ announce (AirDBusMenu *self,
 }
 
 static void
-rebuild (AirDBusMenu *self)
+rebuild_full (AirDBusMenu *self,
+              gboolean     quiet)
 {
   g_autoptr(GHashTable) old_items = NULL;
   g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -515,11 +525,23 @@ rebuild (AirDBusMenu *self)
       g_hash_table_iter_remove (&iter);
 
   new_shape = tree_shape (self->root);
-  if (old_root != NULL)
+  if (old_root != NULL && quiet)
+    {
+      /* Asked for: the answer is the news; a new shape, a new revision. */
+      if (!g_str_equal (old_shape, new_shape))
+        self->revision++;
+    }
+  else if (old_root != NULL)
     announce (self, old_items, g_str_equal (old_shape, new_shape));
 
   if (old_root != NULL)
     item_free (old_root);
+}
+
+static void
+rebuild (AirDBusMenu *self)
+{
+  rebuild_full (self, FALSE);
 }
 
 static gboolean
@@ -555,12 +577,22 @@ action_changed_cb (AirDBusMenu *self)
   queue_rebuild (self);
 }
 
-/* Answers come from the current menu. */
-static void
+/* Answers come from the current menu. Returns TRUE if it had to be
+ * filled first. */
+static gboolean
 ensure_current (AirDBusMenu *self)
 {
+  if (self->stale && self->populate != NULL)
+    {
+      self->stale = FALSE;
+      self->announced = FALSE;
+      self->populate (self->populate_data);
+      rebuild_full (self, TRUE);
+      return TRUE;
+    }
   if (self->rebuild_id != 0 || self->root == NULL)
     rebuild (self);
+  return FALSE;
 }
 
 static GVariant *
@@ -639,8 +671,7 @@ method_call (GDBusConnection       *connection,
              gpointer               user_data)
 {
   g_autoptr(AirDBusMenu) self = g_object_ref (user_data);
-
-  ensure_current (self);
+  gboolean filled = ensure_current (self);
 
   if (g_str_equal (method_name, "GetLayout"))
     {
@@ -755,8 +786,8 @@ method_call (GDBusConnection       *connection,
     }
   else if (g_str_equal (method_name, "AboutToShow"))
     {
-      /* The menu is always current: nothing to fetch first. */
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(b)", FALSE));
+      /* Filled just now: the panel fetches the layout again. */
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(b)", filled));
     }
   else if (g_str_equal (method_name, "AboutToShowGroup"))
     {
@@ -911,6 +942,41 @@ air_dbus_menu_unexport (AirDBusMenu *self)
   self->registration_id = 0;
   g_clear_object (&self->connection);
   g_clear_pointer (&self->object_path, g_free);
+}
+
+/**
+ * air_dbus_menu_set_populate_func:
+ * @func: fills the model; called before a panel's request is answered,
+ *   once after each air_dbus_menu_invalidate()
+ *
+ * Makes the menu lazy: the model's owner keeps it empty or out of date,
+ * and says so with air_dbus_menu_invalidate().
+ */
+void
+air_dbus_menu_set_populate_func (AirDBusMenu             *self,
+                                 AirDBusMenuPopulateFunc  func,
+                                 gpointer                 user_data)
+{
+  g_return_if_fail (AIR_IS_DBUS_MENU (self));
+
+  self->populate = func;
+  self->populate_data = user_data;
+  self->stale = func != NULL;
+}
+
+/* What the model would show has changed: the panel is told (once until it
+ * asks again), and the model is filled when it does. */
+void
+air_dbus_menu_invalidate (AirDBusMenu *self)
+{
+  g_return_if_fail (AIR_IS_DBUS_MENU (self));
+
+  self->stale = TRUE;
+  if (self->announced || self->connection == NULL)
+    return;
+  self->announced = TRUE;
+  self->revision++;
+  emit (self, "LayoutUpdated", g_variant_new ("(ui)", self->revision, 0));
 }
 
 const char *

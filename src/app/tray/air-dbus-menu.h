@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE (AirDBusMenu, air_dbus_menu, AIR, DBUS_MENU, GObject)
 #define AIR_DBUS_MENU_ATTRIBUTE_KEY     "x-air-key"
 #define AIR_DBUS_MENU_ATTRIBUTE_ENABLED "x-air-enabled"
 
+typedef void (*AirDBusMenuPopulateFunc) (gpointer user_data);
+
 AirDBusMenu *air_dbus_menu_new          (GMenuModel       *model,
                                          GActionGroup     *actions);
 gboolean     air_dbus_menu_export       (AirDBusMenu      *self,
@@ -25,6 +27,10 @@ gboolean     air_dbus_menu_export       (AirDBusMenu      *self,
                                          const char       *object_path,
                                          GError          **error);
 void         air_dbus_menu_unexport     (AirDBusMenu      *self);
+void         air_dbus_menu_set_populate_func (AirDBusMenu             *self,
+                                              AirDBusMenuPopulateFunc  func,
+                                              gpointer                 user_data);
+void         air_dbus_menu_invalidate   (AirDBusMenu      *self);
 const char  *air_dbus_menu_get_object_path (AirDBusMenu   *self);
 guint        air_dbus_menu_get_revision (AirDBusMenu      *self);
 

@@ -89,6 +89,7 @@ struct _AirStatusNotifier
   guint                    registration_id;
   guint                    watch_id;
   gboolean                 registered;
+  gboolean                 watched;
 };
 
 G_DEFINE_FINAL_TYPE (AirStatusNotifier, air_status_notifier, G_TYPE_OBJECT)
@@ -96,6 +97,7 @@ G_DEFINE_FINAL_TYPE (AirStatusNotifier, air_status_notifier, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_REGISTERED,
+  PROP_WATCHED,
   PROP_STATUS,
   N_PROPS
 };
@@ -149,6 +151,16 @@ set_registered (AirStatusNotifier *self,
     return;
   self->registered = registered;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTERED]);
+}
+
+static void
+set_watched (AirStatusNotifier *self,
+             gboolean           watched)
+{
+  if (self->watched == watched)
+    return;
+  self->watched = watched;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WATCHED]);
 }
 
 static void
@@ -277,6 +289,10 @@ watcher_appeared_cb (GDBusConnection *connection,
   g_clear_object (&self->register_cancellable);
   self->register_cancellable = g_cancellable_new ();
 
+  /* Before registering: what the item shows is current when the watcher's
+   * host first reads it. */
+  set_watched (self, TRUE);
+
   /* Our unique name: the watcher looks for the item at its usual path. */
   g_dbus_connection_call (connection, name_owner, WATCHER_PATH, WATCHER_INTERFACE,
                           "RegisterStatusNotifierItem",
@@ -296,6 +312,7 @@ watcher_vanished_cb (GDBusConnection *connection,
     g_cancellable_cancel (self->register_cancellable);
   g_clear_object (&self->register_cancellable);
   set_registered (self, FALSE);
+  set_watched (self, FALSE);
 }
 
 static void
@@ -310,6 +327,9 @@ air_status_notifier_get_property (GObject    *object,
     {
     case PROP_REGISTERED:
       g_value_set_boolean (value, self->registered);
+      break;
+    case PROP_WATCHED:
+      g_value_set_boolean (value, self->watched);
       break;
     case PROP_STATUS:
       g_value_set_int (value, self->status);
@@ -358,6 +378,11 @@ air_status_notifier_class_init (AirStatusNotifierClass *klass)
   /* A watcher has the item: a panel can show it. */
   properties[PROP_REGISTERED] =
     g_param_spec_boolean ("registered", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* A StatusNotifierWatcher is on the bus (the item registers with it):
+   * what the item shows is worth keeping current. */
+  properties[PROP_WATCHED] =
+    g_param_spec_boolean ("watched", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATUS] =
     g_param_spec_int ("status", NULL, NULL,
@@ -455,6 +480,7 @@ air_status_notifier_unexport (AirStatusNotifier *self)
     air_dbus_menu_unexport (self->menu);
   g_clear_object (&self->connection);
   set_registered (self, FALSE);
+  set_watched (self, FALSE);
 }
 
 gboolean
@@ -462,6 +488,13 @@ air_status_notifier_get_registered (AirStatusNotifier *self)
 {
   g_return_val_if_fail (AIR_IS_STATUS_NOTIFIER (self), FALSE);
   return self->registered;
+}
+
+gboolean
+air_status_notifier_get_watched (AirStatusNotifier *self)
+{
+  g_return_val_if_fail (AIR_IS_STATUS_NOTIFIER (self), FALSE);
+  return self->watched;
 }
 
 AirStatusNotifierStatus

@@ -32,6 +32,7 @@ gboolean                 air_status_notifier_export         (AirStatusNotifier  
                                                              GError                 **error);
 void                     air_status_notifier_unexport       (AirStatusNotifier       *self);
 gboolean                 air_status_notifier_get_registered (AirStatusNotifier       *self);
+gboolean                 air_status_notifier_get_watched    (AirStatusNotifier       *self);
 AirStatusNotifierStatus  air_status_notifier_get_status     (AirStatusNotifier       *self);
 void                     air_status_notifier_set_status     (AirStatusNotifier       *self,
                                                              AirStatusNotifierStatus  status);

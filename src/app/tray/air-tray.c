@@ -9,9 +9,13 @@
  * "Quit"; the menu names actions of the tray's own action group, which call
  * the session.
  *
- * Everything is recomputed in one idle callback after the session changed,
- * so a zone sending a burst of events costs one update; the dbusmenu
- * exporter then tells the panel only what differs.
+ * Icon, status and tooltip are recomputed in one idle callback after the
+ * session changed, so a zone sending a burst of events costs one update,
+ * from the inventory's kept counts (no scan). The menu, the costly part (a
+ * submenu per qube), is built only when the panel asks for it (the
+ * dbusmenu exporter's populate function), and the panel is only told that
+ * it changed. Without a StatusNotifierWatcher on the bus nothing is done
+ * at all: no panel can show any of it.
  *
  * Names in labels were validated by the session (zone and qube names);
  * reasons and job titles were made safe by AirZone and AirJob.
@@ -49,6 +53,7 @@ struct _AirTray
   char               *shown_icon;
 
   guint               update_id;
+  gboolean            menu_stale;        /* fill_menu before it is shown */
 };
 
 G_DEFINE_FINAL_TYPE (AirTray, air_tray, G_TYPE_OBJECT)
@@ -309,8 +314,7 @@ typedef struct {
 } Summary;
 
 static void
-fill_menu (AirTray *self,
-           Summary *summary)
+fill_menu (AirTray *self)
 {
   GListModel *zones = air_session_get_zones (self->session);
   GListModel *jobs = air_session_get_jobs (self->session);
@@ -324,13 +328,7 @@ fill_menu (AirTray *self,
       g_autoptr(GMenuModel) submenu = zone_menu (self, zone);
       g_autofree char *label = NULL;
       g_autofree char *key = g_strdup_printf ("zone/%s", air_zone_get_name (zone));
-      guint running = 0;
       GMenuItem *item;
-
-      air_inventory_count_zone (air_session_get_inventory (self->session), air_zone_get_name (zone), &running);
-      summary->running_qubes += running;
-      if (air_zone_get_health (zone) == AIR_HEALTH_DOWN)
-        g_ptr_array_add (summary->down, zone);
 
       /* Translators: a zone's name and its health, e.g. "local — Up" */
       label = g_strdup_printf (_("%s — %s"), air_zone_get_name (zone),
@@ -347,7 +345,6 @@ fill_menu (AirTray *self,
 
       if (air_job_is_finished (job))
         continue;
-      summary->running_jobs++;
       /* Translators: a running job and its zone, e.g. "Start work — local" */
       label = g_strdup_printf (_("%s — %s"), air_job_get_title (job), air_job_get_zone (job));
       append_item (jobs_section, action_item (label, "open", NULL, TRUE));
@@ -363,10 +360,48 @@ fill_menu (AirTray *self,
   append_item (app_section, action_item (_("Open Qubes Air"), "open", NULL, TRUE));
   append_item (app_section, action_item (_("Quit"), "quit", NULL, TRUE));
 
+  self->menu_stale = FALSE;
   g_menu_remove_all (self->menu);
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (zones_section));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (jobs_section));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (app_section));
+}
+
+/* What the icon and tooltip say: per zone, the inventory's kept counts. */
+static void
+summarise (AirTray *self,
+           Summary *summary)
+{
+  GListModel *zones = air_session_get_zones (self->session);
+  GListModel *jobs = air_session_get_jobs (self->session);
+
+  for (guint i = 0, n = g_list_model_get_n_items (zones); i < n; i++)
+    {
+      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
+      guint running = 0;
+
+      air_inventory_count_zone (air_session_get_inventory (self->session), air_zone_get_name (zone), &running);
+      summary->running_qubes += running;
+      if (air_zone_get_health (zone) == AIR_HEALTH_DOWN)
+        g_ptr_array_add (summary->down, zone);   /* the session keeps it */
+    }
+  for (guint i = 0, n = g_list_model_get_n_items (jobs); i < n; i++)
+    {
+      g_autoptr(AirJob) job = g_list_model_get_item (jobs, i);
+
+      if (!air_job_is_finished (job))
+        summary->running_jobs++;
+    }
+}
+
+/* The exporter's populate function: the panel asks for the menu. */
+static void
+populate_cb (gpointer user_data)
+{
+  AirTray *self = user_data;
+
+  if (self->menu_stale)
+    fill_menu (self);
 }
 
 static char *
@@ -477,9 +512,14 @@ update_cb (gpointer user_data)
   const char *icon;
 
   self->update_id = 0;
-  summary.down = g_ptr_array_new ();
+  self->menu_stale = TRUE;
+  /* No watcher, no panel: nothing to show (done when one comes). */
+  if (!air_status_notifier_get_watched (self->notifier))
+    return G_SOURCE_REMOVE;
+  air_dbus_menu_invalidate (self->dbus_menu);
 
-  fill_menu (self, &summary);
+  summary.down = g_ptr_array_new ();
+  summarise (self, &summary);
   body = tooltip_body (self, &summary);
 
   attention = summary.down->len > 0 || self->unseen_failures->len > 0;
@@ -578,6 +618,13 @@ zones_changed_cb (GListModel *zones,
       g_signal_connect_object (zone, "notify::health", G_CALLBACK (zone_health_cb), self, 0);
     }
   queue_update (self);
+}
+
+static void
+watched_cb (AirTray *self)
+{
+  if (air_status_notifier_get_watched (self->notifier))
+    air_tray_update (self);
 }
 
 static void
@@ -688,7 +735,10 @@ air_tray_new (AirSession *session)
   self->session = g_object_ref (session);
 
   self->dbus_menu = air_dbus_menu_new (G_MENU_MODEL (self->menu), G_ACTION_GROUP (self->actions));
+  air_dbus_menu_set_populate_func (self->dbus_menu, populate_cb, self);
+  self->menu_stale = TRUE;
   self->notifier = air_status_notifier_new (AIR_APP_ID, _("Qubes Air"), self->dbus_menu);
+  g_signal_connect_swapped (self->notifier, "notify::watched", G_CALLBACK (watched_cb), self);
   g_signal_connect_swapped (self->notifier, "notify::registered", G_CALLBACK (registered_cb), self);
   g_signal_connect_swapped (self->notifier, "activate", G_CALLBACK (activate_cb), self);
 
@@ -702,7 +752,8 @@ air_tray_new (AirSession *session)
   zones_changed_cb (zones, 0, 0, g_list_model_get_n_items (zones), self);
   jobs_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
 
-  /* Right from the start, not one idle later: a panel may ask at once. */
+  /* Right from the start, not one idle later: a panel may ask at once
+   * (nothing while no watcher is there). */
   update_cb (self);
   return self;
 }
@@ -725,10 +776,13 @@ air_tray_get_status_notifier (AirTray *self)
   return self->notifier;
 }
 
+/* The menu, current: built now if it was out of date. */
 GMenuModel *
 air_tray_get_menu (AirTray *self)
 {
   g_return_val_if_fail (AIR_IS_TRAY (self), NULL);
+  if (self->menu_stale)
+    fill_menu (self);
   return G_MENU_MODEL (self->menu);
 }
 
@@ -766,7 +820,8 @@ air_tray_mark_seen (AirTray *self)
   queue_update (self);
 }
 
-/* Brings icon, tooltip and menu up to date now rather than one idle later. */
+/* Brings icon and tooltip up to date now rather than one idle later; the
+ * menu is built when next asked for. */
 void
 air_tray_update (AirTray *self)
 {
