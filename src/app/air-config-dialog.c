@@ -514,7 +514,7 @@ configured_cb (GObject      *source,
 {
   g_autoptr(AirConfigDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (source), result, &error);
+  g_autoptr(GBytes) answer = air_zone_setup_configure_finish (AIR_TRANSPORT (source), result, &error);
   g_autoptr(AirWireguardSetup) wireguard = NULL;
   const char *name = self->chosen->pdata[self->next];
 
@@ -529,7 +529,7 @@ configured_cb (GObject      *source,
     }
   if (wireguard != NULL)
     g_string_append_printf (self->report,
-                            _("\n\nZone “%s”: its new gateway made its own WireGuard key. On the zone host, "
+                            _("\n\nZone “%s”: its new gateway has a new WireGuard key, kept in the vault. On the zone host, "
                               "replace the gateway's peer in /etc/wireguard/%s.conf with:\n\n%s"),
                             name, wireguard->interface, wireguard->host_config);
   self->next++;
@@ -550,13 +550,13 @@ import_next (AirConfigDialog *self)
       air_job_set_progress (self->job, (double) self->next / self->chosen->len);
       if (ssh != NULL)
         {
-          g_autofree char *request = air_zone_setup_configure_request (ssh, NULL);
           AirZone *zone = air_zone_registry_lookup (self->incoming, name);
 
-          /* the gateway first, as Add Zone does */
-          air_zone_setup_call_async (air_transport_get_default (), air_zone_get_gateway (zone),
-                                     "configure", request, air_job_get_cancellable (self->job),
-                                     configured_cb, g_object_ref (self));
+          /* the gateway first, as Add Zone does (a WireGuard zone gets a
+           * new key pair, made in the vault) */
+          air_zone_setup_configure_async (air_transport_get_default (), name, air_zone_get_gateway (zone),
+                                          ssh, NULL, air_job_get_cancellable (self->job),
+                                          configured_cb, g_object_ref (self));
           return;
         }
       if (!air_config_bundle_take_zone (registry, self->incoming, name, &error))

@@ -665,7 +665,7 @@ configured_cb (GObject      *object,
 {
   g_autoptr(AirZoneDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) answer = air_zone_setup_call_finish (AIR_TRANSPORT (object), result, &error);
+  g_autoptr(GBytes) answer = air_zone_setup_configure_finish (AIR_TRANSPORT (object), result, &error);
   g_autoptr(AirWireguardSetup) wireguard = NULL;
   g_autofree char *gateway = NULL;
 
@@ -963,12 +963,14 @@ start_host_setup (AirZoneDialog *self)
   {
     const char *peer_key = gtk_editable_get_text (GTK_EDITABLE (self->wireguard_key_entry));
 
-    request = air_zone_setup_configure_request (self->pending, peer_key[0] ? peer_key : NULL);
+    /* A WireGuard zone's key pair is made in the vault first. */
+    text = g_strdup_printf (_("Sending the host's address to %s…"), gateway);
+    set_busy (self, TRUE, text);
+    air_zone_setup_configure_async (air_transport_get_default (),
+                                    gtk_editable_get_text (GTK_EDITABLE (self->name_entry)), gateway,
+                                    self->pending, peer_key[0] ? peer_key : NULL,
+                                    self->cancellable, configured_cb, g_object_ref (self));
   }
-  text = g_strdup_printf (_("Sending the host's address to %s…"), gateway);
-  set_busy (self, TRUE, text);
-  air_zone_setup_call_async (air_transport_get_default (), gateway, "configure", request,
-                             self->cancellable, configured_cb, g_object_ref (self));
 }
 
 static void

@@ -352,7 +352,7 @@ confirm (void)
 static gboolean
 configure_gateway (AirZone *zone, const AirSshConfig *config, const char *wireguard_key, GError **error)
 {
-  g_autofree char *request = air_zone_setup_configure_request (config, NULL);
+  g_autofree char *request = NULL;
   g_autoptr(GBytes) input = NULL;
   g_autoptr(GBytes) answer = NULL;
   g_autoptr(AirWireguardSetup) wireguard = NULL;
@@ -360,16 +360,11 @@ configure_gateway (AirZone *zone, const AirSshConfig *config, const char *wiregu
 
   /* The gateway's WireGuard key is the vault's: the one imported, else a
    * new one. */
-  if (config->wireguard != NULL)
-    {
-      g_autofree char *plain = g_steal_pointer (&request);
-
-      if (wireguard_key == NULL &&
-          (wireguard_key = made = air_cli_vault_wireguard_key (air_zone_get_name (zone),
-                                                               air_zone_get_gateway (zone), error)) == NULL)
-        return FALSE;
-      request = air_cli_add_wireguard_key (plain, wireguard_key);
-    }
+  if (config->wireguard != NULL && wireguard_key == NULL &&
+      (wireguard_key = made = air_cli_vault_wireguard_key (air_zone_get_name (zone),
+                                                           air_zone_get_gateway (zone), error)) == NULL)
+    return FALSE;
+  request = air_zone_setup_configure_request (config, NULL, config->wireguard != NULL ? wireguard_key : NULL);
   input = g_bytes_new (request, strlen (request));
 
   answer = air_transport_call_sync (air_transport_get_default (), air_zone_get_gateway (zone),

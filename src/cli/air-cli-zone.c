@@ -365,16 +365,16 @@ zone_add (int    argc,
       /* The gateway first: a zone in the list that its gateway does not
        * know would only fail later. Its WireGuard key is made in the
        * vault, which gives it to the gateway only to bring the tunnel up. */
-      request = air_zone_setup_configure_request (config, peer_key);
       if (endpoint != NULL)
         {
           g_autofree char *public_key = air_cli_vault_wireguard_key (name, air_zone_get_gateway (zone), &error);
-          g_autofree char *plain = g_steal_pointer (&request);
 
           if (public_key == NULL)
             return fail (error);
-          request = air_cli_add_wireguard_key (plain, public_key);
+          request = air_zone_setup_configure_request (config, peer_key, public_key);
         }
+      else
+        request = air_zone_setup_configure_request (config, peer_key, NULL);
       answer = setup_call (air_zone_get_gateway (zone), "configure", request, &error);
       if (answer == NULL)
         return fail (error);

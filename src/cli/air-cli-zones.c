@@ -476,16 +476,3 @@ air_cli_vault_wireguard_key (const char  *zone,
   return key;
 }
 
-/* The configure request with the gateway's public key added. */
-char *
-air_cli_add_wireguard_key (const char *request,
-                           const char *public_key)
-{
-  g_autoptr(JsonObject) object = air_json_parse_object (request, strlen (request), 65536, NULL);
-  g_autoptr(JsonNode) node = NULL;
-
-  g_assert (object != NULL);
-  json_object_set_string_member (object, "wireguard_public_key", public_key);
-  node = json_node_init_object (json_node_alloc (), object);
-  return json_to_string (node, FALSE);
-}

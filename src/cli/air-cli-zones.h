@@ -72,8 +72,6 @@ void       air_cli_report_down      (AirZone          *zone,
 GHashTable *air_cli_wireguard_key_places (AirZoneRegistry *registry,
                                           GPtrArray       *zones);
 void        air_cli_print_key_notes      (GHashTable      *places);
-char       *air_cli_add_wireguard_key    (const char      *request,
-                                          const char      *public_key);
 char       *air_cli_vault_wireguard_key  (const char      *zone,
                                           const char      *gateway,
                                           GError         **error);

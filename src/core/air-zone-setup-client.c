@@ -18,6 +18,7 @@
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-names.h"
+#include "air-vault-client.h"
 #include "air-wireguard-key.h"
 #include "air-zone-setup-client.h"
 
@@ -40,9 +41,12 @@ air_wireguard_setup_free (AirWireguardSetup *setup)
   g_free (setup);
 }
 
+/* @wireguard_public_key: the gateway's, made in the vault, which keeps
+ * the private half (the gateway refuses a WireGuard zone without it). */
 char *
 air_zone_setup_configure_request (const AirSshConfig *config,
-                                  const char         *wireguard_peer_key)
+                                  const char         *wireguard_peer_key,
+                                  const char         *wireguard_public_key)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
 
@@ -52,6 +56,11 @@ air_zone_setup_configure_request (const AirSshConfig *config,
     {
       json_builder_set_member_name (builder, "wireguard_peer_key");
       json_builder_add_string_value (builder, wireguard_peer_key);
+    }
+  if (wireguard_public_key != NULL)
+    {
+      json_builder_set_member_name (builder, "wireguard_public_key");
+      json_builder_add_string_value (builder, wireguard_public_key);
     }
   json_builder_end_object (builder);
   return air_json_builder_to_line (builder);
@@ -278,4 +287,120 @@ air_zone_setup_call_finish (AirTransport  *transport,
                             GError       **error)
 {
   return air_transport_call_finish (transport, result, error);
+}
+
+typedef struct {
+  char         *gateway;
+  AirSshConfig *config;
+  char         *peer_key;
+} Configure;
+
+static void
+configure_free (Configure *configure)
+{
+  g_free (configure->gateway);
+  air_ssh_config_free (configure->config);
+  g_free (configure->peer_key);
+  g_free (configure);
+}
+
+static void
+configured_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GBytes *answer = air_transport_call_finish (AIR_TRANSPORT (source), result, &error);
+
+  if (answer == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, answer, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+send_configure (GTask      *task,
+                const char *public_key)
+{
+  Configure *configure = g_task_get_task_data (task);
+  g_autofree char *request = air_zone_setup_configure_request (configure->config, configure->peer_key, public_key);
+
+  air_zone_setup_call_async (g_task_get_source_object (task), configure->gateway, "configure", request,
+                             g_task_get_cancellable (task), configured_cb, g_object_ref (task));
+}
+
+static void
+key_made_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = air_vault_client_generate_key_finish (AIR_VAULT_CLIENT (source), result, &error);
+
+  if (key == NULL)
+    {
+      g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_FAILED,
+                               _("The vault qube “%s” made no WireGuard key: %s"),
+                               air_vault_client_get_vault_qube (AIR_VAULT_CLIENT (source)), error->message);
+      return;
+    }
+  if (!air_wireguard_key_is_valid (key))
+    {
+      g_task_return_new_error (task, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                               _("The vault answered with something that is not a WireGuard public key"));
+      return;
+    }
+  send_configure (task, key);
+}
+
+/**
+ * air_zone_setup_configure_async:
+ *
+ * Tells @gateway how to reach zone @zone's host (ZoneSetup "configure").
+ * A WireGuard zone's key pair is made in the vault first (replacing any
+ * the zone had): the gateway gets only its public half.
+ */
+void
+air_zone_setup_configure_async (AirTransport        *transport,
+                                const char          *zone,
+                                const char          *gateway,
+                                const AirSshConfig  *config,
+                                const char          *wireguard_peer_key,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (transport, cancellable, callback, user_data);
+  Configure *configure = g_new0 (Configure, 1);
+
+  g_task_set_source_tag (task, air_zone_setup_configure_async);
+  configure->gateway = g_strdup (gateway);
+  configure->config = air_ssh_config_copy (config);
+  configure->peer_key = g_strdup (wireguard_peer_key);
+  g_task_set_task_data (task, configure, (GDestroyNotify) configure_free);
+
+  if (config->wireguard == NULL)
+    {
+      send_configure (task, NULL);
+      g_object_unref (task);
+      return;
+    }
+  {
+    g_autoptr(AirVaultClient) vault = air_vault_client_new (NULL);
+
+    air_vault_client_generate_async (vault, zone, "wireguard-key", gateway, NULL, TRUE,
+                                     cancellable, key_made_cb, task);
+  }
+}
+
+/* Returns: (transfer full): the gateway's answer */
+GBytes *
+air_zone_setup_configure_finish (AirTransport  *transport,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, transport), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

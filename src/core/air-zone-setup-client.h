@@ -24,7 +24,8 @@ typedef struct {
 void               air_wireguard_setup_free         (AirWireguardSetup   *setup);
 
 char              *air_zone_setup_configure_request (const AirSshConfig  *config,
-                                                     const char          *wireguard_peer_key);
+                                                     const char          *wireguard_peer_key,
+                                                     const char          *wireguard_public_key);
 AirWireguardSetup *air_zone_setup_parse_configured  (GBytes              *answer,
                                                      GError             **error);
 GPtrArray         *air_zone_setup_parse_host_keys   (GBytes              *answer,
@@ -51,6 +52,18 @@ void               air_zone_setup_call_async        (AirTransport        *transp
                                                      GAsyncReadyCallback  callback,
                                                      gpointer             user_data);
 GBytes            *air_zone_setup_call_finish       (AirTransport        *transport,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+void               air_zone_setup_configure_async   (AirTransport        *transport,
+                                                     const char          *zone,
+                                                     const char          *gateway,
+                                                     const AirSshConfig  *config,
+                                                     const char          *wireguard_peer_key,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+GBytes            *air_zone_setup_configure_finish  (AirTransport        *transport,
                                                      GAsyncResult        *result,
                                                      GError             **error);
 

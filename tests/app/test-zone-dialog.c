@@ -10,11 +10,13 @@
  * Add Zone with the proxmox driver: its fields shown only for it, each
  * checked with a message naming what is wrong (URL, node, pool, token ID
  * and secret). With the vault (run-with-keyring.sh, AIR_VAULT_PROGRAM)
- * and QAIR_PROGRAM, /air/zone-dialog/proxmox/add adds a zone served by
+ * and QAIR_PROGRAM, /air/zone-dialog/vault/proxmox-add adds a zone served by
  * pve-test-server.py end to end: the certificate key shown is the one
  * openssl computes, nothing is saved before it is trusted, the token
  * reaches the vault (qair ls through the gateway is let in by the stand-in
- * server) and is in no file of the test's directories.
+ * server) and is in no file of the test's directories; and
+ * /air/zone-dialog/vault/wireguard-add adds a WireGuard zone whose key
+ * pair the vault makes, no private key in the gateway's files.
  *
  * AIR_TEST_SCREENSHOT=FILE saves the Edit Zone dialog as shown (import),
  * AIR_TEST_SCREENSHOT_PROXMOX=FILE Add Zone with its proxmox fields.
@@ -550,6 +552,61 @@ test_proxmox_add (void)
   g_subprocess_wait (server, NULL, NULL);
 }
 
+static gboolean
+zone_saved (gpointer name)
+{
+  return air_session_lookup_zone (session, name) != NULL;
+}
+
+/* Add Zone with a WireGuard endpoint: the vault makes the gateway's key
+ * pair (the gateway refuses a tunnel without the vault's public key), the
+ * gateway's files hold no private key, and the host's half is shown. */
+static void
+test_wireguard_add (void)
+{
+  const char *qair = g_getenv ("QAIR_PROGRAM");
+  const char *loopback = g_getenv ("AIR_LOOPBACK_DIR");
+  g_autofree char *creds = NULL;
+  g_autofree char *dir = NULL;
+  AirZoneDialog *dialog;
+  int status = -1;
+
+  if (qair == NULL || g_getenv ("AIR_VAULT_PROGRAM") == NULL || loopback == NULL)
+    {
+      g_test_skip ("needs the vault: run under run-with-keyring.sh with AIR_VAULT_PROGRAM and QAIR_PROGRAM");
+      return;
+    }
+
+  dialog = air_zone_dialog_new (NULL, session, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+  air_zone_dialog_set_fields (dialog, "wgz", "", "ssh");
+  set_entry (dialog, HOST, "127.0.0.1");
+  set_entry (dialog, WIREGUARD, ENDPOINT);
+  set_entry (dialog, PEER, PEER_KEY);
+  g_assert_true (can_save (dialog));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL));
+  air_test_wait_until (zone_saved, (gpointer) "wgz", 30, "the WireGuard zone to be configured and saved");
+  g_test_message ("%s", gtk_label_get_text (message_label (dialog)));
+
+  {
+    const char *argv[] = { qair, "cred", "ls", NULL };
+
+    creds = run_out (argv, &status);
+    g_test_message ("qair cred ls: %s", creds);
+    g_assert_nonnull (strstr (creds, "wireguard-key"));
+  }
+  {
+    const char *argv[] = { "grep", "-rqi", "PrivateKey", NULL, NULL };
+
+    dir = g_build_filename (loopback, "sys-remote-wgz", NULL);
+    g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+    argv[3] = dir;
+    g_free (run_out (argv, &status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -599,7 +656,8 @@ main (int   argc,
   g_test_add_func ("/air/zone-dialog/edit/wireguard-checked", test_edit_wireguard_checked);
   g_test_add_func ("/air/zone-dialog/proxmox/checked", test_proxmox_checked);
   g_test_add_func ("/air/zone-dialog/proxmox/edit", test_proxmox_edit);
-  g_test_add_func ("/air/zone-dialog/proxmox/add", test_proxmox_add);
+  g_test_add_func ("/air/zone-dialog/vault/proxmox-add", test_proxmox_add);
+  g_test_add_func ("/air/zone-dialog/vault/wireguard-add", test_wireguard_add);
 
   status = g_test_run ();
 
