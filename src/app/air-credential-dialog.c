@@ -66,6 +66,10 @@ air_credential_kind_get_display_name (const char *kind)
     return _("Access key");
   if (g_strcmp0 (kind, "ssh-key") == 0)
     return _("SSH key");
+  if (g_strcmp0 (kind, "wireguard-key") == 0)
+    return _("WireGuard key");
+  if (g_strcmp0 (kind, "age-identity") == 0)
+    return _("age identity");
   return kind;
 }
 
