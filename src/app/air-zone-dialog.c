@@ -577,17 +577,6 @@ save_zone (AirZoneDialog  *self,
     return TRUE;   /* only the server or the token changed: the list stays */
   if (self->zone != NULL)
     ok = air_session_update_zone (self->session, name, gateway, driver, error);
-  else if (is_proxmox (self))
-    {
-      /* AirSession's add still knows only the local and ssh drivers; the
-       * registry checks the same names and the drivers it keeps, and the
-       * session follows the list on disk. */
-      g_autoptr(AirZone) zone = air_zone_new (name, gateway, driver);
-
-      ok = air_zone_registry_add (registry, zone, error);
-      if (ok && !(ok = air_zone_registry_save (registry, error)))
-        air_zone_registry_remove (registry, name, NULL);
-    }
   else
     ok = air_session_add_zone (self->session, name, gateway, driver, error);
   if (!ok)

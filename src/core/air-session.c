@@ -1335,7 +1335,7 @@ check_zone_fields (const char  *name,
                    const char  *driver,
                    GError     **error)
 {
-  static const char * const drivers[] = { "local", "ssh", NULL };
+  static const char * const drivers[] = { "local", "ssh", "proxmox", NULL };
 
   if (!air_name_validate (name, "zone", error) ||
       !air_name_validate (gateway, "gateway qube", error))
@@ -1344,7 +1344,7 @@ check_zone_fields (const char  *name,
   if (driver == NULL || !g_strv_contains (drivers, driver))
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                   _("Unknown zone driver. Use one of: local, ssh."));
+                   _("Unknown zone driver. Use one of: local, ssh, proxmox."));
       return FALSE;
     }
 

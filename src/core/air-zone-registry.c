@@ -289,7 +289,7 @@ air_zone_registry_add (AirZoneRegistry  *self,
   if (!valid_driver (air_zone_get_driver (zone)))
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                   _("Unknown zone driver “%s”. Use one of: local, ssh."),
+                   _("Unknown zone driver “%s”. Use one of: local, ssh, proxmox."),
                    air_zone_get_driver (zone));
       return FALSE;
     }
