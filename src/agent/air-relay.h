@@ -34,8 +34,6 @@ gboolean air_relay_parse_argument (const char  *arg,
                                    char       **service,
                                    char       **service_arg,
                                    GError     **error);
-char   **air_relay_decode_vmexec  (const char  *arg,
-                                   GError     **error);
 int      air_relay_run_command    (AirDriver           *driver,
                                    const char          *qube,
                                    const char * const  *argv,
