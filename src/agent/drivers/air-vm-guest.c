@@ -71,8 +71,7 @@ read_header_line (int      fd,
  * refused copy was sending). Never parsed: it may be anything a file
  * being copied holds. */
 static void
-drain (int  port,
-       int  timeout_ms)
+drain (int port)
 {
   guint8 junk[16384];
 
@@ -80,7 +79,7 @@ drain (int  port,
     {
       struct pollfd pfd = { .fd = port, .events = POLLIN };
 
-      if (poll (&pfd, 1, i == 0 ? timeout_ms : 0) <= 0 || !(pfd.revents & POLLIN) ||
+      if (poll (&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN) ||
           read (port, junk, sizeof junk) <= 0)
         return;
     }
@@ -355,13 +354,13 @@ serve_port (const char *port_path)
       if (pfd.revents & POLLHUP)
         {
           /* No host: what is left is a gone connection's. */
-          drain (port, 0);
+          drain (port);
           served = FALSE;
           g_usleep (G_USEC_PER_SEC / 50);
         }
       else if (pfd.revents & POLLIN)
         /* Sent on a connection we did not greet, or after its call. */
-        drain (port, 0);
+        drain (port);
       else if (!served && (pfd.revents & POLLOUT))
         {
           served = TRUE;
