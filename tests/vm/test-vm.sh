@@ -71,9 +71,9 @@ VM" -a $status -eq 7
 contains "$(cat "$T/err")" "oops" ; ok $? "… and stderr"
 
 # --- Calls side by side: two long commands do not hold up a third.
-$Q run q1 -- sleep 25 >/dev/null 2>&1 &
+$Q run q1 -- sleep 25 >/dev/null 2>"$T/long1.err" &
 long1=$!
-$Q run q1 -- sleep 25 >/dev/null 2>&1 &
+$Q run q1 -- sleep 25 >/dev/null 2>"$T/long2.err" &
 long2=$!
 sleep 3
 t0=$(date +%s)
@@ -82,7 +82,8 @@ check "a call is answered while two others run in the same qube ($(( $(date +%s)
   test "$out" = beside -a $(( $(date +%s) - t0 )) -lt 15
 wait $long1; s1=$?
 wait $long2; s2=$?
-check "… and those end with their own status" test $s1 -eq 0 -a $s2 -eq 0
+check "… and those end with their own status ($s1 $s2)" test $s1 -eq 0 -a $s2 -eq 0
+[ $s1 -ne 0 ] || [ $s2 -ne 0 ] && sed 's/^/# /' "$T/long1.err" "$T/long2.err" | head -40
 
 # --- The machine's own memory, CPUs and name; the user, not root.
 mem=$($Q run q1 -- sh -c "sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo")

@@ -826,6 +826,7 @@ open_call_on (AirLibvirtDriver  *self,
   g_autofree char *header = air_call_header_new (service, "", "dom0", NULL);
   gint64 limit = timeout_ms < 0 ? GREETING_TIMEOUT_MS : timeout_ms;
   gint64 deadline = g_get_monotonic_time () + limit * 1000;
+  guint pause_ms = GREETING_PAUSE_MS / 2;
 
   for (;;)
     {
@@ -858,7 +859,9 @@ open_call_on (AirLibvirtDriver  *self,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return -1;
         }
-      g_usleep (GREETING_PAUSE_MS * 1000);
+      /* Longer each time: a guest slow to be scheduled must see the gap. */
+      pause_ms = MIN (pause_ms * 2, 1600);
+      g_usleep (pause_ms * 1000);
     }
 }
 
