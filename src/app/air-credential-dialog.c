@@ -19,11 +19,11 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "air-message-label.h"
 #include "air-credential-dialog.h"
 #include "air-names.h"
+#include "air-secret-buffer.h"
 #include "air-vault-client.h"
 
 struct _AirCredentialDialog
@@ -178,40 +178,21 @@ changed_cb (AirCredentialDialog *self)
 
 /* The copy of the secret that goes to the page: locked where the system
  * allows, zeroed when freed. */
-typedef struct {
-  char  *data;
-  gsize  size;
-} WipedCopy;
-
-static void
-wiped_copy_free (gpointer user_data)
-{
-  WipedCopy *copy = user_data;
-
-  explicit_bzero (copy->data, copy->size);
-  munlock (copy->data, copy->size);
-  g_free (copy->data);
-  g_free (copy);
-}
-
 static GBytes *
 take_secret (AirCredentialDialog *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->secret_entry));
   gsize len = strlen (text);
-  WipedCopy *copy;
+  AirSecretBuffer *copy;
 
   if (len == 0)
     return NULL;
 
-  copy = g_new0 (WipedCopy, 1);
-  copy->size = len;
-  copy->data = g_malloc (len);
-  mlock (copy->data, len);
+  copy = air_secret_buffer_new (len);
   memcpy (copy->data, text, len);
   /* GtkPasswordEntryBuffer wipes the text it lets go of. */
   gtk_editable_set_text (GTK_EDITABLE (self->secret_entry), "");
-  return g_bytes_new_with_free_func (copy->data, len, wiped_copy_free, copy);
+  return air_secret_buffer_to_bytes (copy, len);
 }
 
 static void

@@ -28,7 +28,6 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "air-error.h"
 #include "air-message-label.h"
@@ -36,6 +35,7 @@
 #include "air-json.h"
 #include "air-names.h"
 #include "air-spin-button.h"
+#include "air-secret-buffer.h"
 #include "air-vault-client.h"
 #include "air-wireguard-key.h"
 #include "air-zone-dialog.h"
@@ -703,41 +703,22 @@ configured_cb (GObject      *object,
 /* The token as the driver sends it, ID=SECRET, in locked memory wiped
  * when freed; the secret entry is emptied (its buffer wipes what it
  * lets go of). */
-typedef struct {
-  char  *data;
-  gsize  size;
-} WipedCopy;
-
-static void
-wiped_copy_free (gpointer user_data)
-{
-  WipedCopy *copy = user_data;
-
-  explicit_bzero (copy->data, copy->size);
-  munlock (copy->data, copy->size);
-  g_free (copy->data);
-  g_free (copy);
-}
-
 static GBytes *
 take_token (AirZoneDialog *self)
 {
   const char *id = gtk_editable_get_text (GTK_EDITABLE (self->token_entry));
   const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_entry));
   gsize id_len = strlen (id), secret_len = strlen (secret);
-  WipedCopy *copy;
+  AirSecretBuffer *copy;
 
   if (id_len == 0 || secret_len == 0 || id_len + 1 + secret_len > MAX_TOKEN)
     return NULL;
-  copy = g_new0 (WipedCopy, 1);
-  copy->size = id_len + 1 + secret_len;
-  copy->data = g_malloc (copy->size);
-  mlock (copy->data, copy->size);
+  copy = air_secret_buffer_new (id_len + 1 + secret_len);
   memcpy (copy->data, id, id_len);
   copy->data[id_len] = '=';
   memcpy (copy->data + id_len + 1, secret, secret_len);
   gtk_editable_set_text (GTK_EDITABLE (self->secret_entry), "");
-  return g_bytes_new_with_free_func (copy->data, copy->size, wiped_copy_free, copy);
+  return air_secret_buffer_to_bytes (copy, copy->size);
 }
 
 static void

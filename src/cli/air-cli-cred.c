@@ -20,46 +20,26 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "air-cli-cred.h"
 #include "air-cli-wait.h"
 #include "air-json.h"
+#include "air-secret-buffer.h"
 #include "air-vault-client.h"
-
-/* The secret's buffer: locked where the system allows, zeroed on free. */
-typedef struct {
-  char  *data;
-  gsize  size;
-} SecretBuffer;
-
-static void
-secret_buffer_free (gpointer user_data)
-{
-  SecretBuffer *buffer = user_data;
-
-  explicit_bzero (buffer->data, buffer->size);
-  munlock (buffer->data, buffer->size);
-  g_free (buffer->data);
-  g_free (buffer);
-}
 
 static GBytes *
 read_secret (const char  *zone,
              const char  *kind,
              GError     **error)
 {
-  SecretBuffer *buffer = g_new0 (SecretBuffer, 1);
+  AirSecretBuffer *buffer = air_secret_buffer_new (AIR_VAULT_MAX_SECRET + 2);
   gboolean terminal = isatty (STDIN_FILENO);
   struct termios saved, quiet;
   gboolean echo_off = FALSE;
   gsize len = 0;
 
-  buffer->size = AIR_VAULT_MAX_SECRET + 2;
-  buffer->data = g_malloc0 (buffer->size);
-  mlock (buffer->data, buffer->size);
 
   if (terminal)
     {
@@ -91,7 +71,7 @@ read_secret (const char  *zone,
 
   if (len > AIR_VAULT_MAX_SECRET + 1)
     {
-      secret_buffer_free (buffer);
+      air_secret_buffer_free (buffer);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
                            _("The secret is larger than 64 KiB."));
       return NULL;
@@ -105,7 +85,7 @@ read_secret (const char  *zone,
 
   if (len == 0)
     {
-      secret_buffer_free (buffer);
+      air_secret_buffer_free (buffer);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            terminal ? _("No secret was entered.")
                            : _("No secret on standard input: pipe it in, e.g. "
@@ -113,7 +93,7 @@ read_secret (const char  *zone,
       return NULL;
     }
 
-  return g_bytes_new_with_free_func (buffer->data, len, secret_buffer_free, buffer);
+  return air_secret_buffer_to_bytes (buffer, len);
 }
 
 /* The form the proxmox driver sends (Authorization: PVEAPIToken=…),
