@@ -36,6 +36,7 @@
 #include "air-proxmox-driver.h"
 #include "air-qube-init.h"
 #include "air-relay.h"
+#include "air-template-services.h"
 #include "air-ssh-driver.h"
 #include "air-uplink.h"
 #include "air-vm-guest.h"
@@ -170,6 +171,8 @@ serve (AirDriver  *driver,
   /* Their argument is QUBE[+SOURCE], checked by the file services. */
   if (air_file_services_handles (service))
     return air_file_services_serve (driver, service, arg);
+  if (air_template_services_handles (service))
+    return air_template_services_serve (driver, service, arg);
 
   needs_arg = strcmp (service, "qubesair.ZoneInfo") != 0 &&
                        strcmp (service, "qubesair.List") != 0 &&

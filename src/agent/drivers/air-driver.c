@@ -271,3 +271,146 @@ air_driver_watch (AirDriver             *self,
     return TRUE;
   return IFACE (self)->watch (self, func, user_data, error);
 }
+
+/* What a backend without a template method says; @format names the
+ * backend, then the zone. */
+#define CANNOT(self, error, format) \
+  G_STMT_START { \
+    g_autoptr(AirZoneInfo) info_ = air_driver_get_info (self); \
+    g_set_error ((error), AIR_ERROR, AIR_ERROR_REFUSED, (format), \
+                 info_->driver, air_driver_get_zone_name (self)); \
+  } G_STMT_END
+
+/* How many qubes of the zone each template has. */
+static GHashTable *
+count_users (AirDriver  *self,
+             GError    **error)
+{
+  g_autoptr(GPtrArray) qubes = air_driver_list (self, error);
+  GHashTable *users;
+
+  if (qubes == NULL)
+    return NULL;
+  users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < qubes->len; i++)
+    {
+      const char *template = air_qube_get_template (g_ptr_array_index (qubes, i));
+
+      if (template != NULL)
+        g_hash_table_insert (users, g_strdup (template),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (users, template)) + 1));
+    }
+  return users;
+}
+
+GPtrArray *
+air_driver_list_templates (AirDriver  *self,
+                           GError    **error)
+{
+  g_autoptr(GPtrArray) templates = NULL;
+  g_autoptr(GHashTable) users = NULL;
+
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  if (IFACE (self)->list_templates != NULL)
+    templates = IFACE (self)->list_templates (self, error);
+  else
+    {
+      g_autoptr(AirZoneInfo) info = air_driver_get_info (self);
+
+      templates = g_ptr_array_new_with_free_func ((GDestroyNotify) air_template_free);
+      for (guint i = 0; info->templates != NULL && info->templates[i] != NULL; i++)
+        {
+          AirTemplate *template = air_template_new (info->templates[i]);
+
+          template->version = 1;
+          g_ptr_array_add (templates, template);
+        }
+    }
+  if (templates == NULL || (users = count_users (self, error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < templates->len; i++)
+    {
+      AirTemplate *template = g_ptr_array_index (templates, i);
+
+      template->users = GPOINTER_TO_UINT (g_hash_table_lookup (users, template->name));
+    }
+  return g_steal_pointer (&templates);
+}
+
+AirTemplate *
+air_driver_import_template (AirDriver                  *self,
+                            const char                 *name,
+                            int                         tar_fd,
+                            const AirTemplateReporter  *reporter,
+                            GError                    **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  if (IFACE (self)->import_template == NULL)
+    {
+      CANNOT (self, error, _("The %s backend of zone “%s” cannot import templates."));
+      return NULL;
+    }
+  return IFACE (self)->import_template (self, name, tar_fd, reporter, error);
+}
+
+AirTemplate *
+air_driver_build_template (AirDriver                  *self,
+                           const char                 *name,
+                           const AirTemplateRequest   *request,
+                           int                         files_fd,
+                           const AirTemplateReporter  *reporter,
+                           GError                    **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  if (IFACE (self)->build_template == NULL)
+    {
+      CANNOT (self, error, _("The %s backend of zone “%s” cannot build templates."));
+      return NULL;
+    }
+  return IFACE (self)->build_template (self, name, request, files_fd, reporter, error);
+}
+
+AirTemplate *
+air_driver_rollback_template (AirDriver   *self,
+                              const char  *name,
+                              GError     **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
+  if (IFACE (self)->rollback_template == NULL)
+    {
+      CANNOT (self, error, _("The %s backend of zone “%s” cannot roll templates back."));
+      return NULL;
+    }
+  return IFACE (self)->rollback_template (self, name, error);
+}
+
+gboolean
+air_driver_remove_template (AirDriver   *self,
+                            const char  *name,
+                            GError     **error)
+{
+  g_autoptr(GHashTable) users = NULL;
+  guint n;
+
+  g_return_val_if_fail (AIR_IS_DRIVER (self), FALSE);
+  if (IFACE (self)->remove_template == NULL)
+    {
+      CANNOT (self, error, _("The %s backend of zone “%s” cannot remove templates."));
+      return FALSE;
+    }
+  users = count_users (self, error);
+  if (users == NULL)
+    return FALSE;
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (users, name));
+  if (n > 0)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_BUSY,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "Template “%s” is used by %u qube: remove the qube or move it to another template first.",
+                                "Template “%s” is used by %u qubes: remove them or move them to another template first.",
+                                n),
+                   name, n);
+      return FALSE;
+    }
+  return IFACE (self)->remove_template (self, name, error);
+}

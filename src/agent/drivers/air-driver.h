@@ -25,6 +25,7 @@
 
 #include "air-protocol.h"
 #include "air-qube.h"
+#include "air-template.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,14 @@ G_DECLARE_INTERFACE (AirDriver, air_driver, AIR, DRIVER, GObject)
  * default main context of the caller of air_driver_watch(). */
 typedef void (*AirDriverChangedFunc) (const char *name,
                                       gpointer    user_data);
+
+/* Where a template build tells how far it got: the step it begins, and
+ * each line of the guest's output. */
+typedef struct {
+  void     (*step)   (gpointer data, const char *text, guint index, guint count);
+  void     (*output) (gpointer data, const char *line, gsize len);
+  gpointer   data;
+} AirTemplateReporter;
 
 struct _AirDriverInterface
 {
@@ -64,6 +73,15 @@ struct _AirDriverInterface
   AirQube     *(*set_prefs)     (AirDriver *self, const char *name, const AirQubePrefs *prefs, GError **error);
   int          (*supervise)     (AirDriver *self, const char *name);
   gboolean     (*watch)         (AirDriver *self, AirDriverChangedFunc func, gpointer user_data, GError **error);
+  /* Optional: templates (air-template.h). Without list_templates, the
+   * zone info's names are listed. */
+  GPtrArray   *(*list_templates)    (AirDriver *self, GError **error);
+  AirTemplate *(*import_template)   (AirDriver *self, const char *name, int tar_fd,
+                                     const AirTemplateReporter *reporter, GError **error);
+  AirTemplate *(*build_template)    (AirDriver *self, const char *name, const AirTemplateRequest *request,
+                                     int files_fd, const AirTemplateReporter *reporter, GError **error);
+  AirTemplate *(*rollback_template) (AirDriver *self, const char *name, GError **error);
+  gboolean     (*remove_template)   (AirDriver *self, const char *name, GError **error);
 };
 
 AirDriver   *air_driver_new_for_host   (const char          *state_dir,
@@ -133,6 +151,31 @@ int          air_driver_supervise      (AirDriver           *self,
 gboolean     air_driver_watch          (AirDriver           *self,
                                         AirDriverChangedFunc func,
                                         gpointer             user_data,
+                                        GError             **error);
+
+/* The zone's templates, each with how many qubes use it. */
+GPtrArray   *air_driver_list_templates (AirDriver           *self,
+                                        GError             **error);
+/* A first template from a root file system tarball read from @tar_fd. */
+AirTemplate *air_driver_import_template (AirDriver          *self,
+                                        const char          *name,
+                                        int                  tar_fd,
+                                        const AirTemplateReporter *reporter,
+                                        GError             **error);
+/* A new template (request->base set) or a new version of one: the
+ * package files come from @files_fd in the request's order. */
+AirTemplate *air_driver_build_template (AirDriver           *self,
+                                        const char          *name,
+                                        const AirTemplateRequest *request,
+                                        int                  files_fd,
+                                        const AirTemplateReporter *reporter,
+                                        GError             **error);
+AirTemplate *air_driver_rollback_template (AirDriver        *self,
+                                        const char          *name,
+                                        GError             **error);
+/* Refused while a qube of the zone is based on it. */
+gboolean     air_driver_remove_template (AirDriver          *self,
+                                        const char          *name,
                                         GError             **error);
 
 /* The backends' implementations (air-local-driver-iface.c). */

@@ -8,8 +8,12 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "air-driver.h"
+#include "air-error.h"
 #include "air-local-driver.h"
+#include "air-local-templates.h"
 
 #define LOCAL(d) AIR_LOCAL_DRIVER (d)
 
@@ -109,6 +113,50 @@ supervise (AirDriver *d, const char *name)
   return air_local_driver_supervise (LOCAL (d), name);
 }
 
+static GPtrArray *
+list_templates (AirDriver *d, GError **error)
+{
+  GPtrArray *templates = air_template_store_list (air_local_driver_get_templates (LOCAL (d)));
+  AirTemplate *host = air_template_new ("host");
+
+  /* This machine's own system, shared read-only. */
+  host->version = 1;
+  g_ptr_array_insert (templates, 0, host);
+  return templates;
+}
+
+static AirTemplate *
+import_template (AirDriver *d, const char *name, int tar_fd, const AirTemplateReporter *reporter, GError **error)
+{
+  return air_local_templates_import (air_local_driver_get_templates (LOCAL (d)), name, tar_fd, reporter, error);
+}
+
+static AirTemplate *
+build_template (AirDriver *d, const char *name, const AirTemplateRequest *request, int files_fd,
+                const AirTemplateReporter *reporter, GError **error)
+{
+  return air_local_templates_build (air_local_driver_get_templates (LOCAL (d)), name, request, files_fd,
+                                    reporter, error);
+}
+
+static AirTemplate *
+rollback_template (AirDriver *d, const char *name, GError **error)
+{
+  return air_template_store_rollback (air_local_driver_get_templates (LOCAL (d)), name, error);
+}
+
+static gboolean
+remove_template (AirDriver *d, const char *name, GError **error)
+{
+  if (g_strcmp0 (name, "host") == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                           _("“host” is this machine’s own system and cannot be removed."));
+      return FALSE;
+    }
+  return air_template_store_remove (air_local_driver_get_templates (LOCAL (d)), name, error);
+}
+
 void
 _air_local_driver_iface_init (AirDriverInterface *iface)
 {
@@ -128,4 +176,9 @@ _air_local_driver_iface_init (AirDriverInterface *iface)
   iface->disposable = disposable;
   iface->set_prefs = set_prefs;
   iface->supervise = supervise;
+  iface->list_templates = list_templates;
+  iface->import_template = import_template;
+  iface->build_template = build_template;
+  iface->rollback_template = rollback_template;
+  iface->remove_template = remove_template;
 }

@@ -38,6 +38,7 @@
 #include "air-json.h"
 #include "air-driver.h"
 #include "air-local-driver.h"
+#include "air-template-store.h"
 #include "air-uplink.h"
 #include "air-names.h"
 #include "air-qube-init.h"
@@ -60,6 +61,7 @@ struct _AirLocalDriver
   char         *private_dir;
   char         *run_dir;
   char         *templates_dir;
+  AirTemplateStore *templates;
   AirIsolation  isolation;   /* probed on first use */
 };
 
@@ -78,6 +80,7 @@ air_local_driver_finalize (GObject *object)
   g_free (self->private_dir);
   g_free (self->run_dir);
   g_free (self->templates_dir);
+  g_clear_object (&self->templates);
 
   G_OBJECT_CLASS (air_local_driver_parent_class)->finalize (object);
 }
@@ -132,6 +135,7 @@ air_local_driver_new (const char  *state_dir,
   self->private_dir = g_build_filename (state_dir, "private", NULL);
   self->run_dir = g_build_filename (state_dir, "run", NULL);
   self->templates_dir = g_build_filename (state_dir, "templates", NULL);
+  self->templates = air_template_store_new (self->templates_dir, "");
 
   dirs[0] = self->qubes_dir;
   dirs[1] = self->private_dir;
@@ -525,41 +529,34 @@ air_local_driver_open_home (AirLocalDriver  *self,
   return fd;
 }
 
+/* The root of a template's current version; with @lock_fd, a descriptor
+ * that keeps that version while the qube runs on it. */
 static char *
 template_root (AirLocalDriver *self,
-               const char     *template_name)
+               const char     *template_name,
+               int            *lock_fd)
 {
-  g_autofree char *root = NULL;
-
+  if (lock_fd != NULL)
+    *lock_fd = -1;
   if (g_strcmp0 (template_name, "host") == 0)
     return g_strdup ("/");
-
-  if (!air_name_is_valid (template_name))
-    return NULL;
-
-  root = g_build_filename (self->templates_dir, template_name, NULL);
-  if (!g_file_test (root, G_FILE_TEST_IS_DIR))
-    return NULL;
-  return g_steal_pointer (&root);
+  return air_template_store_current_path (self->templates, template_name, lock_fd);
 }
 
 static char **
 list_templates (AirLocalDriver *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GDir) dir = g_dir_open (self->templates_dir, 0, NULL);
-  const char *name;
+  g_autoptr(GPtrArray) templates = air_template_store_list (self->templates);
 
   g_strv_builder_add (builder, "host");
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (air_name_is_valid (name) && strcmp (name, "host") != 0)
-      {
-        g_autofree char *root = g_build_filename (self->templates_dir, name, NULL);
+  for (guint i = 0; i < templates->len; i++)
+    {
+      AirTemplate *template = g_ptr_array_index (templates, i);
 
-        if (g_file_test (root, G_FILE_TEST_IS_DIR))
-          g_strv_builder_add (builder, name);
-      }
-
+      if (strcmp (template->name, "host") != 0)
+        g_strv_builder_add (builder, template->name);
+    }
   return g_strv_builder_end (builder);
 }
 
@@ -699,6 +696,12 @@ memory_total_mib (void)
   return kib / 1024;
 }
 
+AirTemplateStore *
+air_local_driver_get_templates (AirLocalDriver *self)
+{
+  return self->templates;
+}
+
 AirZoneInfo *
 air_local_driver_get_info (AirLocalDriver *self)
 {
@@ -764,7 +767,7 @@ air_local_driver_create (AirLocalDriver     *self,
   if (!air_name_validate (name, "qube", error))
     return NULL;
 
-  root = template_root (self, spec->template_name);
+  root = template_root (self, spec->template_name, NULL);
   if (root == NULL)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
@@ -1410,7 +1413,7 @@ air_local_driver_supervise (AirLocalDriver *self,
   AirSandboxLaunch launch = { 0, };
   AirIsolation isolation;
   int ready[2];
-  int lock_fd, null_fd, zone_lock;
+  int lock_fd, null_fd, zone_lock, version_lock;
   uid_t uid;
   gboolean ok;
 
@@ -1435,7 +1438,9 @@ air_local_driver_supervise (AirLocalDriver *self,
       return 1;
     }
 
-  root = template_root (self, air_qube_get_template (qube));
+  /* Held until this supervisor ends: the version stays while the qube
+   * runs on it, whatever updates come meanwhile. */
+  root = template_root (self, air_qube_get_template (qube), &version_lock);
   if (root == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Its template “%s” does not exist."),

@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include "air-protocol.h"
+#include "air-template-store.h"
 #include "air-qube.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,8 @@ AirLocalDriver *air_local_driver_new            (const char          *state_dir,
 const char     *air_local_driver_get_zone_name  (AirLocalDriver      *self);
 const char     *air_local_driver_get_qubes_dir  (AirLocalDriver      *self);
 const char     *air_local_driver_get_run_dir    (AirLocalDriver      *self);
+/* Its templates: STATE/templates (air-template-store.h). */
+AirTemplateStore *air_local_driver_get_templates (AirLocalDriver     *self);
 AirZoneInfo    *air_local_driver_get_info       (AirLocalDriver      *self);
 GPtrArray      *air_local_driver_list           (AirLocalDriver      *self,
                                                  GError             **error);

@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <glib/gi18n.h>
@@ -156,6 +157,86 @@ air_sandbox_probe (const char *cache_path)
   return AIR_ISOLATION_NAMESPACES;
 }
 
+/* Where a template of its own gets this agent's libraries. */
+#define HOST_LIBS "/run/qubes-air-host"
+
+typedef struct {
+  GPtrArray *dirs;
+  char      *interpreter;
+} LoadedObjects;
+
+static int
+add_loaded_object (struct dl_phdr_info *info,
+                   size_t               size,
+                   void                *data)
+{
+  LoadedObjects *loaded = data;
+
+  if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
+    {
+      /* The program itself: its interpreter. */
+      for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_INTERP && loaded->interpreter == NULL)
+          loaded->interpreter = g_strdup ((const char *) (info->dlpi_addr + info->dlpi_phdr[i].p_vaddr));
+      return 0;
+    }
+  if (info->dlpi_name[0] == '/')
+    {
+      g_autofree char *dir = g_path_get_dirname (info->dlpi_name);
+
+      if (!g_ptr_array_find_with_equal_func (loaded->dirs, dir, g_str_equal, NULL))
+        g_ptr_array_add (loaded->dirs, g_steal_pointer (&dir));
+    }
+  return 0;
+}
+
+/* A template's root has its own libraries, not this agent's: the init runs
+ * with this host's, bound read-only under HOST_LIBS and loaded by their own
+ * loader, so nothing of them reaches the qube's programs. Adds the binds
+ * and returns the command's beginning, or NULL when the agent is static. */
+static GStrv
+add_host_libraries (GStrvBuilder *builder)
+{
+  LoadedObjects loaded = { g_ptr_array_new_with_free_func (g_free), NULL };
+  g_autoptr(GStrvBuilder) command = g_strv_builder_new ();
+  g_autoptr(GString) path = g_string_new (NULL);
+  g_autofree char *real_interpreter = NULL;
+  char *interpreter = NULL;
+
+  dl_iterate_phdr (add_loaded_object, &loaded);
+  if (loaded.interpreter == NULL)
+    {
+      g_ptr_array_unref (loaded.dirs);
+      return NULL;
+    }
+  /* Links resolved here: inside, an absolute one would lead into the
+   * template's own files. */
+  real_interpreter = realpath (loaded.interpreter, NULL);
+  if (real_interpreter == NULL)
+    {
+      g_free (loaded.interpreter);
+      g_ptr_array_unref (loaded.dirs);
+      return NULL;
+    }
+  for (guint i = 0; i < loaded.dirs->len; i++)
+    {
+      g_autofree char *dir = realpath (g_ptr_array_index (loaded.dirs, i), NULL);
+      g_autofree char *inside = g_strdup_printf (HOST_LIBS "/%u", i);
+
+      if (dir == NULL)
+        continue;
+      g_strv_builder_add_many (builder, "--ro-bind", dir, inside, NULL);
+      g_string_append_printf (path, "%s%s", path->len > 0 ? ":" : "", inside);
+    }
+  interpreter = g_build_filename (HOST_LIBS, "loader", NULL);
+  g_strv_builder_add_many (builder, "--ro-bind", real_interpreter, interpreter, NULL);
+  g_strv_builder_add_many (command, interpreter, "--library-path", path->str, NULL);
+  g_free (interpreter);
+  g_free (loaded.interpreter);
+  g_ptr_array_unref (loaded.dirs);
+  return g_strv_builder_end (command);
+}
+
 /* The command that runs the qube's init. With isolation, its directories
  * come as the AIR_SANDBOX_FD_* descriptors, which the caller opens. */
 GStrv
@@ -177,6 +258,8 @@ air_sandbox_build_argv (AirIsolation          isolation,
       g_strv_builder_add_many (builder, spec->init_program, "--qube-init", socket_path, home, NULL);
       return g_strv_builder_end (builder);
     }
+
+  g_auto(GStrv) loader = NULL;
 
   socket_path = g_build_filename (AIR_SANDBOX_RUN, spec->socket_name, NULL);
   g_strv_builder_add (builder, "bwrap");
@@ -203,11 +286,12 @@ air_sandbox_build_argv (AirIsolation          isolation,
                            NULL);
   if (spec->disposable)
     g_strv_builder_add_many (builder, "--setenv", "AIR_QUBE_DISPOSABLE", "1", NULL);
-  g_strv_builder_add_many (builder,
-                           "--chdir", AIR_SANDBOX_HOME,
-                           "--",
-                           AIR_SANDBOX_INIT, "--qube-init", socket_path, AIR_SANDBOX_HOME,
-                           NULL);
+  if (strcmp (spec->root, "/") != 0)
+    loader = add_host_libraries (builder);
+  g_strv_builder_add_many (builder, "--chdir", AIR_SANDBOX_HOME, "--", NULL);
+  if (loader != NULL)
+    g_strv_builder_addv (builder, (const char **) loader);
+  g_strv_builder_add_many (builder, AIR_SANDBOX_INIT, "--qube-init", socket_path, AIR_SANDBOX_HOME, NULL);
   return g_strv_builder_end (builder);
 }
 
