@@ -489,22 +489,85 @@ open_file (AirConfigDialog *self)
 
 static void import_next (AirConfigDialog *self);
 
+/* The job ends whether the dialog is still open or not; what it shows
+ * only while it is. */
+static void
+import_ended (AirConfigDialog *self,
+              GError          *job_error,
+              const char      *text)
+{
+  if (job_error != NULL)
+    air_job_fail (self->job, job_error);
+  else
+    air_job_succeed (self->job);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->step = STEP_DONE;
+  show_message (self, text, job_error != NULL);
+  update (self);
+}
+
+typedef struct {
+  AirConfigDialog *self;
+  GError          *job_error;
+} Failure;
+
+static void
+failed_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Failure *failure = user_data;
+  g_autoptr(AirConfigDialog) self = failure->self;
+  g_autoptr(GError) job_error = failure->job_error;
+  g_autoptr(GError) save_error = NULL;
+
+  g_free (failure);
+  air_zone_registry_save_finish (AIR_ZONE_REGISTRY (object), result, &save_error);
+  import_ended (self, job_error, save_error ? save_error->message : job_error->message);
+}
+
 static void
 import_failed (AirConfigDialog *self,
                const char      *name,
                GError          *error)
 {
-  g_autoptr(GError) save_error = NULL;
   g_autofree char *text = g_strdup_printf (_("Zone “%s” was not imported: %s"), name, error->message);
   g_autoptr(GError) job_error = g_error_new_literal (AIR_ERROR, AIR_ERROR_FAILED, text);
+  Failure *failure;
 
-  /* what was taken before stays, saved, so the list and gateways agree */
-  if (self->next > 0)
-    air_zone_registry_save (air_session_get_registry (self->session), &save_error);
-  air_job_fail (self->job, job_error);
-  self->step = STEP_DONE;
-  show_message (self, save_error ? save_error->message : text, TRUE);
-  update (self);
+  if (self->next == 0)
+    {
+      import_ended (self, job_error, text);
+      return;
+    }
+  /* what was taken before stays, saved, so the list and gateways agree
+   * (saved even if the dialog is closed meanwhile: no cancellable) */
+  failure = g_new0 (Failure, 1);
+  failure->self = g_object_ref (self);
+  failure->job_error = g_steal_pointer (&job_error);
+  air_zone_registry_save_async (air_session_get_registry (self->session), NULL, failed_saved_cb, failure);
+}
+
+static void
+imported_saved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(AirConfigDialog) self = user_data;
+  AirZoneRegistry *registry = AIR_ZONE_REGISTRY (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!air_zone_registry_save_finish (registry, result, &error))
+    {
+      import_failed (self, self->chosen->pdata[self->chosen->len - 1], error);
+      return;
+    }
+  for (guint i = 0; i < self->chosen->len; i++)
+    if (air_zone_registry_get_ssh_config (registry, self->chosen->pdata[i]) != NULL)
+      g_string_append_printf (self->report, _("\n\nPin the host key of zone “%s”: Edit Zone, then Trust."),
+                              (char *) self->chosen->pdata[i]);
+  import_ended (self, NULL, self->report->str);
 }
 
 static void
@@ -567,19 +630,8 @@ import_next (AirConfigDialog *self)
       self->next++;
     }
 
-  if (!air_zone_registry_save (registry, &error))
-    {
-      import_failed (self, self->chosen->pdata[self->chosen->len - 1], error);
-      return;
-    }
-  air_job_succeed (self->job);
-  for (guint i = 0; i < self->chosen->len; i++)
-    if (air_zone_registry_get_ssh_config (registry, self->chosen->pdata[i]) != NULL)
-      g_string_append_printf (self->report, _("\n\nPin the host key of zone “%s”: Edit Zone, then Trust."),
-                              (char *) self->chosen->pdata[i]);
-  self->step = STEP_DONE;
-  show_message (self, self->report->str, FALSE);
-  update (self);
+  /* No cancellable: the zones taken are in the list, the file follows. */
+  air_zone_registry_save_async (registry, NULL, imported_saved_cb, g_object_ref (self));
 }
 
 static void

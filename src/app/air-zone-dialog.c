@@ -561,31 +561,127 @@ fail (AirZoneDialog *self,
   show_message (self, shown, TRUE);
 }
 
-/* Saves the zone in the management qube's list, with its host. */
-static gboolean
-save_zone (AirZoneDialog  *self,
-           GError        **error)
+static void
+registry_saved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!air_zone_registry_save_finish (AIR_ZONE_REGISTRY (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+typedef struct {
+  gboolean           keep_form;   /* a failure leaves the form as it was */
+  AirWireguardSetup *wireguard;   /* saved: shown for the zone host */
+} SaveRequest;
+
+static void
+save_request_free (SaveRequest *request)
+{
+  g_clear_pointer (&request->wireguard, air_wireguard_setup_free);
+  g_free (request);
+}
+
+static void
+show_wireguard_setup (AirZoneDialog     *self,
+                      AirWireguardSetup *wireguard)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (_("On the zone host, put this in /etc/wireguard/%s.conf and run "
+                            "“wg-quick up %s”. When the tunnel is up, pin the host's key with "
+                            "“qair zone trust %s”, or Edit Zone again."),
+                          wireguard->interface, wireguard->interface,
+                          gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
+  gtk_label_set_text (self->host_key_label, text);
+  gtk_label_set_text (self->fingerprint_label, wireguard->host_config);
+  gtk_widget_set_visible (self->host_key_box, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->trust_check), FALSE);
+  set_busy (self, TRUE, _("Saved. The zone is used once its host key is pinned."));
+}
+
+/* Saved: the dialog closes, or shows the tunnel's other half; not: it
+ * says why (and forgets a key shown, unless the form alone was saved). */
+static void
+zone_saved_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  AirZoneDialog *self = AIR_ZONE_DIALOG (object);
+  SaveRequest *request = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!request->keep_form)
+        fail (self, error);
+      else
+        {
+          set_busy (self, FALSE, NULL);
+          show_message (self, error->message, TRUE);
+        }
+      return;
+    }
+  if (request->wireguard != NULL)
+    show_wireguard_setup (self, request->wireguard);
+  else
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Saves the zone in the management qube's list, with its host; the file
+ * is written in a worker. Takes WIREGUARD. */
+static void
+save_zone (AirZoneDialog     *self,
+           gboolean           keep_form,
+           AirWireguardSetup *wireguard)
 {
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
   g_autofree char *gateway = dup_gateway (self);
   const char *driver = selected_driver (self);
   AirZoneRegistry *registry = air_session_get_registry (self->session);
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, zone_saved_cb, NULL);
+  SaveRequest *request = g_new0 (SaveRequest, 1);
+  GError *error = NULL;
   gboolean ok;
+
+  request->keep_form = keep_form;
+  request->wireguard = wireguard;
+  g_task_set_source_tag (task, save_zone);
+  g_task_set_task_data (task, request, (GDestroyNotify) save_request_free);
+  set_busy (self, TRUE, NULL);
 
   if (self->zone != NULL && is_proxmox (self) && was_proxmox (self) &&
       g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) == 0)
-    return TRUE;   /* only the server or the token changed: the list stays */
+    {
+      g_task_return_boolean (task, TRUE);   /* only the server or the token changed: the list stays */
+      return;
+    }
   if (self->zone != NULL)
-    ok = air_session_update_zone (self->session, name, gateway, driver, error);
+    ok = air_session_update_zone (self->session, name, gateway, driver, &error);
   else
-    ok = air_session_add_zone (self->session, name, gateway, driver, error);
+    ok = air_session_add_zone (self->session, name, gateway, driver, &error);
+  if (ok && (self->pending != NULL || !is_ssh (self)))
+    {
+      if (air_zone_registry_set_ssh_config (registry, name, is_ssh (self) ? self->pending : NULL, &error))
+        {
+          /* Not the dialog's cancellable: what is in the list now goes to
+           * the file even if the dialog is closed meanwhile. */
+          air_zone_registry_save_async (registry, NULL, registry_saved_cb, g_steal_pointer (&task));
+          return;
+        }
+      ok = FALSE;
+    }
   if (!ok)
-    return FALSE;
-
-  if (self->pending != NULL || !is_ssh (self))
-    return air_zone_registry_set_ssh_config (registry, name, is_ssh (self) ? self->pending : NULL, error) &&
-           air_zone_registry_save (registry, error);
-  return TRUE;
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -599,12 +695,12 @@ pinned_cb (GObject      *object,
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
-  if (answer == NULL || !save_zone (self, &error))
+  if (answer == NULL)
     {
       fail (self, error);
       return;
     }
-  gtk_window_destroy (GTK_WINDOW (self));
+  save_zone (self, FALSE, NULL);
 }
 
 static void
@@ -671,23 +767,7 @@ configured_cb (GObject      *object,
   wireguard = air_zone_setup_parse_configured (answer, &error);
   if (wireguard != NULL)
     {
-      g_autofree char *text = NULL;
-
-      if (!save_zone (self, &error))
-        {
-          fail (self, error);
-          return;
-        }
-      text = g_strdup_printf (_("On the zone host, put this in /etc/wireguard/%s.conf and run "
-                                "“wg-quick up %s”. When the tunnel is up, pin the host's key with "
-                                "“qair zone trust %s”, or Edit Zone again."),
-                              wireguard->interface, wireguard->interface,
-                              gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
-      gtk_label_set_text (self->host_key_label, text);
-      gtk_label_set_text (self->fingerprint_label, wireguard->host_config);
-      gtk_widget_set_visible (self->host_key_box, TRUE);
-      gtk_widget_set_visible (GTK_WIDGET (self->trust_check), FALSE);
-      set_busy (self, TRUE, _("Saved. The zone is used once its host key is pinned."));
+      save_zone (self, FALSE, g_steal_pointer (&wireguard));
       return;
     }
   g_clear_error (&error);
@@ -722,19 +802,6 @@ take_token (AirZoneDialog *self)
 }
 
 static void
-finish_save (AirZoneDialog *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!save_zone (self, &error))
-    {
-      fail (self, error);
-      return;
-    }
-  gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
 token_stored_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -755,7 +822,7 @@ token_stored_cb (GObject      *object,
       fail (self, said);
       return;
     }
-  finish_save (self);
+  save_zone (self, FALSE, NULL);
 }
 
 /* The token, if one was typed, to the vault for the zone's gateway; then
@@ -768,7 +835,7 @@ store_token_and_save (AirZoneDialog *self)
 
   if (!has_token (self))
     {
-      finish_save (self);
+      save_zone (self, FALSE, NULL);
       return;
     }
   g_clear_pointer (&self->token, g_bytes_unref);
@@ -949,7 +1016,6 @@ save_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   AirZoneDialog *self = AIR_ZONE_DIALOG (widget);
-  g_autoptr(GError) error = NULL;
 
   /* A number typed but not yet committed (Enter in another field) counts;
    * a change there forgets a key shown and validates again. */
@@ -983,13 +1049,7 @@ save_action (GtkWidget  *widget,
       return;
     }
 
-  if (!save_zone (self, &error))
-    {
-      show_message (self, error->message, TRUE);
-      return;
-    }
-
-  gtk_window_destroy (GTK_WINDOW (self));
+  save_zone (self, TRUE, NULL);
 }
 
 static void

@@ -6,8 +6,12 @@
  * host: {"host", "port", "user", "agent", "known_hosts", "timeout",
  * "wireguard"}. A gateway's agent reads the same format from its own state
  * directory, where it is the zone's only entry.
- * Written atomically (temporary file, fsync, rename). Without the file, one
- * zone called "local" exists, so a first run works with nothing set up.
+ * Written atomically (temporary file, fsync, rename): by the caller's
+ * thread (qair, the agent), or by air_zone_registry_save_async in a worker
+ * from a snapshot taken when it is called (the app: no fsync on the main
+ * loop). A save never overwrites a newer one that finished before it.
+ * Without the file, one zone called "local" exists, so a first run works
+ * with nothing set up.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -35,6 +39,12 @@ struct _AirZoneRegistry
   GListStore *zones;
   GHashTable *ssh_configs;   /* zone name → AirSshConfig */
   char       *path;
+
+  /* Saves in order: each takes a number when its snapshot is taken; one
+   * whose number is below the last written writes nothing. */
+  GMutex      save_lock;
+  guint64     save_serial;     /* main thread only */
+  guint64     written_serial;  /* under save_lock */
 };
 
 G_DEFINE_FINAL_TYPE (AirZoneRegistry, air_zone_registry, G_TYPE_OBJECT)
@@ -47,6 +57,7 @@ air_zone_registry_finalize (GObject *object)
   g_clear_object (&self->zones);
   g_clear_pointer (&self->ssh_configs, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
+  g_mutex_clear (&self->save_lock);
 
   G_OBJECT_CLASS (air_zone_registry_parent_class)->finalize (object);
 }
@@ -63,6 +74,7 @@ air_zone_registry_init (AirZoneRegistry *self)
   self->zones = g_list_store_new (AIR_TYPE_ZONE);
   self->ssh_configs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) air_ssh_config_free);
+  g_mutex_init (&self->save_lock);
 }
 
 G_DEFINE_BOXED_TYPE (AirSshConfig, air_ssh_config, air_ssh_config_copy, air_ssh_config_free)
@@ -610,17 +622,46 @@ air_zone_registry_dup_json (AirZoneRegistry *self,
   return air_json_builder_to_line (builder);
 }
 
-gboolean
-air_zone_registry_save (AirZoneRegistry  *self,
-                        GError          **error)
+/* What a save writes, taken on the caller's thread. */
+typedef struct {
+  char    *path;
+  char    *text;
+  guint64  serial;
+} SaveSnapshot;
+
+static void
+save_snapshot_free (SaveSnapshot *snapshot)
 {
+  g_free (snapshot->path);
+  g_free (snapshot->text);
+  g_free (snapshot);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveSnapshot, save_snapshot_free)
+
+static SaveSnapshot *
+save_snapshot_new (AirZoneRegistry *self)
+{
+  SaveSnapshot *snapshot = g_new0 (SaveSnapshot, 1);
+
+  snapshot->path = g_strdup (self->path);
+  snapshot->text = air_zone_registry_dup_json (self, NULL, FALSE);
+  snapshot->serial = ++self->save_serial;
+  return snapshot;
+}
+
+static gboolean
+write_snapshot (AirZoneRegistry     *self,
+                const SaveSnapshot  *snapshot,
+                GError             **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->save_lock);
   g_autofree char *dir = NULL;
-  g_autofree char *text = NULL;
 
-  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
+  if (snapshot->serial < self->written_serial)
+    return TRUE;   /* a later snapshot is on disk already */
 
-  text = air_zone_registry_dup_json (self, NULL, FALSE);
-  dir = g_path_get_dirname (self->path);
+  dir = g_path_get_dirname (snapshot->path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved_errno = errno;
@@ -629,7 +670,75 @@ air_zone_registry_save (AirZoneRegistry  *self,
       return FALSE;
     }
 
-  return g_file_set_contents_full (self->path, text, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0600, error);
+  if (!g_file_set_contents_full (snapshot->path, snapshot->text, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, error))
+    return FALSE;
+  self->written_serial = snapshot->serial;
+  return TRUE;
+}
+
+gboolean
+air_zone_registry_save (AirZoneRegistry  *self,
+                        GError          **error)
+{
+  g_autoptr(SaveSnapshot) snapshot = NULL;
+
+  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
+
+  snapshot = save_snapshot_new (self);
+  return write_snapshot (self, snapshot, error);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  /* Checked once, before writing: a write once begun is finished (the
+   * rename makes it whole either way). */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!write_snapshot (source_object, task_data, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * air_zone_registry_save_async:
+ *
+ * Writes the zones as they are now (the snapshot is taken before this
+ * returns) in a worker thread, atomically as air_zone_registry_save does.
+ * Cancelled before the worker starts writing, nothing is written.
+ */
+void
+air_zone_registry_save_async (AirZoneRegistry     *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (AIR_IS_ZONE_REGISTRY (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, air_zone_registry_save_async);
+  g_task_set_task_data (task, save_snapshot_new (self), (GDestroyNotify) save_snapshot_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+air_zone_registry_save_finish (AirZoneRegistry  *self,
+                               GAsyncResult     *result,
+                               GError          **error)
+{
+  g_return_val_if_fail (AIR_IS_ZONE_REGISTRY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -64,6 +64,13 @@ char            *air_zone_registry_dup_json  (AirZoneRegistry  *self,
                                               gboolean          for_export);
 gboolean         air_zone_registry_save      (AirZoneRegistry  *self,
                                               GError          **error);
+void             air_zone_registry_save_async  (AirZoneRegistry     *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean         air_zone_registry_save_finish (AirZoneRegistry     *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
 GListModel      *air_zone_registry_get_zones (AirZoneRegistry  *self);
 AirZone         *air_zone_registry_lookup    (AirZoneRegistry  *self,
                                               const char       *name);

@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "air-error.h"
 #include "test-util.h"
@@ -227,6 +229,198 @@ test_save_fails (Fixture       *fixture,
   g_assert_false (air_zone_registry_save (registry, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, blocker));
+}
+
+/* ---- air_zone_registry_save_async ---- */
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* Waits, on CONTEXT (the thread default when the save began), for a save. */
+static gboolean
+finish_save (AirZoneRegistry  *registry,
+             GMainContext     *context,
+             GAsyncResult    **result,
+             GError          **error)
+{
+  g_autoptr(GAsyncResult) done = NULL;
+
+  while (*result == NULL)
+    g_main_context_iteration (context, TRUE);
+  done = g_steal_pointer (result);
+  return air_zone_registry_save_finish (registry, done, error);
+}
+
+static char *
+dup_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+static void
+test_save_async (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(AirZoneRegistry) registry = air_zone_registry_new (fixture->path);
+  g_autoptr(AirZoneRegistry) again = air_zone_registry_new (fixture->path);
+  g_autoptr(AirZone) office = air_zone_new ("office", "sys-remote-office", "ssh");
+  g_autoptr(AirZone) later = air_zone_new ("later", "gw-later", "local");
+  g_autoptr(AirSshConfig) ssh = air_ssh_config_new ("office.example");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  g_main_context_push_thread_default (context);
+  g_assert_true (air_zone_registry_load (registry, &error));
+  g_assert_true (air_zone_registry_add (registry, office, &error));
+  g_assert_true (air_zone_registry_set_ssh_config (registry, "office", ssh, &error));
+  air_zone_registry_save_async (registry, NULL, store_result_cb, &result);
+
+  /* What is written is the list as it was when the save was asked for:
+   * a zone added meanwhile waits for the next save. */
+  g_assert_true (air_zone_registry_add (registry, later, &error));
+  g_assert_true (finish_save (registry, context, &result, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+  g_assert_true (air_zone_registry_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_zones (again), ==, 2);
+  g_assert_cmpstr (air_zone_get_name (zone_at (again, 1)), ==, "office");
+  g_assert_cmpstr (air_zone_get_gateway (zone_at (again, 1)), ==, "sys-remote-office");
+  g_assert_cmpstr (air_zone_registry_get_ssh_config (again, "office")->host, ==, "office.example");
+  g_assert_null (air_zone_registry_lookup (again, "later"));
+
+  /* Many saves at once: the file ends with the last list, whatever order
+   * the worker threads ran in. */
+  {
+    GAsyncResult *results[12] = { NULL, };
+
+    for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+      {
+        g_autofree char *name = g_strdup_printf ("z%u", i);
+        g_autoptr(AirZone) zone = air_zone_new (name, "gw", "local");
+
+        g_assert_true (air_zone_registry_add (registry, zone, &error));
+        air_zone_registry_save_async (registry, NULL, store_result_cb, &results[i]);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+      {
+        g_assert_true (finish_save (registry, context, &results[i], &error));
+        g_assert_no_error (error);
+      }
+  }
+  {
+    g_autofree char *on_disk = dup_file (fixture->path);
+    g_autofree char *held = air_zone_registry_dup_json (registry, NULL, FALSE);
+
+    g_assert_cmpstr (on_disk, ==, held);
+  }
+  g_main_context_pop_thread_default (context);
+}
+
+static void
+test_save_async_cancelled (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(AirZoneRegistry) registry = air_zone_registry_new (fixture->path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (context);
+  g_assert_true (air_zone_registry_load (registry, &error));
+  g_cancellable_cancel (cancellable);
+  air_zone_registry_save_async (registry, cancellable, store_result_cb, &result);
+  g_assert_false (finish_save (registry, context, &result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
+  g_main_context_pop_thread_default (context);
+}
+
+/* A directory the user cannot write to: the save says so, and the file
+ * already there is the one read back. */
+static void
+save_async_into_read_only (const char *path)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(AirZoneRegistry) registry = air_zone_registry_new (path);
+  g_autoptr(AirZone) office = air_zone_new ("office", "gw", "local");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *before = dup_file (path);
+  g_autofree char *after = NULL;
+
+  g_assert_cmpint (g_chmod (dir, 0500), ==, 0);
+  g_main_context_push_thread_default (context);
+  g_assert_true (air_zone_registry_load (registry, &error));
+  g_assert_true (air_zone_registry_add (registry, office, &error));
+  air_zone_registry_save_async (registry, NULL, store_result_cb, &result);
+  g_assert_false (finish_save (registry, context, &result, &error));
+  g_main_context_pop_thread_default (context);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES);
+  g_assert_nonnull (strstr (error->message, dir));
+
+  after = dup_file (path);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (g_chmod (dir, 0700), ==, 0);
+  {
+    g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (listing)) != NULL)
+      g_assert_cmpstr (name, ==, "zones.json");
+  }
+}
+
+static void
+test_save_async_fails (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *dir = g_path_get_dirname (fixture->path);
+  g_autofree char *parent = g_path_get_dirname (dir);
+
+  write_file (fixture->path, "{\"version\":1,\"zones\":[{\"name\":\"before\",\"gateway\":\"gw\",\"driver\":\"local\"}]}", -1);
+  if (geteuid () != 0)
+    {
+      save_async_into_read_only (fixture->path);
+      return;
+    }
+
+  /* root writes anywhere: the save runs in a child as nobody, owning the
+   * directories, so that only their mode stops it. */
+  if (g_test_subprocess ())
+    {
+      const uid_t nobody = 65534;
+
+      g_assert_cmpint (chown (fixture->dir, nobody, nobody), ==, 0);
+      g_assert_cmpint (chown (parent, nobody, nobody), ==, 0);
+      g_assert_cmpint (chown (dir, nobody, nobody), ==, 0);
+      g_assert_cmpint (chown (fixture->path, nobody, nobody), ==, 0);
+      g_assert_cmpint (setgroups (0, NULL), ==, 0);
+      g_assert_cmpint (setgid (nobody), ==, 0);
+      g_assert_cmpint (setuid (nobody), ==, 0);
+      save_async_into_read_only (fixture->path);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
 }
 
 typedef struct {
@@ -470,6 +664,9 @@ main (int   argc,
   ADD ("round-trip", test_round_trip);
   ADD ("atomic-write", test_atomic_write);
   ADD ("save-fails", test_save_fails);
+  ADD ("save-async", test_save_async);
+  ADD ("save-async-cancelled", test_save_async_cancelled);
+  ADD ("save-async-fails", test_save_async_fails);
   ADD ("corrupt", test_corrupt);
   ADD ("driver-sanitised", test_driver_sanitised);
   ADD ("corrupt-keeps-nothing", test_corrupt_keeps_nothing);
