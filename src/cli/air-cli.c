@@ -25,6 +25,7 @@
 #include "air-cli-config.h"
 #include "air-cli-copy.h"
 #include "air-cli-prefs.h"
+#include "air-cli-template.h"
 #include "air-cli-remotevm.h"
 #include "air-cli-cred.h"
 #include "air-cli-key.h"
@@ -918,6 +919,16 @@ cmd_remotevm (int argc, char **argv)
 }
 
 static int
+cmd_template (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!load_registry (&error))
+    return fail (error);
+  return air_cli_template_main (registry, argc, argv);
+}
+
+static int
 cmd_config (int argc, char **argv)
 {
   return air_cli_config_main (argc, argv);
@@ -966,6 +977,12 @@ static const Command commands[] = {
                   "                   [--output FILE] [--with-secrets [--yes]]\n"
                   "qair config import FILE [--identity FILE | --identity-in-vault NAME | --passphrase]\n"
                   "                   [--replace] [--yes]"), cmd_config, TRUE },
+  { "template", N_("qair template ls [--zone ZONE] [--json]\n"
+                    "qair template import NAME --zone ZONE ROOTFS.tar[.gz|.xz|.zst]\n"
+                    "qair template create NAME --zone ZONE --from BASE [--package PKG|FILE.deb …] [--run CMD]\n"
+                    "qair template update [ZONE:]NAME [--package PKG|FILE.deb …] [--run CMD] [--upgrade]\n"
+                    "qair template rollback [ZONE:]NAME\n"
+                    "qair template rm [ZONE:]NAME"), cmd_template, TRUE },
   { "remotevm", N_("qair remotevm script --zone ZONE [--format sh|sls] [QUBE…]"), cmd_remotevm, TRUE },
   { "help", N_("qair help [COMMAND]"), NULL, FALSE },
 };

@@ -116,8 +116,13 @@ supervise (AirDriver *d, const char *name)
 static GPtrArray *
 list_templates (AirDriver *d, GError **error)
 {
-  GPtrArray *templates = air_template_store_list (air_local_driver_get_templates (LOCAL (d)));
+  AirTemplateStore *store = air_local_driver_get_templates (LOCAL (d));
+  GPtrArray *templates;
   AirTemplate *host = air_template_new ("host");
+
+  /* What a build killed half-way left goes first. */
+  air_template_store_clean (store);
+  templates = air_template_store_list (store);
 
   /* This machine's own system, shared read-only. */
   host->version = 1;
@@ -128,6 +133,7 @@ list_templates (AirDriver *d, GError **error)
 static AirTemplate *
 import_template (AirDriver *d, const char *name, int tar_fd, const AirTemplateReporter *reporter, GError **error)
 {
+  air_template_store_clean (air_local_driver_get_templates (LOCAL (d)));
   return air_local_templates_import (air_local_driver_get_templates (LOCAL (d)), name, tar_fd, reporter, error);
 }
 
@@ -135,6 +141,7 @@ static AirTemplate *
 build_template (AirDriver *d, const char *name, const AirTemplateRequest *request, int files_fd,
                 const AirTemplateReporter *reporter, GError **error)
 {
+  air_template_store_clean (air_local_driver_get_templates (LOCAL (d)));
   return air_local_templates_build (air_local_driver_get_templates (LOCAL (d)), name, request, files_fd,
                                     reporter, error);
 }

@@ -50,6 +50,7 @@
 #include "air-protocol.h"
 #include "air-ssh-agent-bridge.h"
 #include "air-ssh-driver.h"
+#include "air-template.h"
 #include "air-transport.h"
 #include "air-uplink.h"
 #include "air-wireguard-key.h"
@@ -1071,6 +1072,18 @@ rewrite_answer (AirSshDriver  *self,
 
       return qube ? air_protocol_qube_to_json (qube) : NULL;
     }
+  if (strcmp (service, "qubesair.TemplateList") == 0)
+    {
+      g_autoptr(GPtrArray) templates = air_template_list_parse (data, len, error);
+
+      return templates ? air_template_list_to_json (self->zone, templates) : NULL;
+    }
+  if (strcmp (service, "qubesair.TemplateRollback") == 0)
+    {
+      g_autoptr(AirTemplate) template = air_template_parse (data, len, error);
+
+      return template ? air_template_to_json (template) : NULL;
+    }
   if (strcmp (service, "qubesair.ZoneInfo") == 0)
     {
       g_autoptr(AirZoneInfo) info = air_zone_info_parse (data, len, error);
@@ -1309,7 +1322,8 @@ air_ssh_driver_serve (AirSshDriver *self,
       strcmp (service, "qubesair.Create") == 0 || strcmp (service, "qubesair.Start") == 0 ||
       strcmp (service, "qubesair.Shutdown") == 0 || strcmp (service, "qubesair.Kill") == 0 ||
       strcmp (service, "qubesair.Remove") == 0 || strcmp (service, "qubesair.FileList") == 0 ||
-      strcmp (service, "qubesair.SetPrefs") == 0)
+      strcmp (service, "qubesair.SetPrefs") == 0 || strcmp (service, "qubesair.TemplateList") == 0 ||
+      strcmp (service, "qubesair.TemplateRollback") == 0 || strcmp (service, "qubesair.TemplateRemove") == 0)
     return relay_answer (self, service, arg);
 
   /* Everything else, known here or not, is the zone host's to answer:

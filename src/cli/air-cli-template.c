@@ -1,0 +1,515 @@
+/* air-cli-template.c
+ *
+ *   qair template ls [--zone ZONE] [--json]
+ *   qair template import NAME --zone ZONE ROOTFS.tar[.gz|.xz|.zst]
+ *   qair template create NAME --zone ZONE --from BASE [--package PKG|FILE.deb …] [--run CMD]
+ *   qair template update [ZONE:]NAME [--package PKG|FILE.deb …] [--run CMD] [--upgrade]
+ *   qair template rollback [ZONE:]NAME
+ *   qair template rm [ZONE:]NAME
+ *
+ * Builds print each step as the zone host begins it and the guest's output
+ * as it comes; what the zone sends is checked and cleaned before it is
+ * printed (air-template.c).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-cli"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "air-cli-template.h"
+#include "air-cli-wait.h"
+#include "air-cli-zones.h"
+#include "air-error.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-template.h"
+#include "air-transport.h"
+
+#define COMMAND "qair template"
+#define MAX_SMALL_ANSWER (4 * 1024 * 1024)
+
+static int
+fail (GError *error)
+{
+  g_printerr ("qair: %s\n", error->message);
+  g_error_free (error);
+  return AIR_CLI_EXIT_FAILED;
+}
+
+static GPtrArray *
+list_templates (AirZone  *zone,
+                GError  **error)
+{
+  g_autoptr(GBytes) answer = air_transport_call_sync (air_zone_get_transport (zone), air_zone_get_gateway (zone),
+                                                      "qubesair.TemplateList", NULL, NULL, MAX_SMALL_ANSWER,
+                                                      NULL, error);
+  GPtrArray *templates;
+  gsize len;
+  const char *data;
+
+  if (answer == NULL)
+    {
+      g_prefix_error (error, _("Zone “%s”: "), air_zone_get_name (zone));
+      return NULL;
+    }
+  data = g_bytes_get_data (answer, &len);
+  templates = air_template_list_parse (data, len, error);
+  if (templates == NULL)
+    g_prefix_error (error, _("Zone “%s” sent a bad answer: "), air_zone_get_name (zone));
+  return templates;
+}
+
+static char *
+size_text (guint64 bytes)
+{
+  return bytes > 0 ? g_format_size (bytes) : g_strdup ("-");
+}
+
+static int
+template_ls (AirZoneRegistry *registry,
+             const char      *zone_name,
+             gboolean         json)
+{
+  g_autoptr(GPtrArray) zones = air_cli_all_zones (registry);
+  gboolean printed_header = FALSE, failed = FALSE;
+
+  if (json)
+    g_print ("[");
+  for (guint z = 0, n_json = 0; z < zones->len; z++)
+    {
+      AirZone *zone = g_ptr_array_index (zones, z);
+      g_autoptr(GPtrArray) templates = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (zone_name != NULL && strcmp (air_zone_get_name (zone), zone_name) != 0)
+        continue;
+      templates = list_templates (zone, &error);
+      if (templates == NULL)
+        {
+          g_printerr ("qair: %s\n", error->message);
+          failed = TRUE;
+          continue;
+        }
+      if (json)
+        {
+          g_autofree char *text = air_template_list_to_json (air_zone_get_name (zone), templates);
+
+          g_strchomp (text);
+          g_print ("%s%s", n_json++ > 0 ? "," : "", text);
+          continue;
+        }
+      if (!printed_header)
+        {
+          /* TRANSLATORS: column headings of "qair template ls" */
+          g_print ("%-12s %-20s %7s %9s %-16s %5s %-16s %s\n", _("ZONE"), _("NAME"), _("VERSION"), _("SIZE"),
+                   _("BASE"), _("QUBES"), _("BUILT"), _("PACKAGES"));
+          printed_header = TRUE;
+        }
+      for (guint i = 0; i < templates->len; i++)
+        {
+          AirTemplate *t = g_ptr_array_index (templates, i);
+          g_autofree char *size = size_text (t->size);
+          g_autofree char *packages = g_strjoinv (",", t->packages);
+          g_autofree char *built = NULL;
+
+          if (t->built > 0)
+            {
+              g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (t->built);
+
+              built = when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M") : NULL;
+            }
+          g_print ("%-12s %-20s %7u %9s %-16s %5u %-16s %s\n", air_zone_get_name (zone), t->name, t->version, size,
+                   t->base[0] != '\0' ? t->base : "-", t->users, built != NULL ? built : "-",
+                   packages[0] != '\0' ? packages : "-");
+        }
+    }
+  if (json)
+    g_print ("]\n");
+  return failed ? AIR_CLI_EXIT_FAILED : AIR_CLI_EXIT_OK;
+}
+
+/* Where the input of a build comes from: a line, then files in order. */
+typedef struct {
+  GOutputStream *to_zone;
+  char          *line;
+  GPtrArray     *paths;
+} Input;
+
+static gpointer
+write_input (gpointer data)
+{
+  Input *input = data;
+
+  if (input->line == NULL ||
+      g_output_stream_write_all (input->to_zone, input->line, strlen (input->line), NULL, NULL, NULL))
+    for (guint i = 0; i < input->paths->len; i++)
+      {
+        g_autoptr(GFile) file = g_file_new_for_commandline_arg (g_ptr_array_index (input->paths, i));
+        g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+
+        if (in == NULL ||
+            g_output_stream_splice (input->to_zone, G_INPUT_STREAM (in), G_OUTPUT_STREAM_SPLICE_NONE, NULL, NULL) < 0)
+          break;
+      }
+  g_output_stream_close (input->to_zone, NULL, NULL);
+  return NULL;
+}
+
+static gpointer
+read_errors (gpointer data)
+{
+  GInputStream *stream = data;
+  GByteArray *errors = g_byte_array_new ();
+  guint8 buffer[4096];
+  gssize n;
+
+  while ((n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL)) > 0)
+    if (errors->len < AIR_TRANSPORT_MAX_ERROR)
+      g_byte_array_append (errors, buffer, MIN ((gsize) n, AIR_TRANSPORT_MAX_ERROR - errors->len));
+  return errors;
+}
+
+static void
+print_progress (const char *line,
+                gsize       len,
+                AirTemplate **done)
+{
+  g_autoptr(AirTemplateProgress) progress = NULL;
+  g_autoptr(GError) error = NULL;
+
+  progress = air_template_progress_parse (line, len, &error);
+  if (progress == NULL)
+    {
+      g_printerr (_("qair: the zone sent a bad progress line: %s\n"), error->message);
+      return;
+    }
+  switch (progress->kind)
+    {
+    case AIR_TEMPLATE_PROGRESS_STEP:
+      g_print ("[%u/%u] %s\n", progress->index, progress->count, progress->text);
+      break;
+    case AIR_TEMPLATE_PROGRESS_OUTPUT:
+      g_print ("    %s\n", progress->text);
+      break;
+    case AIR_TEMPLATE_PROGRESS_DONE:
+      air_template_free (*done);
+      *done = g_steal_pointer (&progress->template);
+      break;
+    }
+}
+
+/* A build: @line (or nothing) and @paths' bytes to the service, its
+ * progress to the terminal as it comes. */
+static int
+build (AirZone    *zone,
+       const char *service,
+       const char *name,
+       const char *line,
+       GPtrArray  *paths)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) pending = g_string_new (NULL);
+  g_autoptr(GByteArray) errors = NULL;
+  g_autoptr(AirTemplate) done = NULL;
+  GThread *writer, *reader;
+  Input input = { NULL, (char *) line, paths };
+  char buffer[8192];
+  gssize n;
+
+  process = air_transport_spawn (air_zone_get_transport (zone), air_zone_get_gateway (zone), service, name,
+                                 G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                 G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  if (process == NULL)
+    return fail (g_steal_pointer (&error));
+  input.to_zone = g_subprocess_get_stdin_pipe (process);
+  writer = g_thread_new ("air-template-input", write_input, &input);
+  reader = g_thread_new ("air-template-errors", read_errors, g_subprocess_get_stderr_pipe (process));
+
+  while ((n = g_input_stream_read (g_subprocess_get_stdout_pipe (process), buffer, sizeof buffer, NULL, NULL)) > 0)
+    for (gssize i = 0; i < n; i++)
+      {
+        if (buffer[i] != '\n')
+          {
+            if (pending->len <= AIR_JSON_MAX_LINE)
+              g_string_append_c (pending, buffer[i]);
+            continue;
+          }
+        print_progress (pending->str, pending->len, &done);
+        g_string_truncate (pending, 0);
+      }
+
+  g_subprocess_wait (process, NULL, NULL);
+  g_thread_join (writer);
+  errors = g_thread_join (reader);
+
+  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0 && done != NULL)
+    {
+      g_autofree char *size = size_text (done->size);
+
+      g_print (_("Template “%s” is at version %u (%s).\n"), done->name, done->version, size);
+      return AIR_CLI_EXIT_OK;
+    }
+  {
+    g_autofree char *message = air_text_sanitize ((const char *) errors->data, errors->len, AIR_TRANSPORT_MAX_ERROR);
+
+    if (message[0] == '\0')
+      {
+        g_free (message);
+        message = g_strdup (_("the zone ended the build without saying why"));
+      }
+    g_printerr (_("qair: Zone “%s”: %s\n"), air_zone_get_name (zone), message);
+  }
+  return AIR_CLI_EXIT_FAILED;
+}
+
+/* [ZONE:]NAME and --zone, or the one zone that has the template. */
+static AirZone *
+find_template_zone (AirZoneRegistry  *registry,
+                    const char       *arg,
+                    const char       *zone_name,
+                    char            **name,
+                    GError          **error)
+{
+  const char *colon = strchr (arg, ':');
+  g_autoptr(GPtrArray) zones = NULL;
+  g_autofree char *prefix = NULL;
+  AirZone *found = NULL;
+
+  if (colon != NULL)
+    {
+      prefix = g_strndup (arg, colon - arg);
+      arg = colon + 1;
+      if (zone_name != NULL && strcmp (zone_name, prefix) != 0)
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                       _("“%s:” and --zone %s name different zones"), prefix, zone_name);
+          return NULL;
+        }
+      zone_name = prefix;
+    }
+  if (!air_name_validate (arg, "template", error))
+    return NULL;
+  *name = g_strdup (arg);
+  if (zone_name != NULL)
+    return air_cli_find_zone (registry, zone_name, error);
+
+  zones = air_cli_all_zones (registry);
+  for (guint i = 0; i < zones->len; i++)
+    {
+      AirZone *zone = g_ptr_array_index (zones, i);
+      g_autoptr(GPtrArray) templates = list_templates (zone, NULL);
+
+      for (guint j = 0; templates != NULL && j < templates->len; j++)
+        if (strcmp (((AirTemplate *) g_ptr_array_index (templates, j))->name, arg) == 0)
+          {
+            if (found != NULL)
+              {
+                g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                             _("Zones “%s” and “%s” both have a template “%s”: say which with --zone."),
+                             air_zone_get_name (found), air_zone_get_name (zone), arg);
+                return NULL;
+              }
+            found = zone;
+          }
+    }
+  if (found == NULL)
+    g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
+                 _("No zone that answered has a template “%s” (“qair template ls” lists them)."), arg);
+  return found;
+}
+
+/* --package values: names to the request, files to @paths. */
+static gboolean
+add_packages (AirTemplateRequest  *request,
+              char               **packages,
+              GPtrArray           *paths,
+              GError             **error)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint i = 0; packages != NULL && packages[i] != NULL; i++)
+    {
+      const char *p = packages[i];
+
+      if (g_str_has_suffix (p, ".deb") || g_str_has_suffix (p, ".rpm") || strchr (p, '/') != NULL)
+        {
+          g_autoptr(GFile) file = g_file_new_for_commandline_arg (p);
+          g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                                         G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                                         G_FILE_QUERY_INFO_NONE, NULL, error);
+          g_autofree char *base = g_file_get_basename (file);
+
+          if (info == NULL)
+            return FALSE;
+          if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+            {
+              g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT, _("“%s” is not a file"), p);
+              return FALSE;
+            }
+          if (!air_template_request_add_file (request, base, g_file_info_get_size (info), error))
+            return FALSE;
+          g_ptr_array_add (paths, g_strdup (p));
+        }
+      else if (!air_template_package_is_valid (p))
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_NAME,
+                       _("“%s” is not a package name: use letters, digits and + . _ - only, "
+                         "or give a .deb or .rpm file"), p);
+          return FALSE;
+        }
+      else
+        g_strv_builder_add (names, p);
+    }
+  g_strfreev (request->packages);
+  request->packages = g_strv_builder_end (names);
+  if (g_strv_length (request->packages) > AIR_TEMPLATE_MAX_PACKAGES)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("At most %d packages can be asked for at once"), AIR_TEMPLATE_MAX_PACKAGES);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+air_cli_template_main (AirZoneRegistry  *registry,
+                       int               argc,
+                       char            **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirTemplateRequest) request = air_template_request_new ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *zone_name = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *run = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *line = NULL;
+  g_auto(GStrv) packages = NULL;
+  gboolean json = FALSE, upgrade = FALSE;
+  const GOptionEntry entries[] = {
+    { "zone", 'z', 0, G_OPTION_ARG_STRING, &zone_name, N_("The template’s zone"), N_("ZONE") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("The template to build on (create)"), N_("BASE") },
+    { "package", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &packages,
+      N_("A package to install, by name or as a .deb or .rpm file (repeat for more)"), N_("PKG|FILE") },
+    { "run", 0, 0, G_OPTION_ARG_STRING, &run, N_("A command to run as root in the template after the packages"), N_("CMD") },
+    { "upgrade", 0, 0, G_OPTION_ARG_NONE, &upgrade, N_("Upgrade every package first (update)"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the zones’ JSON (ls)"), NULL },
+    { NULL }
+  };
+  const char *sub;
+  AirZone *zone;
+
+  context = g_option_context_new (_("ls|import|create|update|rollback|rm … — a zone’s templates"));
+  g_option_context_set_description (context,
+    _("A qube’s root comes from its template, read-only. “update” makes a new version that qubes see at "
+      "their next start; the previous version is kept, and “rollback” goes back to it. Packages are "
+      "installed with the template’s own apt-get or dnf; a .deb or .rpm file is copied in first."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return air_cli_usage_error (context, COMMAND, error->message);
+  if (argc < 2)
+    return air_cli_usage_error (context, COMMAND, _("Say what to do: ls, import, create, update, rollback or rm"));
+  sub = argv[1];
+
+  if (strcmp (sub, "ls") == 0)
+    {
+      if (argc != 2)
+        return air_cli_usage_error (context, COMMAND, _("“ls” takes no names"));
+      if (zone_name != NULL && (zone = air_cli_find_zone (registry, zone_name, &error)) == NULL)
+        return fail (g_steal_pointer (&error));
+      return template_ls (registry, zone_name, json);
+    }
+
+  if (strcmp (sub, "import") == 0 || strcmp (sub, "create") == 0)
+    {
+      gboolean create = strcmp (sub, "create") == 0;
+
+      if (argc != (create ? 3 : 4))
+        return air_cli_usage_error (context, COMMAND, create ? _("Use: qair template create NAME --zone ZONE --from BASE …")
+                                                             : _("Use: qair template import NAME --zone ZONE ROOTFS.tar"));
+      if (zone_name == NULL)
+        return air_cli_usage_error (context, COMMAND, _("Say which zone: --zone ZONE (“qair zones” lists them)"));
+      if (create && from == NULL)
+        return air_cli_usage_error (context, COMMAND, _("Say which template to build on: --from BASE"));
+      if (!air_name_validate (argv[2], "template", &error) ||
+          (create && !air_name_validate (from, "template", &error)))
+        return fail (g_steal_pointer (&error));
+      zone = air_cli_find_zone (registry, zone_name, &error);
+      if (zone == NULL)
+        return fail (g_steal_pointer (&error));
+      if (!create)
+        {
+          if (!g_file_test (argv[3], G_FILE_TEST_IS_REGULAR))
+            {
+              g_set_error (&error, AIR_ERROR, AIR_ERROR_NOT_FOUND, _("There is no file “%s”"), argv[3]);
+              return fail (g_steal_pointer (&error));
+            }
+          g_ptr_array_add (paths, g_strdup (argv[3]));
+          return build (zone, "qubesair.TemplateImport", argv[2], NULL, paths);
+        }
+      g_free (request->base);
+      request->base = g_strdup (from);
+      g_free (request->run);
+      request->run = g_strdup (run != NULL ? run : "");
+      if (!add_packages (request, packages, paths, &error))
+        return fail (g_steal_pointer (&error));
+      line = air_template_request_to_line (request);
+      return build (zone, "qubesair.TemplateCreate", argv[2], line, paths);
+    }
+
+  if (strcmp (sub, "update") != 0 && strcmp (sub, "rollback") != 0 && strcmp (sub, "rm") != 0)
+    return air_cli_usage_error (context, COMMAND, _("Say what to do: ls, import, create, update, rollback or rm"));
+  if (argc != 3)
+    return air_cli_usage_error (context, COMMAND, _("Give exactly one template name"));
+  zone = find_template_zone (registry, argv[2], zone_name, &name, &error);
+  if (zone == NULL)
+    return fail (g_steal_pointer (&error));
+
+  if (strcmp (sub, "update") == 0)
+    {
+      request->upgrade = upgrade;
+      g_free (request->run);
+      request->run = g_strdup (run != NULL ? run : "");
+      if (!add_packages (request, packages, paths, &error))
+        return fail (g_steal_pointer (&error));
+      if (request->packages[0] == NULL && request->files->len == 0 && request->run[0] == '\0' && !upgrade)
+        return air_cli_usage_error (context, COMMAND, _("Nothing to update: give --package, --run or --upgrade"));
+      line = air_template_request_to_line (request);
+      return build (zone, "qubesair.TemplateUpdate", name, line, paths);
+    }
+
+  {
+    gboolean rollback = strcmp (sub, "rollback") == 0;
+    g_autoptr(GBytes) answer = air_transport_call_sync (air_zone_get_transport (zone), air_zone_get_gateway (zone),
+                                                        rollback ? "qubesair.TemplateRollback" : "qubesair.TemplateRemove",
+                                                        name, NULL, MAX_SMALL_ANSWER, NULL, &error);
+    g_autoptr(AirTemplate) template = NULL;
+    gsize len;
+    const char *data;
+
+    if (answer == NULL)
+      {
+        g_prefix_error (&error, _("Zone “%s”: "), air_zone_get_name (zone));
+        return fail (g_steal_pointer (&error));
+      }
+    if (!rollback)
+      {
+        g_print (_("Template “%s” removed from zone “%s”.\n"), name, air_zone_get_name (zone));
+        return AIR_CLI_EXIT_OK;
+      }
+    data = g_bytes_get_data (answer, &len);
+    template = air_template_parse (data, len, &error);
+    if (template == NULL)
+      return fail (g_steal_pointer (&error));
+    g_print (_("Template “%s” is back at version %u.\n"), template->name, template->version);
+    return AIR_CLI_EXIT_OK;
+  }
+}
