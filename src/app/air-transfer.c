@@ -16,12 +16,10 @@
 
 #include "config.h"
 
-#include <fcntl.h>
 #include <glib/gi18n.h>
 
 #include "air-error.h"
 #include "air-file-transfer.h"
-#include "air-filecopy-writer.h"
 #include "air-transfer.h"
 
 struct _AirTransfer
@@ -170,26 +168,12 @@ uses_stock_filecopy (AirZone *zone)
 }
 
 static void
-measure_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  char **paths = task_data;
-  guint64 total = 0;
-
-  for (guint i = 0; paths[i] != NULL; i++)
-    total += air_filecopy_measure (AT_FDCWD, paths[i]);
-  g_task_return_int (task, (gssize) total);
-}
-
-static void
 measured_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr(AirTransfer) self = user_data;
-  gssize total = g_task_propagate_int (G_TASK (result), NULL);
+  guint64 total = air_file_transfer_measure_finish (result, NULL);
 
   if (total > 0 && !air_job_is_finished (self->job))
     {
@@ -205,7 +189,6 @@ air_transfer_put_files (AirSession *session,
 {
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(AirTransfer) self = NULL;
-  g_autoptr(GTask) measure = NULL;
   g_autofree char *title = NULL;
   AirZone *zone;
 
@@ -241,9 +224,9 @@ air_transfer_put_files (AirSession *session,
       return self->job;
     }
 
-  measure = g_task_new (NULL, NULL, measured_cb, g_object_ref (self));
-  g_task_set_task_data (measure, g_strdupv ((char **) paths->pdata), (GDestroyNotify) g_strfreev);
-  g_task_run_in_thread (measure, measure_thread);
+  /* the total comes later: a big folder takes a while to walk */
+  air_file_transfer_measure_async ((const char * const *) paths->pdata, air_job_get_cancellable (self->job),
+                                   measured_cb, g_object_ref (self));
 
   if (uses_stock_filecopy (zone))
     air_file_transfer_qubes_filecopy_async (air_qube_get_name (dest), (const char * const *) paths->pdata,

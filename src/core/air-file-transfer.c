@@ -595,3 +595,85 @@ air_file_transfer_finish (GAsyncResult  *result,
   bytes = g_task_propagate_int (G_TASK (result), error);
   return bytes < 0 ? 0 : (guint64) bytes;
 }
+
+/* ---- measuring local files for a progress total ---- */
+
+typedef struct {
+  char    **paths;
+  gint      cancelled;
+  guint64   total;
+} Measure;
+
+static void
+measure_free (Measure *m)
+{
+  g_strfreev (m->paths);
+  g_free (m);
+}
+
+static void
+measure_cancelled_cb (GCancellable *cancellable,
+                      gint         *cancelled)
+{
+  g_atomic_int_set (cancelled, 1);
+}
+
+static void
+measure_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Measure *m = task_data;
+  gulong id = 0;
+
+  /* a folder of millions of files takes long: cancelling stops the walk */
+  if (cancellable != NULL)
+    id = g_cancellable_connect (cancellable, G_CALLBACK (measure_cancelled_cb), &m->cancelled, NULL);
+  for (guint i = 0; m->paths[i] != NULL && !g_atomic_int_get (&m->cancelled); i++)
+    m->total += air_filecopy_measure_cancellable (AT_FDCWD, m->paths[i], &m->cancelled);
+  g_cancellable_disconnect (cancellable, id);
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * air_file_transfer_measure_async:
+ *
+ * Adds up, in a worker thread, the sizes of the regular files under
+ * @local_paths, as air_filecopy_measure() does for one.
+ */
+void
+air_file_transfer_measure_async (const char * const  *local_paths,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Measure *m;
+
+  g_return_if_fail (local_paths != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  m = g_new0 (Measure, 1);
+  m->paths = g_strdupv ((char **) local_paths);
+  g_task_set_source_tag (task, air_file_transfer_measure_async);
+  g_task_set_task_data (task, m, (GDestroyNotify) measure_free);
+  g_task_run_in_thread (task, measure_thread);
+}
+
+/* The total in bytes; 0 with @error set if cancelled. */
+guint64
+air_file_transfer_measure_finish (GAsyncResult  *result,
+                                  GError       **error)
+{
+  Measure *m;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == air_file_transfer_measure_async, 0);
+
+  m = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return 0;
+  return m->total;
+}

@@ -87,4 +87,11 @@ void          air_file_transfer_qubes_filecopy_async (const char          *qube,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);
 
+void          air_file_transfer_measure_async  (const char * const  *local_paths,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+guint64       air_file_transfer_measure_finish (GAsyncResult        *result,
+                                                GError             **error);
+
 G_END_DECLS

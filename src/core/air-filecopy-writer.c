@@ -422,7 +422,8 @@ air_filecopy_writer_finish (AirFilecopyWriter  *self,
 static guint64
 measure_at (int         parent_fd,
             const char *entry,
-            guint       depth)
+            guint       depth,
+            const gint *cancelled)
 {
   struct stat st;
   struct dirent *ent;
@@ -430,7 +431,8 @@ measure_at (int         parent_fd,
   DIR *dir;
   int fd;
 
-  if (fstatat (parent_fd, entry, &st, AT_SYMLINK_NOFOLLOW) != 0)
+  if ((cancelled != NULL && g_atomic_int_get (cancelled)) ||
+      fstatat (parent_fd, entry, &st, AT_SYMLINK_NOFOLLOW) != 0)
     return 0;
   if (S_ISREG (st.st_mode))
     return st.st_size;
@@ -444,9 +446,9 @@ measure_at (int         parent_fd,
         close (fd);
       return 0;
     }
-  while ((ent = readdir (dir)) != NULL)
+  while ((cancelled == NULL || !g_atomic_int_get (cancelled)) && (ent = readdir (dir)) != NULL)
     if (strcmp (ent->d_name, ".") != 0 && strcmp (ent->d_name, "..") != 0)
-      total += measure_at (dirfd (dir), ent->d_name, depth + 1);
+      total += measure_at (dirfd (dir), ent->d_name, depth + 1, cancelled);
   closedir (dir);
   return total;
 }
@@ -455,5 +457,13 @@ guint64
 air_filecopy_measure (int         dir_fd,
                       const char *path)
 {
-  return measure_at (dir_fd, path, 0);
+  return measure_at (dir_fd, path, 0, NULL);
+}
+
+guint64
+air_filecopy_measure_cancellable (int         dir_fd,
+                                  const char *path,
+                                  const gint *cancelled)
+{
+  return measure_at (dir_fd, path, 0, cancelled);
 }

@@ -42,6 +42,10 @@ guint              air_filecopy_writer_get_skipped  (AirFilecopyWriter   *self);
 /* Sum of the regular files' sizes under @path, for a progress total. */
 guint64            air_filecopy_measure             (int                  dir_fd,
                                                      const char          *path);
+/* The same, stopping (with a partial sum) once *@cancelled is set. */
+guint64            air_filecopy_measure_cancellable (int                  dir_fd,
+                                                     const char          *path,
+                                                     const gint          *cancelled);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirFilecopyWriter, air_filecopy_writer_free)
 

@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "air-error.h"
+#include "air-file-transfer.h"
 #include "air-filecopy.h"
 #include "air-filecopy-reader.h"
 #include "air-filecopy-writer.h"
@@ -847,6 +848,66 @@ test_writer_progress (Fixture       *f,
 }
 
 static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static guint64
+measure_and_wait (const char    *path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  const char *paths[] = { path, NULL };
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (context);
+  air_file_transfer_measure_async (paths, cancellable, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  return air_file_transfer_measure_finish (result, error);
+}
+
+/* A dropped folder is measured in a worker for the job's total; the job's
+ * Cancel stops the walk, not only the copy. */
+static void
+test_measure_cancelled (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *folder = g_build_filename (f->src, "folder", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gint cancelled = 0;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *dir = g_strdup_printf ("%s/d%u", folder, i);
+      g_autofree char *path = g_strdup_printf ("%s/f", dir);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      write_file (path, "0123456789", 0644, 1);
+    }
+
+  g_assert_cmpuint (measure_and_wait (folder, cancellable, &error), ==, 200);
+  g_assert_no_error (error);
+
+  /* the flag the worker watches, set: nothing more is walked */
+  g_assert_cmpuint (air_filecopy_measure_cancellable (AT_FDCWD, folder, &cancelled), ==, 200);
+  cancelled = 1;
+  g_assert_cmpuint (air_filecopy_measure_cancellable (AT_FDCWD, folder, &cancelled), ==, 0);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_cmpuint (measure_and_wait (folder, cancellable, &error), ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
 test_names (void)
 {
   const char *good[] = { "a", "a/b", "文件", ".hidden", "a b", "..a", "a..", NULL };
@@ -891,6 +952,7 @@ main (int    argc,
   g_test_add ("/filecopy/empty-files-quota", Fixture, NULL, fixture_set_up, test_empty_files_quota, fixture_tear_down);
   g_test_add ("/filecopy/entry-limit", Fixture, NULL, fixture_set_up, test_entry_limit, fixture_tear_down);
   g_test_add ("/filecopy/writer-progress", Fixture, NULL, fixture_set_up, test_writer_progress, fixture_tear_down);
+  g_test_add ("/filecopy/measure-cancelled", Fixture, NULL, fixture_set_up, test_measure_cancelled, fixture_tear_down);
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
     {
       g_autofree char *path = g_strdup_printf ("/filecopy/hostile/%u", i);
