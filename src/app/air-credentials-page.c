@@ -41,6 +41,7 @@ struct _AirCredentialsPage
   AirVaultClient *client;
   GCancellable   *cancellable;
   GWeakRef        dialog;
+  GPtrArray      *shown;     /* AirCredentialInfo, the list's rows in order */
   char           *error;
   char           *list_error;
   guint           loading;
@@ -179,8 +180,18 @@ create_row (AirCredentialInfo *info)
   row = gtk_list_box_row_new ();
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  g_object_set_data_full (G_OBJECT (row), "air-zone", g_strdup (zone), g_free);
   return row;
+}
+
+/* The zone of the credential a row shows. */
+static const char *
+row_zone (AirCredentialsPage *self,
+          GtkListBoxRow      *row)
+{
+  int index = gtk_list_box_row_get_index (row);
+
+  g_return_val_if_fail (index >= 0 && (guint) index < self->shown->len, NULL);
+  return air_credential_info_get_zone (g_ptr_array_index (self->shown, index));
 }
 
 /* A heading over the first credential of each zone. */
@@ -189,11 +200,12 @@ header_func (GtkListBoxRow *row,
              GtkListBoxRow *before,
              gpointer       user_data)
 {
-  const char *zone = g_object_get_data (G_OBJECT (row), "air-zone");
+  AirCredentialsPage *self = user_data;
+  const char *zone = row_zone (self, row);
   g_autofree char *text = NULL;
   GtkWidget *header;
 
-  if (before != NULL && g_strcmp0 (zone, g_object_get_data (G_OBJECT (before), "air-zone")) == 0)
+  if (before != NULL && g_strcmp0 (zone, row_zone (self, before)) == 0)
     {
       gtk_list_box_row_set_header (row, NULL);
       return;
@@ -229,6 +241,8 @@ show_list (AirCredentialsPage *self,
     gtk_list_box_remove (self->list, child);
 
   g_ptr_array_sort (infos, compare_infos);
+  g_clear_pointer (&self->shown, g_ptr_array_unref);
+  self->shown = g_ptr_array_ref (infos);
   for (guint i = 0; i < infos->len; i++)
     gtk_list_box_append (self->list, create_row (g_ptr_array_index (infos, i)));
 
@@ -450,14 +464,36 @@ delete_cb (GObject      *object,
   vault_op_finish (op, error);
 }
 
+/* What a Delete confirmation is about. */
+typedef struct {
+  GWeakRef  page;
+  char     *zone;
+  char     *kind;
+} DeleteTarget;
+
 static void
-delete_confirmed_cb (AirConfirmDialog   *dialog,
-                     AirCredentialsPage *self)
+delete_target_free (gpointer  data,
+                    GClosure *closure)
 {
-  const char *zone = g_object_get_data (G_OBJECT (dialog), "air-zone");
-  const char *kind = g_object_get_data (G_OBJECT (dialog), "air-kind");
+  DeleteTarget *target = data;
+
+  g_weak_ref_clear (&target->page);
+  g_free (target->zone);
+  g_free (target->kind);
+  g_free (target);
+}
+
+static void
+delete_confirmed_cb (AirConfirmDialog *dialog,
+                     DeleteTarget     *target)
+{
+  g_autoptr(AirCredentialsPage) self = g_weak_ref_get (&target->page);
+  const char *zone = target->zone;
+  const char *kind = target->kind;
   VaultOp *op;
 
+  if (self == NULL)
+    return;
   op = vault_op_start (self, zone,
                        /* Translators: a job; %s is a zone */
                        g_strdup_printf (_("Delete a credential of %s from the vault"), zone),
@@ -475,6 +511,7 @@ delete_action (GtkWidget  *widget,
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   AirConfirmDialog *dialog;
+  DeleteTarget *target;
   const char *zone, *kind;
 
   g_variant_get (parameter, "(&s&s)", &zone, &kind);
@@ -486,9 +523,11 @@ delete_action (GtkWidget  *widget,
   body = g_strdup_printf (_("The vault forgets it for good, and the gateway of the zone %s can no longer "
                             "use it. Store it again to undo this."), zone);
   dialog = air_confirm_dialog_new (GTK_WINDOW (self), heading, body, _("_Delete"));
-  g_object_set_data_full (G_OBJECT (dialog), "air-zone", g_strdup (zone), g_free);
-  g_object_set_data_full (G_OBJECT (dialog), "air-kind", g_strdup (kind), g_free);
-  g_signal_connect_object (dialog, "confirmed", G_CALLBACK (delete_confirmed_cb), self, 0);
+  target = g_new0 (DeleteTarget, 1);
+  g_weak_ref_init (&target->page, self);
+  target->zone = g_strdup (zone);
+  target->kind = g_strdup (kind);
+  g_signal_connect_data (dialog, "confirmed", G_CALLBACK (delete_confirmed_cb), target, delete_target_free, 0);
   g_weak_ref_set (&self->dialog, dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -539,6 +578,7 @@ air_credentials_page_finalize (GObject *object)
   AirCredentialsPage *self = (AirCredentialsPage *)object;
 
   g_weak_ref_clear (&self->dialog);
+  g_clear_pointer (&self->shown, g_ptr_array_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->client);
   g_clear_object (&self->cancellable);
@@ -608,8 +648,9 @@ air_credentials_page_init (AirCredentialsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->shown = g_ptr_array_new ();
   g_weak_ref_init (&self->dialog, NULL);
-  gtk_list_box_set_header_func (self->list, header_func, NULL, NULL);
+  gtk_list_box_set_header_func (self->list, header_func, self, NULL);
 }
 
 /**
