@@ -27,7 +27,7 @@
 #include "air-error.h"
 #include "air-json.h"
 #include "air-names.h"
-#include "air-template.h"
+#include "air-template-call.h"
 #include "air-transport.h"
 
 #define COMMAND "qair template"
@@ -133,139 +133,60 @@ template_ls (AirZoneRegistry *registry,
   return failed ? AIR_CLI_EXIT_FAILED : AIR_CLI_EXIT_OK;
 }
 
-/* Where the input of a build comes from: a line, then files in order. */
 typedef struct {
-  GOutputStream *to_zone;
-  char          *line;
-  GPtrArray     *paths;
-} Input;
+  GMainLoop   *loop;
+  AirTemplate *done;
+  GError      *error;
+} Waiting;
 
-static gpointer
-write_input (gpointer data)
+static void
+step_cb (AirTemplateCall *call,
+         const char      *text,
+         guint            index,
+         guint            count,
+         gpointer         user_data)
 {
-  Input *input = data;
-
-  if (input->line == NULL ||
-      g_output_stream_write_all (input->to_zone, input->line, strlen (input->line), NULL, NULL, NULL))
-    for (guint i = 0; i < input->paths->len; i++)
-      {
-        g_autoptr(GFile) file = g_file_new_for_commandline_arg (g_ptr_array_index (input->paths, i));
-        g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
-
-        if (in == NULL ||
-            g_output_stream_splice (input->to_zone, G_INPUT_STREAM (in), G_OUTPUT_STREAM_SPLICE_NONE, NULL, NULL) < 0)
-          break;
-      }
-  g_output_stream_close (input->to_zone, NULL, NULL);
-  return NULL;
-}
-
-static gpointer
-read_errors (gpointer data)
-{
-  GInputStream *stream = data;
-  GByteArray *errors = g_byte_array_new ();
-  guint8 buffer[4096];
-  gssize n;
-
-  while ((n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL)) > 0)
-    if (errors->len < AIR_TRANSPORT_MAX_ERROR)
-      g_byte_array_append (errors, buffer, MIN ((gsize) n, AIR_TRANSPORT_MAX_ERROR - errors->len));
-  return errors;
+  g_print ("[%u/%u] %s\n", index, count, text);
 }
 
 static void
-print_progress (const char *line,
-                gsize       len,
-                AirTemplate **done)
+output_cb (AirTemplateCall *call,
+           const char      *line,
+           gpointer         user_data)
 {
-  g_autoptr(AirTemplateProgress) progress = NULL;
-  g_autoptr(GError) error = NULL;
-
-  progress = air_template_progress_parse (line, len, &error);
-  if (progress == NULL)
-    {
-      g_printerr (_("qair: the zone sent a bad progress line: %s\n"), error->message);
-      return;
-    }
-  switch (progress->kind)
-    {
-    case AIR_TEMPLATE_PROGRESS_STEP:
-      g_print ("[%u/%u] %s\n", progress->index, progress->count, progress->text);
-      break;
-    case AIR_TEMPLATE_PROGRESS_OUTPUT:
-      g_print ("    %s\n", progress->text);
-      break;
-    case AIR_TEMPLATE_PROGRESS_DONE:
-      air_template_free (*done);
-      *done = g_steal_pointer (&progress->template);
-      break;
-    }
+  g_print ("    %s\n", line);
 }
 
-/* A build: @line (or nothing) and @paths' bytes to the service, its
- * progress to the terminal as it comes. */
-static int
-build (AirZone    *zone,
-       const char *service,
-       const char *name,
-       const char *line,
-       GPtrArray  *paths)
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
 {
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) pending = g_string_new (NULL);
-  g_autoptr(GByteArray) errors = NULL;
-  g_autoptr(AirTemplate) done = NULL;
-  GThread *writer, *reader;
-  Input input = { NULL, (char *) line, paths };
-  char buffer[8192];
-  gssize n;
+  Waiting *waiting = user_data;
 
-  process = air_transport_spawn (air_zone_get_transport (zone), air_zone_get_gateway (zone), service, name,
-                                 G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                 G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  if (process == NULL)
-    return fail (g_steal_pointer (&error));
-  input.to_zone = g_subprocess_get_stdin_pipe (process);
-  writer = g_thread_new ("air-template-input", write_input, &input);
-  reader = g_thread_new ("air-template-errors", read_errors, g_subprocess_get_stderr_pipe (process));
+  waiting->done = air_template_call_run_finish (AIR_TEMPLATE_CALL (object), result, &waiting->error);
+  g_main_loop_quit (waiting->loop);
+}
 
-  while ((n = g_input_stream_read (g_subprocess_get_stdout_pipe (process), buffer, sizeof buffer, NULL, NULL)) > 0)
-    for (gssize i = 0; i < n; i++)
-      {
-        if (buffer[i] != '\n')
-          {
-            if (pending->len <= AIR_JSON_MAX_LINE)
-              g_string_append_c (pending, buffer[i]);
-            continue;
-          }
-        print_progress (pending->str, pending->len, &done);
-        g_string_truncate (pending, 0);
-      }
+/* Runs @call with its steps and output on the terminal as they come. */
+static int
+build (AirTemplateCall *call)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Waiting waiting = { loop, NULL, NULL };
+  g_autofree char *size = NULL;
 
-  g_subprocess_wait (process, NULL, NULL);
-  g_thread_join (writer);
-  errors = g_thread_join (reader);
-
-  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0 && done != NULL)
-    {
-      g_autofree char *size = size_text (done->size);
-
-      g_print (_("Template “%s” is at version %u (%s).\n"), done->name, done->version, size);
-      return AIR_CLI_EXIT_OK;
-    }
-  {
-    g_autofree char *message = air_text_sanitize ((const char *) errors->data, errors->len, AIR_TRANSPORT_MAX_ERROR);
-
-    if (message[0] == '\0')
-      {
-        g_free (message);
-        message = g_strdup (_("the zone ended the build without saying why"));
-      }
-    g_printerr (_("qair: Zone “%s”: %s\n"), air_zone_get_name (zone), message);
-  }
-  return AIR_CLI_EXIT_FAILED;
+  g_signal_connect (call, "step", G_CALLBACK (step_cb), NULL);
+  g_signal_connect (call, "output", G_CALLBACK (output_cb), NULL);
+  air_template_call_run_async (call, NULL, run_cb, &waiting);
+  g_main_loop_run (loop);
+  g_object_unref (call);
+  if (waiting.done == NULL)
+    return fail (waiting.error);
+  size = size_text (waiting.done->size);
+  g_print (_("Template “%s” is at version %u (%s).\n"), waiting.done->name, waiting.done->version, size);
+  air_template_free (waiting.done);
+  return AIR_CLI_EXIT_OK;
 }
 
 /* [ZONE:]NAME and --zone, or the one zone that has the template. */
@@ -390,7 +311,6 @@ air_cli_template_main (AirZoneRegistry  *registry,
   g_autofree char *from = NULL;
   g_autofree char *run = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *line = NULL;
   g_auto(GStrv) packages = NULL;
   gboolean json = FALSE, upgrade = FALSE;
   const GOptionEntry entries[] = {
@@ -452,8 +372,7 @@ air_cli_template_main (AirZoneRegistry  *registry,
               g_set_error (&error, AIR_ERROR, AIR_ERROR_NOT_FOUND, _("There is no file “%s”"), argv[3]);
               return fail (g_steal_pointer (&error));
             }
-          g_ptr_array_add (paths, g_strdup (argv[3]));
-          return build (zone, "qubesair.TemplateImport", argv[2], NULL, paths);
+          return build (air_template_call_new_import (zone, argv[2], argv[3]));
         }
       g_free (request->base);
       request->base = g_strdup (from);
@@ -461,8 +380,7 @@ air_cli_template_main (AirZoneRegistry  *registry,
       request->run = g_strdup (run != NULL ? run : "");
       if (!add_packages (request, packages, paths, &error))
         return fail (g_steal_pointer (&error));
-      line = air_template_request_to_line (request);
-      return build (zone, "qubesair.TemplateCreate", argv[2], line, paths);
+      return build (air_template_call_new_build (zone, argv[2], request, paths));
     }
 
   if (strcmp (sub, "update") != 0 && strcmp (sub, "rollback") != 0 && strcmp (sub, "rm") != 0)
@@ -482,8 +400,7 @@ air_cli_template_main (AirZoneRegistry  *registry,
         return fail (g_steal_pointer (&error));
       if (request->packages[0] == NULL && request->files->len == 0 && request->run[0] == '\0' && !upgrade)
         return air_cli_usage_error (context, COMMAND, _("Nothing to update: give --package, --run or --upgrade"));
-      line = air_template_request_to_line (request);
-      return build (zone, "qubesair.TemplateUpdate", name, line, paths);
+      return build (air_template_call_new_build (zone, name, request, paths));
     }
 
   {
