@@ -85,14 +85,6 @@ struct _AirConfigDialog
 G_DEFINE_FINAL_TYPE (AirConfigDialog, air_config_dialog, GTK_TYPE_WINDOW)
 
 static void
-show_message (AirConfigDialog *self,
-              const char      *text,
-              gboolean         is_error)
-{
-  air_message_label_set (self->message, text, is_error);
-}
-
-static void
 update (AirConfigDialog *self)
 {
   gboolean keys = gtk_check_button_get_active (self->use_keys);
@@ -297,7 +289,7 @@ exported_cb (GObject      *source,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           self->step = STEP_CHOOSE;
-          show_message (self, error->message, TRUE);
+          air_message_label_set (self->message, error->message, TRUE);
           update (self);
         }
       return;
@@ -307,7 +299,7 @@ exported_cb (GObject      *source,
     g_autofree char *text = g_strdup_printf (_("The configuration was written to %s."), name);
 
     self->step = STEP_DONE;
-    show_message (self, text, FALSE);
+    air_message_label_set (self->message, text, FALSE);
     update (self);
   }
 }
@@ -360,14 +352,14 @@ air_config_dialog_export_to (AirConfigDialog *self,
   if (error != NULL)
     {
       work_free (work);
-      show_message (self, error->message, TRUE);
+      air_message_label_set (self->message, error->message, TRUE);
       return;
     }
 
   zone = dup_export_zone (self);
   work->plain = air_config_bundle_export (air_session_get_registry (self->session), zone);
   self->step = STEP_BUSY;
-  show_message (self, _("Encrypting…"), FALSE);
+  air_message_label_set (self->message, _("Encrypting…"), FALSE);
   update (self);
 
   task = g_task_new (NULL, self->cancellable, exported_cb, g_object_ref (self));
@@ -411,10 +403,10 @@ show_plan (AirConfigDialog *self)
     }
   gtk_label_set_text (self->summary, text->str);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.go", self->chosen->len > 0);
-  show_message (self, self->chosen->len > 0
-                      ? _("Nothing has changed yet. Press Import to add these zones.")
-                      : _("Nothing to import: tick “Replace zones of the same name” to replace them."),
-                FALSE);
+  air_message_label_set (self->message, self->chosen->len > 0
+                                        ? _("Nothing has changed yet. Press Import to add these zones.")
+                                        : _("Nothing to import: tick “Replace zones of the same name” to replace them."),
+                         FALSE);
 }
 
 static void
@@ -441,7 +433,7 @@ opened_cb (GObject      *source,
   if (self->incoming == NULL)
     {
       self->step = STEP_CHOOSE;
-      show_message (self, error->message, TRUE);
+      air_message_label_set (self->message, error->message, TRUE);
       update (self);
       return;
     }
@@ -459,7 +451,7 @@ open_file (AirConfigDialog *self)
 
   if (self->file == NULL)
     {
-      show_message (self, _("Choose the file to import."), TRUE);
+      air_message_label_set (self->message, _("Choose the file to import."), TRUE);
       return;
     }
   work = g_new0 (Work, 1);
@@ -474,12 +466,12 @@ open_file (AirConfigDialog *self)
   if (error != NULL)
     {
       work_free (work);
-      show_message (self, error->message, TRUE);
+      air_message_label_set (self->message, error->message, TRUE);
       return;
     }
 
   self->step = STEP_BUSY;
-  show_message (self, _("Opening…"), FALSE);
+  air_message_label_set (self->message, _("Opening…"), FALSE);
   update (self);
   task = g_task_new (NULL, self->cancellable, opened_cb, g_object_ref (self));
   g_task_set_source_tag (task, open_file);
@@ -503,7 +495,7 @@ import_ended (AirConfigDialog *self,
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
   self->step = STEP_DONE;
-  show_message (self, text, job_error != NULL);
+  air_message_label_set (self->message, text, job_error != NULL);
   update (self);
 }
 
@@ -666,7 +658,7 @@ air_config_dialog_open_file (AirConfigDialog *self,
   g_set_object (&self->file, file);
   name = g_file_get_parse_name (file);
   gtk_label_set_text (self->file_label, name);
-  show_message (self, "", FALSE);
+  air_message_label_set (self->message, "", FALSE);
 }
 
 void

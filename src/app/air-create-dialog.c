@@ -14,6 +14,7 @@
 
 #include "air-create-dialog.h"
 #include "air-label-colors.h"
+#include "air-message-label.h"
 #include "air-names.h"
 #include "air-protocol.h"
 #include "air-spin-button.h"
@@ -94,17 +95,16 @@ validate (AirCreateDialog *self)
   g_free (self->problem);
   self->problem = g_steal_pointer (&problem);
 
-  gtk_label_set_text (self->name_message, self->problem ? self->problem : _("The name is free."));
+  air_message_label_set (self->name_message, self->problem ? self->problem : _("The name is free."),
+                         self->problem != NULL && show);
   if (self->problem != NULL && show)
     {
-      gtk_widget_add_css_class (GTK_WIDGET (self->name_message), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->name_entry), "error");
       gtk_accessible_update_state (GTK_ACCESSIBLE (self->name_entry),
                                    GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE, -1);
     }
   else
     {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->name_message), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->name_entry), "error");
       gtk_accessible_reset_state (GTK_ACCESSIBLE (self->name_entry), GTK_ACCESSIBLE_STATE_INVALID);
     }

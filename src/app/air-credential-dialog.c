@@ -118,14 +118,6 @@ dup_gateway (AirCredentialDialog *self,
 }
 
 static void
-show_message (AirCredentialDialog *self,
-              const char          *text,
-              gboolean             is_error)
-{
-  air_message_label_set (self->message, text, is_error);
-}
-
-static void
 validate (AirCredentialDialog *self)
 {
   g_autofree char *zone = dup_zone (self);
@@ -147,22 +139,22 @@ validate (AirCredentialDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->secret_entry), !generate);
 
   if (zone == NULL)
-    show_message (self, _("Add a zone first: a credential belongs to one zone."), TRUE);
+    air_message_label_set (self->message, _("Add a zone first: a credential belongs to one zone."), TRUE);
   else if (gateway == NULL || !air_name_validate (gateway, "gateway qube", &error))
-    show_message (self, error ? error->message : _("Name the gateway qube that may read it."), TRUE);
+    air_message_label_set (self->message, error ? error->message : _("Name the gateway qube that may read it."), TRUE);
   else if (label[0] == '\0')
-    show_message (self, _("Give the credential a label, for example “home server token”."), FALSE);
+    air_message_label_set (self->message, _("Give the credential a label, for example “home server token”."), FALSE);
   else if (strlen (label) > AIR_VAULT_MAX_LABEL)
-    show_message (self, _("The label is too long."), TRUE);
+    air_message_label_set (self->message, _("The label is too long."), TRUE);
   else if (!generate && secret[0] == '\0')
-    show_message (self, _("Enter the secret. It is sent to the vault and never shown again."), FALSE);
+    air_message_label_set (self->message, _("Enter the secret. It is sent to the vault and never shown again."), FALSE);
   else if (!generate && strlen (secret) > AIR_VAULT_MAX_SECRET)
-    show_message (self, _("The secret is larger than 64 KiB."), TRUE);
+    air_message_label_set (self->message, _("The secret is larger than 64 KiB."), TRUE);
   else
     {
       g_autofree char *text = g_strdup_printf (_("Only the qube %s will be able to read it."), gateway);
 
-      show_message (self, text, FALSE);
+      air_message_label_set (self->message, text, FALSE);
       ok = TRUE;
     }
 

@@ -118,14 +118,6 @@ dup_gateway (AirZoneDialog *self)
   return air_zone_dup_gateway_for (gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
 }
 
-static void
-show_message (AirZoneDialog *self,
-              const char    *text,
-              gboolean       is_error)
-{
-  air_message_label_set (self->message, text, is_error);
-}
-
 static gboolean
 is_ssh (AirZoneDialog *self)
 {
@@ -425,14 +417,14 @@ validate (AirZoneDialog *self)
   gateway = dup_gateway (self);
 
   if (name[0] == '\0')
-    show_message (self, _("Name the zone, for example “office” or “cloud”."), FALSE);
+    air_message_label_set (self->message, _("Name the zone, for example “office” or “cloud”."), FALSE);
   else if (!air_name_validate (name, "zone", &error) ||
            !air_name_validate (gateway, "gateway qube", &error))
-    show_message (self, error->message, TRUE);
+    air_message_label_set (self->message, error->message, TRUE);
   else if (self->zone == NULL && air_session_lookup_zone (self->session, name) != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("A zone called %s exists already."), name);
-      show_message (self, text, TRUE);
+      air_message_label_set (self->message, text, TRUE);
     }
   else if (is_proxmox (self))
     {
@@ -440,23 +432,23 @@ validate (AirZoneDialog *self)
       const char *problem = proxmox_problem (self, &is_error, &error);
 
       if (problem != NULL)
-        show_message (self, problem, is_error);
+        air_message_label_set (self->message, problem, is_error);
       else if (self->fingerprint != NULL)
         {
-          show_message (self, _("Pinned once trusted: a different certificate key later is refused."), FALSE);
+          air_message_label_set (self->message, _("Pinned once trusted: a different certificate key later is refused."), FALSE);
           ok = gtk_check_button_get_active (self->trust_check);
         }
       else if (wants_proxmox_setup (self))
         {
-          show_message (self, _("Next, the gateway asks the server for its certificate key, for you to check."),
-                        FALSE);
+          air_message_label_set (self->message, _("Next, the gateway asks the server for its certificate key, for you to check."),
+                                 FALSE);
           ok = TRUE;
         }
       else
         {
-          show_message (self, has_token (self) ? _("The new token replaces the zone's token in the vault.")
-                                                 : _("The server and its pinned certificate stay as they are."),
-                        FALSE);
+          air_message_label_set (self->message, has_token (self) ? _("The new token replaces the zone's token in the vault.")
+                                                                   : _("The server and its pinned certificate stay as they are."),
+                                 FALSE);
           ok = TRUE;
         }
     }
@@ -467,32 +459,32 @@ validate (AirZoneDialog *self)
 
       if (!air_ssh_config_validate (config, &error) ||
           (config->wireguard != NULL && !air_wireguard_endpoint_validate (config->wireguard, &error)))
-        show_message (self, error->message, TRUE);
+        air_message_label_set (self->message, error->message, TRUE);
       else if (peer_key[0] != '\0' && (config->wireguard == NULL || !air_wireguard_key_is_valid (peer_key)))
-        show_message (self, config->wireguard == NULL
-                            ? _("A WireGuard peer key needs the host's WireGuard endpoint (HOST:PORT).")
-                            : _("The WireGuard peer key is the host's public key: 44 characters of base64, "
-                                "as “wg pubkey” prints it."), TRUE);
+        air_message_label_set (self->message, config->wireguard == NULL
+                                              ? _("A WireGuard peer key needs the host's WireGuard endpoint (HOST:PORT).")
+                                              : _("The WireGuard peer key is the host's public key: 44 characters of base64, "
+                                                  "as “wg pubkey” prints it."), TRUE);
       else if (!host_changed (self))
         {
-          show_message (self, _("The host is as it was: its pinned key stays."), FALSE);
+          air_message_label_set (self->message, _("The host is as it was: its pinned key stays."), FALSE);
           ok = TRUE;
         }
       else if (self->fingerprint != NULL)
         {
-          show_message (self, _("Pinned once trusted: a different key later is refused."), FALSE);
+          air_message_label_set (self->message, _("Pinned once trusted: a different key later is refused."), FALSE);
           ok = gtk_check_button_get_active (self->trust_check);
         }
       else
         {
-          show_message (self, _("Next, the gateway asks the host for its key, for you to check."), FALSE);
+          air_message_label_set (self->message, _("Next, the gateway asks the host for its key, for you to check."), FALSE);
           ok = TRUE;
         }
     }
   else
     {
-      show_message (self, is_ssh (self) ? _("Without a host, set the gateway up with “qair zone add”.") : "",
-                    FALSE);
+      air_message_label_set (self->message, is_ssh (self) ? _("Without a host, set the gateway up with “qair zone add”.") : "",
+                             FALSE);
       ok = TRUE;
     }
 
@@ -545,7 +537,7 @@ set_busy (AirZoneDialog *self,
 {
   self->busy = busy;
   if (text != NULL)
-    show_message (self, text, FALSE);
+    air_message_label_set (self->message, text, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.save", !busy);
 }
 
@@ -558,24 +550,11 @@ fail (AirZoneDialog *self,
   self->busy = FALSE;
   forget_host_key (self);
   validate (self);
-  show_message (self, shown, TRUE);
-}
-
-static void
-registry_saved_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!air_zone_registry_save_finish (AIR_ZONE_REGISTRY (object), result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  air_message_label_set (self->message, shown, TRUE);
 }
 
 typedef struct {
+  AirZoneDialog     *self;
   gboolean           keep_form;   /* a failure leaves the form as it was */
   AirWireguardSetup *wireguard;   /* saved: shown for the zone host */
 } SaveRequest;
@@ -583,9 +562,12 @@ typedef struct {
 static void
 save_request_free (SaveRequest *request)
 {
+  g_clear_object (&request->self);
   g_clear_pointer (&request->wireguard, air_wireguard_setup_free);
   g_free (request);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveRequest, save_request_free)
 
 static void
 show_wireguard_setup (AirZoneDialog     *self,
@@ -608,35 +590,41 @@ show_wireguard_setup (AirZoneDialog     *self,
 /* Saved: the dialog closes, or shows the tunnel's other half; not: it
  * says why (and forgets a key shown, unless the form alone was saved). */
 static void
-zone_saved_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+zone_saved (SaveRequest  *request,
+            GError       *error)
 {
-  AirZoneDialog *self = AIR_ZONE_DIALOG (object);
-  SaveRequest *request = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
+  AirZoneDialog *self = request->self;
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (error != NULL && !request->keep_form)
+    fail (self, error);
+  else if (error != NULL)
     {
-      if (!request->keep_form)
-        fail (self, error);
-      else
-        {
-          set_busy (self, FALSE, NULL);
-          show_message (self, error->message, TRUE);
-        }
-      return;
+      set_busy (self, FALSE, NULL);
+      air_message_label_set (self->message, error->message, TRUE);
     }
-  if (request->wireguard != NULL)
+  else if (request->wireguard != NULL)
     show_wireguard_setup (self, request->wireguard);
   else
     gtk_window_destroy (GTK_WINDOW (self));
 }
 
-/* Saves the zone in the management qube's list, with its host; the file
- * is written in a worker. Takes WIREGUARD. */
+static void
+registry_saved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SaveRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  air_zone_registry_save_finish (AIR_ZONE_REGISTRY (object), result, &error);
+  zone_saved (request, error);
+}
+
+/* Saves the zone in the management qube's list, with its host. The file,
+ * when the dialog writes it, is written in a worker; otherwise the dialog
+ * is done at once. Takes WIREGUARD. */
 static void
 save_zone (AirZoneDialog     *self,
            gboolean           keep_form,
@@ -646,42 +634,29 @@ save_zone (AirZoneDialog     *self,
   g_autofree char *gateway = dup_gateway (self);
   const char *driver = selected_driver (self);
   AirZoneRegistry *registry = air_session_get_registry (self->session);
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, zone_saved_cb, NULL);
-  SaveRequest *request = g_new0 (SaveRequest, 1);
-  GError *error = NULL;
-  gboolean ok;
+  g_autoptr(SaveRequest) request = g_new0 (SaveRequest, 1);
+  g_autoptr(GError) error = NULL;
 
+  request->self = g_object_ref (self);
   request->keep_form = keep_form;
   request->wireguard = wireguard;
-  g_task_set_source_tag (task, save_zone);
-  g_task_set_task_data (task, request, (GDestroyNotify) save_request_free);
-  set_busy (self, TRUE, NULL);
 
   if (self->zone != NULL && is_proxmox (self) && was_proxmox (self) &&
       g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) == 0)
+    ;   /* only the server or the token changed: the list stays */
+  else if (self->zone != NULL ? !air_session_update_zone (self->session, name, gateway, driver, &error)
+                              : !air_session_add_zone (self->session, name, gateway, driver, &error))
+    ;
+  else if ((self->pending != NULL || !is_ssh (self)) &&
+           air_zone_registry_set_ssh_config (registry, name, is_ssh (self) ? self->pending : NULL, &error))
     {
-      g_task_return_boolean (task, TRUE);   /* only the server or the token changed: the list stays */
+      /* Not the dialog's cancellable: what is in the list now goes to
+       * the file even if the dialog is closed meanwhile. */
+      set_busy (self, TRUE, NULL);
+      air_zone_registry_save_async (registry, NULL, registry_saved_cb, g_steal_pointer (&request));
       return;
     }
-  if (self->zone != NULL)
-    ok = air_session_update_zone (self->session, name, gateway, driver, &error);
-  else
-    ok = air_session_add_zone (self->session, name, gateway, driver, &error);
-  if (ok && (self->pending != NULL || !is_ssh (self)))
-    {
-      if (air_zone_registry_set_ssh_config (registry, name, is_ssh (self) ? self->pending : NULL, &error))
-        {
-          /* Not the dialog's cancellable: what is in the list now goes to
-           * the file even if the dialog is closed meanwhile. */
-          air_zone_registry_save_async (registry, NULL, registry_saved_cb, g_steal_pointer (&task));
-          return;
-        }
-      ok = FALSE;
-    }
-  if (!ok)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  zone_saved (request, error);
 }
 
 static void
