@@ -219,8 +219,7 @@ time_zone_events (AirSession *session)
       air_qube_update_from (changed, known);
       air_qube_set_state (changed, air_qube_is_running (known) ? AIR_QUBE_STATE_HALTED : AIR_QUBE_STATE_RUNNING);
       t0 = thread_cpu_ms ();
-      air_inventory_apply_event (inventory, zone, &event);
-      g_signal_emit_by_name (session, "zone-changed", zone);
+      air_zone_link_apply_event (air_session_get_link (session, zone), &event);
       while (g_main_context_iteration (NULL, FALSE))
         ;
       times[i] = thread_cpu_ms () - t0;

@@ -55,6 +55,7 @@ struct _AirWindow
   GtkCustomFilter      *zone_filter;
   GtkCustomFilter      *search_filter;
   GSignalGroup         *qube_signals;
+  GSignalGroup         *zone_link_signals;   /* the filtered zone's AirZoneLink */
   GCancellable         *cancellable;
   char                 *zone_filter_name;
   char                 *search_text;

@@ -542,13 +542,32 @@ update_inventory_page (AirWindow *self)
   gtk_stack_set_visible_child_name (self->inventory_stack, "empty");
 }
 
+/* The filtered zone's link: its state and reason are what the empty page
+ * says of it. */
 static void
-session_zone_changed_cb (AirSession *session,
-                         const char *zone,
-                         AirWindow  *self)
+zone_link_changed_cb (AirWindow *self)
 {
-  if (g_strcmp0 (zone, self->zone_filter_name) == 0)
-    update_inventory_page (self);
+  update_inventory_page (self);
+}
+
+static void
+retarget_zone_link (AirWindow *self)
+{
+  AirZoneLink *link = NULL;
+
+  if (self->session != NULL && self->zone_filter_name != NULL)
+    link = air_session_get_link (self->session, self->zone_filter_name);
+  g_signal_group_set_target (self->zone_link_signals, link);
+}
+
+static void
+links_changed_cb (GListModel *links,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  AirWindow  *self)
+{
+  retarget_zone_link (self);
 }
 
 static void
@@ -717,7 +736,9 @@ setup_models (AirWindow *self)
   selection_changed_cb (self->selection, NULL, self);
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (filter_items_changed_cb), self, 0);
-  g_signal_connect_object (self->session, "zone-changed", G_CALLBACK (session_zone_changed_cb), self, 0);
+  g_signal_connect_object (air_session_get_links (self->session), "items-changed",
+                           G_CALLBACK (links_changed_cb), self, 0);
+  retarget_zone_link (self);
   g_signal_connect_object (air_session_get_zones (self->session), "items-changed",
                            G_CALLBACK (zones_changed_cb), self, 0);
 
@@ -802,6 +823,8 @@ air_window_dispose (GObject *object)
 
   if (self->qube_signals != NULL)
     g_signal_group_set_target (self->qube_signals, NULL);
+  if (self->zone_link_signals != NULL)
+    g_signal_group_set_target (self->zone_link_signals, NULL);
 
   if (self->context_menu != NULL)
     {
@@ -830,6 +853,7 @@ air_window_finalize (GObject *object)
   AirWindow *self = (AirWindow *)object;
 
   g_clear_object (&self->qube_signals);
+  g_clear_object (&self->zone_link_signals);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -960,6 +984,11 @@ air_window_init (AirWindow *self)
   self->qube_signals = g_signal_group_new (AIR_TYPE_QUBE);
   g_signal_group_connect_swapped (self->qube_signals, "notify::state",
                                   G_CALLBACK (qube_state_changed_cb), self);
+  self->zone_link_signals = g_signal_group_new (AIR_TYPE_ZONE_LINK);
+  g_signal_group_connect_swapped (self->zone_link_signals, "notify::state",
+                                  G_CALLBACK (zone_link_changed_cb), self);
+  g_signal_group_connect_swapped (self->zone_link_signals, "notify::health-reason",
+                                  G_CALLBACK (zone_link_changed_cb), self);
 
   setup_columns (self);
   gtk_widget_set_parent (GTK_WIDGET (self->context_menu), GTK_WIDGET (self->column_view));
@@ -1102,6 +1131,7 @@ air_window_set_zone_filter (AirWindow  *self,
 
   g_free (self->zone_filter_name);
   self->zone_filter_name = g_strdup (zone);
+  retarget_zone_link (self);
 
   gtk_filter_changed (GTK_FILTER (self->zone_filter), GTK_FILTER_CHANGE_DIFFERENT);
   air_zone_map_set_selected_zone (self->zone_map, zone);

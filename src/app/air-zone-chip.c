@@ -3,6 +3,8 @@
  * The inventory's line of zones: each shows its health as a coloured dot,
  * its qubes and running count, and when it is down, why (the reason comes
  * from the zone and was made safe by AirZone; it is shown as plain text).
+ * It follows the zone's link (state, counts, reason) through one signal
+ * group, pointed at the link again when the session's links change.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -25,8 +27,9 @@ struct _AirZoneChip
   GtkLabel   *status;
 
   /* Owned references */
-  AirSession *session;
-  AirZone    *zone;
+  AirSession   *session;
+  AirZone      *zone;
+  GSignalGroup *link_signals;   /* the zone's AirZoneLink */
 };
 
 G_DEFINE_FINAL_TYPE (AirZoneChip, air_zone_chip, GTK_TYPE_WIDGET)
@@ -39,19 +42,19 @@ update (AirZoneChip *self)
   };
   const char *zone = air_zone_get_name (self->zone);
   AirHealth health = air_zone_get_health (self->zone);
-  const char *reason = air_zone_get_health_reason (self->zone);
+  g_autoptr(AirZoneLink) link = g_signal_group_dup_target (self->link_signals);
+  const char *reason = link ? air_zone_link_get_health_reason (link) : air_zone_get_health_reason (self->zone);
   g_autofree char *status = NULL;
   g_autofree char *tooltip = NULL;
-  guint running = 0, count;
-
-  count = air_inventory_count_zone (air_session_get_inventory (self->session), zone, &running);
+  guint running = link ? air_zone_link_get_n_running (link) : 0;
+  guint count = link ? air_zone_link_get_n_qubes (link) : 0;
 
   if (health == AIR_HEALTH_DOWN && reason != NULL && reason[0] != '\0')
     /* Translators: a zone that cannot be reached, and why */
     status = g_strdup_printf (_("down: %s"), reason);
   else if (health == AIR_HEALTH_DOWN)
     status = g_strdup (_("down"));
-  else if (air_session_zone_is_loading (self->session, zone))
+  else if (link != NULL && air_zone_link_is_loading (link))
     status = g_strdup (_("connecting…"));
   else
     {
@@ -73,12 +76,28 @@ update (AirZoneChip *self)
 }
 
 static void
-zone_changed_cb (AirSession  *session,
-                 const char  *zone,
-                 AirZoneChip *self)
+link_changed_cb (AirZoneChip *self)
 {
-  if (g_strcmp0 (zone, air_zone_get_name (self->zone)) == 0)
-    update (self);
+  update (self);
+}
+
+/* The zone's link came, went, or was made anew. */
+static void
+links_changed_cb (GListModel  *links,
+                  guint        position,
+                  guint        removed,
+                  guint        added,
+                  AirZoneChip *self)
+{
+  AirZoneLink *link = air_session_get_link (self->session, air_zone_get_name (self->zone));
+  g_autoptr(AirZoneLink) before = g_signal_group_dup_target (self->link_signals);
+
+  if (link != NULL && air_zone_link_get_zone (link) != self->zone)
+    link = NULL;
+  if (link == before)
+    return;
+  g_signal_group_set_target (self->link_signals, link);
+  update (self);
 }
 
 static void
@@ -97,6 +116,9 @@ air_zone_chip_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), AIR_TYPE_ZONE_CHIP);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
+  if (self->link_signals != NULL)
+    g_signal_group_set_target (self->link_signals, NULL);
+  g_clear_object (&self->link_signals);
   g_clear_object (&self->session);
   g_clear_object (&self->zone);
 
@@ -123,6 +145,12 @@ static void
 air_zone_chip_init (AirZoneChip *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->link_signals = g_signal_group_new (AIR_TYPE_ZONE_LINK);
+  g_signal_group_connect_swapped (self->link_signals, "notify::state", G_CALLBACK (link_changed_cb), self);
+  g_signal_group_connect_swapped (self->link_signals, "notify::health-reason", G_CALLBACK (link_changed_cb), self);
+  g_signal_group_connect_swapped (self->link_signals, "notify::n-qubes", G_CALLBACK (link_changed_cb), self);
+  g_signal_group_connect_swapped (self->link_signals, "notify::n-running", G_CALLBACK (link_changed_cb), self);
 }
 
 GtkWidget *
@@ -139,9 +167,10 @@ air_zone_chip_new (AirSession *session,
   self->zone = g_object_ref (zone);
 
   gtk_label_set_text (self->name, air_zone_get_name (zone));
-  g_signal_connect_object (session, "zone-changed", G_CALLBACK (zone_changed_cb), self, 0);
   g_signal_connect_object (zone, "notify::health", G_CALLBACK (health_changed_cb), self, 0);
-  g_signal_connect_object (zone, "notify::health-reason", G_CALLBACK (health_changed_cb), self, 0);
+  g_signal_connect_object (air_session_get_links (session), "items-changed",
+                           G_CALLBACK (links_changed_cb), self, 0);
+  links_changed_cb (NULL, 0, 0, 0, self);
   update (self);
 
   return GTK_WIDGET (self);

@@ -77,6 +77,7 @@ struct _AirZoneMap
 
   /* Owned references */
   AirSession  *session;
+  GPtrArray   *links;        /* AirZoneLink whose signals reach the map */
   GArray      *views;        /* ZoneView */
   GPtrArray   *parts;        /* AirZoneMapPart, unparented on dispose */
   char        *selected_zone;
@@ -1608,9 +1609,8 @@ recount_zone (ZoneView *view)
 }
 
 static void
-zone_changed_cb (AirSession *session,
-                 const char *zone,
-                 AirZoneMap *self)
+zone_touched (AirZoneMap *self,
+              const char *zone)
 {
   if (!self->dirty)
     for (guint i = 0; i < self->views->len; i++)
@@ -1625,6 +1625,66 @@ zone_changed_cb (AirSession *session,
         gtk_widget_queue_draw (GTK_WIDGET (self));
         return;
       }
+  invalidate (self);
+}
+
+/* The link's qubes changed (the counts, a state, a label) or its state. */
+static void
+link_changed_cb (AirZoneMap *self,
+                 GParamSpec *pspec,
+                 AirZoneLink *link)
+{
+  zone_touched (self, air_zone_get_name (air_zone_link_get_zone (link)));
+}
+
+static void
+link_qubes_changed_cb (AirZoneLink *link,
+                       AirZoneMap  *self)
+{
+  zone_touched (self, air_zone_get_name (air_zone_link_get_zone (link)));
+}
+
+/* The zone's health, details or round trip. */
+static void
+zone_notify_cb (AirZone    *zone,
+                GParamSpec *pspec,
+                AirZoneMap *self)
+{
+  zone_touched (self, air_zone_get_name (zone));
+}
+
+static void
+unwatch_links (AirZoneMap *self)
+{
+  for (guint i = 0; self->links != NULL && i < self->links->len; i++)
+    {
+      AirZoneLink *link = g_ptr_array_index (self->links, i);
+
+      g_signal_handlers_disconnect_by_data (link, self);
+      g_signal_handlers_disconnect_by_data (air_zone_link_get_zone (link), self);
+    }
+  if (self->links != NULL)
+    g_ptr_array_set_size (self->links, 0);
+}
+
+/* Follows every zone's link: a handful, rarely changed, so all again. */
+static void
+links_changed_cb (GListModel *links,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  AirZoneMap *self)
+{
+  unwatch_links (self);
+  for (guint i = 0, n = g_list_model_get_n_items (links); i < n; i++)
+    {
+      AirZoneLink *link = g_list_model_get_item (links, i);
+
+      g_ptr_array_add (self->links, link);
+      g_signal_connect_object (link, "qubes-changed", G_CALLBACK (link_qubes_changed_cb), self, 0);
+      g_signal_connect_object (link, "notify::state", G_CALLBACK (link_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (air_zone_link_get_zone (link), "notify", G_CALLBACK (zone_notify_cb), self, 0);
+    }
   invalidate (self);
 }
 
@@ -1652,6 +1712,7 @@ air_zone_map_finalize (GObject *object)
   AirZoneMap *self = (AirZoneMap *)object;
 
   g_clear_pointer (&self->views, g_array_unref);
+  g_clear_pointer (&self->links, g_ptr_array_unref);
   g_clear_pointer (&self->parts, g_ptr_array_unref);
   g_clear_pointer (&self->selected_zone, g_free);
 
@@ -1752,6 +1813,7 @@ air_zone_map_init (AirZoneMap *self)
   GtkDropTarget *drop;
 
   self->views = g_array_new (FALSE, TRUE, sizeof (ZoneView));
+  self->links = g_ptr_array_new_with_free_func (g_object_unref);
   self->parts = g_ptr_array_new ();
   self->laid_out_w = -1;
   self->text_scale = 1.0;
@@ -1805,16 +1867,19 @@ air_zone_map_set_session (AirZoneMap *self,
 
   if (self->session != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (air_session_get_links (self->session), self);
       g_signal_handlers_disconnect_by_data (air_session_get_inventory (self->session), self);
       g_signal_handlers_disconnect_by_data (air_session_get_zones (self->session), self);
+      unwatch_links (self);
     }
 
   g_set_object (&self->session, session);
 
   if (session != NULL)
     {
-      g_signal_connect_object (session, "zone-changed", G_CALLBACK (zone_changed_cb), self, 0);
+      g_signal_connect_object (air_session_get_links (session), "items-changed",
+                               G_CALLBACK (links_changed_cb), self, 0);
+      links_changed_cb (air_session_get_links (session), 0, 0, 0, self);
       g_signal_connect_object (air_session_get_inventory (session), "items-changed",
                                G_CALLBACK (inventory_changed_cb), self, 0);
       g_signal_connect_object (air_session_get_zones (session), "items-changed",

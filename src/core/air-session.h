@@ -9,6 +9,7 @@
 #include "air-inventory.h"
 #include "air-job.h"
 #include "air-zone.h"
+#include "air-zone-link.h"
 #include "air-zone-registry.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,9 @@ AirInventory    *air_session_get_inventory       (AirSession          *self);
 GListModel      *air_session_get_jobs            (AirSession          *self);
 AirZone         *air_session_lookup_zone         (AirSession          *self,
                                                   const char          *name);
+AirZoneLink     *air_session_get_link            (AirSession          *self,
+                                                  const char          *zone);
+GListModel      *air_session_get_links           (AirSession          *self);
 gboolean         air_session_zone_is_loading     (AirSession          *self,
                                                   const char          *name);
 void             air_session_reconnect_zone      (AirSession          *self,

@@ -985,8 +985,7 @@ tray_q_event (AirQubeState state)
   g_assert_nonnull (known);
   air_qube_update_from (changed, known);
   air_qube_set_state (changed, state);
-  air_inventory_apply_event (inventory, "local", &event);
-  g_signal_emit_by_name (session (), "zone-changed", "local");
+  air_zone_link_apply_event (air_session_get_link (session (), "local"), &event);
 }
 
 /* A burst of zone events while the panel does not look at the menu: the

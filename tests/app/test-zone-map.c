@@ -287,8 +287,7 @@ test_counts_follow_events (void)
   air_qube_update_from (started, halted);
   air_qube_set_state (started, AIR_QUBE_STATE_RUNNING);
   event.qube = started;
-  air_inventory_apply_event (inventory, "one", &event);
-  g_signal_emit_by_name (fixture.session, "zone-changed", "one");
+  air_zone_link_apply_event (air_session_get_link (fixture.session, "one"), &event);
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);
 

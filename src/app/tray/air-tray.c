@@ -10,8 +10,9 @@
  * the session.
  *
  * Icon, status and tooltip are recomputed in one idle callback after the
- * session changed, so a zone sending a burst of events costs one update,
- * from the inventory's kept counts (no scan). The menu, the costly part (a
+ * session changed (a zone's link: its state, its counts, its qubes), so a
+ * zone sending a burst of events costs one update, from the links' kept
+ * counts (no scan). The menu, the costly part (a
  * submenu per qube), is built only when the panel asks for it (the
  * dbusmenu exporter's populate function), and the panel is only told that
  * it changed. Without a StatusNotifierWatcher on the bus nothing is done
@@ -245,9 +246,10 @@ zone_menu (AirTray *self,
   AirHealth health = air_zone_get_health (zone);
   const char *reason = air_zone_get_health_reason (zone);
   g_autofree char *line = NULL;
-  guint running = 0, count, shown = 0;
-
-  count = air_inventory_count_zone (air_session_get_inventory (self->session), name, &running);
+  AirZoneLink *link = air_session_get_link (self->session, name);
+  guint running = link ? air_zone_link_get_n_running (link) : 0;
+  guint count = link ? air_zone_link_get_n_qubes (link) : 0;
+  guint shown = 0;
 
   if (health == AIR_HEALTH_DOWN && reason != NULL && reason[0] != '\0')
     {
@@ -258,7 +260,7 @@ zone_menu (AirTray *self,
     }
   else if (health == AIR_HEALTH_DOWN)
     line = g_strdup (_("Down"));
-  else if (air_session_zone_is_loading (self->session, name))
+  else if (link != NULL && air_zone_link_is_loading (link))
     line = g_strdup (_("Connecting…"));
   else
     {
@@ -367,7 +369,7 @@ fill_menu (AirTray *self)
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (app_section));
 }
 
-/* What the icon and tooltip say: per zone, the inventory's kept counts. */
+/* What the icon and tooltip say: per zone, its link's kept counts. */
 static void
 summarise (AirTray *self,
            Summary *summary)
@@ -378,10 +380,10 @@ summarise (AirTray *self,
   for (guint i = 0, n = g_list_model_get_n_items (zones); i < n; i++)
     {
       g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
-      guint running = 0;
+      AirZoneLink *link = air_session_get_link (self->session, air_zone_get_name (zone));
 
-      air_inventory_count_zone (air_session_get_inventory (self->session), air_zone_get_name (zone), &running);
-      summary->running_qubes += running;
+      if (link != NULL)
+        summary->running_qubes += air_zone_link_get_n_running (link);
       if (air_zone_get_health (zone) == AIR_HEALTH_DOWN)
         g_ptr_array_add (summary->down, zone);   /* the session keeps it */
     }
@@ -621,6 +623,26 @@ zones_changed_cb (GListModel *zones,
 }
 
 static void
+links_changed_cb (GListModel *links,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  AirTray    *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(AirZoneLink) link = g_list_model_get_item (links, i);
+
+      /* The counts and state for the icon and tooltip; any qube's state
+       * for the menu. */
+      g_signal_connect_object (link, "notify::state", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (link, "notify::n-running", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (link, "qubes-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  queue_update (self);
+}
+
+static void
 watched_cb (AirTray *self)
 {
   if (air_status_notifier_get_watched (self->notifier))
@@ -727,7 +749,7 @@ AirTray *
 air_tray_new (AirSession *session)
 {
   AirTray *self;
-  GListModel *zones, *jobs;
+  GListModel *zones, *jobs, *links;
 
   g_return_val_if_fail (AIR_IS_SESSION (session), NULL);
 
@@ -748,8 +770,10 @@ air_tray_new (AirSession *session)
   g_signal_connect_object (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self, 0);
   g_signal_connect_object (air_session_get_inventory (session), "items-changed",
                            G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "zone-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+  links = air_session_get_links (session);
+  g_signal_connect_object (links, "items-changed", G_CALLBACK (links_changed_cb), self, 0);
   zones_changed_cb (zones, 0, 0, g_list_model_get_n_items (zones), self);
+  links_changed_cb (links, 0, 0, g_list_model_get_n_items (links), self);
   jobs_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
 
   /* Right from the start, not one idle later: a panel may ask at once
