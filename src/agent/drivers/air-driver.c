@@ -12,6 +12,7 @@
 
 #include "air-driver.h"
 #include "air-error.h"
+#include "air-names.h"
 #include "air-local-driver.h"
 #ifdef HAVE_LIBVIRT
 #include "air-libvirt-driver.h"
@@ -107,6 +108,36 @@ air_driver_write_atomically (const char  *path,
   return g_file_set_contents_full (path, contents, -1,
                                    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                    0600, error);
+}
+
+gboolean
+air_driver_run_tool (const char * const  *argv,
+          const char          *package,
+          GError             **error)
+{
+  g_autofree char *program = g_find_program_in_path (argv[0]);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int status = 0;
+
+  if (program == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("%s is missing on the zone host: install the package %s"), argv[0], package);
+      return FALSE;
+    }
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err, &status, &local_error) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_autofree char *what = air_text_sanitize (err != NULL ? err : (local_error ? local_error->message : ""),
+                                                 -1, 300);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, _("%s failed: %s"), argv[0], g_strstrip (what));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 #define IFACE(self) AIR_DRIVER_GET_IFACE (self)

@@ -95,6 +95,11 @@ char        *air_driver_path_in        (const char          *dir,
 gboolean     air_driver_write_atomically (const char        *path,
                                         const char          *contents,
                                         GError             **error);
+/* Runs a tool of the zone host (qemu-img, mkfs.ext4…) to its end; the
+ * message names the tool, or the package to install when it is missing. */
+gboolean     air_driver_run_tool       (const char * const  *argv,
+                                        const char          *package,
+                                        GError             **error);
 char        *air_driver_config_get     (const char          *state_dir,
                                         const char          *key);
 

@@ -36,6 +36,8 @@
 #include "air-fd-io.h"
 #include "air-json.h"
 #include "air-libvirt-driver.h"
+#include "air-libvirt-templates.h"
+#include "air-template-store.h"
 #include "air-names.h"
 #include "air-vm-guest.h"
 
@@ -68,6 +70,7 @@ struct _AirLibvirtDriver
   char          *private_dir;
   char          *run_dir;
   char          *templates_dir;
+  AirTemplateStore *templates;
   char          *uri;
   char          *kernel;
   char          *initrd;
@@ -102,6 +105,7 @@ air_libvirt_driver_finalize (GObject *object)
   g_free (self->private_dir);
   g_free (self->run_dir);
   g_free (self->templates_dir);
+  g_clear_object (&self->templates);
   g_free (self->uri);
   g_free (self->kernel);
   g_free (self->initrd);
@@ -178,36 +182,6 @@ get_connection (AirLibvirtDriver  *self,
 
 /* Runs a tool (qemu-img, mkfs.ext4) and turns its failure into an error
  * naming it, with its own message: "No space left on device" included. */
-static gboolean
-run_tool (const char * const  *argv,
-          const char          *package,
-          GError             **error)
-{
-  g_autofree char *program = g_find_program_in_path (argv[0]);
-  g_autofree char *err = NULL;
-  g_autoptr(GError) local_error = NULL;
-  int status = 0;
-
-  if (program == NULL)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
-                   _("%s is missing on the zone host: install the package %s"), argv[0], package);
-      return FALSE;
-    }
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err, &status, &local_error) ||
-      !g_spawn_check_wait_status (status, NULL))
-    {
-      g_autofree char *what = air_text_sanitize (err != NULL ? err : (local_error ? local_error->message : ""),
-                                                 -1, MAX_TOOL_MESSAGE);
-
-      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, _("%s failed: %s"), argv[0], g_strstrip (what));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static AirQubeSpec *
 read_settings (AirLibvirtDriver  *self,
                const char        *name,
@@ -233,29 +207,25 @@ read_settings (AirLibvirtDriver  *self,
   return air_qube_spec_parse (contents, len, error);
 }
 
+/* The image of the template's current version; NULL when it has none. A
+ * qube's overlay keeps the version it started on open, whatever updates
+ * then remove. */
 static char *
 template_image (AirLibvirtDriver *self,
                 const char       *template_name)
 {
-  return air_driver_path_in (self->templates_dir, template_name, ".qcow2");
+  return air_template_store_current_path (self->templates, template_name, NULL);
 }
 
 static char **
 list_templates (AirLibvirtDriver *self)
 {
-  g_autoptr(GDir) dir = g_dir_open (self->templates_dir, 0, NULL);
+  g_autoptr(GPtrArray) templates = air_template_store_list (self->templates);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  const char *entry;
 
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (entry, ".qcow2"))
-      {
-        g_autofree char *name = g_strndup (entry, strlen (entry) - strlen (".qcow2"));
-
-        if (air_name_is_valid (name))
-          g_ptr_array_add (names, g_steal_pointer (&name));
-      }
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < templates->len; i++)
+    g_ptr_array_add (names, g_strdup (((AirTemplate *) g_ptr_array_index (templates, i))->name));
+  g_ptr_array_sort (names, (GCompareFunc) air_name_collate);
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
@@ -494,7 +464,7 @@ make_private_volume (AirLibvirtDriver  *self,
   gboolean ok;
 
   g_unlink (raw);
-  ok = run_tool (mkfs, "e2fsprogs", error) && run_tool (convert, "qemu-utils", error);
+  ok = air_driver_run_tool (mkfs, "e2fsprogs", error) && air_driver_run_tool (convert, "qemu-utils", error);
   g_unlink (raw);
   return ok;
 }
@@ -599,14 +569,14 @@ create (AirDriver          *driver,
     }
 
   image = template_image (self, copy->template_name);
-  if (!g_file_test (image, G_FILE_TEST_IS_REGULAR))
+  if (image == NULL)
     {
       g_auto(GStrv) templates = list_templates (self);
       g_autofree char *known = g_strjoinv (", ", templates);
 
       g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
-                   _("Template “%s” has no image in zone “%s” (looked for %s). Templates there: %s"),
-                   copy->template_name, self->zone_name, image, known[0] ? known : _("none"));
+                   _("Template “%s” has no image in zone “%s” (looked in %s). Templates there: %s"),
+                   copy->template_name, self->zone_name, self->templates_dir, known[0] ? known : _("none"));
       return NULL;
     }
 
@@ -1030,11 +1000,11 @@ start_qube (AirLibvirtDriver  *self,
       return NULL;
     }
   image = template_image (self, spec->template_name);
-  if (!g_file_test (image, G_FILE_TEST_IS_REGULAR))
+  if (image == NULL)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
-                   _("The image of template “%s” is missing (%s): qube “%s” cannot start"),
-                   spec->template_name, image, name);
+                   _("The image of template “%s” is missing (in %s): qube “%s” cannot start"),
+                   spec->template_name, self->templates_dir, name);
       return NULL;
     }
 
@@ -1054,7 +1024,7 @@ start_qube (AirLibvirtDriver  *self,
     const char *overlay[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", image, "-F", "qcow2", root, NULL };
     const char *scratch[] = { "qemu-img", "create", "-q", "-f", "qcow2", volatile_path, VOLATILE_SIZE, NULL };
 
-    if (!run_tool (overlay, "qemu-utils", error) || !run_tool (scratch, "qemu-utils", error) ||
+    if (!air_driver_run_tool (overlay, "qemu-utils", error) || !air_driver_run_tool (scratch, "qemu-utils", error) ||
         !air_driver_write_atomically (starting, "{\"state\":\"starting\"}\n", error))
       {
         discard_volatile (self, name);
@@ -1544,6 +1514,45 @@ watch (AirDriver             *driver,
   return TRUE;
 }
 
+static GPtrArray *
+list_templates_full (AirDriver  *driver,
+                     GError    **error)
+{
+  AirLibvirtDriver *self = AIR_LIBVIRT_DRIVER (driver);
+
+  air_template_store_clean (self->templates);
+  return air_template_store_list (self->templates);
+}
+
+static AirTemplate *
+import_template (AirDriver                  *driver,
+                 const char                 *name,
+                 int                         tar_fd,
+                 const AirTemplateReporter  *reporter,
+                 GError                    **error)
+{
+  AirLibvirtDriver *self = AIR_LIBVIRT_DRIVER (driver);
+
+  air_template_store_clean (self->templates);
+  return air_libvirt_templates_import (self->templates, name, tar_fd, reporter, error);
+}
+
+static AirTemplate *
+rollback_template (AirDriver   *driver,
+                   const char  *name,
+                   GError     **error)
+{
+  return air_template_store_rollback (AIR_LIBVIRT_DRIVER (driver)->templates, name, error);
+}
+
+static gboolean
+remove_template (AirDriver   *driver,
+                 const char  *name,
+                 GError     **error)
+{
+  return air_template_store_remove (AIR_LIBVIRT_DRIVER (driver)->templates, name, error);
+}
+
 static void
 air_libvirt_driver_iface_init (AirDriverInterface *iface)
 {
@@ -1563,6 +1572,10 @@ air_libvirt_driver_iface_init (AirDriverInterface *iface)
   iface->disposable = disposable;
   iface->set_prefs = set_prefs;
   iface->watch = watch;
+  iface->list_templates = list_templates_full;
+  iface->import_template = import_template;
+  iface->rollback_template = rollback_template;
+  iface->remove_template = remove_template;
 }
 
 AirLibvirtDriver *
@@ -1592,6 +1605,7 @@ air_libvirt_driver_new (const char  *state_dir,
   self->private_dir = g_build_filename (vm_dir, "private", NULL);
   self->run_dir = g_build_filename (vm_dir, "run", NULL);
   self->templates_dir = g_build_filename (vm_dir, "templates", NULL);
+  self->templates = air_template_store_new (self->templates_dir, ".qcow2");
 
   self->uri = config_value (state_dir, "AIR_LIBVIRT_URI", "uri");
   if (self->uri == NULL)

@@ -16,6 +16,7 @@
 
 #include "air-error.h"
 #include "air-local-templates.h"
+#include "air-rootfs.h"
 #include "air-names.h"
 
 /* The guest's last lines, kept for the message when a step fails. */
@@ -183,135 +184,6 @@ run_in_build (Steps              *steps,
   return run_reported (steps, step, (const char * const *) argv, "/", error);
 }
 
-static gboolean
-check_root (const char  *root,
-            GError     **error)
-{
-  static const char * const shells[] = { "bin/sh", "usr/bin/sh" };
-  g_autofree char *etc = g_build_filename (root, "etc", NULL);
-  struct stat st;
-  gboolean shell = FALSE;
-
-  for (guint i = 0; i < G_N_ELEMENTS (shells); i++)
-    {
-      g_autofree char *path = g_build_filename (root, shells[i], NULL);
-
-      shell |= lstat (path, &st) == 0;
-    }
-  if (!shell || lstat (etc, &st) != 0 || !S_ISDIR (st.st_mode))
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                           _("The tarball is not a root file system: it has no /bin/sh or no /etc."));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* What a qube's sandbox mounts over: a root made by hand may lack some. */
-static gboolean
-ensure_mount_points (const char  *root,
-                     GError     **error)
-{
-  static const char * const points[] = { "dev", "proc", "tmp", "run", "home" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
-    {
-      g_autofree char *path = g_build_filename (root, points[i], NULL);
-
-      if (g_mkdir (path, 0755) != 0 && errno != EEXIST)
-        {
-          g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", path, g_strerror (errno));
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* The compression tar is told of, from the stream's first bytes. */
-static const char *
-compression_option (const guint8 *magic,
-                    gsize         len)
-{
-  if (len >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-    return "--gzip";
-  if (len >= 6 && memcmp (magic, "\xfd" "7zXZ\0", 6) == 0)
-    return "--xz";
-  if (len >= 4 && memcmp (magic, "\x28\xb5\x2f\xfd", 4) == 0)
-    return "--zstd";
-  if (len >= 3 && memcmp (magic, "BZh", 3) == 0)
-    return "--bzip2";
-  return NULL;
-}
-
-static gboolean
-unpack (AirTemplateBuild  *build,
-        int                tar_fd,
-        GError           **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) tar = NULL;
-  g_autofree char *log = NULL;
-  g_autoptr(GInputStream) input = g_unix_input_stream_new (tar_fd, FALSE);
-  g_autoptr(GError) local_error = NULL;
-  guint8 magic[6];
-  gsize got = 0;
-  const char *option;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-
-  if (!g_input_stream_read_all (input, magic, sizeof magic, &got, NULL, error))
-    return FALSE;
-  if (got == 0)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT, _("The tarball is empty."));
-      return FALSE;
-    }
-  if (g_mkdir (build->version_path, 0755) != 0)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", build->version_path, g_strerror (errno));
-      return FALSE;
-    }
-  /* Devices cannot be made without privileges, and a qube gets its own
-   * /dev anyway; owners are this host's user, root inside a build. */
-  g_strv_builder_add_many (builder, "tar", "--extract", "--file=-", "--directory", build->version_path,
-                           "--no-same-owner", "--preserve-permissions", "--delay-directory-restore",
-                           "--exclude=./dev/*", "--exclude=dev/*", NULL);
-  option = compression_option (magic, got);
-  if (option != NULL)
-    g_strv_builder_add (builder, option);
-  argv = g_strv_builder_end (builder);
-  /* Its complaints to a file: a pipe could fill while we feed it. */
-  log = g_build_filename (build->dir, "tar.log", NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  tar = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
-  if (tar == NULL)
-    return FALSE;
-
-  {
-    GOutputStream *to_tar = g_subprocess_get_stdin_pipe (tar);
-
-    if (!g_output_stream_write_all (to_tar, magic, got, NULL, NULL, &local_error) ||
-        g_output_stream_splice (to_tar, input, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &local_error) < 0)
-      g_output_stream_close (to_tar, NULL, NULL);
-  }
-  if (!g_subprocess_wait (tar, NULL, error))
-    return FALSE;
-  if (!g_subprocess_get_successful (tar))
-    {
-      g_autofree char *complaint = NULL;
-      g_autofree char *text = NULL;
-      gsize len = 0;
-
-      g_file_get_contents (log, &complaint, &len, NULL);
-      text = air_text_sanitize (complaint != NULL ? complaint : "", len, 600);
-      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                   _("The tarball could not be unpacked: %s"), text);
-      return FALSE;
-    }
-  return check_root (build->version_path, error) && ensure_mount_points (build->version_path, error);
-}
-
 AirTemplate *
 air_local_templates_import (AirTemplateStore           *store,
                             const char                 *name,
@@ -328,7 +200,7 @@ air_local_templates_import (AirTemplateStore           *store,
   if (build == NULL)
     return NULL;
   begin_step (&steps, _("Unpacking the root file system"));
-  if (!unpack (build, tar_fd, error))
+  if (!air_rootfs_unpack (build->version_path, build->dir, tar_fd, error))
     {
       air_template_store_abandon (store, build);
       return NULL;
@@ -456,7 +328,7 @@ air_local_templates_build (AirTemplateStore           *store,
         goto out;
     }
 
-  if (!ensure_mount_points (build->version_path, error))
+  if (!air_rootfs_ensure_mount_points (build->version_path, error))
     goto out;
   packages = packages_after (previous, request);
   keeping = g_strdup_printf (_("Keeping version %u"), create ? 1 : previous->version + 1);

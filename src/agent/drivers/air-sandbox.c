@@ -23,7 +23,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <link.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <glib/gi18n.h>
@@ -36,6 +35,7 @@
 #include <unistd.h>
 
 #include "air-error.h"
+#include "air-rootfs.h"
 #include "air-sandbox.h"
 
 /* What a positive probe is remembered by: this boot, and this bwrap
@@ -160,36 +160,6 @@ air_sandbox_probe (const char *cache_path)
 /* Where a template of its own gets this agent's libraries. */
 #define HOST_LIBS "/run/qubes-air-host"
 
-typedef struct {
-  GPtrArray *dirs;
-  char      *interpreter;
-} LoadedObjects;
-
-static int
-add_loaded_object (struct dl_phdr_info *info,
-                   size_t               size,
-                   void                *data)
-{
-  LoadedObjects *loaded = data;
-
-  if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
-    {
-      /* The program itself: its interpreter. */
-      for (int i = 0; i < info->dlpi_phnum; i++)
-        if (info->dlpi_phdr[i].p_type == PT_INTERP && loaded->interpreter == NULL)
-          loaded->interpreter = g_strdup ((const char *) (info->dlpi_addr + info->dlpi_phdr[i].p_vaddr));
-      return 0;
-    }
-  if (info->dlpi_name[0] == '/')
-    {
-      g_autofree char *dir = g_path_get_dirname (info->dlpi_name);
-
-      if (!g_ptr_array_find_with_equal_func (loaded->dirs, dir, g_str_equal, NULL))
-        g_ptr_array_add (loaded->dirs, g_steal_pointer (&dir));
-    }
-  return 0;
-}
-
 /* A template's root has its own libraries, not this agent's: the init runs
  * with this host's, bound read-only under HOST_LIBS and loaded by their own
  * loader, so nothing of them reaches the qube's programs. Adds the binds
@@ -197,30 +167,31 @@ add_loaded_object (struct dl_phdr_info *info,
 static GStrv
 add_host_libraries (GStrvBuilder *builder)
 {
-  LoadedObjects loaded = { g_ptr_array_new_with_free_func (g_free), NULL };
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *loader = air_rootfs_agent_objects (&objects);
   g_autoptr(GStrvBuilder) command = g_strv_builder_new ();
   g_autoptr(GString) path = g_string_new (NULL);
   g_autofree char *real_interpreter = NULL;
   char *interpreter = NULL;
 
-  dl_iterate_phdr (add_loaded_object, &loaded);
-  if (loaded.interpreter == NULL)
+  if (loader == NULL)
+    return NULL;
+  for (guint i = 0; i < objects->len; i++)
     {
-      g_ptr_array_unref (loaded.dirs);
-      return NULL;
+      g_autofree char *dir = g_path_get_dirname (g_ptr_array_index (objects, i));
+
+      if (!g_ptr_array_find_with_equal_func (dirs, dir, g_str_equal, NULL))
+        g_ptr_array_add (dirs, g_steal_pointer (&dir));
     }
   /* Links resolved here: inside, an absolute one would lead into the
    * template's own files. */
-  real_interpreter = realpath (loaded.interpreter, NULL);
+  real_interpreter = realpath (loader, NULL);
   if (real_interpreter == NULL)
+    return NULL;
+  for (guint i = 0; i < dirs->len; i++)
     {
-      g_free (loaded.interpreter);
-      g_ptr_array_unref (loaded.dirs);
-      return NULL;
-    }
-  for (guint i = 0; i < loaded.dirs->len; i++)
-    {
-      g_autofree char *dir = realpath (g_ptr_array_index (loaded.dirs, i), NULL);
+      g_autofree char *dir = realpath (g_ptr_array_index (dirs, i), NULL);
       g_autofree char *inside = g_strdup_printf (HOST_LIBS "/%u", i);
 
       if (dir == NULL)
@@ -232,8 +203,6 @@ add_host_libraries (GStrvBuilder *builder)
   g_strv_builder_add_many (builder, "--ro-bind", real_interpreter, interpreter, NULL);
   g_strv_builder_add_many (command, interpreter, "--library-path", path->str, NULL);
   g_free (interpreter);
-  g_free (loaded.interpreter);
-  g_ptr_array_unref (loaded.dirs);
   return g_strv_builder_end (command);
 }
 

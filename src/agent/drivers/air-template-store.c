@@ -178,8 +178,8 @@ add_size (const char        *path,
 }
 
 /* Disk used, as du counts it. Called from one thread of the agent. */
-static guint64
-path_size (const char *path)
+guint64
+air_template_store_tree_size (const char *path)
 {
   tree_size = 0;
   nftw (path, add_size, 32, FTW_PHYS);
@@ -683,7 +683,7 @@ air_template_store_commit (AirTemplateStore  *self,
   v.version = meta->versions->len > 0
               ? g_array_index (meta->versions, Version, meta->versions->len - 1).version + 1 : 1;
   v.built = g_get_real_time () / G_USEC_PER_SEC;
-  v.size = path_size (build->version_path);
+  v.size = air_template_store_tree_size (build->version_path);
   v.packages = packages != NULL ? g_strdupv (packages) : g_new0 (char *, 1);
   g_array_append_val (meta->versions, v);
   while (meta->versions->len > MAX_VERSIONS_KEPT)

@@ -1,0 +1,257 @@
+/* air-rootfs.c — a template's root file system, from a tarball
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-rootfs"
+
+#define _GNU_SOURCE 1
+
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gunixinputstream.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <link.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "air-error.h"
+#include "air-names.h"
+#include "air-rootfs.h"
+
+static gboolean
+check_root (const char  *root,
+            GError     **error)
+{
+  static const char * const shells[] = { "bin/sh", "usr/bin/sh" };
+  g_autofree char *etc = g_build_filename (root, "etc", NULL);
+  struct stat st;
+  gboolean shell = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shells); i++)
+    {
+      g_autofree char *path = g_build_filename (root, shells[i], NULL);
+
+      shell |= lstat (path, &st) == 0;
+    }
+  if (!shell || lstat (etc, &st) != 0 || !S_ISDIR (st.st_mode))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("The tarball is not a root file system: it has no /bin/sh or no /etc."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* What a qube's sandbox mounts over: a root made by hand may lack some. */
+gboolean
+air_rootfs_ensure_mount_points (const char  *root,
+                     GError     **error)
+{
+  static const char * const points[] = { "dev", "proc", "tmp", "run", "home" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      g_autofree char *path = g_build_filename (root, points[i], NULL);
+
+      if (g_mkdir (path, 0755) != 0 && errno != EEXIST)
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", path, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The compression tar is told of, from the stream's first bytes. */
+static const char *
+compression_option (const guint8 *magic,
+                    gsize         len)
+{
+  if (len >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+    return "--gzip";
+  if (len >= 6 && memcmp (magic, "\xfd" "7zXZ\0", 6) == 0)
+    return "--xz";
+  if (len >= 4 && memcmp (magic, "\x28\xb5\x2f\xfd", 4) == 0)
+    return "--zstd";
+  if (len >= 3 && memcmp (magic, "BZh", 3) == 0)
+    return "--bzip2";
+  return NULL;
+}
+
+gboolean
+air_rootfs_unpack (const char  *root,
+                   const char  *work_dir,
+                   int          tar_fd,
+                   GError     **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) tar = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GInputStream) input = g_unix_input_stream_new (tar_fd, FALSE);
+  g_autoptr(GError) local_error = NULL;
+  guint8 magic[6];
+  gsize got = 0;
+  const char *option;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+
+  if (!g_input_stream_read_all (input, magic, sizeof magic, &got, NULL, error))
+    return FALSE;
+  if (got == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT, _("The tarball is empty."));
+      return FALSE;
+    }
+  if (g_mkdir (root, 0755) != 0)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", root, g_strerror (errno));
+      return FALSE;
+    }
+  /* Devices cannot be made without privileges, and a qube gets its own
+   * /dev anyway; owners are this host's user, root inside a build. */
+  g_strv_builder_add_many (builder, "tar", "--extract", "--file=-", "--directory", root,
+                           "--no-same-owner", "--preserve-permissions", "--delay-directory-restore",
+                           "--exclude=./dev/*", "--exclude=dev/*", NULL);
+  option = compression_option (magic, got);
+  if (option != NULL)
+    g_strv_builder_add (builder, option);
+  argv = g_strv_builder_end (builder);
+  /* Its complaints to a file: a pipe could fill while we feed it. */
+  log = g_build_filename (work_dir, "tar.log", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  tar = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
+  if (tar == NULL)
+    return FALSE;
+
+  {
+    GOutputStream *to_tar = g_subprocess_get_stdin_pipe (tar);
+
+    if (!g_output_stream_write_all (to_tar, magic, got, NULL, NULL, &local_error) ||
+        g_output_stream_splice (to_tar, input, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &local_error) < 0)
+      g_output_stream_close (to_tar, NULL, NULL);
+  }
+  if (!g_subprocess_wait (tar, NULL, error))
+    return FALSE;
+  if (!g_subprocess_get_successful (tar))
+    {
+      g_autofree char *complaint = NULL;
+      g_autofree char *text = NULL;
+      gsize len = 0;
+
+      g_file_get_contents (log, &complaint, &len, NULL);
+      text = air_text_sanitize (complaint != NULL ? complaint : "", len, 600);
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The tarball could not be unpacked: %s"), text);
+      return FALSE;
+    }
+  return check_root (root, error) && air_rootfs_ensure_mount_points (root, error);
+}
+
+
+typedef struct {
+  GPtrArray *objects;
+  char      *interpreter;
+} Loaded;
+
+static int
+note_object (struct dl_phdr_info *info,
+             size_t               size,
+             void                *data)
+{
+  Loaded *loaded = data;
+
+  if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
+    {
+      /* The program itself: its interpreter. */
+      for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_INTERP && loaded->interpreter == NULL)
+          loaded->interpreter = g_strdup ((const char *) (info->dlpi_addr + info->dlpi_phdr[i].p_vaddr));
+    }
+  else if (info->dlpi_name[0] == '/')
+    g_ptr_array_add (loaded->objects, g_strdup (info->dlpi_name));
+  return 0;
+}
+
+char *
+air_rootfs_agent_objects (GPtrArray **objects)
+{
+  Loaded loaded = { g_ptr_array_new_with_free_func (g_free), NULL };
+
+  dl_iterate_phdr (note_object, &loaded);
+  *objects = loaded.objects;
+  return loaded.interpreter;
+}
+
+static gboolean
+copy_file (const char  *from,
+           const char  *to,
+           int          mode,
+           GError     **error)
+{
+  g_autoptr(GFile) source = g_file_new_for_path (from);
+  g_autoptr(GFile) target = g_file_new_for_path (to);
+
+  if (!g_file_copy (source, target, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, error))
+    return FALSE;
+  return g_chmod (to, mode) == 0 || (g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", to,
+                                                  g_strerror (errno)), FALSE);
+}
+
+#define AGENT_DIR "usr/lib/qubes-air"
+
+gboolean
+air_rootfs_add_agent (const char  *root,
+                      GError     **error)
+{
+  Loaded loaded = { NULL, NULL };
+  g_autofree char *dir = g_build_filename (root, AGENT_DIR, NULL);
+  g_autofree char *lib = g_build_filename (dir, "lib", NULL);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", error);
+  g_autofree char *binary = g_build_filename (dir, "qubes-air-agent.bin", NULL);
+  g_autofree char *wrapper = g_build_filename (dir, "qubes-air-agent", NULL);
+  gboolean ok = self != NULL;
+
+  loaded.interpreter = air_rootfs_agent_objects (&loaded.objects);
+  if (ok && (g_mkdir_with_parents (lib, 0755) != 0))
+    ok = (g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", lib, g_strerror (errno)), FALSE);
+  if (ok)
+    ok = copy_file (self, binary, 0755, error);
+  for (guint i = 0; ok && i < loaded.objects->len; i++)
+    {
+      const char *object = g_ptr_array_index (loaded.objects, i);
+      g_autofree char *real = realpath (object, NULL);
+      g_autofree char *base = g_path_get_basename (object);
+      g_autofree char *target = g_build_filename (lib, base, NULL);
+
+      ok = real != NULL && copy_file (real, target, 0755, error);
+    }
+  if (ok && loaded.interpreter != NULL)
+    {
+      g_autofree char *real = realpath (loaded.interpreter, NULL);
+      g_autofree char *target = g_build_filename (lib, "ld.so", NULL);
+      /* The template's own libraries stay its programs' own: only this
+       * agent is started with these. */
+      g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
+                                                 "exec /" AGENT_DIR "/lib/ld.so --library-path /" AGENT_DIR "/lib "
+                                                 "/" AGENT_DIR "/qubes-air-agent.bin \"$@\"\n");
+
+      ok = real != NULL && copy_file (real, target, 0755, error) &&
+           g_file_set_contents_full (wrapper, script, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0755, error);
+    }
+  else if (ok)
+    {
+      /* A static agent needs nothing else. */
+      g_unlink (wrapper);
+      ok = g_rename (binary, wrapper) == 0;
+    }
+  if (!ok && error != NULL && *error == NULL)
+    g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, _("Cannot put the agent into the template: %s"),
+                 g_strerror (errno));
+  g_free (loaded.interpreter);
+  g_ptr_array_unref (loaded.objects);
+  return ok;
+}

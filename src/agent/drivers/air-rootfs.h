@@ -1,0 +1,31 @@
+/* air-rootfs.h — a template's root file system, from a tarball
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Unpacks the tarball read from @tar_fd (gzip, xz, zstd, bzip2 or none,
+ * told by its first bytes) into the new directory @root, and checks that
+ * it is a root file system. @work_dir keeps tar's complaints. */
+gboolean air_rootfs_unpack              (const char  *root,
+                                         const char  *work_dir,
+                                         int          tar_fd,
+                                         GError     **error);
+/* What a qube mounts over, made where missing. */
+gboolean air_rootfs_ensure_mount_points (const char  *root,
+                                         GError     **error);
+/* This agent and the libraries it runs with, copied into @root under
+ * /usr/lib/qubes-air (its own loader and lib/), so a VM booted from it
+ * starts /usr/lib/qubes-air/qubes-air-agent whatever libraries @root has. */
+gboolean air_rootfs_add_agent           (const char  *root,
+                                         GError     **error);
+
+/* The shared objects this agent runs with (absolute paths, as loaded),
+ * and its loader (NULL when it is static). */
+char    *air_rootfs_agent_objects       (GPtrArray  **objects);
+
+G_END_DECLS

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Templates on the libvirt backend (issue 18), for real: a root file
+# system tarball the test makes is imported as a qcow2 image with this
+# zone host's agent in it, and a VM qube boots from it under QEMU.
+#
+# Run by tests/vm/run-vm.sh (as nobody when root). Output: TAP.
+
+set -u
+
+T=${AIR_VM_DIR:?run me with tests/vm/run-vm.sh}
+Q=${QAIR_PROGRAM:?}
+export AIR_BACKEND=libvirt AIR_LIBVIRT_URI=qemu:///session AIR_VM_START_TIMEOUT=120
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+chmod 0700 "$XDG_RUNTIME_DIR"
+vm=$AIR_LOOPBACK_DIR/sys-remote-local/vm
+mkdir -p "$vm/kernel" "$vm/templates"
+cp "$T/guest/vmlinuz" "$T/guest/initrd.img" "$vm/kernel/"
+# shellcheck source=tests/remote/remote-lib.sh
+. "$(dirname "$0")/remote-lib.sh"
+
+echo "1..9"
+
+# A root file system with nothing of ours in it: busybox and a marker.
+root=$T/tpl-root
+mkdir -p "$root/bin" "$root/etc" "$root/home/user" "$root/root"
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+  [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+done
+echo imported >"$root/etc/air-marker"
+tar -C "$root" -cJf "$T/rootfs.tar.xz" .
+mkdir -p "$T/junk/data" && echo x >"$T/junk/data/x" && tar -C "$T/junk" -cf "$T/junk.tar" data
+
+out=$($Q template import vmbase --zone local "$T/rootfs.tar.xz" 2>&1)
+contains "$out" "Adding the agent" && $Q template ls --zone local 2>/dev/null | grep -q "^local  *vmbase  *1 "
+ok $? "import makes a qcow2 template from an xz root file system tarball, adding the agent"
+check "… as version 1 of the template in the store" test -s "$vm/templates/vmbase/versions/1.qcow2"
+
+$Q create t1 --zone local --template vmbase --memory 256 >/dev/null 2>&1
+out=$($Q start t1 2>&1)
+ok $? "a VM qube boots from it and its agent answers ($out)"
+check "… with the tarball's files as its root" test "$($Q run t1 -- cat /etc/air-marker 2>&1)" = imported
+
+out=$($Q template update vmbase --run true 2>&1)
+contains "$out" "cannot build templates" ; ok $? "update says the libvirt backend cannot build yet ($out)"
+out=$($Q template rollback vmbase 2>&1)
+contains "$out" "no previous version" ; ok $? "roll back with one version says so"
+out=$($Q template rm vmbase 2>&1)
+contains "$out" "used by 1 qube" ; ok $? "rm is refused while a qube uses it"
+
+$Q kill t1 >/dev/null 2>&1; $Q rm t1 >/dev/null 2>&1
+$Q template rm vmbase >/dev/null 2>&1
+check "rm is accepted once no qube uses it, and leaves nothing" \
+  test ! -e "$vm/templates/vmbase" -a -z "$(ls -A "$vm/templates" | grep -e '^\.build' -e '^\.removed')"
+
+out=$($Q template import junk --zone local "$T/junk.tar" 2>&1)
+contains "$out" "not a root file system" && [ ! -e "$vm/templates/junk" ]
+ok $? "a tarball that is not a root file system is refused, nothing left"
+
+exit $((failed > 0))
