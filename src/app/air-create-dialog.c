@@ -2,7 +2,7 @@
  *
  * The name is checked as it is typed, with the rules every program of
  * Qubes Air uses (air_name_validate) and against the qubes the zone has;
- * templates are the ones the zone reported in ZoneInfo.
+ * the zone and its template come from an AirZonePicker.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,6 +18,7 @@
 #include "air-names.h"
 #include "air-protocol.h"
 #include "air-spin-button.h"
+#include "air-zone-picker.h"
 
 static const AirQubeKind kinds[] = {
   AIR_QUBE_KIND_APP_VM, AIR_QUBE_KIND_STANDALONE_VM, AIR_QUBE_KIND_TEMPLATE_VM,
@@ -28,22 +29,18 @@ struct _AirCreateDialog
   GtkWindow      parent_instance;
 
   /* Template widgets */
-  GtkDropDown   *zone_dropdown;
+  AirZonePicker *picker;
   GtkEntry      *name_entry;
   GtkLabel      *name_message;
-  GtkDropDown   *template_dropdown;
-  GtkLabel      *template_message;
   GtkDropDown   *label_dropdown;
   GtkDropDown   *class_dropdown;
   GtkSpinButton *memory_spin;
   GtkSpinButton *vcpus_spin;
   GtkCheckButton *network_check;
+  GtkSizeGroup  *label_group;
 
   /* Owned references */
   AirSession    *session;
-  AirZone       *zone;
-  GtkStringList *zones;
-  GtkStringList *templates;
   char          *problem;
 };
 
@@ -56,19 +53,12 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static const char *
-selected_string (GtkDropDown *dropdown)
-{
-  GtkStringObject *item = gtk_drop_down_get_selected_item (dropdown);
-
-  return item ? gtk_string_object_get_string (item) : NULL;
-}
-
 /* Sets the problem that keeps "Create" off, NULL when there is none. */
 static void
 validate (AirCreateDialog *self)
 {
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
+  AirZone *zone = air_zone_picker_get_zone (self->picker);
   g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
   gboolean show = TRUE;
@@ -76,7 +66,7 @@ validate (AirCreateDialog *self)
   if (self->session == NULL)
     return;
 
-  if (self->zone == NULL)
+  if (zone == NULL)
     problem = g_strdup (_("Choose a zone."));
   else if (name[0] == '\0')
     {
@@ -86,10 +76,10 @@ validate (AirCreateDialog *self)
   else if (!air_name_validate (name, "qube", &error))
     problem = g_strdup (error->message);
   else if (air_inventory_lookup (air_session_get_inventory (self->session),
-                                 air_zone_get_name (self->zone), name) != NULL)
+                                 air_zone_get_name (zone), name) != NULL)
     problem = g_strdup_printf (_("The zone %s has a qube called %s already."),
-                               air_zone_get_name (self->zone), name);
-  else if (selected_string (self->template_dropdown) == NULL)
+                               air_zone_get_name (zone), name);
+  else if (air_zone_picker_get_template (self->picker) == NULL)
     problem = g_strdup (_("The zone has no template to make the qube from."));
 
   g_free (self->problem);
@@ -113,41 +103,9 @@ validate (AirCreateDialog *self)
 }
 
 static void
-fill_templates (AirCreateDialog *self)
+picker_changed_cb (AirCreateDialog *self)
 {
-  const char * const *templates = self->zone ? air_zone_get_templates (self->zone) : NULL;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->templates));
-
-  gtk_string_list_splice (self->templates, 0, n, templates);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->template_dropdown), templates && templates[0]);
-  gtk_widget_set_visible (GTK_WIDGET (self->template_message), !(templates && templates[0]));
   validate (self);
-}
-
-static void
-templates_changed_cb (AirZone         *zone,
-                      GParamSpec      *pspec,
-                      AirCreateDialog *self)
-{
-  fill_templates (self);
-}
-
-static void
-zone_selected_cb (GtkDropDown     *dropdown,
-                  GParamSpec      *pspec,
-                  AirCreateDialog *self)
-{
-  if (self->session == NULL)
-    return;
-
-  if (self->zone != NULL)
-    g_signal_handlers_disconnect_by_data (self->zone, self);
-
-  g_set_object (&self->zone, air_session_lookup_zone (self->session, selected_string (dropdown)));
-  if (self->zone != NULL)
-    g_signal_connect_object (self->zone, "notify::templates", G_CALLBACK (templates_changed_cb), self, 0);
-
-  fill_templates (self);
 }
 
 static void
@@ -175,7 +133,7 @@ create_action (GtkWidget  *widget,
   name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
   spec = air_qube_spec_new ();
   g_free (spec->template_name);
-  spec->template_name = g_strdup (selected_string (self->template_dropdown));
+  spec->template_name = g_strdup (air_zone_picker_get_template (self->picker));
   spec->label = (AirLabel) MIN (gtk_drop_down_get_selected (self->label_dropdown), AIR_LABEL_BLACK);
   kind = MIN (gtk_drop_down_get_selected (self->class_dropdown), G_N_ELEMENTS (kinds) - 1);
   spec->kind = kinds[kind];
@@ -186,7 +144,8 @@ create_action (GtkWidget  *widget,
   spec->vcpus = (guint) gtk_spin_button_get_value_as_int (self->vcpus_spin);
   spec->network = gtk_check_button_get_active (self->network_check);
 
-  job = air_session_create_qube (self->session, air_zone_get_name (self->zone), name, spec);
+  job = air_session_create_qube (self->session, air_zone_get_name (air_zone_picker_get_zone (self->picker)),
+                                 name, spec);
   g_object_set_data_full (G_OBJECT (job), "air-select-name", g_strdup (name), g_free);
   g_signal_emit (self, signals[CREATED], 0, job);
   gtk_window_destroy (GTK_WINDOW (self));
@@ -196,9 +155,6 @@ static void
 air_create_dialog_dispose (GObject *object)
 {
   AirCreateDialog *self = (AirCreateDialog *)object;
-
-  if (self->zone != NULL)
-    g_signal_handlers_disconnect_by_data (self->zone, self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AIR_TYPE_CREATE_DIALOG);
 
@@ -211,9 +167,6 @@ air_create_dialog_finalize (GObject *object)
   AirCreateDialog *self = (AirCreateDialog *)object;
 
   g_clear_object (&self->session);
-  g_clear_object (&self->zone);
-  g_clear_object (&self->zones);
-  g_clear_object (&self->templates);
   g_clear_pointer (&self->problem, g_free);
 
   G_OBJECT_CLASS (air_create_dialog_parent_class)->finalize (object);
@@ -233,17 +186,16 @@ air_create_dialog_class_init (AirCreateDialogClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, AIR_TYPE_JOB);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-create-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, zone_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, picker);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, name_entry);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, name_message);
-  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, template_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, template_message);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, label_dropdown);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, class_dropdown);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, memory_spin);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, vcpus_spin);
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, network_check);
-  gtk_widget_class_bind_template_callback (widget_class, zone_selected_cb);
+  gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, label_group);
+  gtk_widget_class_bind_template_callback (widget_class, picker_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "dialog.create", NULL, create_action);
@@ -256,13 +208,11 @@ air_create_dialog_init (AirCreateDialog *self)
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) classes = gtk_string_list_new (NULL);
 
+  g_type_ensure (AIR_TYPE_ZONE_PICKER);
   gtk_widget_init_template (GTK_WIDGET (self));
+  air_zone_picker_add_labels_to (self->picker, self->label_group);
   air_spin_button_set_activates_default (self->memory_spin);
   air_spin_button_set_activates_default (self->vcpus_spin);
-
-  self->zones = gtk_string_list_new (NULL);
-  self->templates = gtk_string_list_new (NULL);
-  gtk_drop_down_set_model (self->template_dropdown, G_LIST_MODEL (self->templates));
 
   for (guint i = 0; i <= AIR_LABEL_BLACK; i++)
     gtk_string_list_append (labels, air_label_get_display_name (i));
@@ -288,28 +238,13 @@ air_create_dialog_new (GtkWindow  *parent,
                        const char *zone)
 {
   AirCreateDialog *self;
-  GListModel *zones;
-  guint n, selected = 0;
 
   g_return_val_if_fail (AIR_IS_SESSION (session), NULL);
 
   self = g_object_new (AIR_TYPE_CREATE_DIALOG, "transient-for", parent, NULL);
   self->session = g_object_ref (session);
-
-  zones = air_session_get_zones (session);
-  n = g_list_model_get_n_items (zones);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(AirZone) item = g_list_model_get_item (zones, i);
-
-      gtk_string_list_append (self->zones, air_zone_get_name (item));
-      if (g_strcmp0 (air_zone_get_name (item), zone) == 0)
-        selected = i;
-    }
-
-  gtk_drop_down_set_model (self->zone_dropdown, G_LIST_MODEL (self->zones));
-  gtk_drop_down_set_selected (self->zone_dropdown, selected);
-  zone_selected_cb (self->zone_dropdown, NULL, self);
+  air_zone_picker_set_session (self->picker, session, zone);
+  validate (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->name_entry));
 
   return self;

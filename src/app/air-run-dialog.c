@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "air-run-dialog.h"
+#include "air-zone-picker.h"
 
 struct _AirRunDialog
 {
@@ -23,9 +24,7 @@ struct _AirRunDialog
 
   /* Template widgets */
   GtkLabel      *target_label;
-  GtkWidget     *disposable_grid;
-  GtkDropDown   *zone_dropdown;
-  GtkDropDown   *template_dropdown;
+  AirZonePicker *picker;
   GtkEntry      *command_entry;
   GtkTextView   *output_view;
   GtkLabel      *status_label;
@@ -35,9 +34,6 @@ struct _AirRunDialog
   /* Owned references */
   AirSession    *session;
   AirJob        *job;
-  AirZone       *zone;
-  GtkStringList *zones;
-  GtkStringList *templates;
   char          *zone_name;
   char          *qube;
 
@@ -46,20 +42,12 @@ struct _AirRunDialog
 
 G_DEFINE_FINAL_TYPE (AirRunDialog, air_run_dialog, GTK_TYPE_WINDOW)
 
-static const char *
-selected_string (GtkDropDown *dropdown)
-{
-  GtkStringObject *item = gtk_drop_down_get_selected_item (dropdown);
-
-  return item ? gtk_string_object_get_string (item) : NULL;
-}
-
 static void
 update_actions (AirRunDialog *self)
 {
   const char *command = gtk_editable_get_text (GTK_EDITABLE (self->command_entry));
   gboolean running = self->job != NULL && !air_job_is_finished (self->job);
-  gboolean target = self->disposable ? selected_string (self->template_dropdown) != NULL : TRUE;
+  gboolean target = self->disposable ? air_zone_picker_get_template (self->picker) != NULL : TRUE;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.run",
                                  !running && target && command[0] != '\0');
@@ -68,37 +56,9 @@ update_actions (AirRunDialog *self)
 }
 
 static void
-fill_templates (AirRunDialog *self)
+picker_changed_cb (AirRunDialog *self)
 {
-  const char * const *templates = self->zone ? air_zone_get_templates (self->zone) : NULL;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->templates));
-
-  gtk_string_list_splice (self->templates, 0, n, templates);
   update_actions (self);
-}
-
-static void
-templates_changed_cb (AirZone      *zone,
-                      GParamSpec   *pspec,
-                      AirRunDialog *self)
-{
-  fill_templates (self);
-}
-
-static void
-zone_selected_cb (GtkDropDown  *dropdown,
-                  GParamSpec   *pspec,
-                  AirRunDialog *self)
-{
-  if (self->session == NULL || !self->disposable)
-    return;
-
-  if (self->zone != NULL)
-    g_signal_handlers_disconnect_by_data (self->zone, self);
-  g_set_object (&self->zone, air_session_lookup_zone (self->session, selected_string (dropdown)));
-  if (self->zone != NULL)
-    g_signal_connect_object (self->zone, "notify::templates", G_CALLBACK (templates_changed_cb), self, 0);
-  fill_templates (self);
 }
 
 static void
@@ -183,8 +143,8 @@ run_action (GtkWidget  *widget,
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->output_view), "", 0);
   gtk_label_set_text (self->status_label, _("Running…"));
 
-  zone = self->disposable ? selected_string (self->zone_dropdown) : self->zone_name;
-  target = self->disposable ? selected_string (self->template_dropdown) : self->qube;
+  zone = self->disposable ? air_zone_get_name (air_zone_picker_get_zone (self->picker)) : self->zone_name;
+  target = self->disposable ? air_zone_picker_get_template (self->picker) : self->qube;
 
   self->job = g_object_ref (air_session_run_command (self->session, zone, target,
                                                      argv, command, self->disposable));
@@ -221,8 +181,6 @@ air_run_dialog_dispose (GObject *object)
   /* The command goes on in the job list when the dialog closes. */
   if (self->job != NULL)
     g_signal_handlers_disconnect_by_data (self->job, self);
-  if (self->zone != NULL)
-    g_signal_handlers_disconnect_by_data (self->zone, self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AIR_TYPE_RUN_DIALOG);
 
@@ -236,9 +194,6 @@ air_run_dialog_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_object (&self->job);
-  g_clear_object (&self->zone);
-  g_clear_object (&self->zones);
-  g_clear_object (&self->templates);
   g_clear_pointer (&self->zone_name, g_free);
   g_clear_pointer (&self->qube, g_free);
 
@@ -256,15 +211,13 @@ air_run_dialog_class_init (AirRunDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-run-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, AirRunDialog, target_label);
-  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, disposable_grid);
-  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, zone_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, template_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirRunDialog, picker);
   gtk_widget_class_bind_template_child (widget_class, AirRunDialog, command_entry);
   gtk_widget_class_bind_template_child (widget_class, AirRunDialog, output_view);
   gtk_widget_class_bind_template_child (widget_class, AirRunDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, AirRunDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, AirRunDialog, run_button);
-  gtk_widget_class_bind_template_callback (widget_class, zone_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, picker_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, command_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "dialog.run", NULL, run_action);
@@ -275,11 +228,8 @@ air_run_dialog_class_init (AirRunDialogClass *klass)
 static void
 air_run_dialog_init (AirRunDialog *self)
 {
+  g_type_ensure (AIR_TYPE_ZONE_PICKER);
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->zones = gtk_string_list_new (NULL);
-  self->templates = gtk_string_list_new (NULL);
-  gtk_drop_down_set_model (self->template_dropdown, G_LIST_MODEL (self->templates));
 }
 
 /**
@@ -304,26 +254,13 @@ air_run_dialog_new (GtkWindow  *parent,
   self->qube = g_strdup (qube);
   self->disposable = disposable;
 
-  gtk_widget_set_visible (self->disposable_grid, disposable);
+  gtk_widget_set_visible (GTK_WIDGET (self->picker), disposable);
   gtk_widget_set_visible (GTK_WIDGET (self->target_label), !disposable);
 
   if (disposable)
     {
-      GListModel *zones = air_session_get_zones (session);
-      guint n = g_list_model_get_n_items (zones), selected = 0;
-
       gtk_window_set_title (GTK_WINDOW (self), _("Open a Disposable"));
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(AirZone) item = g_list_model_get_item (zones, i);
-
-          gtk_string_list_append (self->zones, air_zone_get_name (item));
-          if (g_strcmp0 (air_zone_get_name (item), zone) == 0)
-            selected = i;
-        }
-      gtk_drop_down_set_model (self->zone_dropdown, G_LIST_MODEL (self->zones));
-      gtk_drop_down_set_selected (self->zone_dropdown, selected);
-      zone_selected_cb (self->zone_dropdown, NULL, self);
+      air_zone_picker_set_session (self->picker, session, zone);
     }
   else
     {
