@@ -17,6 +17,7 @@
 #include "air-config-dialog.h"
 #include "air-credentials-page.h"
 #include "air-run-dialog.h"
+#include "air-templates-page.h"
 #include "air-remotevm-dialog.h"
 #include "air-window-private.h"
 #include "air-zone-dialog.h"
@@ -408,6 +409,33 @@ show_credentials_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (page));
 }
 
+/* One templates page a window, found among the toplevels (it is transient
+ * for this window); asking again brings it to the front. */
+static void
+show_templates_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  AirWindow *self = AIR_WINDOW (widget);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AirTemplatesPage *page = NULL;
+
+  for (guint i = 0; page == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (AIR_IS_TEMPLATES_PAGE (window) && gtk_window_get_transient_for (window) == GTK_WINDOW (self))
+        page = AIR_TEMPLATES_PAGE (window);
+    }
+
+  if (page == NULL)
+    page = air_templates_page_new (GTK_WINDOW (self), self->session);
+  else
+    air_templates_page_refresh (page);
+
+  gtk_window_present (GTK_WINDOW (page));
+}
+
 static void
 config_dialog_action (GtkWidget  *widget,
                       const char *action_name,
@@ -461,6 +489,7 @@ _air_window_class_actions_init (AirWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.dismiss-error", NULL, dismiss_error_action);
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action);
   gtk_widget_class_install_action (widget_class, "win.show-credentials", NULL, show_credentials_action);
+  gtk_widget_class_install_action (widget_class, "win.show-templates", NULL, show_templates_action);
   gtk_widget_class_install_action (widget_class, "win.export-config", NULL, config_dialog_action);
   gtk_widget_class_install_action (widget_class, "win.import-config", NULL, config_dialog_action);
 
@@ -481,4 +510,5 @@ _air_window_class_actions_init (AirWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.context-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.context-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.show-credentials", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.show-templates", NULL);
 }
