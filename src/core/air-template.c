@@ -539,3 +539,26 @@ air_template_progress_done_line (const AirTemplate *template)
   json_builder_end_object (builder);
   return air_json_builder_to_line (builder);
 }
+
+char **
+air_template_packages_after (const AirTemplate         *previous,
+                             const AirTemplateRequest  *request)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; previous != NULL && previous->packages[i] != NULL; i++)
+    if (g_hash_table_add (seen, previous->packages[i]))
+      g_strv_builder_add (builder, previous->packages[i]);
+  for (guint i = 0; request->packages[i] != NULL; i++)
+    if (g_hash_table_add (seen, request->packages[i]))
+      g_strv_builder_add (builder, request->packages[i]);
+  for (guint i = 0; i < request->files->len; i++)
+    {
+      AirTemplateFile *file = g_ptr_array_index (request->files, i);
+
+      if (g_hash_table_add (seen, file->name))
+        g_strv_builder_add (builder, file->name);
+    }
+  return g_strv_builder_end (builder);
+}

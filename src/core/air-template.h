@@ -101,6 +101,11 @@ AirTemplateRequest *air_template_request_parse      (const char  *line,
                                                      GError     **error);
 char               *air_template_request_to_line    (const AirTemplateRequest *self);
 
+/* What a version built from @previous with @request was asked to have:
+ * @previous's packages, then the request's names and files, once each. */
+char              **air_template_packages_after     (const AirTemplate         *previous,
+                                                     const AirTemplateRequest  *request);
+
 void                air_template_progress_free      (AirTemplateProgress *self);
 AirTemplateProgress *air_template_progress_parse    (const char  *line,
                                                      gsize        len,

@@ -39,10 +39,12 @@
 #include "air-libvirt-templates.h"
 #include "air-template-store.h"
 #include "air-names.h"
+#include "air-utils.h"
 #include "air-vm-guest.h"
 
 #define DEFAULT_START_TIMEOUT_S  90
 #define SHUTDOWN_TIMEOUT_S       20
+#define BUILD_MEMORY_MIB         1024   /* a package manager's need */
 #define PING_TIMEOUT_MS          5000
 #define MAX_SETTINGS_FILE        (64 * 1024)
 #define MAX_STALE_FRAMES         64
@@ -71,6 +73,9 @@ struct _AirLibvirtDriver
   char          *run_dir;
   char          *templates_dir;
   AirTemplateStore *templates;
+  char          *build_template;  /* while a build's VM runs: its image */
+  char          *build_image;
+  int            build_lock_fd;
   char          *uri;
   char          *kernel;
   char          *initrd;
@@ -106,6 +111,8 @@ air_libvirt_driver_finalize (GObject *object)
   g_free (self->run_dir);
   g_free (self->templates_dir);
   g_clear_object (&self->templates);
+  g_free (self->build_template);
+  g_free (self->build_image);
   g_free (self->uri);
   g_free (self->kernel);
   g_free (self->initrd);
@@ -124,6 +131,7 @@ air_libvirt_driver_class_init (AirLibvirtDriverClass *klass)
 static void
 air_libvirt_driver_init (AirLibvirtDriver *self)
 {
+  self->build_lock_fd = -1;
 }
 
 /* libvirt prints every error on stderr by default; ours carry them. */
@@ -214,6 +222,9 @@ static char *
 template_image (AirLibvirtDriver *self,
                 const char       *template_name)
 {
+  /* A build's VM boots the image being built. */
+  if (self->build_image != NULL && g_strcmp0 (template_name, self->build_template) == 0)
+    return g_strdup (self->build_image);
   return air_template_store_current_path (self->templates, template_name, NULL);
 }
 
@@ -1195,18 +1206,25 @@ set_prefs (AirDriver           *driver,
 static int
 relay_command (int          fd,
                const char  *name,
+               int          in_fd,
+               int          out_fd,
+               int          err_fd,
                GError     **error)
 {
   g_autofree guint8 *buffer = g_malloc (AIR_CALL_MAX_FRAME);
   g_autoptr(GByteArray) pending = g_byte_array_new ();
-  gboolean stdin_done = FALSE;
+  gboolean stdin_done = in_fd < 0;
+
+  /* No input: its end, at once. */
+  if (stdin_done)
+    g_byte_array_append (pending, (const guint8 []) { AIR_VM_FRAME_STDIN, 0, 0, 0, 0 }, 5);
 
   for (;;)
     {
       struct pollfd pfd[3] = {
-        { .fd = (!stdin_done && pending->len == 0) ? STDIN_FILENO : -1, .events = POLLIN },
+        { .fd = (!stdin_done && pending->len == 0) ? in_fd : -1, .events = POLLIN },
         { .fd = fd, .events = POLLIN | (pending->len > 0 ? POLLOUT : 0) },
-        { .fd = STDOUT_FILENO, .events = 0 },   /* POLLERR: our caller closed its end */
+        { .fd = out_fd, .events = 0 },   /* POLLERR: our caller closed its end */
       };
 
       if (poll (pfd, G_N_ELEMENTS (pfd), -1) < 0)
@@ -1224,7 +1242,7 @@ relay_command (int          fd,
 
       if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
         {
-          ssize_t n = read (STDIN_FILENO, buffer + 5, AIR_CALL_MAX_FRAME - 5);
+          ssize_t n = read (in_fd, buffer + 5, AIR_CALL_MAX_FRAME - 5);
           guint32 be;
 
           if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -1262,7 +1280,7 @@ relay_command (int          fd,
             {
             case AIR_CALL_FRAME_STDOUT:
             case AIR_CALL_FRAME_STDERR:
-              if (!air_fd_write_all (type == AIR_CALL_FRAME_STDOUT ? STDOUT_FILENO : STDERR_FILENO, buffer, len) &&
+              if (!air_fd_write_all (type == AIR_CALL_FRAME_STDOUT ? out_fd : err_fd, buffer, len) &&
                   type == AIR_CALL_FRAME_STDOUT)
                 {
                   g_set_error_literal (error, AIR_ERROR, AIR_ERROR_FAILED, _("The caller went away"));
@@ -1307,7 +1325,7 @@ run_in_qube (AirLibvirtDriver    *self,
   fd = open_call (self, name, "run", line, -1, &lock_fd, error);
   if (fd < 0)
     return -1;
-  status = relay_command (fd, name, error);
+  status = relay_command (fd, name, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, error);
   close_call (fd, lock_fd);
   return status;
 }
@@ -1514,6 +1532,144 @@ watch (AirDriver             *driver,
   return TRUE;
 }
 
+/* --- A template build's VM (air-libvirt-templates.c): a disposable on
+ * the image being built, whose root overlay is committed into it. */
+
+char *
+air_libvirt_driver_boot_build (AirLibvirtDriver  *self,
+                               const char        *template_name,
+                               const char        *image,
+                               GError           **error)
+{
+  g_autoptr(AirQubeSpec) spec = air_qube_spec_new ();
+  g_autoptr(AirQube) qube = NULL;
+  g_autofree char *name = NULL;
+  int lock_fd = -1;
+
+  g_free (spec->template_name);
+  spec->template_name = g_strdup (template_name);
+  spec->kind = AIR_QUBE_KIND_DISP_VM;
+  spec->memory = BUILD_MEMORY_MIB;
+  spec->network = TRUE;   /* for the template's package manager */
+  air_set_str (&self->build_template, template_name);
+  air_set_str (&self->build_image, image);
+
+  for (guint attempt = 0; qube == NULL && attempt < 20; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      g_free (name);
+      name = g_strdup_printf ("build%d", g_random_int_range (1000, 10000));
+      lock_fd = take_lock (self, name);
+      if (lock_fd < 0)
+        continue;
+      qube = create (AIR_DRIVER (self), name, spec, &local_error);
+      if (qube == NULL)
+        {
+          close (lock_fd);
+          lock_fd = -1;
+          if (!g_error_matches (local_error, AIR_ERROR, AIR_ERROR_EXISTS))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+        }
+    }
+  if (qube == NULL)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_BUSY, _("No free name for a template build"));
+      return NULL;
+    }
+  g_clear_object (&qube);
+  qube = start_qube (self, name, VIR_DOMAIN_START_AUTODESTROY, error);
+  if (qube == NULL)
+    {
+      destroy_domain (self, name);
+      remove_volumes (self, name);
+      close (lock_fd);
+      return NULL;
+    }
+  self->build_lock_fd = lock_fd;
+  return g_steal_pointer (&name);
+}
+
+int
+air_libvirt_driver_run_in_build (AirLibvirtDriver    *self,
+                                 const char          *name,
+                                 const char * const  *argv,
+                                 int                  in_fd,
+                                 int                  out_fd,
+                                 GError             **error)
+{
+  g_autofree char *line = air_run_header_to_line (argv, "root");
+  int fd, lock_fd = -1, status;
+
+  fd = open_call (self, name, "run", line, -1, &lock_fd, error);
+  if (fd < 0)
+    return -1;
+  status = relay_command (fd, name, in_fd, out_fd, out_fd, error);
+  close_call (fd, lock_fd);
+  return status;
+}
+
+/* Ends the build's VM; with @keep, after a clean power-off its changes go
+ * into the image. */
+gboolean
+air_libvirt_driver_end_build (AirLibvirtDriver  *self,
+                              const char        *name,
+                              gboolean           keep,
+                              GError           **error)
+{
+  g_autofree char *root = air_driver_path_in (self->run_dir, name, "-root.qcow2");
+  gboolean ok = TRUE;
+
+  if (keep)
+    {
+      int fd, lock_fd = -1;
+
+      fd = open_call (self, name, "shutdown", NULL, SHUTDOWN_TIMEOUT_S * 1000, &lock_fd, NULL);
+      if (fd >= 0)
+        {
+          read_exit (fd, name, SHUTDOWN_TIMEOUT_S * 1000, NULL);
+          close_call (fd, lock_fd);
+        }
+      if (!wait_gone (self, name, SHUTDOWN_TIMEOUT_S))
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_FAILED,
+                               _("The template’s VM did not power off: its changes are not kept."));
+          ok = FALSE;
+        }
+      else
+        {
+          const char * const commit[] = { "qemu-img", "commit", "-q", root, NULL };
+
+          ok = air_driver_run_tool (commit, "qemu-utils", error);
+        }
+    }
+  destroy_domain (self, name);
+  remove_volumes (self, name);
+  if (self->build_lock_fd >= 0)
+    close (self->build_lock_fd);
+  self->build_lock_fd = -1;
+  g_clear_pointer (&self->build_template, g_free);
+  g_clear_pointer (&self->build_image, g_free);
+  return ok;
+}
+
+static AirTemplate *
+build_template (AirDriver                  *driver,
+                const char                 *name,
+                const AirTemplateRequest   *request,
+                int                         files_fd,
+                const AirTemplateReporter  *reporter,
+                GError                    **error)
+{
+  AirLibvirtDriver *self = AIR_LIBVIRT_DRIVER (driver);
+
+  air_template_store_clean (self->templates);
+  return air_libvirt_templates_build (self, self->templates, name, request, files_fd, reporter, error);
+}
+
 static GPtrArray *
 list_templates_full (AirDriver  *driver,
                      GError    **error)
@@ -1574,6 +1730,7 @@ air_libvirt_driver_iface_init (AirDriverInterface *iface)
   iface->watch = watch;
   iface->list_templates = list_templates_full;
   iface->import_template = import_template;
+  iface->build_template = build_template;
   iface->rollback_template = rollback_template;
   iface->remove_template = remove_template;
 }

@@ -17,7 +17,8 @@
  *   run/NAME.json           present while it starts
  *   run/NAME.failed         why its last start failed (state Crashed)
  *   run/NAME.lock           held by the process that owns a disposable
- *   templates/T.qcow2       template images (read-only bases)
+ *   templates/T/            a template's versions (air-template-store.h);
+ *   templates/T.qcow2       or an image put there by hand
  *   kernel/vmlinuz, kernel/initrd.img   unless agent.conf says otherwise
  *
  * Whether a qube runs is libvirt's answer; changes come from libvirt's
@@ -47,5 +48,23 @@ G_DECLARE_FINAL_TYPE (AirLibvirtDriver, air_libvirt_driver, AIR, LIBVIRT_DRIVER,
 AirLibvirtDriver *air_libvirt_driver_new (const char  *state_dir,
                                           const char  *zone_name,
                                           GError     **error);
+
+/* For template builds (air-libvirt-templates.c): a disposable VM booted
+ * on @image as template @template_name, with a network; commands in it
+ * as root; its end, keeping its root's changes in @image or not. */
+char             *air_libvirt_driver_boot_build   (AirLibvirtDriver    *self,
+                                                   const char          *template_name,
+                                                   const char          *image,
+                                                   GError             **error);
+int               air_libvirt_driver_run_in_build (AirLibvirtDriver    *self,
+                                                   const char          *name,
+                                                   const char * const  *argv,
+                                                   int                  in_fd,
+                                                   int                  out_fd,
+                                                   GError             **error);
+gboolean          air_libvirt_driver_end_build    (AirLibvirtDriver    *self,
+                                                   const char          *name,
+                                                   gboolean             keep,
+                                                   GError             **error);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "air-driver.h"
+#include "air-libvirt-driver.h"
 #include "air-template-store.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,17 @@ G_BEGIN_DECLS
 AirTemplate *air_libvirt_templates_import (AirTemplateStore           *store,
                                            const char                 *name,
                                            int                         tar_fd,
+                                           const AirTemplateReporter  *reporter,
+                                           GError                    **error);
+
+/* A new template or version: the source image copied, booted as a
+ * disposable VM with a network, each step run in it as root, the VM
+ * powered off and its changes kept in the copy. */
+AirTemplate *air_libvirt_templates_build  (AirLibvirtDriver           *driver,
+                                           AirTemplateStore           *store,
+                                           const char                 *name,
+                                           const AirTemplateRequest   *request,
+                                           int                         files_fd,
                                            const AirTemplateReporter  *reporter,
                                            GError                    **error);
 

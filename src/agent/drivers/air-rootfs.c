@@ -21,6 +21,40 @@
 #include "air-names.h"
 #include "air-rootfs.h"
 
+
+/* Each step is the template's own /bin/sh running one of these, with the
+ * packages or the command as its arguments — never spliced into it. */
+const char air_rootfs_upgrade_script[] =
+  "if command -v apt-get >/dev/null 2>&1; then\n"
+  "  apt-get update && apt-get -y dist-upgrade\n"
+  "elif command -v dnf >/dev/null 2>&1; then\n"
+  "  dnf -y upgrade\n"
+  "else\n"
+  "  echo 'This template has no apt-get or dnf to upgrade with.' >&2; exit 3\n"
+  "fi\n";
+
+const char air_rootfs_files_script[] =
+  "cd " AIR_ROOTFS_PACKAGES_DIR " || exit 3\n"
+  "set -- *.deb; if [ -e \"$1\" ]; then\n"
+  "  if command -v apt-get >/dev/null 2>&1; then apt-get install -y \"$@\" || exit\n"
+  "  elif command -v dpkg >/dev/null 2>&1; then dpkg -i \"$@\" || exit\n"
+  "  else echo 'This template has no dpkg to install .deb files with.' >&2; exit 3; fi\n"
+  "fi\n"
+  "set -- *.rpm; if [ -e \"$1\" ]; then\n"
+  "  if command -v dnf >/dev/null 2>&1; then dnf install -y \"$@\" || exit\n"
+  "  elif command -v rpm >/dev/null 2>&1; then rpm -i \"$@\" || exit\n"
+  "  else echo 'This template has no rpm to install .rpm files with.' >&2; exit 3; fi\n"
+  "fi\n";
+
+const char air_rootfs_packages_script[] =
+  "if command -v apt-get >/dev/null 2>&1; then\n"
+  "  apt-get install -y -- \"$@\"\n"
+  "elif command -v dnf >/dev/null 2>&1; then\n"
+  "  dnf install -y -- \"$@\"\n"
+  "else\n"
+  "  echo 'This template has no apt-get or dnf to install packages by name.' >&2; exit 3\n"
+  "fi\n";
+
 static gboolean
 check_root (const char  *root,
             GError     **error)
@@ -254,4 +288,64 @@ air_rootfs_add_agent (const char  *root,
   g_free (loaded.interpreter);
   g_ptr_array_unref (loaded.objects);
   return ok;
+}
+
+/* The guest's last lines, kept for the message when a step fails. */
+#define TAIL_LINES 12
+
+char *
+air_rootfs_report_lines (int                        fd,
+                         const AirTemplateReporter *reporter)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GString) tail_text = g_string_new (NULL);
+  GQueue tail = G_QUEUE_INIT;
+  char buffer[4096];
+  ssize_t n;
+
+  for (;;)
+    {
+      gboolean end;
+
+      n = read (fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR)
+        continue;
+      end = n <= 0;
+      for (ssize_t i = 0; i < MAX (n, 0) || (end && line->len > 0); i++)
+        {
+          if (!end && buffer[i] != '\n' && line->len < AIR_TEMPLATE_MAX_OUTPUT)
+            {
+              g_string_append_c (line, buffer[i]);
+              continue;
+            }
+          if (!end && buffer[i] != '\n')
+            g_string_append_c (line, buffer[i]);   /* cut here, go on */
+          if (reporter != NULL && reporter->output != NULL)
+            reporter->output (reporter->data, line->str, line->len);
+          g_queue_push_tail (&tail, g_utf8_make_valid (line->str, line->len));
+          if (tail.length > TAIL_LINES)
+            g_free (g_queue_pop_head (&tail));
+          g_string_truncate (line, 0);
+          if (end)
+            break;
+        }
+      if (end)
+        break;
+    }
+  for (GList *l = tail.head; l != NULL; l = l->next)
+    g_string_append_printf (tail_text, "\n%s", (char *) l->data);
+  g_queue_clear_full (&tail, g_free);
+  return g_string_free (g_steal_pointer (&tail_text), FALSE);
+}
+
+gboolean
+air_rootfs_check_step (const char  *step,
+                       int          status,
+                       const char  *tail,
+                       GError     **error)
+{
+  if (status == 0)
+    return TRUE;
+  g_set_error (error, AIR_ERROR, AIR_ERROR_REMOTE, _("Step “%s” failed (exit status %d):%s"), step, status, tail);
+  return FALSE;
 }

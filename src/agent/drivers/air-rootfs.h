@@ -6,7 +6,18 @@
 
 #include <glib.h>
 
+#include "air-driver.h"
+
 G_BEGIN_DECLS
+
+/* Where a build finds the package files sent with it. */
+#define AIR_ROOTFS_PACKAGES_DIR "/tmp/qubes-air-packages"
+
+/* A build's steps: the template's own /bin/sh runs one of these as root,
+ * with the packages (or nothing) as its arguments — never spliced in. */
+extern const char air_rootfs_upgrade_script[];
+extern const char air_rootfs_files_script[];
+extern const char air_rootfs_packages_script[];
 
 /* Unpacks the tarball read from @tar_fd (gzip, xz, zstd, bzip2 or none,
  * told by its first bytes) into the new directory @root, and checks that
@@ -27,5 +38,16 @@ gboolean air_rootfs_add_agent           (const char  *root,
 /* The shared objects this agent runs with (absolute paths, as loaded),
  * and its loader (NULL when it is static). */
 char    *air_rootfs_agent_objects       (GPtrArray  **objects);
+
+/* Reads @fd to its end, each line (cut at AIR_TEMPLATE_MAX_OUTPUT) told
+ * to @reporter; returns the last lines, each after a newline. */
+char    *air_rootfs_report_lines        (int                        fd,
+                                         const AirTemplateReporter *reporter);
+/* FALSE with a message naming @step and ending with @tail unless @status
+ * is 0. */
+gboolean air_rootfs_check_step          (const char  *step,
+                                         int          status,
+                                         const char  *tail,
+                                         GError     **error);
 
 G_END_DECLS
