@@ -60,7 +60,7 @@ air_libvirt_templates_import (AirTemplateStore           *store,
   report_step (reporter, _("Making the disk image"), 3, 4);
   /* The files, with room for their inodes and ext4's own. */
   size = g_strdup_printf ("%" G_GUINT64_FORMAT "M",
-                          air_template_store_tree_size (root) * 5 / 4 / (1024 * 1024) + SPARE_MIB);
+                          air_rootfs_tree_size (root) * 5 / 4 / (1024 * 1024) + SPARE_MIB);
   {
     const char * const mkfs[] = { "mkfs.ext4", "-q", "-F", "-L", "root", "-d", root, raw, size, NULL };
     const char * const convert[] = { "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw,

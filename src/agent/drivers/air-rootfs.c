@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
+#include <ftw.h>
 #include <glib/gstdio.h>
 #include <link.h>
 #include <string.h>
@@ -348,4 +349,62 @@ air_rootfs_check_step (const char  *step,
     return TRUE;
   g_set_error (error, AIR_ERROR, AIR_ERROR_REMOTE, _("Step “%s” failed (exit status %d):%s"), step, status, tail);
   return FALSE;
+}
+
+static int
+remove_entry (const char        *path,
+              const struct stat *st,
+              int                type,
+              struct FTW        *ftw)
+{
+  /* A tree built as a root file system may hold read-only directories. */
+  if (type == FTW_DP)
+    return rmdir (path) == 0 || errno == ENOENT ? 0 : -1;
+  return unlink (path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static int
+open_up_entry (const char        *path,
+               const struct stat *st,
+               int                type,
+               struct FTW        *ftw)
+{
+  if (type == FTW_D && (st->st_mode & 0700) != 0700)
+    chmod (path, st->st_mode | 0700);
+  return 0;
+}
+
+gboolean
+air_rootfs_remove_tree (const char *path)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    return errno == ENOENT;
+  if (!S_ISDIR (st.st_mode))
+    return unlink (path) == 0;
+  nftw (path, open_up_entry, 32, FTW_PHYS);
+  return nftw (path, remove_entry, 32, FTW_PHYS | FTW_DEPTH) == 0;
+}
+
+static guint64 tree_size;
+
+static int
+add_size (const char        *path,
+          const struct stat *st,
+          int                type,
+          struct FTW        *ftw)
+{
+  if (type == FTW_F)
+    tree_size += (guint64) st->st_blocks * 512;
+  return 0;
+}
+
+/* Disk used, as du counts it. Called from one thread of the agent. */
+guint64
+air_rootfs_tree_size (const char *path)
+{
+  tree_size = 0;
+  nftw (path, add_size, 32, FTW_PHYS);
+  return tree_size;
 }

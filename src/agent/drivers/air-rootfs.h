@@ -50,4 +50,10 @@ gboolean air_rootfs_check_step          (const char  *step,
                                          const char  *tail,
                                          GError     **error);
 
+/* The disk a file or tree uses, as du counts it. */
+guint64  air_rootfs_tree_size           (const char  *path);
+/* Removes a file or directory tree without following links, read-only
+ * directories included. */
+gboolean air_rootfs_remove_tree         (const char  *path);
+
 G_END_DECLS

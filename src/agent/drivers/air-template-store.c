@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "air-error.h"
 #include "air-json.h"
 #include "air-names.h"
+#include "air-rootfs.h"
 #include "air-template-store.h"
 
 #define MAX_VERSIONS_KEPT 2
@@ -126,64 +126,6 @@ set_errno_error (GError    **error,
   else
     g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s “%s”: %s", what, path, g_strerror (saved_errno));
   return FALSE;
-}
-
-static int
-remove_entry (const char        *path,
-              const struct stat *st,
-              int                type,
-              struct FTW        *ftw)
-{
-  /* A tree built as a root file system may hold read-only directories. */
-  if (type == FTW_DP)
-    return rmdir (path) == 0 || errno == ENOENT ? 0 : -1;
-  return unlink (path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-static int
-open_up_entry (const char        *path,
-               const struct stat *st,
-               int                type,
-               struct FTW        *ftw)
-{
-  if (type == FTW_D && (st->st_mode & 0700) != 0700)
-    chmod (path, st->st_mode | 0700);
-  return 0;
-}
-
-gboolean
-air_template_store_remove_tree (const char *path)
-{
-  struct stat st;
-
-  if (lstat (path, &st) != 0)
-    return errno == ENOENT;
-  if (!S_ISDIR (st.st_mode))
-    return unlink (path) == 0;
-  nftw (path, open_up_entry, 32, FTW_PHYS);
-  return nftw (path, remove_entry, 32, FTW_PHYS | FTW_DEPTH) == 0;
-}
-
-static guint64 tree_size;
-
-static int
-add_size (const char        *path,
-          const struct stat *st,
-          int                type,
-          struct FTW        *ftw)
-{
-  if (type == FTW_F)
-    tree_size += (guint64) st->st_blocks * 512;
-  return 0;
-}
-
-/* Disk used, as du counts it. Called from one thread of the agent. */
-guint64
-air_template_store_tree_size (const char *path)
-{
-  tree_size = 0;
-  nftw (path, add_size, 32, FTW_PHYS);
-  return tree_size;
 }
 
 static char *
@@ -621,7 +563,7 @@ air_template_store_abandon (AirTemplateStore *self,
 {
   if (build == NULL)
     return;
-  air_template_store_remove_tree (build->dir);
+  air_rootfs_remove_tree (build->dir);
   build_free (build);
 }
 
@@ -655,7 +597,7 @@ prune_versions (AirTemplateStore *self,
 
           if (fd < 0)
             continue;   /* a qube still runs on it: pruned next time */
-          air_template_store_remove_tree (path);
+          air_rootfs_remove_tree (path);
           g_unlink (lock);
           close (fd);
         }
@@ -683,7 +625,7 @@ air_template_store_commit (AirTemplateStore  *self,
   v.version = meta->versions->len > 0
               ? g_array_index (meta->versions, Version, meta->versions->len - 1).version + 1 : 1;
   v.built = g_get_real_time () / G_USEC_PER_SEC;
-  v.size = air_template_store_tree_size (build->version_path);
+  v.size = air_rootfs_tree_size (build->version_path);
   v.packages = packages != NULL ? g_strdupv (packages) : g_new0 (char *, 1);
   g_array_append_val (meta->versions, v);
   while (meta->versions->len > MAX_VERSIONS_KEPT)
@@ -715,7 +657,7 @@ air_template_store_commit (AirTemplateStore  *self,
   else
     {
       target = version_path (self, build->name, v.version);
-      air_template_store_remove_tree (target);
+      air_rootfs_remove_tree (target);
       if (rename (build->version_path, target) != 0)
         {
           set_errno_error (error, errno, _("Cannot keep"), target);
@@ -723,7 +665,7 @@ air_template_store_commit (AirTemplateStore  *self,
         }
       if (!meta_write (meta_file, meta, error))
         {
-          air_template_store_remove_tree (target);
+          air_rootfs_remove_tree (target);
           return NULL;
         }
       prune_versions (self, build->name, meta);
@@ -817,7 +759,7 @@ air_template_store_remove (AirTemplateStore  *self,
       close (lock);
       return FALSE;
     }
-  air_template_store_remove_tree (hidden);
+  air_rootfs_remove_tree (hidden);
   close (lock);
   return TRUE;
 }
@@ -833,7 +775,7 @@ air_template_store_clean (AirTemplateStore *self)
       g_autofree char *path = g_build_filename (self->dir, entry, NULL);
 
       if (g_str_has_prefix (entry, ".removed-"))
-        air_template_store_remove_tree (path);
+        air_rootfs_remove_tree (path);
       else if (g_str_has_prefix (entry, ".build-"))
         {
           /* .build-NAME-XXXXXX: orphaned when nobody holds NAME's lock. */
@@ -846,7 +788,7 @@ air_template_store_clean (AirTemplateStore *self)
           *dash = '\0';
           if (!air_name_is_valid (name) || (lock = take_name_lock (self, name, NULL)) < 0)
             continue;
-          air_template_store_remove_tree (path);
+          air_rootfs_remove_tree (path);
           close (lock);
         }
     }

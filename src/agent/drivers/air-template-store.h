@@ -81,9 +81,5 @@ gboolean          air_template_store_remove    (AirTemplateStore  *self,
  * any more. */
 void              air_template_store_clean     (AirTemplateStore  *self);
 
-/* The disk a file or tree uses, as du counts it. */
-guint64           air_template_store_tree_size (const char      *path);
-/* Removes a directory tree without following links. */
-gboolean          air_template_store_remove_tree (const char      *path);
 
 G_END_DECLS
