@@ -81,7 +81,8 @@ link_changed_cb (AirZoneChip *self)
   update (self);
 }
 
-/* The zone's link came, went, or was made anew. */
+/* The zone's link came, or was made anew. One that went (the session shut
+ * down) stays the target: the chip keeps what it last showed. */
 static void
 links_changed_cb (GListModel  *links,
                   guint        position,
@@ -92,9 +93,7 @@ links_changed_cb (GListModel  *links,
   AirZoneLink *link = air_session_get_link (self->session, air_zone_get_name (self->zone));
   g_autoptr(AirZoneLink) before = g_signal_group_dup_target (self->link_signals);
 
-  if (link != NULL && air_zone_link_get_zone (link) != self->zone)
-    link = NULL;
-  if (link == before)
+  if (link == NULL || air_zone_link_get_zone (link) != self->zone || link == before)
     return;
   g_signal_group_set_target (self->link_signals, link);
   update (self);
