@@ -153,6 +153,9 @@ validate (AirTemplateDialog *self)
     show_message (self, _("Add a zone first: a template belongs to one zone."), TRUE);
   else if (self->problem != NULL)
     show_message (self, self->problem, TRUE);
+  else if (self->mode == AIR_TEMPLATE_DIALOG_IMPORT && self->rootfs == NULL && name[0] == '\0')
+    show_message (self, _("Choose a root file system tarball (.tar, .tar.gz, .tar.xz or .tar.zst); "
+                          "the template is named after it unless you give a name."), FALSE);
   else if (self->mode != AIR_TEMPLATE_DIALOG_UPDATE && name[0] == '\0')
     show_message (self, _("Give the template a name, for example “dev”."), FALSE);
   else if (!air_name_validate (name, "template", &error))

@@ -339,6 +339,8 @@ test_import (void)
   g_assert_true (air_templates_page_get_dialog (page) == GTK_WINDOW (dialog));
   gtk_editable_set_text (name, "host");
   assert_message (dialog, "already has a template “host”");
+  gtk_editable_set_text (name, "");
+  assert_message (dialog, "named after it unless you give a name");
   gtk_editable_set_text (name, "base");
   assert_message (dialog, "Choose a root file system tarball");
 
