@@ -112,37 +112,20 @@ print_qube (AirQube  *qube,
   return print_line (json) ? 0 : 1;
 }
 
-/* Reads stdin to its end, at most @max bytes. */
-/* Reads exactly one line, byte by byte, so everything after it stays in
- * stdin for the command. */
+/* Exactly one line: everything after it stays in stdin for the command. */
 static AirRunHeader *
 read_run_header (GError **error)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *line = air_fd_read_line (STDIN_FILENO, AIR_JSON_MAX_LINE, &local_error);
 
-  for (;;)
+  if (line == NULL)
     {
-      char c;
-      ssize_t n = read (STDIN_FILENO, &c, 1);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The command header is missing"));
-          return NULL;
-        }
-      if (c == '\n')
-        break;
-      if (line->len >= AIR_JSON_MAX_LINE)
-        {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The command header is too long"));
-          return NULL;
-        }
-      g_string_append_c (line, c);
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           local_error != NULL ? _("The command header is too long") : _("The command header is missing"));
+      return NULL;
     }
-
-  return air_run_header_parse (line->str, line->len, error);
+  return air_run_header_parse (line, strlen (line), error);
 }
 
 static int

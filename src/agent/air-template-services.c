@@ -83,35 +83,21 @@ finish (AirTemplate  *template,
   return write_text (line) ? 0 : 1;
 }
 
-/* The request line, read byte by byte: the package files follow it. */
+/* The request line: the package files follow it. */
 static AirTemplateRequest *
 read_request (gboolean   create,
               GError   **error)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *line = air_fd_read_line (STDIN_FILENO, AIR_JSON_MAX_LINE, &local_error);
 
-  for (;;)
+  if (line == NULL)
     {
-      char c;
-      ssize_t n = read (STDIN_FILENO, &c, 1);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The template request is missing"));
-          return NULL;
-        }
-      if (c == '\n')
-        break;
-      if (line->len >= AIR_JSON_MAX_LINE)
-        {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The template request is too long"));
-          return NULL;
-        }
-      g_string_append_c (line, c);
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           local_error != NULL ? _("The template request is too long") : _("The template request is missing"));
+      return NULL;
     }
-  return air_template_request_parse (line->str, line->len, create, error);
+  return air_template_request_parse (line, strlen (line), create, error);
 }
 
 int

@@ -37,6 +37,33 @@ air_fd_write_all (int         fd,
   return TRUE;
 }
 
+char *
+air_fd_read_line (int      fd,
+                  gsize    max,
+                  GError **error)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (;;)
+    {
+      char c;
+      ssize_t n = read (fd, &c, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return NULL;
+      if (c == '\n')
+        return g_string_free (g_steal_pointer (&line), FALSE);
+      if (line->len >= max)
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("A line is longer than %lu bytes"), (unsigned long) max);
+          return NULL;
+        }
+      g_string_append_c (line, c);
+    }
+}
+
 /* Reads until @len bytes or the end; returns how many were read. */
 gsize
 air_fd_read_full (int    fd,

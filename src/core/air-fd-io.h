@@ -18,6 +18,12 @@ gsize     air_fd_read_full   (int          fd,
 GBytes   *air_fd_read_to_end (int          fd,
                               gsize        max,
                               GError     **error);
+/* One line, without its newline, read byte by byte so that what follows
+ * stays in @fd; NULL at the end of input (@error unset) or when the line
+ * is longer than @max. */
+char     *air_fd_read_line   (int          fd,
+                              gsize        max,
+                              GError     **error);
 void      air_fd_set_cloexec_above_stderr (void);
 gboolean  air_fd_none_inherited (void);
 
