@@ -14,6 +14,7 @@
 
 #include "air-error.h"
 #include "air-libvirt-templates.h"
+#include "air-template-build.h"
 #include "air-rootfs.h"
 
 /* Room left in an image beyond its files, for what qubes and updates add
@@ -94,13 +95,13 @@ read_output (gpointer data)
 
 /* One command in the build's VM, as root, its output told as it comes. */
 static gboolean
-run_step (AirLibvirtDriver           *driver,
-          const char                 *vm,
-          const char                 *step,
-          const char * const         *argv,
-          int                         in_fd,
-          const AirTemplateReporter  *reporter,
-          GError                    **error)
+run_command (AirLibvirtDriver           *driver,
+             const char                 *vm,
+             const char                 *step,
+             const char * const         *argv,
+             int                         in_fd,
+             const AirTemplateReporter  *reporter,
+             GError                    **error)
 {
   g_autofree char *tail = NULL;
   Reading reading = { -1, reporter };
@@ -119,6 +120,93 @@ run_step (AirLibvirtDriver           *driver,
   return status >= 0 && air_rootfs_check_step (step, status, tail, error);
 }
 
+typedef struct {
+  AirLibvirtDriver *driver;
+  const char       *name;
+  char             *vm;     /* the build's VM, once booted */
+} VmBuild;
+
+static gboolean
+copy_image (gpointer                    data,
+            const char                 *source,
+            AirTemplateBuild           *build,
+            const AirTemplateReporter  *reporter,
+            GError                    **error)
+{
+  const char * const copy[] = { "qemu-img", "convert", "-q", "-O", "qcow2", source, build->version_path, NULL };
+
+  return air_driver_run_tool (copy, "qemu-utils", error);
+}
+
+/* Boots the copy, and streams the package files into it. */
+static gboolean
+start_vm (gpointer           data,
+          AirTemplateBuild  *build,
+          GError           **error)
+{
+  VmBuild *vm_build = data;
+  g_autoptr(GDir) dir = NULL;
+  const char *entry;
+
+  vm_build->vm = air_libvirt_driver_boot_build (vm_build->driver, vm_build->name, build->version_path, error);
+  if (vm_build->vm == NULL)
+    return FALSE;
+  dir = g_dir_open (build->files_dir, 0, error);
+  if (dir == NULL)
+    return FALSE;
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (build->files_dir, entry, NULL);
+      const char * const put[] = { "/bin/sh", "-c", "mkdir -p " AIR_ROOTFS_PACKAGES_DIR " && cat > "
+                                   AIR_ROOTFS_PACKAGES_DIR "/\"$1\"", "qubes-air-build", entry, NULL };
+      int fd = open (path, O_RDONLY | O_CLOEXEC);
+      gboolean ok;
+
+      if (fd < 0)
+        {
+          g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", path, g_strerror (errno));
+          return FALSE;
+        }
+      ok = run_command (vm_build->driver, vm_build->vm, _("Starting the template’s VM"), put, fd, NULL, error);
+      close (fd);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+run_in_vm (gpointer                    data,
+           AirTemplateBuild           *build,
+           const char                 *step,
+           const char                 *script,
+           const char * const         *args,
+           const AirTemplateReporter  *reporter,
+           GError                    **error)
+{
+  VmBuild *vm_build = data;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+
+  g_strv_builder_add_many (builder, "/bin/sh", "-c", script, "qubes-air-build", NULL);
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  return run_command (vm_build->driver, vm_build->vm, step, (const char * const *) argv, -1, reporter, error);
+}
+
+/* Powers the VM off; with @keep, its changes go into the copy. */
+static gboolean
+finish_vm (gpointer           data,
+           AirTemplateBuild  *build,
+           gboolean           keep,
+           GError           **error)
+{
+  VmBuild *vm_build = data;
+  g_autofree char *vm = g_steal_pointer (&vm_build->vm);
+
+  return vm == NULL || air_libvirt_driver_end_build (vm_build->driver, vm, keep, error);
+}
+
 AirTemplate *
 air_libvirt_templates_build (AirLibvirtDriver           *driver,
                              AirTemplateStore           *store,
@@ -128,120 +216,16 @@ air_libvirt_templates_build (AirLibvirtDriver           *driver,
                              const AirTemplateReporter  *reporter,
                              GError                    **error)
 {
-  gboolean create = request->base[0] != '\0';
-  const char *from = create ? request->base : name;
-  g_autoptr(AirTemplate) previous = NULL;
-  g_autofree char *source = NULL;
-  g_autofree char *copying = NULL;
-  g_autofree char *keeping = NULL;
-  g_autofree char *vm = NULL;
-  g_auto(GStrv) packages = NULL;
-  AirTemplateBuild *build;
-  AirTemplate *template = NULL;
-  guint index = 0, count;
+  VmBuild vm_build = { driver, name, NULL };
+  const AirTemplateBuilder builder = {
+    .copy = copy_image,
+    .start_step = _("Starting the template’s VM"), .start = start_vm,
+    .run = run_in_vm, .finish = finish_vm,
+    .data = &vm_build,
+  };
+  AirTemplate *template = air_template_build (store, name, request, files_fd, reporter, &builder, error);
 
-  previous = air_template_store_lookup (store, from, error);
-  if (previous == NULL)
-    {
-      if (create)
-        g_prefix_error (error, _("Unknown base: "));
-      return NULL;
-    }
-  source = air_template_store_current_path (store, from, NULL);
-  if (source == NULL)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND, _("Template “%s” has no files."), from);
-      return NULL;
-    }
-  count = 3 + (request->upgrade ? 1 : 0) + (request->files->len > 0 ? 1 : 0) +
-          (request->packages[0] != NULL ? 1 : 0) + (request->run[0] != '\0' ? 1 : 0);
-  build = air_template_store_begin (store, name, create, request, files_fd, error);
-  if (build == NULL)
-    return NULL;
-
-  copying = g_strdup_printf (_("Copying template “%s”"), from);
-  report_step (reporter, copying, ++index, count);
-  {
-    const char * const copy[] = { "qemu-img", "convert", "-q", "-O", "qcow2", source, build->version_path, NULL };
-
-    if (!air_driver_run_tool (copy, "qemu-utils", error))
-      goto out;
-  }
-  report_step (reporter, _("Starting the template’s VM"), ++index, count);
-  vm = air_libvirt_driver_boot_build (driver, name, build->version_path, error);
-  if (vm == NULL)
-    goto out;
-
-  if (request->upgrade)
-    {
-      const char * const argv[] = { "/bin/sh", "-c", air_rootfs_upgrade_script, "qubes-air-build", NULL };
-
-      report_step (reporter, _("Upgrading"), ++index, count);
-      if (!run_step (driver, vm, _("Upgrading"), argv, -1, reporter, error))
-        goto out;
-    }
-  if (request->files->len > 0)
-    {
-      const char * const argv[] = { "/bin/sh", "-c", air_rootfs_files_script, "qubes-air-build", NULL };
-
-      report_step (reporter, _("Installing package files"), ++index, count);
-      for (guint i = 0; i < request->files->len; i++)
-        {
-          AirTemplateFile *file = g_ptr_array_index (request->files, i);
-          g_autofree char *path = g_build_filename (build->files_dir, file->name, NULL);
-          const char * const put[] = { "/bin/sh", "-c", "mkdir -p " AIR_ROOTFS_PACKAGES_DIR " && cat > "
-                                       AIR_ROOTFS_PACKAGES_DIR "/\"$1\"", "qubes-air-build", file->name, NULL };
-          int fd = open (path, O_RDONLY | O_CLOEXEC);
-          gboolean ok;
-
-          if (fd < 0)
-            {
-              g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", path, g_strerror (errno));
-              goto out;
-            }
-          ok = run_step (driver, vm, _("Installing package files"), put, fd, reporter, error);
-          close (fd);
-          if (!ok)
-            goto out;
-        }
-      if (!run_step (driver, vm, _("Installing package files"), argv, -1, reporter, error))
-        goto out;
-    }
-  if (request->packages[0] != NULL)
-    {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      g_auto(GStrv) argv = NULL;
-
-      g_strv_builder_add_many (builder, "/bin/sh", "-c", air_rootfs_packages_script, "qubes-air-build", NULL);
-      g_strv_builder_addv (builder, (const char **) request->packages);
-      argv = g_strv_builder_end (builder);
-      report_step (reporter, _("Installing packages"), ++index, count);
-      if (!run_step (driver, vm, _("Installing packages"), (const char * const *) argv, -1, reporter, error))
-        goto out;
-    }
-  if (request->run[0] != '\0')
-    {
-      const char * const argv[] = { "/bin/sh", "-c", request->run, NULL };
-
-      report_step (reporter, _("Running the command"), ++index, count);
-      if (!run_step (driver, vm, _("Running the command"), argv, -1, reporter, error))
-        goto out;
-    }
-
-  keeping = g_strdup_printf (_("Keeping version %u"), create ? 1 : previous->version + 1);
-  report_step (reporter, keeping, ++index, count);
-  if (!air_libvirt_driver_end_build (driver, vm, TRUE, error))
-    {
-      g_clear_pointer (&vm, g_free);
-      goto out;
-    }
-  g_clear_pointer (&vm, g_free);
-  packages = air_template_packages_after (previous, request);
-  template = air_template_store_commit (store, build, create ? request->base : previous->base, packages, error);
-
-out:
-  if (vm != NULL)
-    air_libvirt_driver_end_build (driver, vm, FALSE, NULL);
-  air_template_store_abandon (store, build);
+  /* A VM left by a failed start. */
+  finish_vm (&vm_build, NULL, FALSE, NULL);
   return template;
 }
