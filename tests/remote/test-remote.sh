@@ -64,7 +64,7 @@ qube_files () {
   ls "$host_dir/qubes" 2>/dev/null | grep '\.json$' | sed 's/\.json$//' | tr '\n' ' '
 }
 
-echo "1..70"
+echo "1..74"
 
 # --- The zone host: sshd with its own host key and config; the user is
 # --- us; authorized_keys holds only the vault's public key of zone far.
@@ -258,6 +258,33 @@ check "… and from it to another remote qube, under QubesIncoming/q1/" \
 check "… and across zones to a local qube" \
   cmp -s "$root/payload.txt" "$AIR_LOOPBACK_DIR/sys-remote-local/private/lq/QubesIncoming/q1/payload.txt"
 $Q rm lq >/dev/null 2>&1
+
+# --- Templates through the SSH relay: answers checked by the gateway,
+# --- builds streamed both ways.
+if [ -x /bin/busybox ] && command -v bwrap >/dev/null && command -v dpkg-deb >/dev/null; then
+  troot=$root/tpl-root
+  mkdir -p "$troot/bin" "$troot/etc" "$troot/var/lib/dpkg/info"
+  cp /bin/busybox "$troot/bin/"
+  for applet in sh cat dpkg; do ln -s busybox "$troot/bin/$applet"; done
+  : >"$troot/var/lib/dpkg/status"
+  tar -C "$troot" -czf "$root/tpl.tar.gz" .
+  mkdir -p "$root/tpl-pkg/DEBIAN" "$root/tpl-pkg/usr/share/air-far"
+  printf 'Package: air-far\nVersion: 1.0\nArchitecture: all\nMaintainer: T <t@example.org>\nDescription: t\n' \
+    >"$root/tpl-pkg/DEBIAN/control"
+  echo far >"$root/tpl-pkg/usr/share/air-far/content"
+  dpkg-deb --build "$root/tpl-pkg" "$root/air-far_1.0_all.deb" >/dev/null
+  $Q template import fbase --zone far "$root/tpl.tar.gz" >/dev/null 2>"$root/err"
+  check "a template is imported into the remote zone, on its host" test -e "$host_dir/templates/fbase/template.json"
+  out=$($Q template create fdev --zone far --from fbase --package "$root/air-far_1.0_all.deb" 2>&1)
+  contains "$out" "Setting up air-far" ; ok $? "a build on the zone host streams its steps and output back"
+  check "ls lists the remote zone's templates through the gateway's check" \
+    sh -c "$Q template ls --zone far 2>/dev/null | grep -q '^far  *fdev  *1 .*air-far_1.0_all.deb'"
+  $Q template rm fdev >/dev/null 2>&1 && $Q template rm far:fbase >/dev/null 2>&1
+  check "rm removes them from the zone host" test ! -e "$host_dir/templates/fdev" -a ! -e "$host_dir/templates/fbase"
+else
+  for i in 1 2 3 4; do echo "ok $((n + i)) # SKIP no busybox, bwrap or dpkg-deb"; done
+  n=$((n + 4))
+fi
 
 # --- Authentication is the vault's alone.
 check "no private key anywhere on the gateway side" \
