@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "air-call-frames.h"
@@ -136,32 +135,6 @@ air_call_header_parse (const char  *line,
   return TRUE;
 }
 
-/* On a socket, a peer that has gone is an error (EPIPE) to handle, never a
- * SIGPIPE that ends this process: a VM's channel can close under a call
- * (its guest restarted the port), and the caller then tries another. */
-static gboolean
-write_all_quietly (int         fd,
-                   const void *data,
-                   gsize       len)
-{
-  const guint8 *p = data;
-
-  while (len > 0)
-    {
-      ssize_t n = send (fd, p, len, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == ENOTSOCK)
-        return air_fd_write_all (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
 gboolean
 air_call_write_frame (int           fd,
                       AirCallFrame  type,
@@ -173,7 +146,9 @@ air_call_write_frame (int           fd,
 
   g_return_val_if_fail (len <= AIR_CALL_MAX_FRAME, FALSE);
   memcpy (head + 1, &be, 4);
-  return write_all_quietly (fd, head, sizeof head) && (len == 0 || write_all_quietly (fd, data, len));
+  /* On a socket (a VM's channel, a forwarded call), a peer gone is an
+   * error the caller handles, never a SIGPIPE. */
+  return air_fd_send_all (fd, head, sizeof head) && (len == 0 || air_fd_send_all (fd, data, len));
 }
 
 /* A call ended before it began: READY, why on stderr, and @status. */

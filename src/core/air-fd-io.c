@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "air-error.h"
@@ -62,6 +63,29 @@ air_fd_read_line (int      fd,
         }
       g_string_append_c (line, c);
     }
+}
+
+gboolean
+air_fd_send_all (int         fd,
+                 const void *data,
+                 gsize       len)
+{
+  const guint8 *p = data;
+
+  while (len > 0)
+    {
+      ssize_t n = send (fd, p, len, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == ENOTSOCK)
+        return air_fd_write_all (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      len -= n;
+    }
+  return TRUE;
 }
 
 /* Reads until @len bytes or the end; returns how many were read. */

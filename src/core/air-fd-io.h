@@ -12,6 +12,11 @@ G_BEGIN_DECLS
 gboolean  air_fd_write_all   (int          fd,
                               const void  *data,
                               gsize        len);
+/* air_fd_write_all, but a socket whose peer has gone is an error (EPIPE)
+ * for the caller, never a SIGPIPE that ends the process. */
+gboolean  air_fd_send_all    (int          fd,
+                              const void  *data,
+                              gsize        len);
 gsize     air_fd_read_full   (int          fd,
                               void        *buffer,
                               gsize        len);

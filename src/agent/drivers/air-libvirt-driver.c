@@ -819,19 +819,19 @@ open_call_on (AirLibvirtDriver  *self,
         return -1;
       if (wait_ready (fd, name, attempt, &local_error))
         {
-          if (!air_fd_write_all (fd, header, strlen (header)) ||
-              (extra_line != NULL && !air_fd_write_all (fd, extra_line, strlen (extra_line))))
+          /* A channel that closes after its greeting is tried again, as
+           * one that gives none. */
+          if (!air_fd_send_all (fd, header, strlen (header)) ||
+              (extra_line != NULL && !air_fd_send_all (fd, extra_line, strlen (extra_line))))
+            g_set_error (&local_error, AIR_ERROR, AIR_ERROR_UNREACHABLE,
+                         _("Cannot reach the agent of qube “%s”"), name);
+          else if (!wait_ready (fd, name, timeout_ms < 0 ? 0 : deadline, error))
             {
               close (fd);
-              g_set_error (error, AIR_ERROR, AIR_ERROR_UNREACHABLE, _("Cannot reach the agent of qube “%s”"), name);
               return -1;
             }
-          if (!wait_ready (fd, name, timeout_ms < 0 ? 0 : deadline, error))
-            {
-              close (fd);
-              return -1;
-            }
-          return fd;
+          else
+            return fd;
         }
       close (fd);
       if (g_get_monotonic_time () >= deadline ||
