@@ -33,7 +33,7 @@ if ! "$QAIR" zones --json 2>/dev/null | grep -q '"isolation":"namespaces"'; then
   echo "1..0 # SKIP bwrap cannot confine qubes here"
   exit 0
 fi
-echo "1..16"
+echo "1..17"
 
 # --- What the test brings: a root file system and two packages.
 root=$top/rootfs
@@ -90,6 +90,13 @@ out=$("$QAIR" template rollback dev 2>&1)
 "$QAIR" shutdown t1 >/dev/null 2>&1; "$QAIR" start t1 >/dev/null 2>&1
 check "roll back: version 1 again, the second package gone after a restart" \
   'echo "$out" | grep -q "back at version 1" && ! in_qube test -e /usr/share/air-second/content && [ "$(in_qube cat /etc/built-by)" = one ]'
+
+# Root of the build's own namespace only: never the zone host's root.
+out=$("$QAIR" template update dev --run 'cat /proc/self/uid_map' 2>&1)
+outside=$(echo "$out" | awk '$1 == "0" && $3 == "1" { print $2; exit }')
+check "a build's root is root of its own user namespace only (uid $outside outside)" \
+  '[ -n "$outside" ] && [ "$outside" != 0 ]'
+"$QAIR" template rollback dev >/dev/null 2>&1
 
 # --- Failures leave nothing.
 out=$("$QAIR" template create broken --zone local --from base --run 'echo about to fail; exit 7' 2>&1)

@@ -4,9 +4,12 @@
  */
 #define G_LOG_DOMAIN "air-local-templates"
 
+#define _GNU_SOURCE 1
+
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -17,6 +20,7 @@
 #include "air-error.h"
 #include "air-local-templates.h"
 #include "air-rootfs.h"
+#include "air-sandbox.h"
 #include "air-template-build.h"
 #include "air-names.h"
 
@@ -36,6 +40,9 @@ static gboolean
 run_reported (const AirTemplateReporter  *reporter,
               const char                 *step,
               const char * const         *argv,
+              gboolean                    as_build,
+              const int                  *fds,
+              guint                       n_fds,
               GError                    **error)
 {
   g_autoptr(GSubprocessLauncher) launcher =
@@ -44,6 +51,12 @@ run_reported (const AirTemplateReporter  *reporter,
   g_autofree char *tail = NULL;
 
   g_subprocess_launcher_set_cwd (launcher, "/");
+  if (as_build)
+    g_subprocess_launcher_set_child_setup (launcher, air_sandbox_build_child_setup, NULL, NULL);
+  /* Handed over as descriptors 3, 4…: the build's uid may not reach them
+   * by path. */
+  for (guint i = 0; i < n_fds; i++)
+    g_subprocess_launcher_take_fd (launcher, fds[i], 3 + i);
   g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
   process = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (process == NULL)
@@ -73,14 +86,27 @@ run_in_build (gpointer                    data,
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
+  int fds[2] = {
+    open (build->version_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC),
+    open (build->files_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC),
+  };
 
+  if (fds[0] < 0 || fds[1] < 0)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, "%s: %s", build->dir, g_strerror (errno));
+      if (fds[0] >= 0)
+        close (fds[0]);
+      if (fds[1] >= 0)
+        close (fds[1]);
+      return FALSE;
+    }
   g_strv_builder_add_many (builder, "bwrap",
                            "--unshare-user", "--uid", "0", "--gid", "0",
                            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                            "--die-with-parent", "--new-session",
-                           "--bind", build->version_path, "/",
+                           "--bind-fd", G_STRINGIFY (AIR_SANDBOX_FD_BUILD_ROOT), "/",
                            "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                           "--ro-bind", build->files_dir, AIR_ROOTFS_PACKAGES_DIR,
+                           "--ro-bind-fd", G_STRINGIFY (AIR_SANDBOX_FD_BUILD_FILES), AIR_ROOTFS_PACKAGES_DIR,
                            "--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf",
                            "--clearenv",
                            "--setenv", "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -92,7 +118,8 @@ run_in_build (gpointer                    data,
                            NULL);
   g_strv_builder_addv (builder, (const char **) args);
   argv = g_strv_builder_end (builder);
-  return run_reported (reporter, step, (const char * const *) argv, error);
+  /* As root, under a uid of its own: root of the build's namespace only. */
+  return run_reported (reporter, step, (const char * const *) argv, TRUE, fds, G_N_ELEMENTS (fds), error);
 }
 
 AirTemplate *
@@ -131,7 +158,16 @@ copy_root (gpointer                    data,
 {
   const char * const cp[] = { "cp", "-a", "--reflink=auto", "--", source, build->version_path, NULL };
 
-  return run_reported (reporter, _("Copying"), cp, error);
+  if (!run_reported (reporter, _("Copying"), cp, FALSE, NULL, 0, error))
+    return FALSE;
+  /* The copy becomes the build's uid's. */
+  if (geteuid () == 0 && !air_sandbox_chown_tree (build->version_path, AIR_SANDBOX_BUILD_UID))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, _("Cannot hand the copy to the build’s user: %s"),
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean

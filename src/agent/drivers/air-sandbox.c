@@ -275,6 +275,14 @@ chown_entry (const char        *path,
   return lchown (path, chown_to, chown_to) == 0 ? 0 : -1;
 }
 
+gboolean
+air_sandbox_chown_tree (const char *path,
+                        uid_t       uid)
+{
+  chown_to = uid;
+  return nftw (path, chown_entry, 16, FTW_PHYS) == 0;
+}
+
 /* The host uid qube @home runs under. As root, a qube gets a uid of its
  * own the first time (the lowest one no other home in @private_dir has),
  * and its home becomes that uid's — links are changed, never followed.
@@ -396,6 +404,23 @@ stage_fd (int         fd,
     return FALSE;
   close (staged);
   return TRUE;
+}
+
+/* The same for a template build's bwrap: descriptors 3 (the copy being
+ * built) and 4 (its package files), then AIR_SANDBOX_BUILD_UID. */
+void
+air_sandbox_build_child_setup (gpointer unused)
+{
+  if (geteuid () == 0 &&
+      (unshare (CLONE_NEWNS) != 0 ||
+       mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0 ||
+       !reopen_here (AIR_SANDBOX_FD_BUILD_ROOT, TRUE) ||
+       !reopen_here (AIR_SANDBOX_FD_BUILD_FILES, TRUE) ||
+       mount ("qubes-air", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k") != 0 ||
+       !stage_fd (AIR_SANDBOX_FD_BUILD_ROOT, "root", TRUE) ||
+       !stage_fd (AIR_SANDBOX_FD_BUILD_FILES, "packages", TRUE)))
+    _exit (126);
+  air_sandbox_child_drop (GUINT_TO_POINTER (AIR_SANDBOX_BUILD_UID));
 }
 
 /* As a GSpawnChildSetupFunc, in the child that runs a qube's bwrap: bwrap

@@ -24,6 +24,9 @@ G_BEGIN_DECLS
  * 0x6FFFFFFF); a qube's uid is the owner of its home. */
 #define AIR_SANDBOX_UID_BASE  0x70000000u
 #define AIR_SANDBOX_UID_COUNT 65536u
+/* And builds templates under this one: root only of the build's own user
+ * namespace, never of the zone host (the probe has the last of the range). */
+#define AIR_SANDBOX_BUILD_UID (AIR_SANDBOX_UID_BASE + AIR_SANDBOX_UID_COUNT - 2)
 
 /* The descriptors the sandbox is given its directories by: an agent as
  * root hands them over already open, since the qube's uid may not be able
@@ -33,6 +36,9 @@ G_BEGIN_DECLS
 #define AIR_SANDBOX_FD_RUN   5
 #define AIR_SANDBOX_FD_INIT  6
 #define AIR_SANDBOX_FD_ROOT  7
+/* … and a template build's: the copy being built, its package files. */
+#define AIR_SANDBOX_FD_BUILD_ROOT  3
+#define AIR_SANDBOX_FD_BUILD_FILES 4
 
 typedef struct {
   const char *qube_name;
@@ -60,6 +66,12 @@ uid_t        air_sandbox_qube_uid          (const char            *private_dir,
                                             const char            *home,
                                             GError               **error);
 void         air_sandbox_child_drop        (gpointer               uid);
+/* In the child that runs a template build's bwrap (air-local-templates.c). */
+void         air_sandbox_build_child_setup (gpointer               unused);
+/* Makes @path and everything under it @uid's; links are changed, never
+ * followed. */
+gboolean     air_sandbox_chown_tree        (const char            *path,
+                                            uid_t                  uid);
 void         air_sandbox_child_setup       (gpointer               launch);
 gboolean     air_sandbox_become_home_owner (int                    home_fd,
                                             GError               **error);

@@ -56,7 +56,6 @@ air_template_build (AirTemplateStore           *store,
   g_autoptr(AirTemplate) previous = NULL;
   g_autofree char *source = NULL;
   g_autofree char *copying = NULL;
-  g_autofree char *keeping = NULL;
   g_auto(GStrv) packages = NULL;
   Steps steps = { reporter, 0, 2 };
   AirTemplateBuild *build;
@@ -119,8 +118,7 @@ air_template_build (AirTemplateStore           *store,
         goto out;
     }
 
-  keeping = g_strdup_printf (_("Keeping version %u"), create ? 1 : previous->version + 1);
-  begin_step (&steps, keeping);
+  begin_step (&steps, _("Keeping the new version"));
   started = FALSE;
   if (builder->finish != NULL && !builder->finish (builder->data, build, TRUE, error))
     goto out;

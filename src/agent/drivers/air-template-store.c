@@ -604,6 +604,22 @@ prune_versions (AirTemplateStore *self,
     }
 }
 
+/* A number a version rolled back from had is never used again: a qube may
+ * still run on that version until it stops. */
+static guint
+highest_on_disk (AirTemplateStore *self,
+                 const char       *name)
+{
+  g_autofree char *versions = g_build_filename (self->dir, name, "versions", NULL);
+  g_autoptr(GDir) dir = g_dir_open (versions, 0, NULL);
+  const char *entry;
+  guint highest = 0;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    highest = MAX (highest, (guint) MIN (g_ascii_strtoull (entry, NULL, 10), G_MAXINT32));
+  return highest;
+}
+
 AirTemplate *
 air_template_store_commit (AirTemplateStore  *self,
                            AirTemplateBuild  *build,
@@ -622,8 +638,9 @@ air_template_store_commit (AirTemplateStore  *self,
   else if ((meta = meta_read (self, build->name, error)) == NULL)
     return NULL;
 
-  v.version = meta->versions->len > 0
-              ? g_array_index (meta->versions, Version, meta->versions->len - 1).version + 1 : 1;
+  v.version = MAX (meta->versions->len > 0
+                   ? g_array_index (meta->versions, Version, meta->versions->len - 1).version : 0,
+                   highest_on_disk (self, build->name)) + 1;
   v.built = g_get_real_time () / G_USEC_PER_SEC;
   v.size = air_rootfs_tree_size (build->version_path);
   v.packages = packages != NULL ? g_strdupv (packages) : g_new0 (char *, 1);
@@ -657,7 +674,6 @@ air_template_store_commit (AirTemplateStore  *self,
   else
     {
       target = version_path (self, build->name, v.version);
-      air_rootfs_remove_tree (target);
       if (rename (build->version_path, target) != 0)
         {
           set_errno_error (error, errno, _("Cannot keep"), target);
