@@ -221,12 +221,19 @@ fill_bases (AirTemplateDialog *self)
   n = g_list_model_get_n_items (G_LIST_MODEL (self->bases));
   gtk_string_list_splice (self->bases, 0, n, templates);
   gtk_drop_down_set_selected (self->base_dropdown, GTK_INVALID_LIST_POSITION);
-  for (guint i = 0; templates != NULL && templates[i] != NULL; i++)
-    if (keep == NULL ? i == 0 : g_str_equal (templates[i], keep))
+  for (guint i = 0; keep != NULL && templates != NULL && templates[i] != NULL; i++)
+    if (g_str_equal (templates[i], keep))
       gtk_drop_down_set_selected (self->base_dropdown, i);
-  if (gtk_drop_down_get_selected (self->base_dropdown) == GTK_INVALID_LIST_POSITION &&
-      templates != NULL && templates[0] != NULL)
-    gtk_drop_down_set_selected (self->base_dropdown, 0);
+  /* Else a template of the zone's own rather than "host", the zone
+   * host's system, which a backend may not be able to copy. */
+  for (guint pass = 0; pass < 2 && gtk_drop_down_get_selected (self->base_dropdown) == GTK_INVALID_LIST_POSITION;
+       pass++)
+    for (guint i = 0; templates != NULL && templates[i] != NULL; i++)
+      if (pass == 1 || !g_str_equal (templates[i], "host"))
+        {
+          gtk_drop_down_set_selected (self->base_dropdown, i);
+          break;
+        }
 }
 
 static void
