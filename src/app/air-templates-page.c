@@ -602,6 +602,8 @@ start_cb (AirTemplateDialog *dialog,
   AirZone *zone = air_session_lookup_zone (self->session, zone_name);
   TemplateOp *op;
 
+  if (is_gone (self))
+    return;
   if (zone == NULL)
     {
       /* Translators: %s is a zone */
