@@ -33,7 +33,7 @@ if ! "$QAIR" zones --json 2>/dev/null | grep -q '"isolation":"namespaces"'; then
   echo "1..0 # SKIP bwrap cannot confine qubes here"
   exit 0
 fi
-echo "1..17"
+echo "1..18"
 
 # --- What the test brings: a root file system and two packages.
 root=$top/rootfs
@@ -108,6 +108,20 @@ check "an unknown base is named" 'echo "$out" | grep -q "Unknown base.*nosuchbas
 out=$("$QAIR" template create broken --zone local --from base --package no-such-package 2>&1)
 check "a package by name the template cannot install gives the template's own words" \
   'echo "$out" | grep -q "Installing packages" && echo "$out" | grep -q "no apt-get or dnf" && no_leftovers'
+
+# A full disk: the zone host's templates on a 3 MiB file system of their
+# own (a private mount namespace, as root), a build that fills it.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+  out=$(unshare -m sh -c 'mount --make-rprivate / && mkdir -p "$1" && mount -t tmpfs -o size=3m tmpfs "$1" &&
+          "$2" template import small --zone local "$3" >/dev/null 2>&1 &&
+          "$2" template create full --zone local --from small --run "dd if=/dev/zero of=/fill bs=1M count=8" 2>&1
+          echo "left: $(ls -A "$1" | grep -v -e "^\.small\.lock" -e "^\.full\.lock" -e "^small$" | tr "\n" " ")"' \
+        sh "$templates" "$QAIR" "$top/base.tar.gz" 2>&1)
+  check "a build that runs out of disk says so (No space left on device), and leaves nothing" \
+    'echo "$out" | grep -q "No space left on device" && echo "$out" | grep -q "^left: *$"'
+else
+  ok "a build that runs out of disk says so (No space left on device), and leaves nothing # SKIP needs root and unshare"
+fi
 
 # kill -9 of the agent in the middle of a build: nothing half-made stays.
 "$QAIR" template create slow --zone local --from base --run 'sleep 60' >/dev/null 2>&1 &
