@@ -86,23 +86,6 @@ zone_result_free (ZoneResult *result)
   g_free (result);
 }
 
-static AirTemplate *
-template_copy (const AirTemplate *t)
-{
-  AirTemplate *copy = air_template_new (t->name);
-
-  copy->version = t->version;
-  copy->size = t->size;
-  g_free (copy->base);
-  copy->base = g_strdup (t->base);
-  g_strfreev (copy->packages);
-  copy->packages = g_strdupv (t->packages);
-  copy->built = t->built;
-  copy->users = t->users;
-  copy->can_roll_back = t->can_roll_back;
-  return copy;
-}
-
 static gboolean
 is_gone (AirTemplatesPage *self)
 {
@@ -250,8 +233,11 @@ create_template_row (const char        *zone,
       gtk_box_append (GTK_BOX (text), create_label (packages, "caption"));
     }
 
-  gtk_box_append (GTK_BOX (box), create_button (zone, t->name, _("_Update…"), NULL, "page.update", TRUE,
-                                                _("Build a new version with more packages or a command")));
+  gtk_box_append (GTK_BOX (box), create_button (zone, t->name, _("_Update…"), NULL, "page.update", !t->read_only,
+                                                t->read_only
+                                                ? _("Made outside Qubes Air (the zone host’s own system, or put there "
+                                                    "by hand): it has no versions to build here")
+                                                : _("Build a new version with more packages or a command")));
   gtk_box_append (GTK_BOX (box), create_button (zone, t->name, _("Roll _Back"), NULL, "page.roll-back",
                                                 t->can_roll_back,
                                                 t->can_roll_back ? _("Go back to the previous version")
@@ -372,7 +358,7 @@ show_list (AirTemplatesPage *self)
         {
           entry = g_new0 (Entry, 1);
           entry->zone = g_strdup (name);
-          entry->template = template_copy (g_ptr_array_index (result->templates, i));
+          entry->template = air_template_copy (g_ptr_array_index (result->templates, i));
           g_ptr_array_add (self->shown, entry);
           gtk_list_box_append (self->list, create_template_row (name, entry->template));
         }

@@ -60,6 +60,17 @@ air_template_new (const char *name)
   return self;
 }
 
+AirTemplate *
+air_template_copy (const AirTemplate *self)
+{
+  AirTemplate *copy = g_memdup2 (self, sizeof *self);
+
+  copy->name = g_strdup (self->name);
+  copy->base = g_strdup (self->base);
+  copy->packages = g_strdupv (self->packages);
+  return copy;
+}
+
 void
 air_template_free (AirTemplate *self)
 {
@@ -99,7 +110,7 @@ template_from_object (JsonObject  *object,
   g_autoptr(GError) local_error = NULL;
   const char *name, *base;
   gint64 version, size, built, users;
-  gboolean can_roll_back;
+  gboolean can_roll_back, read_only;
   char **packages;
 
   if (!air_json_get_string (object, "name", AIR_NAME_MAX, &name, error) ||
@@ -108,7 +119,8 @@ template_from_object (JsonObject  *object,
       !air_json_get_opt_string (object, "base", AIR_NAME_MAX, "", &base, error) ||
       !air_json_get_opt_int (object, "built", 0, G_MAXINT64 / G_USEC_PER_SEC, 0, &built, error) ||
       !air_json_get_opt_int (object, "users", 0, G_MAXINT32, 0, &users, error) ||
-      !air_json_get_opt_bool (object, "can-roll-back", FALSE, &can_roll_back, error))
+      !air_json_get_opt_bool (object, "can-roll-back", FALSE, &can_roll_back, error) ||
+      !air_json_get_opt_bool (object, "read-only", FALSE, &read_only, error))
     return NULL;
   if (!air_name_validate (name, "template", error) ||
       (base[0] != '\0' && !air_name_validate (base, "template", error)))
@@ -136,6 +148,7 @@ template_from_object (JsonObject  *object,
   self->built = built;
   self->users = users;
   self->can_roll_back = can_roll_back;
+  self->read_only = read_only;
   return g_steal_pointer (&self);
 }
 
@@ -173,6 +186,8 @@ add_template (JsonBuilder       *builder,
   json_builder_add_int_value (builder, self->users);
   json_builder_set_member_name (builder, "can-roll-back");
   json_builder_add_boolean_value (builder, self->can_roll_back);
+  json_builder_set_member_name (builder, "read-only");
+  json_builder_add_boolean_value (builder, self->read_only);
   json_builder_end_object (builder);
 }
 

@@ -43,6 +43,7 @@ typedef struct {
   gint64    built;       /* Unix seconds of the current version */
   guint     users;       /* qubes of the zone based on it */
   gboolean  can_roll_back;
+  gboolean  read_only;   /* made outside Qubes Air: no versions to build */
 } AirTemplate;
 
 typedef struct {
@@ -77,6 +78,7 @@ gboolean            air_template_package_is_valid   (const char *package);
 gboolean            air_template_file_name_is_valid (const char *name);
 
 AirTemplate        *air_template_new                (const char *name);
+AirTemplate        *air_template_copy               (const AirTemplate *self);
 void                air_template_free               (AirTemplate *self);
 AirTemplate        *air_template_parse              (const char  *data,
                                                      gsize        len,

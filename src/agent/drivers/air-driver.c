@@ -354,6 +354,7 @@ air_driver_list_templates (AirDriver  *self,
           AirTemplate *template = air_template_new (info->templates[i]);
 
           template->version = 1;
+          template->read_only = TRUE;   /* this backend builds none */
           g_ptr_array_add (templates, template);
         }
     }

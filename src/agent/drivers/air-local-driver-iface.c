@@ -126,6 +126,7 @@ list_templates (AirDriver *d, GError **error)
 
   /* This machine's own system, shared read-only. */
   host->version = 1;
+  host->read_only = TRUE;
   g_ptr_array_insert (templates, 0, host);
   return templates;
 }

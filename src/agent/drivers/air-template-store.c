@@ -286,6 +286,7 @@ legacy_template (AirTemplateStore *self,
   struct stat st;
 
   template->version = 1;
+  template->read_only = TRUE;
   /* An image's size is cheap; a hand-made root may be the host's /. */
   if (self->suffix[0] != '\0' && stat (path, &st) == 0)
     {
