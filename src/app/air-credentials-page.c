@@ -20,8 +20,8 @@
 #include "air-credential-dialog.h"
 #include "air-credentials-page.h"
 #include "air-names.h"
+#include "air-zone-list-parts.h"
 
-#define MAX_SHOWN_ERROR 600
 
 struct _AirCredentialsPage
 {
@@ -78,20 +78,11 @@ set_loading (AirCredentialsPage *self,
  * made safe and short first. %NULL hides the banner. */
 static void
 show_error (AirCredentialsPage *self,
-            const char         *what,
-            const char         *message)
+            const char *what,
+            const char *message)
 {
-  g_clear_pointer (&self->error, g_free);
-
-  if (message != NULL)
-    {
-      g_autofree char *safe = air_text_sanitize (message, -1, MAX_SHOWN_ERROR);
-
-      /* Translators: what failed, then the vault's explanation */
-      self->error = g_strdup_printf (_("%s: %s"), what, safe);
-      gtk_label_set_text (self->error_label, self->error);
-    }
-  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+  g_free (self->error);
+  self->error = air_zone_list_show_error (self->error_revealer, self->error_label, what, message);
 }
 
 static char *
@@ -201,23 +192,9 @@ header_func (GtkListBoxRow *row,
              gpointer       user_data)
 {
   AirCredentialsPage *self = user_data;
-  const char *zone = row_zone (self, row);
-  g_autofree char *text = NULL;
-  GtkWidget *header;
 
-  if (before != NULL && g_strcmp0 (zone, row_zone (self, before)) == 0)
-    {
-      gtk_list_box_row_set_header (row, NULL);
-      return;
-    }
-
-  /* Translators: heading over the credentials of one zone */
-  text = g_strdup_printf (_("Zone %s"), zone);
-  header = gtk_label_new (text);
-  gtk_label_set_xalign (GTK_LABEL (header), 0);
-  gtk_widget_add_css_class (header, "credential-zone");
-  gtk_widget_add_css_class (header, "heading");
-  gtk_list_box_row_set_header (row, header);
+  air_zone_list_set_heading (row, row_zone (self, row), before != NULL ? row_zone (self, before) : NULL,
+                             "credential-zone");
 }
 
 static int
@@ -264,7 +241,7 @@ list_cb (GObject      *object,
 
   if (infos == NULL)
     {
-      g_autofree char *safe = air_text_sanitize (error->message, -1, MAX_SHOWN_ERROR);
+      g_autofree char *safe = air_text_sanitize (error->message, -1, AIR_ZONE_LIST_MAX_ERROR);
 
       /* The page itself says it; the banner stays for a failed change,
        * whose explanation matters more. */

@@ -19,11 +19,11 @@
 
 #include "air-confirm-dialog.h"
 #include "air-names.h"
+#include "air-zone-list-parts.h"
 #include "air-template-call.h"
 #include "air-template-dialog.h"
 #include "air-templates-page.h"
 
-#define MAX_SHOWN_ERROR 600
 
 /* One row: a template of a zone, or why the zone did not list them. */
 typedef struct {
@@ -107,20 +107,11 @@ set_loading (AirTemplatesPage *self,
  * made safe and short first. %NULL hides the banner. */
 static void
 show_error (AirTemplatesPage *self,
-            const char       *what,
-            const char       *message)
+            const char *what,
+            const char *message)
 {
-  g_clear_pointer (&self->error, g_free);
-
-  if (message != NULL)
-    {
-      g_autofree char *safe = air_text_sanitize (message, -1, MAX_SHOWN_ERROR);
-
-      /* Translators: what failed, then the zone's explanation */
-      self->error = g_strdup_printf (_("%s: %s"), what, safe);
-      gtk_label_set_text (self->error_label, self->error);
-    }
-  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+  g_free (self->error);
+  self->error = air_zone_list_show_error (self->error_revealer, self->error_label, what, message);
 }
 
 /* What is known of @t, on one line; a zone's own system ("host") has no
@@ -297,23 +288,9 @@ header_func (GtkListBoxRow *row,
              gpointer       user_data)
 {
   AirTemplatesPage *self = user_data;
-  const char *zone = row_zone (self, row);
-  g_autofree char *text = NULL;
-  GtkWidget *header;
 
-  if (before != NULL && g_strcmp0 (zone, row_zone (self, before)) == 0)
-    {
-      gtk_list_box_row_set_header (row, NULL);
-      return;
-    }
-
-  /* Translators: heading over the templates of one zone */
-  text = g_strdup_printf (_("Zone %s"), zone);
-  header = gtk_label_new (text);
-  gtk_label_set_xalign (GTK_LABEL (header), 0);
-  gtk_widget_add_css_class (header, "template-zone");
-  gtk_widget_add_css_class (header, "heading");
-  gtk_list_box_row_set_header (row, header);
+  air_zone_list_set_heading (row, row_zone (self, row), before != NULL ? row_zone (self, before) : NULL,
+                             "template-zone");
 }
 
 static int
@@ -417,7 +394,7 @@ list_cb (GObject      *object,
   if (templates != NULL)
     answer->templates = g_steal_pointer (&templates);
   else
-    answer->error = air_text_sanitize (error->message, -1, MAX_SHOWN_ERROR);
+    answer->error = air_text_sanitize (error->message, -1, AIR_ZONE_LIST_MAX_ERROR);
   g_hash_table_replace (self->results, g_steal_pointer (&zone), answer);
   show_list (self);
 }
