@@ -24,7 +24,7 @@ echo "1..13"
 
 # A root file system with nothing of ours in it: busybox and a marker.
 root=$T/tpl-root
-mkdir -p "$root/bin" "$root/etc" "$root/home/user" "$root/root"
+mkdir -p "$root/bin" "$root/etc" "$root/root"   # no /home/user: import makes the mount points
 cp /bin/busybox "$root/bin/busybox"
 for applet in $(/bin/busybox --list); do
   [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"

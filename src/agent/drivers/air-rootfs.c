@@ -85,7 +85,7 @@ gboolean
 air_rootfs_ensure_mount_points (const char  *root,
                      GError     **error)
 {
-  static const char * const points[] = { "dev", "proc", "tmp", "run", "home" };
+  static const char * const points[] = { "dev", "proc", "sys", "tmp", "run", "home", "home/user" };
 
   for (guint i = 0; i < G_N_ELEMENTS (points); i++)
     {
