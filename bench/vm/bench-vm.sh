@@ -86,3 +86,33 @@ $Q run vq -- sh -c 'cat >big; sync' <"$T/big"
 t1=$(now_ms)
 disk_ms=$((t1 - t0 > 0 ? t1 - t0 : 1))
 echo "256 MiB through the channel alone (run … cat >/dev/null): $chan_ms ms ($((256 * 1000 / chan_ms)) MiB/s); into a file in the qube: $disk_ms ms ($((256 * 1000 / disk_ms)) MiB/s)"
+
+# --- A template build on the libvirt backend (zone "vms"): a busybox root imported,
+# --- then built on with one small .deb; each step's time.
+if command -v dpkg-deb >/dev/null; then
+  troot=$T/bench-root
+  mkdir -p "$troot/bin" "$troot/etc" "$troot/var/lib/dpkg/info"
+  cp /bin/busybox "$troot/bin/"
+  for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -sf busybox "$troot/bin/$applet"; done
+  : >"$troot/var/lib/dpkg/status"
+  tar -C "$troot" -czf "$T/bench-root.tar.gz" .
+  mkdir -p "$T/bench-pkg/DEBIAN" "$T/bench-pkg/usr/share/bench"
+  printf 'Package: air-bench\nVersion: 1.0\nArchitecture: all\nMaintainer: B <b@example.org>\nDescription: b\n' \
+    >"$T/bench-pkg/DEBIAN/control"
+  head -c 65536 /dev/urandom >"$T/bench-pkg/usr/share/bench/data"
+  dpkg-deb --build "$T/bench-pkg" "$T/air-bench_1.0_all.deb" >/dev/null
+  t0=$(now_ms)
+  $Q template import vbase --zone vms "$T/bench-root.tar.gz" >/dev/null
+  echo "template import (busybox root, agent added, ext4 image): $(( $(now_ms) - t0 )) ms"
+  start=$(now_ms)
+  $Q template create vdev --zone vms --from vbase --package "$T/air-bench_1.0_all.deb" |
+    while IFS= read -r line; do
+      t=$(now_ms)
+      case $line in
+        "["*) [ -n "${step:-}" ] && echo "  $step: $(( t - begun )) ms"; step=$line; begun=$t ;;
+        Template*) [ -n "${step:-}" ] && echo "  $step: $(( t - begun )) ms" ;;
+      esac
+    done
+  echo "template create in a VM with one small .deb: $(( $(now_ms) - start )) ms in all"
+  $Q template rm vdev >/dev/null 2>&1; $Q template rm vbase >/dev/null 2>&1
+fi
