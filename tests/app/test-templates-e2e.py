@@ -12,6 +12,7 @@
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -19,9 +20,6 @@ import sys
 import tempfile
 import time
 import traceback
-
-# This process is the AT-SPI client, not the app under test (test-e2e.py).
-os.environ["G_DEBUG"] = "gc-friendly"
 
 STEPS = ["Ctrl+Shift+T opens the Templates page, which lists the zone's templates",
          "Import… with a tarball chosen in the file chooser runs as a job that ends done",
@@ -41,44 +39,21 @@ if not can_run():
     print("1..0 # SKIP needs bwrap, dpkg-deb and a busybox with dpkg", flush=True)
     sys.exit(0)
 
-from dogtail.config import config  # noqa: E402
+# dogtail's settings, ok(), wait_for(), click(), type_into() and the window
+# roles are test-e2e.py's, loaded as a module as test-tray-host.py does.
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("e2e", os.path.join(HERE, "test-e2e.py"))
+e2e = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(e2e)
 
-config.checkForA11y = False
-config.searchBackoffDuration = 0.5
-config.searchCutoffCount = 40
-config.defaultDelay = 0.2
-config.logDebugToFile = False
-config.logDebugToStdOut = False
-
-from dogtail import tree  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xinput  # noqa: E402
 
-step = 0
-# GTK 4.8 gives a plain GtkWindow the AT-SPI role "filler".
-WINDOW_ROLES = ("frame", "filler", "dialog", "window")
-
-
-def ok(passed, what, detail=""):
-    global step
-    step += 1
-    print(("ok" if passed else "not ok") + f" {step} - {what}" + (f" # {detail}" if detail else ""),
-          flush=True)
-    return passed
-
-
-def wait_for(predicate, seconds=60):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except Exception:  # the tree changes under us while the app works
-            pass
-        time.sleep(0.3)
-    return None
+tree = e2e.tree
+ok = e2e.ok
+wait_for = e2e.wait_for
+click = e2e.click
+type_into = e2e.type_into
+WINDOW_ROLES = e2e.WINDOW_ROLES
 
 
 def find_all(node, role, name, recursive=True, start=False):
@@ -106,13 +81,6 @@ def center(node):
     return x + w // 2, y + h // 2
 
 
-def type_into(node, text):
-    """GTK 4.8 offers no EditableText; without a window manager X gives the
-    keyboard to the window under the pointer (test-e2e.py)."""
-    xinput.click(*center(node))
-    xinput.type_text(text)
-
-
 def combo(*keys):
     """Modifiers held (Control_L, Shift_L) around the last key."""
     d = xinput._display
@@ -124,10 +92,6 @@ def combo(*keys):
         xinput._xtst.XTestFakeKeyEvent(d, c, 0, 0)
     xinput._x11.XSync(d, 0)
     time.sleep(0.3)
-
-
-def click(node):
-    node.doActionNamed("click")
 
 
 def choose_file(app, title, path):
@@ -258,7 +222,7 @@ def main():
         return 0 if ok(bool(built) and bool(details) and bool(package), STEPS[4]) else 1
     except Exception as error:  # a part not found, or the tree changed under us
         traceback.print_exc()
-        ok(False, STEPS[step] if step < len(STEPS) else "the test", str(error))
+        ok(False, STEPS[e2e.step] if e2e.step < len(STEPS) else "the test", str(error))
         return 1
     finally:
         app_proc.terminate()
