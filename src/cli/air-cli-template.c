@@ -28,10 +28,8 @@
 #include "air-json.h"
 #include "air-names.h"
 #include "air-template-call.h"
-#include "air-transport.h"
 
 #define COMMAND "qair template"
-#define MAX_SMALL_ANSWER (4 * 1024 * 1024)
 
 static int
 fail (GError *error)
@@ -41,26 +39,29 @@ fail (GError *error)
   return AIR_CLI_EXIT_FAILED;
 }
 
+/* Every zone (or the one named) asked for its templates at once, each
+ * within its time limit. */
 static GPtrArray *
-list_templates (AirZone  *zone,
-                GError  **error)
+ask_for_templates (AirZoneRegistry *registry,
+                   const char      *zone_name)
 {
-  g_autoptr(GBytes) answer = air_transport_call_sync (air_zone_get_transport (zone), air_zone_get_gateway (zone),
-                                                      "qubesair.TemplateList", NULL, NULL, MAX_SMALL_ANSWER,
-                                                      NULL, error);
-  GPtrArray *templates;
-  gsize len;
-  const char *data;
+  g_autoptr(GPtrArray) zones = air_cli_all_zones (registry);
+  g_autoptr(GPtrArray) asked = g_ptr_array_new ();
 
-  if (answer == NULL)
-    {
-      g_prefix_error (error, _("Zone “%s”: "), air_zone_get_name (zone));
-      return NULL;
-    }
-  data = g_bytes_get_data (answer, &len);
-  templates = air_template_list_parse (data, len, error);
+  for (guint i = 0; i < zones->len; i++)
+    if (zone_name == NULL || strcmp (air_zone_get_name (g_ptr_array_index (zones, i)), zone_name) == 0)
+      g_ptr_array_add (asked, g_ptr_array_index (zones, i));
+  return air_cli_ask_zones (registry, asked, FALSE, air_zone_list_templates_async);
+}
+
+static GPtrArray *
+answered_templates (AirCliAnswer  *answer,
+                    GError       **error)
+{
+  GPtrArray *templates = air_zone_list_templates_finish (answer->zone, answer->result, error);
+
   if (templates == NULL)
-    g_prefix_error (error, _("Zone “%s” sent a bad answer: "), air_zone_get_name (zone));
+    air_cli_answer_fix_error (answer, error);
   return templates;
 }
 
@@ -75,23 +76,22 @@ template_ls (AirZoneRegistry *registry,
              const char      *zone_name,
              gboolean         json)
 {
-  g_autoptr(GPtrArray) zones = air_cli_all_zones (registry);
+  g_autoptr(GPtrArray) answers = ask_for_templates (registry, zone_name);
   gboolean printed_header = FALSE, failed = FALSE;
 
   if (json)
     g_print ("[");
-  for (guint z = 0, n_json = 0; z < zones->len; z++)
+  for (guint z = 0, n_json = 0; z < answers->len; z++)
     {
-      AirZone *zone = g_ptr_array_index (zones, z);
+      AirCliAnswer *answer = g_ptr_array_index (answers, z);
+      AirZone *zone = answer->zone;
       g_autoptr(GPtrArray) templates = NULL;
       g_autoptr(GError) error = NULL;
 
-      if (zone_name != NULL && strcmp (air_zone_get_name (zone), zone_name) != 0)
-        continue;
-      templates = list_templates (zone, &error);
+      templates = answered_templates (answer, &error);
       if (templates == NULL)
         {
-          g_printerr ("qair: %s\n", error->message);
+          air_cli_report_down (zone, error);
           failed = TRUE;
           continue;
         }
@@ -189,6 +189,21 @@ build (AirTemplateCall *call)
   return AIR_CLI_EXIT_OK;
 }
 
+/* Rollback or Remove, as air_cli_ask_zones() calls it. */
+static struct {
+  const char *service;
+  const char *name;
+} action_call;
+
+static void
+template_action_call (AirZone             *zone,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  air_zone_template_action_async (zone, action_call.service, action_call.name, cancellable, callback, user_data);
+}
+
 /* [ZONE:]NAME and --zone, or the one zone that has the template. */
 static AirZone *
 find_template_zone (AirZoneRegistry  *registry,
@@ -198,7 +213,7 @@ find_template_zone (AirZoneRegistry  *registry,
                     GError          **error)
 {
   const char *colon = strchr (arg, ':');
-  g_autoptr(GPtrArray) zones = NULL;
+  g_autoptr(GPtrArray) answers = NULL;
   g_autofree char *prefix = NULL;
   AirZone *found = NULL;
 
@@ -220,12 +235,12 @@ find_template_zone (AirZoneRegistry  *registry,
   if (zone_name != NULL)
     return air_cli_find_zone (registry, zone_name, error);
 
-  zones = air_cli_all_zones (registry);
-  for (guint i = 0; i < zones->len; i++)
+  answers = ask_for_templates (registry, NULL);
+  for (guint i = 0; i < answers->len; i++)
     {
-      AirZone *zone = g_ptr_array_index (zones, i);
-      g_autoptr(GPtrArray) templates = list_templates (zone, NULL);
-
+      AirCliAnswer *answer = g_ptr_array_index (answers, i);
+      AirZone *zone = answer->zone;
+      g_autoptr(GPtrArray) templates = answered_templates (answer, NULL);
       for (guint j = 0; templates != NULL && j < templates->len; j++)
         if (strcmp (((AirTemplate *) g_ptr_array_index (templates, j))->name, arg) == 0)
           {
@@ -404,29 +419,25 @@ air_cli_template_main (AirZoneRegistry  *registry,
     }
 
   {
-    gboolean rollback = strcmp (sub, "rollback") == 0;
-    g_autoptr(GBytes) answer = air_transport_call_sync (air_zone_get_transport (zone), air_zone_get_gateway (zone),
-                                                        rollback ? "qubesair.TemplateRollback" : "qubesair.TemplateRemove",
-                                                        name, NULL, MAX_SMALL_ANSWER, NULL, &error);
+    g_autoptr(GPtrArray) zones = g_ptr_array_new ();
+    g_autoptr(GPtrArray) answers = NULL;
     g_autoptr(AirTemplate) template = NULL;
-    gsize len;
-    const char *data;
+    AirCliAnswer *answer;
 
-    if (answer == NULL)
+    action_call.service = strcmp (sub, "rollback") == 0 ? "qubesair.TemplateRollback" : "qubesair.TemplateRemove";
+    action_call.name = name;
+    g_ptr_array_add (zones, zone);
+    answers = air_cli_ask_zones (registry, zones, TRUE, template_action_call);
+    answer = g_ptr_array_index (answers, 0);
+    if (!air_zone_template_action_finish (zone, answer->result, &template, &error))
       {
-        g_prefix_error (&error, _("Zone “%s”: "), air_zone_get_name (zone));
+        air_cli_answer_fix_error (answer, &error);
         return fail (g_steal_pointer (&error));
       }
-    if (!rollback)
-      {
-        g_print (_("Template “%s” removed from zone “%s”.\n"), name, air_zone_get_name (zone));
-        return AIR_CLI_EXIT_OK;
-      }
-    data = g_bytes_get_data (answer, &len);
-    template = air_template_parse (data, len, &error);
     if (template == NULL)
-      return fail (g_steal_pointer (&error));
-    g_print (_("Template “%s” is back at version %u.\n"), template->name, template->version);
+      g_print (_("Template “%s” removed from zone “%s”.\n"), name, air_zone_get_name (zone));
+    else
+      g_print (_("Template “%s” is back at version %u.\n"), template->name, template->version);
     return AIR_CLI_EXIT_OK;
   }
 }

@@ -3,7 +3,8 @@
  * Import, Create and Update take minutes: their input (a tarball, or a
  * request line and package files) is streamed to the zone while its
  * progress lines come back, each checked (air-template.h) and told as
- * "step" and "output". List, Rollback and Remove are small calls.
+ * "step" and "output". List, Rollback and Remove are small calls of
+ * AirZone (air-zone.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -36,26 +37,6 @@ void             air_template_call_run_async   (AirTemplateCall          *self,
                                                 gpointer                  user_data);
 AirTemplate     *air_template_call_run_finish  (AirTemplateCall          *self,
                                                 GAsyncResult             *result,
-                                                GError                  **error);
-
-void             air_zone_list_templates_async (AirZone                  *zone,
-                                                GCancellable             *cancellable,
-                                                GAsyncReadyCallback       callback,
-                                                gpointer                  user_data);
-/* Returns: (element-type AirTemplate) */
-GPtrArray       *air_zone_list_templates_finish (AirZone                 *zone,
-                                                GAsyncResult             *result,
-                                                GError                  **error);
-/* Rollback answers the template as it is now; Remove, NULL with no error. */
-void             air_zone_template_action_async (AirZone                 *zone,
-                                                const char               *service,
-                                                const char               *name,
-                                                GCancellable             *cancellable,
-                                                GAsyncReadyCallback       callback,
-                                                gpointer                  user_data);
-gboolean         air_zone_template_action_finish (AirZone                *zone,
-                                                GAsyncResult             *result,
-                                                AirTemplate             **template,
                                                 GError                  **error);
 
 G_END_DECLS

@@ -818,3 +818,96 @@ air_zone_qube_action_finish (AirZone       *self,
 
   return g_task_propagate_pointer (G_TASK (result), error) != NULL;
 }
+
+static gpointer
+decode_templates (AirZone         *self,
+                  GBytes          *answer,
+                  GDestroyNotify  *free_func,
+                  GError         **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return air_template_list_parse (data, len, error);
+}
+
+void
+air_zone_list_templates_async (AirZone             *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  zone_call (self, air_zone_list_templates_async, "qubesair.TemplateList", NULL, NULL,
+             MAX_SMALL_ANSWER, decode_templates, FALSE, cancellable, callback, user_data);
+}
+
+GPtrArray *
+air_zone_list_templates_finish (AirZone       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+decode_template (AirZone         *self,
+                 GBytes          *answer,
+                 GDestroyNotify  *free_func,
+                 GError         **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  *free_func = (GDestroyNotify) air_template_free;
+  return air_template_parse (data, len, error);
+}
+
+void
+air_zone_template_action_async (AirZone             *self,
+                                const char          *service,
+                                const char          *name,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  if (!air_name_validate (name, "template", &error))
+    {
+      g_task_report_error (self, callback, user_data, air_zone_template_action_async, error);
+      return;
+    }
+  zone_call (self, air_zone_template_action_async, service, name, NULL, MAX_SMALL_ANSWER,
+             strcmp (service, "qubesair.TemplateRollback") == 0 ? decode_template : decode_nothing,
+             FALSE, cancellable, callback, user_data);
+}
+
+gboolean
+air_zone_template_action_finish (AirZone       *self,
+                                 GAsyncResult  *result,
+                                 AirTemplate  **template,
+                                 GError       **error)
+{
+  gpointer answer;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
+    return FALSE;
+  /* decode_nothing's answer is the zone itself. */
+  if (answer == (gpointer) self)
+    answer = NULL;
+  if (template != NULL)
+    *template = answer;
+  else
+    air_template_free (answer);
+  return TRUE;
+}

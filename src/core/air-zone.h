@@ -8,6 +8,7 @@
 
 #include "air-protocol.h"
 #include "air-qube.h"
+#include "air-template.h"
 #include "air-transport.h"
 #include "air-types.h"
 
@@ -109,5 +110,27 @@ void                air_zone_qube_action_async  (AirZone             *self,
 gboolean            air_zone_qube_action_finish (AirZone             *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
+
+/* qubesair.TemplateList. Returns: (element-type AirTemplate) */
+void                air_zone_list_templates_async  (AirZone             *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+GPtrArray          *air_zone_list_templates_finish (AirZone             *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+/* "qubesair.TemplateRollback" (its answer, the template as it is now, in
+ * @template) or "qubesair.TemplateRemove" (@template NULL). Builds are
+ * AirTemplateCall's (air-template-call.h). */
+void                air_zone_template_action_async  (AirZone             *self,
+                                                     const char          *service,
+                                                     const char          *name,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean            air_zone_template_action_finish (AirZone             *self,
+                                                     GAsyncResult        *result,
+                                                     AirTemplate        **template,
+                                                     GError             **error);
 
 G_END_DECLS
