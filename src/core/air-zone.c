@@ -840,8 +840,9 @@ air_zone_list_templates_async (AirZone             *self,
 {
   g_return_if_fail (AIR_IS_ZONE (self));
 
+  /* Up to AIR_TEMPLATE_MAX_LIST templates, each with its packages. */
   zone_call (self, air_zone_list_templates_async, "qubesair.TemplateList", NULL, NULL,
-             MAX_SMALL_ANSWER, decode_templates, FALSE, cancellable, callback, user_data);
+             AIR_JSON_MAX_MESSAGE, decode_templates, TRUE, cancellable, callback, user_data);
 }
 
 GPtrArray *

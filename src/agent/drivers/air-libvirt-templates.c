@@ -179,19 +179,13 @@ static gboolean
 run_in_vm (gpointer                    data,
            AirTemplateBuild           *build,
            const char                 *step,
-           const char                 *script,
-           const char * const         *args,
+           const char * const         *argv,
            const AirTemplateReporter  *reporter,
            GError                    **error)
 {
   VmBuild *vm_build = data;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
 
-  g_strv_builder_add_many (builder, "/bin/sh", "-c", script, "qubes-air-build", NULL);
-  g_strv_builder_addv (builder, (const char **) args);
-  argv = g_strv_builder_end (builder);
-  return run_command (vm_build->driver, vm_build->vm, step, (const char * const *) argv, -1, reporter, error);
+  return run_command (vm_build->driver, vm_build->vm, step, argv, -1, reporter, error);
 }
 
 /* Powers the VM off; with @keep, its changes go into the copy. */

@@ -79,8 +79,7 @@ static gboolean
 run_in_build (gpointer                    data,
               AirTemplateBuild           *build,
               const char                 *step,
-              const char                 *script,
-              const char * const         *args,
+              const char * const         *command,
               const AirTemplateReporter  *reporter,
               GError                    **error)
 {
@@ -114,9 +113,8 @@ run_in_build (gpointer                    data,
                            "--setenv", "LANG", "C.UTF-8",
                            "--setenv", "DEBIAN_FRONTEND", "noninteractive",
                            "--chdir", "/",
-                           "--", "/bin/sh", "-c", script, "qubes-air-build",
-                           NULL);
-  g_strv_builder_addv (builder, (const char **) args);
+                           "--", NULL);
+  g_strv_builder_addv (builder, (const char **) command);
   argv = g_strv_builder_end (builder);
   /* As root, under a uid of its own: root of the build's namespace only. */
   return run_reported (reporter, step, (const char * const *) argv, TRUE, fds, G_N_ELEMENTS (fds), error);

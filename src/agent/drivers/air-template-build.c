@@ -36,10 +36,15 @@ run_step (const AirTemplateBuilder  *builder,
           const char * const        *args,
           GError                   **error)
 {
-  const char * const none[] = { NULL };
+  g_autoptr(GStrvBuilder) command = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
 
+  g_strv_builder_add_many (command, "/bin/sh", "-c", script, "qubes-air-build", NULL);
+  if (args != NULL)
+    g_strv_builder_addv (command, (const char **) args);
+  argv = g_strv_builder_end (command);
   begin_step (steps, step);
-  return builder->run (builder->data, build, step, script, args != NULL ? args : none, steps->reporter, error);
+  return builder->run (builder->data, build, step, (const char * const *) argv, steps->reporter, error);
 }
 
 AirTemplate *

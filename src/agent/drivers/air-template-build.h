@@ -24,11 +24,11 @@ typedef struct {
   /* Optional: a step of its own after the copy (a VM booted on it). */
   const char *start_step;
   gboolean (*start)  (gpointer data, AirTemplateBuild *build, GError **error);
-  /* Runs "/bin/sh -c @script qubes-air-build @args…" as root in the copy,
-   * the package files in AIR_ROOTFS_PACKAGES_DIR; its output to @reporter.
-   * @step names it in the message of a failure. */
-  gboolean (*run)    (gpointer data, AirTemplateBuild *build, const char *step, const char *script,
-                      const char * const *args, const AirTemplateReporter *reporter, GError **error);
+  /* Runs @argv (the template's /bin/sh with a step's script) as root in
+   * the copy, the package files in AIR_ROOTFS_PACKAGES_DIR; its output to
+   * @reporter. @step names it in the message of a failure. */
+  gboolean (*run)    (gpointer data, AirTemplateBuild *build, const char *step, const char * const *argv,
+                      const AirTemplateReporter *reporter, GError **error);
   /* Optional: the end, before the version is kept (@keep) or dropped. */
   gboolean (*finish) (gpointer data, AirTemplateBuild *build, gboolean keep, GError **error);
   gpointer data;
