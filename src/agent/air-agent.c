@@ -172,6 +172,11 @@ serve (AirDriver  *driver,
       /* Served here, in the gateway or host itself: reached over qrexec. */
       if (info->link == NULL)
         info->link = g_strdup ("qrexec");
+      /* A backend that does not say encrypts no qube disk of its own
+       * (bubblewrap: plain directories; Proxmox: whatever its storage does,
+       * which we cannot tell). */
+      if (info->disk_encryption == NULL)
+        info->disk_encryption = g_strdup ("none");
       json = air_zone_info_to_json (info);
 
       return print_line (json) ? 0 : 1;

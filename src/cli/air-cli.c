@@ -287,8 +287,8 @@ cmd_zones (int argc, char **argv)
       json_builder_begin_array (builder);
     }
   else
-    g_print ("%-16s %-24s %-8s %-10s %-14s %s\n", _("ZONE"), _("GATEWAY"), _("DRIVER"), _("HEALTH"),
-             _("ISOLATION"), _("TEMPLATES"));
+    g_print ("%-16s %-24s %-8s %-10s %-14s %-5s %s\n", _("ZONE"), _("GATEWAY"), _("DRIVER"), _("HEALTH"),
+             _("ISOLATION"), _("DISKS"), _("TEMPLATES"));
 
   for (guint i = 0; i < answers->len; i++)
     {
@@ -330,6 +330,9 @@ cmd_zones (int argc, char **argv)
           json_builder_add_string_value (builder, air_isolation_to_string (air_zone_get_isolation (zone)));
           json_builder_set_member_name (builder, "acceleration");
           json_builder_add_string_value (builder, air_zone_get_acceleration (zone));
+          /* "luks", "none", or "" when the zone did not say. */
+          json_builder_set_member_name (builder, "disk_encryption");
+          json_builder_add_string_value (builder, air_zone_get_disk_encryption (zone));
           if (g_hash_table_contains (key_places, air_zone_get_name (zone)))
             {
               json_builder_set_member_name (builder, "wireguard_key");
@@ -343,9 +346,10 @@ cmd_zones (int argc, char **argv)
           json_builder_end_object (builder);
         }
       else
-        g_print ("%-16s %-24s %-8s %-10s %-14s %s%s%s\n", air_zone_get_name (zone), air_zone_get_gateway (zone),
+        g_print ("%-16s %-24s %-8s %-10s %-14s %-5s %s%s%s\n", air_zone_get_name (zone), air_zone_get_gateway (zone),
                  air_zone_get_driver (zone), air_health_to_string (air_zone_get_health (zone)),
-                 isolation, templates, reason[0] ? "  " : "", reason);
+                 isolation, air_zone_get_disk_encryption (zone)[0] ? air_zone_get_disk_encryption (zone) : "-",
+                 templates, reason[0] ? "  " : "", reason);
     }
 
   if (json)

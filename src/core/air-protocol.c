@@ -710,6 +710,7 @@ air_zone_info_free (AirZoneInfo *info)
   g_free (info->link);
   g_free (info->endpoint);
   g_free (info->host_key);
+  g_free (info->disk_encryption);
   g_free (info);
 }
 
@@ -721,7 +722,7 @@ air_zone_info_parse (const char  *data,
   g_autoptr(JsonObject) object = air_json_parse_object (data, len, AIR_JSON_MAX_LINE, error);
   g_autoptr(AirZoneInfo) info = g_new0 (AirZoneInfo, 1);
   g_autoptr(GError) local_error = NULL;
-  const char *name, *driver, *reason, *link, *endpoint, *host_key, *acceleration;
+  const char *name, *driver, *reason, *link, *endpoint, *host_key, *acceleration, *disk_encryption;
   gint64 n_qubes, n_running, memory_total, vcpus_total, handshake;
 
   if (object == NULL)
@@ -740,7 +741,8 @@ air_zone_info_parse (const char  *data,
       !air_json_get_opt_string (object, "link", 16, "", &link, error) ||
       !air_json_get_opt_string (object, "endpoint", AIR_PROTOCOL_MAX_ENDPOINT, "", &endpoint, error) ||
       !air_json_get_opt_string (object, "host-key", AIR_PROTOCOL_MAX_HOST_KEY, "", &host_key, error) ||
-      !air_json_get_opt_int (object, "handshake", 0, G_MAXINT64 / G_USEC_PER_SEC, 0, &handshake, error))
+      !air_json_get_opt_int (object, "handshake", 0, G_MAXINT64 / G_USEC_PER_SEC, 0, &handshake, error) ||
+      !air_json_get_opt_string (object, "disk-encryption", 16, "", &disk_encryption, error))
     return NULL;
 
   if (!zone_link_is_valid (link))
@@ -793,6 +795,9 @@ air_zone_info_parse (const char  *data,
   info->acceleration = g_strdup (info->isolation == AIR_ISOLATION_VM &&
                                  (strcmp (acceleration, "kvm") == 0 || strcmp (acceleration, "tcg") == 0)
                                  ? acceleration : "");
+  /* Likewise: what the zone cannot be taken to say is unknown. */
+  info->disk_encryption = g_strdup (strcmp (disk_encryption, "luks") == 0 || strcmp (disk_encryption, "none") == 0
+                                    ? disk_encryption : "");
 
   return g_steal_pointer (&info);
 }
@@ -853,6 +858,11 @@ air_zone_info_to_json (const AirZoneInfo *info)
     {
       json_builder_set_member_name (builder, "handshake");
       json_builder_add_int_value (builder, info->handshake);
+    }
+  if (info->disk_encryption != NULL && info->disk_encryption[0] != '\0')
+    {
+      json_builder_set_member_name (builder, "disk-encryption");
+      json_builder_add_string_value (builder, info->disk_encryption);
     }
   json_builder_end_object (builder);
 

@@ -78,6 +78,10 @@ typedef struct {
   char         *endpoint;       /* user@host:port, "" when none */
   char         *host_key;       /* pinned key's "SHA256:…", "" when none */
   gint64        handshake;      /* WireGuard's last, Unix seconds; 0: none */
+  /* Whether the zone encrypts its qubes' private volumes: "luks" (each
+   * with a key of its own from the vault), "none", or "" when the zone
+   * did not say (an older agent). */
+  char         *disk_encryption;
 } AirZoneInfo;
 
 typedef struct {

@@ -36,6 +36,7 @@ struct _AirZone
   AirHealth     health;
   AirIsolation  isolation;
   char         *acceleration;
+  char         *disk_encryption;
   gint64        handshake;
   guint         round_trip_ms;
 };
@@ -75,6 +76,7 @@ air_zone_finalize (GObject *object)
   g_clear_pointer (&self->gateway, g_free);
   g_clear_pointer (&self->driver, g_free);
   g_clear_pointer (&self->acceleration, g_free);
+  g_clear_pointer (&self->disk_encryption, g_free);
   g_clear_pointer (&self->health_reason, g_free);
   g_clear_pointer (&self->templates, g_strfreev);
   g_clear_pointer (&self->link, g_free);
@@ -332,6 +334,17 @@ air_zone_get_acceleration (AirZone *self)
   return self->acceleration ? self->acceleration : "";
 }
 
+/* "luks" when the zone encrypts its qubes' private volumes (each with a
+ * key of its own kept in the vault), "none" when it does not, "" when the
+ * zone has not said (an older agent, or not asked yet). Notified with
+ * "isolation". */
+const char *
+air_zone_get_disk_encryption (AirZone *self)
+{
+  g_return_val_if_fail (AIR_IS_ZONE (self), "");
+  return self->disk_encryption ? self->disk_encryption : "";
+}
+
 AirIsolation
 air_zone_get_isolation (AirZone *self)
 {
@@ -411,11 +424,14 @@ air_zone_apply_info (AirZone           *self,
   g_object_freeze_notify (G_OBJECT (self));
 
   if (self->isolation != info->isolation ||
-      g_strcmp0 (self->acceleration, info->acceleration ? info->acceleration : "") != 0)
+      g_strcmp0 (self->acceleration, info->acceleration ? info->acceleration : "") != 0 ||
+      g_strcmp0 (air_zone_get_disk_encryption (self), info->disk_encryption ? info->disk_encryption : "") != 0)
     {
       self->isolation = info->isolation;
       g_free (self->acceleration);
       self->acceleration = g_strdup (info->acceleration ? info->acceleration : "");
+      g_free (self->disk_encryption);
+      self->disk_encryption = g_strdup (info->disk_encryption ? info->disk_encryption : "");
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ISOLATION]);
     }
 

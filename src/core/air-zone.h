@@ -42,6 +42,7 @@ void                air_zone_set_health         (AirZone             *self,
                                                  const char          *reason);
 AirIsolation        air_zone_get_isolation      (AirZone             *self);
 const char         *air_zone_get_acceleration   (AirZone             *self);
+const char         *air_zone_get_disk_encryption (AirZone            *self);
 const char * const *air_zone_get_templates      (AirZone             *self);
 const char         *air_zone_get_link           (AirZone             *self);
 const char         *air_zone_get_endpoint       (AirZone             *self);

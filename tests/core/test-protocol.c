@@ -590,6 +590,39 @@ test_zone_info_acceleration (void)
     }
 }
 
+/* Whether the zone encrypts its qubes' disks: "luks" or "none" is kept
+ * through the gateway's rewriting; absent (an older agent) or anything
+ * else is unknown, "". */
+static void
+test_zone_info_disk_encryption (void)
+{
+  static const struct { const char *member, *kept; } cases[] = {
+    { ",\"disk-encryption\":\"luks\"", "luks" }, { ",\"disk-encryption\":\"none\"", "none" },
+    { "", "" }, { ",\"disk-encryption\":\"rot13\"", "" }, { ",\"disk-encryption\":\"<b>\"", "" },
+  };
+  const char *long_text = "{\"name\":\"z\",\"disk-encryption\":\"luks-and-a-lot-more\"}";
+  g_autoptr(GError) long_error = NULL;
+
+  g_assert_null (air_zone_info_parse (long_text, strlen (long_text), &long_error));
+  g_assert_error (long_error, AIR_ERROR, AIR_ERROR_PROTOCOL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"name\":\"z\",\"isolation\":\"vm\"%s}", cases[i].member);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AirZoneInfo) info = air_zone_info_parse (text, strlen (text), &error);
+      g_autoptr(AirZoneInfo) again = NULL;
+      g_autofree char *json = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->disk_encryption, ==, cases[i].kept);
+      json = air_zone_info_to_json (info);
+      again = air_zone_info_parse (json, strlen (json), &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (again->disk_encryption, ==, cases[i].kept);
+    }
+}
+
 static void
 test_zone_info_minimal (void)
 {
@@ -1041,6 +1074,7 @@ main (int   argc,
   g_test_add_func ("/air/protocol/zone-info/valid", test_zone_info);
   g_test_add_func ("/air/protocol/zone-info/minimal", test_zone_info_minimal);
   g_test_add_func ("/air/protocol/zone-info/acceleration", test_zone_info_acceleration);
+  g_test_add_func ("/air/protocol/zone-info/disk-encryption", test_zone_info_disk_encryption);
   g_test_add_func ("/air/protocol/zone-info/hostile", test_zone_info_hostile);
   g_test_add_func ("/air/protocol/zone-info/too-many-templates", test_zone_info_too_many_templates);
   g_test_add_func ("/air/protocol/zone-info/round-trip", test_zone_info_round_trip);
