@@ -128,8 +128,9 @@ catch_stop_signals (void)
 
 /* Files into the home @home_fd (taken), as its owner. */
 static int
-put_in_home (int         home_fd,
-             const char *source)
+put_in_home (int                 home_fd,
+             const char         *source,
+             const AirFileStage *stage)
 {
   g_autoptr(AirFilecopyReader) reader = NULL;
   g_autoptr(GError) error = NULL;
@@ -137,7 +138,7 @@ put_in_home (int         home_fd,
   guint8 result[AIR_FILECOPY_RESULT_SIZE];
   guint32 last_len;
   gboolean ok;
-  int incoming_fd;
+  int incoming_fd, staged_fd = -1;
 
   catch_stop_signals ();
   incoming_fd = air_filecopy_open_incoming (home_fd, source, &error);
@@ -149,16 +150,34 @@ put_in_home (int         home_fd,
 
   reader = air_filecopy_reader_new (incoming_fd, &error);
   if (reader != NULL)
-    air_filecopy_reader_set_limits (reader, transfer_quota (home_fd), AIR_FILECOPY_MAX_ENTRIES);
+    air_filecopy_reader_set_limits (reader,
+                                    MIN (transfer_quota (home_fd),
+                                         stage && stage->max_bytes ? stage->max_bytes : G_MAXUINT64),
+                                    stage && stage->max_entries ? stage->max_entries
+                                                                : AIR_FILECOPY_MAX_ENTRIES);
+  if (stage != NULL && stage->deliver != NULL)
+    staged_fd = openat (incoming_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   close (incoming_fd);
   close (home_fd);
   if (reader == NULL)
-    return fail (error);
+    {
+      if (staged_fd >= 0)
+        close (staged_fd);
+      return fail (error);
+    }
 
   ok = air_filecopy_reader_run (reader, STDIN_FILENO, &error);
+  if (!ok && stage != NULL && stage->too_large != NULL &&
+      air_filecopy_reader_get_errno (reader) == EDQUOT)
+    g_prefix_error (&error, "%s", stage->too_large);
+  /* A staged copy is only done once it is where the caller asked. */
+  if (ok && staged_fd >= 0)
+    ok = stage->deliver (stage->data, staged_fd, &error);
+  if (staged_fd >= 0)
+    close (staged_fd);
 
   /* qfile-unpacker's answer, then the last name (result_header_ext). */
-  air_filecopy_result_encode (ok ? 0 : MAX (air_filecopy_reader_get_errno (reader), 1),
+  air_filecopy_result_encode (ok ? 0 : MAX (air_filecopy_reader_get_errno (reader), EIO),
                               air_filecopy_reader_get_crc (reader), result);
   last = g_strdup (air_filecopy_reader_get_last_name (reader));
   last_len = GUINT32_TO_LE ((guint32) strlen (last));
@@ -178,7 +197,8 @@ put_in_home (int         home_fd,
 }
 
 static int
-get_from_home (int home_fd)
+get_from_home (int                 home_fd,
+               const AirFileStage *stage)
 {
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(AirFilecopyWriter) writer = NULL;
@@ -190,6 +210,8 @@ get_from_home (int home_fd)
     paths = air_json_get_strv (request, "paths", MAX_GET_PATHS, AIR_FILECOPY_MAX_NAME, &error);
   for (guint i = 0; paths != NULL && paths[i] != NULL && error == NULL; i++)
     air_filecopy_check_name (paths[i], strlen (paths[i]) + 1, &error);
+  if (error == NULL && stage != NULL && stage->fetch != NULL)
+    stage->fetch (stage->data, home_fd, (const char * const *) paths, &error);
   if (error != NULL)
     {
       close (home_fd);
@@ -315,14 +337,21 @@ serve_in_qube (AirDriver  *driver,
                const char *source)
 {
   g_autoptr(GError) error = NULL;
-  int home_fd = air_driver_open_home (driver, name, &error);
+  int home_fd, status;
 
+  /* a backend that moves the files itself (through a staging folder) */
+  status = air_driver_serve_files (driver, service, name, source, &error);
+  if (status >= 0)
+    return status;
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    return fail (error);
+  g_clear_error (&error);
+
+  home_fd = air_driver_open_home (driver, name, &error);
   if (home_fd < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     {
       g_autoptr(AirRunHeader) header = g_new0 (AirRunHeader, 1);
       const char *argv[] = { AIR_VM_AGENT_PATH, "--home-files", service, source, NULL };
-      int status;
-
       g_clear_error (&error);
       header->argv = g_strdupv ((char **) argv);
       header->user = g_strdup ("user");
@@ -343,10 +372,19 @@ air_file_services_serve_home (int         home_fd,
                               const char *service,
                               const char *source)
 {
+  return air_file_services_serve_staged (home_fd, service, source, NULL);
+}
+
+int
+air_file_services_serve_staged (int                 home_fd,
+                                const char         *service,
+                                const char         *source,
+                                const AirFileStage *stage)
+{
   if (strcmp (service, "qubesair.FilePut") == 0)
-    return put_in_home (home_fd, source);
+    return put_in_home (home_fd, source, stage);
   if (strcmp (service, "qubesair.FileGet") == 0)
-    return get_from_home (home_fd);
+    return get_from_home (home_fd, stage);
   return list_in_home (home_fd);
 }
 

@@ -23,6 +23,26 @@ int      air_file_services_put     (AirDriver      *driver,
 int      air_file_services_serve_home (int          home_fd,
                                        const char  *service,
                                        const char  *source);
+/* For a backend whose qubes' files are reached only piecemeal (a
+ * Proxmox VM through its guest agent): the service runs on a staging home
+ * @home_fd (taken) of the backend's, which fetches a FileGet's @paths
+ * (names already checked) into it first, and delivers a FilePut's files
+ * from the staged QubesIncoming/SOURCE folder @incoming_fd before the
+ * caller hears the copy is done. Limits of 0 are the usual ones. */
+typedef struct {
+  gboolean (*fetch)   (gpointer data, int home_fd, const char * const *paths, GError **error);
+  gboolean (*deliver) (gpointer data, int incoming_fd, GError **error);
+  gpointer   data;
+  guint64    max_bytes;
+  guint64    max_entries;
+  /* Said before the reader's message when a transfer is over them. */
+  const char *too_large;
+} AirFileStage;
+
+int      air_file_services_serve_staged (int                 home_fd,
+                                         const char         *service,
+                                         const char         *source,
+                                         const AirFileStage *stage);
 int      air_file_services_guest_main (const char  *service,
                                        const char  *source);
 

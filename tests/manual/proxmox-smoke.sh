@@ -21,7 +21,8 @@
 #
 # What you need first, on the Proxmox server:
 #   - a template VM in the pool (or tagged "qubes-air") with the QEMU guest
-#     agent installed and enabled (Options → QEMU Guest Agent);
+#     agent installed and enabled (Options → QEMU Guest Agent), and a user
+#     "user" (where copied files land, as in Qubes);
 #   - an API token (Datacenter → Permissions → API Tokens) allowed to
 #     clone, start, stop, destroy and use the guest agent on those VMs.
 # The script asks for the token (stored in the vault, never on disk here)
@@ -32,7 +33,8 @@
 #
 # It adds the zone (add, trust), lists it, creates a qube (a linked clone),
 # starts it, runs commands in it through the guest agent (output and exit
-# status), runs a disposable, shuts it down and removes it. Every step says
+# status), copies a file into it and back out (file-write in parts,
+# file-read), runs a disposable, shuts it down and removes it. Every step says
 # what it did; the last line is the verdict (PASSED or FAILED, with the
 # steps that failed). Exit status 0 when everything passed.
 #
@@ -124,6 +126,14 @@ expect () {
   fi
 }
 
+# The copied file out of the qube into the qube itself (FileGet, then
+# FilePut), and its checksum there.
+copy_back () {
+  rel=$("$Q" run "$zone:$qube" -- sh -c 'cd ~user && ls -d QubesIncoming/*/smoke-payload.bin | head -1') &&
+    "$Q" copy --from-zone "$zone" "$qube:$rel" "$zone:$qube" &&
+    "$Q" run "$zone:$qube" -- sh -c "cksum < ~user/QubesIncoming/$qube/smoke-payload.bin"
+}
+
 cleanup () {
   if "$Q" ls --zone "$zone" 2>/dev/null | grep -qw "$qube"; then
     echo
@@ -193,6 +203,17 @@ step "start $qube" "$Q" start "$zone:$qube" &&
     "$Q" run "$zone:$qube" -- sh -c 'uname -sm; echo smoke-ok'
   expect "… its exit status comes back" 7 "" "$Q" run "$zone:$qube" -- sh -c 'exit 7'
   expect "… and its stderr" 0 "to-stderr" "$Q" run "$zone:$qube" -- sh -c 'echo to-stderr >&2'
+  # A file of 150,000 bytes: four parts through agent/file-write, joined
+  # in the guest, into ~user/QubesIncoming/<this qube>/.
+  payload_dir=$(mktemp -d)
+  head -c 150000 /dev/urandom >"$payload_dir/smoke-payload.bin"
+  sum=$(cksum <"$payload_dir/smoke-payload.bin")
+  step "copy a 150,000-byte file into $qube (file-write in parts)" \
+    "$Q" copy "$payload_dir/smoke-payload.bin" "$zone:$qube"
+  expect "… it is there, byte for byte" 0 "$sum" \
+    "$Q" run "$zone:$qube" -- sh -c 'cksum < "$(ls -d ~user/QubesIncoming/*/smoke-payload.bin | head -1)"'
+  expect "… and it comes back out (file-read), into its QubesIncoming/$qube/" 0 "$sum" copy_back
+  rm -rf "$payload_dir"
   step "shut $qube down (ACPI, then stop after 60 s)" "$Q" shutdown "$zone:$qube"
   step "remove $qube (destroy with its disks)" "$Q" rm "$zone:$qube"
 }

@@ -10,7 +10,14 @@
 # ("interrupted by signal"). A clone's VM exists, locked, while the clone
 # runs; a stopped clone leaves it (unlocked) for the caller to destroy,
 # a failed one is removed. Its "VMs" run the guest agent's exec for real: the
-# command runs as a child process in the VM's own directory.
+# command runs as a child process in the VM's own directory, which is its
+# user's HOME (and holds its TMPDIR). agent/file-write and agent/file-read
+# work on real files, but only inside that directory (a VM sees only its
+# own disk): file-write takes at most 61,440 characters of content (400,
+# "Parameter verification failed.", beyond), base64 unless encode=1 (the
+# API's default) asks the server to encode it, and replaces the file;
+# file-read returns at most 16 MiB and "truncated": 1 when there was more.
+# Agent calls to a stopped VM fail as Proxmox's do (500).
 #
 # It can fail the ways the real one does, chosen with --fail:
 #   auth        every call 401
@@ -19,6 +26,9 @@
 #   slow-clone  clone tasks run for 3 s
 #   hostile     VM names with escapes, markup and 300 characters
 #   oversized   /cluster/resources answers 20 MiB
+#   agent-dies  the guest agent stops answering after two file-writes:
+#               every agent call then fails with 500 "QEMU guest agent is
+#               not running"
 #
 # Usage: pve-test-server.py --cert C --key K (--token T | --token-file F)
 #        --port-file F [--port P] [--node N] [--vms N] [--fail MODE] --state DIR
@@ -28,6 +38,7 @@
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -46,6 +57,9 @@ execs = {}    # (vmid, pid) -> dict
 next_pid = [1000]
 resource_reads = [0]  # GET /cluster/resources answered
 stopped = []  # tasks stopped by DELETE /nodes/{node}/tasks/{upid}
+file_writes = [0]
+MAX_WRITE = 61440
+MAX_READ = 16 * 1024 * 1024
 
 
 def upid(node, kind, vmid):
@@ -92,6 +106,15 @@ def vm_dir(vmid):
     d = os.path.join(args.state, str(vmid))
     os.makedirs(d, exist_ok=True)
     return d
+
+
+def guest_path(vmid, path):
+    # the VM's disk is its directory: an absolute guest path inside it
+    root = os.path.realpath(vm_dir(vmid))
+    full = os.path.realpath(path) if os.path.isabs(path) else None
+    if full is None or not (full == root or full.startswith(root + os.sep)):
+        return None
+    return full
 
 
 def add_vm(vmid, name, template=False, status="stopped", tags="qubes-air"):
@@ -244,9 +267,52 @@ class Handler(BaseHTTPRequestHandler):
                         v["status"] = "stopped"
                     return self.answer(200, new_task("qm" + action, vmid, then=down))
                 return self.answer(501, None, message="Method 'POST /nodes/%s/qemu/%d/status/%s' not implemented" % (node, vmid, action))
-            if rest == ["agent", "exec"] and method == "POST":
+            if rest[:1] == ["agent"]:
                 if v["status"] != "running":
                     return self.answer(500, None, message="VM %d is not running" % vmid)
+                if args.fail == "agent-dies" and file_writes[0] >= 2:
+                    return self.answer(500, None, message="QEMU guest agent is not running")
+            if rest == ["agent", "file-write"] and method == "POST":
+                content = p.get("content")
+                if "file" not in p or content is None:
+                    return self.answer(400, None, message="Parameter verification failed.",
+                                       errors={"file" if "file" not in p else "content":
+                                               "property is missing and it is not optional"})
+                if len(content) > MAX_WRITE:
+                    return self.answer(400, None, message="Parameter verification failed.",
+                                       errors={"content": "value may not be more than %d characters" % MAX_WRITE})
+                if str(p.get("encode", "1")) in ("1", "true"):
+                    data = content.encode()
+                else:
+                    try:
+                        data = base64.b64decode(content, validate=True)
+                    except ValueError:
+                        return self.answer(500, None, message="Agent error: Invalid base64 data")
+                full = guest_path(vmid, p["file"])
+                if full is None:
+                    return self.answer(500, None, message="Agent error: failed to open file '%s': Permission denied" % p["file"])
+                try:
+                    with open(full, "wb") as f:
+                        f.write(data)
+                except OSError as e:
+                    return self.answer(500, None, message="Agent error: failed to open file '%s': %s" % (p["file"], e.strerror))
+                file_writes[0] += 1
+                return self.answer(200, None)
+            if rest == ["agent", "file-read"] and method == "GET":
+                full = guest_path(vmid, p.get("file", ""))
+                try:
+                    if full is None:
+                        raise PermissionError(13, "Permission denied")
+                    with open(full, "rb") as f:
+                        data = f.read(MAX_READ + 1)
+                except OSError as e:
+                    return self.answer(500, None, message="Agent error: failed to open file '%s': %s" % (p.get("file"), e.strerror))
+                # Proxmox puts the decoded bytes in the JSON string
+                out = {"content": data[:MAX_READ].decode("latin-1")}
+                if len(data) > MAX_READ:
+                    out["truncated"] = 1
+                return self.answer(200, out)
+            if rest == ["agent", "exec"] and method == "POST":
                 command = p.get("command")
                 if isinstance(command, str):
                     command = [command]
@@ -255,9 +321,11 @@ class Handler(BaseHTTPRequestHandler):
                 pid = next_pid[0]
                 next_pid[0] += 1
                 data = p.get("input-data", "")
+                tmp = os.path.join(vm_dir(vmid), "tmp")
+                os.makedirs(tmp, exist_ok=True)
                 proc = subprocess.Popen(command, cwd=vm_dir(vmid), stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        env={"PATH": "/usr/bin:/bin", "HOME": vm_dir(vmid)})
+                                        env={"PATH": "/usr/bin:/bin", "HOME": vm_dir(vmid), "TMPDIR": tmp})
                 e = {"proc": proc, "out": b"", "err": b""}
                 def run():
                     e["out"], e["err"] = proc.communicate(data.encode())

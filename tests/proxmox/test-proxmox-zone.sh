@@ -63,7 +63,7 @@ start_server () {
   port=$(cat "$pve/port")
 }
 
-echo "1..48"
+echo "1..67"
 
 mkdir -p "$pve/vms" "$secret_dir"
 chmod 700 "$secret_dir"
@@ -145,6 +145,55 @@ out=$($Q rm lab:p1 2>&1)
 status=$?
 check "rm of a running qube is refused" test $status -ne 0
 
+# --- Files through the guest agent: parts of 45 KiB written into a
+# private folder in the guest, joined there, linked into place.
+$Q create p2 --zone lab --template debian-12 >/dev/null 2>&1
+$Q start lab:p2 >/dev/null 2>&1
+seq 1 300 | sed 's/^/small /' >"$root/small.txt"
+head -c 200000 /dev/urandom >"$root/blob.bin"
+$Q copy "$root/small.txt" "$root/blob.bin" lab:p1 >/dev/null 2>"$root/err"
+status=$?
+[ $status -ne 0 ] && sed 's/^/# /' "$root/err"
+check "qair copy puts files into a Proxmox qube" test $status -eq 0
+got=$(find "$pve/vms" -path '*/QubesIncoming/*' -name blob.bin | head -1)
+check "… a file of 200,000 bytes (five parts) lands in its ~/QubesIncoming/SOURCE/, byte for byte" \
+  cmp -s "$root/blob.bin" "$got"
+check "… and a small one too" cmp -s "$root/small.txt" "$(dirname "$got")/small.txt"
+check "… leaving no temporary folder or part in the guest" \
+  test -z "$(find "$pve/vms" -name 'qubes-air.*' -o -name '.qubes-air-copy.*' -o -name 'p.0*')"
+$Q copy "$root/small.txt" lab:p1 >/dev/null 2>&1
+check "a second copy of the same name is kept beside it as “small (2).txt”" \
+  cmp -s "$root/small.txt" "$(dirname "$got")/small (2).txt"
+check "… and the first is untouched" cmp -s "$root/small.txt" "$(dirname "$got")/small.txt"
+rel=QubesIncoming/$(basename "$(dirname "$got")")/blob.bin
+$Q copy "p1:$rel" p2 >/dev/null 2>"$root/err"
+status=$?
+[ $status -ne 0 ] && sed 's/^/# /' "$root/err"
+got2=$(find "$pve/vms" -path '*/QubesIncoming/p1/*' -name blob.bin | head -1)
+check "qair copy out of a Proxmox qube (file-read) into another, byte for byte" \
+  cmp -s "$root/blob.bin" "${got2:-/nonexistent}"
+out=$($Q copy "p1:QubesIncoming" p2 2>&1)
+status=$?
+check "copying a folder out of a Proxmox qube is refused" test $status -ne 0
+contains "$out" "is a folder"; ok $? "… saying it is a folder and what to do"
+out=$($Q copy "p1:no-such-file" p2 2>&1)
+status=$?
+check "copying a file that is not there fails" test $status -ne 0
+contains "$out" "There is no file"; ok $? "… saying there is no such file"
+truncate -s 65M "$root/huge.bin"
+out=$($Q copy "$root/huge.bin" lab:p1 2>&1)
+status=$?
+check "a copy larger than 64 MiB into a Proxmox qube is refused" test $status -ne 0
+contains "$out" "64 MiB"; ok $? "… naming the limit"
+test -z "$(find "$pve/vms" -name 'huge.bin*')"; ok $? "… and leaves nothing of it"
+rm -f "$root/huge.bin"
+$Q kill lab:p2 >/dev/null 2>&1
+out=$($Q copy "$root/small.txt" lab:p2 2>&1)
+status=$?
+check "a copy into a stopped Proxmox qube is refused" test $status -ne 0
+contains "$out" "not running"; ok $? "… saying it is not running"
+$Q rm lab:p2 >/dev/null 2>&1
+
 # A disposable: a linked clone, the command run in it, then destroyed.
 out=$(echo in | $Q dispvm --zone lab --template debian-12 -- sh -c 'cat; exit 4' 2>&1)
 status=$?
@@ -205,6 +254,19 @@ out=$($Q ls --zone lab 2>&1)
 sleep 3
 out=$($Q ls --zone lab 2>&1)
 ! contains "$out" "slow" >/dev/null; ok $? "… also once the clone would have ended"
+
+# --- A guest agent that stops answering in the middle of a copy: the
+# copy fails, saying why, and no part of the file is at its destination.
+stop_server
+start_server first "$port" agent-dies
+$Q create p3 --zone lab --template debian-12 >/dev/null 2>&1
+$Q start lab:p3 >/dev/null 2>&1
+out=$($Q copy "$root/blob.bin" lab:p3 2>&1)
+status=$?
+check "a copy whose guest agent dies after two of its five parts fails" test $status -ne 0
+contains "$out" "guest agent is not running"; ok $? "… saying the guest agent is not running"
+check "… and leaves nothing at the destination, not even a part" \
+  test -z "$(find "$pve/vms" -path '*/QubesIncoming/*')"
 
 # --- A changed certificate at the same address: refused.
 stop_server

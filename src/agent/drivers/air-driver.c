@@ -196,6 +196,22 @@ air_driver_open_home (AirDriver   *self,
   return IFACE (self)->open_home (self, name, error);
 }
 
+int
+air_driver_serve_files (AirDriver   *self,
+                        const char  *service,
+                        const char  *name,
+                        const char  *source,
+                        GError     **error)
+{
+  g_return_val_if_fail (AIR_IS_DRIVER (self), -1);
+  if (IFACE (self)->serve_files == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "no file services of its own");
+      return -1;
+    }
+  return IFACE (self)->serve_files (self, service, name, source, error);
+}
+
 AirQube *
 air_driver_create (AirDriver          *self,
                    const char         *name,

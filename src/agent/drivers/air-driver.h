@@ -82,6 +82,10 @@ struct _AirDriverInterface
                                      int files_fd, const AirTemplateReporter *reporter, GError **error);
   AirTemplate *(*rollback_template) (AirDriver *self, const char *name, GError **error);
   gboolean     (*remove_template)   (AirDriver *self, const char *name, GError **error);
+  /* Optional: the file services (air-file-services.c) for qubes whose
+   * homes neither open_home nor an agent of ours inside can reach. */
+  int          (*serve_files)       (AirDriver *self, const char *service, const char *name,
+                                     const char *source, GError **error);
 };
 
 AirDriver   *air_driver_new_for_host   (const char          *state_dir,
@@ -181,6 +185,15 @@ AirTemplate *air_driver_rollback_template (AirDriver        *self,
 /* Refused while a qube of the zone is based on it. */
 gboolean     air_driver_remove_template (AirDriver          *self,
                                         const char          *name,
+                                        GError             **error);
+
+/* The file service qubesair.File* on qube @name, served by the backend
+ * itself: its exit status, or -1 with @error (G_IO_ERROR_NOT_SUPPORTED
+ * when the backend leaves it to open_home). */
+int          air_driver_serve_files    (AirDriver           *self,
+                                        const char          *service,
+                                        const char          *name,
+                                        const char          *source,
                                         GError             **error);
 
 /* The backends' implementations (air-local-driver-iface.c). */

@@ -387,6 +387,7 @@ bad:
 
 typedef struct {
   GByteArray *body;
+  gsize       max;
   gboolean    too_large;
 } Answer;
 
@@ -395,7 +396,7 @@ collect_cb (char *data, size_t size, size_t n, void *user_data)
 {
   Answer *answer = user_data;
 
-  if (answer->body->len + size * n > AIR_PROXMOX_MAX_ANSWER)
+  if (answer->body->len + size * n > answer->max)
     {
       answer->too_large = TRUE;
       return 0;
@@ -462,12 +463,13 @@ header_cb (char *data, size_t size, size_t n, void *user_data)
   return len;
 }
 
-JsonNode *
-air_proxmox_api_request (AirProxmoxApi       *self,
-                         const char          *method,
-                         const char          *path,
-                         const char * const  *form,
-                         GError             **error)
+static JsonNode *
+request_up_to (AirProxmoxApi       *self,
+               const char          *method,
+               const char          *path,
+               const char * const  *form,
+               gsize                max,
+               GError             **error)
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
   g_autoptr(JsonObject) root = NULL;
@@ -475,7 +477,7 @@ air_proxmox_api_request (AirProxmoxApi       *self,
   g_autofree char *fields = NULL;
   g_autofree char *reason_line = NULL;
   struct curl_slist header = { NULL, NULL };
-  Answer answer = { body, FALSE };
+  Answer answer = { body, max, FALSE };
   gboolean is_get = strcmp (method, "GET") == 0;
   long status = 0;
   CURLcode code;
@@ -538,7 +540,7 @@ air_proxmox_api_request (AirProxmoxApi       *self,
   if (answer.too_large)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("The Proxmox server's answer is larger than %d MiB"), AIR_PROXMOX_MAX_ANSWER / (1024 * 1024));
+                   _("The Proxmox server's answer is larger than %d MiB"), (int) (max / (1024 * 1024)));
       return NULL;
     }
   if (code != CURLE_OK)
@@ -548,7 +550,7 @@ air_proxmox_api_request (AirProxmoxApi       *self,
       return NULL;
     }
 
-  root = air_json_parse_object ((const char *) body->data, body->len, AIR_PROXMOX_MAX_ANSWER, NULL);
+  root = air_json_parse_object ((const char *) body->data, body->len, max, NULL);
   if (status == 401)
     {
       g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED,
@@ -571,6 +573,76 @@ air_proxmox_api_request (AirProxmoxApi       *self,
     }
   data = json_object_dup_member (root, "data");
   return data;
+}
+
+JsonNode *
+air_proxmox_api_request (AirProxmoxApi       *self,
+                         const char          *method,
+                         const char          *path,
+                         const char * const  *form,
+                         GError             **error)
+{
+  return request_up_to (self, method, path, form, AIR_PROXMOX_MAX_ANSWER, error);
+}
+
+/* POST agent/file-write: @base64 (at most AIR_PROXMOX_MAX_WRITE
+ * characters) is decoded by the guest agent into @file, which it
+ * creates or replaces; there is no append. */
+gboolean
+air_proxmox_api_file_write (AirProxmoxApi  *self,
+                            const char     *node,
+                            guint           vmid,
+                            const char     *file,
+                            const char     *base64,
+                            GError        **error)
+{
+  g_autofree char *path = g_strdup_printf ("/nodes/%s/qemu/%u/agent/file-write", node, vmid);
+  const char *form[] = { "file", file, "content", base64, "encode", "0", NULL };
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) data = NULL;
+
+  g_return_val_if_fail (strlen (base64) <= AIR_PROXMOX_MAX_WRITE, FALSE);
+  data = air_proxmox_api_request (self, "POST", path, form, &local);
+  /* it answers {"data":null} */
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* GET agent/file-read: the file's bytes, of which Proxmox returns at most
+ * AIR_PROXMOX_MAX_READ, saying "truncated" when there was more. */
+char *
+air_proxmox_api_file_read (AirProxmoxApi  *self,
+                           const char     *node,
+                           guint           vmid,
+                           const char     *file,
+                           gboolean       *truncated,
+                           GError        **error)
+{
+  g_autofree char *path = g_strdup_printf ("/nodes/%s/qemu/%u/agent/file-read", node, vmid);
+  const char *form[] = { "file", file, NULL };
+  g_autoptr(JsonNode) data = request_up_to (self, "GET", path, form, AIR_PROXMOX_MAX_READ + 64 * 1024, error);
+  gint64 cut = 0;
+  gboolean cut_bool = FALSE;
+  const char *content;
+  JsonObject *object;
+
+  if (data == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (data) ||
+      !air_json_get_string (object = json_node_get_object (data), "content", AIR_PROXMOX_MAX_READ, &content, NULL) ||
+      (!air_json_get_opt_int (object, "truncated", 0, 1, 0, &cut, NULL) &&
+       !air_json_get_opt_bool (object, "truncated", FALSE, &cut_bool, NULL)))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
+                           _("The Proxmox guest agent's file-read answer is not the API's"));
+      return NULL;
+    }
+  *truncated = cut == 1 || cut_bool;
+  return g_strdup (content);
 }
 
 static char *

@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 #define AIR_PROXMOX_MAX_TOKEN    512
 #define AIR_PROXMOX_MAX_VMS      10000
 #define AIR_PROXMOX_MAX_OUTPUT   (1024 * 1024)
+/* The API's own limits on agent/file-write's content (characters: we
+ * send base64, so 45 KiB of data a call) and on what file-read returns. */
+#define AIR_PROXMOX_MAX_WRITE    61440
+#define AIR_PROXMOX_MAX_READ     (16 * 1024 * 1024)
 
 typedef struct {
   guint     vmid;
@@ -75,6 +79,18 @@ int            air_proxmox_api_exec        (AirProxmoxApi  *self,
                                             GBytes         *input,
                                             GBytes        **out,
                                             GBytes        **err,
+                                            GError        **error);
+gboolean       air_proxmox_api_file_write  (AirProxmoxApi  *self,
+                                            const char     *node,
+                                            guint           vmid,
+                                            const char     *file,
+                                            const char     *base64,
+                                            GError        **error);
+char          *air_proxmox_api_file_read   (AirProxmoxApi  *self,
+                                            const char     *node,
+                                            guint           vmid,
+                                            const char     *file,
+                                            gboolean       *truncated,
                                             GError        **error);
 
 G_END_DECLS

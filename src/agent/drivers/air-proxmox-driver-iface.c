@@ -110,6 +110,12 @@ disposable (AirDriver *d, const char *template_name, const AirRunHeader *header,
                                         STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, error);
 }
 
+static int
+serve_files (AirDriver *d, const char *service, const char *name, const char *source, GError **error)
+{
+  return air_proxmox_driver_serve_files (PROXMOX (d), service, name, source, error);
+}
+
 void
 _air_proxmox_driver_iface_init (AirDriverInterface *iface)
 {
@@ -127,4 +133,5 @@ _air_proxmox_driver_iface_init (AirDriverInterface *iface)
   iface->kill = kill_qube;
   iface->run = run;
   iface->disposable = disposable;
+  iface->serve_files = serve_files;
 }

@@ -692,6 +692,37 @@ air_proxmox_driver_remove (AirProxmoxDriver  *self,
   return destroy (self, vm->vmid, error);
 }
 
+AirProxmoxApi *
+air_proxmox_driver_get_api (AirProxmoxDriver *self)
+{
+  return self->api;
+}
+
+const char *
+air_proxmox_driver_get_node (AirProxmoxDriver *self)
+{
+  return self->config->node;
+}
+
+/* The VM id of the running qube @name, for the guest agent's calls. */
+guint
+air_proxmox_driver_running_vmid (AirProxmoxDriver  *self,
+                                 const char        *name,
+                                 GError           **error)
+{
+  g_autoptr(GPtrArray) vms = NULL;
+  AirProxmoxVm *vm = lookup (self, name, FALSE, &vms, error);
+
+  if (vm == NULL)
+    return 0;
+  if (strcmp (vm->status, "running") != 0)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_BUSY, _("Qube “%s” is not running: start it first."), name);
+      return 0;
+    }
+  return vm->vmid;
+}
+
 static int
 exec_in (AirProxmoxDriver *self, guint vmid, const AirRunHeader *header,
          int in_fd, int out_fd, int err_fd, GError **error)

@@ -98,6 +98,25 @@ int               air_proxmox_driver_watch      (AirProxmoxDriver  *self,
                                                  gboolean           listed,
                                                  guint              interval);
 
+AirProxmoxApi    *air_proxmox_driver_get_api    (AirProxmoxDriver  *self);
+const char       *air_proxmox_driver_get_node   (AirProxmoxDriver  *self);
+guint             air_proxmox_driver_running_vmid (AirProxmoxDriver *self,
+                                                 const char        *name,
+                                                 GError           **error);
+
+/* air-proxmox-files.c: qubesair.FilePut and FileGet through the guest
+ * agent (FileList is refused). */
+#define AIR_PROXMOX_MAX_COPY_IN   (64 * 1024 * 1024)  /* bytes of one copy into a qube */
+#define AIR_PROXMOX_MAX_COPY_FILES 1000                /* files and folders of one copy */
+/* bytes of one file copied out: file-read's 16 MiB, of base64 */
+#define AIR_PROXMOX_MAX_FILE_OUT  (AIR_PROXMOX_MAX_READ / 4 * 3)
+#define AIR_PROXMOX_MAX_COPY_OUT  (64 * 1024 * 1024)  /* bytes of one copy out of a qube */
+int               air_proxmox_driver_serve_files (AirProxmoxDriver *self,
+                                                 const char        *service,
+                                                 const char        *name,
+                                                 const char        *source,
+                                                 GError           **error);
+
 /* air-proxmox-driver-iface.c */
 void              _air_proxmox_driver_iface_init (AirDriverInterface *iface);
 
