@@ -146,8 +146,7 @@ create_action (GtkWidget  *widget,
 
   job = air_session_create_qube (self->session, air_zone_get_name (air_zone_picker_get_zone (self->picker)),
                                  name, spec);
-  g_object_set_data_full (G_OBJECT (job), "air-select-name", g_strdup (name), g_free);
-  g_signal_emit (self, signals[CREATED], 0, job);
+  g_signal_emit (self, signals[CREATED], 0, job, name);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -181,9 +180,10 @@ air_create_dialog_class_init (AirCreateDialogClass *klass)
   object_class->dispose = air_create_dialog_dispose;
   object_class->finalize = air_create_dialog_finalize;
 
+  /* The job making the qube, and the qube's name. */
   signals[CREATED] =
     g_signal_new ("created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, AIR_TYPE_JOB);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, AIR_TYPE_JOB, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-create-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, AirCreateDialog, picker);

@@ -229,9 +229,11 @@ jobs_changed_cb (GListModel  *jobs,
     {
       g_autoptr(AirJob) job = g_list_model_get_item (jobs, i);
 
-      if (g_object_get_data (G_OBJECT (job), "air-notifier") == self || air_job_is_finished (job))
+      /* A job moved in the list comes again: it is watched once. */
+      if (air_job_is_finished (job) ||
+          g_signal_handler_find (job, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                                 job_finished_cb, self) != 0)
         continue;
-      g_object_set_data (G_OBJECT (job), "air-notifier", self);
       g_signal_connect_object (job, "finished", G_CALLBACK (job_finished_cb), self, 0);
     }
 }

@@ -88,26 +88,56 @@ _air_window_actions_update (AirWindow *self)
   gtk_widget_action_set_enabled (widget, "win.show-all-zones", self->zone_filter_name != NULL);
 }
 
+/* The qube a confirmation or a job's end acts on, kept with its handler. */
+typedef struct
+{
+  AirWindow *window;   /* weak */
+  char      *zone;
+  char      *name;
+} QubeTarget;
+
+static QubeTarget *
+qube_target_new (AirWindow  *window,
+                 const char *zone,
+                 const char *name)
+{
+  QubeTarget *target = g_new0 (QubeTarget, 1);
+
+  g_set_weak_pointer (&target->window, window);
+  target->zone = g_strdup (zone);
+  target->name = g_strdup (name);
+  return target;
+}
+
+static void
+qube_target_free (gpointer  data,
+                  GClosure *closure)
+{
+  QubeTarget *target = data;
+
+  g_clear_weak_pointer (&target->window);
+  g_free (target->zone);
+  g_free (target->name);
+  g_free (target);
+}
+
 static void
 job_finished_cb (AirJob     *job,
-               AirWindow  *self)
+                 QubeTarget *target)
 {
   /* A failure is shown in the job list; a new qube gets selected. */
-  if (air_job_get_state (job) == AIR_JOB_SUCCEEDED)
-    {
-      const char *name = g_object_get_data (G_OBJECT (job), "air-select-name");
-
-      if (name != NULL)
-        air_window_select_qube (self, air_job_get_zone (job), name);
-    }
+  if (target->window != NULL && air_job_get_state (job) == AIR_JOB_SUCCEEDED)
+    air_window_select_qube (target->window, target->zone, target->name);
 }
 
 static void
 created_cb (AirCreateDialog *dialog,
             AirJob          *job,
+            const char      *name,
             AirWindow       *self)
 {
-  g_signal_connect_object (job, "finished", G_CALLBACK (job_finished_cb), self, 0);
+  g_signal_connect_data (job, "finished", G_CALLBACK (job_finished_cb),
+                         qube_target_new (self, air_job_get_zone (job), name), qube_target_free, 0);
 }
 
 static void
@@ -161,12 +191,10 @@ kill_qube_action (GtkWidget  *widget,
 
 static void
 remove_confirmed_cb (AirConfirmDialog *dialog,
-                     AirWindow        *self)
+                     QubeTarget       *target)
 {
-  const char *zone = g_object_get_data (G_OBJECT (dialog), "air-zone");
-  const char *name = g_object_get_data (G_OBJECT (dialog), "air-name");
-
-  air_session_qube_action (self->session, zone, name, AIR_ZONE_ACTION_REMOVE);
+  if (target->window != NULL)
+    air_session_qube_action (target->window->session, target->zone, target->name, AIR_ZONE_ACTION_REMOVE);
 }
 
 static void
@@ -188,9 +216,9 @@ remove_qube_action (GtkWidget  *widget,
                             "This cannot be undone."),
                           air_qube_get_name (qube), air_qube_get_zone (qube));
   dialog = air_confirm_dialog_new (GTK_WINDOW (self), heading, body, _("_Remove"));
-  g_object_set_data_full (G_OBJECT (dialog), "air-zone", g_strdup (air_qube_get_zone (qube)), g_free);
-  g_object_set_data_full (G_OBJECT (dialog), "air-name", g_strdup (air_qube_get_name (qube)), g_free);
-  g_signal_connect_object (dialog, "confirmed", G_CALLBACK (remove_confirmed_cb), self, 0);
+  g_signal_connect_data (dialog, "confirmed", G_CALLBACK (remove_confirmed_cb),
+                         qube_target_new (self, air_qube_get_zone (qube), air_qube_get_name (qube)),
+                         qube_target_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -272,13 +300,12 @@ edit_zone_action (GtkWidget  *widget,
 
 static void
 remove_zone_confirmed_cb (AirConfirmDialog *dialog,
-                          AirWindow        *self)
+                          QubeTarget       *target)
 {
-  const char *zone = g_object_get_data (G_OBJECT (dialog), "air-zone");
   g_autoptr(GError) error = NULL;
 
-  if (!air_session_remove_zone (self->session, zone, &error))
-    air_window_show_error (self, error->message);
+  if (target->window != NULL && !air_session_remove_zone (target->window->session, target->zone, &error))
+    air_window_show_error (target->window, error->message);
 }
 
 static void
@@ -300,8 +327,8 @@ remove_zone_action (GtkWidget  *widget,
                             "The qubes themselves stay in the zone; add the zone again to see them."),
                           zone);
   dialog = air_confirm_dialog_new (GTK_WINDOW (self), heading, body, _("_Remove Zone"));
-  g_object_set_data_full (G_OBJECT (dialog), "air-zone", g_strdup (zone), g_free);
-  g_signal_connect_object (dialog, "confirmed", G_CALLBACK (remove_zone_confirmed_cb), self, 0);
+  g_signal_connect_data (dialog, "confirmed", G_CALLBACK (remove_zone_confirmed_cb),
+                         qube_target_new (self, zone, NULL), qube_target_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -1017,6 +1017,39 @@ test_tray_menu_on_demand (void)
   g_assert_true (menu_has ((gpointer) "tray-q (Halted)"));
 }
 
+static guint
+count_titled (const char *title)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < panel.notifications->len; i++)
+    if (g_strcmp0 (((Notification *) g_ptr_array_index (panel.notifications, i))->title, title) == 0)
+      count++;
+  return count;
+}
+
+/* A job the job list shows again (added twice) ends with one notification,
+ * not one per time it was listed. */
+static void
+test_notifier_job_once (void)
+{
+  g_autoptr(AirJob) job = air_job_new ("Tidy the zone", "local");
+  g_autoptr(AirJob) marker = air_job_new ("Count the qubes", "local");
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "No room left.");
+
+  air_session_add_job (session (), job);
+  air_session_add_job (session (), job);
+  air_job_fail (job, error);
+  wait_notification ("Tidy the zone failed");
+  /* The bus keeps the order: once the next job's notification is in, a
+   * second one for the first would be too. */
+  air_session_add_job (session (), marker);
+  air_job_fail (marker, error);
+  wait_notification ("Count the qubes failed");
+  g_assert_cmpuint (count_titled ("Tidy the zone failed"), ==, 1);
+  g_assert_cmpuint (count_titled ("Count the qubes failed"), ==, 1);
+}
+
 static gboolean
 registered (gpointer user_data)
 {
@@ -1063,6 +1096,7 @@ main (int   argc,
   g_test_add_func ("/air/tray/watcher-restarts", test_tray_watcher_restarts);
   g_test_add_func ("/air/tray/dbus-menu-updates", test_tray_dbus_menu_updates);
   g_test_add_func ("/air/tray/menu-on-demand", test_tray_menu_on_demand);
+  g_test_add_func ("/air/tray/notifier-job-once", test_notifier_job_once);
 
   status = g_test_run ();
 

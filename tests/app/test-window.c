@@ -449,6 +449,9 @@ test_window_actions (Fixture       *fixture,
   wait_agent_state (fixture, "act-q", AIR_QUBE_STATE_HALTED);
   wait_window_shows (fixture, "act-q");
   air_test_wait_until (no_jobs_running, fixture, WAIT_SECONDS, "create");
+  /* The new qube is the one selected. */
+  g_assert_nonnull (air_window_get_selected (fixture->window));
+  g_assert_cmpstr (air_qube_get_name (air_window_get_selected (fixture->window)), ==, "act-q");
   {
     g_autoptr(GPtrArray) qubes = agent_list (fixture);
 
