@@ -179,6 +179,12 @@ describe_parts (AirZoneMap *self,
     g_string_append_printf (text, "\n%s %s", _("Pinned host key:"), key);
   else if (g_strcmp0 (air_zone_get_link (zone), "qrexec") != 0)
     g_string_append_printf (text, "\n%s", _("No host key pinned yet: see “qair zone trust”"));
+  {
+    g_autofree char *key_place = _air_zone_map_describe_key_place (view);
+
+    if (key_place != NULL)
+      g_string_append_printf (text, "\n%s", key_place);
+  }
   details[AIR_ZONE_MAP_PART_GATEWAY] = g_strdup (text->str);
 
   /* Translators: the accessible name of a link on the map: kind, gateway, zone, health */
@@ -215,6 +221,11 @@ describe_parts (AirZoneMap *self,
   /* Translators: a zone's backend (driver) and isolation */
   g_string_append_printf (text, "\n%s %s · %s %s", _("Backend:"), air_zone_get_driver (zone),
                           _("Isolation:"), air_zone_get_isolation_display_name (zone));
+  /* What the zone says of its qubes' disks; nothing when it did not say. */
+  if (g_strcmp0 (air_zone_get_disk_encryption (zone), "luks") == 0)
+    g_string_append_printf (text, "\n%s", _("Qube disks encrypted (LUKS, keys in the vault)"));
+  else if (g_strcmp0 (air_zone_get_disk_encryption (zone), "none") == 0)
+    g_string_append_printf (text, "\n%s", _("Qube disks not encrypted"));
   if (view->dot <= 0 && view->qubes->len > 0)
     {
       g_autofree char *states = _air_zone_map_summary_states (view);

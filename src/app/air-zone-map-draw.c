@@ -407,6 +407,12 @@ draw_card (AirZoneMap    *self,
                                   view->qubes->len, view->n_running);
       if (counts != NULL)
         draw_text (self, cr, counts, x + 28, y + 63, w - 34, FALSE, fg);
+      if (view->note.size.height > 0)
+        {
+          /* Translators: on a zone's card; its tooltip says what to do */
+          Segment segment = { _("⚠ WireGuard key not in the vault"), TRUE, warn };
+          draw_segments (self, cr, &segment, 1, x + 28, view->note.origin.y + 1, w - 34, 1, fg);
+        }
     }
   else
     {
@@ -418,7 +424,7 @@ draw_card (AirZoneMap    *self,
       set_source (cr, &health, 1.0);
       cairo_fill (cr);
       line[n++] = (Segment) { name, TRUE, down ? warn : NULL };
-      if (exposed)
+      if (exposed || view->key_place == KEY_PLACE_NOT_IN_VAULT)
         line[n++] = (Segment) { " ⚠", TRUE, warn };
       draw_segments (self, cr, line, n, view->parts[AIR_ZONE_MAP_PART_HOST].origin.x,
                      y + 1, view->parts[AIR_ZONE_MAP_PART_HOST].size.width - 4, 1, fg);

@@ -123,7 +123,9 @@ query_tooltip_cb (GtkWidget  *widget,
     return FALSE;
 
   qube = _air_zone_map_qube_at (view, x, y);
-  if (qube != NULL)
+  if (graphene_rect_contains_point (&view->note, &GRAPHENE_POINT_INIT (x, y)))
+    text = _air_zone_map_describe_key_place (view);
+  else if (qube != NULL)
     text = g_strdup_printf ("%s — %s", air_qube_get_name (qube),
                             air_qube_state_get_display_name (air_qube_get_state (qube)));
   else if (view->dot <= 0 && view->qubes->len > 0 && !_air_zone_view_is_down (view))

@@ -90,6 +90,14 @@ _air_zone_map_layout (AirZoneMap *self)
       if (view->full)
         {
           header = FULL_HEADER;
+          /* A key outside the vault: one warning line under the counts. */
+          if (view->key_place == KEY_PLACE_NOT_IN_VAULT && box_h >= FULL_HEADER + NOTE_HEIGHT)
+            {
+              graphene_rect_init (&view->note, x + 4, y + FULL_HEADER - 2, box_w - 8, NOTE_HEIGHT);
+              header += NOTE_HEIGHT;
+            }
+          else
+            graphene_rect_init (&view->note, 0, 0, 0, 0);
           graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_GATEWAY], x + 4, y + 4, box_w - 8, 20);
           graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_LINK], x + 4, y + 24, box_w - 8, 20);
           graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_HOST], x + 4, y + 44, box_w - 8, 38);
@@ -100,6 +108,7 @@ _air_zone_map_layout (AirZoneMap *self)
           double name_w = (box_w - 20) * 0.55;
 
           header = line;
+          graphene_rect_init (&view->note, 0, 0, 0, 0);
           graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_GATEWAY], x, y, 18, line);
           graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_HOST], x + 18, y, name_w, line);
           graphene_rect_init (&view->parts[AIR_ZONE_MAP_PART_LINK], x + 18 + name_w, y,

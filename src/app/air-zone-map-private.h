@@ -29,6 +29,14 @@ G_BEGIN_DECLS
 #define TOP_MARGIN       20.0   /* room for the links above the first row */
 #define STRIP_HEIGHT     20.0   /* the focused part's details, at the bottom */
 #define N_STATES          7
+#define NOTE_HEIGHT      18.0   /* a full card's warning line under its counts */
+
+/* Where a WireGuard zone's private key is, from the vault's list. */
+typedef enum {
+  KEY_PLACE_NONE,           /* no WireGuard, in the vault, or not asked yet */
+  KEY_PLACE_NOT_IN_VAULT,   /* a file of its gateway holds it: qair zone rekey */
+  KEY_PLACE_UNKNOWN,        /* the vault did not answer */
+} KeyPlace;
 
 typedef struct {
   AirZone         *zone;     /* borrowed from the registry */
@@ -43,6 +51,8 @@ typedef struct {
   double           dot;      /* 0: summarised */
   guint            columns;
   guint            lane;     /* its column: which line of the gap its link takes */
+  KeyPlace         key_place;
+  graphene_rect_t  note;     /* the warning line, when the card has one */
 } ZoneView;
 
 struct _AirZoneMap
@@ -65,7 +75,15 @@ struct _AirZoneMap
   int          laid_out_h;
   guint        refresh_id;
   double       text_scale;   /* smaller text on one-line cards */
+
+  /* The vault's list (metadata only), for where WireGuard keys are */
+  GHashTable  *key_places;   /* zone name → KeyPlace (GINT_TO_POINTER) */
+  GCancellable *vault_cancellable;
+  gboolean     vault_asking;
+  gboolean     vault_again;  /* asked for while a list was on its way */
+  guint        vault_timer_id;
 };
+
 static inline gboolean
 _air_zone_view_is_down (ZoneView *view)
 {
@@ -74,6 +92,7 @@ _air_zone_view_is_down (ZoneView *view)
 
 /* air-zone-map.c */
 void            _air_zone_map_rebuild              (AirZoneMap      *self);
+void            _air_zone_map_invalidate           (AirZoneMap      *self);
 void            _air_zone_map_emit_zone_activated  (AirZoneMap      *self,
                                                     const char      *zone);
 void            _air_zone_map_emit_qube_activated  (AirZoneMap      *self,
@@ -121,6 +140,11 @@ char           *_air_zone_map_describe_zone        (AirZoneMap      *self,
                                                     ZoneView        *view);
 void            _air_zone_map_update_part_texts    (AirZoneMap      *self);
 void            _air_zone_map_update_accessible    (AirZoneMap      *self);
+
+/* air-zone-map-vault.c */
+void            _air_zone_map_ask_vault            (AirZoneMap      *self);
+void            _air_zone_map_stop_vault           (AirZoneMap      *self);
+char           *_air_zone_map_describe_key_place   (ZoneView        *view);
 
 /* air-zone-map-input.c */
 AirZoneMapPart *_air_zone_map_focused_part         (AirZoneMap      *self);

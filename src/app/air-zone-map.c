@@ -100,6 +100,8 @@ _air_zone_map_rebuild (AirZoneMap *self)
           g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
           ZoneView view = { .zone = zone, .qubes = g_ptr_array_new () };
 
+          view.key_place = GPOINTER_TO_INT (g_hash_table_lookup (self->key_places, air_zone_get_name (zone)));
+
           g_array_append_val (self->views, view);
         }
       for (guint i = 0; i < self->views->len; i++)
@@ -197,6 +199,24 @@ invalidate (AirZoneMap *self)
   if (self->refresh_id == 0)
     self->refresh_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 10, refresh_cb, self, NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+_air_zone_map_invalidate (AirZoneMap *self)
+{
+  invalidate (self);
+}
+
+/* A zone added or removed: its WireGuard key may need placing. */
+static void
+zones_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  AirZoneMap *self)
+{
+  invalidate (self);
+  _air_zone_map_ask_vault (self);
 }
 
 static void
@@ -336,6 +356,7 @@ air_zone_map_finalize (GObject *object)
   g_clear_pointer (&self->links, g_ptr_array_unref);
   g_clear_pointer (&self->parts, g_ptr_array_unref);
   g_clear_pointer (&self->selected_zone, g_free);
+  g_clear_pointer (&self->key_places, g_hash_table_unref);
 
   G_OBJECT_CLASS (air_zone_map_parent_class)->finalize (object);
 }
@@ -436,6 +457,7 @@ air_zone_map_init (AirZoneMap *self)
   self->text_scale = 1.0;
   g_array_set_clear_func (self->views, (GDestroyNotify) zone_view_clear);
   self->dirty = TRUE;
+  self->key_places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   _air_zone_map_init_input (self);
@@ -475,6 +497,7 @@ air_zone_map_set_session (AirZoneMap *self,
       unwatch_links (self);
     }
 
+  _air_zone_map_stop_vault (self);
   g_set_object (&self->session, session);
 
   if (session != NULL)
@@ -485,10 +508,11 @@ air_zone_map_set_session (AirZoneMap *self,
       g_signal_connect_object (air_session_get_inventory (session), "items-changed",
                                G_CALLBACK (inventory_changed_cb), self, 0);
       g_signal_connect_object (air_session_get_zones (session), "items-changed",
-                               G_CALLBACK (inventory_changed_cb), self, 0);
+                               G_CALLBACK (zones_changed_cb), self, 0);
     }
 
   invalidate (self);
+  _air_zone_map_ask_vault (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 

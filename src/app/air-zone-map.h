@@ -39,6 +39,8 @@ AirQube    *air_zone_map_drop_qube_at      (AirZoneMap *self,
                                             double      x,
                                             double      y);
 AirQube    *air_zone_map_get_drop_qube     (AirZoneMap *self);
+void        air_zone_map_refresh_vault     (AirZoneMap *self);
+gboolean    air_zone_map_is_asking_vault   (AirZoneMap *self);
 GtkWidget  *air_zone_map_get_part          (AirZoneMap *self,
                                             const char *zone,
                                             AirZoneMapPartKind kind);

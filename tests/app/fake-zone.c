@@ -129,6 +129,9 @@ main (int   argc,
       info.name = (char *) zone;
       info.driver = (char *) "local";
       info.isolation = g_str_has_prefix (zone, "bare") ? AIR_ISOLATION_NONE : AIR_ISOLATION_NAMESPACES;
+      /* "luks…" encrypts its qubes' disks, "plain…" says it does not, others do not say */
+      info.disk_encryption = (char *) (g_str_has_prefix (zone, "luks") ? "luks"
+                                       : g_str_has_prefix (zone, "plain") ? "none" : NULL);
       info.templates = (char **) templates;
       info.health = AIR_HEALTH_UP;
       info.health_reason = (char *) "";

@@ -14,6 +14,7 @@
 
 #include "air-session.h"
 #include "air-test-utils.h"
+#include "air-vault-client.h"
 #include "air-zone-map.h"
 
 #define WAIT_SECONDS 60
@@ -472,6 +473,133 @@ test_parts_named (void)
   close_map (&fixture);
 }
 
+/* What the zone says of its qubes' disks is in its host's details, and
+ * nothing when it does not say. */
+static void
+test_disk_encryption (void)
+{
+  Fixture fixture = { 0 };
+  const char *luks, *plain, *quiet;
+
+  open_map (&fixture,
+            "{\"version\":1,\"zones\":["
+            "{\"name\":\"luks1\",\"gateway\":\"sys-remote-luks1\",\"driver\":\"local\"},"
+            "{\"name\":\"plain1\",\"gateway\":\"sys-remote-plain1\",\"driver\":\"local\"},"
+            "{\"name\":\"office\",\"gateway\":\"sys-remote-office\",\"driver\":\"local\"}]}",
+            "3", 9, 1000, 300);
+  /* ZoneInfo, where it is said, comes after the lists. */
+  while (air_zone_get_isolation (air_session_lookup_zone (fixture.session, "office")) == AIR_ISOLATION_UNKNOWN)
+    g_main_context_iteration (NULL, TRUE);
+
+  luks = air_zone_map_part_get_details (AIR_ZONE_MAP_PART (air_zone_map_get_part (fixture.map, "luks1",
+                                                                                   AIR_ZONE_MAP_PART_HOST)));
+  g_test_message ("%s", luks);
+  g_assert_nonnull (strstr (luks, "Qube disks encrypted (LUKS, keys in the vault)"));
+  plain = air_zone_map_part_get_details (AIR_ZONE_MAP_PART (air_zone_map_get_part (fixture.map, "plain1",
+                                                                                    AIR_ZONE_MAP_PART_HOST)));
+  g_assert_nonnull (strstr (plain, "Qube disks not encrypted"));
+  quiet = air_zone_map_part_get_details (AIR_ZONE_MAP_PART (air_zone_map_get_part (fixture.map, "office",
+                                                                                    AIR_ZONE_MAP_PART_HOST)));
+  g_assert_null (strstr (quiet, "Qube disks"));
+  close_map (&fixture);
+}
+
+static gboolean
+vault_answered (gpointer data)
+{
+  return !air_zone_map_is_asking_vault (data);
+}
+
+static guint
+warning_pixels (Fixture *fixture, const char *zone)
+{
+  graphene_rect_t rect;
+  cairo_surface_t *surface;
+  guint n;
+
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (air_zone_map_get_zone_rect (fixture->map, zone, &rect));
+  surface = render (fixture->map);
+  n = count_color (surface, &rect, "#a51d2d");
+  cairo_surface_destroy (surface);
+  return n;
+}
+
+static const char *
+gateway_details (Fixture *fixture, const char *zone)
+{
+  return air_zone_map_part_get_details (AIR_ZONE_MAP_PART (air_zone_map_get_part (fixture->map, zone,
+                                                                                   AIR_ZONE_MAP_PART_GATEWAY)));
+}
+
+static void
+key_made_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A WireGuard zone whose key is not in the vault (made before keys moved
+ * there): its card has a warning line and its gateway's details say to
+ * run “qair zone rekey”; once the vault keeps the key, neither. Without a
+ * vault that answers, the card has no warning and the details say that it
+ * is not known. */
+static void
+test_wireguard_key (void)
+{
+  Fixture fixture = { 0 };
+  gboolean vault = g_getenv ("AIR_VAULT_PROGRAM") != NULL;
+  guint outside, inside;
+
+  open_map (&fixture,
+            "{\"version\":1,\"zones\":["
+            "{\"name\":\"wg1\",\"gateway\":\"sys-remote-wg1\",\"driver\":\"ssh\","
+            "\"ssh\":{\"host\":\"127.0.0.1\",\"wireguard\":\"10.9.0.1:51820\"}},"
+            "{\"name\":\"office\",\"gateway\":\"sys-remote-office\",\"driver\":\"local\"}]}",
+            "3", 6, 1000, 400);
+  air_test_wait_until (vault_answered, fixture.map, WAIT_SECONDS, "the vault's list");
+  g_test_message ("%s", gateway_details (&fixture, "wg1"));
+  g_assert_null (strstr (gateway_details (&fixture, "office"), "WireGuard key"));
+
+  if (!vault)
+    {
+      g_assert_nonnull (strstr (gateway_details (&fixture, "wg1"), "not known"));
+      g_assert_cmpuint (warning_pixels (&fixture, "wg1"), ==, 0);
+      close_map (&fixture);
+      return;
+    }
+
+  g_assert_nonnull (strstr (gateway_details (&fixture, "wg1"), "not in the vault yet"));
+  g_assert_nonnull (strstr (gateway_details (&fixture, "wg1"), "qair zone rekey wg1"));
+  outside = warning_pixels (&fixture, "wg1");
+  g_assert_cmpuint (warning_pixels (&fixture, "office"), ==, 0);
+
+  /* The vault makes the zone's key (as qair zone rekey does). */
+  {
+    g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *key = NULL;
+
+    air_vault_client_generate_async (client, "wg1", "wireguard-key", "sys-remote-wg1", NULL, TRUE, NULL,
+                                     key_made_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    key = air_vault_client_generate_key_finish (client, result, &error);
+    g_assert_no_error (error);
+  }
+  air_zone_map_refresh_vault (fixture.map);
+  air_test_wait_until (vault_answered, fixture.map, WAIT_SECONDS, "the vault's list");
+  g_test_message ("%s", gateway_details (&fixture, "wg1"));
+  g_assert_null (strstr (gateway_details (&fixture, "wg1"), "WireGuard key"));
+  inside = warning_pixels (&fixture, "wg1");
+  g_test_message ("warning pixels: key outside the vault %u, inside %u", outside, inside);
+  g_assert_cmpuint (outside, >, 100);
+  g_assert_cmpuint (inside, ==, 0);
+
+  close_map (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +615,8 @@ main (int   argc,
   g_test_add_func ("/zone-map/drop-targets", test_drop_targets);
   g_test_add_func ("/zone-map/parts-named", test_parts_named);
   g_test_add_func ("/zone-map/keyboard", test_keyboard);
+  g_test_add_func ("/zone-map/disk-encryption", test_disk_encryption);
+  g_test_add_func ("/zone-map/wireguard-key", test_wireguard_key);
 
   return g_test_run ();
 }
