@@ -23,6 +23,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -168,6 +169,39 @@ domain_name (AirLibvirtDriver *self,
   return g_strconcat (self->domain_prefix, name, NULL);
 }
 
+static gpointer
+event_thread (gpointer user_data)
+{
+  sigset_t pipe_set;
+
+  /* A daemon gone away is an error for libvirt here, not our death. */
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_set, NULL);
+  while (virEventRunDefaultImpl () == 0)
+    ;
+  return NULL;
+}
+
+/* libvirtd drops a client that leaves its keepalive unanswered for 30 s
+ * (5 s × 5), and a command relayed to a qube, or a template's build step,
+ * may take longer than that with this thread busy: the event loop runs on
+ * a thread of its own from the first connection on, for the process's
+ * life, so that the connection — and an AUTODESTROY build VM with it —
+ * lasts as long as the call. A dropped connection ended the agent with
+ * SIGPIPE (141) when it was closed at exit. */
+static void
+answer_keepalives (void)
+{
+  static gsize started = 0;
+
+  if (g_once_init_enter (&started))
+    {
+      g_thread_unref (g_thread_new ("libvirt-events", event_thread, NULL));
+      g_once_init_leave (&started, 1);
+    }
+}
+
 static virConnectPtr
 get_connection (AirLibvirtDriver  *self,
                 GError           **error)
@@ -185,6 +219,7 @@ get_connection (AirLibvirtDriver  *self,
                    self->uri, libvirt_message ());
       return NULL;
     }
+  answer_keepalives ();
   return self->conn;
 }
 
@@ -1493,14 +1528,6 @@ lifecycle_cb (virConnectPtr  conn,
   return 0;
 }
 
-static gpointer
-event_thread (gpointer user_data)
-{
-  while (virEventRunDefaultImpl () == 0)
-    ;
-  return NULL;
-}
-
 static gboolean
 watch (AirDriver             *driver,
        AirDriverChangedFunc   func,
@@ -1526,9 +1553,8 @@ watch (AirDriver             *driver,
       self->watch_func = NULL;
       return FALSE;
     }
-  /* The driver lives until the process ends; the thread with it. */
+  /* The driver lives until the process ends, as the event thread does. */
   g_object_ref (self);
-  g_thread_unref (g_thread_new ("libvirt-events", event_thread, NULL));
   return TRUE;
 }
 
