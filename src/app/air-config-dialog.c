@@ -3,13 +3,19 @@
  * Export Configuration… and Import Configuration…: the zone list in an
  * age file (air-age.c, air-config-bundle.c), as `qair config` writes and
  * reads it. Export encrypts to age recipients or to a passphrase and
- * writes the file; import decrypts with an age identity file or a
- * passphrase, shows what the file would add, replace or skip, and changes
- * nothing until the user presses Import. Encrypting, decrypting (scrypt
- * takes a second and 256 MiB) and the file I/O run in a worker thread;
- * telling the imported zones' gateways their hosts is a job. The
- * passphrase lives in the GtkPasswordEntry's non-pageable memory and in a
- * copy that is wiped when the work is done.
+ * writes the file; with “Include secrets from the vault” on, and once the
+ * user confirms, the vault adds the zones' credentials and keys, which it
+ * encrypts itself (air-config-dialog-export.c). Import decrypts with an age
+ * identity file, a passphrase, or an age identity the vault keeps (the
+ * vault finds the file key: the identity never leaves it), shows what the
+ * file would add, replace or skip, and changes nothing until the user
+ * presses Import; secrets in the file go back into the vault, opened by
+ * the vault (air-config-dialog-import.c). Secrets are never plain text
+ * here. Encrypting, decrypting (scrypt takes a second and 256 MiB) and the
+ * file I/O run in a worker thread (this file); telling the imported zones'
+ * gateways their hosts is a job. The passphrase lives in the
+ * GtkPasswordEntry's non-pageable memory and in a copy that is wiped when
+ * the work is done.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,82 +27,33 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "air-age.h"
-#include "air-config-bundle.h"
-#include "air-config-dialog.h"
+#include "air-config-dialog-private.h"
 #include "air-crypto.h"
 #include "air-error.h"
-#include "air-job.h"
 #include "air-message-label.h"
-#include "air-names.h"
-#include "air-transport.h"
-#include "air-zone-setup-client.h"
 
 #define MAX_KEY_FILE (64 * 1024)
 
-typedef enum {
-  STEP_CHOOSE,   /* import: file and key still to give */
-  STEP_REVIEW,   /* import: the file opened, its zones shown */
-  STEP_BUSY,
-  STEP_DONE,
-} Step;
-
-struct _AirConfigDialog
-{
-  GtkWindow             parent_instance;
-
-  /* Template widgets */
-  GtkLabel             *intro;
-  GtkWidget            *zone_title;
-  GtkDropDown          *zone_dropdown;
-  GtkWidget            *file_title;
-  GtkWidget            *file_box;
-  GtkLabel             *file_label;
-  GtkCheckButton       *use_keys;
-  GtkCheckButton       *use_passphrase;
-  GtkWidget            *keys_box;
-  GtkEntry             *recipients_entry;
-  GtkWidget            *identity_box;
-  GtkLabel             *identity_label;
-  GtkWidget            *passphrase_box;
-  GtkPasswordEntry     *passphrase_entry;
-  GtkPasswordEntry     *confirm_entry;
-  GtkCheckButton       *replace_check;
-  GtkLabel             *summary;
-  GtkLabel             *message;
-  GtkButton            *go_button;
-
-  /* Owned references */
-  AirSession           *session;
-  AirConfigDialogMode   mode;
-  Step                  step;
-  GFile                *file;
-  GFile                *identity;
-  GCancellable         *cancellable;
-  GtkFileChooserNative *chooser;
-  const char           *chooser_purpose;   /* "export", "file" or "identity" */
-  AirZoneRegistry      *incoming;
-  GPtrArray            *chosen;        /* zone names to import */
-  guint                 next;
-  AirJob               *job;
-  GString              *report;
-};
-
 G_DEFINE_FINAL_TYPE (AirConfigDialog, air_config_dialog, GTK_TYPE_WINDOW)
 
-static void
-update (AirConfigDialog *self)
+void
+_air_config_dialog_update (AirConfigDialog *self)
 {
   gboolean keys = gtk_check_button_get_active (self->use_keys);
+  gboolean vault = gtk_check_button_get_active (self->use_vault);
   gboolean export = self->mode == AIR_CONFIG_DIALOG_EXPORT;
   gboolean choosing = self->step == STEP_CHOOSE;
 
   gtk_widget_set_sensitive (self->keys_box, keys && choosing);
-  gtk_widget_set_sensitive (self->passphrase_box, !keys && choosing);
+  gtk_widget_set_sensitive (self->passphrase_box, !keys && !vault && choosing);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->vault_dropdown), vault && choosing && self->vault_listed &&
+                            g_list_model_get_n_items (gtk_drop_down_get_model (self->vault_dropdown)) > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->use_keys), choosing);
   gtk_widget_set_sensitive (GTK_WIDGET (self->use_passphrase), choosing);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->use_vault), choosing);
   gtk_widget_set_sensitive (self->file_box, choosing);
   gtk_widget_set_sensitive (GTK_WIDGET (self->zone_dropdown), choosing);
+  gtk_widget_set_sensitive (self->secrets_box, choosing);
   gtk_widget_set_sensitive (GTK_WIDGET (self->replace_check), self->step == STEP_REVIEW);
   gtk_widget_set_visible (GTK_WIDGET (self->summary), self->step != STEP_CHOOSE && !export);
 
@@ -115,22 +72,21 @@ update (AirConfigDialog *self)
 static void
 mode_toggled_cb (AirConfigDialog *self)
 {
-  update (self);
+  _air_config_dialog_update (self);
 }
 
 /* ---- the worker thread: files and cryptography ---- */
 
-typedef struct {
-  gboolean  encrypt;
-  GBytes   *plain;          /* export */
-  GFile    *file;           /* the age file */
-  GFile    *identity;       /* import with keys */
-  GStrv     recipients;     /* export with keys */
-  char     *passphrase;     /* sodium_malloc'd */
-} Work;
+void
+_air_config_dialog_wipe_strv (GStrv strv)
+{
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    sodium_memzero (strv[i], strlen (strv[i]));
+  g_strfreev (strv);
+}
 
-static void
-work_free (Work *work)
+void
+_air_config_dialog_work_free (Work *work)
 {
   g_clear_pointer (&work->plain, g_bytes_unref);
   g_clear_object (&work->file);
@@ -138,6 +94,11 @@ work_free (Work *work)
   g_strfreev (work->recipients);
   if (work->passphrase != NULL)
     sodium_free (work->passphrase);
+  g_clear_pointer (&work->contents, g_bytes_unref);
+  g_clear_pointer (&work->stanzas, g_ptr_array_unref);
+  g_clear_pointer (&work->header, air_age_header_free);
+  g_clear_pointer (&work->file_key, g_bytes_unref);
+  _air_config_dialog_wipe_strv (work->identities);
   g_free (work);
 }
 
@@ -196,6 +157,56 @@ load_identities (GFile *file, GCancellable *cancellable, GError **error)
   return keys;
 }
 
+/* The file key the vault found (WORK_OPEN_WITH_KEY). */
+static gboolean
+use_file_key_cb (GPtrArray  *stanzas,
+                 guint8      file_key[AIR_AGE_FILE_KEY_LEN],
+                 gpointer    user_data,
+                 GError    **error)
+{
+  GBytes *key = user_data;
+
+  if (g_bytes_get_size (key) != AIR_AGE_FILE_KEY_LEN)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("The vault answered with no file key"));
+      return FALSE;
+    }
+  memcpy (file_key, g_bytes_get_data (key, NULL), AIR_AGE_FILE_KEY_LEN);
+  return TRUE;
+}
+
+static GBytes *
+read_header (Work *work, GError **error)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (work->contents, &len);
+
+  work->header = air_age_header_parse (data, len, error);
+  if (work->header == NULL)
+    return NULL;
+  work->stanzas = g_ptr_array_new ();
+  for (guint i = 0; i < work->header->stanzas->len; i++)
+    {
+      AirAgeStanza *stanza = work->header->stanzas->pdata[i];
+
+      if (strcmp (stanza->type, "scrypt") == 0)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                               _("This file is encrypted to a passphrase: choose Passphrase."));
+          return NULL;
+        }
+      if (strcmp (stanza->type, "X25519") == 0)
+        g_ptr_array_add (work->stanzas, stanza);
+    }
+  if (work->stanzas->len == 0)
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                           _("This file is encrypted to no age recipient the vault could hold."));
+      return NULL;
+    }
+  return g_bytes_ref (work->contents);
+}
+
 static void
 crypto_thread (GTask        *task,
                gpointer      source,
@@ -206,8 +217,9 @@ crypto_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) out = NULL;
 
-  if (work->encrypt)
+  switch (work->kind)
     {
+    case WORK_ENCRYPT:
       out = work->passphrase != NULL
             ? air_age_encrypt_passphrase (work->plain, work->passphrase, AIR_AGE_SCRYPT_LOG_N, &error)
             : air_age_encrypt (work->plain, (const char * const *) work->recipients, &error);
@@ -216,25 +228,32 @@ crypto_thread (GTask        *task,
                                     NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
                                     NULL, cancellable, &error))
         g_clear_pointer (&out, g_bytes_unref);
-    }
-  else
-    {
-      g_autoptr(GBytes) file = load_bounded (work->file, AIR_AGE_MAX_FILE, cancellable, &error);
-      GStrv identities = NULL;
+      break;
 
-      if (file != NULL && work->passphrase == NULL)
-        identities = load_identities (work->identity, cancellable, &error);
-      if (file != NULL && (identities != NULL || work->passphrase != NULL))
+    case WORK_DECRYPT:
+      work->contents = load_bounded (work->file, AIR_AGE_MAX_FILE, cancellable, &error);
+      if (work->contents != NULL && work->passphrase == NULL)
+        work->identities = load_identities (work->identity, cancellable, &error);
+      if (work->contents != NULL && (work->identities != NULL || work->passphrase != NULL))
         {
-          if (work->passphrase != NULL && !air_age_needs_passphrase (file))
+          if (work->passphrase != NULL && !air_age_needs_passphrase (work->contents))
             g_set_error_literal (&error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
                                  _("This file is not encrypted to a passphrase: choose an identity file."));
           else
-            out = air_age_decrypt (file, (const char * const *) identities, work->passphrase, &error);
+            out = air_age_decrypt (work->contents, (const char * const *) work->identities,
+                                   work->passphrase, &error);
         }
-      for (guint i = 0; identities != NULL && identities[i] != NULL; i++)
-        sodium_memzero (identities[i], strlen (identities[i]));
-      g_strfreev (identities);
+      break;
+
+    case WORK_READ_HEADER:
+      work->contents = load_bounded (work->file, AIR_AGE_MAX_FILE, cancellable, &error);
+      if (work->contents != NULL)
+        out = read_header (work, &error);
+      break;
+
+    case WORK_OPEN_WITH_KEY:
+      out = air_age_decrypt_with_unwrap (work->contents, use_file_key_cb, work->file_key, &error);
+      break;
     }
 
   if (out == NULL)
@@ -243,9 +262,26 @@ crypto_thread (GTask        *task,
     g_task_return_pointer (task, g_steal_pointer (&out), (GDestroyNotify) g_bytes_unref);
 }
 
+/* Runs @work in a thread; @callback gets the dialog (a reference) as its
+ * user data and the Work as the task's data. */
+void
+_air_config_dialog_run_work (AirConfigDialog     *self,
+                             Work                *work,
+                             gpointer             source_tag,
+                             GAsyncReadyCallback  callback)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, callback, g_object_ref (self));
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, work, (GDestroyNotify) _air_config_dialog_work_free);
+  g_task_run_in_thread (task, crypto_thread);
+}
+
 /* The passphrase entry's text, copied into guarded memory. */
-static char *
-dup_passphrase (AirConfigDialog *self, gboolean confirm, GError **error)
+char *
+_air_config_dialog_dup_passphrase (AirConfigDialog  *self,
+                                   gboolean          confirm,
+                                   GError          **error)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->passphrase_entry));
   gsize len = strlen (text);
@@ -270,408 +306,6 @@ dup_passphrase (AirConfigDialog *self, gboolean confirm, GError **error)
     }
   memcpy (copy, text, len + 1);
   return copy;
-}
-
-/* ---- export ---- */
-
-static void
-exported_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(AirConfigDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) out = g_task_propagate_pointer (G_TASK (result), &error);
-  Work *work = g_task_get_task_data (G_TASK (result));
-
-  if (out == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          self->step = STEP_CHOOSE;
-          air_message_label_set (self->message, error->message, TRUE);
-          update (self);
-        }
-      return;
-    }
-  {
-    g_autofree char *name = g_file_get_parse_name (work->file);
-    g_autofree char *text = g_strdup_printf (_("The configuration was written to %s."), name);
-
-    self->step = STEP_DONE;
-    air_message_label_set (self->message, text, FALSE);
-    update (self);
-  }
-}
-
-static char *
-dup_export_zone (AirConfigDialog *self)
-{
-  guint position = gtk_drop_down_get_selected (self->zone_dropdown);
-  GtkStringObject *item = gtk_drop_down_get_selected_item (self->zone_dropdown);
-
-  /* the first row is “All zones” */
-  return position == 0 || item == NULL ? NULL : g_strdup (gtk_string_object_get_string (item));
-}
-
-void
-air_config_dialog_export_to (AirConfigDialog *self,
-                             GFile           *file)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *zone = NULL;
-  Work *work;
-
-  g_return_if_fail (AIR_IS_CONFIG_DIALOG (self));
-  g_return_if_fail (self->mode == AIR_CONFIG_DIALOG_EXPORT);
-
-  work = g_new0 (Work, 1);
-  work->encrypt = TRUE;
-  work->file = g_object_ref (file);
-  if (gtk_check_button_get_active (self->use_passphrase))
-    work->passphrase = dup_passphrase (self, TRUE, &error);
-  else
-    {
-      g_auto(GStrv) words = g_strsplit_set (gtk_editable_get_text (GTK_EDITABLE (self->recipients_entry)),
-                                            " \t\n,", -1);
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      guint n = 0;
-
-      for (guint i = 0; words[i] != NULL && error == NULL; i++)
-        if (words[i][0] != '\0' && air_age_recipient_validate (words[i], &error))
-          {
-            g_strv_builder_add (builder, words[i]);
-            n++;
-          }
-      if (error == NULL && n == 0)
-        g_set_error_literal (&error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                             _("Give at least one age recipient (age1…), e.g. from “age-keygen -y”."));
-      work->recipients = g_strv_builder_end (builder);
-    }
-  if (error != NULL)
-    {
-      work_free (work);
-      air_message_label_set (self->message, error->message, TRUE);
-      return;
-    }
-
-  zone = dup_export_zone (self);
-  work->plain = air_config_bundle_export (air_session_get_registry (self->session), zone);
-  self->step = STEP_BUSY;
-  air_message_label_set (self->message, _("Encrypting…"), FALSE);
-  update (self);
-
-  task = g_task_new (NULL, self->cancellable, exported_cb, g_object_ref (self));
-  g_task_set_source_tag (task, air_config_dialog_export_to);
-  g_task_set_task_data (task, work, (GDestroyNotify) work_free);
-  g_task_run_in_thread (task, crypto_thread);
-}
-
-/* ---- import ---- */
-
-static void
-show_plan (AirConfigDialog *self)
-{
-  AirZoneRegistry *registry = air_session_get_registry (self->session);
-  GListModel *zones = air_zone_registry_get_zones (self->incoming);
-  gboolean replace = gtk_check_button_get_active (self->replace_check);
-  g_autoptr(GString) text = g_string_new (_("This file holds:"));
-
-  g_ptr_array_set_size (self->chosen, 0);
-  for (guint i = 0; i < g_list_model_get_n_items (zones); i++)
-    {
-      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
-      g_autofree char *what = air_config_bundle_describe_zone (self->incoming, zone);
-      const char *name = air_zone_get_name (zone);
-
-      g_string_append_c (text, '\n');
-      switch (air_config_bundle_plan (registry, zone, replace))
-        {
-        case AIR_CONFIG_IMPORT_ADD:
-          g_string_append_printf (text, _("• %s (%s): will be added"), name, what);
-          g_ptr_array_add (self->chosen, g_strdup (name));
-          break;
-        case AIR_CONFIG_IMPORT_REPLACE:
-          g_string_append_printf (text, _("• %s (%s): will replace the zone of that name"), name, what);
-          g_ptr_array_add (self->chosen, g_strdup (name));
-          break;
-        case AIR_CONFIG_IMPORT_SKIP:
-          g_string_append_printf (text, _("• %s (%s): skipped, a zone of that name exists"), name, what);
-          break;
-        }
-    }
-  gtk_label_set_text (self->summary, text->str);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.go", self->chosen->len > 0);
-  air_message_label_set (self->message, self->chosen->len > 0
-                                        ? _("Nothing has changed yet. Press Import to add these zones.")
-                                        : _("Nothing to import: tick “Replace zones of the same name” to replace them."),
-                         FALSE);
-}
-
-static void
-replace_toggled_cb (AirConfigDialog *self)
-{
-  if (self->step == STEP_REVIEW)
-    show_plan (self);
-}
-
-static void
-opened_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(AirConfigDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) plain = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_clear_object (&self->incoming);
-  if (plain != NULL)
-    self->incoming = air_config_bundle_read (plain, &error);
-  if (self->incoming == NULL)
-    {
-      self->step = STEP_CHOOSE;
-      air_message_label_set (self->message, error->message, TRUE);
-      update (self);
-      return;
-    }
-  self->step = STEP_REVIEW;
-  update (self);
-  show_plan (self);
-}
-
-static void
-open_file (AirConfigDialog *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
-  Work *work;
-
-  if (self->file == NULL)
-    {
-      air_message_label_set (self->message, _("Choose the file to import."), TRUE);
-      return;
-    }
-  work = g_new0 (Work, 1);
-  work->file = g_object_ref (self->file);
-  if (gtk_check_button_get_active (self->use_passphrase))
-    work->passphrase = dup_passphrase (self, FALSE, &error);
-  else if (self->identity == NULL)
-    g_set_error_literal (&error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                         _("Choose the age identity file the configuration was encrypted to, or use its passphrase."));
-  else
-    work->identity = g_object_ref (self->identity);
-  if (error != NULL)
-    {
-      work_free (work);
-      air_message_label_set (self->message, error->message, TRUE);
-      return;
-    }
-
-  self->step = STEP_BUSY;
-  air_message_label_set (self->message, _("Opening…"), FALSE);
-  update (self);
-  task = g_task_new (NULL, self->cancellable, opened_cb, g_object_ref (self));
-  g_task_set_source_tag (task, open_file);
-  g_task_set_task_data (task, work, (GDestroyNotify) work_free);
-  g_task_run_in_thread (task, crypto_thread);
-}
-
-static void import_next (AirConfigDialog *self);
-
-/* The job ends whether the dialog is still open or not; what it shows
- * only while it is. */
-static void
-import_ended (AirConfigDialog *self,
-              GError          *job_error,
-              const char      *text)
-{
-  if (job_error != NULL)
-    air_job_fail (self->job, job_error);
-  else
-    air_job_succeed (self->job);
-  if (g_cancellable_is_cancelled (self->cancellable))
-    return;
-  self->step = STEP_DONE;
-  air_message_label_set (self->message, text, job_error != NULL);
-  update (self);
-}
-
-typedef struct {
-  AirConfigDialog *self;
-  GError          *job_error;
-} Failure;
-
-static void
-failed_saved_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Failure *failure = user_data;
-  g_autoptr(AirConfigDialog) self = failure->self;
-  g_autoptr(GError) job_error = failure->job_error;
-  g_autoptr(GError) save_error = NULL;
-
-  g_free (failure);
-  air_zone_registry_save_finish (AIR_ZONE_REGISTRY (object), result, &save_error);
-  import_ended (self, job_error, save_error ? save_error->message : job_error->message);
-}
-
-static void
-import_failed (AirConfigDialog *self,
-               const char      *name,
-               GError          *error)
-{
-  g_autofree char *text = g_strdup_printf (_("Zone “%s” was not imported: %s"), name, error->message);
-  g_autoptr(GError) job_error = g_error_new_literal (AIR_ERROR, AIR_ERROR_FAILED, text);
-  Failure *failure;
-
-  if (self->next == 0)
-    {
-      import_ended (self, job_error, text);
-      return;
-    }
-  /* what was taken before stays, saved, so the list and gateways agree
-   * (saved even if the dialog is closed meanwhile: no cancellable) */
-  failure = g_new0 (Failure, 1);
-  failure->self = g_object_ref (self);
-  failure->job_error = g_steal_pointer (&job_error);
-  air_zone_registry_save_async (air_session_get_registry (self->session), NULL, failed_saved_cb, failure);
-}
-
-static void
-imported_saved_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(AirConfigDialog) self = user_data;
-  AirZoneRegistry *registry = AIR_ZONE_REGISTRY (object);
-  g_autoptr(GError) error = NULL;
-
-  if (!air_zone_registry_save_finish (registry, result, &error))
-    {
-      import_failed (self, self->chosen->pdata[self->chosen->len - 1], error);
-      return;
-    }
-  for (guint i = 0; i < self->chosen->len; i++)
-    if (air_zone_registry_get_ssh_config (registry, self->chosen->pdata[i]) != NULL)
-      g_string_append_printf (self->report, _("\n\nPin the host key of zone “%s”: Edit Zone, then Trust."),
-                              (char *) self->chosen->pdata[i]);
-  import_ended (self, NULL, self->report->str);
-}
-
-static void
-configured_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(AirConfigDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) answer = air_zone_setup_configure_finish (AIR_TRANSPORT (source), result, &error);
-  g_autoptr(AirWireguardSetup) wireguard = NULL;
-  const char *name = self->chosen->pdata[self->next];
-
-  if (answer != NULL)
-    wireguard = air_zone_setup_parse_configured (answer, &error);
-  if (error == NULL)
-    air_config_bundle_take_zone (air_session_get_registry (self->session), self->incoming, name, &error);
-  if (error != NULL)
-    {
-      import_failed (self, name, error);
-      return;
-    }
-  if (wireguard != NULL)
-    g_string_append_printf (self->report,
-                            _("\n\nZone “%s”: its new gateway has a new WireGuard key, kept in the vault. On the zone host, "
-                              "replace the gateway's peer in /etc/wireguard/%s.conf with:\n\n%s"),
-                            name, wireguard->interface, wireguard->host_config);
-  self->next++;
-  import_next (self);
-}
-
-static void
-import_next (AirConfigDialog *self)
-{
-  AirZoneRegistry *registry = air_session_get_registry (self->session);
-  g_autoptr(GError) error = NULL;
-
-  while (self->next < self->chosen->len)
-    {
-      const char *name = self->chosen->pdata[self->next];
-      const AirSshConfig *ssh = air_zone_registry_get_ssh_config (self->incoming, name);
-
-      air_job_set_progress (self->job, (double) self->next / self->chosen->len);
-      if (ssh != NULL)
-        {
-          AirZone *zone = air_zone_registry_lookup (self->incoming, name);
-
-          /* the gateway first, as Add Zone does (a WireGuard zone gets a
-           * new key pair, made in the vault) */
-          air_zone_setup_configure_async (air_transport_get_default (), name, air_zone_get_gateway (zone),
-                                          ssh, NULL, air_job_get_cancellable (self->job),
-                                          configured_cb, g_object_ref (self));
-          return;
-        }
-      if (!air_config_bundle_take_zone (registry, self->incoming, name, &error))
-        {
-          import_failed (self, name, error);
-          return;
-        }
-      self->next++;
-    }
-
-  /* No cancellable: the zones taken are in the list, the file follows. */
-  air_zone_registry_save_async (registry, NULL, imported_saved_cb, g_object_ref (self));
-}
-
-static void
-import_zones (AirConfigDialog *self)
-{
-  g_autofree char *title = NULL;
-
-  if (self->chosen->len == 0)
-    return;
-  title = g_strdup (_("Import configuration"));
-  g_clear_object (&self->job);
-  self->job = air_job_new (title, NULL);
-  air_session_add_job (self->session, self->job);
-  g_string_assign (self->report, "");
-  g_string_append_printf (self->report,
-                          ngettext ("Imported %u zone.", "Imported %u zones.", self->chosen->len),
-                          self->chosen->len);
-  self->next = 0;
-  self->step = STEP_BUSY;
-  update (self);
-  import_next (self);
-}
-
-void
-air_config_dialog_open_file (AirConfigDialog *self,
-                             GFile           *file)
-{
-  g_autofree char *name = NULL;
-
-  g_return_if_fail (AIR_IS_CONFIG_DIALOG (self));
-
-  g_set_object (&self->file, file);
-  name = g_file_get_parse_name (file);
-  gtk_label_set_text (self->file_label, name);
-  air_message_label_set (self->message, "", FALSE);
-}
-
-void
-air_config_dialog_set_identity (AirConfigDialog *self,
-                                GFile           *identity)
-{
-  g_autofree char *name = NULL;
-
-  g_return_if_fail (AIR_IS_CONFIG_DIALOG (self));
-
-  g_set_object (&self->identity, identity);
-  name = g_file_get_parse_name (identity);
-  gtk_label_set_text (self->identity_label, name);
 }
 
 /* ---- actions ---- */
@@ -727,9 +361,9 @@ go_action (GtkWidget  *widget,
   if (self->mode == AIR_CONFIG_DIALOG_EXPORT)
     choose (self, "export", _("Export Configuration"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"));
   else if (self->step == STEP_CHOOSE)
-    open_file (self);
+    _air_config_dialog_open (self);
   else if (self->step == STEP_REVIEW)
-    import_zones (self);
+    _air_config_dialog_import_zones (self);
 }
 
 static void
@@ -758,6 +392,7 @@ air_config_dialog_dispose (GObject *object)
   AirConfigDialog *self = AIR_CONFIG_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  _air_config_dialog_clear_pending (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -775,6 +410,13 @@ air_config_dialog_finalize (GObject *object)
   g_clear_object (&self->identity);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->incoming);
+  g_clear_pointer (&self->secrets, g_bytes_unref);
+  g_clear_pointer (&self->identities, _air_config_dialog_wipe_strv);
+  if (self->passphrase != NULL)
+    sodium_free (self->passphrase);
+  g_free (self->vault_identity);
+  g_clear_pointer (&self->wireguard_keys, g_hash_table_unref);
+  g_weak_ref_clear (&self->confirm);
   g_clear_object (&self->job);
   g_clear_pointer (&self->chosen, g_ptr_array_unref);
   g_string_free (self->report, TRUE);
@@ -799,6 +441,7 @@ air_config_dialog_class_init (AirConfigDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, file_label);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, use_keys);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, use_passphrase);
+  gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, use_vault);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, keys_box);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, recipients_entry);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, identity_box);
@@ -806,6 +449,11 @@ air_config_dialog_class_init (AirConfigDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, passphrase_box);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, passphrase_entry);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, confirm_entry);
+  gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, vault_box);
+  gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, vault_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, vault_status);
+  gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, secrets_box);
+  gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, secrets_switch);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, replace_check);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, summary);
   gtk_widget_class_bind_template_child (widget_class, AirConfigDialog, message);
@@ -825,7 +473,9 @@ air_config_dialog_init (AirConfigDialog *self)
   self->cancellable = g_cancellable_new ();
   self->chosen = g_ptr_array_new_with_free_func (g_free);
   self->report = g_string_new (NULL);
-  g_signal_connect_swapped (self->replace_check, "toggled", G_CALLBACK (replace_toggled_cb), self);
+  self->wireguard_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_weak_ref_init (&self->confirm, NULL);
+  g_signal_connect_swapped (self->replace_check, "toggled", G_CALLBACK (_air_config_dialog_show_plan), self);
 }
 
 AirConfigDialog *
@@ -851,7 +501,7 @@ air_config_dialog_new (GtkWindow           *parent,
                       export
                       ? _("Writes the zone list — drivers, gateways, hosts, users, WireGuard endpoints — "
                           "to an age file for another management qube, or to keep. No credential or key "
-                          "leaves the vault. Debian's “age -d” can open the file.")
+                          "leaves the vault unless you include them below. Debian's “age -d” can open the file.")
                       : _("Adds the zones of an exported configuration. You see what it holds before "
                           "anything changes; each zone's gateway is then told its host, and its host "
                           "key must be trusted again."));
@@ -863,6 +513,9 @@ air_config_dialog_new (GtkWindow           *parent,
   gtk_widget_set_visible (self->identity_box, !export);
   gtk_widget_set_visible (GTK_WIDGET (self->confirm_entry), export);
   gtk_widget_set_visible (GTK_WIDGET (self->replace_check), !export);
+  gtk_widget_set_visible (self->secrets_box, export);
+  gtk_widget_set_visible (GTK_WIDGET (self->use_vault), !export);
+  gtk_widget_set_visible (self->vault_box, !export);
   gtk_check_button_set_label (self->use_keys, export ? _("_Age recipients") : _("_Identity file"));
 
   if (export)
@@ -879,8 +532,10 @@ air_config_dialog_new (GtkWindow           *parent,
         }
       gtk_drop_down_set_model (self->zone_dropdown, G_LIST_MODEL (names));
     }
+  else
+    _air_config_dialog_list_identities (self);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->go_button));
-  update (self);
+  _air_config_dialog_update (self);
   return self;
 }
 
@@ -903,4 +558,23 @@ air_config_dialog_get_summary (AirConfigDialog *self)
 {
   g_return_val_if_fail (AIR_IS_CONFIG_DIALOG (self), NULL);
   return gtk_label_get_text (self->summary);
+}
+
+/* The confirmation of an export with secrets, while it is shown (tests). */
+GtkWindow *
+air_config_dialog_get_confirm (AirConfigDialog *self)
+{
+  g_autoptr(GtkWindow) confirm = NULL;
+
+  g_return_val_if_fail (AIR_IS_CONFIG_DIALOG (self), NULL);
+  confirm = g_weak_ref_get (&self->confirm);
+  return confirm;   /* the window keeps itself while shown */
+}
+
+/* Whether the vault's age identities have been asked for and answered. */
+gboolean
+air_config_dialog_vault_listed (AirConfigDialog *self)
+{
+  g_return_val_if_fail (AIR_IS_CONFIG_DIALOG (self), FALSE);
+  return self->vault_listed;
 }

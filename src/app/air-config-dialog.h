@@ -32,5 +32,7 @@ void             air_config_dialog_set_identity (AirConfigDialog     *self,
 gboolean         air_config_dialog_is_busy      (AirConfigDialog     *self);
 const char      *air_config_dialog_get_message  (AirConfigDialog     *self);
 const char      *air_config_dialog_get_summary  (AirConfigDialog     *self);
+GtkWindow       *air_config_dialog_get_confirm  (AirConfigDialog     *self);
+gboolean         air_config_dialog_vault_listed (AirConfigDialog     *self);
 
 G_END_DECLS
