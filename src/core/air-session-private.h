@@ -24,6 +24,7 @@ struct _AirSession
   gint64           applied_at;   /* monotonic; when lists last went in */
   GFileMonitor    *registry_monitor;
   guint            reload_id;
+  guint            saves_pending;   /* zone list writes not done yet */
 
   gboolean         loaded;
 };

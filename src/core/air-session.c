@@ -288,6 +288,9 @@ reload_registry_cb (gpointer user_data)
   AirSession *self = user_data;
   g_autoptr(GError) error = NULL;
 
+  /* Our own write first: the file still holds the list from before it. */
+  if (self->saves_pending > 0)
+    return G_SOURCE_CONTINUE;
   self->reload_id = 0;
   /* A file broken by hand keeps the zones as they were: the next start
    * says what is wrong with it. */
@@ -488,118 +491,4 @@ air_session_reconnect_zone (AirSession *self,
   link = air_session_get_link (self, name);
   if (link != NULL)
     air_zone_link_reconnect (link);
-}
-
-static gboolean
-check_zone_fields (const char  *name,
-                   const char  *gateway,
-                   const char  *driver,
-                   GError     **error)
-{
-  static const char * const drivers[] = { "local", "ssh", "proxmox", NULL };
-
-  if (!air_name_validate (name, "zone", error) ||
-      !air_name_validate (gateway, "gateway qube", error))
-    return FALSE;
-
-  if (driver == NULL || !g_strv_contains (drivers, driver))
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                   _("Unknown zone driver. Use one of: local, ssh, proxmox."));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-air_session_add_zone (AirSession  *self,
-                      const char  *name,
-                      const char  *gateway,
-                      const char  *driver,
-                      GError     **error)
-{
-  g_autoptr(AirZone) zone = NULL;
-
-  g_return_val_if_fail (AIR_IS_SESSION (self), FALSE);
-
-  if (!check_zone_fields (name, gateway, driver, error))
-    return FALSE;
-
-  zone = air_zone_new (name, gateway, driver);
-  if (!air_zone_registry_add (self->registry, zone, error))
-    return FALSE;
-
-  if (!air_zone_registry_save (self->registry, error))
-    {
-      air_zone_registry_remove (self->registry, name, NULL);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-air_session_update_zone (AirSession  *self,
-                         const char  *name,
-                         const char  *gateway,
-                         const char  *driver,
-                         GError     **error)
-{
-  g_autofree char *old_gateway = NULL;
-  g_autofree char *old_driver = NULL;
-  AirZone *zone;
-
-  g_return_val_if_fail (AIR_IS_SESSION (self), FALSE);
-
-  if (!check_zone_fields (name, gateway, driver, error))
-    return FALSE;
-
-  zone = air_session_lookup_zone (self, name);
-  if (zone == NULL)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND, _("There is no zone called “%s”."), name);
-      return FALSE;
-    }
-
-  old_gateway = g_strdup (air_zone_get_gateway (zone));
-  old_driver = g_strdup (air_zone_get_driver (zone));
-  g_object_freeze_notify (G_OBJECT (zone));
-  air_zone_set_gateway (zone, gateway);
-  air_zone_set_driver (zone, driver);
-  g_object_thaw_notify (G_OBJECT (zone));
-
-  if (!air_zone_registry_save (self->registry, error))
-    {
-      air_zone_set_gateway (zone, old_gateway);
-      air_zone_set_driver (zone, old_driver);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-air_session_remove_zone (AirSession  *self,
-                         const char  *name,
-                         GError     **error)
-{
-  g_autoptr(AirZone) zone = NULL;
-
-  g_return_val_if_fail (AIR_IS_SESSION (self), FALSE);
-
-  zone = air_session_lookup_zone (self, name);
-  if (zone != NULL)
-    g_object_ref (zone);
-
-  if (!air_zone_registry_remove (self->registry, name, error))
-    return FALSE;
-
-  if (!air_zone_registry_save (self->registry, error))
-    {
-      air_zone_registry_add (self->registry, zone, NULL);
-      return FALSE;
-    }
-
-  return TRUE;
 }

@@ -73,5 +73,29 @@ gboolean         air_session_update_zone         (AirSession          *self,
 gboolean         air_session_remove_zone         (AirSession          *self,
                                                   const char          *name,
                                                   GError             **error);
+/* The same, the list written off the main thread; each ends with
+ * air_session_change_zone_finish(). A failed write puts the list back. */
+void             air_session_add_zone_async      (AirSession          *self,
+                                                  const char          *name,
+                                                  const char          *gateway,
+                                                  const char          *driver,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void             air_session_update_zone_async   (AirSession          *self,
+                                                  const char          *name,
+                                                  const char          *gateway,
+                                                  const char          *driver,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void             air_session_remove_zone_async   (AirSession          *self,
+                                                  const char          *name,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean         air_session_change_zone_finish  (AirSession          *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 
 G_END_DECLS

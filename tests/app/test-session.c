@@ -198,6 +198,91 @@ test_session_zone_edits (Fixture       *fixture,
   g_assert_null (air_session_lookup_zone (fixture->session, "up1"));
 }
 
+static void
+change_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (!air_session_change_zone_finish (AIR_SESSION (object), result, error))
+    g_assert_nonnull (*error);
+  else
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "done");  /* "finished, no error" */
+}
+
+static gboolean
+error_set (gpointer user_data)
+{
+  return *(GError **) user_data != NULL;
+}
+
+/* Ends the change; FALSE with @error when it failed. */
+static gboolean
+wait_change (GError **error)
+{
+  air_test_wait_until (error_set, error, 30, "the zone list written");
+  if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_clear_error (error);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The dialogs' way: the list changes at once, the file is written off the
+ * main thread, and a write that fails puts the list back. */
+static void
+test_session_zone_edits_async (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  const char *path = g_getenv ("AIR_ZONES_FILE");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+
+  wait_for_qubes (fixture, 2 * QUBES_PER_ZONE);
+
+  air_session_add_zone_async (fixture->session, "up3", "sys-remote-up3", "local", NULL, change_done_cb, &error);
+  g_assert_nonnull (air_session_lookup_zone (fixture->session, "up3"));
+  g_assert_true (wait_change (&error));
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "\"up3\""));
+  wait_for_qubes (fixture, 3 * QUBES_PER_ZONE);
+
+  air_session_add_zone_async (fixture->session, "bad zone", "sys-x", "local", NULL, change_done_cb, &error);
+  g_assert_false (wait_change (&error));
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_NAME);
+  g_clear_error (&error);
+
+  air_session_update_zone_async (fixture->session, "up3", "sys-remote-up3", "ssh", NULL, change_done_cb, &error);
+  g_assert_cmpstr (air_zone_get_driver (air_session_lookup_zone (fixture->session, "up3")), ==, "ssh");
+  g_assert_true (wait_change (&error));
+
+  air_session_remove_zone_async (fixture->session, "up1", NULL, change_done_cb, &error);
+  g_assert_null (air_session_lookup_zone (fixture->session, "up1"));
+  g_assert_true (wait_change (&error));
+  g_clear_pointer (&saved, g_free);
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_null (strstr (saved, "\"up1\""));
+
+  /* The file cannot be replaced (a directory stands in its place): the
+   * zone is gone again, and the error says why. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+  air_session_add_zone_async (fixture->session, "up4", "sys-remote-up4", "local", NULL, change_done_cb, &error);
+  g_assert_false (wait_change (&error));
+  g_assert_null (air_session_lookup_zone (fixture->session, "up4"));
+  g_clear_error (&error);
+  air_session_update_zone_async (fixture->session, "up3", "sys-remote-up3", "local", NULL, change_done_cb, &error);
+  g_assert_false (wait_change (&error));
+  g_assert_cmpstr (air_zone_get_driver (air_session_lookup_zone (fixture->session, "up3")), ==, "ssh");
+  g_clear_error (&error);
+  air_session_remove_zone_async (fixture->session, "up2", NULL, change_done_cb, &error);
+  g_assert_false (wait_change (&error));
+  g_assert_nonnull (air_session_lookup_zone (fixture->session, "up2"));
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
 /* A zone added or removed by another program (qair zone add|rm) while the
  * session runs is applied at once; the zones it did not touch keep their
  * objects, links and qubes. */
@@ -380,6 +465,8 @@ main (int   argc,
   g_test_add ("/air/session/zones", Fixture, NULL, fixture_set_up, test_session_zones, fixture_tear_down);
   g_test_add ("/air/session/events", Fixture, NULL, fixture_set_up, test_session_events, fixture_tear_down);
   g_test_add ("/air/session/zone-edits", Fixture, NULL, fixture_set_up, test_session_zone_edits, fixture_tear_down);
+  g_test_add ("/air/session/zone-edits-async", Fixture, NULL, fixture_set_up, test_session_zone_edits_async,
+              fixture_tear_down);
   g_test_add ("/air/session/registry-watched", Fixture, NULL, fixture_set_up, test_session_registry_watched,
               fixture_tear_down);
   g_test_add ("/air/session/slow-zone", Fixture, NULL, fixture_set_up, test_session_slow_zone, fixture_tear_down);
