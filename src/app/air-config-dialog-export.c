@@ -217,7 +217,7 @@ ask_for_secrets (AirConfigDialog *self,
                               "SSH and WireGuard private keys and provider credentials, encrypted by the vault "
                               "to the age recipients given. Whoever holds one of their identities can use them."),
                           zones[0] != NULL ? names : _("(none)"));
-  confirm = air_confirm_dialog_new (GTK_WINDOW (self), _("Export the vault's secrets?"), body,
+  confirm = air_confirm_dialog_new (GTK_WINDOW (self), _("Export secrets too?"), body,
                                     _("_Export Secrets"));
   g_signal_connect_object (confirm, "confirmed", G_CALLBACK (secrets_confirmed_cb), self, G_CONNECT_SWAPPED);
   g_weak_ref_set (&self->confirm, confirm);

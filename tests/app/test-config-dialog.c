@@ -306,6 +306,37 @@ test_import_refuses (Fixture       *fixture,
   g_assert_null (air_zone_registry_lookup (fixture->registry, "lab"));
 }
 
+/* With AIR_TEST_SHOTS=DIR, the window as drawn, to DIR/NAME.png, to look
+ * at by eye. */
+static void
+shoot (GtkWidget *window, const char *name)
+{
+  const char *dir = g_getenv ("AIR_TEST_SHOTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+  for (int i = 0; i < 100; i++)
+    g_main_context_iteration (NULL, FALSE);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
 /* ---- with the vault ---- */
 
 static gboolean
@@ -428,6 +459,7 @@ export_with_secrets (Fixture *fixture, const char *to)
   /* off until the user turns it on */
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (nth (fixture, GTK_TYPE_SWITCH, 0))));
   gtk_switch_set_active (GTK_SWITCH (nth (fixture, GTK_TYPE_SWITCH, 0)), TRUE);
+  shoot (GTK_WIDGET (fixture->dialog), "export");
 
   /* Asked first, naming the zones; closing that writes nothing. */
   air_config_dialog_export_to (fixture->dialog, file);
@@ -438,6 +470,7 @@ export_with_secrets (Fixture *fixture, const char *to)
 
     g_assert_true (has_label (GTK_WIDGET (confirm), needles));
   }
+  shoot (GTK_WIDGET (confirm), "export-confirm");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (confirm), "window.close", NULL));
   for (int i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -527,6 +560,7 @@ test_import_vault_identity (Fixture       *fixture,
   g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (nth (fixture, GTK_TYPE_CHECK_BUTTON, 2)), TRUE);
   gtk_drop_down_set_selected (identities, position);
+  shoot (GTK_WIDGET (fixture->dialog), "import");
   air_config_dialog_open_file (fixture->dialog, file);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->dialog), "dialog.go", NULL));
   wait_dialog (fixture);
@@ -535,6 +569,7 @@ test_import_vault_identity (Fixture       *fixture,
   g_test_message ("message: %s\nsummary: %s", air_config_dialog_get_message (fixture->dialog), summary);
   g_assert_nonnull (strstr (summary, "lab (ssh to qubes@127.0.0.9 port 2222"));
   g_assert_nonnull (strstr (summary, "credentials and keys"));
+  shoot (GTK_WIDGET (fixture->dialog), "import-review");
   g_assert_null (air_zone_registry_lookup (fixture->registry, "lab"));
   g_assert_cmpuint (vault_count ("lab", "api-token"), ==, 0);
 
@@ -543,6 +578,7 @@ test_import_vault_identity (Fixture       *fixture,
   g_test_message ("message: %s", air_config_dialog_get_message (fixture->dialog));
   g_assert_nonnull (strstr (air_config_dialog_get_message (fixture->dialog), "Imported 1 zone"));
   g_assert_nonnull (strstr (air_config_dialog_get_message (fixture->dialog), "The vault stored 1"));
+  shoot (GTK_WIDGET (fixture->dialog), "import-done");
   g_assert_nonnull (air_zone_registry_lookup (fixture->registry, "lab"));
   g_assert_cmpuint (vault_count ("lab", "api-token"), ==, 1);
 }

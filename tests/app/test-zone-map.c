@@ -572,6 +572,15 @@ test_wireguard_key (void)
   g_assert_nonnull (strstr (gateway_details (&fixture, "wg1"), "not in the vault yet"));
   g_assert_nonnull (strstr (gateway_details (&fixture, "wg1"), "qair zone rekey wg1"));
   outside = warning_pixels (&fixture, "wg1");
+  if (g_getenv ("AIR_TEST_SHOTS") != NULL)
+    {
+      /* to look at by eye */
+      g_autofree char *path = g_build_filename (g_getenv ("AIR_TEST_SHOTS"), "zone-map-key.png", NULL);
+      cairo_surface_t *surface = render (fixture.map);
+
+      cairo_surface_write_to_png (surface, path);
+      cairo_surface_destroy (surface);
+    }
   g_assert_cmpuint (warning_pixels (&fixture, "office"), ==, 0);
 
   /* The vault makes the zone's key (as qair zone rekey does). */
