@@ -33,12 +33,15 @@ void
 _air_config_dialog_show_plan (AirConfigDialog *self)
 {
   AirZoneRegistry *registry = air_session_get_registry (self->session);
-  GListModel *zones = air_zone_registry_get_zones (self->incoming);
   gboolean replace = gtk_check_button_get_active (self->replace_check);
-  g_autoptr(GString) text = g_string_new (_("This file holds:"));
+  g_autoptr(GString) text = NULL;
+  GListModel *zones;
 
-  if (self->step != STEP_REVIEW)
+  /* also "toggled" of Replace, which means something only here */
+  if (self->step != STEP_REVIEW || self->incoming == NULL)
     return;
+  zones = air_zone_registry_get_zones (self->incoming);
+  text = g_string_new (_("This file holds:"));
   g_ptr_array_set_size (self->chosen, 0);
   for (guint i = 0; i < g_list_model_get_n_items (zones); i++)
     {
