@@ -1,6 +1,7 @@
 /* bench-app.c — the application with 10,000 qubes across 10 (or 50) zones
  *
- * Prints: time from start to the first frame showing every qube (goal under
+ * Prints: time from start to the first frame with rows in the inventory
+ * (goal under 250 ms) and to the first frame showing every qube (goal under
  * 1 s), time to apply a full refresh of the inventory and to draw it (goal
  * under 100 ms), resident memory (goal under 120 MiB), and the delay from a
  * state change in a zone to the row being drawn changed (goal under 100 ms),
@@ -47,7 +48,11 @@ static gboolean first_frame_only;
 static char *zones_dir;
 
 static gint64 painted_at;
+static gint64 rows_painted_at;   /* the first frame with rows in the list */
+static double rows_painted_cpu;
+static GListModel *window_qubes; /* what the window's list shows */
 static int compare_doubles (gconstpointer a, gconstpointer b);
+static double cpu_ms (void);
 
 static GtkWidget *
 find_zone_map (GtkWidget *widget)
@@ -109,6 +114,11 @@ after_paint_cb (GdkFrameClock *clock,
 {
   painted_at = g_get_monotonic_time ();
   paint_count++;
+  if (rows_painted_at == 0 && window_qubes != NULL && g_list_model_get_n_items (window_qubes) > 0)
+    {
+      rows_painted_at = painted_at;
+      rows_painted_cpu = cpu_ms ();
+    }
 }
 
 /* A desktop session starts its accessibility bus at login; the private
@@ -388,16 +398,24 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_realize (window);
   clock = gtk_widget_get_frame_clock (window);
+  window_qubes = air_window_get_qubes (AIR_WINDOW (window));
   g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
 
   if (g_getenv ("AIR_BENCH_VERBOSE"))
     g_print ("  window presented after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
+  while (rows_painted_at == 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (g_getenv ("AIR_BENCH_VERBOSE"))
+    g_print ("  first frame with rows after %.1f ms (CPU %.1f ms)\n", (rows_painted_at - start) / 1000.0, cpu_ms ());
+  t0 = rows_painted_at;
   while (g_list_model_get_n_items (G_LIST_MODEL (inventory)) < total)
     g_main_context_iteration (NULL, TRUE);
   if (g_getenv ("AIR_BENCH_VERBOSE"))
     g_print ("  every qube in the inventory after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
   t1 = wait_for_paint_after (window, g_get_monotonic_time ());
   g_print ("Qubes Air application: %d zones × %d qubes = %u qubes\n", n_zones, n_qubes, total);
+  report ("start to first frame with rows", (t0 - start) / 1000.0, "ms", 250);
+  report ("  of which CPU time of the app itself", rows_painted_cpu, "ms", 250);
   report ("start to first frame showing every qube", (t1 - start) / 1000.0, "ms", 1000);
   report ("  of which CPU time of the app itself", cpu_ms (), "ms", 1000);
   /* One frame at 60 Hz: the map must never be why a frame is late. */
