@@ -31,23 +31,10 @@
 #include <string.h>
 
 #include "air-age.h"
+#include "air-age-private.h"
 #include "air-crypto.h"
 #include "air-error.h"
 
-#define INTRO          "age-encryption.org/v1\n"
-#define FILE_KEY_LEN   16
-#define NONCE_LEN      16
-#define KEY_LEN        32
-#define TAG_LEN        crypto_aead_chacha20poly1305_ietf_ABYTES
-#define CHUNK          (64 * 1024)
-#define COLUMNS        64
-#define MAX_ARGS       8
-#define MAX_ARG_LEN    256
-#define MAX_BODY       1024
-#define X25519_LABEL   "age-encryption.org/v1/X25519"
-#define SCRYPT_LABEL   "age-encryption.org/v1/scrypt"
-#define RECIPIENT_HRP  "age"
-#define IDENTITY_HRP   "age-secret-key-"
 
 static gboolean
 bad_file (GError **error, const char *why)
@@ -84,293 +71,6 @@ hkdf (const guint8 *ikm, gsize ikm_len,
   crypto_auth_hmacsha256_final (&state, out);
   sodium_memzero (prk, sizeof prk);
   sodium_memzero (&state, sizeof state);
-}
-
-/* ---- base64, unpadded and canonical (libsodium refuses stray bits) ---- */
-
-static char *
-b64_encode (const guint8 *data, gsize len)
-{
-  gsize size = sodium_base64_ENCODED_LEN (len, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-  char *out = g_malloc (size);
-
-  sodium_bin2base64 (out, size, data, len, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-  return out;
-}
-
-static gboolean
-b64_decode (const char *text, gsize text_len, guint8 *out, gsize max, gsize *out_len)
-{
-  size_t len = 0;
-  const char *end = NULL;
-
-  if (text_len % 4 == 1)
-    return FALSE;
-  if (sodium_base642bin (out, max, text, text_len, NULL, &len, &end,
-                         sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
-      end != text + text_len)
-    return FALSE;
-  *out_len = len;
-  return TRUE;
-}
-
-/* ---- Bech32 (BIP 173), as age encodes its keys, without BIP 173's
- * 90-character limit ---- */
-
-static const char bech32_charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-
-static guint32
-bech32_polymod (const guint8 *values, gsize len)
-{
-  static const guint32 gen[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3 };
-  guint32 chk = 1;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      guint32 top = chk >> 25;
-
-      chk = ((chk & 0x1ffffff) << 5) ^ values[i];
-      for (int j = 0; j < 5; j++)
-        if ((top >> j) & 1)
-          chk ^= gen[j];
-    }
-  return chk;
-}
-
-/* hrp expanded, then the data's 5-bit groups (and room for the checksum) */
-static GByteArray *
-bech32_values (const char *hrp, const guint8 *groups, gsize n_groups)
-{
-  GByteArray *values = g_byte_array_new ();
-  gsize hrp_len = strlen (hrp);
-  guint8 zero = 0;
-
-  for (gsize i = 0; i < hrp_len; i++)
-    {
-      guint8 v = (guint8) hrp[i] >> 5;
-      g_byte_array_append (values, &v, 1);
-    }
-  g_byte_array_append (values, &zero, 1);
-  for (gsize i = 0; i < hrp_len; i++)
-    {
-      guint8 v = (guint8) hrp[i] & 31;
-      g_byte_array_append (values, &v, 1);
-    }
-  g_byte_array_append (values, groups, n_groups);
-  return values;
-}
-
-static GByteArray *
-regroup (const guint8 *data, gsize len, guint from, guint to, gboolean pad)
-{
-  GByteArray *out = g_byte_array_new ();
-  guint32 acc = 0;
-  guint bits = 0;
-  guint8 v;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (data[i] >> from)
-        goto fail;
-      acc = (acc << from) | data[i];
-      bits += from;
-      while (bits >= to)
-        {
-          bits -= to;
-          v = (acc >> bits) & ((1u << to) - 1);
-          g_byte_array_append (out, &v, 1);
-        }
-    }
-  if (pad && bits > 0)
-    {
-      v = (acc << (to - bits)) & ((1u << to) - 1);
-      g_byte_array_append (out, &v, 1);
-    }
-  else if (!pad && (bits >= from || ((acc << (to - bits)) & ((1u << to) - 1)) != 0))
-    goto fail;
-  return out;
-
-fail:
-  g_byte_array_unref (out);
-  return NULL;
-}
-
-static char *
-bech32_encode (const char *hrp, const guint8 *data, gsize len, gboolean upper)
-{
-  g_autoptr(GByteArray) groups = regroup (data, len, 8, 5, TRUE);
-  g_autoptr(GByteArray) values = bech32_values (hrp, groups->data, groups->len);
-  static const guint8 six_zeros[6] = { 0 };
-  GString *out = g_string_new (hrp);
-  guint32 mod;
-
-  g_byte_array_append (values, six_zeros, 6);
-  mod = bech32_polymod (values->data, values->len) ^ 1;
-  g_string_append_c (out, '1');
-  for (guint i = 0; i < groups->len; i++)
-    g_string_append_c (out, bech32_charset[groups->data[i]]);
-  for (int i = 0; i < 6; i++)
-    g_string_append_c (out, bech32_charset[(mod >> (5 * (5 - i))) & 31]);
-  if (upper)
-    for (gsize i = 0; i < out->len; i++)
-      out->str[i] = g_ascii_toupper (out->str[i]);
-  return g_string_free (out, FALSE);
-}
-
-/* Decodes TEXT of human-readable part HRP into exactly KEY_LEN bytes. */
-static gboolean
-bech32_decode_key (const char *text, const char *hrp, guint8 out[KEY_LEN])
-{
-  g_autofree char *lower = NULL;
-  g_autoptr(GByteArray) groups = NULL;
-  g_autoptr(GByteArray) values = NULL;
-  g_autoptr(GByteArray) bytes = NULL;
-  gsize len = strlen (text), hrp_len = strlen (hrp);
-  gboolean has_upper = FALSE, has_lower = FALSE;
-  const char *sep;
-
-  if (len > 200)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      if (text[i] < 33 || text[i] > 126)
-        return FALSE;
-      has_upper |= g_ascii_isupper (text[i]);
-      has_lower |= g_ascii_islower (text[i]);
-    }
-  if (has_upper && has_lower)
-    return FALSE;
-  lower = g_ascii_strdown (text, -1);
-  sep = strrchr (lower, '1');
-  if (sep == NULL || (gsize) (sep - lower) != hrp_len || strncmp (lower, hrp, hrp_len) != 0 ||
-      strlen (sep + 1) < 6)
-    return FALSE;
-
-  groups = g_byte_array_new ();
-  for (const char *p = sep + 1; *p != '\0'; p++)
-    {
-      const char *at = strchr (bech32_charset, *p);
-      guint8 v;
-
-      if (at == NULL)
-        return FALSE;
-      v = (guint8) (at - bech32_charset);
-      g_byte_array_append (groups, &v, 1);
-    }
-  values = bech32_values (hrp, groups->data, groups->len);
-  if (bech32_polymod (values->data, values->len) != 1)
-    return FALSE;
-  bytes = regroup (groups->data, groups->len - 6, 5, 8, FALSE);
-  if (bytes == NULL || bytes->len != KEY_LEN)
-    {
-      if (bytes != NULL)
-        sodium_memzero (bytes->data, bytes->len);
-      return FALSE;
-    }
-  memcpy (out, bytes->data, KEY_LEN);
-  sodium_memzero (bytes->data, bytes->len);
-  sodium_memzero (groups->data, groups->len);
-  sodium_memzero (lower, len);
-  return TRUE;
-}
-
-/* ---- keys ---- */
-
-gboolean
-air_age_keygen (char   **identity,
-                char   **recipient,
-                GError **error)
-{
-  guint8 secret[KEY_LEN], public[KEY_LEN];
-
-  g_return_val_if_fail (identity != NULL && recipient != NULL, FALSE);
-  if (!air_crypto_init (error))
-    return FALSE;
-  randombytes_buf (secret, sizeof secret);
-  crypto_scalarmult_base (public, secret);
-  *identity = bech32_encode (IDENTITY_HRP, secret, sizeof secret, TRUE);
-  *recipient = bech32_encode (RECIPIENT_HRP, public, sizeof public, FALSE);
-  sodium_memzero (secret, sizeof secret);
-  return TRUE;
-}
-
-static gboolean
-decode_identity (const char *identity, guint8 secret[KEY_LEN], GError **error)
-{
-  if (!bech32_decode_key (identity, IDENTITY_HRP, secret))
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                           _("An identity is not an age X25519 identity (AGE-SECRET-KEY-1…)"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-char *
-air_age_identity_to_recipient (const char  *identity,
-                               GError     **error)
-{
-  guint8 secret[KEY_LEN], public[KEY_LEN];
-
-  if (!air_crypto_init (error) || !decode_identity (identity, secret, error))
-    return NULL;
-  crypto_scalarmult_base (public, secret);
-  sodium_memzero (secret, sizeof secret);
-  return bech32_encode (RECIPIENT_HRP, public, sizeof public, FALSE);
-}
-
-gboolean
-air_age_recipient_validate (const char  *recipient,
-                            GError     **error)
-{
-  guint8 public[KEY_LEN];
-
-  if (recipient != NULL && bech32_decode_key (recipient, RECIPIENT_HRP, public) &&
-      g_str_has_prefix (recipient, "age1"))
-    return TRUE;
-  g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                       recipient != NULL && g_str_has_prefix (recipient, "ssh-")
-                       ? _("SSH recipients are not supported: use an age X25519 recipient (age1…)")
-                       : _("A recipient is not an age X25519 recipient (age1…)"));
-  return FALSE;
-}
-
-/* The keys of an identity or recipient file: one a line, “#” comments
- * and blank lines skipped. Every other line must start with PREFIX. */
-GStrv
-air_age_parse_key_file (const char  *contents,
-                        const char  *prefix,
-                        GError     **error)
-{
-  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
-  g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
-  guint n = 0;
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = g_strstrip (lines[i]);
-
-      if (*line == '\0' || *line == '#')
-        continue;
-      if (g_ascii_strncasecmp (line, prefix, strlen (prefix)) != 0 || ++n > AIR_AGE_MAX_STANZAS)
-        {
-          g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                       _("Line %u of the key file is not a key starting with “%s”"), i + 1, prefix);
-          for (guint j = 0; lines[j] != NULL; j++)
-            sodium_memzero (lines[j], strlen (lines[j]));
-          return NULL;
-        }
-      g_strv_builder_add (keys, line);
-    }
-  for (guint j = 0; lines[j] != NULL; j++)
-    sodium_memzero (lines[j], strlen (lines[j]));
-  if (n == 0)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                           _("The key file holds no key"));
-      return NULL;
-    }
-  return g_strv_builder_end (keys);
 }
 
 /* ---- the header ---- */
@@ -463,7 +163,7 @@ air_age_header_parse (const guint8  *data,
           gsize mac_len = 0;
 
           if (line_len < 4 || line[3] != ' ' ||
-              !b64_decode (line + 4, line_len - 4, header->mac, sizeof header->mac, &mac_len) ||
+              !air_age_b64_decode (line + 4, line_len - 4, header->mac, sizeof header->mac, &mac_len) ||
               mac_len != sizeof header->mac)
             return bad_file (error, _("its header's MAC line is malformed")), NULL;
           header->mac_offset = line_start + 3;
@@ -499,7 +199,7 @@ air_age_header_parse (const guint8  *data,
           line = next_line (data, len, &pos, COLUMNS, &line_len);
           if (line == NULL)
             return bad_file (error, _("a stanza's body is cut short or has an overlong line")), NULL;
-          if (line_len > 0 && !b64_decode (line, line_len, chunk, sizeof chunk, &chunk_len))
+          if (line_len > 0 && !air_age_b64_decode (line, line_len, chunk, sizeof chunk, &chunk_len))
             return bad_file (error, _("a stanza's body is not canonical base64")), NULL;
           g_byte_array_append (body, chunk, chunk_len);
           if (body->len > MAX_BODY)
@@ -527,7 +227,7 @@ static void
 append_stanza (GString *out, const char *type, const char * const *args,
                const guint8 *body, gsize body_len)
 {
-  g_autofree char *b64 = b64_encode (body, body_len);
+  g_autofree char *b64 = air_age_b64_encode (body, body_len);
   gsize b64_len = strlen (b64);
 
   g_string_append_printf (out, "-> %s", type);
@@ -593,7 +293,7 @@ seal (GString *header, GBytes *plaintext, const guint8 file_key[FILE_KEY_LEN])
   g_string_append (header, "---");
   hkdf (file_key, FILE_KEY_LEN, NULL, 0, "header", mac_key);
   crypto_auth_hmacsha256 (mac, (const guint8 *) header->str, header->len, mac_key);
-  mac_b64 = b64_encode (mac, sizeof mac);
+  mac_b64 = air_age_b64_encode (mac, sizeof mac);
   g_string_append_printf (header, " %s\n", mac_b64);
 
   randombytes_buf (nonce, sizeof nonce);
@@ -703,7 +403,7 @@ air_age_encrypt (GBytes              *plaintext,
       g_autofree char *share_b64 = NULL;
       const char *args[2] = { NULL, NULL };
 
-      bech32_decode_key (recipients[i], RECIPIENT_HRP, public);
+      air_age_bech32_decode_key (recipients[i], RECIPIENT_HRP, public);
       randombytes_buf (eph, sizeof eph);
       crypto_scalarmult_base (share, eph);
       if (crypto_scalarmult (shared, eph, public) != 0)
@@ -718,7 +418,7 @@ air_age_encrypt (GBytes              *plaintext,
       memcpy (salt + KEY_LEN, public, KEY_LEN);
       hkdf (shared, sizeof shared, salt, sizeof salt, X25519_LABEL, key);
       wrap_file_key (key, file_key, body);
-      share_b64 = b64_encode (share, sizeof share);
+      share_b64 = air_age_b64_encode (share, sizeof share);
       args[0] = share_b64;
       append_stanza (header, "X25519", args, body, sizeof body);
       sodium_memzero (eph, sizeof eph);
@@ -778,7 +478,7 @@ air_age_encrypt_passphrase (GBytes      *plaintext,
   wrap_file_key (key, file_key, body);
   sodium_memzero (key, sizeof key);
 
-  salt_b64 = b64_encode (salt, sizeof salt);
+  salt_b64 = air_age_b64_encode (salt, sizeof salt);
   log_text = g_strdup_printf ("%u", log_n);
   args[0] = salt_b64;
   args[1] = log_text;
@@ -801,7 +501,7 @@ unwrap_x25519 (AirAgeStanza *stanza, const guint8 secret[KEY_LEN], guint8 file_k
   gboolean ok;
 
   if (g_strv_length (stanza->args) != 1 ||
-      !b64_decode (stanza->args[0], strlen (stanza->args[0]), share, sizeof share, &share_len) ||
+      !air_age_b64_decode (stanza->args[0], strlen (stanza->args[0]), share, sizeof share, &share_len) ||
       share_len != KEY_LEN || g_bytes_get_size (stanza->body) != FILE_KEY_LEN + TAG_LEN)
     return bad_file (error, _("an X25519 stanza is malformed"));
   crypto_scalarmult_base (public, secret);
@@ -838,7 +538,7 @@ unwrap_scrypt (AirAgeStanza *stanza, const char *passphrase, guint8 file_key[FIL
   gboolean ok;
 
   if (g_strv_length (stanza->args) != 2 ||
-      !b64_decode (stanza->args[0], strlen (stanza->args[0]), salt, sizeof salt, &salt_len) ||
+      !air_age_b64_decode (stanza->args[0], strlen (stanza->args[0]), salt, sizeof salt, &salt_len) ||
       salt_len != sizeof salt || !parse_log_n (stanza->args[1], &log_n) ||
       g_bytes_get_size (stanza->body) != FILE_KEY_LEN + TAG_LEN)
     return bad_file (error, _("its scrypt stanza is malformed"));
@@ -974,7 +674,7 @@ air_age_unwrap_x25519 (const char    *identity,
   guint8 secret[KEY_LEN];
   gboolean ok;
 
-  if (!air_crypto_init (error) || !decode_identity (identity, secret, error))
+  if (!air_crypto_init (error) || !air_age_decode_identity (identity, secret, error))
     return FALSE;
   ok = unwrap_x25519 (stanza, secret, file_key, error);
   sodium_memzero (secret, sizeof secret);
@@ -1029,7 +729,7 @@ air_age_decrypt (GBytes              *file,
         {
           guint8 secret[KEY_LEN];
 
-          if (!decode_identity (identities[i], secret, error))
+          if (!air_age_decode_identity (identities[i], secret, error))
             return NULL;
           for (guint j = 0; j < header->stanzas->len && !found; j++)
             {
