@@ -24,7 +24,8 @@
 #   error500    every call 500 with Proxmox's error body
 #   task-fail   clones end with exitstatus "clone failed: out of space"
 #   slow-clone  clone tasks run for 3 s
-#   hostile     VM names with escapes, markup and 300 characters
+#   hostile     VM names with escapes, markup and 300 characters, and two
+#               VMs of one name
 #   oversized   /cluster/resources answers 20 MiB
 #   agent-dies  the guest agent stops answering after two file-writes:
 #               every agent call then fails with 500 "QEMU guest agent is
@@ -390,6 +391,9 @@ def main():
         add_vm(200 + i, "q%d" % i, status="running" if i % 2 else "stopped")
     if args.fail == "hostile":
         add_vm(666, "\x1b[31mevil\x1b]0;owned\x07<b>bold</b>" + "y" * 300, status="running")
+        # two VMs of one name (Proxmox allows it): neither is a qube
+        add_vm(667, "twin", status="running")
+        add_vm(668, "twin", status="stopped")
 
     ThreadingHTTPServer.allow_reuse_address = True
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

@@ -562,7 +562,8 @@ test_driver (void)
   server_stop (&server);
 }
 
-/* A server whose VMs have hostile names: they are not qubes. */
+/* A server whose VMs have hostile names, or one name for two VMs: they
+ * are not qubes, and the shared name is refused, never guessed. */
 static void
 test_driver_hostile (void)
 {
@@ -570,6 +571,7 @@ test_driver_hostile (void)
   g_autoptr(AirProxmoxApi) api = NULL;
   g_autoptr(AirProxmoxDriver) driver = NULL;
   g_autoptr(GPtrArray) qubes = NULL;
+  g_autoptr(AirQube) twin = NULL;
   Server server = { 0 };
 
   server_start (&server, "a", "hostile", 1);
@@ -579,6 +581,10 @@ test_driver_hostile (void)
   g_assert_no_error (error);
   g_assert_cmpuint (qubes->len, ==, 1);
   g_assert_cmpstr (air_qube_get_name (qubes->pdata[0]), ==, "q0");
+  twin = air_proxmox_driver_lookup (driver, "twin", &error);
+  g_assert_null (twin);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "Two VMs"));
   server_stop (&server);
 }
 
