@@ -17,7 +17,6 @@
 #include "air-names.h"
 #include "air-protocol.h"
 #include "air-protocol-private.h"
-#include "air-utils.h"
 
 #define MAX_USER_CHARS 32
 #define MAX_ARG_CHARS 4096

@@ -1,0 +1,461 @@
+/* air-zone-calls.c
+ *
+ * A zone's calls: info, list, create, preferences, qube actions and
+ * templates, each one bounded transport call to its gateway whose answer
+ * is decoded here (off the main thread for the large ones).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-zone"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "air-error.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-zone.h"
+
+#define MAX_SMALL_ANSWER (256 * 1024)
+
+static const char * const action_verbs[] = {
+  "qubesair.Start", "qubesair.Shutdown", "qubesair.Kill", "qubesair.Remove",
+};
+
+/* Every small call goes the same way: one bounded transport call, then the
+ * answer decoded by @decode in the callback, or in a worker thread for a
+ * decoder that touches nothing but the answer (a zone's list is most of
+ * the app's work while zones arrive; its main loop is kept for drawing). */
+
+typedef gpointer (*Decode) (AirZone *self, GBytes *answer, GDestroyNotify *free_func, GError **error);
+
+typedef struct {
+  Decode    decode;
+  gboolean  in_thread;
+  GBytes   *answer;
+} ZoneCall;
+
+static void
+zone_call_free (ZoneCall *call)
+{
+  g_clear_pointer (&call->answer, g_bytes_unref);
+  g_free (call);
+}
+
+static void
+decode_answer (GTask *task)
+{
+  AirZone *self = g_task_get_source_object (task);
+  ZoneCall *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GDestroyNotify free_func = NULL;
+  gpointer value;
+
+  value = call->decode (self, call->answer, &free_func, &error);
+  if (error != NULL)
+    {
+      g_prefix_error (&error, _("Zone “%s” sent a bad answer: "), air_zone_get_name (self));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, value, free_func);
+}
+
+static void
+decode_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  decode_answer (task);
+}
+
+static void
+call_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AirZone *self = g_task_get_source_object (task);
+  ZoneCall *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  call->answer = air_transport_call_finish (AIR_TRANSPORT (object), result, &error);
+  if (call->answer == NULL)
+    {
+      g_prefix_error (&error, _("Zone “%s”: "), air_zone_get_name (self));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (call->in_thread)
+    g_task_run_in_thread (task, decode_thread);
+  else
+    decode_answer (task);
+}
+
+static GTask *
+zone_call_task_new (AirZone             *self,
+                    gpointer             source_tag,
+                    Decode               decode,
+                    gboolean             in_thread,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ZoneCall *call = g_new0 (ZoneCall, 1);
+
+  call->decode = decode;
+  call->in_thread = in_thread;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, call, (GDestroyNotify) zone_call_free);
+  return task;
+}
+
+static void
+zone_call (AirZone             *self,
+           gpointer             source_tag,
+           const char          *verb,
+           const char          *arg,
+           GBytes              *input,
+           gsize                max_output,
+           Decode               decode,
+           gboolean             in_thread,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  GTask *task = zone_call_task_new (self, source_tag, decode, in_thread, cancellable, callback, user_data);
+
+  air_transport_call_async (air_zone_get_transport (self), air_zone_get_gateway (self), verb, arg,
+                            input, max_output, cancellable, call_cb, task);
+}
+
+static gpointer
+decode_info (AirZone  *self,
+             GBytes   *answer,
+             GDestroyNotify *free_func,
+             GError  **error)
+{
+  g_autoptr(AirZoneInfo) info = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  info = air_zone_info_parse (data, len, error);
+  if (info == NULL)
+    return NULL;
+
+  air_zone_apply_info (self, info);
+  return self;
+}
+
+void
+air_zone_refresh_info_async (AirZone             *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  zone_call (self, air_zone_refresh_info_async, "qubesair.ZoneInfo", NULL, NULL,
+             MAX_SMALL_ANSWER, decode_info, FALSE, cancellable, callback, user_data);
+}
+
+gboolean
+air_zone_refresh_info_finish (AirZone       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+static gpointer
+decode_list (AirZone  *self,
+             GBytes   *answer,
+             GDestroyNotify *free_func,
+             GError  **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return air_protocol_parse_list (data, len, air_zone_get_name (self), error);
+}
+
+void
+air_zone_list_qubes_async (AirZone             *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  zone_call (self, air_zone_list_qubes_async, "qubesair.List", NULL, NULL,
+             AIR_JSON_MAX_MESSAGE, decode_list, TRUE, cancellable, callback, user_data);
+}
+
+/* A List answer met elsewhere (the first line of the zone's event
+ * stream), decoded in a worker thread as the call's own answer is. */
+void
+air_zone_decode_list_async (AirZone             *self,
+                            GBytes              *answer,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ZoneCall *call;
+
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (answer != NULL);
+
+  task = zone_call_task_new (self, air_zone_decode_list_async, decode_list, TRUE, cancellable, callback, user_data);
+  call = g_task_get_task_data (task);
+  call->answer = g_bytes_ref (answer);
+  g_task_run_in_thread (task, decode_thread);
+}
+
+/**
+ * air_zone_list_qubes_finish:
+ *
+ * Finishes air_zone_list_qubes_async() and air_zone_decode_list_async().
+ *
+ * Returns: (transfer full) (element-type AirQube): the zone's qubes
+ */
+GPtrArray *
+air_zone_list_qubes_finish (AirZone       *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+decode_qube (AirZone  *self,
+             GBytes   *answer,
+             GDestroyNotify *free_func,
+             GError  **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  *free_func = g_object_unref;
+  return air_protocol_parse_qube (data, len, air_zone_get_name (self), error);
+}
+
+/* A call on one qube with a JSON object as its input (taken) and the
+ * qube as the zone then has it as its answer. */
+static void
+qube_call_with_input (AirZone             *self,
+                      gpointer             source_tag,
+                      const char          *verb,
+                      const char          *name,
+                      const char          *template_name,
+                      char                *json,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GBytes) input = g_bytes_new_take (json, strlen (json));
+  GError *error = NULL;
+
+  if (!air_name_validate (name, "qube", &error) ||
+      (template_name != NULL && !air_name_validate (template_name, "template", &error)))
+    {
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+  zone_call (self, source_tag, verb, name, input,
+             MAX_SMALL_ANSWER, decode_qube, FALSE, cancellable, callback, user_data);
+}
+
+void
+air_zone_create_qube_async (AirZone             *self,
+                            const char          *name,
+                            const AirQubeSpec   *spec,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (spec != NULL);
+
+  qube_call_with_input (self, air_zone_create_qube_async, "qubesair.Create", name, spec->template_name,
+                        air_qube_spec_to_json (spec), cancellable, callback, user_data);
+}
+
+AirQube *
+air_zone_create_qube_finish (AirZone       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+air_zone_set_prefs_async (AirZone             *self,
+                          const char          *name,
+                          const AirQubePrefs  *prefs,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (prefs != NULL);
+
+  qube_call_with_input (self, air_zone_set_prefs_async, "qubesair.SetPrefs", name, NULL,
+                        air_qube_prefs_to_json (prefs), cancellable, callback, user_data);
+}
+
+AirQube *
+air_zone_set_prefs_finish (AirZone       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return air_zone_create_qube_finish (self, result, error);
+}
+
+static gpointer
+decode_nothing (AirZone  *self,
+                GBytes   *answer,
+                GDestroyNotify *free_func,
+                GError  **error)
+{
+  return self;
+}
+
+void
+air_zone_qube_action_async (AirZone             *self,
+                            AirZoneAction        action,
+                            const char          *name,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (AIR_IS_ZONE (self));
+  g_return_if_fail (action < G_N_ELEMENTS (action_verbs));
+
+  if (!air_name_validate (name, "qube", &error))
+    {
+      g_task_report_error (self, callback, user_data, air_zone_qube_action_async, error);
+      return;
+    }
+
+  zone_call (self, air_zone_qube_action_async, action_verbs[action], name, NULL,
+             MAX_SMALL_ANSWER, decode_nothing, FALSE, cancellable, callback, user_data);
+}
+
+gboolean
+air_zone_qube_action_finish (AirZone       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+static gpointer
+decode_templates (AirZone         *self,
+                  GBytes          *answer,
+                  GDestroyNotify  *free_func,
+                  GError         **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  *free_func = (GDestroyNotify) g_ptr_array_unref;
+  return air_template_list_parse (data, len, error);
+}
+
+void
+air_zone_list_templates_async (AirZone             *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  /* Up to AIR_TEMPLATE_MAX_LIST templates, each with its packages. */
+  zone_call (self, air_zone_list_templates_async, "qubesair.TemplateList", NULL, NULL,
+             AIR_JSON_MAX_MESSAGE, decode_templates, TRUE, cancellable, callback, user_data);
+}
+
+GPtrArray *
+air_zone_list_templates_finish (AirZone       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+decode_template (AirZone         *self,
+                 GBytes          *answer,
+                 GDestroyNotify  *free_func,
+                 GError         **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  *free_func = (GDestroyNotify) air_template_free;
+  return air_template_parse (data, len, error);
+}
+
+void
+air_zone_template_action_async (AirZone             *self,
+                                const char          *service,
+                                const char          *name,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (AIR_IS_ZONE (self));
+
+  if (!air_name_validate (name, "template", &error))
+    {
+      g_task_report_error (self, callback, user_data, air_zone_template_action_async, error);
+      return;
+    }
+  zone_call (self, air_zone_template_action_async, service, name, NULL, MAX_SMALL_ANSWER,
+             strcmp (service, "qubesair.TemplateRollback") == 0 ? decode_template : decode_nothing,
+             FALSE, cancellable, callback, user_data);
+}
+
+gboolean
+air_zone_template_action_finish (AirZone       *self,
+                                 GAsyncResult  *result,
+                                 AirTemplate  **template,
+                                 GError       **error)
+{
+  gpointer answer;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
+    return FALSE;
+  /* decode_nothing's answer is the zone itself. */
+  if (answer == (gpointer) self)
+    answer = NULL;
+  if (template != NULL)
+    *template = answer;
+  else
+    air_template_free (answer);
+  return TRUE;
+}
