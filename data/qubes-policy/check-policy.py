@@ -5,7 +5,8 @@
 - every line is a comment, a directive or a rule with the v5 fields
   (SERVICE ARGUMENT SOURCE TARGET ACTION [PARAM=VALUE ...]);
 - a gateway (sys-remote-*, @tag:qubes-air-gateway) is only ever named
-  with qubesair.CredentialGet and qubesair.SshAgent, and allowed only with
+  with qubesair.CredentialGet, qubesair.SshAgent and
+  qubesair.CredentialDiskKey, and allowed only with
   its own zone as the argument;
 - evaluated like qrexec does (first match wins, no match is deny) on a
   small Qubes system, the policy grants exactly what the design says;
@@ -24,7 +25,7 @@ ARGUMENT_RE = re.compile(r"^(\*|\+|\+[A-Za-z0-9_.+-]+)$")
 PARAMS = {"allow": {"target", "user", "notify", "autostart"},
           "ask": {"target", "user", "default_target", "notify", "autostart"},
           "deny": {"notify"}}
-GATEWAY_SERVICES = {"qubesair.CredentialGet", "qubesair.SshAgent"}
+GATEWAY_SERVICES = {"qubesair.CredentialGet", "qubesair.SshAgent", "qubesair.CredentialDiskKey"}
 
 
 def token_ok(token, side):
@@ -183,6 +184,11 @@ EXPECT = [
     ("sys-remote-work", "qubesair.CredentialImport", "", "vault", "deny"),
     ("sys-remote-work", "qubesair.CredentialAgeUnwrap", "", "vault", "deny"),
     ("personal", "qubesair.CredentialExport", "", "vault", "deny"),
+    ("sys-remote-work", "qubesair.CredentialDiskKey", "work", "vault", "allow"),
+    ("sys-remote-work", "qubesair.CredentialDiskKey", "lab", "vault", "deny"),
+    ("sys-remote-work", "qubesair.CredentialDiskKey", "", "vault", "deny"),
+    ("mgmt", "qubesair.CredentialDiskKey", "work", "vault", "deny"),
+    ("personal", "qubesair.CredentialDiskKey", "work", "vault", "deny"),
 ]
 
 BROKEN = [
@@ -206,12 +212,12 @@ def main():
     results.append(("every line of %s has the v5 fields" % policy.name, problems))
 
     zone_rules = template_rules(include, "work") + template_rules(include, "lab")
-    results.append(("the per-zone template gives two rules a zone",
-                    [] if len(zone_rules) == 4 else ["%d template rules" % len(zone_rules)]))
+    results.append(("the per-zone template gives three rules a zone",
+                    [] if len(zone_rules) == 6 else ["%d template rules" % len(zone_rules)]))
 
     # The template lines go where the include is, i.e. first.
     full = zone_rules + rules
-    results.append(("gateways are named only with their own zone's Get and SshAgent",
+    results.append(("gateways are named only with their own zone's Get, SshAgent and DiskKey",
                     gateway_problems(full)))
 
     wrong = []

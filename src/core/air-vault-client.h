@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 #define AIR_VAULT_SERVICE_EXPORT       "qubesair.CredentialExport"
 #define AIR_VAULT_SERVICE_IMPORT       "qubesair.CredentialImport"
 #define AIR_VAULT_SERVICE_AGE_UNWRAP   "qubesair.CredentialAgeUnwrap"
+#define AIR_VAULT_SERVICE_DISK_KEY     "qubesair.CredentialDiskKey"
 
 /* Limits both sides enforce. A GCP service-account JSON is about 2.3 KiB. */
 #define AIR_VAULT_MAX_SECRET   (64 * 1024)

@@ -393,3 +393,10 @@ air_vault_store_delete (AirVaultStore  *self,
 
   return n_deleted;
 }
+
+SecretCollection *
+air_vault_store_get_collection (AirVaultStore *self)
+{
+  g_return_val_if_fail (AIR_IS_VAULT_STORE (self), NULL);
+  return self->collection;
+}

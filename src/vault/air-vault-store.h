@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <libsecret/secret.h>
 
 #include "air-secret.h"
 
@@ -40,6 +41,9 @@ AirSecret      *air_vault_store_lookup     (AirVaultStore    *self,
                                             const char       *zone,
                                             const char       *kind,
                                             GError          **error);
+/* For items of another schema (air-vault-disk-keys.c): the unlocked
+ * default collection the store was opened on. */
+SecretCollection *air_vault_store_get_collection (AirVaultStore *self);
 guint           air_vault_store_delete     (AirVaultStore    *self,
                                             const char       *zone,
                                             const char       *kind,

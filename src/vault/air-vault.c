@@ -22,6 +22,8 @@
  *   CredentialAgeUnwrap+NAME  management: the file key of an age file from
  *                         its X25519 stanzas, with the age identity NAME
  *                         the vault keeps (which never leaves it)
+ *   CredentialDiskKey+ZONE  the zone's gateway only: the keys of its
+ *                         qubes' encrypted disks (air-vault-disk-keys.c)
  *
  * Refusals go to stderr for the caller and to the vault's own log
  * (AIR_VAULT_LOG, else $XDG_STATE_HOME/qubes-air/vault.log, and the
@@ -53,6 +55,7 @@
 #include "air-ssh-key.h"
 #include "air-vault-client.h"
 #include "air-vault-config.h"
+#include "air-vault-disk-keys.h"
 #include "air-vault-store.h"
 #include "air-vault.h"
 #include "air-wireguard-key.h"
@@ -1398,6 +1401,26 @@ service_age_unwrap (const Request *request)
 
 /* Dispatch */
 
+static int
+service_disk_key (const Request *request)
+{
+  g_autofree char *entry = NULL;
+  g_autofree char *refusal = NULL;
+  GError *error = NULL;
+  int status = air_vault_disk_key_serve (request->zone, request->caller, &entry, &refusal, &error);
+
+  if (entry != NULL)
+    audit (entry);
+  if (refusal != NULL)
+    return refuse (request, refusal);
+  if (error != NULL)
+    {
+      fail (error);
+      return status != AIR_VAULT_EXIT_OK ? status : AIR_VAULT_EXIT_FAILED;
+    }
+  return status;
+}
+
 typedef enum {
   ZONE_NONE,
   ZONE_OPTIONAL,
@@ -1418,6 +1441,7 @@ static const struct {
   { AIR_VAULT_SERVICE_EXPORT, ZONE_NONE, service_export },
   { AIR_VAULT_SERVICE_IMPORT, ZONE_NONE, service_import },
   { AIR_VAULT_SERVICE_AGE_UNWRAP, ZONE_REQUIRED, service_age_unwrap },
+  { AIR_VAULT_SERVICE_DISK_KEY, ZONE_REQUIRED, service_disk_key },
 };
 
 static gboolean

@@ -8,7 +8,9 @@
 # its own in that directory, touching nothing of the machine's.
 #
 # SCRIPT finds the guest in $AIR_VM_DIR/guest and remote-lib.sh beside
-# itself; QAIR_PROGRAM and AIR_AGENT_PROGRAM are copies it may run.
+# itself; QAIR_PROGRAM and AIR_AGENT_PROGRAM (and AIR_VAULT_PROGRAM, when
+# set) are copies it may run. Private volumes are not encrypted
+# (AIR_DISK_KEYS=none: there is no vault) unless SCRIPT says otherwise.
 
 set -u
 
@@ -18,6 +20,7 @@ T=$(mktemp -d /tmp/air-vm.XXXXXX)
 chmod 0755 "$T"
 mkdir -p "$T/bin"
 cp "${QAIR_PROGRAM:?}" "${AIR_AGENT_PROGRAM:?}" "$script" "$top/tests/remote/remote-lib.sh" "$T/bin/"
+[ -n "${AIR_VAULT_PROGRAM:-}" ] && cp "$AIR_VAULT_PROGRAM" "$T/bin/"
 chmod 0755 "$T/bin" "$T/bin/"*
 cache=${AIR_VM_CACHE:-$T/cache}
 mkdir -p "$cache"
@@ -39,6 +42,7 @@ if [ "$(id -u)" = 0 ]; then
   as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 fi
 $as_user env AIR_VM_DIR="$T" QAIR_PROGRAM="$T/bin/qair" AIR_AGENT_PROGRAM="$T/bin/qubes-air-agent" \
+  AIR_VAULT_PROGRAM="$T/bin/qubes-air-vault" AIR_DISK_KEYS="${AIR_DISK_KEYS:-none}" \
   HOME="$T/home" XDG_RUNTIME_DIR="$T/home/run" XDG_CONFIG_HOME="$T/home/config" \
   XDG_DATA_HOME="$T/home/data" XDG_CACHE_HOME="$T/home/cache" \
   AIR_TRANSPORT=loopback AIR_LOOPBACK_DIR="$T/loopback" AIR_ZONES_FILE="$T/home/zones.json" \

@@ -36,6 +36,7 @@
 #include "air-error.h"
 #include "air-fd-io.h"
 #include "air-json.h"
+#include "air-libvirt-disk-keys.h"
 #include "air-libvirt-driver.h"
 #include "air-libvirt-templates.h"
 #include "air-template-store.h"
@@ -83,6 +84,8 @@ struct _AirLibvirtDriver
   char          *default_template;
   char          *domain_prefix;   /* "qubesair-HASH-": names this state dir's domains */
   guint          start_timeout_s;
+  gboolean       disk_keys_vault; /* private volumes keyed by the vault */
+  GHashTable    *ephemeral_keys;  /* disposables' and builds' disk keys, by name */
   virConnectPtr  conn;
 
   /* The Events service's lifecycle callback. */
@@ -119,6 +122,7 @@ air_libvirt_driver_finalize (GObject *object)
   g_free (self->initrd);
   g_free (self->default_template);
   g_free (self->domain_prefix);
+  g_clear_pointer (&self->ephemeral_keys, g_hash_table_unref);
 
   G_OBJECT_CLASS (air_libvirt_driver_parent_class)->finalize (object);
 }
@@ -133,6 +137,8 @@ static void
 air_libvirt_driver_init (AirLibvirtDriver *self)
 {
   self->build_lock_fd = -1;
+  self->ephemeral_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) air_secret_buffer_free);
 }
 
 /* libvirt prints every error on stderr by default; ours carry them. */
@@ -220,6 +226,8 @@ get_connection (AirLibvirtDriver  *self,
       return NULL;
     }
   answer_keepalives ();
+  /* Disk keys left in libvirt by an agent that died while starting a qube. */
+  air_libvirt_secrets_collect (self->conn, self->private_dir, self->run_dir);
   return self->conn;
 }
 
@@ -438,6 +446,7 @@ get_info (AirDriver *driver)
   info->driver = g_strdup ("libvirt");
   info->isolation = AIR_ISOLATION_VM;
   info->acceleration = g_strdup (access ("/dev/kvm", R_OK | W_OK) == 0 ? "kvm" : "tcg");
+  info->disk_encryption = g_strdup (self->disk_keys_vault ? "luks" : "none");
   info->templates = list_templates (self);
   info->health = AIR_HEALTH_UP;
 
@@ -494,11 +503,36 @@ open_home (AirDriver   *driver,
   return -1;
 }
 
+/* The key of a new qube's private volume: from the vault, or one this
+ * process alone holds for a disposable or a build; NULL without an error
+ * when the zone does not encrypt. */
+static AirSecretBuffer *
+new_disk_key (AirLibvirtDriver  *self,
+              const char        *name,
+              AirQubeKind        kind,
+              GError           **error)
+{
+  if (kind == AIR_QUBE_KIND_DISP_VM)
+    {
+      AirSecretBuffer *key = air_libvirt_disk_key_new_ephemeral ();
+      AirSecretBuffer *copy = air_secret_buffer_new (key->size);
+
+      memcpy (copy->data, key->data, key->size);
+      g_hash_table_replace (self->ephemeral_keys, g_strdup (name), copy);
+      return key;
+    }
+  if (!self->disk_keys_vault)
+    return NULL;
+  return air_libvirt_disk_key_fetch (self->zone_name, name, TRUE, error);
+}
+
 /* The private volume: an empty ext4 file system owned by the qube's user,
- * made on the host so that the guest needs no mkfs. */
+ * made on the host so that the guest needs no mkfs; encrypted with a key
+ * of its own where the zone does. */
 static gboolean
 make_private_volume (AirLibvirtDriver  *self,
                      const char        *name,
+                     AirQubeKind        kind,
                      GError           **error)
 {
   g_autofree char *path = air_driver_path_in (self->private_dir, name, ".qcow2");
@@ -507,11 +541,24 @@ make_private_volume (AirLibvirtDriver  *self,
                                             AIR_VM_USER_UID, AIR_VM_USER_UID);
   const char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-L", "private", "-E", owner, raw, PRIVATE_SIZE, NULL };
   const char *convert[] = { "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, path, NULL };
+  g_autoptr(GError) local_error = NULL;
+  AirSecretBuffer *key = new_disk_key (self, name, kind, &local_error);
   gboolean ok;
 
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   g_unlink (raw);
-  ok = air_driver_run_tool (mkfs, "e2fsprogs", error) && air_driver_run_tool (convert, "qemu-utils", error);
+  ok = air_driver_run_tool (mkfs, "e2fsprogs", error) &&
+       (key != NULL ? air_libvirt_make_encrypted_volume (raw, path, key, error)
+                    : air_driver_run_tool (convert, "qemu-utils", error));
   g_unlink (raw);
+  /* A key made for a volume that could not be made is no use to keep. */
+  if (!ok && key != NULL && kind != AIR_QUBE_KIND_DISP_VM)
+    air_libvirt_disk_key_delete (self->zone_name, name, NULL);
+  air_secret_buffer_free (key);
   return ok;
 }
 
@@ -568,6 +615,7 @@ remove_volumes (AirLibvirtDriver *self,
   g_unlink (private);
   g_unlink (failed);
   g_unlink (lock);
+  g_hash_table_remove (self->ephemeral_keys, name);
   for (guint port = 0; port < AIR_VM_N_PORTS; port++)
     {
       g_autofree char *port_lock = channel_path (self, name, port, ".port-lock");
@@ -640,7 +688,7 @@ create (AirDriver          *driver,
   close (fd);
 
   json = air_qube_spec_to_json (copy);
-  if (!make_private_volume (self, name, error) || !air_driver_write_atomically (settings, json, error))
+  if (!make_private_volume (self, name, copy->kind, error) || !air_driver_write_atomically (settings, json, error))
     {
       remove_volumes (self, name);
       return NULL;
@@ -652,7 +700,8 @@ static char *
 domain_xml (AirLibvirtDriver  *self,
             const char        *name,
             const AirQubeSpec *spec,
-            const char        *template_path)
+            const char        *template_path,
+            const char        *secret_uuid)
 {
   g_autofree char *dom = domain_name (self, name);
   g_autofree char *root = air_driver_path_in (self->run_dir, name, "-root.qcow2");
@@ -688,10 +737,15 @@ domain_xml (AirLibvirtDriver  *self,
   for (guint i = 0; i < G_N_ELEMENTS (disks); i++)
     {
       g_autofree char *escaped = g_markup_escape_text (disks[i].path, -1);
+      /* The private volume's key is the libvirt secret's (a UUID). */
+      g_autofree char *encryption = disks[i].path == private && secret_uuid != NULL
+        ? g_strdup_printf ("<encryption format='luks'><secret type='passphrase' uuid='%s'/></encryption>",
+                           secret_uuid)
+        : g_strdup ("");
 
       g_string_append_printf (xml, "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
-                                   "<source file='%s'/><target dev='%s' bus='virtio'/></disk>\n",
-                              escaped, disks[i].dev);
+                                   "<source file='%s'/><target dev='%s' bus='virtio'/>%s</disk>\n",
+                              escaped, disks[i].dev, encryption);
     }
   for (guint port = 0; port < AIR_VM_N_PORTS; port++)
     {
@@ -1024,7 +1078,10 @@ start_qube (AirLibvirtDriver  *self,
   g_autofree char *starting = NULL;
   g_autofree char *failed = NULL;
   g_autofree char *xml = NULL;
+  g_autofree char *private = NULL;
   g_autoptr(GError) local_error = NULL;
+  AirSecretBuffer *key = NULL;
+  char secret_uuid[VIR_UUID_STRING_BUFLEN] = "";
   virConnectPtr conn;
   virDomainPtr dom;
 
@@ -1054,6 +1111,21 @@ start_qube (AirLibvirtDriver  *self,
       return NULL;
     }
 
+  /* An encrypted private volume's key first: without it nothing is made. */
+  private = air_driver_path_in (self->private_dir, name, ".qcow2");
+  if (air_libvirt_volume_is_encrypted (private))
+    {
+      AirSecretBuffer *ephemeral = g_hash_table_lookup (self->ephemeral_keys, name);
+
+      if (ephemeral != NULL)
+        {
+          key = air_secret_buffer_new (ephemeral->size);
+          memcpy (key->data, ephemeral->data, ephemeral->size);
+        }
+      else if ((key = air_libvirt_disk_key_fetch (self->zone_name, name, FALSE, error)) == NULL)
+        return NULL;
+    }
+
   failed = air_driver_path_in (self->run_dir, name, ".failed");
   g_unlink (failed);
   discard_volatile (self, name);
@@ -1070,16 +1142,26 @@ start_qube (AirLibvirtDriver  *self,
     const char *overlay[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", image, "-F", "qcow2", root, NULL };
     const char *scratch[] = { "qemu-img", "create", "-q", "-f", "qcow2", volatile_path, VOLATILE_SIZE, NULL };
 
-    if (!air_driver_run_tool (overlay, "qemu-utils", error) || !air_driver_run_tool (scratch, "qemu-utils", error) ||
-        !air_driver_write_atomically (starting, "{\"state\":\"starting\"}\n", error))
+    gboolean ok = air_driver_run_tool (overlay, "qemu-utils", error) &&
+                  air_driver_run_tool (scratch, "qemu-utils", error) &&
+                  air_driver_write_atomically (starting, "{\"state\":\"starting\"}\n", error) &&
+                  (key == NULL || air_libvirt_secret_define (conn, private, name, key, secret_uuid, error));
+
+    /* libvirt has its own copy now, which it never gives back. */
+    air_secret_buffer_free (key);
+    if (!ok)
       {
         discard_volatile (self, name);
         return NULL;
       }
   }
 
-  xml = domain_xml (self, name, spec, image);
+  xml = domain_xml (self, name, spec, image, secret_uuid[0] != '\0' ? secret_uuid : NULL);
   dom = virDomainCreateXML (conn, xml, flags);
+  /* QEMU has the key once it runs: the secret goes at once, whatever
+   * happened, rather than when the qube stops. */
+  if (secret_uuid[0] != '\0')
+    air_libvirt_secret_undefine (conn, private);
   if (dom == NULL)
     {
       g_autofree char *reason = g_strdup_printf (_("libvirt could not start it: %s"), libvirt_message ());
@@ -1140,6 +1222,11 @@ kill_qube (AirDriver   *driver,
   discard_volatile (self, name);
   failed = air_driver_path_in (self->run_dir, name, ".failed");
   g_unlink (failed);
+  {
+    g_autofree char *private = air_driver_path_in (self->private_dir, name, ".qcow2");
+
+    air_libvirt_secret_undefine (self->conn, private);
+  }
   return lookup (driver, name, error);
 }
 
@@ -1184,6 +1271,15 @@ remove_qube (AirDriver   *driver,
                    _("Qube “%s” is running: shut it down before removing it"), name);
       return FALSE;
     }
+  /* Crypto-shredding: the key goes from the vault before the volume, so
+   * that no copy of the volume can be read afterwards. */
+  {
+    g_autofree char *private = air_driver_path_in (self->private_dir, name, ".qcow2");
+
+    if (spec->kind != AIR_QUBE_KIND_DISP_VM && air_libvirt_volume_is_encrypted (private) &&
+        !air_libvirt_disk_key_delete (self->zone_name, name, error))
+      return FALSE;
+  }
   remove_volumes (self, name);
   return TRUE;
 }
@@ -1819,6 +1915,8 @@ air_libvirt_driver_new (const char  *state_dir,
                      _("Cannot create the zone directory %s: %s"), dirs[i], g_strerror (errno));
         return NULL;
       }
+
+  self->disk_keys_vault = air_libvirt_disk_keys_from_vault (state_dir);
 
   collect_dead_disposables (self);
   return g_steal_pointer (&self);
