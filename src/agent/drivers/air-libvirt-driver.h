@@ -12,7 +12,8 @@
  * State, under STATE_DIR/vm/:
  *   qubes/NAME.json         the qube's settings (a create spec); its
  *                           presence is the qube
- *   private/NAME.qcow2      its private volume
+ *   private/NAME.qcow2      its private volume, LUKS-encrypted with a key
+ *                           from the vault (air-libvirt-disk-keys.h)
  *   run/NAME-root.qcow2, run/NAME-volatile.qcow2, run/NAME.sock
  *   run/NAME.json           present while it starts
  *   run/NAME.failed         why its last start failed (state Crashed)
@@ -30,6 +31,8 @@
  *   initrd=    AIR_VM_INITRD     the guest initramfs
  *   default_template=            the template of a qube created without one
  *   start_timeout=  AIR_VM_START_TIMEOUT  seconds for the guest's agent to answer (60)
+ *   disk_keys=      AIR_DISK_KEYS         vault (default) or none: whether new
+ *                                         private volumes are encrypted
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
