@@ -63,7 +63,7 @@ start_server () {
   port=$(cat "$pve/port")
 }
 
-echo "1..67"
+echo "1..70"
 
 mkdir -p "$pve/vms" "$secret_dir"
 chmod 700 "$secret_dir"
@@ -180,6 +180,12 @@ out=$($Q copy "p1:no-such-file" p2 2>&1)
 status=$?
 check "copying a file that is not there fails" test $status -ne 0
 contains "$out" "There is no file"; ok $? "… saying there is no such file"
+$Q run lab:p1 -- sh -c 'head -c 13000000 /dev/zero >big.bin' >/dev/null 2>&1
+out=$($Q copy "p1:big.bin" p2 2>&1)
+status=$?
+check "copying a file over 12 MiB out of a Proxmox qube is refused" test $status -ne 0
+contains "$out" "larger than 12 MiB"; ok $? "… naming the limit (file-read's 16 MiB, of base64)"
+test -z "$(find "$pve/vms" -path '*/QubesIncoming/p1/big.bin')"; ok $? "… and nothing of it reaches the other qube"
 truncate -s 65M "$root/huge.bin"
 out=$($Q copy "$root/huge.bin" lab:p1 2>&1)
 status=$?
