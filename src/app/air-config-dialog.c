@@ -55,7 +55,9 @@ _air_config_dialog_update (AirConfigDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->zone_dropdown), choosing);
   gtk_widget_set_sensitive (self->secrets_box, choosing);
   gtk_widget_set_sensitive (GTK_WIDGET (self->replace_check), self->step == STEP_REVIEW);
-  gtk_widget_set_visible (GTK_WIDGET (self->summary), self->step != STEP_CHOOSE && !export);
+  /* once imported, what happened replaces the plan */
+  gtk_widget_set_visible (GTK_WIDGET (self->summary),
+                          (self->step == STEP_REVIEW || self->step == STEP_BUSY) && !export);
 
   if (export)
     gtk_button_set_label (self->go_button, _("_Export…"));

@@ -525,6 +525,56 @@ test_export_secrets (Fixture       *fixture,
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (inner, NULL), g_bytes_get_size (inner), encoded));
 }
 
+/* The same to a passphrase: the vault encrypts its own file to it too. */
+static void
+test_export_secrets_passphrase (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "secrets-p.age", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) SECRET, strlen (SECRET));
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) secrets = NULL;
+  g_autoptr(GBytes) inner = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *confirm;
+
+  if (!have_vault ())
+    return;
+  add_ssh_zone (fixture, "lab", "127.0.0.9", 2222);
+  vault_put ("lab");
+  open_dialog (fixture, AIR_CONFIG_DIALOG_EXPORT);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (nth (fixture, GTK_TYPE_CHECK_BUTTON, 1)), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (nth (fixture, GTK_TYPE_PASSWORD_ENTRY, 0)), "correct horse");
+  gtk_editable_set_text (GTK_EDITABLE (nth (fixture, GTK_TYPE_PASSWORD_ENTRY, 1)), "correct horse");
+  gtk_switch_set_active (GTK_SWITCH (nth (fixture, GTK_TYPE_SWITCH, 0)), TRUE);
+  air_config_dialog_export_to (fixture->dialog, file);
+  confirm = air_config_dialog_get_confirm (fixture->dialog);
+  g_assert_nonnull (confirm);
+  {
+    const char *needles[] = { "lab", "passphrase", NULL };
+
+    g_assert_true (has_label (GTK_WIDGET (confirm), needles));
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (confirm), "dialog.confirm", NULL));
+  wait_dialog (fixture);
+  g_test_message ("message: %s", air_config_dialog_get_message (fixture->dialog));
+
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  plain = air_age_decrypt (bytes, NULL, "correct horse", &error);
+  g_assert_no_error (error);
+  g_assert_null (g_strstr_len (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), encoded));
+  secrets = air_config_bundle_dup_secrets (plain, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (secrets);
+  g_assert_true (air_age_needs_passphrase (secrets));
+  inner = air_age_decrypt (secrets, NULL, "correct horse", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (inner, NULL), g_bytes_get_size (inner), encoded));
+}
+
 /* Import with an age identity the vault keeps (no identity file): the
  * vault opens the file, the zone is added, and its credential goes back
  * into the vault. */
@@ -604,6 +654,8 @@ main (int   argc,
   g_test_add ("/air/config-dialog/import-refuses", Fixture, NULL, fixture_set_up, test_import_refuses, fixture_tear_down);
   g_test_add ("/air/config-dialog/vault/export-secrets", Fixture, NULL, fixture_set_up, test_export_secrets,
               fixture_tear_down);
+  g_test_add ("/air/config-dialog/vault/export-secrets-passphrase", Fixture, NULL, fixture_set_up,
+              test_export_secrets_passphrase, fixture_tear_down);
   g_test_add ("/air/config-dialog/vault/import-vault-identity", Fixture, NULL, fixture_set_up,
               test_import_vault_identity, fixture_tear_down);
 
