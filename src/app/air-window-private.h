@@ -1,4 +1,5 @@
-/* air-window-private.h — shared by air-window.c and air-window-actions.c
+/* air-window-private.h — shared by air-window.c, air-window-actions.c and
+ * air-window-columns.c
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -64,6 +65,8 @@ struct _AirWindow
 };
 
 void  _air_window_class_actions_init (AirWindowClass *klass);
+void  _air_window_class_columns_init (AirWindowClass *klass);
+void  _air_window_columns_init       (AirWindow      *self);
 void  _air_window_actions_update     (AirWindow      *self);
 char *_air_window_dup_current_zone   (AirWindow      *self);
 
