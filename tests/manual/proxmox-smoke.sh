@@ -22,7 +22,8 @@
 # What you need first, on the Proxmox server:
 #   - a template VM in the pool (or tagged "qubes-air") with the QEMU guest
 #     agent installed and enabled (Options → QEMU Guest Agent), and a user
-#     "user" (where copied files land, as in Qubes);
+#     "user" (copied files land in its home, as in Qubes; without one, in
+#     root's);
 #   - an API token (Datacenter → Permissions → API Tokens) allowed to
 #     clone, start, stop, destroy and use the guest agent on those VMs.
 # The script asks for the token (stored in the vault, never on disk here)
@@ -128,10 +129,13 @@ expect () {
 
 # The copied file out of the qube into the qube itself (FileGet, then
 # FilePut), and its checksum there.
+# In the guest: to the home copies land in (the user "user"'s when the
+# guest agent is root and there is one, else the agent's own).
+to_home='if [ "$(id -u)" = 0 ] && id -u user >/dev/null 2>&1; then cd ~user; else cd; fi'
 copy_back () {
-  rel=$("$Q" run "$zone:$qube" -- sh -c 'cd ~user && ls -d QubesIncoming/*/smoke-payload.bin | head -1') &&
+  rel=$("$Q" run "$zone:$qube" -- sh -c "$to_home && ls -d QubesIncoming/*/smoke-payload.bin | head -1") &&
     "$Q" copy --from-zone "$zone" "$qube:$rel" "$zone:$qube" &&
-    "$Q" run "$zone:$qube" -- sh -c "cksum < ~user/QubesIncoming/$qube/smoke-payload.bin"
+    "$Q" run "$zone:$qube" -- sh -c "$to_home && cksum < QubesIncoming/$qube/smoke-payload.bin"
 }
 
 cleanup () {
@@ -211,7 +215,7 @@ step "start $qube" "$Q" start "$zone:$qube" &&
   step "copy a 150,000-byte file into $qube (file-write in parts)" \
     "$Q" copy "$payload_dir/smoke-payload.bin" "$zone:$qube"
   expect "… it is there, byte for byte" 0 "$sum" \
-    "$Q" run "$zone:$qube" -- sh -c 'cksum < "$(ls -d ~user/QubesIncoming/*/smoke-payload.bin | head -1)"'
+    "$Q" run "$zone:$qube" -- sh -c "$to_home && cksum < \"\$(ls -d QubesIncoming/*/smoke-payload.bin | head -1)\""
   expect "… and it comes back out (file-read), into its QubesIncoming/$qube/" 0 "$sum" copy_back
   rm -rf "$payload_dir"
   step "shut $qube down (ACPI, then stop after 60 s)" "$Q" shutdown "$zone:$qube"
