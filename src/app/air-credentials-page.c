@@ -25,7 +25,7 @@
 
 struct _AirCredentialsPage
 {
-  GtkWindow       parent_instance;
+  AirZoneListPage parent_instance;
 
   /* Template widgets */
   GtkStack       *stack;
@@ -37,42 +37,13 @@ struct _AirCredentialsPage
   GtkLabel       *failed_body;
 
   /* Owned references */
-  AirSession     *session;
   AirVaultClient *client;
-  GCancellable   *cancellable;
-  GWeakRef        dialog;
   GPtrArray      *shown;     /* AirCredentialInfo, the list's rows in order */
   char           *error;
   char           *list_error;
-  guint           loading;
 };
 
-G_DEFINE_FINAL_TYPE (AirCredentialsPage, air_credentials_page, GTK_TYPE_WINDOW)
-
-enum {
-  PROP_0,
-  PROP_LOADING,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-static gboolean
-is_gone (AirCredentialsPage *self)
-{
-  return self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable);
-}
-
-static void
-set_loading (AirCredentialsPage *self,
-             gboolean            more)
-{
-  if (more)
-    self->loading++;
-  else if (self->loading > 0)
-    self->loading--;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-}
+G_DEFINE_FINAL_TYPE (AirCredentialsPage, air_credentials_page, AIR_TYPE_ZONE_LIST_PAGE)
 
 /* @message is the vault's or the transport's text: shown as plain text,
  * made safe and short first. %NULL hides the banner. */
@@ -236,7 +207,8 @@ list_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   infos = air_vault_client_list_finish (AIR_VAULT_CLIENT (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || is_gone (self))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
 
   if (infos == NULL)
@@ -256,7 +228,7 @@ list_cb (GObject      *object,
       show_list (self, infos);
     }
 
-  set_loading (self, FALSE);
+  air_zone_list_page_set_loading (AIR_ZONE_LIST_PAGE (self), FALSE);
 }
 
 void
@@ -264,13 +236,14 @@ air_credentials_page_refresh (AirCredentialsPage *self)
 {
   g_return_if_fail (AIR_IS_CREDENTIALS_PAGE (self));
 
-  if (is_gone (self))
+  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
 
   if (gtk_list_box_get_row_at_index (self->list, 0) == NULL)
     gtk_stack_set_visible_child_name (self->stack, "loading");
-  set_loading (self, TRUE);
-  air_vault_client_list_async (self->client, self->cancellable, list_cb, g_object_ref (self));
+  air_zone_list_page_set_loading (AIR_ZONE_LIST_PAGE (self), TRUE);
+  air_vault_client_list_async (self->client, air_zone_list_page_get_cancellable (AIR_ZONE_LIST_PAGE (self)),
+                               list_cb, g_object_ref (self));
 }
 
 /* A vault call shown as a job; the list is read again when it ends. */
@@ -303,8 +276,8 @@ vault_op_start (AirCredentialsPage *self,
   op->page = g_object_ref (self);
   op->job = air_job_new (owned_title, zone);
   op->failure = g_strdup (failure);
-  air_session_add_job (self->session, op->job);
-  set_loading (self, TRUE);
+  air_session_add_job (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)), op->job);
+  air_zone_list_page_set_loading (AIR_ZONE_LIST_PAGE (self), TRUE);
   return op;
 }
 
@@ -319,10 +292,10 @@ vault_op_finish (VaultOp      *op,
   else
     air_job_succeed (op->job);
 
-  if (is_gone (self))
+  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
 
-  set_loading (self, FALSE);
+  air_zone_list_page_set_loading (AIR_ZONE_LIST_PAGE (self), FALSE);
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     show_error (self, op->failure, error->message);
   else if (error == NULL)
@@ -353,7 +326,7 @@ generate_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   public_key = air_vault_client_generate_key_finish (AIR_VAULT_CLIENT (object), result, &error);
-  if (public_key != NULL && !is_gone (op->page))
+  if (public_key != NULL && !air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (op->page)))
     {
       gtk_label_set_text (op->page->key_label, public_key);
       gtk_revealer_set_reveal_child (op->page->key_revealer, TRUE);
@@ -398,11 +371,12 @@ open_dialog (AirCredentialsPage *self,
              const char         *kind,
              gboolean            replace)
 {
-  AirCredentialDialog *dialog = air_credential_dialog_new (GTK_WINDOW (self), self->session,
-                                                           zone, kind, replace);
+  AirCredentialDialog *dialog =
+    air_credential_dialog_new (GTK_WINDOW (self), air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)),
+                               zone, kind, replace);
 
   g_signal_connect_object (dialog, "store", G_CALLBACK (store_cb), self, 0);
-  g_weak_ref_set (&self->dialog, dialog);
+  air_zone_list_page_set_dialog (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -505,7 +479,7 @@ delete_action (GtkWidget  *widget,
   target->zone = g_strdup (zone);
   target->kind = g_strdup (kind);
   g_signal_connect_data (dialog, "confirmed", G_CALLBACK (delete_confirmed_cb), target, delete_target_free, 0);
-  g_weak_ref_set (&self->dialog, dialog);
+  air_zone_list_page_set_dialog (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -526,13 +500,17 @@ dismiss_error_action (GtkWidget  *widget,
 }
 
 static void
-zones_changed_cb (GListModel         *zones,
-                  guint               position,
-                  guint               removed,
-                  guint               added,
-                  AirCredentialsPage *self)
+air_credentials_page_zones_changed (AirZoneListPage *page,
+                                    GListModel      *zones,
+                                    guint            added)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.add", g_list_model_get_n_items (zones) > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (page), "page.add", g_list_model_get_n_items (zones) > 0);
+}
+
+static void
+air_credentials_page_refresh_page (AirZoneListPage *page)
+{
+  air_credentials_page_refresh (AIR_CREDENTIALS_PAGE (page));
 }
 
 static void
@@ -541,8 +519,7 @@ air_credentials_page_dispose (GObject *object)
   AirCredentialsPage *self = (AirCredentialsPage *)object;
 
   /* The list call stops; stores and deletes go on as jobs. */
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (air_zone_list_page_get_cancellable (AIR_ZONE_LIST_PAGE (self)));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AIR_TYPE_CREDENTIALS_PAGE);
 
@@ -554,11 +531,8 @@ air_credentials_page_finalize (GObject *object)
 {
   AirCredentialsPage *self = (AirCredentialsPage *)object;
 
-  g_weak_ref_clear (&self->dialog);
   g_clear_pointer (&self->shown, g_ptr_array_unref);
-  g_clear_object (&self->session);
   g_clear_object (&self->client);
-  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->list_error, g_free);
 
@@ -566,37 +540,17 @@ air_credentials_page_finalize (GObject *object)
 }
 
 static void
-air_credentials_page_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  AirCredentialsPage *self = AIR_CREDENTIALS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_LOADING:
-      g_value_set_boolean (value, self->loading > 0);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 air_credentials_page_class_init (AirCredentialsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  AirZoneListPageClass *page_class = AIR_ZONE_LIST_PAGE_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = air_credentials_page_dispose;
   object_class->finalize = air_credentials_page_finalize;
-  object_class->get_property = air_credentials_page_get_property;
 
-  properties[PROP_LOADING] =
-    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->zones_changed = air_credentials_page_zones_changed;
+  page_class->refresh = air_credentials_page_refresh_page;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-credentials-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AirCredentialsPage, stack);
@@ -624,9 +578,7 @@ air_credentials_page_init (AirCredentialsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
   self->shown = g_ptr_array_new ();
-  g_weak_ref_init (&self->dialog, NULL);
   gtk_list_box_set_header_func (self->list, header_func, self, NULL);
 }
 
@@ -640,47 +592,14 @@ air_credentials_page_new (GtkWindow      *parent,
                           AirVaultClient *client)
 {
   AirCredentialsPage *self;
-  GListModel *zones;
 
   g_return_val_if_fail (AIR_IS_SESSION (session), NULL);
 
-  self = g_object_new (AIR_TYPE_CREDENTIALS_PAGE, "transient-for", parent, NULL);
-  self->session = g_object_ref (session);
+  self = g_object_new (AIR_TYPE_CREDENTIALS_PAGE, "transient-for", parent, "session", session, NULL);
   self->client = client ? g_object_ref (client) : air_vault_client_new (NULL);
 
-  zones = air_session_get_zones (session);
-  g_signal_connect_object (zones, "items-changed", G_CALLBACK (zones_changed_cb), self, 0);
-  zones_changed_cb (zones, 0, 0, 0, self);
-
-  air_credentials_page_refresh (self);
+  air_zone_list_page_start (AIR_ZONE_LIST_PAGE (self));
   return self;
-}
-
-gboolean
-air_credentials_page_get_loading (AirCredentialsPage *self)
-{
-  g_return_val_if_fail (AIR_IS_CREDENTIALS_PAGE (self), FALSE);
-  return self->loading > 0;
-}
-
-/**
- * air_credentials_page_get_dialog:
- *
- * Returns: (transfer none) (nullable): the dialog the page opened last, while
- *   it is open
- */
-GtkWindow *
-air_credentials_page_get_dialog (AirCredentialsPage *self)
-{
-  GtkWindow *dialog;
-
-  g_return_val_if_fail (AIR_IS_CREDENTIALS_PAGE (self), NULL);
-
-  /* An open toplevel is kept alive by GTK's list of toplevels. */
-  dialog = g_weak_ref_get (&self->dialog);
-  if (dialog != NULL)
-    g_object_unref (dialog);
-  return dialog;
 }
 
 /* The failure the page shows: a failed change across its top, else a

@@ -40,7 +40,7 @@ typedef struct {
 
 struct _AirTemplatesPage
 {
-  GtkWindow       parent_instance;
+  AirZoneListPage parent_instance;
 
   /* Template widgets */
   GtkStack       *stack;
@@ -49,25 +49,13 @@ struct _AirTemplatesPage
   GtkLabel       *error_label;
 
   /* Owned references */
-  AirSession     *session;
-  GCancellable   *cancellable;     /* the page's life */
   GCancellable   *list_cancellable;
-  GWeakRef        dialog;
   GPtrArray      *shown;           /* Entry, the list's rows in order */
   GHashTable     *results;         /* zone name → ZoneResult */
   char           *error;
-  guint           loading;
 };
 
-G_DEFINE_FINAL_TYPE (AirTemplatesPage, air_templates_page, GTK_TYPE_WINDOW)
-
-enum {
-  PROP_0,
-  PROP_LOADING,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (AirTemplatesPage, air_templates_page, AIR_TYPE_ZONE_LIST_PAGE)
 
 static void
 entry_free (Entry *entry)
@@ -84,23 +72,6 @@ zone_result_free (ZoneResult *result)
   g_clear_pointer (&result->templates, g_ptr_array_unref);
   g_free (result->error);
   g_free (result);
-}
-
-static gboolean
-is_gone (AirTemplatesPage *self)
-{
-  return self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable);
-}
-
-static void
-set_loading (AirTemplatesPage *self,
-             gboolean          more)
-{
-  if (more)
-    self->loading++;
-  else if (self->loading > 0)
-    self->loading--;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
 /* @message is the zone's or the transport's text: shown as plain text,
@@ -304,7 +275,7 @@ compare_templates (gconstpointer a,
 static void
 show_list (AirTemplatesPage *self)
 {
-  GListModel *zones = air_session_get_zones (self->session);
+  GListModel *zones = air_session_get_zones (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)));
   guint n_zones = g_list_model_get_n_items (zones);
   GtkWidget *child;
 
@@ -343,7 +314,7 @@ show_list (AirTemplatesPage *self)
 
   if (n_zones == 0)
     gtk_stack_set_visible_child_name (self->stack, "empty");
-  else if (self->shown->len == 0 && self->loading > 0)
+  else if (self->shown->len == 0 && air_zone_list_page_get_loading (AIR_ZONE_LIST_PAGE (self)))
     gtk_stack_set_visible_child_name (self->stack, "loading");
   else
     gtk_stack_set_visible_child_name (self->stack, "list");
@@ -384,9 +355,9 @@ list_cb (GObject      *object,
 
   g_free (call);
   templates = air_zone_list_templates_finish (AIR_ZONE (object), result, &error);
-  if (is_gone (self))
+  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
-  set_loading (self, FALSE);
+  air_zone_list_page_set_loading (AIR_ZONE_LIST_PAGE (self), FALSE);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -406,7 +377,7 @@ air_templates_page_refresh (AirTemplatesPage *self)
 
   g_return_if_fail (AIR_IS_TEMPLATES_PAGE (self));
 
-  if (is_gone (self))
+  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
 
   /* A newer list replaces one still on its way. */
@@ -415,7 +386,7 @@ air_templates_page_refresh (AirTemplatesPage *self)
   g_clear_object (&self->list_cancellable);
   self->list_cancellable = g_cancellable_new ();
 
-  zones = air_session_get_zones (self->session);
+  zones = air_session_get_zones (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)));
   for (guint i = 0; i < g_list_model_get_n_items (zones); i++)
     {
       g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
@@ -423,7 +394,7 @@ air_templates_page_refresh (AirTemplatesPage *self)
 
       call->page = g_object_ref (self);
       call->zone = g_strdup (air_zone_get_name (zone));
-      set_loading (self, TRUE);
+      air_zone_list_page_set_loading (AIR_ZONE_LIST_PAGE (self), TRUE);
       air_zone_list_templates_async (zone, self->list_cancellable, list_cb, call);
     }
   show_list (self);
@@ -466,7 +437,7 @@ template_op_start (AirTemplatesPage *self,
   op->zone = g_object_ref (zone);
   op->job = air_job_new (title, air_zone_get_name (zone));
   op->failure = g_strdup (failure);
-  air_session_add_job (self->session, op->job);
+  air_session_add_job (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)), op->job);
   return op;
 }
 
@@ -496,7 +467,7 @@ template_op_finish (TemplateOp   *op,
       air_zone_refresh_info_async (op->zone, NULL, info_cb, NULL);
     }
 
-  if (is_gone (self))
+  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
 
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -562,10 +533,10 @@ start_cb (AirTemplateDialog *dialog,
           const char        *title,
           AirTemplatesPage  *self)
 {
-  AirZone *zone = air_session_lookup_zone (self->session, zone_name);
+  AirZone *zone = air_session_lookup_zone (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)), zone_name);
   TemplateOp *op;
 
-  if (is_gone (self))
+  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
   if (zone == NULL)
     {
@@ -588,10 +559,12 @@ open_dialog (AirTemplatesPage      *self,
              const char            *zone,
              const char            *name)
 {
-  AirTemplateDialog *dialog = air_template_dialog_new (GTK_WINDOW (self), self->session, mode, zone, name);
+  AirTemplateDialog *dialog =
+    air_template_dialog_new (GTK_WINDOW (self), air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)),
+                             mode, zone, name);
 
   g_signal_connect_object (dialog, "start", G_CALLBACK (start_cb), self, 0);
-  g_weak_ref_set (&self->dialog, dialog);
+  air_zone_list_page_set_dialog (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -672,9 +645,9 @@ confirmed_cb (AirConfirmDialog *dialog,
   AirZone *zone;
   TemplateOp *op;
 
-  if (self == NULL || is_gone (self))
+  if (self == NULL || air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
-  zone = air_session_lookup_zone (self->session, target->zone);
+  zone = air_session_lookup_zone (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)), target->zone);
   if (zone == NULL)
     return;
 
@@ -735,7 +708,7 @@ confirm_action (GtkWidget  *widget,
   target->name = g_strdup (name);
   target->removing = removing;
   g_signal_connect_data (dialog, "confirmed", G_CALLBACK (confirmed_cb), target, action_target_free, 0);
-  g_weak_ref_set (&self->dialog, dialog);
+  air_zone_list_page_set_dialog (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -756,12 +729,17 @@ dismiss_error_action (GtkWidget  *widget,
 }
 
 static void
-zones_changed_cb (GListModel       *zones,
-                  guint             position,
-                  guint             removed,
-                  guint             added,
-                  AirTemplatesPage *self)
+air_templates_page_refresh_page (AirZoneListPage *page)
 {
+  air_templates_page_refresh (AIR_TEMPLATES_PAGE (page));
+}
+
+static void
+air_templates_page_zones_changed (AirZoneListPage *page,
+                                  GListModel      *zones,
+                                  guint            added)
+{
+  AirTemplatesPage *self = AIR_TEMPLATES_PAGE (page);
   gboolean has_zones = g_list_model_get_n_items (zones) > 0;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.import", has_zones);
@@ -778,8 +756,7 @@ air_templates_page_dispose (GObject *object)
   AirTemplatesPage *self = (AirTemplatesPage *)object;
 
   /* The lists stop; builds go on as jobs, cancelled from the job list. */
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (air_zone_list_page_get_cancellable (AIR_ZONE_LIST_PAGE (self)));
   if (self->list_cancellable != NULL)
     g_cancellable_cancel (self->list_cancellable);
 
@@ -793,11 +770,8 @@ air_templates_page_finalize (GObject *object)
 {
   AirTemplatesPage *self = (AirTemplatesPage *)object;
 
-  g_weak_ref_clear (&self->dialog);
   g_clear_pointer (&self->shown, g_ptr_array_unref);
   g_clear_pointer (&self->results, g_hash_table_unref);
-  g_clear_object (&self->session);
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->list_cancellable);
   g_clear_pointer (&self->error, g_free);
 
@@ -805,37 +779,17 @@ air_templates_page_finalize (GObject *object)
 }
 
 static void
-air_templates_page_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  AirTemplatesPage *self = AIR_TEMPLATES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_LOADING:
-      g_value_set_boolean (value, self->loading > 0);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 air_templates_page_class_init (AirTemplatesPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  AirZoneListPageClass *page_class = AIR_ZONE_LIST_PAGE_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = air_templates_page_dispose;
   object_class->finalize = air_templates_page_finalize;
-  object_class->get_property = air_templates_page_get_property;
 
-  properties[PROP_LOADING] =
-    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->zones_changed = air_templates_page_zones_changed;
+  page_class->refresh = air_templates_page_refresh_page;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/qubesair/QubesAir/ui/air-templates-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AirTemplatesPage, stack);
@@ -863,10 +817,8 @@ air_templates_page_init (AirTemplatesPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
   self->shown = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   self->results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) zone_result_free);
-  g_weak_ref_init (&self->dialog, NULL);
   gtk_list_box_set_header_func (self->list, header_func, self, NULL);
 }
 
@@ -875,46 +827,13 @@ air_templates_page_new (GtkWindow  *parent,
                         AirSession *session)
 {
   AirTemplatesPage *self;
-  GListModel *zones;
 
   g_return_val_if_fail (AIR_IS_SESSION (session), NULL);
 
-  self = g_object_new (AIR_TYPE_TEMPLATES_PAGE, "transient-for", parent, NULL);
-  self->session = g_object_ref (session);
+  self = g_object_new (AIR_TYPE_TEMPLATES_PAGE, "transient-for", parent, "session", session, NULL);
 
-  zones = air_session_get_zones (session);
-  g_signal_connect_object (zones, "items-changed", G_CALLBACK (zones_changed_cb), self, 0);
-  zones_changed_cb (zones, 0, 0, 0, self);
-
-  air_templates_page_refresh (self);
+  air_zone_list_page_start (AIR_ZONE_LIST_PAGE (self));
   return self;
-}
-
-gboolean
-air_templates_page_get_loading (AirTemplatesPage *self)
-{
-  g_return_val_if_fail (AIR_IS_TEMPLATES_PAGE (self), FALSE);
-  return self->loading > 0;
-}
-
-/**
- * air_templates_page_get_dialog:
- *
- * Returns: (transfer none) (nullable): the dialog the page opened last, while
- *   it is open
- */
-GtkWindow *
-air_templates_page_get_dialog (AirTemplatesPage *self)
-{
-  GtkWindow *dialog;
-
-  g_return_val_if_fail (AIR_IS_TEMPLATES_PAGE (self), NULL);
-
-  /* An open toplevel is kept alive by GTK's list of toplevels. */
-  dialog = g_weak_ref_get (&self->dialog);
-  if (dialog != NULL)
-    g_object_unref (dialog);
-  return dialog;
 }
 
 /* The failed operation shown across the top; %NULL when there is none. */

@@ -7,17 +7,16 @@
 #include <gtk/gtk.h>
 
 #include "air-session.h"
+#include "air-zone-list-page.h"
 
 G_BEGIN_DECLS
 
 #define AIR_TYPE_TEMPLATES_PAGE (air_templates_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (AirTemplatesPage, air_templates_page, AIR, TEMPLATES_PAGE, GtkWindow)
+G_DECLARE_FINAL_TYPE (AirTemplatesPage, air_templates_page, AIR, TEMPLATES_PAGE, AirZoneListPage)
 
 AirTemplatesPage *air_templates_page_new         (GtkWindow        *parent,
                                                   AirSession       *session);
-gboolean          air_templates_page_get_loading (AirTemplatesPage *self);
-GtkWindow        *air_templates_page_get_dialog  (AirTemplatesPage *self);
 const char       *air_templates_page_get_error   (AirTemplatesPage *self);
 void              air_templates_page_refresh     (AirTemplatesPage *self);
 

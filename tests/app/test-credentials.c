@@ -45,7 +45,7 @@ page_is_idle (gpointer user_data)
       if (!air_job_is_finished (job))
         return FALSE;
     }
-  return !air_credentials_page_get_loading (fixture->page);
+  return !air_zone_list_page_get_loading (AIR_ZONE_LIST_PAGE (fixture->page));
 }
 
 static void
@@ -224,7 +224,7 @@ test_credentials_store_list_delete (Fixture       *fixture,
 
   /* Store: page.add opens the dialog; the secret goes into a password entry. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "page.add", NULL));
-  dialog = air_credentials_page_get_dialog (fixture->page);
+  dialog = air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (fixture->page));
   g_assert_true (AIR_IS_CREDENTIAL_DIALOG (dialog));
 
   kind = find_by_id (GTK_WIDGET (dialog), "kind_dropdown");
@@ -238,11 +238,11 @@ test_credentials_store_list_delete (Fixture       *fixture,
   /* Not before every field is there. */
   gtk_editable_set_text (GTK_EDITABLE (secret_entry), SECRET);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.store", NULL);
-  g_assert_true (air_credentials_page_get_dialog (fixture->page) == dialog);
+  g_assert_true (air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (fixture->page)) == dialog);
 
   gtk_editable_set_text (GTK_EDITABLE (label_entry), "home server token");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.store", NULL));
-  g_assert_null (air_credentials_page_get_dialog (fixture->page));
+  g_assert_null (air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (fixture->page)));
   wait_idle (fixture);
 
   g_assert_null (air_credentials_page_get_error (fixture->page));
@@ -269,7 +269,7 @@ test_credentials_store_list_delete (Fixture       *fixture,
   /* Delete asks first; cancelling keeps it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "page.delete", "(ss)",
                                              "local", "api-token"));
-  dialog = air_credentials_page_get_dialog (fixture->page);
+  dialog = air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (fixture->page));
   g_assert_nonnull (dialog);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
   wait_idle (fixture);
@@ -279,7 +279,7 @@ test_credentials_store_list_delete (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "page.delete", "(ss)",
                                              "local", "api-token"));
-  dialog = air_credentials_page_get_dialog (fixture->page);
+  dialog = air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (fixture->page));
   g_assert_nonnull (dialog);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.confirm", NULL));
   wait_idle (fixture);
@@ -300,7 +300,7 @@ test_credentials_vault_error (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "page.delete", "(ss)",
                                              "local", "access-key"));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (air_credentials_page_get_dialog (fixture->page)),
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (fixture->page))),
                                              "dialog.confirm", NULL));
   wait_idle (fixture);
 
@@ -319,7 +319,7 @@ store_through_dialog (Fixture    *fixture,
   GtkWindow *dialog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "page.add", NULL));
-  dialog = air_credentials_page_get_dialog (fixture->page);
+  dialog = air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (fixture->page));
   g_assert_true (AIR_IS_CREDENTIAL_DIALOG (dialog));
   gtk_editable_set_text (GTK_EDITABLE (find_by_id (GTK_WIDGET (dialog), "label_entry")), label);
   gtk_editable_set_text (GTK_EDITABLE (find_by_id (GTK_WIDGET (dialog), "secret_entry")), secret);

@@ -55,7 +55,7 @@ job_finished (gpointer job)
 static gboolean
 page_loaded (gpointer unused)
 {
-  return !air_templates_page_get_loading (page);
+  return !air_zone_list_page_get_loading (AIR_ZONE_LIST_PAGE (page));
 }
 
 static gboolean
@@ -160,7 +160,7 @@ open_dialog (const char *action)
   GtkWindow *dialog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), action, NULL));
-  dialog = air_templates_page_get_dialog (page);
+  dialog = air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (page));
   g_assert_true (AIR_IS_TEMPLATE_DIALOG (dialog));
   return AIR_TEMPLATE_DIALOG (dialog);
 }
@@ -336,7 +336,7 @@ test_import (void)
   gtk_editable_set_text (name, "1base");
   assert_message (dialog, "must start with a letter");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.accept", NULL);
-  g_assert_true (air_templates_page_get_dialog (page) == GTK_WINDOW (dialog));
+  g_assert_true (air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (page)) == GTK_WINDOW (dialog));
   gtk_editable_set_text (name, "host");
   assert_message (dialog, "already has a template “host”");
   gtk_editable_set_text (name, "");
@@ -450,7 +450,7 @@ button_with_tooltip (GtkWidget *widget, gconstpointer text)
 static void
 confirm_open_dialog (void)
 {
-  GtkWindow *confirm = air_templates_page_get_dialog (page);
+  GtkWindow *confirm = air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (page));
 
   g_assert_true (AIR_IS_CONFIRM_DIALOG (confirm));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (confirm), "dialog.confirm", NULL));
@@ -500,7 +500,7 @@ test_update_roll_back (void)
   AirTemplateDialog *dialog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.update", "(ss)", "local", "dev"));
-  dialog = AIR_TEMPLATE_DIALOG (air_templates_page_get_dialog (page));
+  dialog = AIR_TEMPLATE_DIALOG (air_zone_list_page_get_dialog (AIR_ZONE_LIST_PAGE (page)));
   assert_message (dialog, "Add packages, give a command");
   gtk_editable_set_text (dialog_entry (dialog, 2), "echo two > /etc/built-by");
   job = accept (dialog, "Update template dev in local");
