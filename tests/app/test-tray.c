@@ -261,16 +261,15 @@ call_is_done (gpointer user_data)
 /* A call from the panel to the item; the application answers on the same
  * main loop, so the call waits by iterating it. */
 static GVariant *
-panel_call (const char         *path,
-            const char         *interface,
-            const char         *method,
-            GVariant           *parameters,
-            const GVariantType *reply_type)
+panel_try_call (const char          *path,
+                const char          *interface,
+                const char          *method,
+                GVariant            *parameters,
+                const GVariantType  *reply_type,
+                GError             **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   Call call = { 0 };
-  GVariant *reply;
 
   g_assert_nonnull (panel.item_name);
   g_dbus_connection_call (panel.bus, panel.item_name, path, interface, method, parameters,
@@ -278,7 +277,19 @@ panel_call (const char         *path,
                           call_done_cb, &call);
   air_test_wait_until (call_is_done, &call, WAIT_SECONDS, method);
   result = call.result;
-  reply = g_dbus_connection_call_finish (panel.bus, result, &error);
+  return g_dbus_connection_call_finish (panel.bus, result, error);
+}
+
+static GVariant *
+panel_call (const char         *path,
+            const char         *interface,
+            const char         *method,
+            GVariant           *parameters,
+            const GVariantType *reply_type)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *reply = panel_try_call (path, interface, method, parameters, reply_type, &error);
+
   g_assert_no_error (error);
   return reply;
 }
@@ -962,6 +973,111 @@ test_tray_dbus_menu_updates (void)
   air_dbus_menu_unexport (exporter);
 }
 
+/* The rest of what a panel may call (the generated skeletons answer the
+ * calls, this code the questions): the menu's own properties, one item's
+ * or several items' properties, clicks in a group, AboutToShowGroup, and
+ * the item's icon pixels and menu path. */
+static void
+test_tray_dbus_calls (void)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) poke = g_simple_action_new ("poke", NULL);
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(AirDBusMenu) exporter = NULL;
+  g_autoptr(GVariant) layout = NULL;
+  g_autoptr(GVariant) item = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GMenuItem) menu_item = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  gboolean poked = FALSE;
+  guint revision;
+  int id;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (poke));
+  g_signal_connect (poke, "activate", G_CALLBACK (set_flag_cb), &poked);
+  menu_item = keyed_item ("one");
+  g_menu_append_item (menu, menu_item);
+  exporter = air_dbus_menu_new (G_MENU_MODEL (menu), G_ACTION_GROUP (group));
+  g_assert_true (air_dbus_menu_export (exporter, bus, "/TestMenu", &error));
+  g_assert_no_error (error);
+  layout = test_menu_layout (&revision);
+  item = find_item (layout, "one");
+  id = item_id (item);
+
+  reply = panel_call ("/TestMenu", "org.freedesktop.DBus.Properties", "Get",
+                      g_variant_new ("(ss)", "com.canonical.dbusmenu", "Version"), G_VARIANT_TYPE ("(v)"));
+  g_variant_get (reply, "(v)", &value);
+  g_assert_cmpuint (g_variant_get_uint32 (value), ==, 3);
+  g_clear_pointer (&reply, g_variant_unref);
+  g_clear_pointer (&value, g_variant_unref);
+
+  reply = panel_call ("/TestMenu", "com.canonical.dbusmenu", "GetProperty",
+                      g_variant_new ("(is)", id, "label"), G_VARIANT_TYPE ("(v)"));
+  g_variant_get (reply, "(v)", &value);
+  g_assert_cmpstr (g_variant_get_string (value, NULL), ==, "one");
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = panel_try_call ("/TestMenu", "com.canonical.dbusmenu", "GetProperty",
+                          g_variant_new ("(is)", 9999, "label"), G_VARIANT_TYPE ("(v)"), &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  /* Only the properties asked for, of the items that exist. */
+  reply = panel_call ("/TestMenu", "com.canonical.dbusmenu", "GetGroupProperties",
+                      g_variant_new ("(@ai^as)", g_variant_new_fixed_array (G_VARIANT_TYPE_INT32,
+                                                                            (int[]) { id, 9999 }, 2, sizeof (int)),
+                                     (const char *[]) { "label", NULL }),
+                      G_VARIANT_TYPE ("(a(ia{sv}))"));
+  {
+    g_autoptr(GVariant) items = g_variant_get_child_value (reply, 0);
+    g_autoptr(GVariant) first = g_variant_get_child_value (items, 0);
+    g_autoptr(GVariant) props = g_variant_get_child_value (first, 1);
+
+    g_assert_cmpuint (g_variant_n_children (items), ==, 1);
+    g_assert_cmpuint (g_variant_n_children (props), ==, 1);
+    g_assert_true (g_variant_lookup (props, "label", "s", &label));
+    g_assert_cmpstr (label, ==, "one");
+  }
+  g_clear_pointer (&reply, g_variant_unref);
+
+  /* A group of clicks: the known one activates, the unknown one is named. */
+  reply = panel_call ("/TestMenu", "com.canonical.dbusmenu", "EventGroup",
+                      g_variant_new_parsed ("([(%i, 'clicked', <0>, @u 0), (9999, 'clicked', <0>, 0)],)", id),
+                      G_VARIANT_TYPE ("(ai)"));
+  g_assert_true (poked);
+  g_free (label);
+  label = g_variant_print (reply, FALSE);
+  g_assert_cmpstr (label, ==, "([9999],)");
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = panel_try_call ("/TestMenu", "com.canonical.dbusmenu", "EventGroup",
+                          g_variant_new_parsed ("([(9998, 'clicked', <0>, @u 0)],)"), G_VARIANT_TYPE ("(ai)"),
+                          &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  reply = panel_call ("/TestMenu", "com.canonical.dbusmenu", "AboutToShowGroup",
+                      g_variant_new_parsed ("([%i, 9999],)", id), G_VARIANT_TYPE ("(aiai)"));
+  g_free (label);
+  label = g_variant_print (reply, FALSE);
+  g_assert_cmpstr (label, ==, "([], [9999])");
+  g_clear_pointer (&reply, g_variant_unref);
+  air_dbus_menu_unexport (exporter);
+
+  /* The item: its icon's pixels (none set here: an empty list, of the
+   * right type) and where its menu is. */
+  value = item_property ("IconPixmap");
+  g_assert_true (g_variant_is_of_type (value, G_VARIANT_TYPE ("a(iiay)")));
+  g_clear_pointer (&value, g_variant_unref);
+  value = item_property ("Menu");
+  g_assert_cmpstr (g_variant_get_string (value, NULL), ==, AIR_STATUS_NOTIFIER_MENU_PATH);
+}
+
 /* Runs the main loop for @ms: signals on their way reach the panel. */
 static void
 spin (guint ms)
@@ -1095,6 +1211,7 @@ main (int   argc,
   g_test_add_func ("/air/tray/failed-job", test_tray_failed_job);
   g_test_add_func ("/air/tray/watcher-restarts", test_tray_watcher_restarts);
   g_test_add_func ("/air/tray/dbus-menu-updates", test_tray_dbus_menu_updates);
+  g_test_add_func ("/air/tray/dbus-calls", test_tray_dbus_calls);
   g_test_add_func ("/air/tray/menu-on-demand", test_tray_menu_on_demand);
   g_test_add_func ("/air/tray/notifier-job-once", test_notifier_job_once);
 

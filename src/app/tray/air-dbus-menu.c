@@ -27,69 +27,11 @@
 #include <string.h>
 
 #include "air-dbus-menu.h"
+#include "air-dbus-menu-skeleton.h"
 
-#define DBUS_MENU_INTERFACE "com.canonical.dbusmenu"
 /* Items the exporter keeps track of; a bigger menu is cut (hostile zones
  * could otherwise report thousands of qubes). */
 #define MAX_ITEMS 4000
-
-static const char introspection_xml[] =
-  "<node>"
-  "  <interface name='com.canonical.dbusmenu'>"
-  "    <property name='Version' type='u' access='read'/>"
-  "    <property name='TextDirection' type='s' access='read'/>"
-  "    <property name='Status' type='s' access='read'/>"
-  "    <property name='IconThemePath' type='as' access='read'/>"
-  "    <method name='GetLayout'>"
-  "      <arg type='i' name='parentId' direction='in'/>"
-  "      <arg type='i' name='recursionDepth' direction='in'/>"
-  "      <arg type='as' name='propertyNames' direction='in'/>"
-  "      <arg type='u' name='revision' direction='out'/>"
-  "      <arg type='(ia{sv}av)' name='layout' direction='out'/>"
-  "    </method>"
-  "    <method name='GetGroupProperties'>"
-  "      <arg type='ai' name='ids' direction='in'/>"
-  "      <arg type='as' name='propertyNames' direction='in'/>"
-  "      <arg type='a(ia{sv})' name='properties' direction='out'/>"
-  "    </method>"
-  "    <method name='GetProperty'>"
-  "      <arg type='i' name='id' direction='in'/>"
-  "      <arg type='s' name='name' direction='in'/>"
-  "      <arg type='v' name='value' direction='out'/>"
-  "    </method>"
-  "    <method name='Event'>"
-  "      <arg type='i' name='id' direction='in'/>"
-  "      <arg type='s' name='eventId' direction='in'/>"
-  "      <arg type='v' name='data' direction='in'/>"
-  "      <arg type='u' name='timestamp' direction='in'/>"
-  "    </method>"
-  "    <method name='EventGroup'>"
-  "      <arg type='a(isvu)' name='events' direction='in'/>"
-  "      <arg type='ai' name='idErrors' direction='out'/>"
-  "    </method>"
-  "    <method name='AboutToShow'>"
-  "      <arg type='i' name='id' direction='in'/>"
-  "      <arg type='b' name='needUpdate' direction='out'/>"
-  "    </method>"
-  "    <method name='AboutToShowGroup'>"
-  "      <arg type='ai' name='ids' direction='in'/>"
-  "      <arg type='ai' name='updatesNeeded' direction='out'/>"
-  "      <arg type='ai' name='idErrors' direction='out'/>"
-  "    </method>"
-  "    <signal name='ItemsPropertiesUpdated'>"
-  "      <arg type='a(ia{sv})' name='updatedProps'/>"
-  "      <arg type='a(ias)' name='removedProps'/>"
-  "    </signal>"
-  "    <signal name='LayoutUpdated'>"
-  "      <arg type='u' name='revision'/>"
-  "      <arg type='i' name='parent'/>"
-  "    </signal>"
-  "    <signal name='ItemActivationRequested'>"
-  "      <arg type='i' name='id'/>"
-  "      <arg type='u' name='timestamp'/>"
-  "    </signal>"
-  "  </interface>"
-  "</node>";
 
 typedef struct _Item Item;
 
@@ -113,7 +55,7 @@ struct _AirDBusMenu
   /* Owned references */
   GMenuModel      *model;
   GActionGroup    *actions;
-  GDBusConnection *connection;
+  AirDBusDbusmenu *skeleton;   /* while exported */
   char            *object_path;
   Item            *root;
   GHashTable      *items;      /* id → Item, borrowed from the tree */
@@ -122,7 +64,6 @@ struct _AirDBusMenu
   AirDBusMenuPopulateFunc populate;
   gpointer         populate_data;
 
-  guint            registration_id;
   guint            rebuild_id;
   guint            revision;
   guint            n_items;
@@ -132,8 +73,6 @@ struct _AirDBusMenu
 };
 
 G_DEFINE_FINAL_TYPE (AirDBusMenu, air_dbus_menu, G_TYPE_OBJECT)
-
-static GDBusNodeInfo *introspection_data;
 
 static void rebuild (AirDBusMenu *self);
 
@@ -402,24 +341,6 @@ tree_shape (Item *root)
   return g_string_free (shape, FALSE);
 }
 
-static void
-emit (AirDBusMenu *self,
-      const char  *signal,
-      GVariant    *parameters)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->connection == NULL)
-    {
-      g_variant_unref (g_variant_ref_sink (parameters));
-      return;
-    }
-
-  if (!g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
-                                      DBUS_MENU_INTERFACE, signal, parameters, &error))
-    g_debug ("Could not emit %s: %s", signal, error->message);
-}
-
 /* Tells the panel what changed between @old_items and the new tree. */
 static void
 announce (AirDBusMenu *self,
@@ -434,7 +355,8 @@ announce (AirDBusMenu *self,
   if (!same_shape)
     {
       self->revision++;
-      emit (self, "LayoutUpdated", g_variant_new ("(ui)", self->revision, 0));
+      if (self->skeleton != NULL)
+        air_dbus_dbusmenu_emit_layout_updated (self->skeleton, self->revision, 0);
       return;
     }
 
@@ -479,8 +401,9 @@ announce (AirDBusMenu *self,
         g_variant_builder_clear (&gone);
     }
 
-  if (any)
-    emit (self, "ItemsPropertiesUpdated", g_variant_new ("(a(ia{sv})a(ias))", &updated, &removed));
+  if (any && self->skeleton != NULL)
+    air_dbus_dbusmenu_emit_items_properties_updated (self->skeleton, g_variant_builder_end (&updated),
+                                                     g_variant_builder_end (&removed));
   else
     {
       g_variant_builder_clear (&updated);
@@ -634,7 +557,7 @@ layout_of (Item               *item,
 
 /* Activates a clicked item's action. Returns FALSE for an unknown id. */
 static gboolean
-handle_event (AirDBusMenu *self,
+activate_item (AirDBusMenu *self,
               int          id,
               const char  *event_id)
 {
@@ -660,181 +583,183 @@ handle_event (AirDBusMenu *self,
   return TRUE;
 }
 
-static void
-method_call (GDBusConnection       *connection,
-             const char            *sender,
-             const char            *object_path,
-             const char            *interface_name,
-             const char            *method_name,
-             GVariant              *parameters,
-             GDBusMethodInvocation *invocation,
-             gpointer               user_data)
+/* The panel's calls, each answered from the current menu. */
+
+static gboolean
+no_item (GDBusMethodInvocation *invocation,
+         int                    id)
 {
-  g_autoptr(AirDBusMenu) self = g_object_ref (user_data);
-  gboolean filled = ensure_current (self);
+  g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                         "No menu item with id %d", id);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
 
-  if (g_str_equal (method_name, "GetLayout"))
+static gboolean
+handle_get_layout (AirDBusDbusmenu       *skeleton,
+                   GDBusMethodInvocation *invocation,
+                   int                    parent_id,
+                   int                    depth,
+                   const char * const    *names,
+                   AirDBusMenu           *self)
+{
+  Item *parent;
+
+  ensure_current (self);
+  parent = g_hash_table_lookup (self->items, GINT_TO_POINTER (parent_id));
+  if (parent == NULL)
+    return no_item (invocation, parent_id);
+  air_dbus_dbusmenu_complete_get_layout (skeleton, invocation, self->revision, layout_of (parent, depth, names));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_get_group_properties (AirDBusDbusmenu       *skeleton,
+                             GDBusMethodInvocation *invocation,
+                             GVariant              *ids,
+                             const char * const    *names,
+                             AirDBusMenu           *self)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  int id;
+
+  ensure_current (self);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ia{sv})"));
+  g_variant_iter_init (&iter, ids);
+  while (g_variant_iter_next (&iter, "i", &id))
     {
-      g_autofree const char **names = NULL;
-      int parent_id, depth;
-      Item *parent;
+      Item *item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
 
-      g_variant_get (parameters, "(ii^a&s)", &parent_id, &depth, &names);
-      parent = g_hash_table_lookup (self->items, GINT_TO_POINTER (parent_id));
-      if (parent == NULL)
-        {
-          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                                 "No menu item with id %d", parent_id);
-          return;
-        }
-      g_dbus_method_invocation_return_value (invocation,
-                                             g_variant_new ("(u@(ia{sv}av))", self->revision,
-                                                            layout_of (parent, depth, names)));
-    }
-  else if (g_str_equal (method_name, "GetGroupProperties"))
-    {
-      g_autoptr(GVariantIter) ids = NULL;
-      g_autofree const char **names = NULL;
-      GVariantBuilder builder;
-      int id;
-
-      g_variant_get (parameters, "(ai^a&s)", &ids, &names);
-      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ia{sv})"));
-      while (g_variant_iter_next (ids, "i", &id))
-        {
-          Item *item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
-
-          if (item != NULL)
-            g_variant_builder_add (&builder, "(i@a{sv})", id, filter_properties (item->properties, names));
-        }
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(a(ia{sv}))", &builder));
-    }
-  else if (g_str_equal (method_name, "GetProperty"))
-    {
-      g_autoptr(GVariant) value = NULL;
-      const char *name;
-      Item *item;
-      int id;
-
-      g_variant_get (parameters, "(i&s)", &id, &name);
-      item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
       if (item != NULL)
-        value = g_variant_lookup_value (item->properties, name, NULL);
-      if (value == NULL)
-        {
-          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                                 "No property %s on menu item %d", name, id);
-          return;
-        }
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(v)", value));
+        g_variant_builder_add (&builder, "(i@a{sv})", id, filter_properties (item->properties, names));
     }
-  else if (g_str_equal (method_name, "Event"))
-    {
-      g_autoptr(GVariant) data = NULL;
-      g_autofree char *event_id = NULL;
-      guint32 timestamp;
-      int id;
-
-      g_variant_get (parameters, "(isvu)", &id, &event_id, &data, &timestamp);
-      if (!g_hash_table_contains (self->items, GINT_TO_POINTER (id)))
-        {
-          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                                 "No menu item with id %d", id);
-          return;
-        }
-      /* Answer first: the action may quit the application. */
-      g_dbus_method_invocation_return_value (invocation, NULL);
-      handle_event (self, id, event_id);
-    }
-  else if (g_str_equal (method_name, "EventGroup"))
-    {
-      g_autoptr(GVariantIter) events = NULL;
-      g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (int));
-      g_autoptr(GPtrArray) kinds = g_ptr_array_new_with_free_func (g_free);
-      GVariantBuilder errors;
-      const char *event_id;
-      GVariant *data;
-      guint32 timestamp;
-      int id;
-      guint n = 0;
-
-      g_variant_get (parameters, "(a(isvu))", &events);
-      g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
-      while (g_variant_iter_next (events, "(i&svu)", &id, &event_id, &data, &timestamp))
-        {
-          n++;
-          if (g_hash_table_contains (self->items, GINT_TO_POINTER (id)))
-            {
-              g_array_append_val (known, id);
-              g_ptr_array_add (kinds, g_strdup (event_id));
-            }
-          else
-            g_variant_builder_add (&errors, "i", id);
-          g_variant_unref (data);
-        }
-
-      if (n > 0 && known->len == 0)
-        {
-          g_variant_builder_clear (&errors);
-          g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                                 "No menu item with these ids");
-          return;
-        }
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ai)", &errors));
-      for (guint i = 0; i < known->len; i++)
-        handle_event (self, g_array_index (known, int, i), g_ptr_array_index (kinds, i));
-    }
-  else if (g_str_equal (method_name, "AboutToShow"))
-    {
-      /* Filled just now: the panel fetches the layout again. */
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(b)", filled));
-    }
-  else if (g_str_equal (method_name, "AboutToShowGroup"))
-    {
-      g_autoptr(GVariantIter) ids = NULL;
-      GVariantBuilder errors;
-      int id;
-
-      g_variant_get (parameters, "(ai)", &ids);
-      g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
-      while (g_variant_iter_next (ids, "i", &id))
-        if (!g_hash_table_contains (self->items, GINT_TO_POINTER (id)))
-          g_variant_builder_add (&errors, "i", id);
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(@aiai)",
-                                                                        g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0),
-                                                                        &errors));
-    }
-  else
-    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                           "Unknown method %s", method_name);
+  air_dbus_dbusmenu_complete_get_group_properties (skeleton, invocation, g_variant_builder_end (&builder));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static GVariant *
-get_property (GDBusConnection  *connection,
-              const char       *sender,
-              const char       *object_path,
-              const char       *interface_name,
-              const char       *property_name,
-              GError          **error,
-              gpointer          user_data)
+static gboolean
+handle_get_property (AirDBusDbusmenu       *skeleton,
+                     GDBusMethodInvocation *invocation,
+                     int                    id,
+                     const char            *name,
+                     AirDBusMenu           *self)
 {
-  if (g_str_equal (property_name, "Version"))
-    return g_variant_new_uint32 (3);
-  if (g_str_equal (property_name, "TextDirection"))
-    return g_variant_new_string ("ltr");
-  if (g_str_equal (property_name, "Status"))
-    return g_variant_new_string ("normal");
-  if (g_str_equal (property_name, "IconThemePath"))
-    return g_variant_new_strv (NULL, 0);
+  g_autoptr(GVariant) value = NULL;
+  Item *item;
 
-  g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "No property %s", property_name);
-  return NULL;
+  ensure_current (self);
+  item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
+  if (item != NULL)
+    value = g_variant_lookup_value (item->properties, name, NULL);
+  if (value == NULL)
+    {
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "No property %s on menu item %d", name, id);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  air_dbus_dbusmenu_complete_get_property (skeleton, invocation, g_variant_new_variant (value));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static const GDBusInterfaceVTable vtable = {
-  .method_call = method_call,
-  .get_property = get_property,
-};
+static gboolean
+handle_event (AirDBusDbusmenu       *skeleton,
+              GDBusMethodInvocation *invocation,
+              int                    id,
+              const char            *event_id,
+              GVariant              *data,
+              guint                  timestamp,
+              AirDBusMenu           *self)
+{
+  g_autoptr(AirDBusMenu) keep = g_object_ref (self);
+  g_autofree char *kind = g_strdup (event_id);
+
+  ensure_current (self);
+  if (!g_hash_table_contains (self->items, GINT_TO_POINTER (id)))
+    return no_item (invocation, id);
+  /* Answer first: the action may quit the application. */
+  air_dbus_dbusmenu_complete_event (skeleton, invocation);
+  activate_item (self, id, kind);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_event_group (AirDBusDbusmenu       *skeleton,
+                    GDBusMethodInvocation *invocation,
+                    GVariant              *events,
+                    AirDBusMenu           *self)
+{
+  g_autoptr(AirDBusMenu) keep = g_object_ref (self);
+  g_autoptr(GArray) known = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GPtrArray) kinds = g_ptr_array_new_with_free_func (g_free);
+  GVariantBuilder errors;
+  GVariantIter iter;
+  const char *event_id;
+  GVariant *data;
+  guint32 timestamp;
+  int id;
+  guint n = 0;
+
+  ensure_current (self);
+  g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
+  g_variant_iter_init (&iter, events);
+  while (g_variant_iter_next (&iter, "(i&svu)", &id, &event_id, &data, &timestamp))
+    {
+      n++;
+      if (g_hash_table_contains (self->items, GINT_TO_POINTER (id)))
+        {
+          g_array_append_val (known, id);
+          g_ptr_array_add (kinds, g_strdup (event_id));
+        }
+      else
+        g_variant_builder_add (&errors, "i", id);
+      g_variant_unref (data);
+    }
+
+  if (n > 0 && known->len == 0)
+    {
+      g_variant_builder_clear (&errors);
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "No menu item with these ids");
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  air_dbus_dbusmenu_complete_event_group (skeleton, invocation, g_variant_builder_end (&errors));
+  for (guint i = 0; i < known->len; i++)
+    activate_item (self, g_array_index (known, int, i), g_ptr_array_index (kinds, i));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_about_to_show (AirDBusDbusmenu       *skeleton,
+                      GDBusMethodInvocation *invocation,
+                      int                    id,
+                      AirDBusMenu           *self)
+{
+  /* Filled just now: the panel fetches the layout again. */
+  air_dbus_dbusmenu_complete_about_to_show (skeleton, invocation, ensure_current (self));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_about_to_show_group (AirDBusDbusmenu       *skeleton,
+                            GDBusMethodInvocation *invocation,
+                            GVariant              *ids,
+                            AirDBusMenu           *self)
+{
+  GVariantBuilder errors;
+  GVariantIter iter;
+  int id;
+
+  ensure_current (self);
+  g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
+  g_variant_iter_init (&iter, ids);
+  while (g_variant_iter_next (&iter, "i", &id))
+    if (!g_hash_table_contains (self->items, GINT_TO_POINTER (id)))
+      g_variant_builder_add (&errors, "i", id);
+  air_dbus_dbusmenu_complete_about_to_show_group (skeleton, invocation,
+                                                  g_variant_new_array (G_VARIANT_TYPE_INT32, NULL, 0),
+                                                  g_variant_builder_end (&errors));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
 
 static void
 air_dbus_menu_dispose (GObject *object)
@@ -873,9 +798,6 @@ air_dbus_menu_class_init (AirDBusMenuClass *klass)
 
   object_class->dispose = air_dbus_menu_dispose;
   object_class->finalize = air_dbus_menu_finalize;
-
-  introspection_data = g_dbus_node_info_new_for_xml (introspection_xml, NULL);
-  g_assert (introspection_data != NULL);
 }
 
 static void
@@ -916,18 +838,32 @@ air_dbus_menu_export (AirDBusMenu      *self,
                       const char       *object_path,
                       GError          **error)
 {
+  static const char * const no_paths[] = { NULL };
+  g_autoptr(AirDBusDbusmenu) skeleton = NULL;
+
   g_return_val_if_fail (AIR_IS_DBUS_MENU (self), FALSE);
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), FALSE);
   g_return_val_if_fail (g_variant_is_object_path (object_path), FALSE);
-  g_return_val_if_fail (self->connection == NULL, FALSE);
+  g_return_val_if_fail (self->skeleton == NULL, FALSE);
 
-  self->registration_id =
-    g_dbus_connection_register_object (connection, object_path, introspection_data->interfaces[0],
-                                       &vtable, self, NULL, error);
-  if (self->registration_id == 0)
+  skeleton = air_dbus_dbusmenu_skeleton_new ();
+  air_dbus_dbusmenu_set_version (skeleton, 3);
+  air_dbus_dbusmenu_set_text_direction (skeleton, "ltr");
+  air_dbus_dbusmenu_set_status (skeleton, "normal");
+  air_dbus_dbusmenu_set_icon_theme_path (skeleton, no_paths);
+  g_signal_connect_object (skeleton, "handle-get-layout", G_CALLBACK (handle_get_layout), self, 0);
+  g_signal_connect_object (skeleton, "handle-get-group-properties",
+                           G_CALLBACK (handle_get_group_properties), self, 0);
+  g_signal_connect_object (skeleton, "handle-get-property", G_CALLBACK (handle_get_property), self, 0);
+  g_signal_connect_object (skeleton, "handle-event", G_CALLBACK (handle_event), self, 0);
+  g_signal_connect_object (skeleton, "handle-event-group", G_CALLBACK (handle_event_group), self, 0);
+  g_signal_connect_object (skeleton, "handle-about-to-show", G_CALLBACK (handle_about_to_show), self, 0);
+  g_signal_connect_object (skeleton, "handle-about-to-show-group",
+                           G_CALLBACK (handle_about_to_show_group), self, 0);
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (skeleton), connection, object_path, error))
     return FALSE;
 
-  self->connection = g_object_ref (connection);
+  self->skeleton = g_steal_pointer (&skeleton);
   self->object_path = g_strdup (object_path);
   return TRUE;
 }
@@ -937,10 +873,9 @@ air_dbus_menu_unexport (AirDBusMenu *self)
 {
   g_return_if_fail (AIR_IS_DBUS_MENU (self));
 
-  if (self->connection != NULL && self->registration_id != 0)
-    g_dbus_connection_unregister_object (self->connection, self->registration_id);
-  self->registration_id = 0;
-  g_clear_object (&self->connection);
+  if (self->skeleton != NULL)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  g_clear_object (&self->skeleton);
   g_clear_pointer (&self->object_path, g_free);
 }
 
@@ -972,11 +907,11 @@ air_dbus_menu_invalidate (AirDBusMenu *self)
   g_return_if_fail (AIR_IS_DBUS_MENU (self));
 
   self->stale = TRUE;
-  if (self->announced || self->connection == NULL)
+  if (self->announced || self->skeleton == NULL)
     return;
   self->announced = TRUE;
   self->revision++;
-  emit (self, "LayoutUpdated", g_variant_new ("(ui)", self->revision, 0));
+  air_dbus_dbusmenu_emit_layout_updated (self->skeleton, self->revision, 0);
 }
 
 const char *

@@ -18,56 +18,11 @@
 #include "config.h"
 
 #include "air-status-notifier.h"
+#include "air-status-notifier-skeleton.h"
 #include "air-utils.h"
 
-#define ITEM_INTERFACE    "org.kde.StatusNotifierItem"
 #define WATCHER_PATH      "/StatusNotifierWatcher"
 #define WATCHER_INTERFACE "org.kde.StatusNotifierWatcher"
-
-static const char introspection_xml[] =
-  "<node>"
-  "  <interface name='org.kde.StatusNotifierItem'>"
-  "    <property name='Category' type='s' access='read'/>"
-  "    <property name='Id' type='s' access='read'/>"
-  "    <property name='Title' type='s' access='read'/>"
-  "    <property name='Status' type='s' access='read'/>"
-  "    <property name='WindowId' type='i' access='read'/>"
-  "    <property name='IconName' type='s' access='read'/>"
-  "    <property name='IconPixmap' type='a(iiay)' access='read'/>"
-  "    <property name='OverlayIconName' type='s' access='read'/>"
-  "    <property name='OverlayIconPixmap' type='a(iiay)' access='read'/>"
-  "    <property name='AttentionIconName' type='s' access='read'/>"
-  "    <property name='AttentionIconPixmap' type='a(iiay)' access='read'/>"
-  "    <property name='AttentionMovieName' type='s' access='read'/>"
-  "    <property name='ToolTip' type='(sa(iiay)ss)' access='read'/>"
-  "    <property name='ItemIsMenu' type='b' access='read'/>"
-  "    <property name='Menu' type='o' access='read'/>"
-  "    <method name='ContextMenu'>"
-  "      <arg type='i' name='x' direction='in'/>"
-  "      <arg type='i' name='y' direction='in'/>"
-  "    </method>"
-  "    <method name='Activate'>"
-  "      <arg type='i' name='x' direction='in'/>"
-  "      <arg type='i' name='y' direction='in'/>"
-  "    </method>"
-  "    <method name='SecondaryActivate'>"
-  "      <arg type='i' name='x' direction='in'/>"
-  "      <arg type='i' name='y' direction='in'/>"
-  "    </method>"
-  "    <method name='Scroll'>"
-  "      <arg type='i' name='delta' direction='in'/>"
-  "      <arg type='s' name='orientation' direction='in'/>"
-  "    </method>"
-  "    <signal name='NewTitle'/>"
-  "    <signal name='NewIcon'/>"
-  "    <signal name='NewAttentionIcon'/>"
-  "    <signal name='NewOverlayIcon'/>"
-  "    <signal name='NewToolTip'/>"
-  "    <signal name='NewStatus'>"
-  "      <arg type='s' name='status'/>"
-  "    </signal>"
-  "  </interface>"
-  "</node>";
 
 struct _AirStatusNotifier
 {
@@ -75,6 +30,7 @@ struct _AirStatusNotifier
 
   /* Owned references */
   AirDBusMenu             *menu;
+  AirDBusStatusNotifierItem *skeleton;  /* the item's properties, as panels read them */
   GDBusConnection         *connection;
   GCancellable            *register_cancellable;
   char                    *id;
@@ -86,7 +42,7 @@ struct _AirStatusNotifier
   char                    *tooltip_body;   /* escaped */
 
   AirStatusNotifierStatus  status;
-  guint                    registration_id;
+  gboolean                 exported;
   guint                    watch_id;
   gboolean                 registered;
   gboolean                 watched;
@@ -110,7 +66,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-static GDBusNodeInfo *introspection_data;
 
 static const char *
 status_to_string (AirStatusNotifierStatus status)
@@ -122,25 +77,6 @@ status_to_string (AirStatusNotifierStatus status)
     case AIR_STATUS_NOTIFIER_ACTIVE:
     default: return "Active";
     }
-}
-
-static void
-emit (AirStatusNotifier *self,
-      const char        *signal,
-      GVariant          *parameters)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->connection == NULL || self->registration_id == 0)
-    {
-      if (parameters != NULL)
-        g_variant_unref (g_variant_ref_sink (parameters));
-      return;
-    }
-
-  if (!g_dbus_connection_emit_signal (self->connection, NULL, AIR_STATUS_NOTIFIER_ITEM_PATH,
-                                      ITEM_INTERFACE, signal, parameters, &error))
-    g_debug ("Could not emit %s: %s", signal, error->message);
 }
 
 static void
@@ -163,34 +99,56 @@ set_watched (AirStatusNotifier *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WATCHED]);
 }
 
-static void
-method_call (GDBusConnection       *connection,
-             const char            *sender,
-             const char            *object_path,
-             const char            *interface_name,
-             const char            *method_name,
-             GVariant              *parameters,
-             GDBusMethodInvocation *invocation,
-             gpointer               user_data)
+/* A left or middle click; the panel shows the Menu itself on a right
+ * click, and scrolling means nothing here. */
+static gboolean
+handle_activate (AirDBusStatusNotifierItem *skeleton,
+                 GDBusMethodInvocation     *invocation,
+                 int                        x,
+                 int                        y,
+                 AirStatusNotifier         *self)
 {
-  g_autoptr(AirStatusNotifier) self = g_object_ref (user_data);
-  int x = 0, y = 0;
+  g_autoptr(AirStatusNotifier) keep = g_object_ref (self);
 
-  if (g_str_equal (method_name, "Activate") || g_str_equal (method_name, "SecondaryActivate"))
-    {
-      g_variant_get (parameters, "(ii)", &x, &y);
-      g_dbus_method_invocation_return_value (invocation, NULL);
-      g_signal_emit (self, signals[g_str_equal (method_name, "Activate") ? ACTIVATE : SECONDARY_ACTIVATE],
-                     0, x, y);
-    }
-  else if (g_str_equal (method_name, "ContextMenu") || g_str_equal (method_name, "Scroll"))
-    {
-      /* The panel shows the Menu itself; scrolling means nothing here. */
-      g_dbus_method_invocation_return_value (invocation, NULL);
-    }
-  else
-    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                           "Unknown method %s", method_name);
+  air_dbus_status_notifier_item_complete_activate (skeleton, invocation);
+  g_signal_emit (self, signals[ACTIVATE], 0, x, y);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_secondary_activate (AirDBusStatusNotifierItem *skeleton,
+                           GDBusMethodInvocation     *invocation,
+                           int                        x,
+                           int                        y,
+                           AirStatusNotifier         *self)
+{
+  g_autoptr(AirStatusNotifier) keep = g_object_ref (self);
+
+  air_dbus_status_notifier_item_complete_secondary_activate (skeleton, invocation);
+  g_signal_emit (self, signals[SECONDARY_ACTIVATE], 0, x, y);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_context_menu (AirDBusStatusNotifierItem *skeleton,
+                     GDBusMethodInvocation     *invocation,
+                     int                        x,
+                     int                        y,
+                     AirStatusNotifier         *self)
+{
+  air_dbus_status_notifier_item_complete_context_menu (skeleton, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_scroll (AirDBusStatusNotifierItem *skeleton,
+               GDBusMethodInvocation     *invocation,
+               int                        delta,
+               const char                *orientation,
+               AirStatusNotifier         *self)
+{
+  air_dbus_status_notifier_item_complete_scroll (skeleton, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static GVariant *
@@ -199,57 +157,38 @@ no_pixmaps (void)
   return g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0);
 }
 
-static GVariant *
-get_property (GDBusConnection  *connection,
-              const char       *sender,
-              const char       *object_path,
-              const char       *interface_name,
-              const char       *property_name,
-              GError          **error,
-              gpointer          user_data)
+/* The item's properties as the panel reads them, from ours. Panels learn
+ * of changes from the New* signals that follow. */
+static void
+update_skeleton (AirStatusNotifier *self)
 {
-  AirStatusNotifier *self = user_data;
+  AirDBusStatusNotifierItem *item = self->skeleton;
 
-  if (g_str_equal (property_name, "Category"))
-    return g_variant_new_string ("ApplicationStatus");
-  if (g_str_equal (property_name, "Id"))
-    return g_variant_new_string (self->id);
-  if (g_str_equal (property_name, "Title"))
-    return g_variant_new_string (self->title);
-  if (g_str_equal (property_name, "Status"))
-    return g_variant_new_string (status_to_string (self->status));
-  if (g_str_equal (property_name, "WindowId"))
-    return g_variant_new_int32 (0);
-  if (g_str_equal (property_name, "IconName"))
-    return g_variant_new_string (self->icon_name ? self->icon_name : "");
-  if (g_str_equal (property_name, "AttentionIconName"))
-    return g_variant_new_string (self->attention_icon_name ? self->attention_icon_name : "");
-  if (g_str_equal (property_name, "OverlayIconName") || g_str_equal (property_name, "AttentionMovieName"))
-    return g_variant_new_string ("");
+  air_dbus_status_notifier_item_set_category (item, "ApplicationStatus");
+  air_dbus_status_notifier_item_set_id (item, self->id ? self->id : "");
+  air_dbus_status_notifier_item_set_title (item, self->title ? self->title : "");
+  air_dbus_status_notifier_item_set_status (item, status_to_string (self->status));
+  air_dbus_status_notifier_item_set_window_id (item, 0);
+  air_dbus_status_notifier_item_set_icon_name (item, self->icon_name ? self->icon_name : "");
+  air_dbus_status_notifier_item_set_attention_icon_name (item, self->attention_icon_name ? self->attention_icon_name : "");
+  air_dbus_status_notifier_item_set_overlay_icon_name (item, "");
+  air_dbus_status_notifier_item_set_attention_movie_name (item, "");
   /* The icon drawn, for hosts that cannot find it by name (an icon
    * installed nowhere they look). */
-  if (g_str_equal (property_name, "IconPixmap") ||
-      (g_str_equal (property_name, "AttentionIconPixmap") && self->attention_icon_name != NULL))
-    return self->icon_pixmaps ? g_variant_ref (self->icon_pixmaps) : no_pixmaps ();
-  if (g_str_has_suffix (property_name, "Pixmap"))
-    return no_pixmaps ();
-  if (g_str_equal (property_name, "ToolTip"))
-    return g_variant_new ("(s@a(iiay)ss)", self->icon_name ? self->icon_name : "", no_pixmaps (),
-                          self->tooltip_title ? self->tooltip_title : "",
-                          self->tooltip_body ? self->tooltip_body : "");
-  if (g_str_equal (property_name, "ItemIsMenu"))
-    return g_variant_new_boolean (FALSE);
-  if (g_str_equal (property_name, "Menu"))
-    return g_variant_new_object_path (AIR_STATUS_NOTIFIER_MENU_PATH);
-
-  g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "No property %s", property_name);
-  return NULL;
+  air_dbus_status_notifier_item_set_icon_pixmap (item, self->icon_pixmaps ? self->icon_pixmaps : no_pixmaps ());
+  air_dbus_status_notifier_item_set_attention_icon_pixmap (item,
+                                                           self->icon_pixmaps && self->attention_icon_name
+                                                           ? self->icon_pixmaps : no_pixmaps ());
+  air_dbus_status_notifier_item_set_overlay_icon_pixmap (item, no_pixmaps ());
+  air_dbus_status_notifier_item_set_tool_tip (item,
+                                              g_variant_new ("(s@a(iiay)ss)",
+                                                             self->icon_name ? self->icon_name : "",
+                                                             no_pixmaps (),
+                                                             self->tooltip_title ? self->tooltip_title : "",
+                                                             self->tooltip_body ? self->tooltip_body : ""));
+  air_dbus_status_notifier_item_set_item_is_menu (item, FALSE);
+  air_dbus_status_notifier_item_set_menu (item, AIR_STATUS_NOTIFIER_MENU_PATH);
 }
-
-static const GDBusInterfaceVTable vtable = {
-  .method_call = method_call,
-  .get_property = get_property,
-};
 
 static void
 register_cb (GObject      *object,
@@ -346,6 +285,7 @@ air_status_notifier_dispose (GObject *object)
 
   air_status_notifier_unexport (self);
   g_clear_object (&self->menu);
+  g_clear_object (&self->skeleton);
 
   G_OBJECT_CLASS (air_status_notifier_parent_class)->dispose (object);
 }
@@ -398,15 +338,18 @@ air_status_notifier_class_init (AirStatusNotifierClass *klass)
   signals[SECONDARY_ACTIVATE] =
     g_signal_new ("secondary-activate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
-
-  introspection_data = g_dbus_node_info_new_for_xml (introspection_xml, NULL);
-  g_assert (introspection_data != NULL);
 }
 
 static void
 air_status_notifier_init (AirStatusNotifier *self)
 {
   self->status = AIR_STATUS_NOTIFIER_ACTIVE;
+  self->skeleton = air_dbus_status_notifier_item_skeleton_new ();
+  g_signal_connect_object (self->skeleton, "handle-activate", G_CALLBACK (handle_activate), self, 0);
+  g_signal_connect_object (self->skeleton, "handle-secondary-activate",
+                           G_CALLBACK (handle_secondary_activate), self, 0);
+  g_signal_connect_object (self->skeleton, "handle-context-menu", G_CALLBACK (handle_context_menu), self, 0);
+  g_signal_connect_object (self->skeleton, "handle-scroll", G_CALLBACK (handle_scroll), self, 0);
 }
 
 /**
@@ -430,6 +373,7 @@ air_status_notifier_new (const char  *id,
   self->id = g_strdup (id);
   self->title = g_strdup (title);
   self->menu = g_object_ref (menu);
+  update_skeleton (self);
   return self;
 }
 
@@ -447,15 +391,14 @@ air_status_notifier_export (AirStatusNotifier  *self,
   if (!air_dbus_menu_export (self->menu, connection, AIR_STATUS_NOTIFIER_MENU_PATH, error))
     return FALSE;
 
-  self->registration_id =
-    g_dbus_connection_register_object (connection, AIR_STATUS_NOTIFIER_ITEM_PATH,
-                                       introspection_data->interfaces[0], &vtable, self, NULL, error);
-  if (self->registration_id == 0)
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton), connection,
+                                         AIR_STATUS_NOTIFIER_ITEM_PATH, error))
     {
       air_dbus_menu_unexport (self->menu);
       return FALSE;
     }
 
+  self->exported = TRUE;
   self->connection = g_object_ref (connection);
   self->watch_id = g_bus_watch_name_on_connection (connection, AIR_STATUS_NOTIFIER_WATCHER,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
@@ -473,9 +416,9 @@ air_status_notifier_unexport (AirStatusNotifier *self)
     g_cancellable_cancel (self->register_cancellable);
   g_clear_object (&self->register_cancellable);
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
-  if (self->connection != NULL && self->registration_id != 0)
-    g_dbus_connection_unregister_object (self->connection, self->registration_id);
-  self->registration_id = 0;
+  if (self->exported)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->skeleton));
+  self->exported = FALSE;
   if (self->menu != NULL)
     air_dbus_menu_unexport (self->menu);
   g_clear_object (&self->connection);
@@ -513,7 +456,8 @@ air_status_notifier_set_status (AirStatusNotifier       *self,
   if (self->status == status)
     return;
   self->status = status;
-  emit (self, "NewStatus", g_variant_new ("(s)", status_to_string (status)));
+  update_skeleton (self);
+  air_dbus_status_notifier_item_emit_new_status (self->skeleton, status_to_string (status));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 }
 
@@ -524,7 +468,10 @@ air_status_notifier_set_icon_name (AirStatusNotifier *self,
   g_return_if_fail (AIR_IS_STATUS_NOTIFIER (self));
 
   if (air_set_str (&self->icon_name, icon_name))
-    emit (self, "NewIcon", NULL);
+    {
+      update_skeleton (self);
+      air_dbus_status_notifier_item_emit_new_icon (self->skeleton);
+    }
 }
 
 /* The icon's pixels, a(iiay): width, height, ARGB32 in network byte
@@ -540,7 +487,8 @@ air_status_notifier_set_icon_pixmaps (AirStatusNotifier *self,
     g_variant_ref_sink (pixmaps);
   g_clear_pointer (&self->icon_pixmaps, g_variant_unref);
   self->icon_pixmaps = pixmaps;
-  emit (self, "NewIcon", NULL);
+  update_skeleton (self);
+  air_dbus_status_notifier_item_emit_new_icon (self->skeleton);
 }
 
 void
@@ -550,7 +498,10 @@ air_status_notifier_set_attention_icon_name (AirStatusNotifier *self,
   g_return_if_fail (AIR_IS_STATUS_NOTIFIER (self));
 
   if (air_set_str (&self->attention_icon_name, icon_name))
-    emit (self, "NewAttentionIcon", NULL);
+    {
+      update_skeleton (self);
+      air_dbus_status_notifier_item_emit_new_attention_icon (self->skeleton);
+    }
 }
 
 /* @body is plain text; it is escaped for panels that read it as markup. */
@@ -568,5 +519,8 @@ air_status_notifier_set_tooltip (AirStatusNotifier *self,
   changed = air_set_str (&self->tooltip_title, title);
   changed |= air_set_str (&self->tooltip_body, escaped);
   if (changed)
-    emit (self, "NewToolTip", NULL);
+    {
+      update_skeleton (self);
+      air_dbus_status_notifier_item_emit_new_tool_tip (self->skeleton);
+    }
 }
