@@ -260,7 +260,22 @@ air_libvirt_make_encrypted_volume (const char             *raw,
     "--object", "secret,id=airkey,file=/dev/fd/3", "-o", LUKS_OPTIONS, raw, path, NULL,
   };
 
-  return run_qemu_img_with_key (argv, key, error);
+  g_autoptr(GError) local_error = NULL;
+
+  /* QEMU times PBKDF2 to choose LUKS's iteration counts, and gives up when
+   * its thread's CPU clock did not move (a loaded host with a coarse
+   * clock: seen here, now and then): that is tried again. */
+  for (guint attempt = 0; attempt < 4; attempt++)
+    {
+      g_clear_error (&local_error);
+      if (run_qemu_img_with_key (argv, key, &local_error))
+        return TRUE;
+      if (strstr (local_error->message, "accurate CPU usage") == NULL)
+        break;
+      g_unlink (path);
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 static char *
