@@ -27,137 +27,12 @@
 #include <string.h>
 
 #include "air-dbus-menu.h"
+#include "air-dbus-menu-private.h"
 #include "air-dbus-menu-skeleton.h"
-
-/* Items the exporter keeps track of; a bigger menu is cut (hostile zones
- * could otherwise report thousands of qubes). */
-#define MAX_ITEMS 4000
-
-typedef struct _Item Item;
-
-struct _Item
-{
-  int        id;
-  gboolean   separator;
-  char      *label;
-  char      *action;
-  GVariant  *target;
-  char      *key_attr;
-  gboolean   enabled_attr;
-  GPtrArray *children;   /* Item; NULL unless a submenu (or the root) */
-  GVariant  *properties; /* a{sv}, computed once per build */
-};
-
-struct _AirDBusMenu
-{
-  GObject          parent_instance;
-
-  /* Owned references */
-  GMenuModel      *model;
-  GActionGroup    *actions;
-  AirDBusDbusmenu *skeleton;   /* while exported */
-  char            *object_path;
-  Item            *root;
-  GHashTable      *items;      /* id → Item, borrowed from the tree */
-  GHashTable      *ids;        /* item key → id */
-  GPtrArray       *watched;    /* GMenuModel followed for items-changed */
-  AirDBusMenuPopulateFunc populate;
-  gpointer         populate_data;
-
-  guint            rebuild_id;
-  guint            revision;
-  guint            n_items;
-  int              next_id;
-  gboolean         stale;      /* the model must be filled before answering */
-  gboolean         announced;  /* the panel was told, and has not asked since */
-};
 
 G_DEFINE_FINAL_TYPE (AirDBusMenu, air_dbus_menu, G_TYPE_OBJECT)
 
 static void rebuild (AirDBusMenu *self);
-
-static void
-item_free (Item *item)
-{
-  g_free (item->label);
-  g_free (item->action);
-  g_clear_pointer (&item->target, g_variant_unref);
-  g_free (item->key_attr);
-  g_clear_pointer (&item->children, g_ptr_array_unref);
-  g_clear_pointer (&item->properties, g_variant_unref);
-  g_free (item);
-}
-
-static Item *
-item_new (void)
-{
-  Item *item = g_new0 (Item, 1);
-
-  item->enabled_attr = TRUE;
-  return item;
-}
-
-static Item *
-separator_new (void)
-{
-  Item *item = item_new ();
-
-  item->separator = TRUE;
-  return item;
-}
-
-/* dbusmenu labels use "_" for mnemonics: names from a zone carry none. */
-static char *
-escape_mnemonics (const char *label)
-{
-  GString *out = g_string_sized_new (strlen (label) + 4);
-
-  for (const char *p = label; *p != '\0'; p++)
-    {
-      if (*p == '_')
-        g_string_append_c (out, '_');
-      g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static GVariant *
-item_compute_properties (AirDBusMenu *self,
-                         Item        *item)
-{
-  GVariantBuilder builder;
-  gboolean enabled;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-
-  if (item->separator)
-    {
-      g_variant_builder_add (&builder, "{sv}", "type", g_variant_new_string ("separator"));
-      return g_variant_ref_sink (g_variant_builder_end (&builder));
-    }
-
-  if (item->label != NULL)
-    {
-      g_autofree char *label = escape_mnemonics (item->label);
-
-      g_variant_builder_add (&builder, "{sv}", "label", g_variant_new_string (label));
-    }
-
-  if (item->children != NULL)
-    {
-      g_variant_builder_add (&builder, "{sv}", "children-display", g_variant_new_string ("submenu"));
-      enabled = item->enabled_attr;
-    }
-  else if (item->action != NULL && self->actions != NULL)
-    enabled = item->enabled_attr &&
-              g_action_group_has_action (self->actions, item->action) &&
-              g_action_group_get_action_enabled (self->actions, item->action);
-  else
-    enabled = FALSE;   /* a line of information */
-
-  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (enabled));
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
-}
 
 static void
 items_changed_cb (GMenuModel  *model,
@@ -174,171 +49,14 @@ unwatch_all (AirDBusMenu *self)
   g_ptr_array_set_size (self->watched, 0);
 }
 
-static void
-watch (AirDBusMenu *self,
-       GMenuModel  *model)
+void
+air_dbus_menu_watch (AirDBusMenu *self,
+                     GMenuModel  *model)
 {
   if (g_ptr_array_find (self->watched, model, NULL))
     return;
   g_ptr_array_add (self->watched, g_object_ref (model));
   g_signal_connect (model, "items-changed", G_CALLBACK (items_changed_cb), self);
-}
-
-/* Appends the items of @model to @parent; sections are set apart by
- * separators, tidied afterwards. */
-static void
-add_items (AirDBusMenu *self,
-           Item        *parent,
-           GMenuModel  *model)
-{
-  int n = g_menu_model_get_n_items (model);
-
-  watch (self, model);
-
-  for (int i = 0; i < n && self->n_items < MAX_ITEMS; i++)
-    {
-      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
-      g_autoptr(GMenuModel) submenu = NULL;
-      Item *item;
-
-      if (section != NULL)
-        {
-          g_ptr_array_add (parent->children, separator_new ());
-          add_items (self, parent, section);
-          g_ptr_array_add (parent->children, separator_new ());
-          continue;
-        }
-
-      item = item_new ();
-      self->n_items++;
-      g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_LABEL, "s", &item->label);
-      g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &item->action);
-      g_menu_model_get_item_attribute (model, i, AIR_DBUS_MENU_ATTRIBUTE_KEY, "s", &item->key_attr);
-      g_menu_model_get_item_attribute (model, i, AIR_DBUS_MENU_ATTRIBUTE_ENABLED, "b", &item->enabled_attr);
-      item->target = g_menu_model_get_item_attribute_value (model, i, G_MENU_ATTRIBUTE_TARGET, NULL);
-      g_ptr_array_add (parent->children, item);
-
-      submenu = g_menu_model_get_item_link (model, i, G_MENU_LINK_SUBMENU);
-      if (submenu != NULL)
-        {
-          item->children = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
-          add_items (self, item, submenu);
-        }
-    }
-}
-
-/* No separator first, last or twice in a row. */
-static void
-tidy_separators (GPtrArray *children)
-{
-  for (guint i = children->len; i > 0; i--)
-    {
-      Item *item = g_ptr_array_index (children, i - 1);
-      gboolean drop = FALSE;
-
-      if (!item->separator)
-        continue;
-      if (i == children->len || i == 1)
-        drop = TRUE;
-      else if (((Item *) g_ptr_array_index (children, i))->separator)
-        drop = TRUE;
-      if (drop)
-        g_ptr_array_remove_index (children, i - 1);
-    }
-  /* The first may have become a separator after a removal at index 0. */
-  while (children->len > 0 && ((Item *) g_ptr_array_index (children, 0))->separator)
-    g_ptr_array_remove_index (children, 0);
-}
-
-static char *
-item_key (Item       *item,
-          const char *parent_key,
-          guint       separator_index)
-{
-  g_autofree char *target = NULL;
-
-  if (item->separator)
-    return g_strdup_printf ("%s/-%u", parent_key, separator_index);
-  if (item->key_attr != NULL)
-    return g_strdup_printf ("%s/k:%s", parent_key, item->key_attr);
-  if (item->action != NULL)
-    {
-      target = item->target ? g_variant_print (item->target, TRUE) : g_strdup ("");
-      return g_strdup_printf ("%s/a:%s(%s)", parent_key, item->action, target);
-    }
-  return g_strdup_printf ("%s/l:%s", parent_key, item->label ? item->label : "");
-}
-
-/* Gives every item its id (the same as last time for the same key) and its
- * properties; fills @keys with the keys in use. */
-static void
-assign (AirDBusMenu *self,
-        Item        *parent,
-        const char  *parent_key,
-        GHashTable  *keys)
-{
-  guint separators = 0;
-
-  tidy_separators (parent->children);
-
-  for (guint i = 0; i < parent->children->len; i++)
-    {
-      Item *item = g_ptr_array_index (parent->children, i);
-      g_autofree char *base = item_key (item, parent_key, separators);
-      g_autofree char *key = g_strdup (base);
-      gpointer id;
-
-      if (item->separator)
-        separators++;
-
-      /* Two items alike (the same action and target twice) get two ids. */
-      for (guint dup = 2; g_hash_table_contains (keys, key); dup++)
-        {
-          g_free (key);
-          key = g_strdup_printf ("%s#%u", base, dup);
-        }
-
-      if (g_hash_table_lookup_extended (self->ids, key, NULL, &id))
-        item->id = GPOINTER_TO_INT (id);
-      else
-        {
-          item->id = ++self->next_id;
-          g_hash_table_insert (self->ids, g_strdup (key), GINT_TO_POINTER (item->id));
-        }
-      g_hash_table_add (keys, g_strdup (key));
-
-      item->properties = item_compute_properties (self, item);
-      g_hash_table_insert (self->items, GINT_TO_POINTER (item->id), item);
-
-      if (item->children != NULL)
-        assign (self, item, key, keys);
-    }
-}
-
-static void
-append_shape (GString *shape,
-              Item    *item)
-{
-  g_string_append_printf (shape, "%d", item->id);
-  if (item->children == NULL)
-    return;
-  g_string_append_c (shape, '(');
-  for (guint i = 0; i < item->children->len; i++)
-    {
-      append_shape (shape, g_ptr_array_index (item->children, i));
-      g_string_append_c (shape, ',');
-    }
-  g_string_append_c (shape, ')');
-}
-
-static char *
-tree_shape (Item *root)
-{
-  GString *shape = g_string_new (NULL);
-
-  if (root != NULL)
-    append_shape (shape, root);
-  return g_string_free (shape, FALSE);
 }
 
 /* Tells the panel what changed between @old_items and the new tree. */
@@ -366,8 +84,8 @@ announce (AirDBusMenu *self,
   g_hash_table_iter_init (&iter, self->items);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      Item *item = value;
-      Item *old = g_hash_table_lookup (old_items, key);
+      AirDBusMenuItem *item = value;
+      AirDBusMenuItem *old = g_hash_table_lookup (old_items, key);
       GVariantBuilder gone;
       GVariantIter props;
       const char *name;
@@ -419,24 +137,24 @@ rebuild_full (AirDBusMenu *self,
   g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *old_shape = NULL;
   g_autofree char *new_shape = NULL;
-  Item *old_root;
+  AirDBusMenuItem *old_root;
   GHashTableIter iter;
   gpointer key;
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
 
   old_root = g_steal_pointer (&self->root);
-  old_shape = tree_shape (old_root);
+  old_shape = air_dbus_menu_tree_shape (old_root);
   old_items = g_steal_pointer (&self->items);
   self->items = g_hash_table_new (NULL, NULL);
 
   unwatch_all (self);
   self->n_items = 0;
-  self->root = item_new ();
-  self->root->children = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  self->root = air_dbus_menu_item_new ();
+  self->root->children = g_ptr_array_new_with_free_func ((GDestroyNotify) air_dbus_menu_item_free);
   if (self->model != NULL)
-    add_items (self, self->root, self->model);
-  assign (self, self->root, "", keys);
+    air_dbus_menu_add_items (self, self->root, self->model);
+  air_dbus_menu_assign (self, self->root, "", keys);
   self->root->properties = g_variant_ref_sink (g_variant_new_parsed ("{'children-display': <'submenu'>}"));
   g_hash_table_insert (self->items, GINT_TO_POINTER (0), self->root);
 
@@ -447,7 +165,7 @@ rebuild_full (AirDBusMenu *self,
     if (!g_hash_table_contains (keys, key))
       g_hash_table_iter_remove (&iter);
 
-  new_shape = tree_shape (self->root);
+  new_shape = air_dbus_menu_tree_shape (self->root);
   if (old_root != NULL && quiet)
     {
       /* Asked for: the answer is the news; a new shape, a new revision. */
@@ -458,7 +176,7 @@ rebuild_full (AirDBusMenu *self,
     announce (self, old_items, g_str_equal (old_shape, new_shape));
 
   if (old_root != NULL)
-    item_free (old_root);
+    air_dbus_menu_item_free (old_root);
 }
 
 static void
@@ -518,50 +236,13 @@ ensure_current (AirDBusMenu *self)
   return FALSE;
 }
 
-static GVariant *
-filter_properties (GVariant           *properties,
-                   const char * const *names)
-{
-  GVariantBuilder builder;
-
-  if (names == NULL || names[0] == NULL)
-    return properties;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      g_autoptr(GVariant) value = g_variant_lookup_value (properties, names[i], NULL);
-
-      if (value != NULL)
-        g_variant_builder_add (&builder, "{sv}", names[i], value);
-    }
-  return g_variant_builder_end (&builder);
-}
-
-static GVariant *
-layout_of (Item               *item,
-           int                 depth,
-           const char * const *names)
-{
-  GVariantBuilder children;
-
-  g_variant_builder_init (&children, G_VARIANT_TYPE ("av"));
-  if (depth != 0 && item->children != NULL)
-    for (guint i = 0; i < item->children->len; i++)
-      g_variant_builder_add (&children, "v",
-                             layout_of (g_ptr_array_index (item->children, i),
-                                        depth < 0 ? -1 : depth - 1, names));
-
-  return g_variant_new ("(i@a{sv}av)", item->id, filter_properties (item->properties, names), &children);
-}
-
 /* Activates a clicked item's action. Returns FALSE for an unknown id. */
 static gboolean
 activate_item (AirDBusMenu *self,
               int          id,
               const char  *event_id)
 {
-  Item *item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
+  AirDBusMenuItem *item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
   g_autofree char *action = NULL;
   g_autoptr(GVariant) target = NULL;
   g_autoptr(GVariant) enabled = NULL;
@@ -602,13 +283,13 @@ handle_get_layout (AirDBusDbusmenu       *skeleton,
                    const char * const    *names,
                    AirDBusMenu           *self)
 {
-  Item *parent;
+  AirDBusMenuItem *parent;
 
   ensure_current (self);
   parent = g_hash_table_lookup (self->items, GINT_TO_POINTER (parent_id));
   if (parent == NULL)
     return no_item (invocation, parent_id);
-  air_dbus_dbusmenu_complete_get_layout (skeleton, invocation, self->revision, layout_of (parent, depth, names));
+  air_dbus_dbusmenu_complete_get_layout (skeleton, invocation, self->revision, air_dbus_menu_layout_of (parent, depth, names));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -628,10 +309,10 @@ handle_get_group_properties (AirDBusDbusmenu       *skeleton,
   g_variant_iter_init (&iter, ids);
   while (g_variant_iter_next (&iter, "i", &id))
     {
-      Item *item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
+      AirDBusMenuItem *item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
 
       if (item != NULL)
-        g_variant_builder_add (&builder, "(i@a{sv})", id, filter_properties (item->properties, names));
+        g_variant_builder_add (&builder, "(i@a{sv})", id, air_dbus_menu_filter_properties (item->properties, names));
     }
   air_dbus_dbusmenu_complete_get_group_properties (skeleton, invocation, g_variant_builder_end (&builder));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -645,7 +326,7 @@ handle_get_property (AirDBusDbusmenu       *skeleton,
                      AirDBusMenu           *self)
 {
   g_autoptr(GVariant) value = NULL;
-  Item *item;
+  AirDBusMenuItem *item;
 
   ensure_current (self);
   item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
@@ -783,7 +464,7 @@ air_dbus_menu_finalize (GObject *object)
 {
   AirDBusMenu *self = (AirDBusMenu *)object;
 
-  g_clear_pointer (&self->root, item_free);
+  g_clear_pointer (&self->root, air_dbus_menu_item_free);
   g_clear_pointer (&self->items, g_hash_table_unref);
   g_clear_pointer (&self->ids, g_hash_table_unref);
   g_clear_pointer (&self->watched, g_ptr_array_unref);
