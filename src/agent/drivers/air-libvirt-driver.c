@@ -503,16 +503,17 @@ open_home (AirDriver   *driver,
   return -1;
 }
 
-/* The key of a new qube's private volume: from the vault, or one this
- * process alone holds for a disposable or a build; NULL without an error
- * when the zone does not encrypt. */
+/* The key of a new qube's private volume: from the vault, or with
+ * @ephemeral one this process alone holds (a disposable or a build, which
+ * it also starts and removes); NULL without an error when the zone does
+ * not encrypt. */
 static AirSecretBuffer *
 new_disk_key (AirLibvirtDriver  *self,
               const char        *name,
-              AirQubeKind        kind,
+              gboolean           ephemeral,
               GError           **error)
 {
-  if (kind == AIR_QUBE_KIND_DISP_VM)
+  if (ephemeral)
     {
       AirSecretBuffer *key = air_libvirt_disk_key_new_ephemeral ();
       AirSecretBuffer *copy = air_secret_buffer_new (key->size);
@@ -532,7 +533,7 @@ new_disk_key (AirLibvirtDriver  *self,
 static gboolean
 make_private_volume (AirLibvirtDriver  *self,
                      const char        *name,
-                     AirQubeKind        kind,
+                     gboolean           ephemeral,
                      GError           **error)
 {
   g_autofree char *path = air_driver_path_in (self->private_dir, name, ".qcow2");
@@ -542,7 +543,7 @@ make_private_volume (AirLibvirtDriver  *self,
   const char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-L", "private", "-E", owner, raw, PRIVATE_SIZE, NULL };
   const char *convert[] = { "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, path, NULL };
   g_autoptr(GError) local_error = NULL;
-  AirSecretBuffer *key = new_disk_key (self, name, kind, &local_error);
+  AirSecretBuffer *key = new_disk_key (self, name, ephemeral, &local_error);
   gboolean ok;
 
   if (local_error != NULL)
@@ -556,7 +557,7 @@ make_private_volume (AirLibvirtDriver  *self,
                     : air_driver_run_tool (convert, "qemu-utils", error));
   g_unlink (raw);
   /* A key made for a volume that could not be made is no use to keep. */
-  if (!ok && key != NULL && kind != AIR_QUBE_KIND_DISP_VM)
+  if (!ok && key != NULL && !ephemeral)
     air_libvirt_disk_key_delete (self->zone_name, name, NULL);
   air_secret_buffer_free (key);
   return ok;
@@ -625,10 +626,11 @@ remove_volumes (AirLibvirtDriver *self,
 }
 
 static AirQube *
-create (AirDriver          *driver,
-        const char         *name,
-        const AirQubeSpec  *spec,
-        GError            **error)
+create_qube (AirDriver          *driver,
+             const char         *name,
+             const AirQubeSpec  *spec,
+             gboolean            ephemeral_key,
+             GError            **error)
 {
   AirLibvirtDriver *self = AIR_LIBVIRT_DRIVER (driver);
   g_autofree char *settings = air_driver_path_in (self->qubes_dir, name, ".json");
@@ -688,12 +690,28 @@ create (AirDriver          *driver,
   close (fd);
 
   json = air_qube_spec_to_json (copy);
-  if (!make_private_volume (self, name, copy->kind, error) || !air_driver_write_atomically (settings, json, error))
+  if (!make_private_volume (self, name, ephemeral_key, error))
     {
       remove_volumes (self, name);
       return NULL;
     }
+  if (!air_driver_write_atomically (settings, json, error))
+    {
+      if (!ephemeral_key && self->disk_keys_vault)
+        air_libvirt_disk_key_delete (self->zone_name, name, NULL);
+      remove_volumes (self, name);
+      return NULL;
+    }
   return lookup (driver, name, error);
+}
+
+static AirQube *
+create (AirDriver          *driver,
+        const char         *name,
+        const AirQubeSpec  *spec,
+        GError            **error)
+{
+  return create_qube (driver, name, spec, FALSE, error);
 }
 
 static char *
@@ -1276,7 +1294,7 @@ remove_qube (AirDriver   *driver,
   {
     g_autofree char *private = air_driver_path_in (self->private_dir, name, ".qcow2");
 
-    if (spec->kind != AIR_QUBE_KIND_DISP_VM && air_libvirt_volume_is_encrypted (private) &&
+    if (air_libvirt_volume_is_encrypted (private) &&
         !air_libvirt_disk_key_delete (self->zone_name, name, error))
       return FALSE;
   }
@@ -1529,7 +1547,7 @@ disposable (AirDriver           *driver,
       lock_fd = take_lock (self, name);
       if (lock_fd < 0)
         continue;
-      qube = create (driver, name, spec, &local_error);
+      qube = create_qube (driver, name, spec, TRUE, &local_error);
       if (qube == NULL)
         {
           close (lock_fd);
@@ -1685,7 +1703,7 @@ air_libvirt_driver_boot_build (AirLibvirtDriver  *self,
       lock_fd = take_lock (self, name);
       if (lock_fd < 0)
         continue;
-      qube = create (AIR_DRIVER (self), name, spec, &local_error);
+      qube = create_qube (AIR_DRIVER (self), name, spec, TRUE, &local_error);
       if (qube == NULL)
         {
           close (lock_fd);
