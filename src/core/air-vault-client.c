@@ -23,271 +23,9 @@
 #include "air-error.h"
 #include "air-json.h"
 #include "air-names.h"
-#include "air-age.h"
-#include "air-vault-client.h"
-#include "air-wireguard-key.h"
+#include "air-vault-client-private.h"
 
 #define MAX_CREDENTIALS 4096
-
-const char * const air_credential_kinds[] = {
-  "api-token",         /* Proxmox */
-  "service-account",   /* GCP service-account JSON */
-  "access-key",        /* AWS key id and secret */
-  "ssh-key",           /* an ed25519 key the vault signs with */
-  NULL,
-};
-
-/* Kinds the vault also keeps, made by it (KeyGenerate) or brought back
- * from an export, not offered where a user picks a kind to store. */
-static const char * const vault_made_kinds[] = {
-  "wireguard-key",     /* a zone's WireGuard private key, for its gateway's tunnel */
-  "age-identity",      /* an age X25519 identity the vault decrypts with */
-  NULL,
-};
-
-gboolean
-air_credential_kind_is_valid (const char *kind)
-{
-  return kind != NULL && (g_strv_contains (air_credential_kinds, kind) ||
-                          g_strv_contains (vault_made_kinds, kind));
-}
-
-/* sys-remote-ZONE, the gateway's usual name; NULL when that is too long. */
-char *
-air_vault_default_gateway (const char *zone)
-{
-  g_autofree char *gateway = g_strconcat ("sys-remote-", zone, NULL);
-
-  return air_name_is_valid (gateway) ? g_steal_pointer (&gateway) : NULL;
-}
-
-/* JSON string escaping without a temporary copy: call with @out NULL for
- * the length, then with a buffer that large. @in must be valid UTF-8. */
-gsize
-air_vault_json_escape (char       *out,
-                       const char *in,
-                       gsize       len)
-{
-  static const char hex[] = "0123456789abcdef";
-  gsize n = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      guchar c = (guchar) in[i];
-      char two = 0;
-
-      switch (c)
-        {
-        case '"': two = '"'; break;
-        case '\\': two = '\\'; break;
-        case '\n': two = 'n'; break;
-        case '\r': two = 'r'; break;
-        case '\t': two = 't'; break;
-        default: break;
-        }
-
-      if (two != 0)
-        {
-          if (out)
-            {
-              out[n] = '\\';
-              out[n + 1] = two;
-            }
-          n += 2;
-        }
-      else if (c < 0x20 || c == 0x7f)
-        {
-          if (out)
-            {
-              memcpy (out + n, "\\u00", 4);
-              out[n + 4] = hex[c >> 4];
-              out[n + 5] = hex[c & 0xf];
-            }
-          n += 6;
-        }
-      else
-        {
-          if (out)
-            out[n] = (char) c;
-          n++;
-        }
-    }
-
-  return n;
-}
-
-/* Keys the vault makes and keeps: never handed out as a plain credential
- * to anyone but their gateway (wireguard-key), or not at all. */
-gboolean
-air_credential_kind_is_key (const char *kind)
-{
-  return g_strcmp0 (kind, "ssh-key") == 0 || g_strcmp0 (kind, "wireguard-key") == 0 ||
-         g_strcmp0 (kind, "age-identity") == 0;
-}
-
-/* The public half the vault shows of a key it keeps: an OpenSSH ed25519
- * line, a WireGuard public key (base64) or an age recipient (age1…). */
-gboolean
-air_vault_public_key_is_valid (const char *line)
-{
-  if (line != NULL && g_str_has_prefix (line, "age1"))
-    return air_age_recipient_validate (line, NULL);
-  if (line != NULL && strlen (line) == AIR_WIREGUARD_KEY_LEN)
-    return air_wireguard_key_is_valid (line);
-  return air_vault_ssh_public_key_is_valid (line);
-}
-
-/* "ssh-ed25519 BASE64 [comment]" with a well-formed ed25519 key blob. */
-gboolean
-air_vault_ssh_public_key_is_valid (const char *line)
-{
-  g_auto(GStrv) fields = NULL;
-  g_autofree guchar *blob = NULL;
-  static const guchar prefix[] = { 0, 0, 0, 11, 's', 's', 'h', '-', 'e', 'd', '2', '5', '5', '1', '9', 0, 0, 0, 32 };
-  gsize blob_len = 0;
-
-  if (line == NULL || strlen (line) > AIR_VAULT_MAX_PUBLIC_KEY)
-    return FALSE;
-
-  for (const char *p = line; *p; p++)
-    if (*p < 0x20 || *p > 0x7e)
-      return FALSE;
-
-  fields = g_strsplit (line, " ", 3);
-  if (g_strv_length (fields) < 2 || !g_str_equal (fields[0], "ssh-ed25519"))
-    return FALSE;
-
-  for (const char *p = fields[1]; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
-      return FALSE;
-
-  blob = g_base64_decode (fields[1], &blob_len);
-  return blob_len == sizeof prefix + 32 && memcmp (blob, prefix, sizeof prefix) == 0;
-}
-
-/* AirCredentialInfo */
-
-struct _AirCredentialInfo
-{
-  char   *zone;
-  char   *kind;
-  char   *label;
-  char   *gateway;
-  char   *public_key;
-  gint64  stored;
-};
-
-G_DEFINE_BOXED_TYPE (AirCredentialInfo, air_credential_info,
-                     air_credential_info_copy, air_credential_info_free)
-
-AirCredentialInfo *
-air_credential_info_copy (const AirCredentialInfo *self)
-{
-  AirCredentialInfo *copy = g_new0 (AirCredentialInfo, 1);
-
-  copy->zone = g_strdup (self->zone);
-  copy->kind = g_strdup (self->kind);
-  copy->label = g_strdup (self->label);
-  copy->gateway = g_strdup (self->gateway);
-  copy->public_key = g_strdup (self->public_key);
-  copy->stored = self->stored;
-  return copy;
-}
-
-void
-air_credential_info_free (AirCredentialInfo *self)
-{
-  if (self == NULL)
-    return;
-  g_free (self->zone);
-  g_free (self->kind);
-  g_free (self->label);
-  g_free (self->gateway);
-  g_free (self->public_key);
-  g_free (self);
-}
-
-const char *
-air_credential_info_get_zone (const AirCredentialInfo *self)
-{
-  return self->zone;
-}
-
-const char *
-air_credential_info_get_kind (const AirCredentialInfo *self)
-{
-  return self->kind;
-}
-
-const char *
-air_credential_info_get_label (const AirCredentialInfo *self)
-{
-  return self->label;
-}
-
-const char *
-air_credential_info_get_gateway (const AirCredentialInfo *self)
-{
-  return self->gateway;
-}
-
-/* Seconds since the epoch; 0 when the vault did not say. */
-gint64
-air_credential_info_get_stored (const AirCredentialInfo *self)
-{
-  return self->stored;
-}
-
-/* Only for kind ssh-key, and only when the vault said it. */
-const char *
-air_credential_info_get_public_key (const AirCredentialInfo *self)
-{
-  return self->public_key;
-}
-
-static AirCredentialInfo *
-info_from_object (JsonObject  *object,
-                  GError     **error)
-{
-  g_autoptr(AirCredentialInfo) info = g_new0 (AirCredentialInfo, 1);
-  const char *zone, *kind, *label, *gateway, *public_key;
-
-  if (!air_json_get_string (object, "zone", AIR_NAME_MAX, &zone, error) ||
-      !air_json_get_string (object, "kind", 32, &kind, error) ||
-      !air_json_get_string (object, "label", AIR_VAULT_MAX_LABEL, &label, error) ||
-      !air_json_get_string (object, "gateway", AIR_NAME_MAX, &gateway, error) ||
-      !air_json_get_opt_int (object, "stored", 0, G_MAXINT64, 0, &info->stored, error) ||
-      !air_json_get_opt_string (object, "public_key", AIR_VAULT_MAX_PUBLIC_KEY, NULL,
-                                &public_key, error))
-    return NULL;
-
-  if (!air_name_validate (zone, "zone", error) ||
-      !air_name_validate (gateway, "gateway qube", error))
-    return NULL;
-
-  if (!air_credential_kind_is_valid (kind))
-    {
-      g_autofree char *shown = air_text_sanitize (kind, -1, 32);
-
-      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("The vault answered with an unknown credential kind “%s”"), shown);
-      return NULL;
-    }
-
-  if (public_key != NULL && !air_vault_public_key_is_valid (public_key))
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("The vault answered with a malformed public key"));
-      return NULL;
-    }
-
-  info->zone = g_strdup (zone);
-  info->kind = g_strdup (kind);
-  info->label = air_text_sanitize (label, -1, AIR_VAULT_MAX_LABEL);
-  info->gateway = g_strdup (gateway);
-  info->public_key = g_strdup (public_key);
-  return g_steal_pointer (&info);
-}
 
 /* AirVaultClient */
 
@@ -355,13 +93,6 @@ air_vault_client_get_vault_qube (AirVaultClient *self)
   return self->vault_qube;
 }
 
-static void
-wipe_key_free (gpointer data)
-{
-  sodium_memzero (data, 64);
-  g_free (data);
-}
-
 /* Request bodies that carry a secret are zeroed before they are freed. */
 static void
 wipe_free (gpointer data)
@@ -370,15 +101,15 @@ wipe_free (gpointer data)
   g_free (data);
 }
 
-static GBytes *
-wiped_bytes_take (char *text)
+GBytes *
+_air_vault_wiped_bytes_take (char *text)
 {
   return g_bytes_new_with_free_func (text, strlen (text), wipe_free, text);
 }
 
-static JsonObject *
-parse_answer (GBytes  *answer,
-              GError **error)
+JsonObject *
+_air_vault_parse_answer (GBytes  *answer,
+                         GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   JsonObject *object;
@@ -391,30 +122,20 @@ parse_answer (GBytes  *answer,
   return object;
 }
 
-typedef enum {
-  DECODE_INFO,
-  DECODE_LIST,
-  DECODE_DELETE,
-  DECODE_PUBLIC_KEY,
-  DECODE_SECRET,
-  DECODE_EXPORT,
-  DECODE_FILE_KEY,
-} Decode;
-
 static gpointer
 decode_info (GBytes  *answer,
              GError **error)
 {
-  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  g_autoptr(JsonObject) object = _air_vault_parse_answer (answer, error);
 
-  return object ? info_from_object (object, error) : NULL;
+  return object ? _air_credential_info_from_object (object, error) : NULL;
 }
 
 static gpointer
 decode_list (GBytes  *answer,
              GError **error)
 {
-  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  g_autoptr(JsonObject) object = _air_vault_parse_answer (answer, error);
   g_autoptr(GPtrArray) infos = NULL;
   g_autoptr(GError) local_error = NULL;
   gint64 version;
@@ -449,7 +170,7 @@ decode_list (GBytes  *answer,
                                _("An entry of the vault's list is not an object"));
           return NULL;
         }
-      info = info_from_object (json_node_get_object (node), error);
+      info = _air_credential_info_from_object (json_node_get_object (node), error);
       if (info == NULL)
         return NULL;
       g_ptr_array_add (infos, info);
@@ -462,7 +183,7 @@ static gpointer
 decode_delete (GBytes  *answer,
                GError **error)
 {
-  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  g_autoptr(JsonObject) object = _air_vault_parse_answer (answer, error);
   gint64 deleted;
 
   if (object == NULL ||
@@ -508,7 +229,7 @@ static gpointer
 decode_secret (GBytes  *answer,
                GError **error)
 {
-  g_autoptr(JsonObject) object = parse_answer (answer, error);
+  g_autoptr(JsonObject) object = _air_vault_parse_answer (answer, error);
   const char *secret;
 
   if (object == NULL ||
@@ -523,63 +244,11 @@ decode_secret (GBytes  *answer,
     }
 
   {
-    GBytes *bytes = wiped_bytes_take (g_strdup (secret));
+    GBytes *bytes = _air_vault_wiped_bytes_take (g_strdup (secret));
 
     explicit_bzero ((char *) secret, strlen (secret));
     return bytes;
   }
-}
-
-/* The age file the vault wrote, and how many credentials it holds. */
-static gpointer
-decode_export (GBytes  *answer,
-               GError **error)
-{
-  g_autoptr(JsonObject) object = parse_answer (answer, error);
-  g_autofree guchar *file = NULL;
-  const char *text;
-  gint64 version, count;
-  gsize len = 0;
-
-  if (object == NULL ||
-      !air_json_get_opt_int (object, "version", 1, 1, 0, &version, error) ||
-      !air_json_get_opt_int (object, "count", 0, G_MAXUINT - 1, 0, &count, error) ||
-      !air_json_get_string (object, "file", AIR_VAULT_MAX_ANSWER, &text, error))
-    return NULL;
-  file = g_base64_decode (text, &len);
-  if (version != 1 || len < 20 || len > AIR_VAULT_MAX_SECRETS_FILE ||
-      memcmp (file, "age-encryption.org/v1\n", MIN (len, 22)) != 0)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("The vault did not answer with an age file"));
-      return NULL;
-    }
-  return air_vault_export_new (g_bytes_new_take (g_steal_pointer (&file), len), (guint) count);
-}
-
-static gpointer
-decode_file_key (GBytes  *answer,
-                 GError **error)
-{
-  g_autoptr(JsonObject) object = parse_answer (answer, error);
-  const char *text;
-  guint8 *key;
-  gsize len = 0;
-
-  if (object == NULL || !air_json_get_string (object, "file_key", 64, &text, error))
-    return NULL;
-  key = g_malloc0 (64);
-  if (sodium_base642bin (key, 64, text, strlen (text), NULL, &len, NULL,
-                         sodium_base64_VARIANT_ORIGINAL) != 0 || len != AIR_AGE_FILE_KEY_LEN)
-    {
-      sodium_memzero (key, 64);
-      g_free (key);
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("The vault did not answer with an age file key"));
-      return NULL;
-    }
-  explicit_bzero ((char *) text, strlen (text));
-  return g_bytes_new_with_free_func (key, len, wipe_key_free, key);
 }
 
 static void
@@ -590,7 +259,7 @@ call_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GBytes) answer = NULL;
   GError *error = NULL;
-  Decode decode = GPOINTER_TO_INT (g_task_get_task_data (task));
+  AirVaultDecode decode = GPOINTER_TO_INT (g_task_get_task_data (task));
   gpointer value = NULL;
 
   answer = air_transport_call_finish (AIR_TRANSPORT (object), result, &error);
@@ -631,14 +300,14 @@ call_cb (GObject      *object,
         g_task_return_pointer (task, value, (GDestroyNotify) g_bytes_unref);
       break;
     case DECODE_FILE_KEY:
-      value = decode_file_key (answer, &error);
+      value = _air_vault_decode_file_key (answer, &error);
       if (g_bytes_get_size (answer) > 0)
         explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
       if (value)
         g_task_return_pointer (task, value, (GDestroyNotify) g_bytes_unref);
       break;
     case DECODE_EXPORT:
-      value = decode_export (answer, &error);
+      value = _air_vault_decode_export (answer, &error);
       if (value)
         g_task_return_pointer (task, value, (GDestroyNotify) air_vault_export_free);
       break;
@@ -650,13 +319,13 @@ call_cb (GObject      *object,
     g_task_return_error (task, error);
 }
 
-static void
-call_vault (AirVaultClient *self,
-            GTask          *task,
-            Decode          decode,
-            const char     *service,
-            const char     *arg,
-            GBytes         *input)
+void
+_air_vault_client_call (AirVaultClient *self,
+                        GTask          *task,
+                        AirVaultDecode          decode,
+                        const char     *service,
+                        const char     *arg,
+                        GBytes         *input)
 {
   g_task_set_task_data (task, GINT_TO_POINTER (decode), NULL);
   air_transport_call_async (self->transport, self->vault_qube, service, arg, input,
@@ -816,8 +485,8 @@ air_vault_client_put_async (AirVaultClient      *self,
   append_json_member (&cursor, "secret", data, len, TRUE);
   g_assert ((gsize) (cursor - request) < size);
 
-  input = wiped_bytes_take (request);
-  call_vault (self, g_steal_pointer (&task), DECODE_INFO, AIR_VAULT_SERVICE_PUT, zone, input);
+  input = _air_vault_wiped_bytes_take (request);
+  _air_vault_client_call (self, g_steal_pointer (&task), DECODE_INFO, AIR_VAULT_SERVICE_PUT, zone, input);
 }
 
 AirCredentialInfo *
@@ -842,7 +511,7 @@ air_vault_client_list_async (AirVaultClient      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, air_vault_client_list_async);
-  call_vault (self, g_steal_pointer (&task), DECODE_LIST, AIR_VAULT_SERVICE_LIST, NULL, NULL);
+  _air_vault_client_call (self, g_steal_pointer (&task), DECODE_LIST, AIR_VAULT_SERVICE_LIST, NULL, NULL);
 }
 
 GPtrArray *
@@ -876,7 +545,7 @@ kind_request (const char *kind)
 static void
 call_vault_for_kind (AirVaultClient      *self,
                      gpointer             source_tag,
-                     Decode               decode,
+                     AirVaultDecode               decode,
                      const char          *service,
                      const char          *zone,
                      const char          *kind,
@@ -896,7 +565,7 @@ call_vault_for_kind (AirVaultClient      *self,
     }
 
   input = kind_request (kind);
-  call_vault (self, g_steal_pointer (&task), decode, service, zone, input);
+  _air_vault_client_call (self, g_steal_pointer (&task), decode, service, zone, input);
 }
 
 /**
@@ -1019,8 +688,8 @@ air_vault_client_generate_async (AirVaultClient      *self,
   line = air_json_builder_to_line (builder);
   input = g_bytes_new (line, strlen (line));
 
-  call_vault (self, g_steal_pointer (&task), DECODE_PUBLIC_KEY,
-              AIR_VAULT_SERVICE_KEY_GENERATE, zone, input);
+  _air_vault_client_call (self, g_steal_pointer (&task), DECODE_PUBLIC_KEY,
+                          AIR_VAULT_SERVICE_KEY_GENERATE, zone, input);
 }
 
 char *
@@ -1058,224 +727,6 @@ GBytes *
 air_vault_client_get_finish (AirVaultClient  *self,
                              GAsyncResult    *result,
                              GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Export and import of credentials and keys */
-
-AirVaultExport *
-air_vault_export_new (GBytes *file,
-                      guint   count)
-{
-  AirVaultExport *self = g_new0 (AirVaultExport, 1);
-
-  self->file = file;
-  self->count = count;
-  return self;
-}
-
-void
-air_vault_export_free (AirVaultExport *self)
-{
-  if (self == NULL)
-    return;
-  g_clear_pointer (&self->file, g_bytes_unref);
-  g_free (self);
-}
-
-static void
-add_strv (JsonBuilder        *builder,
-          const char         *member,
-          const char * const *values)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    json_builder_add_string_value (builder, values[i]);
-  json_builder_end_array (builder);
-}
-
-/* A request holding a passphrase or identities: zeroed when freed. */
-static GBytes *
-builder_to_wiped_bytes (JsonBuilder *builder)
-{
-  return wiped_bytes_take (air_json_builder_to_line (builder));
-}
-
-/**
- * air_vault_client_export_async:
- * @zones: the zones whose credentials and keys to export
- * @recipients: (nullable): age recipients to encrypt to
- * @passphrase: (nullable): or a passphrase
- *
- * Has the vault write the zones' credentials and keys (never an age
- * identity) into an age file of its own making; the secrets are never
- * plain text outside the vault. The result is an #AirVaultExport.
- */
-void
-air_vault_client_export_async (AirVaultClient      *self,
-                               const char * const  *zones,
-                               const char * const  *recipients,
-                               const char          *passphrase,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GBytes) input = NULL;
-
-  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
-  g_task_set_source_tag (task, air_vault_client_export_async);
-
-  json_builder_begin_object (builder);
-  add_strv (builder, "zones", zones);
-  if (passphrase != NULL)
-    {
-      json_builder_set_member_name (builder, "passphrase");
-      json_builder_add_string_value (builder, passphrase);
-    }
-  else
-    add_strv (builder, "recipients", recipients);
-  json_builder_end_object (builder);
-  input = builder_to_wiped_bytes (builder);
-  call_vault (self, g_steal_pointer (&task), DECODE_EXPORT, AIR_VAULT_SERVICE_EXPORT, NULL, input);
-}
-
-AirVaultExport *
-air_vault_client_export_finish (AirVaultClient  *self,
-                                GAsyncResult    *result,
-                                GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * air_vault_client_import_async:
- * @file: an age file the vault wrote with air_vault_client_export_async()
- * @zones: only these zones' credentials are stored
- * @identities: (nullable): age identities (AGE-SECRET-KEY-1…) to open it with
- * @passphrase: (nullable): or its passphrase
- * @identity_name: (nullable): or the name of an age identity the vault keeps
- *
- * The vault opens the file and stores what it holds; the result is a
- * GPtrArray of #AirCredentialInfo of what was stored (with the public
- * key of each key).
- */
-void
-air_vault_client_import_async (AirVaultClient      *self,
-                               GBytes              *file,
-                               const char * const  *zones,
-                               const char * const  *identities,
-                               const char          *passphrase,
-                               const char          *identity_name,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GBytes) input = NULL;
-  g_autofree char *file_b64 = NULL;
-
-  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
-  g_task_set_source_tag (task, air_vault_client_import_async);
-
-  file_b64 = g_base64_encode (g_bytes_get_data (file, NULL), g_bytes_get_size (file));
-  json_builder_begin_object (builder);
-  add_strv (builder, "zones", zones);
-  json_builder_set_member_name (builder, "file");
-  json_builder_add_string_value (builder, file_b64);
-  if (passphrase != NULL)
-    {
-      json_builder_set_member_name (builder, "passphrase");
-      json_builder_add_string_value (builder, passphrase);
-    }
-  else if (identity_name != NULL)
-    {
-      json_builder_set_member_name (builder, "identity");
-      json_builder_add_string_value (builder, identity_name);
-    }
-  else
-    add_strv (builder, "identities", identities);
-  json_builder_end_object (builder);
-  input = builder_to_wiped_bytes (builder);
-  call_vault (self, g_steal_pointer (&task), DECODE_LIST, AIR_VAULT_SERVICE_IMPORT, NULL, input);
-}
-
-GPtrArray *
-air_vault_client_import_finish (AirVaultClient  *self,
-                                GAsyncResult    *result,
-                                GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * air_vault_client_age_unwrap_async:
- * @name: the name of an age identity the vault keeps
- * @stanzas: the file's X25519 stanzas (#AirAgeStanza)
- *
- * The vault finds the file key with its identity, which never leaves it.
- * The result is the file key (16 bytes), zeroed when freed.
- */
-void
-air_vault_client_age_unwrap_async (AirVaultClient      *self,
-                                   const char          *name,
-                                   GPtrArray           *stanzas,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GBytes) input = NULL;
-  g_autofree char *line = NULL;
-  GError *error = NULL;
-
-  g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
-  g_task_set_source_tag (task, air_vault_client_age_unwrap_async);
-  if (!air_name_validate (name, "age identity", &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "stanzas");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < stanzas->len; i++)
-    {
-      AirAgeStanza *stanza = g_ptr_array_index (stanzas, i);
-      g_autofree char *body = NULL;
-      gsize body_len = 0;
-      const guint8 *body_data = g_bytes_get_data (stanza->body, &body_len);
-
-      if (stanza->args == NULL || stanza->args[0] == NULL)
-        continue;
-      body = g_base64_encode (body_data, body_len);
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "share");
-      json_builder_add_string_value (builder, stanza->args[0]);
-      json_builder_set_member_name (builder, "body");
-      json_builder_add_string_value (builder, body);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  line = air_json_builder_to_line (builder);
-  input = g_bytes_new (line, strlen (line));
-  call_vault (self, g_steal_pointer (&task), DECODE_FILE_KEY, AIR_VAULT_SERVICE_AGE_UNWRAP, name, input);
-}
-
-GBytes *
-air_vault_client_age_unwrap_finish (AirVaultClient  *self,
-                                    GAsyncResult    *result,
-                                    GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
