@@ -271,6 +271,9 @@ air_agent_main (int    argc,
   /* PID 1 of a VM qube (libvirt backend), serving its virtio-serial port. */
   if (argc == 3 && strcmp (argv[1], "--vm-init") == 0)
     return air_vm_guest_main (argv[2]);
+  /* A proxmox gateway's guard of a clone it follows (air-proxmox-driver.c). */
+  if (argc == 2 && strcmp (argv[1], "--proxmox-task-guard") == 0)
+    return air_proxmox_task_guard_main ();
   /* In a VM qube: a file service on its user's home, for the host. */
   if (argc == 4 && strcmp (argv[1], "--home-files") == 0)
     return air_file_services_guest_main (argv[2], argv[3]);

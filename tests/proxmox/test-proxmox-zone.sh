@@ -63,7 +63,7 @@ start_server () {
   port=$(cat "$pve/port")
 }
 
-echo "1..70"
+echo "1..73"
 
 mkdir -p "$pve/vms" "$secret_dir"
 chmod 700 "$secret_dir"
@@ -260,6 +260,25 @@ out=$($Q ls --zone lab 2>&1)
 sleep 3
 out=$($Q ls --zone lab 2>&1)
 ! contains "$out" "slow" >/dev/null; ok $? "… also once the clone would have ended"
+
+# --- The gateway itself killed mid-clone (SIGKILL, which no handler
+# sees: the loopback transport's cancel, the OOM killer): the guard it
+# started for the task stops it and destroys the half-made VM.
+rm -f "$pve/vms/stopped-tasks.json"
+$Q create slow2 --zone lab --template debian-12 >/dev/null 2>&1 &
+creator=$!
+sleep 1
+gateway=$(pgrep -P "$creator" | head -1)
+check "the gateway of a create under way is there (pid ${gateway:-none})" test -n "$gateway"
+[ -n "$gateway" ] && kill -9 "$gateway"
+wait "$creator" 2>/dev/null
+i=0
+while ! grep -q qmclone "$pve/vms/stopped-tasks.json" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "the clone task of a killed gateway is stopped by its guard" grep -q qmclone "$pve/vms/stopped-tasks.json"
+i=0
+while contains "$($Q ls --zone lab 2>&1)" "slow2" >/dev/null && [ $i -lt 30 ]; do sleep 0.2; i=$((i + 1)); done
+out=$($Q ls --zone lab 2>&1)
+! contains "$out" "slow2" >/dev/null; ok $? "… and the half-made clone is destroyed"
 
 # --- A guest agent that stops answering in the middle of a copy: the
 # copy fails, saying why, and no part of the file is at its destination.

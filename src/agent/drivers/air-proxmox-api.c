@@ -37,6 +37,7 @@
 
 #include "air-crypto.h"
 #include "air-error.h"
+#include "air-fd-io.h"
 #include "air-json.h"
 #include "air-names.h"
 #include "air-proxmox-api.h"
@@ -392,6 +393,22 @@ bad:
   g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
                        _("The zone's Proxmox credential is not an API token of the form USER@REALM!TOKENID=SECRET"));
   return FALSE;
+}
+
+/* The token (USER@REALM!TOKENID=SECRET) written to @fd, from guarded
+ * memory, for the task guard (air-proxmox-driver.c): never copied. */
+gboolean
+air_proxmox_api_write_token (AirProxmoxApi *self,
+                             int            fd)
+{
+  static const char prefix[] = "Authorization: PVEAPIToken=";
+  const char *token;
+
+  g_return_val_if_fail (AIR_IS_PROXMOX_API (self), FALSE);
+  if (self->header == NULL)
+    return FALSE;
+  token = self->header + sizeof prefix - 1;
+  return air_fd_write_all (fd, token, strlen (token)) && air_fd_write_all (fd, "\n", 1);
 }
 
 typedef struct {

@@ -80,6 +80,8 @@ int            air_proxmox_api_exec        (AirProxmoxApi  *self,
                                             GBytes        **out,
                                             GBytes        **err,
                                             GError        **error);
+gboolean       air_proxmox_api_write_token (AirProxmoxApi  *self,
+                                            int             fd);
 gboolean       air_proxmox_api_file_write  (AirProxmoxApi  *self,
                                             const char     *node,
                                             guint           vmid,

@@ -117,6 +117,10 @@ int               air_proxmox_driver_serve_files (AirProxmoxDriver *self,
                                                  const char        *source,
                                                  GError           **error);
 
+/* qubes-air-agent --proxmox-task-guard: stdin the task (a JSON line) and
+ * the token; stops the task and destroys its VM unless "done" follows. */
+int               air_proxmox_task_guard_main   (void);
+
 /* air-proxmox-driver-iface.c */
 void              _air_proxmox_driver_iface_init (AirDriverInterface *iface);
 
