@@ -95,19 +95,46 @@ start_job (AirSession  *self,
   return job;
 }
 
+/* A zone call made for a job: the session and the job, until the zone
+ * answers. */
+typedef struct {
+  AirSession *session;
+  AirJob     *job;
+} JobCall;
+
+static JobCall *
+job_call_new (AirSession *session,
+              AirJob     *job)
+{
+  JobCall *call = g_new0 (JobCall, 1);
+
+  call->session = g_object_ref (session);
+  call->job = g_object_ref (job);
+  return call;
+}
+
+static void
+job_call_free (JobCall *call)
+{
+  g_clear_object (&call->session);
+  g_clear_object (&call->job);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JobCall, job_call_free)
+
 static void
 create_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(AirJob) job = user_data;
-  g_autoptr(AirSession) self = g_object_get_data (G_OBJECT (job), "air-session");
+  g_autoptr(JobCall) call = user_data;
+  AirSession *self = call->session;
+  AirJob *job = call->job;
   g_autoptr(AirQube) qube = NULL;
   g_autoptr(GError) error = NULL;
   AirEvent event = { .kind = AIR_EVENT_QUBE_ADDED };
   AirZoneLink *link;
-
-  g_object_set_data (G_OBJECT (job), "air-session", NULL);
 
   qube = air_zone_create_qube_finish (AIR_ZONE (object), result, &error);
   if (qube == NULL)
@@ -147,9 +174,8 @@ air_session_create_qube (AirSession        *self,
   if (zone == NULL)
     return job;
 
-  g_object_set_data (G_OBJECT (job), "air-session", g_object_ref (self));
   air_zone_create_qube_async (zone, name, spec, air_job_get_cancellable (job),
-                              create_cb, g_object_ref (job));
+                              create_cb, job_call_new (self, job));
   return job;
 }
 
@@ -158,12 +184,11 @@ action_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(AirJob) job = user_data;
-  g_autoptr(AirSession) self = g_object_get_data (G_OBJECT (job), "air-session");
+  g_autoptr(JobCall) call = user_data;
+  AirSession *self = call->session;
+  AirJob *job = call->job;
   g_autoptr(GError) error = NULL;
   AirZoneLink *link;
-
-  g_object_set_data (G_OBJECT (job), "air-session", NULL);
 
   if (!air_zone_qube_action_finish (AIR_ZONE (object), result, &error))
     air_job_fail (job, error);
@@ -218,9 +243,8 @@ air_session_qube_action (AirSession    *self,
   if (zone == NULL)
     return job;
 
-  g_object_set_data (G_OBJECT (job), "air-session", g_object_ref (self));
   air_zone_qube_action_async (zone, action, name, air_job_get_cancellable (job),
-                              action_cb, g_object_ref (job));
+                              action_cb, job_call_new (self, job));
   return job;
 }
 
@@ -231,6 +255,7 @@ typedef struct {
   GSubprocess *process;
   gulong       cancel_id;
   guint        pending;
+  char        *header;    /* being written to the command's stdin */
 } RunOp;
 
 static void
@@ -239,6 +264,7 @@ run_op_free (RunOp *op)
   g_cancellable_disconnect (air_job_get_cancellable (op->job), op->cancel_id);
   g_clear_object (&op->process);
   g_clear_object (&op->job);
+  g_free (op->header);
   g_free (op);
 }
 
@@ -348,7 +374,6 @@ air_session_run_command (AirSession         *self,
   g_autofree char *command = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  char *header;
   AirZone *zone;
   AirJob *job;
   RunOp *op;
@@ -387,11 +412,10 @@ air_session_run_command (AirSession         *self,
   op->cancel_id = g_cancellable_connect (air_job_get_cancellable (job),
                                          G_CALLBACK (run_cancelled_cb), op, NULL);
 
-  header = air_run_header_to_line (argv, NULL);
+  op->header = air_run_header_to_line (argv, NULL);
   g_output_stream_write_all_async (g_subprocess_get_stdin_pipe (op->process),
-                                   header, strlen (header), G_PRIORITY_DEFAULT, NULL,
+                                   op->header, strlen (op->header), G_PRIORITY_DEFAULT, NULL,
                                    run_write_cb, op);
-  g_object_set_data_full (G_OBJECT (op->job), "air-run-header", header, g_free);
   run_read (op, g_subprocess_get_stdout_pipe (op->process));
   run_read (op, g_subprocess_get_stderr_pipe (op->process));
   g_subprocess_wait_async (op->process, NULL, run_wait_cb, op);
