@@ -299,13 +299,26 @@ edit_zone_action (GtkWidget  *widget,
 }
 
 static void
+zone_removed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(AirWindow) window = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!air_session_change_zone_finish (AIR_SESSION (object), result, &error))
+    air_window_show_error (window, error->message);
+}
+
+/* Gone from the map at once; the zone list is written off the main
+ * thread, and put back if that fails. */
+static void
 remove_zone_confirmed_cb (AirConfirmDialog *dialog,
                           QubeTarget       *target)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (target->window != NULL && !air_session_remove_zone (target->window->session, target->zone, &error))
-    air_window_show_error (target->window, error->message);
+  if (target->window != NULL)
+    air_session_remove_zone_async (target->window->session, target->zone, NULL,
+                                   zone_removed_cb, g_object_ref (target->window));
 }
 
 static void

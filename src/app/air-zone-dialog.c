@@ -281,6 +281,7 @@ typedef struct {
   AirZoneDialog     *self;
   gboolean           keep_form;   /* a failure leaves the form as it was */
   AirWireguardSetup *wireguard;   /* saved: shown for the zone host */
+  char              *name;
 } SaveRequest;
 
 static void
@@ -288,6 +289,7 @@ save_request_free (SaveRequest *request)
 {
   g_clear_object (&request->self);
   g_clear_pointer (&request->wireguard, air_wireguard_setup_free);
+  g_free (request->name);
   g_free (request);
 }
 
@@ -379,42 +381,76 @@ registry_saved_cb (GObject      *object,
   zone_saved (request, error);
 }
 
-/* Saves the zone in the management qube's list, with its host. The file,
- * when the dialog writes it, is written in a worker; otherwise the dialog
- * is done at once. Takes WIREGUARD. */
-void
-_air_zone_dialog_save_zone (AirZoneDialog     *self,
-           gboolean           keep_form,
-           AirWireguardSetup *wireguard)
+/* The zone's host (ssh) goes with it into the list, written in a worker;
+ * with none to write, the dialog is done at once. */
+static void
+save_host (SaveRequest *request_owned)
 {
-  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
-  g_autofree char *gateway = _air_zone_dialog_dup_gateway (self);
-  const char *driver = selected_driver (self);
+  g_autoptr(SaveRequest) request = request_owned;
+  AirZoneDialog *self = request->self;
   AirZoneRegistry *registry = air_session_get_registry (self->session);
-  g_autoptr(SaveRequest) request = g_new0 (SaveRequest, 1);
+  gboolean ssh = _air_zone_dialog_is_ssh (self);
   g_autoptr(GError) error = NULL;
 
-  request->self = g_object_ref (self);
-  request->keep_form = keep_form;
-  request->wireguard = wireguard;
-
-  if (self->zone != NULL && _air_zone_dialog_is_proxmox (self) && _air_zone_dialog_was_proxmox (self) &&
-      g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) == 0)
-    ;   /* only the server or the token changed: the list stays */
-  else if (self->zone != NULL ? !air_session_update_zone (self->session, name, gateway, driver, &error)
-                              : !air_session_add_zone (self->session, name, gateway, driver, &error))
-    ;
-  else if ((self->pending != NULL || !_air_zone_dialog_is_ssh (self)) &&
-           air_zone_registry_set_ssh_config (registry, name, _air_zone_dialog_is_ssh (self) ? self->pending : NULL,
-                                             &error))
+  if ((self->pending != NULL || !ssh) &&
+      air_zone_registry_set_ssh_config (registry, request->name, ssh ? self->pending : NULL, &error))
     {
       /* Not the dialog's cancellable: what is in the list now goes to
        * the file even if the dialog is closed meanwhile. */
-      _air_zone_dialog_set_busy (self, TRUE, NULL);
       air_zone_registry_save_async (registry, NULL, registry_saved_cb, g_steal_pointer (&request));
       return;
     }
   zone_saved (request, error);
+}
+
+static void
+zone_changed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SaveRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!air_session_change_zone_finish (AIR_SESSION (object), result, &error))
+    zone_saved (request, error);
+  else
+    save_host (g_steal_pointer (&request));
+}
+
+/* Saves the zone in the management qube's list, with its host, the file
+ * written off the main thread; a write that fails leaves the list as it
+ * was and says why. Takes WIREGUARD. */
+void
+_air_zone_dialog_save_zone (AirZoneDialog     *self,
+                            gboolean           keep_form,
+                            AirWireguardSetup *wireguard)
+{
+  g_autofree char *gateway = _air_zone_dialog_dup_gateway (self);
+  const char *driver = selected_driver (self);
+  g_autoptr(SaveRequest) request = g_new0 (SaveRequest, 1);
+  const char *name;
+
+  request->self = g_object_ref (self);
+  request->keep_form = keep_form;
+  request->wireguard = wireguard;
+  request->name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
+
+  /* Only the server or the token changed: the list stays. */
+  if (self->zone != NULL && _air_zone_dialog_is_proxmox (self) && _air_zone_dialog_was_proxmox (self) &&
+      g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) == 0)
+    {
+      zone_saved (request, NULL);
+      return;
+    }
+
+  _air_zone_dialog_set_busy (self, TRUE, NULL);
+  name = request->name;
+  if (self->zone != NULL)
+    air_session_update_zone_async (self->session, name, gateway, driver, NULL,
+                                   zone_changed_cb, g_steal_pointer (&request));
+  else
+    air_session_add_zone_async (self->session, name, gateway, driver, NULL,
+                                zone_changed_cb, g_steal_pointer (&request));
 }
 
 static void

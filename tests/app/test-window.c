@@ -232,6 +232,13 @@ find_toplevel (GType type)
   return NULL;
 }
 
+/* A dialog that saves the zone list closes once the file is written. */
+static gboolean
+no_zone_dialog (gpointer user_data)
+{
+  return find_toplevel (AIR_TYPE_ZONE_DIALOG) == NULL;
+}
+
 static gboolean
 no_jobs_running (gpointer user_data)
 {
@@ -543,6 +550,7 @@ test_window_actions (Fixture       *fixture,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (zone_dialog), "dialog.save", NULL));
   g_assert_nonnull (air_session_lookup_zone (fixture->session, "second"));
   g_assert_cmpstr (air_zone_get_gateway (air_session_lookup_zone (fixture->session, "second")), ==, "sys-remote-second");
+  air_test_wait_until (no_zone_dialog, NULL, WAIT_SECONDS, "the zone dialog closed");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-zone", "s", "second"));
   activate (fixture, "win.edit-zone");
@@ -551,6 +559,7 @@ test_window_actions (Fixture       *fixture,
   air_zone_dialog_set_fields (zone_dialog, "second", "sys-gw2", "local");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (zone_dialog), "dialog.save", NULL));
   g_assert_cmpstr (air_zone_get_gateway (air_session_lookup_zone (fixture->session, "second")), ==, "sys-gw2");
+  air_test_wait_until (no_zone_dialog, NULL, WAIT_SECONDS, "the zone dialog closed");
 
   activate (fixture, "win.remove-zone");
   confirm = find_toplevel (AIR_TYPE_CONFIRM_DIALOG);
