@@ -352,6 +352,7 @@ air_transport_spawn_finish (AirTransport  *self,
 typedef struct {
   char        *target;
   GSubprocess *process;
+  GBytes      *input;     /* kept until written */
   GByteArray  *output;
   GByteArray  *errors;
   gsize        max_output;
@@ -364,6 +365,7 @@ call_free (Call *call)
 {
   g_free (call->target);
   g_clear_object (&call->process);
+  g_clear_pointer (&call->input, g_bytes_unref);
   g_clear_pointer (&call->output, g_byte_array_unref);
   g_clear_pointer (&call->errors, g_byte_array_unref);
   g_clear_error (&call->error);
@@ -451,7 +453,7 @@ read_cb (GObject      *object,
   Call *call = g_task_get_task_data (task);
   g_autoptr(GBytes) bytes = NULL;
   GError *error = NULL;
-  gboolean is_output = g_object_get_data (object, "air-is-output") != NULL;
+  gboolean is_output = stream == g_subprocess_get_stdout_pipe (call->process);
   GByteArray *into = is_output ? call->output : call->errors;
 
   bytes = g_input_stream_read_bytes_finish (stream, result, &error);
@@ -534,7 +536,7 @@ call_spawned_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   Call *call = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  GBytes *input = g_object_get_data (G_OBJECT (task), "air-input");
+  GBytes *input = call->input;
   GError *error = NULL;
   GOutputStream *stdin_pipe;
   GInputStream *stdout_pipe, *stderr_pipe;
@@ -555,7 +557,6 @@ call_spawned_cb (GObject      *object,
   stdin_pipe = g_subprocess_get_stdin_pipe (call->process);
   stdout_pipe = g_subprocess_get_stdout_pipe (call->process);
   stderr_pipe = g_subprocess_get_stderr_pipe (call->process);
-  g_object_set_data (G_OBJECT (stdout_pipe), "air-is-output", GINT_TO_POINTER (1));
 
   call->pending = 4;
   if (input != NULL && g_bytes_get_size (input) > 0)
@@ -600,10 +601,7 @@ air_transport_call_async (AirTransport        *self,
   call->max_output = max_output;
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
-  /* The input bytes must outlive the write. */
-  if (input != NULL)
-    g_object_set_data_full (G_OBJECT (task), "air-input", g_bytes_ref (input),
-                            (GDestroyNotify) g_bytes_unref);
+  call->input = input != NULL ? g_bytes_ref (input) : NULL;
 
   air_transport_spawn_async (self, target, service, arg,
                              G_SUBPROCESS_FLAGS_STDIN_PIPE |

@@ -582,9 +582,9 @@ jobs_changed_cb (GListModel *jobs,
       g_autoptr(AirJob) job = g_list_model_get_item (jobs, i);
 
       /* A job is connected once, whatever moves it in the list. */
-      if (g_object_get_data (G_OBJECT (job), "air-tray") == self)
+      if (g_signal_handler_find (job, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                                 job_state_cb, self) != 0)
         continue;
-      g_object_set_data (G_OBJECT (job), "air-tray", self);
       g_signal_connect_object (job, "notify::state", G_CALLBACK (job_state_cb), self, 0);
       if (air_job_get_state (job) == AIR_JOB_FAILED)
         job_state_cb (job, NULL, self);
