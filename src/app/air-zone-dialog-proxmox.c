@@ -107,9 +107,9 @@ token_secret_is_valid (const char *secret)
 /* The proxmox fields' problem, or NULL when they are fine; *@is_error
  * when something typed is wrong, not merely still missing. */
 const char *
-_air_zone_dialog_proxmox_problem (AirZoneDialog *self,
-                 gboolean      *is_error,
-                 GError       **error)
+_air_zone_dialog_proxmox_problem (AirZoneDialog  *self,
+                                  gboolean       *is_error,
+                                  GError        **error)
 {
   const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_entry));
   const char *node = gtk_editable_get_text (GTK_EDITABLE (self->node_entry));
@@ -153,7 +153,7 @@ _air_zone_dialog_proxmox_problem (AirZoneDialog *self,
 
 void
 _air_zone_dialog_show_proxmox_fields (AirZoneDialog *self,
-                     gboolean       shown)
+                                      gboolean       shown)
 {
   GtkWidget *widgets[] = {
     self->url_label, GTK_WIDGET (self->url_entry), self->node_label, GTK_WIDGET (self->node_entry),

@@ -256,8 +256,8 @@ trust_toggled_cb (GtkCheckButton *check,
 
 void
 _air_zone_dialog_set_busy (AirZoneDialog *self,
-          gboolean       busy,
-          const char    *text)
+                           gboolean       busy,
+                           const char    *text)
 {
   self->busy = busy;
   if (text != NULL)
@@ -267,7 +267,7 @@ _air_zone_dialog_set_busy (AirZoneDialog *self,
 
 void
 _air_zone_dialog_fail (AirZoneDialog *self,
-      GError        *error)
+                       GError        *error)
 {
   g_autofree char *shown = air_text_sanitize (error->message, -1, 400);
 

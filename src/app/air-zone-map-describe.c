@@ -112,7 +112,7 @@ _air_zone_map_link_summary (ZoneView *view)
 
 char *
 _air_zone_map_describe_zone (AirZoneMap *self,
-               ZoneView   *view)
+                             ZoneView   *view)
 {
   const char *reason = air_zone_get_health_reason (view->zone);
   g_autofree char *counts = NULL;

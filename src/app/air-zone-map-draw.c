@@ -535,7 +535,7 @@ draw_left_column (AirZoneMap    *self,
 
 void
 _air_zone_map_snapshot (GtkWidget   *widget,
-                       GtkSnapshot *snapshot)
+                        GtkSnapshot *snapshot)
 {
   AirZoneMap *self = AIR_ZONE_MAP (widget);
   double width = gtk_widget_get_width (widget);

@@ -141,8 +141,8 @@ _air_zone_map_layout (AirZoneMap *self)
 /* The gateway's mark: where the link from the management qube arrives. */
 void
 _air_zone_map_gateway_point (ZoneView *view,
-               double   *x,
-               double   *y)
+                             double   *x,
+                             double   *y)
 {
   *x = view->box.origin.x + (view->full ? 16 : 9);
   *y = view->box.origin.y;
@@ -150,9 +150,9 @@ _air_zone_map_gateway_point (ZoneView *view,
 
 void
 _air_zone_map_dot_center (ZoneView *view,
-            guint     index,
-            double   *x,
-            double   *y)
+                          guint     index,
+                          double   *x,
+                          double   *y)
 {
   *x = view->dots.origin.x + (index % view->columns) * view->dot + view->dot / 2;
   *y = view->dots.origin.y + (index / view->columns) * view->dot + view->dot / 2;
@@ -160,12 +160,12 @@ _air_zone_map_dot_center (ZoneView *view,
 
 void
 _air_zone_map_measure (GtkWidget      *widget,
-                      GtkOrientation  orientation,
-                      int             for_size,
-                      int            *minimum,
-                      int            *natural,
-                      int            *minimum_baseline,
-                      int            *natural_baseline)
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -181,9 +181,9 @@ _air_zone_map_measure (GtkWidget      *widget,
 
 void
 _air_zone_map_size_allocate (GtkWidget *widget,
-                            int        width,
-                            int        height,
-                            int        baseline)
+                             int        width,
+                             int        height,
+                             int        baseline)
 {
   AirZoneMap *self = AIR_ZONE_MAP (widget);
   gboolean moved = self->dirty || self->laid_out_w != width || self->laid_out_h != height;
@@ -211,9 +211,9 @@ _air_zone_map_size_allocate (GtkWidget *widget,
 
 ZoneView *
 _air_zone_map_zone_at (AirZoneMap *self,
-         double      x,
-         double      y,
-         guint      *index)
+                       double      x,
+                       double      y,
+                       guint      *index)
 {
   for (guint i = 0; i < self->views->len; i++)
     {
@@ -233,8 +233,8 @@ _air_zone_map_zone_at (AirZoneMap *self,
 
 AirQube *
 _air_zone_map_qube_at (ZoneView *view,
-         double    x,
-         double    y)
+                       double    x,
+                       double    y)
 {
   double rx, ry;
   guint col, row, index;

@@ -112,8 +112,8 @@ air_driver_write_atomically (const char  *path,
 
 gboolean
 air_driver_run_tool (const char * const  *argv,
-          const char          *package,
-          GError             **error)
+                     const char          *package,
+                     GError             **error)
 {
   g_autofree char *program = g_find_program_in_path (argv[0]);
   g_autofree char *err = NULL;

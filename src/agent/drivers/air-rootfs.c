@@ -83,7 +83,7 @@ check_root (const char  *root,
 /* What a qube's sandbox mounts over: a root made by hand may lack some. */
 gboolean
 air_rootfs_ensure_mount_points (const char  *root,
-                     GError     **error)
+                                GError     **error)
 {
   static const char * const points[] = { "dev", "proc", "sys", "tmp", "run", "home", "home/user" };
 

@@ -239,8 +239,8 @@ ensure_current (AirDBusMenu *self)
 /* Activates a clicked item's action. Returns FALSE for an unknown id. */
 static gboolean
 activate_item (AirDBusMenu *self,
-              int          id,
-              const char  *event_id)
+               int          id,
+               const char  *event_id)
 {
   AirDBusMenuItem *item = g_hash_table_lookup (self->items, GINT_TO_POINTER (id));
   g_autofree char *action = NULL;
