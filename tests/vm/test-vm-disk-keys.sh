@@ -42,7 +42,7 @@ vault () {  # CALLER JSON
 keys_of () { secret-tool search --all xdg:schema io.github.qubesair.DiskKey qube "$1" 2>&1 | grep -c "attribute.qube = $1"; }
 secrets () { virsh -c qemu:///session secret-list 2>/dev/null | grep -c volume; }
 
-echo "1..24"
+echo "1..25"
 
 # --- The zone says it encrypts; bubblewrap says it does not.
 check "qair zones --json: the libvirt zone's disk_encryption is luks" \
@@ -50,6 +50,10 @@ check "qair zones --json: the libvirt zone's disk_encryption is luks" \
 check "… shown in qair zones' DISKS column" sh -c "$Q zones 2>/dev/null | grep -q '^local .* luks '"
 check "… and a bubblewrap zone's is none" \
   sh -c "AIR_BACKEND=bwrap $Q zones --json 2>/dev/null | grep -q '\"disk_encryption\":\"none\"'"
+# A zone host behind the ssh relay (AIR_ZONE_NAME set, as the relay does)
+# cannot reach the vault: it says none rather than pretend.
+check "… and so does a libvirt zone host served through the ssh relay" \
+  sh -c "env -u AIR_DISK_KEYS AIR_ZONE_NAME=local $Q zones --json 2>/dev/null | grep -q '\"disk_encryption\":\"none\"'"
 
 # --- Create: a LUKS qcow2 private volume, its key in the vault.
 $Q create d1 --zone local --template mini --memory 256 >/dev/null 2>"$T/err"
