@@ -1,0 +1,99 @@
+/* air-proxmox-config.c
+ *
+ * A Proxmox zone's settings as its gateway keeps them (server URL, pinned
+ * certificate, node, pool, storage), validated when read.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-proxmox"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "air-error.h"
+#include "air-json.h"
+#include "air-names.h"
+#include "air-proxmox-driver.h"
+
+void
+air_proxmox_config_free (AirProxmoxConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->url);
+  g_free (config->node);
+  g_free (config->pool);
+  g_free (config->storage);
+  g_free (config->pin);
+  g_free (config);
+}
+
+AirProxmoxConfig *
+air_proxmox_config_parse (const char  *data,
+                          gsize        len,
+                          GError     **error)
+{
+  g_autoptr(JsonObject) root = air_json_parse_object (data, len, 8192, error);
+  g_autoptr(AirProxmoxConfig) config = g_new0 (AirProxmoxConfig, 1);
+  const char *url, *node, *pool, *storage, *pin;
+  gint64 timeout;
+
+  if (root == NULL ||
+      !air_json_get_string (root, "url", 300, &url, error) ||
+      !air_json_get_string (root, "node", AIR_NAME_MAX, &node, error) ||
+      !air_json_get_opt_string (root, "pool", AIR_NAME_MAX, NULL, &pool, error) ||
+      !air_json_get_opt_string (root, "storage", AIR_NAME_MAX, NULL, &storage, error) ||
+      !air_json_get_opt_string (root, "pin", 100, NULL, &pin, error) ||
+      !air_json_get_opt_int (root, "timeout", 1, 300, 10, &timeout, error))
+    return NULL;
+  if (!air_proxmox_url_validate (url, error) ||
+      !air_name_validate (node, "Proxmox node", error) ||
+      (pool != NULL && !air_name_validate (pool, "Proxmox pool", error)) ||
+      (storage != NULL && !air_name_validate (storage, "Proxmox storage", error)))
+    return NULL;
+  if (pin != NULL && !g_str_has_prefix (pin, "sha256//"))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("A Proxmox certificate pin is “sha256//” and a base64 hash"));
+      return NULL;
+    }
+  config->url = g_strdup (url);
+  config->node = g_strdup (node);
+  config->pool = g_strdup (pool);
+  config->storage = g_strdup (storage);
+  config->pin = g_strdup (pin);
+  config->timeout = (guint) timeout;
+  return g_steal_pointer (&config);
+}
+
+char *
+air_proxmox_config_to_json (const AirProxmoxConfig *config)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "url");
+  json_builder_add_string_value (builder, config->url);
+  json_builder_set_member_name (builder, "node");
+  json_builder_add_string_value (builder, config->node);
+  if (config->pool != NULL)
+    {
+      json_builder_set_member_name (builder, "pool");
+      json_builder_add_string_value (builder, config->pool);
+    }
+  if (config->storage != NULL)
+    {
+      json_builder_set_member_name (builder, "storage");
+      json_builder_add_string_value (builder, config->storage);
+    }
+  if (config->pin != NULL)
+    {
+      json_builder_set_member_name (builder, "pin");
+      json_builder_add_string_value (builder, config->pin);
+    }
+  json_builder_set_member_name (builder, "timeout");
+  json_builder_add_int_value (builder, config->timeout);
+  json_builder_end_object (builder);
+  return air_json_builder_to_line (builder);
+}
