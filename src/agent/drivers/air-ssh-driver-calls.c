@@ -118,7 +118,8 @@ new_session (gpointer user_data)
  * characters. */
 static char *
 read_listener_path (AirSshDriver *self,
-                    GSubprocess  *process)
+                    GSubprocess  *process,
+                    gboolean     *slow)
 {
   int fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (process)));
   char line[256];
@@ -129,7 +130,10 @@ read_listener_path (AirSshDriver *self,
       ssize_t n;
 
       if (!wait_readable (fd, self->config->connect_timeout))
-        return NULL;
+        {
+          *slow = TRUE;
+          return NULL;
+        }
       n = read (fd, line + have, sizeof line - 1 - have);
       if (n < 0 && errno == EINTR)
         continue;
@@ -199,8 +203,12 @@ start_uplink (AirSshDriver *self,
 /* Starts the host's listener in a session of the master connection and
  * forwards our calls socket to it; returns the session's ssh. The listener
  * lives as long as that session, which lives as long as the master. */
+/* NULL when none could be started; @slow is set when the host's agent
+ * did not say it listens in time (a busy host), which says nothing about
+ * whether the host takes forwarded calls. */
 static GSubprocess *
-start_listener (AirSshDriver *self)
+start_listener (AirSshDriver *self,
+                gboolean     *slow)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
@@ -226,7 +234,7 @@ start_listener (AirSshDriver *self)
   listener = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, NULL);
   if (listener == NULL)
     return NULL;
-  remote = read_listener_path (self, listener);
+  remote = read_listener_path (self, listener, slow);
   if (remote == NULL)
     {
       g_subprocess_force_exit (listener);
@@ -263,6 +271,7 @@ open_call (AirSshDriver *self,
   g_autofree char *lock_path = _air_ssh_driver_calls_path (self, "calls.lock");
   g_autofree char *refused = _air_ssh_driver_calls_path (self, "calls.refused");
   g_autoptr(GSubprocess) listener = NULL;
+  gboolean slow = FALSE;
   int fd, lock_fd;
 
   if (g_file_test (refused, G_FILE_TEST_EXISTS))
@@ -280,15 +289,15 @@ open_call (AirSshDriver *self,
       return -1;
     }
   fd = open_forwarded_call (self, service, arg);
-  if (fd < 0 && (listener = start_listener (self)) != NULL)
+  if (fd < 0 && (listener = start_listener (self, &slow)) != NULL)
     fd = open_forwarded_call (self, service, arg);
-  if (fd < 0)
-    {
-      /* Forwarding refused: no listener left waiting for nothing. */
-      if (listener != NULL)
-        g_subprocess_force_exit (listener);
-      g_file_set_contents (refused, "", 0, NULL);
-    }
+  if (fd < 0 && listener != NULL)
+    g_subprocess_force_exit (listener);
+  /* Forwarding refused, or an agent without a listener: every call of this
+   * master goes as an SSH session. A listener merely slow to start under
+   * load is tried again by the next call instead. */
+  if (fd < 0 && !slow)
+    g_file_set_contents (refused, "", 0, NULL);
   close (lock_fd);
   return fd;
 }
