@@ -21,39 +21,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "air-disk-keys.h"
 #include "air-driver.h"
 #include "air-error.h"
 #include "air-libvirt-disk-keys.h"
 #include "air-names.h"
-#include "air-transport.h"
 #include "air-utils.h"
-#include "air-vault-client.h"
 
 #define KEY_BYTES        32
-#define MAX_KEY_TEXT     64      /* base64 of KEY_BYTES is 44 */
-#define MAX_VAULT_ANSWER 1024
 #define MAX_TOOL_MESSAGE 300
 /* The key is the whole entropy: LUKS's key stretching adds nothing, and
  * its default of two seconds would be paid at every start. */
 #define LUKS_OPTIONS     "encrypt.format=luks,encrypt.key-secret=airkey,encrypt.iter-time=10"
 #define QCOW2_CRYPT_LUKS 2
-
-/* Whether new private volumes get keys from the vault: not on a zone
- * host reached through the ssh relay, which cannot call the vault. */
-gboolean
-air_libvirt_disk_keys_from_vault (const char *state_dir)
-{
-  const char *env = g_getenv ("AIR_DISK_KEYS");
-  g_autofree char *value = NULL;
-
-  if (env != NULL && env[0] != '\0')
-    value = g_strdup (env);
-  else
-    value = air_driver_config_get (state_dir, "disk_keys");
-  if (value != NULL)
-    return g_strcmp0 (value, "none") != 0;
-  return g_getenv ("AIR_ZONE_NAME") == NULL;
-}
 
 /* The qcow2 header says how the image is encrypted (crypt_method, a
  * big-endian 32-bit word at byte 32): 2 is LUKS. */
@@ -74,95 +54,6 @@ air_libvirt_volume_is_encrypted (const char *path)
   return luks;
 }
 
-static AirSecretBuffer *
-key_from_text (const char *text,
-               gsize       len)
-{
-  AirSecretBuffer *key;
-
-  if (len == 0 || len > MAX_KEY_TEXT)
-    return NULL;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (text[i]) && text[i] != '+' && text[i] != '/' && text[i] != '=')
-      return NULL;
-  key = air_secret_buffer_new (len);
-  memcpy (key->data, text, len);
-  return key;
-}
-
-/* The vault's answer is {"zone","qube","key"}: the key is read straight
- * from it into locked memory (no JSON parser's copies), and the answer
- * wiped. */
-static AirSecretBuffer *
-key_from_answer (GBytes *answer)
-{
-  gsize len = 0;
-  char *data = (char *) g_bytes_get_data (answer, &len);
-  const char *start = data != NULL ? g_strstr_len (data, len, "\"key\":\"") : NULL;
-  AirSecretBuffer *key = NULL;
-
-  if (start != NULL)
-    {
-      const char *end;
-
-      start += strlen ("\"key\":\"");
-      end = memchr (start, '"', len - (gsize) (start - data));
-      if (end != NULL)
-        key = key_from_text (start, (gsize) (end - start));
-    }
-  if (data != NULL)
-    sodium_memzero (data, len);
-  return key;
-}
-
-static GBytes *
-call_vault (const char  *zone,
-            const char  *qube,
-            const char  *op,
-            GError     **error)
-{
-  g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
-  g_autofree char *request = g_strdup_printf ("{\"op\":\"%s\",\"qube\":\"%s\"}", op, qube);
-  g_autoptr(GBytes) input = g_bytes_new (request, strlen (request));
-
-  return air_transport_call_sync (air_vault_client_get_transport (client),
-                                  air_vault_client_get_vault_qube (client),
-                                  AIR_VAULT_SERVICE_DISK_KEY, zone, input, MAX_VAULT_ANSWER,
-                                  NULL, error);
-}
-
-/* The qube's key from the vault (@create: a new one). The error names
- * the vault's own message, which says what to start or unlock. */
-AirSecretBuffer *
-air_libvirt_disk_key_fetch (const char  *zone,
-                            const char  *qube,
-                            gboolean     create,
-                            GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) answer = call_vault (zone, qube, create ? "create" : "get", &local_error);
-  AirSecretBuffer *key;
-
-  if (answer == NULL)
-    {
-      /* The vault's own message says what to start or unlock. */
-      if (create)
-        g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
-                     _("Qube “%s” was not created: the vault did not make the key of its private "
-                       "volume: %s"), qube, local_error->message);
-      else
-        g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
-                     _("Qube “%s” did not start: the vault did not give the key of its private "
-                       "volume: %s"), qube, local_error->message);
-      return NULL;
-    }
-  key = key_from_answer (answer);
-  if (key == NULL)
-    g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                 _("The vault’s answer for the disk key of qube “%s” holds no key"), qube);
-  return key;
-}
-
 /* For a disposable or a build: its agent process is the only holder, so
  * the volume is unreadable once that process is gone. */
 AirSecretBuffer *
@@ -178,26 +69,6 @@ air_libvirt_disk_key_new_ephemeral (void)
   /* The text without its terminating NUL. */
   key->size = strlen (key->data);
   return key;
-}
-
-/* Has the vault delete the qube's key: TRUE also when it had none. */
-gboolean
-air_libvirt_disk_key_delete (const char  *zone,
-                             const char  *qube,
-                             GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) answer = call_vault (zone, qube, "delete", &local_error);
-
-  if (answer == NULL)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
-                   _("Qube “%s” was not removed: the vault did not delete the key of its private "
-                     "volume, which goes first: %s"),
-                   qube, local_error->message);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* Runs qemu-img with @key readable on its descriptor 3 (a pipe the key is

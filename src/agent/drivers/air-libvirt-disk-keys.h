@@ -11,11 +11,14 @@
  * of the volume is then unreadable (crypto-shredding). Disposables and
  * template builds get a key that only their own agent process ever holds.
  *
+ * Behind the ssh relay the keys come in the gateway's calls: see
+ * air-disk-keys.h.
+ *
  * Configuration (agent.conf, or the environment first):
- *   disk_keys=vault|none  AIR_DISK_KEYS  vault unless the agent serves a
- *                         remote zone through the ssh relay (AIR_ZONE_NAME
- *                         set), whose host cannot reach the vault: there
- *                         new private volumes are not encrypted ("none")
+ *   disk_keys=vault|call|none  AIR_DISK_KEYS  vault, unless the agent serves
+ *                         a remote zone through the ssh relay (AIR_ZONE_NAME
+ *                         set): call, keys in the calls from the gateway;
+ *                         none: new private volumes are not encrypted
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,22 +27,14 @@
 #include <glib.h>
 #include <libvirt/libvirt.h>
 
+#include "air-disk-keys.h"
 #include "air-secret-buffer.h"
 
 G_BEGIN_DECLS
 
-gboolean         air_libvirt_disk_keys_from_vault   (const char             *state_dir);
 gboolean         air_libvirt_volume_is_encrypted    (const char             *path);
 
-AirSecretBuffer *air_libvirt_disk_key_fetch         (const char             *zone,
-                                                     const char             *qube,
-                                                     gboolean                create,
-                                                     GError                **error);
 AirSecretBuffer *air_libvirt_disk_key_new_ephemeral (void);
-gboolean         air_libvirt_disk_key_delete        (const char             *zone,
-                                                     const char             *qube,
-                                                     GError                **error);
-
 gboolean         air_libvirt_make_encrypted_volume  (const char             *raw,
                                                      const char             *path,
                                                      const AirSecretBuffer  *key,

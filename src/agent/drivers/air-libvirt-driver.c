@@ -84,7 +84,9 @@ struct _AirLibvirtDriver
   char          *default_template;
   char          *domain_prefix;   /* "qubesair-HASH-": names this state dir's domains */
   guint          start_timeout_s;
-  gboolean       disk_keys_vault; /* private volumes keyed by the vault */
+  AirDiskKeys    disk_keys;       /* where private volumes' keys come from */
+  AirSecretBuffer *call_key;      /* disk_keys call: the key this call carried */
+  gboolean       call_key_sent;   /* … and whether it carried a key line at all */
   GHashTable    *ephemeral_keys;  /* disposables' and builds' disk keys, by name */
   virConnectPtr  conn;
 
@@ -118,6 +120,7 @@ air_libvirt_driver_finalize (GObject *object)
   g_free (self->build_template);
   g_free (self->build_image);
   g_free (self->uri);
+  air_secret_buffer_free (self->call_key);
   g_free (self->kernel);
   g_free (self->initrd);
   g_free (self->default_template);
@@ -446,7 +449,8 @@ get_info (AirDriver *driver)
   info->driver = g_strdup ("libvirt");
   info->isolation = AIR_ISOLATION_VM;
   info->acceleration = g_strdup (access ("/dev/kvm", R_OK | W_OK) == 0 ? "kvm" : "tcg");
-  info->disk_encryption = g_strdup (self->disk_keys_vault ? "luks" : "none");
+  info->disk_encryption = g_strdup (self->disk_keys == AIR_DISK_KEYS_VAULT ? "luks" :
+                                    self->disk_keys == AIR_DISK_KEYS_CALL ? AIR_DISK_ENCRYPTION_BY_CALL : "none");
   info->templates = list_templates (self);
   info->health = AIR_HEALTH_UP;
 
@@ -503,6 +507,31 @@ open_home (AirDriver   *driver,
   return -1;
 }
 
+/* The key the gateway sent in this call (disk_keys call); refused when
+ * it sent none: a zone that says it encrypts never makes or opens a
+ * volume without its key. */
+static AirSecretBuffer *
+take_call_key (AirLibvirtDriver  *self,
+               const char        *name,
+               gboolean           create,
+               GError           **error)
+{
+  if (self->call_key != NULL)
+    return g_steal_pointer (&self->call_key);
+  if (create)
+    g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                 _("Qube “%s” was not created: this zone host encrypts private volumes with keys its "
+                   "gateway sends in the call, and this call carried none. Update qubes-air-agent on "
+                   "the zone’s gateway, or set disk_keys=none in the zone host’s agent.conf."), name);
+  else
+    g_set_error (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                 _("Qube “%s” did not start: its private volume is encrypted and the call from the "
+                   "zone’s gateway carried no key for it (%s). The gateway fetches it from the vault: "
+                   "unlock the vault, or update qubes-air-agent on the gateway."),
+                 name, self->call_key_sent ? _("the vault gave none") : _("no key line"));
+  return NULL;
+}
+
 /* The key of a new qube's private volume: from the vault, or with
  * @ephemeral one this process alone holds (a disposable or a build, which
  * it also starts and removes); NULL without an error when the zone does
@@ -522,9 +551,11 @@ new_disk_key (AirLibvirtDriver  *self,
       g_hash_table_replace (self->ephemeral_keys, g_strdup (name), copy);
       return key;
     }
-  if (!self->disk_keys_vault)
+  if (self->disk_keys == AIR_DISK_KEYS_NONE)
     return NULL;
-  return air_libvirt_disk_key_fetch (self->zone_name, name, TRUE, error);
+  if (self->disk_keys == AIR_DISK_KEYS_CALL)
+    return take_call_key (self, name, TRUE, error);
+  return air_disk_key_fetch (self->zone_name, name, TRUE, error);
 }
 
 /* The private volume: an empty ext4 file system owned by the qube's user,
@@ -557,8 +588,8 @@ make_private_volume (AirLibvirtDriver  *self,
                     : air_driver_run_tool (convert, "qemu-utils", error));
   g_unlink (raw);
   /* A key made for a volume that could not be made is no use to keep. */
-  if (!ok && key != NULL && !ephemeral)
-    air_libvirt_disk_key_delete (self->zone_name, name, NULL);
+  if (!ok && key != NULL && !ephemeral && self->disk_keys == AIR_DISK_KEYS_VAULT)
+    air_disk_key_delete (self->zone_name, name, NULL);
   air_secret_buffer_free (key);
   return ok;
 }
@@ -697,8 +728,8 @@ create_qube (AirDriver          *driver,
     }
   if (!air_driver_write_atomically (settings, json, error))
     {
-      if (!ephemeral_key && self->disk_keys_vault)
-        air_libvirt_disk_key_delete (self->zone_name, name, NULL);
+      if (!ephemeral_key && self->disk_keys == AIR_DISK_KEYS_VAULT)
+        air_disk_key_delete (self->zone_name, name, NULL);
       remove_volumes (self, name);
       return NULL;
     }
@@ -1140,7 +1171,12 @@ start_qube (AirLibvirtDriver  *self,
           key = air_secret_buffer_new (ephemeral->size);
           memcpy (key->data, ephemeral->data, ephemeral->size);
         }
-      else if ((key = air_libvirt_disk_key_fetch (self->zone_name, name, FALSE, error)) == NULL)
+      else if (self->disk_keys == AIR_DISK_KEYS_CALL)
+        {
+          if ((key = take_call_key (self, name, FALSE, error)) == NULL)
+            return NULL;
+        }
+      else if ((key = air_disk_key_fetch (self->zone_name, name, FALSE, error)) == NULL)
         return NULL;
     }
 
@@ -1290,12 +1326,13 @@ remove_qube (AirDriver   *driver,
       return FALSE;
     }
   /* Crypto-shredding: the key goes from the vault before the volume, so
-   * that no copy of the volume can be read afterwards. */
+   * that no copy of the volume can be read afterwards. Behind the relay
+   * the gateway had the vault delete it before it sent this call. */
   {
     g_autofree char *private = air_driver_path_in (self->private_dir, name, ".qcow2");
 
-    if (air_libvirt_volume_is_encrypted (private) &&
-        !air_libvirt_disk_key_delete (self->zone_name, name, error))
+    if (self->disk_keys != AIR_DISK_KEYS_CALL && air_libvirt_volume_is_encrypted (private) &&
+        !air_disk_key_delete (self->zone_name, name, error))
       return FALSE;
   }
   remove_volumes (self, name);
@@ -1934,7 +1971,17 @@ air_libvirt_driver_new (const char  *state_dir,
         return NULL;
       }
 
-  self->disk_keys_vault = air_libvirt_disk_keys_from_vault (state_dir);
+  self->disk_keys = air_disk_keys_mode (state_dir);
+  /* The gateway's key comes first in the input of the calls that need
+   * one: taken now, before the call's own input is read. */
+  if (self->disk_keys == AIR_DISK_KEYS_CALL)
+    {
+      const char *full_name = g_getenv ("QREXEC_SERVICE_FULL_NAME");
+      g_autofree char *service = full_name != NULL ? g_strndup (full_name, strcspn (full_name, "+")) : NULL;
+
+      if (air_disk_key_call_wants (service))
+        self->call_key = air_disk_key_read_line (STDIN_FILENO, &self->call_key_sent, NULL);
+    }
 
   collect_dead_disposables (self);
   return g_steal_pointer (&self);

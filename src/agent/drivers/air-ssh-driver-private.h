@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "air-secret-buffer.h"
 #include "air-ssh-driver.h"
 
 G_BEGIN_DECLS
@@ -72,6 +73,23 @@ void         _air_ssh_print_error               (const char    *text,
 gboolean     _air_ssh_driver_connection_lost    (AirSshDriver  *self,
                                                  GSubprocess   *process);
 int          _air_ssh_exit_status_of            (GSubprocess   *process);
+GByteArray  *_air_ssh_driver_call_host          (AirSshDriver  *self,
+                                                 const char    *service,
+                                                 const char    *arg,
+                                                 GError       **error);
+int          _air_ssh_driver_relay_answer       (AirSshDriver          *self,
+                                                 const char            *service,
+                                                 const char            *arg,
+                                                 const AirSecretBuffer *input,
+                                                 const char            *failure);
+
+/* air-ssh-driver-disk-keys.c */
+gboolean     _air_ssh_driver_answer_takes_keys  (const char    *data,
+                                                 gsize          len);
+gboolean     _air_ssh_driver_host_takes_keys    (AirSshDriver  *self);
+int          _air_ssh_driver_relay_keyed        (AirSshDriver  *self,
+                                                 const char    *service,
+                                                 const char    *arg);
 
 /* air-ssh-driver-events.c */
 gboolean     _air_ssh_driver_print_event        (AirSshDriver  *self,

@@ -239,6 +239,12 @@ rewrite_answer (AirSshDriver  *self,
 
       if (info == NULL)
         return NULL;
+      /* Its keys come in our calls: its qubes' volumes are LUKS. */
+      if (_air_ssh_driver_answer_takes_keys (data, len))
+        {
+          g_free (info->disk_encryption);
+          info->disk_encryption = g_strdup ("luks");
+        }
       g_free (info->name);
       info->name = g_strdup (self->zone);
       g_free (info->driver);
@@ -268,10 +274,44 @@ rewrite_answer (AirSshDriver  *self,
   }
 }
 
-static int
-relay_answer (AirSshDriver *self,
-              const char   *service,
-              const char   *arg)
+/* A bounded call of ours to the zone host (ZoneInfo, List), its input
+ * empty: its answer, unchecked, or NULL with @error. */
+GByteArray *
+_air_ssh_driver_call_host (AirSshDriver  *self,
+                           const char    *service,
+                           const char    *arg,
+                           GError       **error)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GByteArray) err = g_byte_array_new ();
+
+  process = _air_ssh_driver_spawn_call (self, service, arg,
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
+  if (process == NULL || !_air_ssh_driver_pump (self, process, AIR_SSH_MAX_ANSWER, NULL, out, err, error))
+    return NULL;
+  if (_air_ssh_exit_status_of (process) != 0)
+    {
+      g_autofree char *shown = air_text_sanitize ((const char *) err->data, err->len, MAX_ERROR_TEXT);
+
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED, _("Zone “%s” did not answer %s: %s"),
+                   self->zone, service, shown);
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/* @input, when given, is the whole input of the call (a disk key line
+ * first: air-disk-keys.h), written through a pipe and wiped by the
+ * caller; else the call reads our stdin. @failure, when given, is printed
+ * before the host's own message if the call fails: what the user must do
+ * about it (the vault's refusal). */
+int
+_air_ssh_driver_relay_answer (AirSshDriver          *self,
+                              const char            *service,
+                              const char            *arg,
+                              const AirSecretBuffer *input,
+                              const char            *failure)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -281,8 +321,17 @@ relay_answer (AirSshDriver *self,
   int status;
 
   process = _air_ssh_driver_spawn_call (self, service, arg,
-                                        G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+                                        (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : G_SUBPROCESS_FLAGS_STDIN_INHERIT) |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  /* The input is far smaller than what the call reads before it answers. */
+  if (process != NULL && input != NULL)
+    {
+      GOutputStream *stdin_pipe = g_subprocess_get_stdin_pipe (process);
+
+      if (!g_output_stream_write_all (stdin_pipe, input->data, input->size, NULL, NULL, NULL))
+        g_debug ("the call did not take all of its input");
+      g_output_stream_close (stdin_pipe, NULL, NULL);
+    }
   if (process == NULL || !_air_ssh_driver_pump (self, process, AIR_SSH_MAX_ANSWER, NULL, out, err, &error))
     {
       g_printerr ("%s\n", error->message);
@@ -297,6 +346,8 @@ relay_answer (AirSshDriver *self,
   status = _air_ssh_exit_status_of (process);
   if (status != 0)
     {
+      if (failure != NULL)
+        g_printerr ("%s\n", failure);
       _air_ssh_print_error ((const char *) err->data, err->len);
       return status;
     }
@@ -344,7 +395,13 @@ air_ssh_driver_serve (AirSshDriver *self,
       strcmp (service, "qubesair.Remove") == 0 || strcmp (service, "qubesair.FileList") == 0 ||
       strcmp (service, "qubesair.SetPrefs") == 0 || strcmp (service, "qubesair.TemplateList") == 0 ||
       strcmp (service, "qubesair.TemplateRollback") == 0 || strcmp (service, "qubesair.TemplateRemove") == 0)
-    return relay_answer (self, service, arg);
+    {
+      /* A VM zone host that takes its qubes' disk keys in our calls. */
+      if ((strcmp (service, "qubesair.Create") == 0 || strcmp (service, "qubesair.Start") == 0 ||
+           strcmp (service, "qubesair.Remove") == 0) && _air_ssh_driver_host_takes_keys (self))
+        return _air_ssh_driver_relay_keyed (self, service, arg);
+      return _air_ssh_driver_relay_answer (self, service, arg, NULL, NULL);
+    }
 
   /* Everything else, known here or not, is the zone host's to answer:
    * an unknown service gets its 127 from there. */
