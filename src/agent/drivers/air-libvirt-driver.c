@@ -1981,6 +1981,16 @@ air_libvirt_driver_new (const char  *state_dir,
 
       if (air_disk_key_call_wants (service))
         self->call_key = air_disk_key_read_line (STDIN_FILENO, &self->call_key_sent, NULL);
+      /* Without it a create's input is not what it says: refused here. */
+      if (!self->call_key_sent && g_strcmp0 (service, "qubesair.Create") == 0)
+        {
+          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED,
+                               _("No qube was created: this zone host encrypts private volumes with keys "
+                                 "its gateway sends in the call, and this call carried none. Update "
+                                 "qubes-air-agent on the zone’s gateway, or set disk_keys=none in the "
+                                 "zone host’s agent.conf."));
+          return NULL;
+        }
     }
 
   collect_dead_disposables (self);
