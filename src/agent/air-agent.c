@@ -345,8 +345,10 @@ air_agent_main (int    argc,
     return fail (error);
   if (proxmox_config != NULL)
     {
+      /* Not through a WireGuard tunnel that is down: the zone is down, and why. */
       g_autoptr(AirProxmoxDriver) proxmox =
-        air_proxmox_driver_new_for_gateway (state_dir, zone, proxmox_config, &error);
+        air_zone_setup_proxmox_tunnel_check (state_dir, zone, proxmox_config, &error)
+        ? air_proxmox_driver_new_for_gateway (state_dir, zone, proxmox_config, &error) : NULL;
 
       if (proxmox == NULL && strcmp (service, "qubesair.ZoneInfo") == 0)
         {

@@ -162,12 +162,21 @@ _air_zone_setup_run_tool (const char * const  *argv,
   g_autoptr(GSource) timeout = NULL;
   ToolWait wait = { 0 };
   g_autofree char *shown = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   if (key_fd >= 0)
     g_subprocess_launcher_take_fd (launcher, key_fd, 3);
-  process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &local_error);
   if (process == NULL)
-    return FALSE;
+    {
+      if (g_error_matches (local_error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT))
+        g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
+                     _("“%s” is not installed in this gateway: install %s in its template"),
+                     argv[0], strcmp (argv[0], "wg") == 0 ? "wireguard-tools" : "iproute2");
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   g_main_context_push_thread_default (context);
   timeout = g_timeout_source_new_seconds (10);
@@ -407,31 +416,45 @@ bring_up (const char  *state_dir,
   }
 }
 
-/* The zone's WireGuard settings here: its ssh configuration (endpoint) and
- * its wg-quick file. */
+/* The zone's WireGuard endpoint here, from its ssh or proxmox
+ * configuration; NULL with a message when it has no tunnel. */
 static char *
-load_wireguard (const char     *state_dir,
-                const char     *zone,
-                AirSshConfig  **out_config,
-                GError        **error)
+load_endpoint (const char  *state_dir,
+               const char  *zone,
+               GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(AirSshConfig) config = air_zone_setup_load (state_dir, zone, &local_error);
+  g_autoptr(AirProxmoxConfig) proxmox = NULL;
+
+  if (config != NULL && config->wireguard != NULL)
+    return g_strdup (config->wireguard);
+  if (config == NULL && local_error == NULL)
+    proxmox = air_zone_setup_load_proxmox (state_dir, &local_error);
+  if (proxmox != NULL && proxmox->wireguard != NULL)
+    return g_strdup (proxmox->wireguard);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
+                 _("Zone “%s” has no WireGuard tunnel on this gateway"), zone);
+  return NULL;
+}
+
+/* The zone's WireGuard settings here: its endpoint and its wg-quick file. */
+static char *
+load_wireguard (const char  *state_dir,
+                const char  *zone,
+                char       **out_endpoint,
+                GError     **error)
+{
+  g_autofree char *endpoint = load_endpoint (state_dir, zone, error);
   g_autofree char *path = _air_zone_setup_wireguard_path (state_dir, zone);
   char *contents = NULL;
 
-  if (config == NULL || config->wireguard == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
-                     _("Zone “%s” has no WireGuard tunnel on this gateway"), zone);
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &contents, NULL, error))
+  if (endpoint == NULL || !g_file_get_contents (path, &contents, NULL, error))
     return NULL;
-  *out_config = g_steal_pointer (&config);
+  *out_endpoint = g_steal_pointer (&endpoint);
   return contents;
 }
 
@@ -440,9 +463,9 @@ _air_zone_setup_tunnel_up (const char  *state_dir,
                            const char  *zone,
                            GError     **error)
 {
-  g_autoptr(AirSshConfig) config = NULL;
+  g_autofree char *endpoint = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autofree char *contents = load_wireguard (state_dir, zone, &config, error);
+  g_autofree char *contents = load_wireguard (state_dir, zone, &endpoint, error);
   g_autofree char *interface = air_wireguard_interface_name (zone);
   g_autofree char *legacy = NULL;
 
@@ -459,7 +482,7 @@ _air_zone_setup_tunnel_up (const char  *state_dir,
                      "host then needs the new peer configuration it prints)."), zone, zone);
       return -1;
     }
-  if (!bring_up (state_dir, zone, contents, config->wireguard, error))
+  if (!bring_up (state_dir, zone, contents, endpoint, error))
     return -1;
 
   json_builder_begin_object (builder);
@@ -481,7 +504,7 @@ _air_zone_setup_rekey (const char  *state_dir,
                        GError     **error)
 {
   g_autoptr(JsonObject) request = _air_zone_setup_read_request (error);
-  g_autoptr(AirSshConfig) config = NULL;
+  g_autofree char *endpoint = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autofree char *contents = NULL;
   g_autofree char *peer = NULL;
@@ -497,7 +520,7 @@ _air_zone_setup_rekey (const char  *state_dir,
                            _("The gateway's new WireGuard public key must be 44 characters of base64"));
       return -1;
     }
-  contents = load_wireguard (state_dir, zone, &config, error);
+  contents = load_wireguard (state_dir, zone, &endpoint, error);
   if (contents == NULL)
     return -1;
   peer = air_wireguard_config_value (contents, "PublicKey");
@@ -514,7 +537,7 @@ _air_zone_setup_rekey (const char  *state_dir,
   json_builder_set_member_name (builder, "zone");
   json_builder_add_string_value (builder, zone);
   /* The host keeps its own key: only its [Peer] is printed. */
-  if (!_air_zone_setup_write_wireguard (state_dir, zone, own_key, peer, config->wireguard, builder, error))
+  if (!_air_zone_setup_write_wireguard (state_dir, zone, own_key, peer, endpoint, builder, error))
     return -1;
   if (_air_zone_setup_interface_exists (interface))
     {
@@ -522,11 +545,73 @@ _air_zone_setup_rekey (const char  *state_dir,
       g_autofree char *fresh = NULL;
 
       if (!g_file_get_contents (path, &fresh, NULL, error) ||
-          !bring_up (state_dir, zone, fresh, config->wireguard, error))
+          !bring_up (state_dir, zone, fresh, endpoint, error))
         return -1;
       json_builder_set_member_name (builder, "tunnel_rekeyed");
       json_builder_add_boolean_value (builder, TRUE);
     }
   json_builder_end_object (builder);
   return _air_zone_setup_answer (builder);
+}
+
+/* A proxmox zone's link, as an ssh zone's health reads it from WireGuard:
+ * the API is not tried through a tunnel that is not there, nor through one
+ * whose peer has not answered a handshake for longer than WireGuard keeps
+ * a session (180 s), and the reason says so. No handshake yet is let
+ * through: the request itself starts one. */
+gboolean
+air_zone_setup_proxmox_tunnel_check (const char              *state_dir,
+                                     const char              *zone,
+                                     const AirProxmoxConfig  *config,
+                                     GError                 **error)
+{
+  g_autofree char *interface = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) fields = NULL;
+  guint64 handshake = 0;
+  gint64 age;
+  int status = -1;
+
+  if (config->wireguard == NULL)
+    return TRUE;
+  interface = air_wireguard_interface_name (zone);
+  if (!_air_zone_setup_interface_exists (interface))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("WireGuard: the tunnel to the Proxmox server is not up in this gateway (no interface %s); "
+                     "bring it up with “qair zone up %s”"), interface, zone);
+      return FALSE;
+    }
+  /* wg can hang on a wedged userspace interface: bounded. */
+  if (!g_spawn_sync (NULL, (char *[]) { "timeout", "2", "wg", "show", interface, "dump", NULL }, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                     &out, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("WireGuard: “wg show %s” did not answer in this gateway (is wireguard-tools installed?)"),
+                   interface);
+      return FALSE;
+    }
+  lines = g_strsplit (out, "\n", 3);
+  if (lines[0] == NULL || lines[1] == NULL || lines[1][0] == '\0')
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("WireGuard: the tunnel has no peer; bring it up again with “qair zone up %s”"), zone);
+      return FALSE;
+    }
+  fields = g_strsplit (lines[1], "\t", 9);
+  if (g_strv_length (fields) < 7)
+    return TRUE;
+  g_ascii_string_to_unsigned (fields[4], 10, 0, G_MAXUINT64, &handshake, NULL);
+  age = MAX (0, g_get_real_time () / G_USEC_PER_SEC - (gint64) MIN (handshake, (guint64) G_MAXINT64));
+  if (handshake != 0 && age > 180)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("WireGuard: last handshake %lu s ago; the Proxmox server's end of the tunnel does not answer "
+                     "(is “wg-quick@%s” running there?)"), (gulong) age, interface);
+      return FALSE;
+    }
+  return TRUE;
 }

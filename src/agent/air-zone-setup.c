@@ -29,7 +29,10 @@
  * "tls_pin" (sha256//BASE64 of the key) the server's certificate has, and
  * pin {"fingerprint": "SHA256:…"} pins it when the server still offers
  * that key. The API token is never sent here: the driver reads it from the
- * vault when it needs it (air-proxmox-driver.c).
+ * vault when it needs it (air-proxmox-driver.c). With "wireguard" (and
+ * the keys as above) a proxmox zone's server is reached through the zone's
+ * tunnel, at its tunnel address: the same wg-quick file, up and rekey as
+ * an ssh zone's, and the server's half of the tunnel in the answer.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -178,6 +181,40 @@ save_proxmox (const char              *state_dir,
   return _air_zone_setup_write_private (path, json, error);
 }
 
+/* The gateway's own WireGuard public key (made in the vault) and the
+ * server's, when the request has a tunnel; NULL own key without one. */
+static gboolean
+wireguard_request (JsonObject   *request,
+                   const char   *zone,
+                   const char  **endpoint,
+                   const char  **peer_key,
+                   const char  **own_key,
+                   GError      **error)
+{
+  if (!air_json_get_opt_string (request, "wireguard", AIR_WIREGUARD_MAX_ENDPOINT, NULL, endpoint, error) ||
+      !air_json_get_opt_string (request, "wireguard_peer_key", AIR_WIREGUARD_KEY_LEN, NULL, peer_key, error) ||
+      !air_json_get_opt_string (request, "wireguard_public_key", AIR_WIREGUARD_KEY_LEN, NULL, own_key, error))
+    return FALSE;
+  if (*endpoint != NULL && !air_wireguard_endpoint_validate (*endpoint, error))
+    return FALSE;
+  if (*peer_key != NULL && !air_wireguard_key_is_valid (*peer_key))
+    {
+      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                           _("The zone host's WireGuard key must be 44 characters of base64, as “wg pubkey” prints it"));
+      return FALSE;
+    }
+  /* The gateway's private key is made and kept in the vault: only its
+   * public half comes here. */
+  if (*endpoint != NULL && (*own_key == NULL || !air_wireguard_key_is_valid (*own_key)))
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The gateway's WireGuard key is made in the vault: have it made there first "
+                     "(“qair zone add %s --wireguard …” does), and send its public key"), zone);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 configure_proxmox (const char  *state_dir,
                    const char  *zone,
@@ -187,8 +224,21 @@ configure_proxmox (const char  *state_dir,
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(AirProxmoxConfig) config = NULL;
   g_autofree char *ssh_path = air_zone_setup_config_path (state_dir);
+  g_autofree char *wg_path = _air_zone_setup_wireguard_path (state_dir, zone);
+  g_autofree char *tunnel = NULL;
   g_autofree char *json = NULL;
+  const char *endpoint, *peer_key, *own_key;
 
+  if (!wireguard_request (request, zone, &endpoint, &peer_key, &own_key, error))
+    return -1;
+  /* The server's tunnel address is this gateway's to say, not the
+   * request's. */
+  json_object_remove_member (request, "tunnel");
+  if (endpoint != NULL)
+    {
+      air_wireguard_addresses (zone, NULL, &tunnel);
+      json_object_set_string_member (request, "tunnel", tunnel);
+    }
   {
     g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), request);
 
@@ -207,6 +257,12 @@ configure_proxmox (const char  *state_dir,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "zone");
   json_builder_add_string_value (builder, zone);
+  if (endpoint != NULL &&
+      !_air_zone_setup_write_wireguard (state_dir, zone, own_key, peer_key, endpoint, builder, error))
+    return -1;
+  /* No tunnel any more: its file goes (the interface, if up, with "remove"). */
+  if (endpoint == NULL)
+    _air_zone_setup_wipe_file (wg_path);
   json_builder_end_object (builder);
   return _air_zone_setup_answer (builder);
 }
@@ -236,9 +292,7 @@ configure (const char  *state_dir,
       !air_json_get_opt_string (request, "user", AIR_SSH_MAX_USER, NULL, &user, error) ||
       !air_json_get_opt_string (request, "agent", AIR_SSH_MAX_PATH, AIR_SSH_DEFAULT_AGENT, &agent, error) ||
       !air_json_get_opt_int (request, "timeout", 1, AIR_SSH_MAX_TIMEOUT, AIR_SSH_DEFAULT_TIMEOUT, &timeout, error) ||
-      !air_json_get_opt_string (request, "wireguard", AIR_WIREGUARD_MAX_ENDPOINT, NULL, &wireguard, error) ||
-      !air_json_get_opt_string (request, "wireguard_peer_key", AIR_WIREGUARD_KEY_LEN, NULL, &peer_key, error) ||
-      !air_json_get_opt_string (request, "wireguard_public_key", AIR_WIREGUARD_KEY_LEN, NULL, &own_key, error))
+      !wireguard_request (request, zone, &wireguard, &peer_key, &own_key, error))
     return -1;
 
   g_free (config->host);
@@ -249,23 +303,6 @@ configure (const char  *state_dir,
   config->agent_path = g_strdup (agent);
   config->connect_timeout = timeout;
   config->wireguard = g_strdup (wireguard);
-  if (wireguard != NULL && !air_wireguard_endpoint_validate (wireguard, error))
-    return -1;
-  if (peer_key != NULL && !air_wireguard_key_is_valid (peer_key))
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                           _("The zone host's WireGuard key must be 44 characters of base64, as “wg pubkey” prints it"));
-      return -1;
-    }
-  /* The gateway's private key is made and kept in the vault: only its
-   * public half comes here. */
-  if (wireguard != NULL && (own_key == NULL || !air_wireguard_key_is_valid (own_key)))
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                   _("The gateway's WireGuard key is made in the vault: have it made there first "
-                     "(“qair zone add %s --wireguard …” does), and send its public key"), zone);
-      return -1;
-    }
 
   registry = air_zone_registry_new (path);
   entry = air_zone_new (zone, NULL, "ssh");
@@ -311,13 +348,16 @@ load_driver (const char  *state_dir,
 }
 
 static int
-scan_proxmox (AirProxmoxConfig  *config,
+scan_proxmox (const char        *state_dir,
+              const char        *zone,
+              AirProxmoxConfig  *config,
               GError           **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autofree char *pin = air_proxmox_fetch_pin (config->url, config->timeout, error);
+  g_autofree char *pin = NULL;
 
-  if (pin == NULL)
+  if (!air_zone_setup_proxmox_tunnel_check (state_dir, zone, config, error) ||
+      (pin = air_proxmox_fetch_pin (config->url, config->timeout, error)) == NULL)
     return -1;
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "tls_pin");
@@ -340,6 +380,7 @@ pin_proxmox (const char        *state_dir,
 
   if (request == NULL ||
       !air_json_get_string (request, "fingerprint", 100, &wanted, error) ||
+      !air_zone_setup_proxmox_tunnel_check (state_dir, zone, config, error) ||
       (pin = air_proxmox_fetch_pin (config->url, config->timeout, error)) == NULL)
     return -1;
   /* Read again: what is pinned is what the server shows now and what the
@@ -485,7 +526,7 @@ air_zone_setup_serve (const char *state_dir,
   if ((strcmp (action, "scan") == 0 || strcmp (action, "pin") == 0) &&
       ((proxmox = air_zone_setup_load_proxmox (state_dir, &error)) != NULL || error != NULL))
     status = proxmox == NULL ? -1
-             : strcmp (action, "scan") == 0 ? scan_proxmox (proxmox, &error)
+             : strcmp (action, "scan") == 0 ? scan_proxmox (state_dir, zone, proxmox, &error)
              : pin_proxmox (state_dir, zone, proxmox, &error);
   else if (strcmp (action, "configure") == 0)
     status = configure (state_dir, zone, &error);

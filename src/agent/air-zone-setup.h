@@ -19,6 +19,12 @@ AirSshConfig *air_zone_setup_load        (const char  *state_dir,
                                           GError     **error);
 AirProxmoxConfig *air_zone_setup_load_proxmox (const char  *state_dir,
                                                GError     **error);
+/* FALSE, with WireGuard's view of why, when the proxmox zone's tunnel is
+ * not up in this gateway; TRUE without a tunnel. */
+gboolean      air_zone_setup_proxmox_tunnel_check (const char              *state_dir,
+                                                   const char              *zone,
+                                                   const AirProxmoxConfig  *config,
+                                                   GError                 **error);
 int           air_zone_setup_serve       (const char  *state_dir,
                                           const char  *zone,
                                           const char  *action);

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "air-error.h"
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-zone-dialog-private.h"
@@ -93,6 +94,46 @@ _air_zone_dialog_host_changed (AirZoneDialog *self)
   return strcmp (now, before) != 0;
 }
 
+/* Whether the gateway's answer to "pin" says it pinned the fingerprint
+ * shown (only that counts); else the dialog says nothing is trusted. */
+gboolean
+_air_zone_dialog_confirm_pinned (AirZoneDialog *self,
+                                 GBytes        *answer)
+{
+  g_autoptr(JsonObject) root = NULL;
+  const char *said = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (answer, &len);
+
+  root = len > 0 ? air_json_parse_object (data, len, AIR_ZONE_SETUP_MAX_ANSWER, NULL) : NULL;
+  if (root == NULL || !air_json_get_string (root, "pinned", 100, &said, NULL) ||
+      !air_zone_setup_fingerprints_equal (said, self->fingerprint))
+    {
+      g_autoptr(GError) refused = g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
+                                                       _("The gateway did not confirm that it pinned the key; "
+                                                         "nothing is trusted yet. Try again."));
+      _air_zone_dialog_fail (self, refused);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The key a scan found, for the user to compare (@text says with what)
+ * and trust: the next Save pins it. */
+void
+_air_zone_dialog_show_key (AirZoneDialog *self,
+                           const char    *text,
+                           const char    *shown)
+{
+  gtk_label_set_text (self->host_key_label, text);
+  gtk_label_set_text (self->fingerprint_label, shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->trust_check), TRUE);
+  gtk_widget_set_visible (self->host_key_box, TRUE);
+  gtk_button_set_label (self->save_button, self->zone ? _("_Trust and Save") : _("_Trust and Add"));
+  self->busy = FALSE;
+  _air_zone_dialog_validate (self);
+}
+
 static void
 pinned_cb (GObject      *object,
            GAsyncResult *result,
@@ -101,9 +142,8 @@ pinned_cb (GObject      *object,
   g_autoptr(AirZoneDialog) self = user_data;
   g_autoptr(GBytes) answer = _air_zone_dialog_setup_call_finish (self, object, result);
 
-  if (answer == NULL)
-    return;
-  _air_zone_dialog_save_zone (self, FALSE, NULL);
+  if (answer != NULL && _air_zone_dialog_confirm_pinned (self, answer))
+    _air_zone_dialog_save_zone (self, FALSE, NULL);
 }
 
 static void
@@ -117,6 +157,7 @@ scanned_cb (GObject      *object,
   g_autoptr(GPtrArray) keys = NULL;
   g_autofree char *text = NULL;
   g_autofree char *type = NULL;
+  g_autofree char *shown = NULL;
   const char *key;
 
   if (answer == NULL)
@@ -135,15 +176,8 @@ scanned_cb (GObject      *object,
   text = g_strdup_printf (_("The host %s offers the key below. Compare it with what this prints on the host:\n"
                             "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub"),
                           self->pending->host);
-  gtk_label_set_text (self->host_key_label, text);
-  g_clear_pointer (&text, g_free);
-  text = g_strdup_printf ("%s %s", type, self->fingerprint);
-  gtk_label_set_text (self->fingerprint_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->trust_check), TRUE);
-  gtk_widget_set_visible (self->host_key_box, TRUE);
-  gtk_button_set_label (self->save_button, self->zone ? _("_Trust and Save") : _("_Trust and Add"));
-  self->busy = FALSE;
-  _air_zone_dialog_validate (self);
+  shown = g_strdup_printf ("%s %s", type, self->fingerprint);
+  _air_zone_dialog_show_key (self, text, shown);
 }
 
 static void

@@ -64,6 +64,7 @@ struct _AirZoneDialog
   char        *fingerprint;    /* shown to the user */
   AirVaultClient *vault;       /* for the proxmox token */
   GBytes      *token;          /* taken from the entries, on its way to the vault */
+  AirWireguardSetup *tunnel;   /* a proxmox zone's new tunnel, shown once saved */
 
   gboolean     busy;
 };
@@ -97,6 +98,11 @@ char         *_air_zone_dialog_dup_text_or_null     (GtkEntry           *entry);
 AirSshConfig *_air_zone_dialog_dup_ssh_config       (AirZoneDialog      *self);
 gboolean      _air_zone_dialog_host_changed         (AirZoneDialog      *self);
 void          _air_zone_dialog_start_host_setup     (AirZoneDialog      *self);
+gboolean      _air_zone_dialog_confirm_pinned       (AirZoneDialog      *self,
+                                                     GBytes             *answer);
+void          _air_zone_dialog_show_key             (AirZoneDialog      *self,
+                                                     const char         *text,
+                                                     const char         *shown);
 
 /* air-zone-dialog-proxmox.c */
 gboolean      _air_zone_dialog_wants_proxmox_setup  (AirZoneDialog      *self);

@@ -3,7 +3,11 @@
  * The proxmox driver's server in the zone dialog: its fields checked as
  * they are typed; then the gateway is told the server, reports its TLS
  * certificate's key for the user to compare, pins it once trusted, and
- * the API token goes to the vault before the zone is saved.
+ * the API token goes to the vault before the zone is saved. With a
+ * WireGuard endpoint the tunnel's key pair is made in the vault first, the
+ * gateway is told the server and the tunnel, and the zone is saved with
+ * the Proxmox host's half shown: its certificate is pinned once the tunnel
+ * is up (qair zone up, then qair zone trust), as for an ssh zone's host.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,6 +22,7 @@
 #include "air-json.h"
 #include "air-names.h"
 #include "air-secret-buffer.h"
+#include "air-wireguard-key.h"
 #include "air-zone-dialog-private.h"
 
 /* What the user runs on the Proxmox server to see the same fingerprint. */
@@ -44,7 +49,8 @@ _air_zone_dialog_wants_proxmox_setup (AirZoneDialog *self)
   if (!_air_zone_dialog_is_proxmox (self))
     return FALSE;
   if (!_air_zone_dialog_was_proxmox (self) || !entry_is_empty (self->url_entry) || !entry_is_empty (self->node_entry) ||
-      !entry_is_empty (self->pool_entry) || !entry_is_empty (self->storage_entry))
+      !entry_is_empty (self->pool_entry) || !entry_is_empty (self->storage_entry) ||
+      !entry_is_empty (self->wireguard_entry) || !entry_is_empty (self->wireguard_key_entry))
     return TRUE;
   gateway = _air_zone_dialog_dup_gateway (self);
   return g_strcmp0 (gateway, air_zone_get_gateway (self->zone)) != 0;
@@ -117,6 +123,8 @@ _air_zone_dialog_proxmox_problem (AirZoneDialog  *self,
   const char *storage = gtk_editable_get_text (GTK_EDITABLE (self->storage_entry));
   const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_entry));
   const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_entry));
+  const char *endpoint = gtk_editable_get_text (GTK_EDITABLE (self->wireguard_entry));
+  const char *peer_key = gtk_editable_get_text (GTK_EDITABLE (self->wireguard_key_entry));
   gboolean setup = _air_zone_dialog_wants_proxmox_setup (self);
 
   *is_error = FALSE;
@@ -135,6 +143,13 @@ _air_zone_dialog_proxmox_problem (AirZoneDialog  *self,
       (pool[0] != '\0' && !air_name_validate (pool, N_("Proxmox pool"), error)) ||
       (storage[0] != '\0' && !air_name_validate (storage, N_("Proxmox storage"), error)))
     return (*error)->message;
+  if (endpoint[0] != '\0' && !air_wireguard_endpoint_validate (endpoint, error))
+    return (*error)->message;
+  if (peer_key[0] != '\0' && endpoint[0] == '\0')
+    return _("A WireGuard peer key needs the Proxmox host's WireGuard endpoint (HOST:PORT).");
+  if (peer_key[0] != '\0' && !air_wireguard_key_is_valid (peer_key))
+    return _("The WireGuard peer key is the Proxmox host's public key: 44 characters of base64, "
+             "as “wg pubkey” prints it.");
   *is_error = FALSE;
   /* A new proxmox zone needs its token; an existing one keeps the vault's
    * unless another is typed. */
@@ -163,6 +178,18 @@ _air_zone_dialog_show_proxmox_fields (AirZoneDialog *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
     gtk_widget_set_visible (widgets[i], shown);
+  /* The tunnel's fields are the host page's, shown for a Proxmox server
+   * too (hidden by the host page for other drivers). */
+  if (shown)
+    {
+      GtkWidget *tunnel[] = {
+        self->wireguard_label, GTK_WIDGET (self->wireguard_entry),
+        self->wireguard_key_label, GTK_WIDGET (self->wireguard_key_entry),
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (tunnel); i++)
+        gtk_widget_set_visible (tunnel[i], TRUE);
+    }
 }
 
 /* ---- proxmox: configure, scan, pin, the token to the vault, save ---- */
@@ -209,7 +236,7 @@ token_stored_cb (GObject      *object,
       _air_zone_dialog_fail (self, said);
       return;
     }
-  _air_zone_dialog_save_zone (self, FALSE, NULL);
+  _air_zone_dialog_save_zone (self, FALSE, g_steal_pointer (&self->tunnel));
 }
 
 /* The token, if one was typed, to the vault for the zone's gateway; then
@@ -222,7 +249,7 @@ _air_zone_dialog_store_token_and_save (AirZoneDialog *self)
 
   if (!_air_zone_dialog_has_token (self))
     {
-      _air_zone_dialog_save_zone (self, FALSE, NULL);
+      _air_zone_dialog_save_zone (self, FALSE, g_steal_pointer (&self->tunnel));
       return;
     }
   g_clear_pointer (&self->token, g_bytes_unref);
@@ -248,26 +275,9 @@ proxmox_pinned_cb (GObject      *object,
 {
   g_autoptr(AirZoneDialog) self = user_data;
   g_autoptr(GBytes) answer = _air_zone_dialog_setup_call_finish (self, object, result);
-  g_autoptr(JsonObject) root = NULL;
-  const char *said = NULL;
-  gsize len = 0;
-  const char *data;
 
-  if (answer == NULL)
-    return;
-  /* Only what the gateway says it pinned counts. */
-  data = g_bytes_get_data (answer, &len);
-  root = len > 0 ? air_json_parse_object (data, len, AIR_ZONE_SETUP_MAX_ANSWER, NULL) : NULL;
-  if (root == NULL || !air_json_get_string (root, "pinned", 100, &said, NULL) ||
-      !air_zone_setup_fingerprints_equal (said, self->fingerprint))
-    {
-      g_autoptr(GError) refused = g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL,
-                                                       _("The gateway did not confirm that it pinned the certificate; "
-                                                         "nothing is trusted yet. Try again."));
-      _air_zone_dialog_fail (self, refused);
-      return;
-    }
-  _air_zone_dialog_store_token_and_save (self);
+  if (answer != NULL && _air_zone_dialog_confirm_pinned (self, answer))
+    _air_zone_dialog_store_token_and_save (self);
 }
 
 static void
@@ -292,17 +302,11 @@ proxmox_scanned_cb (GObject      *object,
   url = air_text_sanitize (gtk_editable_get_text (GTK_EDITABLE (self->url_entry)), -1, 300);
   text = g_strdup_printf (_("The server %s shows the certificate key below. Compare it with what this "
                             "prints on the Proxmox server:\n%s"), url, compare_command);
-  gtk_label_set_text (self->host_key_label, text);
   /* The command is to be copied, not typed. */
   gtk_label_set_selectable (self->host_key_label, TRUE);
-  gtk_label_set_text (self->fingerprint_label, self->fingerprint);
   gtk_check_button_set_label (self->trust_check,
                         _("I compared this _fingerprint with the server's own and trust it"));
-  gtk_widget_set_visible (GTK_WIDGET (self->trust_check), TRUE);
-  gtk_widget_set_visible (self->host_key_box, TRUE);
-  gtk_button_set_label (self->save_button, self->zone ? _("_Trust and Save") : _("_Trust and Add"));
-  self->busy = FALSE;
-  _air_zone_dialog_validate (self);
+  _air_zone_dialog_show_key (self, text, self->fingerprint);
 }
 
 static void
@@ -312,11 +316,70 @@ proxmox_configured_cb (GObject      *object,
 {
   g_autoptr(AirZoneDialog) self = user_data;
   g_autoptr(GBytes) answer = _air_zone_dialog_setup_call_finish (self, object, result);
+  g_autoptr(GError) error = NULL;
 
   if (answer == NULL)
     return;
+  /* A new tunnel: the Proxmox host needs its half before the server can
+   * answer. The token is stored and the zone saved with that half shown;
+   * the certificate is pinned once the tunnel is up. */
+  g_clear_pointer (&self->tunnel, air_wireguard_setup_free);
+  self->tunnel = air_zone_setup_parse_configured (answer, &error);
+  if (error != NULL)
+    {
+      _air_zone_dialog_fail (self, error);
+      return;
+    }
+  if (self->tunnel != NULL)
+    {
+      _air_zone_dialog_store_token_and_save (self);
+      return;
+    }
   _air_zone_dialog_setup_call (self, "scan", NULL, _("Asking the server for its certificate key…"),
                                proxmox_scanned_cb);
+}
+
+/* The server's settings (and tunnel) to the gateway; @public_key: the
+ * gateway's WireGuard key, made in the vault, or NULL without a tunnel. */
+static void
+send_proxmox_settings (AirZoneDialog *self,
+                       const char    *public_key)
+{
+  g_autofree char *gateway = _air_zone_dialog_dup_gateway (self);
+  g_autofree char *pool = _air_zone_dialog_dup_text_or_null (self->pool_entry);
+  g_autofree char *storage = _air_zone_dialog_dup_text_or_null (self->storage_entry);
+  g_autofree char *endpoint = _air_zone_dialog_dup_text_or_null (self->wireguard_entry);
+  g_autofree char *peer_key = _air_zone_dialog_dup_text_or_null (self->wireguard_key_entry);
+  g_autofree char *request = NULL;
+  g_autofree char *text = NULL;
+
+  request = air_zone_setup_proxmox_request (gtk_editable_get_text (GTK_EDITABLE (self->url_entry)),
+                                            gtk_editable_get_text (GTK_EDITABLE (self->node_entry)),
+                                            pool, storage, public_key ? endpoint : NULL, peer_key, public_key);
+  text = g_strdup_printf (_("Sending the server's address to %s…"), gateway);
+  _air_zone_dialog_setup_call (self, "configure", request, text, proxmox_configured_cb);
+}
+
+static void
+tunnel_key_made_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(AirZoneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = air_vault_client_generate_key_finish (AIR_VAULT_CLIENT (object), result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (key == NULL || !air_wireguard_key_is_valid (key))
+    {
+      g_autoptr(GError) said = g_error_new (AIR_ERROR, AIR_ERROR_FAILED,
+                                            _("The vault made no WireGuard key for the tunnel: %s"),
+                                            error ? error->message : _("its answer is not a WireGuard public key"));
+      _air_zone_dialog_fail (self, said);
+      return;
+    }
+  send_proxmox_settings (self, key);
 }
 
 void
@@ -324,9 +387,6 @@ _air_zone_dialog_start_proxmox_setup (AirZoneDialog *self)
 {
   g_autofree char *gateway = _air_zone_dialog_dup_gateway (self);
   g_autofree char *request = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *pool = NULL;
-  g_autofree char *storage = NULL;
 
   if (self->fingerprint != NULL)
     {
@@ -336,11 +396,17 @@ _air_zone_dialog_start_proxmox_setup (AirZoneDialog *self)
       return;
     }
 
-  pool = _air_zone_dialog_dup_text_or_null (self->pool_entry);
-  storage = _air_zone_dialog_dup_text_or_null (self->storage_entry);
-  request = air_zone_setup_proxmox_request (gtk_editable_get_text (GTK_EDITABLE (self->url_entry)),
-                                            gtk_editable_get_text (GTK_EDITABLE (self->node_entry)),
-                                            pool, storage);
-  text = g_strdup_printf (_("Sending the server's address to %s…"), gateway);
-  _air_zone_dialog_setup_call (self, "configure", request, text, proxmox_configured_cb);
+  if (entry_is_empty (self->wireguard_entry))
+    {
+      send_proxmox_settings (self, NULL);
+      return;
+    }
+  /* The tunnel's key pair is made in the vault first (replacing any the
+   * zone had); the gateway gets its public half. */
+  if (self->vault == NULL)
+    self->vault = air_vault_client_new (NULL);
+  _air_zone_dialog_set_busy (self, TRUE, _("The vault makes the tunnel's WireGuard key…"));
+  air_vault_client_generate_async (self->vault, gtk_editable_get_text (GTK_EDITABLE (self->name_entry)),
+                                   "wireguard-key", gateway, NULL, TRUE, self->cancellable,
+                                   tunnel_key_made_cb, g_object_ref (self));
 }

@@ -518,6 +518,7 @@ air_zone_dialog_finalize (GObject *object)
   g_clear_pointer (&self->original, air_ssh_config_free);
   g_clear_pointer (&self->fingerprint, g_free);
   g_clear_pointer (&self->token, g_bytes_unref);
+  g_clear_pointer (&self->tunnel, air_wireguard_setup_free);
   g_clear_object (&self->vault);
 
   G_OBJECT_CLASS (air_zone_dialog_parent_class)->finalize (object);

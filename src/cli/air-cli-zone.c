@@ -7,6 +7,9 @@
  *                 [--fingerprint SHA256:…]
  *   qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE
  *                 [--pool POOL] [--storage STORAGE] [--fingerprint SHA256:…]
+ *                 [--wireguard ENDPOINT [--wireguard-peer-key KEY]]
+ *   (with --wireguard the gateway speaks to the server's API at its tunnel
+ *   address, the certificate still pinned by its key)
  *   qair zone trust NAME [--fingerprint SHA256:…]
  *   qair zone up NAME      the gateway brings the zone's WireGuard tunnel up
  *   qair zone rekey NAME   a new WireGuard key pair in the vault
@@ -20,6 +23,8 @@
  * A proxmox zone's gateway gets the server's URL, node, pool and storage;
  * the server's TLS certificate key is pinned the same way (Proxmox ships a
  * self-signed certificate), and its API token stays in the vault.
+ * The zone list does not say whether a proxmox zone has a tunnel: the
+ * vault's list does (its wireguard-key), and the gateway's answer.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -245,9 +250,18 @@ load_registry (GError **error)
 /* Shows the zone host's half of the tunnel. */
 static void
 print_host_half (AirWireguardSetup *wireguard,
-                 gboolean           whole_file)
+                 gboolean           whole_file,
+                 gboolean           proxmox)
 {
-  if (whole_file)
+  if (whole_file && proxmox)
+    g_print (_("\nThe gateway's WireGuard configuration is %s (interface %s, public key %s); "
+               "its private key is kept in the vault.\n"
+               "On the Proxmox host, put this in /etc/wireguard/%s.conf and run "
+               "“systemctl enable --now wg-quick@%s” (the tunnel then comes up with the host); "
+               "the gateway reaches Proxmox's API (port 8006) at the host's tunnel address:\n\n"),
+             wireguard->config_path, wireguard->interface, wireguard->public_key,
+             wireguard->interface, wireguard->interface);
+  else if (whole_file)
     g_print (_("\nThe gateway's WireGuard configuration is %s (interface %s, public key %s); "
                "its private key is kept in the vault.\n"
                "On the zone host, put this in /etc/wireguard/%s.conf and run “wg-quick up %s”:\n\n"),
@@ -318,8 +332,8 @@ zone_add (int    argc,
   proxmox = strcmp (driver, "proxmox") == 0;
   if (proxmox && (url == NULL || node == NULL))
     return air_cli_usage_error (context, "zone add", _("A proxmox zone needs --url https://HOST:8006 and --node NODE"));
-  if (proxmox && (host || endpoint || peer_key))
-    return air_cli_usage_error (context, "zone add", _("--host and --wireguard are for the ssh driver; a proxmox zone has --url"));
+  if (proxmox && host)
+    return air_cli_usage_error (context, "zone add", _("--host is for the ssh driver; a proxmox zone has --url"));
   if (!proxmox && (url || node || pool || storage))
     return air_cli_usage_error (context, "zone add", _("--url, --node, --pool and --storage are for the proxmox driver"));
   if (proxmox && !g_str_has_prefix (url, "https://"))
@@ -387,17 +401,46 @@ zone_add (int    argc,
 
   if (proxmox)
     {
+      g_autofree char *public_key = NULL;
+
+      if (endpoint != NULL && !air_wireguard_endpoint_validate (endpoint, &error))
+        return fail (error);
+      if (peer_key != NULL && !air_wireguard_key_is_valid (peer_key))
+        {
+          g_printerr ("qair: %s\n", _("The Proxmox host's WireGuard key must be 44 characters of base64, "
+                                      "as “wg pubkey” prints it"));
+          return AIR_CLI_EXIT_FAILED;
+        }
+      /* The tunnel's key pair is made in the vault, as for an ssh zone. */
+      if (endpoint != NULL &&
+          (public_key = air_cli_vault_wireguard_key (name, air_zone_get_gateway (zone), &error)) == NULL)
+        return fail (error);
       /* The gateway checks the URL and names itself (it is the one that
        * will use them) and says what is wrong. */
-      request = air_zone_setup_proxmox_request (url, node, pool, storage);
+      request = air_zone_setup_proxmox_request (url, node, pool, storage, endpoint, peer_key, public_key);
       answer = setup_call (air_zone_get_gateway (zone), "configure", request, &error);
       if (answer == NULL)
+        return fail (error);
+      wireguard = air_zone_setup_parse_configured (answer, &error);
+      if (error != NULL)
         return fail (error);
     }
 
   if (!air_zone_registry_save (registry, &error))
     return fail (error);
   g_print (_("Zone “%s” added; its gateway is %s.\n"), name, air_zone_get_gateway (zone));
+
+  if (proxmox && wireguard != NULL)
+    {
+      print_host_half (wireguard, TRUE, TRUE);
+      if (fingerprint == NULL)
+        {
+          g_print (_("Then bring the gateway's end up with “qair zone up %s”; when the tunnel is up, "
+                     "pin the server's certificate with “qair zone trust %s”, and store its API token "
+                     "with “qair cred put %s --kind proxmox-token”.\n"), name, name, name);
+          return AIR_CLI_EXIT_OK;
+        }
+    }
 
   if (proxmox)
     {
@@ -415,7 +458,7 @@ zone_add (int    argc,
 
   if (wireguard != NULL)
     {
-      print_host_half (wireguard, TRUE);
+      print_host_half (wireguard, TRUE, FALSE);
       if (fingerprint == NULL)
         {
           g_print (_("Then bring the gateway's end up with “qair zone up %s”; when the tunnel is up, "
@@ -478,6 +521,31 @@ zone_trust (int    argc,
   return AIR_CLI_EXIT_OK;
 }
 
+/* Whether the vault keeps a WireGuard key for @zone: a proxmox zone has a
+ * tunnel when it does (the zone list does not say). */
+static gboolean
+vault_has_wireguard_key (const char *zone)
+{
+  g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
+  g_auto(AirCliWait) wait = { 0 };
+  g_autoptr(GPtrArray) list = NULL;
+
+  air_cli_wait_init (&wait);
+  air_vault_client_list_async (client, NULL, air_cli_wait_cb, &wait);
+  list = air_vault_client_list_finish (client, air_cli_wait_finish (&wait), NULL);
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    if (g_strcmp0 (air_credential_info_get_zone (list->pdata[i]), zone) == 0 &&
+        g_strcmp0 (air_credential_info_get_kind (list->pdata[i]), "wireguard-key") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_proxmox (AirZone *zone)
+{
+  return zone != NULL && g_strcmp0 (air_zone_get_driver (zone), "proxmox") == 0;
+}
+
 static int
 zone_remove (int    argc,
              char **argv)
@@ -500,8 +568,9 @@ zone_remove (int    argc,
   ssh = air_zone_registry_get_ssh_config (registry, argv[1]) != NULL ||
         (air_zone_registry_lookup (registry, argv[1]) != NULL &&
          g_strcmp0 (air_zone_get_driver (air_zone_registry_lookup (registry, argv[1])), "proxmox") == 0);
-  wireguard = air_zone_registry_get_ssh_config (registry, argv[1]) != NULL &&
-              air_zone_registry_get_ssh_config (registry, argv[1])->wireguard != NULL;
+  wireguard = (air_zone_registry_get_ssh_config (registry, argv[1]) != NULL &&
+               air_zone_registry_get_ssh_config (registry, argv[1])->wireguard != NULL) ||
+              (is_proxmox (air_zone_registry_lookup (registry, argv[1])) && vault_has_wireguard_key (argv[1]));
   if (!air_zone_registry_remove (registry, argv[1], &error) ||
       !air_zone_registry_save (registry, &error))
     return fail (error);
@@ -526,8 +595,8 @@ zone_remove (int    argc,
   return AIR_CLI_EXIT_OK;
 }
 
-/* The ssh zone NAME of the registry that has a WireGuard tunnel, and its
- * gateway; else a message. */
+/* The ssh or proxmox zone NAME of the registry that has a WireGuard
+ * tunnel, and its gateway; else a message. */
 static const char *
 wireguard_zone (AirZoneRegistry  *registry,
                 const char       *name,
@@ -536,6 +605,8 @@ wireguard_zone (AirZoneRegistry  *registry,
   AirZone *zone = air_zone_registry_lookup (registry, name);
   const AirSshConfig *config = air_zone_registry_get_ssh_config (registry, name);
 
+  if (is_proxmox (zone) && vault_has_wireguard_key (name))
+    return air_zone_get_gateway (zone);
   if (zone == NULL || config == NULL || config->wireguard == NULL)
     {
       g_autofree char *shown = air_text_sanitize (name, -1, 40);
@@ -613,7 +684,7 @@ zone_rekey (int    argc,
                  : g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL, _("The gateway's answer has no WireGuard configuration")));
   g_print (_("Zone “%s” has a new WireGuard key pair; the private key is in the vault, and no file of "
              "the gateway holds it.\n"), argv[1]);
-  print_host_half (wireguard, FALSE);
+  print_host_half (wireguard, FALSE, FALSE);
   return AIR_CLI_EXIT_OK;
 }
 
@@ -634,7 +705,7 @@ air_cli_zone_main (int    argc,
 
   g_printerr ("%s", _("Usage:\n"
                       "  qair zone add NAME --driver ssh --host H [--port P] [--user U] [--wireguard ENDPOINT]\n"
-                      "  qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE [--pool P] [--storage S]\n"
+                      "  qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE [--pool P] [--storage S] [--wireguard ENDPOINT]\n"
                       "  qair zone trust NAME [--fingerprint SHA256:…]\n"
                       "  qair zone up NAME\n"
                       "  qair zone rekey NAME\n"

@@ -78,11 +78,17 @@ air_zone_setup_pin_request (const char *fingerprint)
   return air_json_builder_to_line (builder);
 }
 
+/* @wireguard: the tunnel's endpoint, NULL without one; then
+ * @wireguard_public_key is the gateway's (made in the vault) and
+ * @wireguard_peer_key the server's, if the user has one already. */
 char *
 air_zone_setup_proxmox_request (const char *url,
                                 const char *node,
                                 const char *pool,
-                                const char *storage)
+                                const char *storage,
+                                const char *wireguard,
+                                const char *wireguard_peer_key,
+                                const char *wireguard_public_key)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
 
@@ -102,6 +108,18 @@ air_zone_setup_proxmox_request (const char *url,
     {
       json_builder_set_member_name (builder, "storage");
       json_builder_add_string_value (builder, storage);
+    }
+  if (wireguard != NULL)
+    {
+      const char *names[] = { "wireguard", "wireguard_peer_key", "wireguard_public_key" };
+      const char *values[] = { wireguard, wireguard_peer_key, wireguard_public_key };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        if (values[i] != NULL)
+          {
+            json_builder_set_member_name (builder, names[i]);
+            json_builder_add_string_value (builder, values[i]);
+          }
     }
   json_builder_end_object (builder);
   return air_json_builder_to_line (builder);

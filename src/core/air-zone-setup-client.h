@@ -37,7 +37,10 @@ char              *air_zone_setup_pin_request       (const char          *finger
 char              *air_zone_setup_proxmox_request   (const char          *url,
                                                      const char          *node,
                                                      const char          *pool,
-                                                     const char          *storage);
+                                                     const char          *storage,
+                                                     const char          *wireguard,
+                                                     const char          *wireguard_peer_key,
+                                                     const char          *wireguard_public_key);
 char              *air_zone_setup_tls_fingerprint   (const char          *pin);
 gboolean           air_zone_setup_fingerprints_equal (const char         *a,
                                                      const char          *b);

@@ -28,6 +28,11 @@ typedef struct {
   char  *storage;   /* NULL: linked clones on the template's storage */
   char  *pin;       /* sha256//…, NULL until trusted */
   guint  timeout;   /* seconds a request may take */
+  /* Through the zone's WireGuard tunnel (air-proxmox-config.c): @url is
+   * then the server at its tunnel address, @server_url the user's. */
+  char  *wireguard;  /* the tunnel's endpoint HOST:PORT; NULL: no tunnel */
+  char  *tunnel;     /* the server's address in the tunnel */
+  char  *server_url; /* the URL the user gave */
 } AirProxmoxConfig;
 
 void              air_proxmox_config_free     (AirProxmoxConfig  *config);
@@ -35,6 +40,8 @@ AirProxmoxConfig *air_proxmox_config_parse    (const char        *data,
                                                gsize              len,
                                                GError           **error);
 char             *air_proxmox_config_to_json  (const AirProxmoxConfig *config);
+char             *air_proxmox_config_tunnel_url (const char      *url,
+                                                 const char      *address);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirProxmoxConfig, air_proxmox_config_free)
 
