@@ -56,29 +56,18 @@ static const SecretSchema disk_key_schema = {
 
 /* The zone's disk-key items, of @qube only when it is not NULL. */
 static GList *
-search (SecretCollection   *collection,
+search (AirVaultStore      *store,
         const char         *zone,
         const char         *qube,
         SecretSearchFlags   flags,
         GError            **error)
 {
   g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GError) local_error = NULL;
-  GList *items;
 
   g_hash_table_insert (attributes, (char *) "zone", (char *) zone);
   if (qube != NULL)
     g_hash_table_insert (attributes, (char *) "qube", (char *) qube);
-  items = secret_collection_search_sync (collection, &disk_key_schema, attributes,
-                                         flags | SECRET_SEARCH_ALL, NULL, &local_error);
-  if (local_error != NULL)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
-                   _("The Secret Service could not be searched: %s"), local_error->message);
-      g_list_free_full (items, g_object_unref);
-      return NULL;
-    }
-  return items;
+  return air_vault_store_search (store, &disk_key_schema, attributes, flags, error);
 }
 
 static char *
@@ -192,7 +181,7 @@ make_key (void)
 }
 
 static gboolean
-store_new_key (SecretCollection  *collection,
+store_new_key (AirVaultStore     *store,
                const char        *zone,
                const char        *qube,
                const char        *gateway,
@@ -201,12 +190,11 @@ store_new_key (SecretCollection  *collection,
 {
   g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(SecretValue) value = NULL;
-  g_autoptr(SecretItem) item = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *label = g_strdup_printf ("Qubes Air: disk key of qube %s (zone %s)", qube, zone);
   GList *old;
 
-  old = search (collection, zone, qube, SECRET_SEARCH_NONE, error);
+  old = search (store, zone, qube, SECRET_SEARCH_NONE, error);
   if (old == NULL && error != NULL && *error != NULL)
     return FALSE;
 
@@ -215,23 +203,14 @@ store_new_key (SecretCollection  *collection,
   g_hash_table_insert (attributes, (char *) "gateway", (char *) gateway);
   /* libsecret keeps its own copy, wiped with the value. */
   value = secret_value_new ((const char *) key->data, key->len, "text/plain");
-  /* A new item, then the old ones go (as air_vault_store_put does:
-   * gnome-keyring's replace of identical attributes is not reliable). */
-  item = secret_item_create_sync (collection, &disk_key_schema, attributes, label, value,
-                                  SECRET_ITEM_CREATE_NONE, NULL, &local_error);
-  if (item == NULL)
+  /* A new item, then the old ones go, as for a credential. */
+  if (!air_vault_store_create_item (store, &disk_key_schema, attributes, label, value, old,
+                                    &local_error))
     {
-      g_list_free_full (old, g_object_unref);
       g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
-                   _("The Secret Service did not store the disk key: %s"),
-                   local_error ? local_error->message : _("unknown error"));
+                   _("The Secret Service did not store the disk key: %s"), local_error->message);
       return FALSE;
     }
-  for (GList *l = old; l != NULL; l = l->next)
-    if (g_strcmp0 (g_dbus_proxy_get_object_path (l->data),
-                   g_dbus_proxy_get_object_path (G_DBUS_PROXY (item))) != 0)
-      secret_item_delete_sync (l->data, NULL, NULL);
-  g_list_free_full (old, g_object_unref);
   return TRUE;
 }
 
@@ -286,7 +265,6 @@ air_vault_disk_key_serve (const char  *zone,
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(AirVaultStore) store = NULL;
   g_autofree char *gateway = NULL;
-  SecretCollection *collection;
   const char *op = NULL, *qube = NULL;
   GList *items;
 
@@ -297,9 +275,8 @@ air_vault_disk_key_serve (const char  *zone,
   store = air_vault_store_open (error);
   if (store == NULL)
     return AIR_VAULT_EXIT_FAILED;
-  collection = air_vault_store_get_collection (store);
 
-  items = search (collection, zone, g_str_equal (op, "create") ? NULL : qube,
+  items = search (store, zone, g_str_equal (op, "create") ? NULL : qube,
                   g_str_equal (op, "get") ? SECRET_SEARCH_LOAD_SECRETS : SECRET_SEARCH_NONE, error);
   if (items == NULL && *error != NULL)
     return AIR_VAULT_EXIT_FAILED;
@@ -335,7 +312,7 @@ air_vault_disk_key_serve (const char  *zone,
       g_autoptr(AirSecret) key = make_key ();
 
       g_list_free_full (items, g_object_unref);
-      if (!store_new_key (collection, zone, qube, caller, key, error) ||
+      if (!store_new_key (store, zone, qube, caller, key, error) ||
           !write_key (zone, qube, key, error))
         return AIR_VAULT_EXIT_FAILED;
       *audit_entry = g_strdup_printf ("made disk key of qube=%s zone=%s for caller=%s", qube, zone, caller);

@@ -161,21 +161,24 @@ attributes_for (const char *zone,
   return attributes;
 }
 
-static GList *
-search (AirVaultStore      *self,
-        const char         *zone,
-        const char         *kind,
-        SecretSearchFlags   flags,
-        GError            **error)
+/* The items of @schema with @attributes, for this file and for items of
+ * another schema (air-vault-disk-keys.c). */
+GList *
+air_vault_store_search (AirVaultStore       *self,
+                        const SecretSchema  *schema,
+                        GHashTable          *attributes,
+                        SecretSearchFlags    flags,
+                        GError             **error)
 {
-  g_autoptr(GHashTable) attributes = attributes_for (zone, kind);
   g_autoptr(GError) local_error = NULL;
   GList *items;
+
+  g_return_val_if_fail (AIR_IS_VAULT_STORE (self), NULL);
 
   if (!check_collection (self, error))
     return NULL;
 
-  items = secret_collection_search_sync (self->collection, &credential_schema, attributes,
+  items = secret_collection_search_sync (self->collection, schema, attributes,
                                          flags | SECRET_SEARCH_ALL, NULL, &local_error);
   if (local_error != NULL)
     {
@@ -185,6 +188,55 @@ search (AirVaultStore      *self,
       return NULL;
     }
   return items;
+}
+
+/* A new item beside the @old ones (taken), which go once it is stored:
+ * gnome-keyring's own replace of an item with the very same attributes (a
+ * rekey) dropped off the bus in the middle of the call. On failure @error
+ * is the Secret Service's own, for the caller to say what was not stored. */
+gboolean
+air_vault_store_create_item (AirVaultStore       *self,
+                             const SecretSchema  *schema,
+                             GHashTable          *attributes,
+                             const char          *label,
+                             SecretValue         *value,
+                             GList               *old,
+                             GError             **error)
+{
+  g_autoptr(SecretItem) item = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (AIR_IS_VAULT_STORE (self), FALSE);
+
+  item = secret_item_create_sync (self->collection, schema, attributes, label, value,
+                                  SECRET_ITEM_CREATE_NONE, NULL, &local_error);
+  if (item == NULL)
+    {
+      g_list_free_full (old, g_object_unref);
+      if (local_error == NULL)
+        local_error = g_error_new_literal (AIR_ERROR, AIR_ERROR_FAILED, _("unknown error"));
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  for (GList *l = old; l != NULL; l = l->next)
+    if (g_strcmp0 (g_dbus_proxy_get_object_path (l->data),
+                   g_dbus_proxy_get_object_path (G_DBUS_PROXY (item))) != 0)
+      secret_item_delete_sync (l->data, NULL, NULL);
+  g_list_free_full (old, g_object_unref);
+  return TRUE;
+}
+
+static GList *
+search (AirVaultStore      *self,
+        const char         *zone,
+        const char         *kind,
+        SecretSearchFlags   flags,
+        GError            **error)
+{
+  g_autoptr(GHashTable) attributes = attributes_for (zone, kind);
+
+  return air_vault_store_search (self, &credential_schema, attributes, flags, error);
 }
 
 static AirVaultRecord *
@@ -258,7 +310,6 @@ air_vault_store_put (AirVaultStore         *self,
   g_autoptr(AirSecret) owned = secret;
   g_autoptr(GHashTable) attributes = NULL;
   g_autoptr(SecretValue) value = NULL;
-  g_autoptr(SecretItem) item = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *item_label = NULL;
   const char *content_type;
@@ -290,26 +341,14 @@ air_vault_store_put (AirVaultStore         *self,
                                  air_secret_data_free);
   air_secret_steal_data (g_steal_pointer (&owned));
 
-  /* A new item beside the old one, which goes once the new one is
-   * stored: gnome-keyring's own replace of an item with the very same
-   * attributes (a rekey) dropped off the bus in the middle of the call. */
-  item = secret_item_create_sync (self->collection, &credential_schema, attributes,
-                                  item_label, value, SECRET_ITEM_CREATE_NONE,
-                                  NULL, &local_error);
-  if (item == NULL)
+  if (!air_vault_store_create_item (self, &credential_schema, attributes, item_label, value,
+                                    old, &local_error))
     {
-      g_list_free_full (old, g_object_unref);
       g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
                    _("The Secret Service did not store the credential: %s"),
-                   local_error ? local_error->message : _("unknown error"));
+                   local_error->message);
       return FALSE;
     }
-
-  for (GList *l = old; l != NULL; l = l->next)
-    if (g_strcmp0 (g_dbus_proxy_get_object_path (l->data),
-                   g_dbus_proxy_get_object_path (G_DBUS_PROXY (item))) != 0)
-      secret_item_delete_sync (l->data, NULL, NULL);
-  g_list_free_full (old, g_object_unref);
 
   return TRUE;
 }
@@ -392,11 +431,4 @@ air_vault_store_delete (AirVaultStore  *self,
     }
 
   return n_deleted;
-}
-
-SecretCollection *
-air_vault_store_get_collection (AirVaultStore *self)
-{
-  g_return_val_if_fail (AIR_IS_VAULT_STORE (self), NULL);
-  return self->collection;
 }

@@ -41,12 +41,23 @@ AirSecret      *air_vault_store_lookup     (AirVaultStore    *self,
                                             const char       *zone,
                                             const char       *kind,
                                             GError          **error);
-/* For items of another schema (air-vault-disk-keys.c): the unlocked
- * default collection the store was opened on. */
-SecretCollection *air_vault_store_get_collection (AirVaultStore *self);
 guint           air_vault_store_delete     (AirVaultStore    *self,
                                             const char       *zone,
                                             const char       *kind,
                                             GError          **error);
+/* Items of any schema (air-vault-disk-keys.c keeps its own): searched in
+ * the unlocked default collection, and a new one stored in place of @old. */
+GList          *air_vault_store_search     (AirVaultStore      *self,
+                                            const SecretSchema *schema,
+                                            GHashTable         *attributes,
+                                            SecretSearchFlags   flags,
+                                            GError            **error);
+gboolean        air_vault_store_create_item (AirVaultStore      *self,
+                                             const SecretSchema *schema,
+                                             GHashTable         *attributes,
+                                             const char         *label,
+                                             SecretValue        *value,
+                                             GList              *old,
+                                             GError            **error);
 
 G_END_DECLS
