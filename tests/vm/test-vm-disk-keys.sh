@@ -122,8 +122,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 sshd_setup "$sshd_dir" 127.0.0.1 "$port" "$host"
 # sshd gives a session no environment of ours: the host's agent finds the
 # test's libvirt session by these.
-printf 'SetEnv HOME=%s XDG_RUNTIME_DIR=%s XDG_CONFIG_HOME=%s XDG_CACHE_HOME=%s XDG_DATA_HOME=%s\n' \
-  "$HOME" "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" >>"$sshd_dir/sshd_config"
+printf 'SetEnv HOME=%s XDG_RUNTIME_DIR=%s XDG_CONFIG_HOME=%s XDG_CACHE_HOME=%s XDG_DATA_HOME=%s PATH=%s\n' \
+  "$HOME" "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" "$PATH:/usr/sbin:/sbin" \
+  >>"$sshd_dir/sshd_config"
 # As nobody (run-vm.sh under root) sshd would run commands with nologin:
 # there it runs in user namespaces of its own that see /bin/sh as our shell.
 wrap=
