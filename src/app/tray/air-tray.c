@@ -18,6 +18,8 @@
  * it changed. Without a StatusNotifierWatcher on the bus nothing is done
  * at all: no panel can show any of it.
  *
+ * The menu itself is built in air-tray-menu.c.
+ *
  * Names in labels were validated by the session (zone and qube names);
  * reasons and job titles were made safe by AirZone and AirJob.
  *
@@ -32,30 +34,8 @@
 #include "air-dbus-menu.h"
 #include "air-label-colors.h"
 #include "air-names.h"
+#include "air-tray-private.h"
 #include "air-tray.h"
-
-/* Failed jobs remembered until seen, and named in the tooltip. */
-#define MAX_UNSEEN_FAILURES 20
-#define MAX_NAMED_IN_TOOLTIP 3
-#define MAX_REASON_IN_MENU 80
-
-struct _AirTray
-{
-  GObject             parent_instance;
-
-  /* Owned references */
-  AirSession         *session;
-  GMenu              *menu;
-  GSimpleActionGroup *actions;
-  AirDBusMenu        *dbus_menu;
-  AirStatusNotifier  *notifier;
-  GPtrArray          *unseen_failures;   /* AirJob */
-  GHashTable         *pixmaps;           /* icon name → a(iiay) */
-  char               *shown_icon;
-
-  guint               update_id;
-  gboolean            menu_stale;        /* fill_menu before it is shown */
-};
 
 G_DEFINE_FINAL_TYPE (AirTray, air_tray, G_TYPE_OBJECT)
 
@@ -186,188 +166,11 @@ static const GActionEntry tray_actions[] = {
   { .name = "quit", .activate = quit_action },
 };
 
-static GMenuItem *
-info_item (const char *label,
-           const char *key)
-{
-  GMenuItem *item = g_menu_item_new (label, NULL);
-
-  g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_KEY, "s", key);
-  return item;
-}
-
-static GMenuItem *
-action_item (const char *label,
-             const char *action,
-             const char *target,
-             gboolean    enabled)
-{
-  GMenuItem *item = g_menu_item_new (label, NULL);
-
-  g_menu_item_set_action_and_target (item, action, target ? "s" : NULL, target);
-  if (!enabled)
-    g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_ENABLED, "b", FALSE);
-  return item;
-}
-
-static void
-append_item (GMenu     *menu,
-             GMenuItem *item)
-{
-  g_menu_append_item (menu, item);
-  g_object_unref (item);
-}
-
-static GMenuModel *
-qube_menu (AirQube *qube)
-{
-  GMenu *menu = g_menu_new ();
-  AirQubeState state = air_qube_get_state (qube);
-  g_autofree char *target = g_strdup_printf ("%s/%s", air_qube_get_zone (qube), air_qube_get_name (qube));
-  gboolean halted = state == AIR_QUBE_STATE_HALTED || state == AIR_QUBE_STATE_CRASHED;
-  gboolean running = state == AIR_QUBE_STATE_RUNNING;
-
-  append_item (menu, action_item (_("Start"), "start-qube", target, halted));
-  append_item (menu, action_item (_("Shut Down"), "shutdown-qube", target,
-                                  running || state == AIR_QUBE_STATE_PAUSED));
-  append_item (menu, action_item (_("Run Terminal"), "run-terminal", target, running));
-  return G_MENU_MODEL (menu);
-}
-
-static GMenuModel *
-zone_menu (AirTray *self,
-           AirZone *zone)
-{
-  GMenu *menu = g_menu_new ();
-  g_autoptr(GMenu) status = g_menu_new ();
-  g_autoptr(GMenu) qubes = g_menu_new ();
-  GListModel *inventory = G_LIST_MODEL (air_session_get_inventory (self->session));
-  const char *name = air_zone_get_name (zone);
-  AirHealth health = air_zone_get_health (zone);
-  const char *reason = air_zone_get_health_reason (zone);
-  g_autofree char *line = NULL;
-  AirZoneLink *link = air_session_get_link (self->session, name);
-  guint running = link ? air_zone_link_get_n_running (link) : 0;
-  guint count = link ? air_zone_link_get_n_qubes (link) : 0;
-  guint shown = 0;
-
-  if (health == AIR_HEALTH_DOWN && reason != NULL && reason[0] != '\0')
-    {
-      g_autofree char *short_reason = air_text_sanitize (reason, -1, MAX_REASON_IN_MENU);
-
-      /* Translators: a zone that cannot be reached, and why */
-      line = g_strdup_printf (_("Down: %s"), short_reason);
-    }
-  else if (health == AIR_HEALTH_DOWN)
-    line = g_strdup (_("Down"));
-  else if (link != NULL && air_zone_link_is_loading (link))
-    line = g_strdup (_("Connecting…"));
-  else
-    {
-      g_autofree char *counted = g_strdup_printf (ngettext ("%u qube", "%u qubes", count), count);
-
-      /* Translators: a zone's health, its number of qubes, then of running ones */
-      line = g_strdup_printf (_("%s · %s · %u running"), air_health_get_display_name (health), counted, running);
-    }
-  append_item (status, info_item (line, "health"));
-  append_item (status, action_item (_("Show in Qubes Air"), "show-zone", name, TRUE));
-  if (health == AIR_HEALTH_DOWN)
-    append_item (status, action_item (_("Reconnect"), "reconnect-zone", name, TRUE));
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (status));
-
-  for (guint i = 0, n = g_list_model_get_n_items (inventory); i < n; i++)
-    {
-      g_autoptr(AirQube) qube = g_list_model_get_item (inventory, i);
-      g_autoptr(GMenuModel) submenu = NULL;
-      g_autofree char *label = NULL;
-      g_autofree char *key = NULL;
-      GMenuItem *item;
-
-      if (g_strcmp0 (air_qube_get_zone (qube), name) != 0)
-        continue;
-      if (shown++ == AIR_TRAY_MAX_QUBES_PER_ZONE)
-        {
-          g_autofree char *more = g_strdup_printf (_("%u more in the window"), count - AIR_TRAY_MAX_QUBES_PER_ZONE);
-
-          append_item (qubes, action_item (more, "show-zone", name, TRUE));
-          break;
-        }
-
-      /* Translators: a qube's name and its state, e.g. "work (Running)" */
-      label = g_strdup_printf (_("%s (%s)"), air_qube_get_name (qube),
-                               air_qube_state_get_display_name (air_qube_get_state (qube)));
-      key = g_strdup_printf ("qube/%s", air_qube_get_name (qube));
-      submenu = qube_menu (qube);
-      item = g_menu_item_new_submenu (label, submenu);
-      g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_KEY, "s", key);
-      append_item (qubes, item);
-    }
-  if (shown == 0 && health != AIR_HEALTH_DOWN)
-    append_item (qubes, info_item (_("No qubes"), "no-qubes"));
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (qubes));
-
-  return G_MENU_MODEL (menu);
-}
-
 typedef struct {
   guint      running_qubes;
   guint      running_jobs;
   GPtrArray *down;       /* AirZone, borrowed */
 } Summary;
-
-static void
-fill_menu (AirTray *self)
-{
-  GListModel *zones = air_session_get_zones (self->session);
-  GListModel *jobs = air_session_get_jobs (self->session);
-  g_autoptr(GMenu) zones_section = g_menu_new ();
-  g_autoptr(GMenu) jobs_section = g_menu_new ();
-  g_autoptr(GMenu) app_section = g_menu_new ();
-
-  for (guint i = 0, n = g_list_model_get_n_items (zones); i < n; i++)
-    {
-      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
-      g_autoptr(GMenuModel) submenu = zone_menu (self, zone);
-      g_autofree char *label = NULL;
-      g_autofree char *key = g_strdup_printf ("zone/%s", air_zone_get_name (zone));
-      GMenuItem *item;
-
-      /* Translators: a zone's name and its health, e.g. "local — Up" */
-      label = g_strdup_printf (_("%s — %s"), air_zone_get_name (zone),
-                               air_health_get_display_name (air_zone_get_health (zone)));
-      item = g_menu_item_new_submenu (label, submenu);
-      g_menu_item_set_attribute (item, AIR_DBUS_MENU_ATTRIBUTE_KEY, "s", key);
-      append_item (zones_section, item);
-    }
-
-  for (guint i = 0, n = g_list_model_get_n_items (jobs); i < n; i++)
-    {
-      g_autoptr(AirJob) job = g_list_model_get_item (jobs, i);
-      g_autofree char *label = NULL;
-
-      if (air_job_is_finished (job))
-        continue;
-      /* Translators: a running job and its zone, e.g. "Start work — local" */
-      label = g_strdup_printf (_("%s — %s"), air_job_get_title (job), air_job_get_zone (job));
-      append_item (jobs_section, action_item (label, "open", NULL, TRUE));
-    }
-  for (guint i = 0; i < self->unseen_failures->len; i++)
-    {
-      AirJob *job = g_ptr_array_index (self->unseen_failures, i);
-      g_autofree char *label = g_strdup_printf (_("Failed: %s"), air_job_get_title (job));
-
-      append_item (jobs_section, action_item (label, "open", NULL, TRUE));
-    }
-
-  append_item (app_section, action_item (_("Open Qubes Air"), "open", NULL, TRUE));
-  append_item (app_section, action_item (_("Quit"), "quit", NULL, TRUE));
-
-  self->menu_stale = FALSE;
-  g_menu_remove_all (self->menu);
-  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (zones_section));
-  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (jobs_section));
-  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (app_section));
-}
 
 /* What the icon and tooltip say: per zone, its link's kept counts. */
 static void
@@ -403,7 +206,7 @@ populate_cb (gpointer user_data)
   AirTray *self = user_data;
 
   if (self->menu_stale)
-    fill_menu (self);
+    _air_tray_fill_menu (self);
 }
 
 static char *
@@ -806,7 +609,7 @@ air_tray_get_menu (AirTray *self)
 {
   g_return_val_if_fail (AIR_IS_TRAY (self), NULL);
   if (self->menu_stale)
-    fill_menu (self);
+    _air_tray_fill_menu (self);
   return G_MENU_MODEL (self->menu);
 }
 
