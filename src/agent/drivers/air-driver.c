@@ -118,8 +118,19 @@ air_driver_run_tool (const char * const  *argv,
   g_autofree char *program = g_find_program_in_path (argv[0]);
   g_autofree char *err = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char **resolved = NULL;
   int status = 0;
 
+  /* An agent started by sshd as a user has no sbin in its PATH on Debian,
+   * where mkfs.ext4 lives. */
+  for (const char * const *dir = (const char * const[]) { "/usr/sbin", "/sbin", NULL };
+       program == NULL && *dir != NULL; dir++)
+    {
+      g_autofree char *candidate = g_build_filename (*dir, argv[0], NULL);
+
+      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
+        program = g_steal_pointer (&candidate);
+    }
   if (program == NULL)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
@@ -127,7 +138,9 @@ air_driver_run_tool (const char * const  *argv,
       return FALSE;
     }
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+  resolved = g_memdup2 (argv, (g_strv_length ((char **) argv) + 1) * sizeof (char *));
+  resolved[0] = program;
+  if (!g_spawn_sync (NULL, resolved, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
                      NULL, NULL, NULL, &err, &status, &local_error) ||
       !g_spawn_check_wait_status (status, NULL))
     {

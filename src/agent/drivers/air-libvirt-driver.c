@@ -234,8 +234,6 @@ get_connection (AirLibvirtDriver  *self,
   return self->conn;
 }
 
-/* Runs a tool (qemu-img, mkfs.ext4) and turns its failure into an error
- * naming it, with its own message: "No space left on device" included. */
 static AirQubeSpec *
 read_settings (AirLibvirtDriver  *self,
                const char        *name,
