@@ -1,7 +1,8 @@
 /* air-cli-wait.c
  *
  * The command line runs each async core call on a private main context
- * and iterates it until the call is done: one call, then exit.
+ * (or the default one, where signal sources must run too) and iterates
+ * it until the call is done: one call, then exit.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,7 +20,18 @@ air_cli_wait_init (AirCliWait *wait)
 {
   wait->context = g_main_context_new ();
   wait->result = NULL;
+  wait->pushed = TRUE;
   g_main_context_push_thread_default (wait->context);
+}
+
+/* On the global default context instead: for commands whose Unix signal
+ * and timeout sources (g_unix_signal_add) live there. */
+void
+air_cli_wait_init_default (AirCliWait *wait)
+{
+  wait->context = g_main_context_ref (g_main_context_default ());
+  wait->result = NULL;
+  wait->pushed = FALSE;
 }
 
 void
@@ -45,7 +57,8 @@ air_cli_wait_clear (AirCliWait *wait)
 {
   if (wait->context == NULL)
     return;
-  g_main_context_pop_thread_default (wait->context);
+  if (wait->pushed)
+    g_main_context_pop_thread_default (wait->context);
   g_clear_object (&wait->result);
   g_clear_pointer (&wait->context, g_main_context_unref);
 }

@@ -15,9 +15,11 @@ G_BEGIN_DECLS
 typedef struct {
   GMainContext *context;
   GAsyncResult *result;
+  gboolean      pushed;
 } AirCliWait;
 
-void          air_cli_wait_init   (AirCliWait   *wait);
+void          air_cli_wait_init         (AirCliWait   *wait);
+void          air_cli_wait_init_default (AirCliWait   *wait);
 void          air_cli_wait_cb     (GObject      *object,
                                    GAsyncResult *result,
                                    gpointer      user_data);

@@ -4,10 +4,23 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+
+#include "air-zone-registry.h"
 
 G_BEGIN_DECLS
 
 int air_cli_main (int argc, char **argv);
+
+/* Shared by the commands of air-cli-*.c. */
+int              air_cli_fail            (GError             *error);
+int              air_cli_usage           (const char         *message);
+gboolean         air_cli_load_registry   (GError            **error);
+AirZoneRegistry *air_cli_registry        (void);
+GOptionContext  *air_cli_command_context (const char         *parameters,
+                                          const char         *summary,
+                                          const GOptionEntry *entries);
+int              air_cli_find_separator  (int                 argc,
+                                          char              **argv);
 
 G_END_DECLS
