@@ -214,7 +214,7 @@ static const Command commands[] = {
                 "              [--agent PATH] [--timeout SECONDS] [--wireguard HOST:PORT [--wireguard-peer-key KEY]]\n"
                 "              [--fingerprint SHA256:…]\n"
                 "qair zone add NAME --driver proxmox --url https://HOST:8006 --node NODE [--pool POOL] [--storage STORAGE]\n"
-                "              [--fingerprint SHA256:…]\n"
+                "              [--wireguard HOST:PORT [--wireguard-peer-key KEY]] [--fingerprint SHA256:…]\n"
                 "qair zone trust NAME [--fingerprint SHA256:…]\n"
                 "qair zone up NAME\n"
                 "qair zone rekey NAME\n"
