@@ -18,16 +18,16 @@ typedef struct {
   gboolean      pushed;
 } AirCliWait;
 
-void          air_cli_wait_init         (AirCliWait   *wait);
-void          air_cli_wait_init_default (AirCliWait   *wait);
-void          air_cli_wait_cb     (GObject      *object,
-                                   GAsyncResult *result,
-                                   gpointer      user_data);
-GAsyncResult *air_cli_wait_finish (AirCliWait   *wait);
-void          air_cli_wait_clear  (AirCliWait   *wait);
-int           air_cli_usage_error (GOptionContext *context,
-                                   const char     *command,
-                                   const char     *message);
+void          air_cli_wait_init         (AirCliWait     *wait);
+void          air_cli_wait_init_default (AirCliWait     *wait);
+void          air_cli_wait_cb           (GObject        *object,
+                                         GAsyncResult   *result,
+                                         gpointer        user_data);
+GAsyncResult *air_cli_wait_finish       (AirCliWait     *wait);
+void          air_cli_wait_clear        (AirCliWait     *wait);
+int           air_cli_usage_error       (GOptionContext *context,
+                                         const char     *command,
+                                         const char     *message);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AirCliWait, air_cli_wait_clear)
 
