@@ -472,6 +472,34 @@ run_with (AirProxmoxDriver *driver, const char *name, gboolean disposable,
   return status;
 }
 
+/* Guards of a clone (air-proxmox-driver.c) that run this program. */
+static guint
+count_own_guards (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *entry;
+  guint n = 0;
+
+  while (proc != NULL && (entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *exe_link = g_build_filename ("/proc", entry, "exe", NULL);
+      g_autofree char *cmdline_path = g_build_filename ("/proc", entry, "cmdline", NULL);
+      g_autofree char *exe = g_file_read_link (exe_link, NULL);
+      g_autofree char *cmdline = NULL;
+      gsize len = 0;
+
+      if (exe == NULL || g_strcmp0 (exe, self) != 0 ||
+          !g_file_get_contents (cmdline_path, &cmdline, &len, NULL))
+        continue;
+      /* argv[1] follows argv[0]'s NUL */
+      if (strnlen (cmdline, len) + 1 < len &&
+          strcmp (cmdline + strnlen (cmdline, len) + 1, "--proxmox-task-guard") == 0)
+        n++;
+    }
+  return n;
+}
+
 static void
 test_driver (void)
 {
@@ -519,6 +547,11 @@ test_driver (void)
   g_assert_cmpuint (air_qube_get_memory (made), ==, 2048);
   g_assert_cmpuint (air_qube_get_vcpus (made), ==, 2);
   g_assert_cmpint (air_qube_get_label (made), ==, AIR_LABEL_RED);
+  /* The clone's guard ends with the clone (and is a guard, not another
+   * run of this test starting guards of its own). */
+  for (int i = 0; i < 100 && count_own_guards () > 0; i++)
+    g_usleep (100 * 1000);
+  g_assert_cmpuint (count_own_guards (), ==, 0);
   again = air_proxmox_driver_create (driver, "work", spec, &error);
   g_assert_null (again);
   g_assert_error (error, AIR_ERROR, AIR_ERROR_EXISTS);
