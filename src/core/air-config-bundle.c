@@ -10,7 +10,7 @@
  *
  * With --with-secrets it also carries "secrets": an age file the vault
  * made of the zones' credentials and keys, which only the vault opens
- * again (air-vault.c, CredentialExport / CredentialImport).
+ * again (air-vault-export.c, CredentialExport / CredentialImport).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
