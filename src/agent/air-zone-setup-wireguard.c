@@ -559,6 +559,42 @@ _air_zone_setup_rekey (const char  *state_dir,
  * whose peer has not answered a handshake for longer than WireGuard keeps
  * a session (180 s), and the reason says so. No handshake yet is let
  * through: the request itself starts one. */
+/* The peer of a WireGuard interface as "wg show IFACE dump" gives it
+ * (its line's fields 5–7): FALSE when wg did not answer; *has_peer FALSE
+ * when the interface has none. */
+gboolean
+air_zone_setup_wireguard_peer (const char *interface,
+                               gboolean   *has_peer,
+                               guint64    *handshake,
+                               guint64    *received,
+                               guint64    *sent)
+{
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) fields = NULL;
+  int status = -1;
+
+  *has_peer = FALSE;
+  *handshake = *received = *sent = 0;
+  /* wg can hang on a wedged userspace interface: bounded. */
+  if (!g_spawn_sync (NULL, (char *[]) { "timeout", "2", "wg", "show", (char *) interface, "dump", NULL }, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                     &out, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    return FALSE;
+  lines = g_strsplit (out, "\n", 3);
+  if (lines[0] == NULL || lines[1] == NULL || lines[1][0] == '\0')
+    return TRUE;
+  fields = g_strsplit (lines[1], "\t", 9);
+  if (g_strv_length (fields) < 7)
+    return FALSE;
+  *has_peer = TRUE;
+  g_ascii_string_to_unsigned (fields[4], 10, 0, G_MAXUINT64, handshake, NULL);
+  g_ascii_string_to_unsigned (fields[5], 10, 0, G_MAXUINT64, received, NULL);
+  g_ascii_string_to_unsigned (fields[6], 10, 0, G_MAXUINT64, sent, NULL);
+  return TRUE;
+}
+
 gboolean
 air_zone_setup_proxmox_tunnel_check (const char              *state_dir,
                                      const char              *zone,
@@ -566,12 +602,9 @@ air_zone_setup_proxmox_tunnel_check (const char              *state_dir,
                                      GError                 **error)
 {
   g_autofree char *interface = NULL;
-  g_autofree char *out = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_auto(GStrv) fields = NULL;
-  guint64 handshake = 0;
+  guint64 handshake = 0, received = 0, sent = 0;
+  gboolean has_peer = FALSE;
   gint64 age;
-  int status = -1;
 
   if (config->wireguard == NULL)
     return TRUE;
@@ -583,28 +616,19 @@ air_zone_setup_proxmox_tunnel_check (const char              *state_dir,
                      "bring it up with “qair zone up %s”"), interface, zone);
       return FALSE;
     }
-  /* wg can hang on a wedged userspace interface: bounded. */
-  if (!g_spawn_sync (NULL, (char *[]) { "timeout", "2", "wg", "show", interface, "dump", NULL }, NULL,
-                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                     &out, NULL, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
+  if (!air_zone_setup_wireguard_peer (interface, &has_peer, &handshake, &received, &sent))
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
                    _("WireGuard: “wg show %s” did not answer in this gateway (is wireguard-tools installed?)"),
                    interface);
       return FALSE;
     }
-  lines = g_strsplit (out, "\n", 3);
-  if (lines[0] == NULL || lines[1] == NULL || lines[1][0] == '\0')
+  if (!has_peer)
     {
       g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
                    _("WireGuard: the tunnel has no peer; bring it up again with “qair zone up %s”"), zone);
       return FALSE;
     }
-  fields = g_strsplit (lines[1], "\t", 9);
-  if (g_strv_length (fields) < 7)
-    return TRUE;
-  g_ascii_string_to_unsigned (fields[4], 10, 0, G_MAXUINT64, &handshake, NULL);
   age = MAX (0, g_get_real_time () / G_USEC_PER_SEC - (gint64) MIN (handshake, (guint64) G_MAXINT64));
   if (handshake != 0 && age > 180)
     {

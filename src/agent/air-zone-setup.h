@@ -25,6 +25,11 @@ gboolean      air_zone_setup_proxmox_tunnel_check (const char              *stat
                                                    const char              *zone,
                                                    const AirProxmoxConfig  *config,
                                                    GError                 **error);
+gboolean      air_zone_setup_wireguard_peer (const char *interface,
+                                             gboolean   *has_peer,
+                                             guint64    *handshake,
+                                             guint64    *received,
+                                             guint64    *sent);
 int           air_zone_setup_serve       (const char  *state_dir,
                                           const char  *zone,
                                           const char  *action);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "air-ssh-driver-private.h"
+#include "air-zone-setup.h"
 #include "air-wireguard-key.h"
 
 /* What the zone host says of itself (isolation, say) with what the link
@@ -41,60 +42,40 @@ wireguard_health (AirSshDriver  *self,
 {
   g_autofree char *interface = NULL;
   g_autofree char *sys_path = NULL;
-  g_autofree char *out = NULL;
-  g_auto(GStrv) lines = NULL;
-  int status = -1;
+  g_autofree char *rx_text = NULL;
+  g_autofree char *tx_text = NULL;
+  guint64 handshake = 0, rx = 0, tx = 0;
+  gboolean has_peer = FALSE;
+  gint64 age;
 
   if (self->config->wireguard == NULL)
     return FALSE;
   interface = air_wireguard_interface_name (self->zone);
   sys_path = g_build_filename ("/sys/class/net", interface, NULL);
-  if (!g_file_test (sys_path, G_FILE_TEST_EXISTS))
+  if (!g_file_test (sys_path, G_FILE_TEST_EXISTS) ||
+      !air_zone_setup_wireguard_peer (interface, &has_peer, &handshake, &rx, &tx))
     return FALSE;
-
-  /* wg can hang on a wedged userspace interface: bounded. */
-  if (!g_spawn_sync (NULL, (char *[]) { "timeout", "2", "wg", "show", interface, "dump", NULL }, NULL,
-                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                     &out, NULL, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
-    return FALSE;
-
-  lines = g_strsplit (out, "\n", 3);
-  if (lines[0] == NULL || lines[1] == NULL || lines[1][0] == '\0')
+  if (!has_peer)
     {
       *health = AIR_HEALTH_DEGRADED;
       *reason = g_strdup (_("WireGuard: the tunnel has no peer"));
       return TRUE;
     }
-
-  {
-    g_auto(GStrv) fields = g_strsplit (lines[1], "\t", 9);
-    guint64 handshake = 0, rx = 0, tx = 0;
-    gint64 age;
-    g_autofree char *rx_text = NULL;
-    g_autofree char *tx_text = NULL;
-
-    if (g_strv_length (fields) < 7)
-      return FALSE;
-    g_ascii_string_to_unsigned (fields[4], 10, 0, G_MAXUINT64, &handshake, NULL);
-    g_ascii_string_to_unsigned (fields[5], 10, 0, G_MAXUINT64, &rx, NULL);
-    g_ascii_string_to_unsigned (fields[6], 10, 0, G_MAXUINT64, &tx, NULL);
-    rx_text = g_format_size (rx);
-    tx_text = g_format_size (tx);
-    self->wg_handshake = (gint64) MIN (handshake, (guint64) (G_MAXINT64 / G_USEC_PER_SEC));
-    if (handshake == 0)
-      {
-        *health = AIR_HEALTH_DEGRADED;
-        *reason = g_strdup (_("WireGuard: no handshake yet"));
-        return TRUE;
-      }
-    age = MAX (0, g_get_real_time () / G_USEC_PER_SEC - (gint64) handshake);
-    /* WireGuard re-keys every two minutes while there is traffic. */
-    *health = age > 180 ? AIR_HEALTH_DEGRADED : AIR_HEALTH_UP;
-    *reason = g_strdup_printf (_("WireGuard: last handshake %lu s ago, %s received, %s sent"),
-                               (gulong) age, rx_text, tx_text);
-    return TRUE;
-  }
+  rx_text = g_format_size (rx);
+  tx_text = g_format_size (tx);
+  self->wg_handshake = (gint64) MIN (handshake, (guint64) (G_MAXINT64 / G_USEC_PER_SEC));
+  if (handshake == 0)
+    {
+      *health = AIR_HEALTH_DEGRADED;
+      *reason = g_strdup (_("WireGuard: no handshake yet"));
+      return TRUE;
+    }
+  age = MAX (0, g_get_real_time () / G_USEC_PER_SEC - (gint64) handshake);
+  /* WireGuard re-keys every two minutes while there is traffic. */
+  *health = age > 180 ? AIR_HEALTH_DEGRADED : AIR_HEALTH_UP;
+  *reason = g_strdup_printf (_("WireGuard: last handshake %lu s ago, %s received, %s sent"),
+                             (gulong) age, rx_text, tx_text);
+  return TRUE;
 }
 
 AirHealth
