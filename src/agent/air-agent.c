@@ -97,6 +97,17 @@ print_line (const char *text)
   return TRUE;
 }
 
+/* A create's progress line, for a caller that asked for them. */
+static void
+report_progress (gpointer    data,
+                 int         percent,
+                 const char *text)
+{
+  g_autofree char *line = air_progress_to_line (percent, text);
+
+  print_line (line);
+}
+
 /* Takes @error by address: it is set by the call that made @qube, which C
  * may evaluate after the other arguments. */
 static int
@@ -197,6 +208,8 @@ serve (AirDriver  *driver,
     {
       g_autoptr(GBytes) input = air_fd_read_to_end (STDIN_FILENO, AIR_JSON_MAX_LINE, &error);
       g_autoptr(AirQubeSpec) spec = NULL;
+      const AirProgressReporter reporter = { report_progress, NULL };
+      gboolean progress;
       gsize len = 0;
       const char *data;
 
@@ -206,7 +219,10 @@ serve (AirDriver  *driver,
       spec = len > 0 ? air_qube_spec_parse (data, len, &error) : air_qube_spec_new ();
       if (spec == NULL)
         return fail (error);
-      return print_qube (air_driver_create (driver, arg, spec, &error), &error);
+      /* The caller's wish, not the qube's setting: not passed on. */
+      progress = spec->progress;
+      spec->progress = FALSE;
+      return print_qube (air_driver_create (driver, arg, spec, progress ? &reporter : NULL, &error), &error);
     }
   else if (strcmp (service, "qubesair.SetPrefs") == 0)
     {

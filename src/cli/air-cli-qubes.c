@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "air-cli.h"
 #include "air-cli-qubes.h"
@@ -248,6 +249,25 @@ air_cli_cmd_zones (int argc, char **argv)
   return 0;
 }
 
+/* A slow create's progress (a Proxmox clone), on one line of the
+ * terminal; text from the zone comes checked (air_progress_parse). */
+static void
+create_progress (int         percent,
+                 const char *text,
+                 gpointer    user_data)
+{
+  const char *name = user_data;
+  /* Kept to one line of a narrow terminal, or \r cannot redraw it. */
+  g_autofree char *shown = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 40));
+
+  g_printerr ("\r\033[K");
+  if (percent >= 0)
+    /* Translators: qube name, percentage, what the zone is doing */
+    g_printerr (_("Creating %s: %d%% %s"), name, percent, shown);
+  else
+    g_printerr (_("Creating %s: %s"), name, shown);
+}
+
 int
 air_cli_cmd_create (int argc, char **argv)
 {
@@ -272,6 +292,7 @@ air_cli_cmd_create (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(AirQube) qube = NULL;
   g_auto(AirCliWait) wait = { 0 };
+  gboolean terminal = isatty (STDERR_FILENO);
   const char *name, *colon;
   AirZone *zone;
 
@@ -311,8 +332,11 @@ air_cli_cmd_create (int argc, char **argv)
   spec->network = network;
 
   air_cli_wait_init_default (&wait);
-  air_zone_create_qube_async (zone, name, spec, NULL, air_cli_wait_cb, &wait);
+  air_zone_create_qube_async (zone, name, spec, terminal ? create_progress : NULL, (gpointer) name,
+                              NULL, air_cli_wait_cb, &wait);
   qube = air_zone_create_qube_finish (zone, air_cli_wait_finish (&wait), &error);
+  if (terminal)
+    g_printerr ("\r\033[K");
   if (qube == NULL)
     return air_cli_fail (error);
   return 0;

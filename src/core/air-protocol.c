@@ -452,7 +452,8 @@ air_qube_spec_parse (const char  *data,
       !GET_ENUM (object, "label", air_label_from_string, spec->label, &spec->label, error) ||
       !air_json_get_opt_int (object, "memory", 1, AIR_PROTOCOL_MAX_MEMORY, spec->memory, &memory, error) ||
       !air_json_get_opt_int (object, "vcpus", 1, AIR_PROTOCOL_MAX_VCPUS, spec->vcpus, &vcpus, error) ||
-      !air_json_get_opt_bool (object, "network", spec->network, &spec->network, error))
+      !air_json_get_opt_bool (object, "network", spec->network, &spec->network, error) ||
+      !air_json_get_opt_bool (object, "progress", FALSE, &spec->progress, error))
     return NULL;
 
   if (!air_name_validate (template_name, "template", error))
@@ -483,9 +484,63 @@ air_qube_spec_to_json (const AirQubeSpec *spec)
   json_builder_add_int_value (builder, spec->vcpus);
   json_builder_set_member_name (builder, "network");
   json_builder_add_boolean_value (builder, spec->network);
+  if (spec->progress)
+    {
+      json_builder_set_member_name (builder, "progress");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
   json_builder_end_object (builder);
 
   return air_json_builder_to_line (builder);
+}
+
+/* Progress */
+
+#define PROGRESS_PREFIX "{\"progress\":"
+
+char *
+air_progress_to_line (int         percent,
+                      const char *text)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autofree char *shown = air_text_sanitize (text != NULL ? text : "", -1, AIR_PROTOCOL_MAX_PROGRESS_TEXT);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "progress");
+  json_builder_add_int_value (builder, CLAMP (percent, -1, 100));
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, shown);
+  json_builder_end_object (builder);
+  return air_json_builder_to_line (builder);
+}
+
+/* Whether a line of an answer is a progress line (as our agents write
+ * them), without parsing it: the answer itself never begins so. */
+gboolean
+air_progress_line_matches (const char *line,
+                           gsize       len)
+{
+  return len >= strlen (PROGRESS_PREFIX) && memcmp (line, PROGRESS_PREFIX, strlen (PROGRESS_PREFIX)) == 0;
+}
+
+gboolean
+air_progress_parse (const char  *line,
+                    gsize        len,
+                    int         *percent,
+                    char       **text,
+                    GError     **error)
+{
+  g_autoptr(JsonObject) object = air_json_parse_object (line, len, AIR_JSON_MAX_LINE, error);
+  const char *value;
+  gint64 number;
+
+  if (object == NULL ||
+      !air_json_get_opt_int (object, "progress", -1, 100, -1, &number, error) ||
+      !air_json_get_opt_string (object, "text", AIR_PROTOCOL_MAX_PROGRESS_TEXT * 4, "", &value, error))
+    return FALSE;
+  *percent = (int) number;
+  *text = air_text_sanitize (value, -1, AIR_PROTOCOL_MAX_PROGRESS_TEXT);
+  return TRUE;
 }
 
 gboolean

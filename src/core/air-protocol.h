@@ -34,7 +34,14 @@ typedef struct {
   guint         memory;
   guint         vcpus;
   gboolean      network;   /* FALSE: only the qube's own loopback */
+  /* qubesair.Create only: the caller reads progress lines before the
+   * qube (below); an older agent ignores it and sends the qube alone. */
+  gboolean      progress;
 } AirQubeSpec;
+
+/* A progress line of a long call (a Proxmox clone):
+ * {"progress":PERCENT,"text":TEXT}, PERCENT 0–100 or -1 when not known. */
+#define AIR_PROTOCOL_MAX_PROGRESS_TEXT 200
 
 /* qubesair.SetPrefs: what to change; a field left at its zero value (or
  * has_label FALSE) is kept. Memory and vCPUs change only while the qube is
@@ -95,6 +102,16 @@ AirQubeSpec  *air_qube_spec_parse        (const char  *data,
                                           gsize        len,
                                           GError     **error);
 char         *air_qube_spec_to_json      (const AirQubeSpec *spec);
+
+char         *air_progress_to_line       (int          percent,
+                                          const char  *text);
+gboolean      air_progress_line_matches  (const char  *line,
+                                          gsize        len);
+gboolean      air_progress_parse         (const char  *line,
+                                          gsize        len,
+                                          int         *percent,
+                                          char       **text,
+                                          GError     **error);
 
 /* FALSE with @error when nothing is asked for or a value is out of range. */
 gboolean      air_qube_prefs_parse       (const char  *data,

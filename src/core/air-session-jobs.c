@@ -123,6 +123,19 @@ job_call_free (JobCall *call)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JobCall, job_call_free)
 
+/* A clone's percentage is the job's; its text, the job's detail. */
+static void
+create_progress (int         percent,
+                 const char *text,
+                 gpointer    user_data)
+{
+  JobCall *call = user_data;
+
+  air_job_set_progress (call->job, percent >= 0 ? percent / 100.0 : -1.0);
+  if (text[0] != '\0')
+    air_job_set_detail (call->job, text);
+}
+
 static void
 create_cb (GObject      *object,
            GAsyncResult *result,
@@ -164,6 +177,7 @@ air_session_create_qube (AirSession        *self,
 {
   AirZone *zone;
   AirJob *job;
+  JobCall *call;
   g_autofree char *shown = NULL;
 
   g_return_val_if_fail (AIR_IS_SESSION (self), NULL);
@@ -174,8 +188,9 @@ air_session_create_qube (AirSession        *self,
   if (zone == NULL)
     return job;
 
-  air_zone_create_qube_async (zone, name, spec, air_job_get_cancellable (job),
-                              create_cb, job_call_new (self, job));
+  call = job_call_new (self, job);
+  air_zone_create_qube_async (zone, name, spec, create_progress, call, air_job_get_cancellable (job),
+                              create_cb, call);
   return job;
 }
 

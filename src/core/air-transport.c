@@ -356,6 +356,9 @@ typedef struct {
   GByteArray  *output;
   GByteArray  *errors;
   gsize        max_output;
+  AirTransportLineFunc line_func;
+  gpointer     line_data;
+  gboolean     lines_done;   /* the line function left a line: the rest is the answer */
   guint        pending;
   GError      *error;
 } Call;
@@ -443,6 +446,24 @@ call_complete (GTask *task)
 
 static void read_stream (GTask *task, GInputStream *stream, GByteArray *into);
 
+/* The output's whole lines to the line function, until it leaves one. */
+static void
+offer_lines (Call *call)
+{
+  const guint8 *end;
+
+  while (call->line_func != NULL && !call->lines_done &&
+         (end = memchr (call->output->data, '\n', call->output->len)) != NULL)
+    {
+      gsize len = end - call->output->data;
+
+      if (!call->line_func ((const char *) call->output->data, len, call->line_data))
+        call->lines_done = TRUE;
+      else
+        g_byte_array_remove_range (call->output, 0, len + 1);
+    }
+}
+
 static void
 read_cb (GObject      *object,
          GAsyncResult *result,
@@ -481,6 +502,7 @@ read_cb (GObject      *object,
           return;
         }
       g_byte_array_append (into, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      offer_lines (call);
     }
   else if (into->len < AIR_TRANSPORT_MAX_ERROR)
     {
@@ -586,6 +608,25 @@ air_transport_call_async (AirTransport        *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
+  air_transport_call_lines_async (self, target, service, arg, input, max_output, NULL, NULL,
+                                  cancellable, callback, user_data);
+}
+
+/* A bounded call whose output may begin with lines for @line_func (the
+ * limit is then on each line and on the answer after them). */
+void
+air_transport_call_lines_async (AirTransport         *self,
+                                const char           *target,
+                                const char           *service,
+                                const char           *arg,
+                                GBytes               *input,
+                                gsize                 max_output,
+                                AirTransportLineFunc  line_func,
+                                gpointer              line_data,
+                                GCancellable         *cancellable,
+                                GAsyncReadyCallback   callback,
+                                gpointer              user_data)
+{
   g_autoptr(GTask) task = NULL;
   Call *call;
 
@@ -599,6 +640,8 @@ air_transport_call_async (AirTransport        *self,
   call->output = g_byte_array_new ();
   call->errors = g_byte_array_new ();
   call->max_output = max_output;
+  call->line_func = line_func;
+  call->line_data = line_data;
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
   call->input = input != NULL ? g_bytes_ref (input) : NULL;

@@ -58,6 +58,24 @@ void              air_transport_call_async   (AirTransport      *self,
                                               GCancellable      *cancellable,
                                               GAsyncReadyCallback callback,
                                               gpointer           user_data);
+/* Offered each whole line of a call's output as it comes, on the
+ * caller's main context: TRUE takes it out of the answer (a progress
+ * line), FALSE leaves it and the rest to the answer. */
+typedef gboolean (*AirTransportLineFunc) (const char *line,
+                                          gsize       len,
+                                          gpointer    user_data);
+
+void              air_transport_call_lines_async (AirTransport  *self,
+                                              const char        *target,
+                                              const char        *service,
+                                              const char        *arg,
+                                              GBytes            *input,
+                                              gsize              max_output,
+                                              AirTransportLineFunc line_func,
+                                              gpointer           line_data,
+                                              GCancellable      *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer           user_data);
 GBytes           *air_transport_call_finish  (AirTransport      *self,
                                               GAsyncResult      *result,
                                               GError           **error);

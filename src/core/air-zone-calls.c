@@ -276,19 +276,81 @@ qube_call_with_input (AirZone             *self,
              MAX_SMALL_ANSWER, decode_qube, FALSE, cancellable, callback, user_data);
 }
 
+/* A create's progress lines, before its answer. */
+typedef struct {
+  AirZone             *zone;
+  AirZoneProgressFunc  progress;
+  gpointer             progress_data;
+} CreateProgress;
+
+static gboolean
+create_line (const char *line,
+             gsize       len,
+             gpointer    user_data)
+{
+  CreateProgress *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  int percent;
+
+  if (!air_progress_line_matches (line, len))
+    return FALSE;
+  /* A bad one is dropped: it tells nothing, and the answer comes after. */
+  if (air_progress_parse (line, len, &percent, &text, &error))
+    data->progress (percent, text, data->progress_data);
+  else
+    g_debug ("Zone “%s” sent a bad progress line: %s", air_zone_get_name (data->zone), error->message);
+  return TRUE;
+}
+
 void
 air_zone_create_qube_async (AirZone             *self,
                             const char          *name,
                             const AirQubeSpec   *spec,
+                            AirZoneProgressFunc  progress,
+                            gpointer             progress_data,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
+  g_autoptr(AirQubeSpec) asked = NULL;
+  g_autoptr(GBytes) input = NULL;
+  CreateProgress *data;
+  GTask *task;
+  GError *error = NULL;
+  char *json;
+
   g_return_if_fail (AIR_IS_ZONE (self));
   g_return_if_fail (spec != NULL);
 
-  qube_call_with_input (self, air_zone_create_qube_async, "qubesair.Create", name, spec->template_name,
-                        air_qube_spec_to_json (spec), cancellable, callback, user_data);
+  if (progress == NULL)
+    {
+      qube_call_with_input (self, air_zone_create_qube_async, "qubesair.Create", name, spec->template_name,
+                            air_qube_spec_to_json (spec), cancellable, callback, user_data);
+      return;
+    }
+  if (!air_name_validate (name, "qube", &error) ||
+      (spec->template_name != NULL && !air_name_validate (spec->template_name, "template", &error)))
+    {
+      g_task_report_error (self, callback, user_data, air_zone_create_qube_async, error);
+      return;
+    }
+  asked = g_memdup2 (spec, sizeof *spec);
+  asked->template_name = g_strdup (spec->template_name);
+  asked->progress = TRUE;
+  json = air_qube_spec_to_json (asked);
+  input = g_bytes_new_take (json, strlen (json));
+
+  task = zone_call_task_new (self, air_zone_create_qube_async, decode_qube, FALSE, cancellable, callback, user_data);
+  data = g_new0 (CreateProgress, 1);
+  data->zone = self;
+  data->progress = progress;
+  data->progress_data = progress_data;
+  /* The line data lives as long as the call's task. */
+  g_object_set_data_full (G_OBJECT (task), "air-create-progress", data, g_free);
+  air_transport_call_lines_async (air_zone_get_transport (self), air_zone_get_gateway (self),
+                                  "qubesair.Create", name, input, MAX_SMALL_ANSWER,
+                                  create_line, data, cancellable, call_cb, task);
 }
 
 AirQube *

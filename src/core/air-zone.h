@@ -83,9 +83,19 @@ void                air_zone_decode_list_async  (AirZone             *self,
 GPtrArray          *air_zone_list_qubes_finish  (AirZone             *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
+/* How far a long call got: PERCENT 0–100, or -1 when not known, and
+ * what it does (checked text). */
+typedef void (*AirZoneProgressFunc) (int         percent,
+                                     const char *text,
+                                     gpointer    user_data);
+
+/* @progress, when given, is told how far a slow create (a Proxmox clone)
+ * got, until @callback runs. */
 void                air_zone_create_qube_async  (AirZone             *self,
                                                  const char          *name,
                                                  const AirQubeSpec   *spec,
+                                                 AirZoneProgressFunc  progress,
+                                                 gpointer             progress_data,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);

@@ -403,12 +403,34 @@ job_finished (gpointer user_data)
   return air_job_is_finished (user_data);
 }
 
+/* Each progress a running job shows. */
+static void
+record_progress (AirJob     *job,
+                 GParamSpec *pspec,
+                 GArray     *progress)
+{
+  double value = air_job_get_progress (job);
+
+  if (air_job_get_state (job) == AIR_JOB_RUNNING)
+    g_array_append_val (progress, value);
+}
+
+static void
+record_detail (AirJob     *job,
+               GParamSpec *pspec,
+               GPtrArray  *details)
+{
+  g_ptr_array_add (details, g_strdup (air_job_get_detail (job)));
+}
+
 static void
 test_session_jobs (Fixture       *fixture,
                    gconstpointer  data)
 {
   const char *argv[] = { "echo", "hello", NULL };
   g_autoptr(AirQubeSpec) spec = air_qube_spec_new ();
+  g_autoptr(GArray) progress = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GPtrArray) details = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *output = NULL;
   AirJob *job;
 
@@ -430,9 +452,21 @@ test_session_jobs (Fixture       *fixture,
   g_free (spec->template_name);
   spec->template_name = g_strdup ("debian-12");
   job = air_session_create_qube (fixture->session, "up2", "fresh", spec);
+  g_signal_connect (job, "notify::progress", G_CALLBACK (record_progress), progress);
+  g_signal_connect (job, "notify::detail", G_CALLBACK (record_detail), details);
   air_test_wait_until (job_finished, job, 30, "create");
   g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_SUCCEEDED);
   g_assert_nonnull (air_inventory_lookup (air_session_get_inventory (fixture->session), "up2", "fresh"));
+  /* the zone's progress lines were the job's progress while it ran, the
+   * bad one dropped, the escapes taken out of the detail */
+  g_assert_cmpuint (progress->len, ==, 2);
+  g_assert_cmpfloat_with_epsilon (g_array_index (progress, double, 0), 0.4, 1e-9);
+  g_assert_cmpfloat_with_epsilon (g_array_index (progress, double, 1), 1.0, 1e-9);
+  g_assert_cmpuint (details->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (details, 0), ==, "Cloning template");
+  g_assert_null (strchr (g_ptr_array_index (details, 1), '\033'));
+  g_assert_nonnull (strstr (g_ptr_array_index (details, 1), "1.6 GiB"));
+  g_assert_cmpstr (air_job_get_detail (job), ==, "transferred 4.0 GiB of 4.0 GiB (100.00%)");
 
   /* Failures: a zone that is down, a zone that does not exist, a bad name. */
   job = air_session_qube_action (fixture->session, "down1", "x", AIR_ZONE_ACTION_KILL);

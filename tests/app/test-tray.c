@@ -537,7 +537,7 @@ prepare_qube (const char *name)
   Call call = { 0 };
 
   /* The spec's template is "host", the local zone's one. */
-  air_zone_create_qube_async (zone, name, spec, NULL, call_done_cb, &call);
+  air_zone_create_qube_async (zone, name, spec, NULL, NULL, NULL, call_done_cb, &call);
   air_test_wait_until (call_is_done, &call, WAIT_SECONDS, "Create");
   result = call.result;
   qube = air_zone_create_qube_finish (zone, result, &error);

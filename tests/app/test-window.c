@@ -150,7 +150,7 @@ prepare_qube (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   Call call = { 0 };
 
-  air_zone_create_qube_async (fixture->zone, name, spec, NULL, call_done_cb, &call);
+  air_zone_create_qube_async (fixture->zone, name, spec, NULL, NULL, NULL, call_done_cb, &call);
   air_test_wait_until (call_is_done, &call, WAIT_SECONDS, "Create");
   result = call.result;
   qube = air_zone_create_qube_finish (fixture->zone, result, &error);

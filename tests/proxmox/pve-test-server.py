@@ -24,8 +24,11 @@
 #   error500    every call 500 with Proxmox's error body
 #   task-fail   clones end with exitstatus "clone failed: out of space"
 #   slow-clone  clone tasks run for 3 s
+#               (every clone's log, GET /nodes/{node}/tasks/{upid}/log,
+#               reports "transferred … (NN.NN%)" as the real one's does)
 #   hostile     VM names with escapes, markup and 300 characters, and two
-#               VMs of one name
+#               VMs of one name; task logs with escapes, markup, "(999%)"
+#               and 5,000-character lines
 #   oversized   /cluster/resources answers 20 MiB
 #   agent-dies  the guest agent stops answering after two file-writes:
 #               every agent call then fails with 500 "QEMU guest agent is
@@ -101,6 +104,23 @@ def task_status(u):
     if not running:
         out["exitstatus"] = t["fail"] or "OK"
     return out
+
+
+def task_log(u):
+    # GET /nodes/{node}/tasks/{upid}/log: the lines so far, [{"n":N,"t":T}]
+    t = tasks[u]
+    done = t["done"] or time.time() - t["start"] >= t["seconds"]
+    lines = []
+    if t["type"] == "qmclone":
+        lines.append("create full clone of drive scsi0 (local-lvm:vm-%s-disk-0)" % t["id"])
+        if args.fail == "hostile":
+            lines += ["\x1b[2J\x1b]0;pwned\x07<b>clone</b> (999%)", "x" * 5000 + " (50.00%)"]
+        share = 1.0 if done else (time.time() - t["start"]) / t["seconds"]
+        for k in range(1, int(share * 8) + 1):
+            lines.append("transferred %.1f GiB of 4.0 GiB (%.2f%%)" % (k * 0.5, k * 12.5))
+    if done:
+        lines.append("TASK OK" if not t["fail"] else "TASK ERROR: %s" % t["fail"])
+    return [{"n": i + 1, "t": text} for i, text in enumerate(lines)] or [{"n": 1, "t": "no content"}]
 
 
 def vm_dir(vmid):
@@ -206,6 +226,13 @@ class Handler(BaseHTTPRequestHandler):
             stop_task(u)
             self.save_stopped()
             return self.answer(200, None)
+        if len(parts) == 5 and parts[0] == "nodes" and parts[2] == "tasks" and parts[4] == "log" and method == "GET":
+            u = urllib.parse.unquote(parts[3])
+            if u not in tasks:
+                return self.answer(500, None, message="no such task")
+            start, limit = int(p.get("start", 0)), int(p.get("limit", 50))
+            lines = task_log(u)
+            return self.answer(200, lines[start:start + limit] if lines[0]["t"] != "no content" or start == 0 else [])
         if len(parts) >= 4 and parts[0] == "nodes" and parts[2] == "tasks" and parts[-1] == "status":
             u = urllib.parse.unquote(parts[3])
             if u not in tasks:

@@ -209,7 +209,7 @@ test_lifecycle (void)
   task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", clone_form, &error);
   g_assert_no_error (error);
   upid = upid_of (task);
-  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_clear_pointer (&vms, g_ptr_array_unref);
   vms = air_proxmox_api_list_vms (api, &error);
@@ -222,7 +222,7 @@ test_lifecycle (void)
   task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/150/status/start", NULL, &error);
   g_assert_no_error (error);
   upid = upid_of (task);
-  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, NULL, NULL, &error));
   status = air_proxmox_api_exec (api, "pve1", 150, argv, input, &out, &err, &error);
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 3);
@@ -238,13 +238,13 @@ test_lifecycle (void)
   g_clear_pointer (&upid, g_free);
   task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/150/status/stop", NULL, &error);
   upid = upid_of (task);
-  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, NULL, NULL, &error));
   g_clear_pointer (&task, json_node_unref);
   g_clear_pointer (&upid, g_free);
   task = air_proxmox_api_request (api, "DELETE", "/nodes/pve1/qemu/150", NULL, &error);
   g_assert_no_error (error);
   upid = upid_of (task);
-  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, NULL, NULL, &error));
   g_clear_pointer (&vms, g_ptr_array_unref);
   vms = air_proxmox_api_list_vms (api, &error);
   g_assert_null (find_vm (vms, 150));
@@ -297,7 +297,7 @@ test_failures (void)
     api = connect_api (&server);
     task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", form, &error);
     upid = upid_of (task);
-    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, NULL, NULL, &error));
     g_assert_error (error, AIR_ERROR, AIR_ERROR_REMOTE);
     g_assert_nonnull (strstr (error->message, "out of space"));
     server_stop (&server);
@@ -314,7 +314,7 @@ test_failures (void)
     api = connect_api (&server);
     task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", form, &error);
     upid = upid_of (task);
-    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 1, NULL, &error));
+    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 1, NULL, NULL, NULL, &error));
     g_assert_error (error, AIR_ERROR, AIR_ERROR_BUSY);
     server_stop (&server);
   }
@@ -336,7 +336,7 @@ test_failures (void)
     task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", form, &error);
     upid = upid_of (task);
     g_cancellable_cancel (cancellable);
-    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, cancellable, &error));
+    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, NULL, cancellable, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&error);
     path = g_strdup_printf ("/nodes/pve1/tasks/%s/status", upid);
@@ -355,7 +355,7 @@ test_failures (void)
     g_assert_cmpint (pipe (fds), ==, 0);
     close (fds[0]);
     air_proxmox_api_set_caller_fd (api, fds[1]);
-    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+    g_assert_false (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, NULL, NULL, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     air_proxmox_api_set_caller_fd (api, -1);
     close (fds[1]);
@@ -424,6 +424,92 @@ test_changed_certificate (void)
     g_assert_null (data);
     g_assert_nonnull (strstr (local_error->message, "zone trust"));
   }
+}
+
+/* What a followed task's log said, in order. */
+typedef struct {
+  GArray    *percents;
+  GPtrArray *texts;
+} Seen;
+
+static void
+seen_progress (int percent, const char *text, gpointer user_data)
+{
+  Seen *seen = user_data;
+
+  g_array_append_val (seen->percents, percent);
+  g_ptr_array_add (seen->texts, g_strdup (text));
+}
+
+static void
+follow_clone (Server *server, const char *fail, const char *newid, Seen *seen)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AirProxmoxApi) api = NULL;
+  g_autoptr(JsonNode) task = NULL;
+  g_autofree char *upid = NULL;
+  const char *form[] = { "newid", newid, "name", "w5", NULL };
+
+  seen->percents = g_array_new (FALSE, FALSE, sizeof (int));
+  seen->texts = g_ptr_array_new_with_free_func (g_free);
+  server_start (server, "a", fail, 0);
+  api = connect_api (server);
+  task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/9000/clone", form, &error);
+  upid = upid_of (task);
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 20, seen_progress, seen, NULL, &error));
+  g_assert_no_error (error);
+  server_stop (server);
+}
+
+/* A clone's progress, as the job shows it: from the task's log. */
+static void
+test_task_progress (void)
+{
+  Server server = { 0 };
+  Seen seen = { 0 };
+  int last = -1;
+  guint rising = 0;
+
+  g_assert_cmpint (air_proxmox_log_percent ("transferred 1.0 GiB of 32.0 GiB (3.12%)"), ==, 3);
+  g_assert_cmpint (air_proxmox_log_percent ("drive-scsi0: transferred 32 GiB (100.00%) in 5s"), ==, 100);
+  g_assert_cmpint (air_proxmox_log_percent ("(50%) then (60.5%)"), ==, 60);
+  g_assert_cmpint (air_proxmox_log_percent ("(999%)"), ==, -1);
+  g_assert_cmpint (air_proxmox_log_percent ("(1234.5%)"), ==, -1);
+  g_assert_cmpint (air_proxmox_log_percent ("(%) (12 %) (x%)"), ==, -1);
+  g_assert_cmpint (air_proxmox_log_percent ("create linked clone of drive scsi0"), ==, -1);
+
+  /* a 3 s clone: its percentages rise to 100, each reported once */
+  follow_clone (&server, "slow-clone", "160", &seen);
+  for (guint i = 0; i < seen.percents->len; i++)
+    {
+      int percent = g_array_index (seen.percents, int, i);
+
+      g_assert_cmpint (percent, >=, last);
+      g_assert_cmpint (percent, <=, 100);
+      rising += percent > last;
+      last = percent;
+    }
+  g_assert_cmpuint (rising, >=, 3);
+  g_assert_cmpint (last, ==, 100);
+  g_assert_nonnull (strstr (g_ptr_array_index (seen.texts, seen.texts->len - 1), "GiB"));
+  g_array_unref (seen.percents);
+  g_ptr_array_unref (seen.texts);
+
+  /* a hostile log: escapes and markup are cleaned, long lines cut, an
+   * impossible percentage ignored */
+  follow_clone (&server, "hostile", "161", &seen);
+  g_assert_cmpuint (seen.texts->len, >, 0);
+  for (guint i = 0; i < seen.texts->len; i++)
+    {
+      const char *text = g_ptr_array_index (seen.texts, i);
+
+      g_assert_null (strchr (text, '\x1b'));
+      g_assert_null (strchr (text, '\x07'));
+      g_assert_cmpuint (g_utf8_strlen (text, -1), <=, 200);
+      g_assert_cmpint (g_array_index (seen.percents, int, i), <=, 100);
+    }
+  g_array_unref (seen.percents);
+  g_ptr_array_unref (seen.texts);
 }
 
 static AirProxmoxDriver *
@@ -541,7 +627,7 @@ test_driver (void)
   spec->memory = 2048;
   spec->vcpus = 2;
   spec->label = AIR_LABEL_RED;
-  made = air_proxmox_driver_create (driver, "work", spec, &error);
+  made = air_proxmox_driver_create (driver, "work", spec, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (air_qube_get_state (made), ==, AIR_QUBE_STATE_HALTED);
   g_assert_cmpuint (air_qube_get_memory (made), ==, 2048);
@@ -552,7 +638,7 @@ test_driver (void)
   for (int i = 0; i < 100 && count_own_guards () > 0; i++)
     g_usleep (100 * 1000);
   g_assert_cmpuint (count_own_guards (), ==, 0);
-  again = air_proxmox_driver_create (driver, "work", spec, &error);
+  again = air_proxmox_driver_create (driver, "work", spec, NULL, &error);
   g_assert_null (again);
   g_assert_error (error, AIR_ERROR, AIR_ERROR_EXISTS);
   g_clear_error (&error);
@@ -685,7 +771,7 @@ test_driver_events (void)
   task = air_proxmox_api_request (api, "POST", "/nodes/pve1/qemu/200/status/start", NULL, &error);
   g_assert_no_error (error);
   upid = upid_of (task);
-  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, &error));
+  g_assert_true (air_proxmox_api_wait_task (api, "pve1", upid, 10, NULL, NULL, NULL, &error));
 
   while (!seen_running)
     {
@@ -734,6 +820,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/air/proxmox-api/token", test_token);
   g_test_add_func ("/air/proxmox-api/lifecycle", test_lifecycle);
   g_test_add_func ("/air/proxmox-api/failures", test_failures);
+  g_test_add_func ("/air/proxmox-api/task-progress", test_task_progress);
   g_test_add_func ("/air/proxmox-api/changed-certificate", test_changed_certificate);
   g_test_add_func ("/air/proxmox-driver/lifecycle", test_driver);
   g_test_add_func ("/air/proxmox-driver/hostile", test_driver_hostile);

@@ -63,7 +63,7 @@ start_server () {
   port=$(cat "$pve/port")
 }
 
-echo "1..73"
+echo "1..77"
 
 mkdir -p "$pve/vms" "$secret_dir"
 chmod 700 "$secret_dir"
@@ -260,6 +260,19 @@ out=$($Q ls --zone lab 2>&1)
 sleep 3
 out=$($Q ls --zone lab 2>&1)
 ! contains "$out" "slow" >/dev/null; ok $? "… also once the clone would have ended"
+
+# --- A clone's progress, from its task's log, on qair's terminal (the
+# app shows the same as the job's progress: tests/app/test-session.c).
+out=$(script -qec "$Q create slowp --zone lab --template debian-12" /dev/null 2>&1)
+status=$?
+check "create on a terminal, of a 3 s clone" test $status -eq 0
+contains "$out" "Cloning template “debian-12”"; ok $? "… says it clones the template"
+steps=$(printf '%s' "$out" | grep -o 'Creating slowp: [0-9]*%' | sort -u | wc -l)
+check "… and how far the clone got, rising ($steps different percentages)" test "$steps" -ge 3
+out=$($Q create slowq --zone lab --template debian-12 2>&1)
+check "… but prints nothing of it for a script (no terminal)" test -z "$out"
+$Q rm lab:slowp >/dev/null 2>&1
+$Q rm lab:slowq >/dev/null 2>&1
 
 # --- The gateway itself killed mid-clone (SIGKILL, which no handler
 # sees: the loopback transport's cancel, the OOM killer): the guard it

@@ -226,13 +226,14 @@ air_driver_serve_files (AirDriver   *self,
 }
 
 AirQube *
-air_driver_create (AirDriver          *self,
-                   const char         *name,
-                   const AirQubeSpec  *spec,
-                   GError            **error)
+air_driver_create (AirDriver                 *self,
+                   const char                *name,
+                   const AirQubeSpec         *spec,
+                   const AirProgressReporter *reporter,
+                   GError                   **error)
 {
   g_return_val_if_fail (AIR_IS_DRIVER (self), NULL);
-  return IFACE (self)->create (self, name, spec, error);
+  return IFACE (self)->create (self, name, spec, reporter, error);
 }
 
 gboolean

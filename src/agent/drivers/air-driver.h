@@ -43,6 +43,13 @@ G_DECLARE_INTERFACE (AirDriver, air_driver, AIR, DRIVER, GObject)
 typedef void (*AirDriverChangedFunc) (const char *name,
                                       gpointer    user_data);
 
+/* Where a slow create (a Proxmox clone) tells how far it got: PERCENT
+ * 0–100 or -1 when not known, and what it does. */
+typedef struct {
+  void     (*progress) (gpointer data, int percent, const char *text);
+  gpointer   data;
+} AirProgressReporter;
+
 /* Where a template build tells how far it got: the step it begins, and
  * each line of the guest's output. */
 typedef struct {
@@ -62,7 +69,8 @@ struct _AirDriverInterface
   GPtrArray   *(*list)          (AirDriver *self, GError **error);
   AirQube     *(*lookup)        (AirDriver *self, const char *name, GError **error);
   int          (*open_home)     (AirDriver *self, const char *name, GError **error);
-  AirQube     *(*create)        (AirDriver *self, const char *name, const AirQubeSpec *spec, GError **error);
+  AirQube     *(*create)        (AirDriver *self, const char *name, const AirQubeSpec *spec,
+                                 const AirProgressReporter *reporter, GError **error);
   gboolean     (*remove)        (AirDriver *self, const char *name, GError **error);
   AirQube     *(*start)         (AirDriver *self, const char *name, GError **error);
   AirQube     *(*shutdown)      (AirDriver *self, const char *name, GError **error);
@@ -121,9 +129,11 @@ AirQube     *air_driver_lookup         (AirDriver           *self,
 int          air_driver_open_home      (AirDriver           *self,
                                         const char          *name,
                                         GError             **error);
+/* @reporter may be NULL; most backends report nothing. */
 AirQube     *air_driver_create         (AirDriver           *self,
                                         const char          *name,
                                         const AirQubeSpec   *spec,
+                                        const AirProgressReporter *reporter,
                                         GError             **error);
 gboolean     air_driver_remove         (AirDriver           *self,
                                         const char          *name,

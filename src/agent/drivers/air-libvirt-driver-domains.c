@@ -109,11 +109,13 @@ _air_libvirt_driver_create_qube (AirDriver          *driver,
 }
 
 AirQube *
-_air_libvirt_driver_create (AirDriver          *driver,
-                            const char         *name,
-                            const AirQubeSpec  *spec,
-                            GError            **error)
+_air_libvirt_driver_create (AirDriver                 *driver,
+                            const char                *name,
+                            const AirQubeSpec         *spec,
+                            const AirProgressReporter *reporter,
+                            GError                   **error)
 {
+  /* A volume and a domain: seconds, not worth reporting. */
   return _air_libvirt_driver_create_qube (driver, name, spec, FALSE, error);
 }
 

@@ -97,10 +97,11 @@ AirQube *_air_libvirt_driver_create_qube (AirDriver          *driver,
                                           const AirQubeSpec  *spec,
                                           gboolean            ephemeral_key,
                                           GError            **error);
-AirQube *_air_libvirt_driver_create (AirDriver          *driver,
-                                     const char         *name,
-                                     const AirQubeSpec  *spec,
-                                     GError            **error);
+AirQube *_air_libvirt_driver_create (AirDriver                 *driver,
+                                     const char                *name,
+                                     const AirQubeSpec         *spec,
+                                     const AirProgressReporter *reporter,
+                                     GError                   **error);
 void _air_libvirt_driver_destroy_domain (AirLibvirtDriver *self,
                                          const char       *name);
 AirQube *_air_libvirt_driver_start_qube (AirLibvirtDriver  *self,

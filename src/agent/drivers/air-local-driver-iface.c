@@ -60,7 +60,8 @@ open_home (AirDriver *d, const char *name, GError **error)
 }
 
 static AirQube *
-create (AirDriver *d, const char *name, const AirQubeSpec *spec, GError **error)
+create (AirDriver *d, const char *name, const AirQubeSpec *spec, const AirProgressReporter *reporter,
+        GError **error)
 {
   return air_local_driver_create (LOCAL (d), name, spec, error);
 }

@@ -23,6 +23,9 @@
  * JSON is parsed strictly, names that are not valid qube names are not
  * taken as qubes, and error text is cut and cleaned.
  *
+ * Tasks are followed in air-proxmox-tasks.c, the guest agent's calls
+ * are in air-proxmox-guest.c.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "air-proxmox"
@@ -301,34 +304,13 @@ air_proxmox_api_set_caller_fd (AirProxmoxApi *self,
   self->caller_fd = fd;
 }
 
-static gboolean
-caller_gone (AirProxmoxApi *self)
+gboolean
+air_proxmox_api_caller_gone (AirProxmoxApi *self)
 {
   struct pollfd pfd = { .fd = self->caller_fd, .events = 0 };
 
   return self->caller_fd >= 0 && poll (&pfd, 1, 0) == 1 &&
          (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
-}
-
-/* DELETE /nodes/{node}/tasks/{upid}: "Stop a task." */
-gboolean
-air_proxmox_api_stop_task (AirProxmoxApi  *self,
-                           const char     *node,
-                           const char     *upid,
-                           GError        **error)
-{
-  g_autofree char *escaped = g_uri_escape_string (upid, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/nodes/%s/tasks/%s", node, escaped);
-  g_autoptr(GError) local = NULL;
-  g_autoptr(JsonNode) data = air_proxmox_api_request (self, "DELETE", path, NULL, &local);
-
-  /* Proxmox answers {"data":null} */
-  if (local != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 AirProxmoxApi *
@@ -489,13 +471,13 @@ header_cb (char *data, size_t size, size_t n, void *user_data)
   return len;
 }
 
-static JsonNode *
-request_up_to (AirProxmoxApi       *self,
-               const char          *method,
-               const char          *path,
-               const char * const  *form,
-               gsize                max,
-               GError             **error)
+JsonNode *
+air_proxmox_api_request_up_to (AirProxmoxApi       *self,
+                               const char          *method,
+                               const char          *path,
+                               const char * const  *form,
+                               gsize                max,
+                               GError             **error)
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
   g_autoptr(JsonObject) root = NULL;
@@ -617,67 +599,7 @@ air_proxmox_api_request (AirProxmoxApi       *self,
                          const char * const  *form,
                          GError             **error)
 {
-  return request_up_to (self, method, path, form, AIR_PROXMOX_MAX_ANSWER, error);
-}
-
-/* POST agent/file-write: @base64 (at most AIR_PROXMOX_MAX_WRITE
- * characters) is decoded by the guest agent into @file, which it
- * creates or replaces; there is no append. */
-gboolean
-air_proxmox_api_file_write (AirProxmoxApi  *self,
-                            const char     *node,
-                            guint           vmid,
-                            const char     *file,
-                            const char     *base64,
-                            GError        **error)
-{
-  g_autofree char *path = g_strdup_printf ("/nodes/%s/qemu/%u/agent/file-write", node, vmid);
-  const char *form[] = { "file", file, "content", base64, "encode", "0", NULL };
-  g_autoptr(GError) local = NULL;
-  g_autoptr(JsonNode) data = NULL;
-
-  g_return_val_if_fail (strlen (base64) <= AIR_PROXMOX_MAX_WRITE, FALSE);
-  data = air_proxmox_api_request (self, "POST", path, form, &local);
-  /* it answers {"data":null} */
-  if (local != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* GET agent/file-read: the file's bytes, of which Proxmox returns at most
- * AIR_PROXMOX_MAX_READ, saying "truncated" when there was more. */
-char *
-air_proxmox_api_file_read (AirProxmoxApi  *self,
-                           const char     *node,
-                           guint           vmid,
-                           const char     *file,
-                           gboolean       *truncated,
-                           GError        **error)
-{
-  g_autofree char *path = g_strdup_printf ("/nodes/%s/qemu/%u/agent/file-read", node, vmid);
-  const char *form[] = { "file", file, NULL };
-  g_autoptr(JsonNode) data = request_up_to (self, "GET", path, form, AIR_PROXMOX_MAX_READ + 64 * 1024, error);
-  gint64 cut = 0;
-  gboolean cut_bool = FALSE;
-  const char *content;
-  JsonObject *object;
-
-  if (data == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (data) ||
-      !air_json_get_string (object = json_node_get_object (data), "content", AIR_PROXMOX_MAX_READ, &content, NULL) ||
-      (!air_json_get_opt_int (object, "truncated", 0, 1, 0, &cut, NULL) &&
-       !air_json_get_opt_bool (object, "truncated", FALSE, &cut_bool, NULL)))
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("The Proxmox guest agent's file-read answer is not the API's"));
-      return NULL;
-    }
-  *truncated = cut == 1 || cut_bool;
-  return g_strdup (content);
+  return air_proxmox_api_request_up_to (self, method, path, form, AIR_PROXMOX_MAX_ANSWER, error);
 }
 
 static char *
@@ -756,163 +678,4 @@ bad:
   g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
                        _("The Proxmox server's list of VMs has an entry the API does not describe"));
   return NULL;
-}
-
-/* A task (UPID) followed until it stops; its exit status is "OK" or the
- * reason it failed. */
-gboolean
-air_proxmox_api_wait_task (AirProxmoxApi  *self,
-                           const char     *node,
-                           const char     *upid,
-                           guint           timeout,
-                           GCancellable   *cancellable,
-                           GError        **error)
-{
-  g_autofree char *escaped = g_uri_escape_string (upid, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/nodes/%s/tasks/%s/status", node, escaped);
-  gint64 end = g_get_monotonic_time () + (gint64) timeout * G_USEC_PER_SEC;
-  gulong pause = 100 * 1000;
-
-  for (;;)
-    {
-      g_autoptr(JsonNode) data = air_proxmox_api_request (self, "GET", path, NULL, error);
-      const char *status = NULL, *exit_status = NULL;
-      JsonObject *object;
-
-      if (data == NULL)
-        return FALSE;
-      if (!JSON_NODE_HOLDS_OBJECT (data) ||
-          !air_json_get_string (object = json_node_get_object (data), "status", 32, &status, NULL) ||
-          !air_json_get_opt_string (object, "exitstatus", 400, NULL, &exit_status, NULL))
-        {
-          g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                               _("The Proxmox server's task status is not the API's"));
-          return FALSE;
-        }
-      if (strcmp (status, "stopped") == 0)
-        {
-          g_autofree char *shown = NULL;
-
-          if (g_strcmp0 (exit_status, "OK") == 0)
-            return TRUE;
-          shown = air_text_sanitize (exit_status ? exit_status : "?", -1, MAX_ERROR);
-          g_set_error (error, AIR_ERROR, AIR_ERROR_REMOTE, _("The Proxmox task failed: %s"), shown);
-          return FALSE;
-        }
-      if (g_cancellable_is_cancelled (cancellable) || caller_gone (self))
-        {
-          g_autoptr(GError) stop_error = NULL;
-
-          if (!air_proxmox_api_stop_task (self, node, upid, &stop_error))
-            g_warning ("The Proxmox task was not stopped: %s", stop_error->message);
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("Cancelled: the Proxmox task was stopped"));
-          return FALSE;
-        }
-      if (g_get_monotonic_time () > end)
-        {
-          g_set_error (error, AIR_ERROR, AIR_ERROR_BUSY,
-                       _("The Proxmox task did not end within %u seconds"), timeout);
-          return FALSE;
-        }
-      g_usleep (pause);
-      pause = MIN (pause * 2, 1000 * 1000);
-    }
-}
-
-static GBytes *
-output_bytes (JsonObject *object, const char *member)
-{
-  const char *text = NULL;
-
-  if (!air_json_get_opt_string (object, member, AIR_PROXMOX_MAX_OUTPUT, "", &text, NULL))
-    text = "";
-  return g_bytes_new (text, strlen (text));
-}
-
-/* Runs ARGV in the VM through the QEMU guest agent (agent/exec, then
- * agent/exec-status until it exited): the input is given whole, the
- * output comes back whole, at most AIR_PROXMOX_MAX_OUTPUT each. */
-int
-air_proxmox_api_exec (AirProxmoxApi       *self,
-                      const char          *node,
-                      guint                vmid,
-                      const char * const  *argv,
-                      GBytes              *input,
-                      GBytes             **out,
-                      GBytes             **err,
-                      GError             **error)
-{
-  g_autofree char *exec_path = g_strdup_printf ("/nodes/%s/qemu/%u/agent/exec", node, vmid);
-  g_autofree char *status_path = g_strdup_printf ("/nodes/%s/qemu/%u/agent/exec-status", node, vmid);
-  g_autoptr(GPtrArray) form = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(JsonNode) started = NULL;
-  g_autofree char *pid_text = NULL;
-  gulong pause = 50 * 1000;
-  gint64 pid = 0;
-
-  for (guint i = 0; argv[i] != NULL; i++)
-    {
-      g_ptr_array_add (form, g_strdup ("command"));
-      g_ptr_array_add (form, g_strdup (argv[i]));
-    }
-  if (input != NULL && g_bytes_get_size (input) > 0)
-    {
-      g_ptr_array_add (form, g_strdup ("input-data"));
-      g_ptr_array_add (form, g_strndup (g_bytes_get_data (input, NULL), g_bytes_get_size (input)));
-    }
-  g_ptr_array_add (form, NULL);
-
-  started = air_proxmox_api_request (self, "POST", exec_path, (const char * const *) form->pdata, error);
-  if (started == NULL)
-    return -1;
-  if (!JSON_NODE_HOLDS_OBJECT (started) ||
-      !air_json_get_opt_int (json_node_get_object (started), "pid", 1, G_MAXINT32, 0, &pid, NULL) || pid == 0)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                           _("The Proxmox guest agent did not say which process it started"));
-      return -1;
-    }
-
-  pid_text = g_strdup_printf ("%" G_GINT64_FORMAT, pid);
-  for (;;)
-    {
-      const char *form_status[] = { "pid", pid_text, NULL };
-      g_autoptr(JsonNode) data = air_proxmox_api_request (self, "GET", status_path, form_status, error);
-      gboolean exited = FALSE;
-      gint64 exit_code = 0;
-      JsonObject *object;
-
-      if (data == NULL)
-        return -1;
-      if (!JSON_NODE_HOLDS_OBJECT (data))
-        goto bad;
-      object = json_node_get_object (data);
-      /* Proxmox sends "exited" as 0/1 */
-      {
-        gint64 value = 0;
-
-        if (!air_json_get_opt_int (object, "exited", 0, 1, 0, &value, NULL) &&
-            !air_json_get_opt_bool (object, "exited", FALSE, &exited, NULL))
-          goto bad;
-        exited = exited || value == 1;
-      }
-      if (exited)
-        {
-          if (!air_json_get_opt_int (object, "exitcode", -255, 255, 255, &exit_code, NULL))
-            goto bad;
-          if (out != NULL)
-            *out = output_bytes (object, "out-data");
-          if (err != NULL)
-            *err = output_bytes (object, "err-data");
-          return exit_code < 0 ? 128 - (int) exit_code : (int) exit_code;
-        }
-      g_usleep (pause);
-      pause = MIN (pause * 2, 500 * 1000);
-    }
-
-bad:
-  g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                       _("The Proxmox guest agent's status is not the API's"));
-  return -1;
 }

@@ -60,14 +60,32 @@ JsonNode      *air_proxmox_api_request     (AirProxmoxApi  *self,
                                             GError        **error);
 GPtrArray     *air_proxmox_api_list_vms    (AirProxmoxApi  *self,
                                             GError        **error);
+/* @max: the bound on this answer, for the few that are larger. */
+JsonNode      *air_proxmox_api_request_up_to (AirProxmoxApi *self,
+                                            const char     *method,
+                                            const char     *path,
+                                            const char * const *form,
+                                            gsize           max,
+                                            GError        **error);
+
+/* How far a task got, from its log: PERCENT 0–100 or -1, and its last
+ * line, cleaned. Called only when either changed. */
+typedef void (*AirProxmoxTaskProgress) (int         percent,
+                                        const char *text,
+                                        gpointer    user_data);
+
 gboolean       air_proxmox_api_wait_task   (AirProxmoxApi  *self,
                                             const char     *node,
                                             const char     *upid,
                                             guint           timeout,
+                                            AirProxmoxTaskProgress progress,
+                                            gpointer        progress_data,
                                             GCancellable   *cancellable,
                                             GError        **error);
+int            air_proxmox_log_percent     (const char     *line);
 void           air_proxmox_api_set_caller_fd (AirProxmoxApi *self,
                                             int             fd);
+gboolean       air_proxmox_api_caller_gone (AirProxmoxApi  *self);
 gboolean       air_proxmox_api_stop_task   (AirProxmoxApi  *self,
                                             const char     *node,
                                             const char     *upid,

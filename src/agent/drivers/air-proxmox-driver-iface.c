@@ -67,9 +67,10 @@ open_home (AirDriver *d, const char *name, GError **error)
 }
 
 static AirQube *
-create (AirDriver *d, const char *name, const AirQubeSpec *spec, GError **error)
+create (AirDriver *d, const char *name, const AirQubeSpec *spec, const AirProgressReporter *reporter,
+        GError **error)
 {
-  return air_proxmox_driver_create (PROXMOX (d), name, spec, error);
+  return air_proxmox_driver_create (PROXMOX (d), name, spec, reporter, error);
 }
 
 static gboolean

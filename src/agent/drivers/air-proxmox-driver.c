@@ -492,17 +492,25 @@ air_proxmox_task_guard_main (void)
   if (!air_proxmox_api_stop_task (api, config->node, upid, &error))
     g_clear_error (&error);
   /* the VM is locked until the task has stopped */
-  air_proxmox_api_wait_task (api, config->node, upid, 60, NULL, NULL);
+  air_proxmox_api_wait_task (api, config->node, upid, 60, NULL, NULL, NULL, NULL);
   driver = air_proxmox_driver_new ("guard", config, api);
   return destroy (driver, (guint) vmid, NULL) ? 0 : 1;
 }
 
+static void
+report_task (int percent, const char *text, gpointer user_data)
+{
+  const AirProgressReporter *reporter = user_data;
+
+  reporter->progress (reporter->data, percent, text);
+}
+
 /* POST/DELETE that answers a UPID, followed to its end; with
  * @guard_vmid, a guard (above) destroys that VM if this process dies
- * meanwhile. */
+ * meanwhile; with @reporter, the task's log tells how far it got. */
 static gboolean
 task_guarded (AirProxmoxDriver *self, const char *method, const char *path, const char * const *form,
-              guint guard_vmid, GError **error)
+              guint guard_vmid, const AirProgressReporter *reporter, GError **error)
 {
   g_autoptr(JsonNode) data = air_proxmox_api_request (self->api, method, path, form, error);
   const char *upid;
@@ -519,7 +527,8 @@ task_guarded (AirProxmoxDriver *self, const char *method, const char *path, cons
       return FALSE;
     }
   guard = guard_vmid != 0 ? guard_start (self, upid, guard_vmid) : -1;
-  ok = air_proxmox_api_wait_task (self->api, self->config->node, upid, AIR_PROXMOX_TASK_TIMEOUT, NULL, error);
+  ok = air_proxmox_api_wait_task (self->api, self->config->node, upid, AIR_PROXMOX_TASK_TIMEOUT,
+                                  reporter != NULL ? report_task : NULL, (gpointer) reporter, NULL, error);
   guard_done (guard);
   return ok;
 }
@@ -527,7 +536,7 @@ task_guarded (AirProxmoxDriver *self, const char *method, const char *path, cons
 static gboolean
 task (AirProxmoxDriver *self, const char *method, const char *path, const char * const *form, GError **error)
 {
-  return task_guarded (self, method, path, form, 0, error);
+  return task_guarded (self, method, path, form, 0, NULL, error);
 }
 
 static gboolean
@@ -569,7 +578,8 @@ destroy (AirProxmoxDriver *self, guint vmid, GError **error)
 }
 
 static guint
-clone (AirProxmoxDriver *self, guint template_id, const char *name, const AirQubeSpec *spec, GError **error)
+clone (AirProxmoxDriver *self, const AirProxmoxVm *template, const char *name, const AirQubeSpec *spec,
+       const AirProgressReporter *reporter, GError **error)
 {
   g_autofree char *path = NULL;
   g_autofree char *newid = NULL;
@@ -583,7 +593,7 @@ clone (AirProxmoxDriver *self, guint template_id, const char *name, const AirQub
   if (id == 0)
     return 0;
   newid = g_strdup_printf ("%u", id);
-  path = g_strdup_printf ("/nodes/%s/qemu/%u/clone", self->config->node, template_id);
+  path = g_strdup_printf ("/nodes/%s/qemu/%u/clone", self->config->node, template->vmid);
   g_ptr_array_add (form, "newid");
   g_ptr_array_add (form, newid);
   g_ptr_array_add (form, "name");
@@ -604,7 +614,13 @@ clone (AirProxmoxDriver *self, guint template_id, const char *name, const AirQub
   /* A clone can take minutes: if the caller goes away meanwhile (a
    * cancelled job), the task is stopped and what it made goes. */
   air_proxmox_api_set_caller_fd (self->api, STDOUT_FILENO);
-  ok = task_guarded (self, "POST", path, (const char * const *) form->pdata, id, error);
+  if (reporter != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Cloning template “%s”"), template->name);
+
+      reporter->progress (reporter->data, -1, text);
+    }
+  ok = task_guarded (self, "POST", path, (const char * const *) form->pdata, id, reporter, error);
   air_proxmox_api_set_caller_fd (self->api, -1);
   if (!ok)
     {
@@ -653,10 +669,11 @@ clone (AirProxmoxDriver *self, guint template_id, const char *name, const AirQub
 }
 
 AirQube *
-air_proxmox_driver_create (AirProxmoxDriver  *self,
-                           const char        *name,
-                           const AirQubeSpec *spec,
-                           GError           **error)
+air_proxmox_driver_create (AirProxmoxDriver          *self,
+                           const char                *name,
+                           const AirQubeSpec         *spec,
+                           const AirProgressReporter *reporter,
+                           GError                   **error)
 {
   g_autoptr(GPtrArray) vms = air_proxmox_api_list_vms (self->api, error);
   g_autoptr(GError) missing = NULL;
@@ -687,7 +704,7 @@ air_proxmox_driver_create (AirProxmoxDriver  *self,
         }
     }
   template = find (self, vms, template_name, TRUE, error);
-  if (template == NULL || clone (self, template->vmid, name, spec, error) == 0)
+  if (template == NULL || clone (self, template, name, spec, reporter, error) == 0)
     return NULL;
   return current (self, name, error);
 }
@@ -841,7 +858,7 @@ air_proxmox_driver_disposable (AirProxmoxDriver   *self,
 
   if (vms == NULL || (template = find (self, vms, template_name, TRUE, error)) == NULL)
     return -1;
-  id = clone (self, template->vmid, name, NULL, error);
+  id = clone (self, template, name, NULL, NULL, error);
   if (id == 0)
     return -1;
   if (vm_action (self, id, "start", NULL, error))

@@ -74,6 +74,7 @@ GPtrArray        *air_proxmox_driver_list       (AirProxmoxDriver  *self,
 AirQube          *air_proxmox_driver_create     (AirProxmoxDriver  *self,
                                                  const char        *name,
                                                  const AirQubeSpec *spec,
+                                                 const AirProgressReporter *reporter,
                                                  GError           **error);
 AirQube          *air_proxmox_driver_start      (AirProxmoxDriver  *self,
                                                  const char        *name,
