@@ -18,12 +18,19 @@
 #include "air-error.h"
 #include "air-host-key.h"
 #include "air-json.h"
+#include "air-wireguard-key.h"
 #include "air-zone-dialog-private.h"
 
+/* A host, or a WireGuard endpoint alone (the host is then reached at its
+ * tunnel address, as with “qair zone add --wireguard”), or a peer key
+ * (checked, never dropped unseen). */
 gboolean
 _air_zone_dialog_wants_host_setup (AirZoneDialog *self)
 {
-  return _air_zone_dialog_is_ssh (self) && gtk_editable_get_text (GTK_EDITABLE (self->host_entry))[0] != '\0';
+  return _air_zone_dialog_is_ssh (self) &&
+         (gtk_editable_get_text (GTK_EDITABLE (self->host_entry))[0] != '\0' ||
+          gtk_editable_get_text (GTK_EDITABLE (self->wireguard_entry))[0] != '\0' ||
+          gtk_editable_get_text (GTK_EDITABLE (self->wireguard_key_entry))[0] != '\0');
 }
 
 char *
@@ -45,6 +52,12 @@ _air_zone_dialog_dup_ssh_config (AirZoneDialog *self)
 
   g_free (config->host);
   config->host = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
+  /* Through its tunnel only: the host is at its tunnel address. */
+  if (config->host[0] == '\0' && gtk_editable_get_text (GTK_EDITABLE (self->wireguard_entry))[0] != '\0')
+    {
+      g_free (config->host);
+      air_wireguard_addresses (gtk_editable_get_text (GTK_EDITABLE (self->name_entry)), NULL, &config->host);
+    }
   config->port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
   g_free (config->user);
   config->user = _air_zone_dialog_dup_text_or_null (self->user_entry);

@@ -24,6 +24,7 @@ struct _AirZoneDialog
   GtkDropDown *driver_dropdown;
   GtkLabel    *message;
   GtkButton   *save_button;
+  GtkButton   *cancel_button;
   GtkWidget   *host_label;
   GtkEntry    *host_entry;
   GtkWidget   *port_label;

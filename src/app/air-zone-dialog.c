@@ -10,8 +10,10 @@
  * taken from the gateway — is shown, and only once the user ticks that
  * they compared and trust it is it pinned and the zone saved. A later
  * change of the host's key is refused by the gateway, never re-accepted
- * silently. Without a host the zone is only registered (its gateway set
- * up with “qair zone add”).
+ * silently. A WireGuard endpoint without a host reaches the host at its
+ * tunnel address; the zone is saved with the host's half of the tunnel
+ * shown, its key pinned once the tunnel is up. Without a host or endpoint
+ * the zone is only registered (its gateway set up with “qair zone add”).
  *
  * With the proxmox driver the gateway is told the server's URL, node, pool
  * and storage, and reports the key of the server's TLS certificate; once
@@ -162,7 +164,11 @@ _air_zone_dialog_validate (AirZoneDialog *self)
         }
       else if (_air_zone_dialog_wants_proxmox_setup (self))
         {
-          air_message_label_set (self->message, _("Next, the gateway asks the server for its certificate key, for you to check."),
+          air_message_label_set (self->message,
+                                 gtk_editable_get_text (GTK_EDITABLE (self->wireguard_entry))[0] != '\0'
+                                 ? _("Next, the gateway is told the server and the tunnel, and the Proxmox host's half "
+                                     "of the tunnel is shown here.")
+                                 : _("Next, the gateway asks the server for its certificate key, for you to check."),
                                  FALSE);
           ok = TRUE;
         }
@@ -180,14 +186,17 @@ _air_zone_dialog_validate (AirZoneDialog *self)
       g_autoptr(AirSshConfig) config = _air_zone_dialog_dup_ssh_config (self);
       const char *peer_key = gtk_editable_get_text (GTK_EDITABLE (self->wireguard_key_entry));
 
-      if (!air_ssh_config_validate (config, &error) ||
-          (config->wireguard != NULL && !air_wireguard_endpoint_validate (config->wireguard, &error)))
+      /* The peer key first: typed alone, it is what is wrong, not the
+       * empty host. */
+      if (peer_key[0] != '\0' && config->wireguard == NULL)
+        air_message_label_set (self->message, _("A WireGuard peer key needs the host's WireGuard endpoint (HOST:PORT)."),
+                               TRUE);
+      else if (!air_ssh_config_validate (config, &error) ||
+               (config->wireguard != NULL && !air_wireguard_endpoint_validate (config->wireguard, &error)))
         air_message_label_set (self->message, error->message, TRUE);
-      else if (peer_key[0] != '\0' && (config->wireguard == NULL || !air_wireguard_key_is_valid (peer_key)))
-        air_message_label_set (self->message, config->wireguard == NULL
-                                              ? _("A WireGuard peer key needs the host's WireGuard endpoint (HOST:PORT).")
-                                              : _("The WireGuard peer key is the host's public key: 44 characters of base64, "
-                                                  "as “wg pubkey” prints it."), TRUE);
+      else if (peer_key[0] != '\0' && !air_wireguard_key_is_valid (peer_key))
+        air_message_label_set (self->message, _("The WireGuard peer key is the host's public key: 44 characters of base64, "
+                                                "as “wg pubkey” prints it."), TRUE);
       else if (!_air_zone_dialog_host_changed (self))
         {
           air_message_label_set (self->message, _("The host is as it was: its pinned key stays."), FALSE);
@@ -200,7 +209,11 @@ _air_zone_dialog_validate (AirZoneDialog *self)
         }
       else
         {
-          air_message_label_set (self->message, _("Next, the gateway asks the host for its key, for you to check."), FALSE);
+          air_message_label_set (self->message, config->wireguard != NULL
+                                                ? _("Next, the gateway is told the host and the tunnel, and the host's half "
+                                                    "of the tunnel is shown here.")
+                                                : _("Next, the gateway asks the host for its key, for you to check."),
+                                 FALSE);
           ok = TRUE;
         }
     }
@@ -299,18 +312,35 @@ static void
 show_wireguard_setup (AirZoneDialog     *self,
                       AirWireguardSetup *wireguard)
 {
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_entry));
   g_autofree char *text = NULL;
 
-  text = g_strdup_printf (_("On the zone host, put this in /etc/wireguard/%s.conf and run "
-                            "“wg-quick up %s”. When the tunnel is up, pin the host's key with "
-                            "“qair zone trust %s”, or Edit Zone again."),
-                          wireguard->interface, wireguard->interface,
-                          gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
+  /* As qair zone add says it: nothing brings the gateway's end up but
+   * “qair zone up”, and Edit Zone with nothing changed pins nothing. */
+  if (_air_zone_dialog_is_proxmox (self))
+    text = g_strdup_printf (_("On the Proxmox host, put this in /etc/wireguard/%s.conf and run "
+                              "“systemctl enable --now wg-quick@%s”. Then bring the gateway's end up with "
+                              "“qair zone up %s”; when the tunnel is up, pin the server's certificate with "
+                              "“qair zone trust %s”."),
+                            wireguard->interface, wireguard->interface, name, name);
+  else
+    text = g_strdup_printf (_("On the zone host, put this in /etc/wireguard/%s.conf and run "
+                              "“wg-quick up %s”. Then bring the gateway's end up with “qair zone up %s”; "
+                              "when the tunnel is up, pin the host's key with “qair zone trust %s”."),
+                            wireguard->interface, wireguard->interface, name, name);
   gtk_label_set_text (self->host_key_label, text);
   gtk_label_set_text (self->fingerprint_label, wireguard->host_config);
+  /* A file to copy: each line whole, a key never broken in two. */
+  gtk_label_set_wrap (self->fingerprint_label, FALSE);
   gtk_widget_set_visible (self->host_key_box, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->trust_check), FALSE);
-  _air_zone_dialog_set_busy (self, TRUE, _("Saved. The zone is used once its host key is pinned."));
+  /* The zone is saved: closing cancels nothing. */
+  gtk_button_set_label (self->cancel_button, _("_Close"));
+  _air_zone_dialog_set_busy (self, TRUE,
+                             _air_zone_dialog_is_proxmox (self)
+                             ? _("Saved, and its API token is in the vault. The zone is used once the server's "
+                                 "certificate is pinned.")
+                             : _("Saved. The zone is used once its host key is pinned."));
 }
 
 /* Saved: the dialog closes, or shows the tunnel's other half; not: it
@@ -539,6 +569,7 @@ air_zone_dialog_class_init (AirZoneDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, driver_dropdown);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, message);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_label);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, host_entry);
   gtk_widget_class_bind_template_child (widget_class, AirZoneDialog, port_label);

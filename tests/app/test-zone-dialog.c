@@ -18,8 +18,20 @@
  * /air/zone-dialog/vault/wireguard-add adds a WireGuard zone whose key
  * pair the vault makes, no private key in the gateway's files.
  *
+ * The WireGuard fields of Add Zone, on the proxmox and the ssh page: a bad
+ * endpoint (no port, no host, too long) or peer key (not 44 characters of
+ * base64 of 32 bytes, or without an endpoint) is refused with a message
+ * naming the field, and Add adds nothing. With the vault,
+ * /air/zone-dialog/vault/proxmox-wireguard-add adds a proxmox zone with its
+ * tunnel (the gateway's wg-quick file with the endpoint and peer key, the
+ * Proxmox host's half and what to run shown), proxmox-add checks that no
+ * endpoint means no tunnel, and ssh-wireguard-no-host adds an ssh zone
+ * reached only through its tunnel, as “qair zone add --wireguard” does.
+ *
  * AIR_TEST_SCREENSHOT=FILE saves the Edit Zone dialog as shown (import),
- * AIR_TEST_SCREENSHOT_PROXMOX=FILE Add Zone with its proxmox fields.
+ * AIR_TEST_SCREENSHOT_PROXMOX=FILE Add Zone with its proxmox fields,
+ * AIR_TEST_SCREENSHOT_PROXMOX_WIREGUARD=FILE with the tunnel's fields too,
+ * AIR_TEST_SCREENSHOT_PROXMOX_TUNNEL=FILE the Proxmox host's half shown.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -36,6 +48,7 @@
 #include "air-resources.h"
 #include "air-session.h"
 #include "air-test-utils.h"
+#include "air-wireguard-key.h"
 #include "air-zone-dialog.h"
 #include "air-zone-registry.h"
 
@@ -392,6 +405,148 @@ test_proxmox_edit (void)
   g_assert_cmpstr (after, ==, before);
 }
 
+/* Endpoints and peer keys a user might paste wrongly. */
+static const char * const bad_endpoints[] = {
+  "host:notaport", ":51820", "203.0.113.7", "203.0.113.7:0", "203.0.113.7:65536", "pve host:51820", NULL,
+};
+static const char * const bad_peer_keys[] = {
+  "not a key",
+  "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg",         /* 43: one short */
+  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",        /* 44, but 33 bytes */
+  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",        /* 44, but 31 bytes */
+  NULL,
+};
+
+/* Add (as the button would, were it on) adds nothing: no zone, the list
+ * byte for byte as it was. */
+static void
+assert_add_adds_nothing (AirZoneDialog *dialog,
+                         const char    *name,
+                         const char    *before)
+{
+  g_autofree char *after = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL);
+  spin_main_loop (100);
+  g_assert_null (air_session_lookup_zone (session, name));
+  after = registry_bytes ();
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* Each bad endpoint and peer key in turn refused, naming the field. */
+static void
+assert_wireguard_refused (AirZoneDialog *dialog,
+                          const char    *name,
+                          const char    *before)
+{
+  /* 261 characters: cut at 260 it would pass as port 5182. */
+  g_autofree char *long_host = g_strnfill (255, 'a');
+  g_autofree char *long_endpoint = g_strdup_printf ("%s:51820", long_host);
+
+  for (guint i = 0; bad_endpoints[i] != NULL; i++)
+    {
+      set_entry (dialog, WIREGUARD, bad_endpoints[i]);
+      assert_refused (dialog, "WireGuard endpoint");
+      assert_add_adds_nothing (dialog, name, before);
+    }
+  set_entry (dialog, WIREGUARD, long_endpoint);
+  assert_refused (dialog, "WireGuard endpoint");
+  g_assert_cmpstr (entry_text (dialog, WIREGUARD), ==, long_endpoint);
+  /* Shown shortened, not 300 characters of it. */
+  g_assert_cmpuint (strlen (gtk_label_get_text (message_label (dialog))), <, 200);
+  assert_add_adds_nothing (dialog, name, before);
+
+  set_entry (dialog, WIREGUARD, ENDPOINT);
+  for (guint i = 0; bad_peer_keys[i] != NULL; i++)
+    {
+      set_entry (dialog, PEER, bad_peer_keys[i]);
+      assert_refused (dialog, "WireGuard peer key");
+      assert_refused (dialog, "44 characters");
+      assert_add_adds_nothing (dialog, name, before);
+    }
+
+  /* A peer key needs the endpoint. */
+  set_entry (dialog, WIREGUARD, "");
+  set_entry (dialog, PEER, PEER_KEY);
+  assert_refused (dialog, "WireGuard endpoint (HOST:PORT)");
+  assert_add_adds_nothing (dialog, name, before);
+}
+
+/* The proxmox page's WireGuard fields: shown, each checked, and with both
+ * right (or both empty) Add is on and says what comes next. */
+static void
+test_proxmox_wireguard_checked (void)
+{
+  g_autofree char *before = registry_bytes ();
+  AirZoneDialog *dialog = open_add_proxmox ("labwg");
+  GtkLabel *message = message_label (dialog);
+
+  g_assert_true (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, WIREGUARD)));
+  g_assert_true (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, PEER)));
+  set_entry (dialog, URL, "https://pve.example.org:8006");
+  set_entry (dialog, NODE, "pve1");
+  set_entry (dialog, TOKEN_ID, TOKEN_ID_TEXT);
+  set_secret (dialog, "0b9a6d2e-1f7c-4f53-9a6e-5c1d2f3a4b5c");
+  g_assert_true (can_save (dialog));
+
+  assert_wireguard_refused (dialog, "labwg", before);
+
+  /* Both right: the tunnel comes next, not the certificate. */
+  set_entry (dialog, WIREGUARD, ENDPOINT);
+  g_test_message ("with a tunnel: %s", gtk_label_get_text (message));
+  g_assert_true (can_save (dialog));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (message), "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (message), "tunnel"));
+  screenshot ("AIR_TEST_SCREENSHOT_PROXMOX_WIREGUARD");
+  set_entry (dialog, PEER, "");
+  g_assert_true (can_save (dialog));
+
+  /* Both empty: no tunnel, the certificate key as before. */
+  set_entry (dialog, WIREGUARD, "");
+  g_assert_true (can_save (dialog));
+  g_assert_nonnull (strstr (gtk_label_get_text (message), "certificate key"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* The ssh page's WireGuard fields, with a host and without one (the host
+ * then reached through the tunnel, as qair zone add --wireguard does): a
+ * wrong endpoint or key is never dropped unseen. */
+static void
+test_ssh_wireguard_checked (void)
+{
+  g_autofree char *before = registry_bytes ();
+  AirZoneDialog *dialog = air_zone_dialog_new (NULL, session, NULL);
+  GtkLabel *message;
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  air_zone_dialog_set_fields (dialog, "sshwg", "", "ssh");
+  message = message_label (dialog);
+  g_assert_true (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, WIREGUARD)));
+  g_assert_true (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, PEER)));
+  g_assert_false (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, URL)));
+
+  set_entry (dialog, HOST, "198.51.100.4");
+  g_assert_true (can_save (dialog));
+  assert_wireguard_refused (dialog, "sshwg", before);
+
+  set_entry (dialog, HOST, "");
+  set_entry (dialog, PEER, "");
+  assert_wireguard_refused (dialog, "sshwg", before);
+
+  /* An endpoint alone is enough: the tunnel comes next. */
+  set_entry (dialog, WIREGUARD, ENDPOINT);
+  g_test_message ("tunnel only: %s", gtk_label_get_text (message));
+  g_assert_true (can_save (dialog));
+  g_assert_nonnull (strstr (gtk_label_get_text (message), "tunnel"));
+
+  /* Nothing: only registered, as before. */
+  set_entry (dialog, WIREGUARD, "");
+  set_entry (dialog, PEER, "");
+  g_assert_true (can_save (dialog));
+  g_assert_nonnull (strstr (gtk_label_get_text (message), "qair zone add"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 static char *
 run_out (const char * const *argv,
          int                *status)
@@ -418,6 +573,110 @@ static gboolean
 has_fingerprint (gpointer data)
 {
   return air_zone_dialog_get_fingerprint (data) != NULL;
+}
+
+static gboolean
+zone_saved (gpointer name)
+{
+  return air_session_lookup_zone (session, name) != NULL;
+}
+
+/* Whether grep finds @text in a file under @dir (FALSE: in none). */
+static gboolean
+dir_has (const char *dir,
+         const char *text)
+{
+  const char *argv[] = { "grep", "-rqF", "--", text, dir, NULL };
+  int status = -1;
+
+  g_free (run_out (argv, &status));
+  g_assert_cmpint (WEXITSTATUS (status), <=, 1);
+  return WEXITSTATUS (status) == 0;
+}
+
+/* qair cred ls's line for @zone's credential of @kind, if any. */
+static gboolean
+has_credential (const char *zone,
+                const char *kind)
+{
+  const char *argv[] = { g_getenv ("QAIR_PROGRAM"), "cred", "ls", NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status = -1;
+
+  out = run_out (argv, &status);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit_set (lines[i], " \t", -1);
+      gboolean zone_seen = FALSE, kind_seen = FALSE;
+
+      for (guint j = 0; words[j] != NULL; j++)
+        {
+          zone_seen |= strcmp (words[j], zone) == 0;
+          kind_seen |= strcmp (words[j], kind) == 0;
+        }
+      if (zone_seen && kind_seen)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The caller holds a reference: a dialog that closed instead of showing
+ * it fails the wait, not in freed memory. */
+static gboolean
+host_half_visible (gpointer dialog)
+{
+  GtkWidget *box = gtk_widget_get_parent (field (dialog, GTK_TYPE_CHECK_BUTTON, 0));
+
+  return gtk_widget_get_visible (box);
+}
+
+/* The tunnel's other half shown, with what to run: @needles in the text
+ * above it; returns the gateway's public key from the [Peer] shown. */
+static char *
+assert_host_half_shown (AirZoneDialog       *dialog,
+                        const char * const  *needles)
+{
+  GtkWidget *box = gtk_widget_get_parent (field (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON, 0));
+  GtkLabel *text = GTK_LABEL (field (box, GTK_TYPE_LABEL, 0));
+  GtkLabel *half = GTK_LABEL (field (box, GTK_TYPE_LABEL, 1));
+  const char *shown = gtk_label_get_text (half);
+  const char *key;
+
+  g_test_message ("%s\n%s", gtk_label_get_text (text), shown);
+  g_assert_true (gtk_widget_get_visible (box));
+  g_assert_false (gtk_widget_get_visible (field (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON, 0)));
+  g_assert_true (gtk_label_get_selectable (half));
+  for (guint i = 0; needles[i] != NULL; i++)
+    if (strstr (gtk_label_get_text (text), needles[i]) == NULL)
+      g_error ("“%s” not in: %s", needles[i], gtk_label_get_text (text));
+  g_assert_null (strstr (gtk_label_get_text (text), "Edit Zone again"));
+  /* Each line of the file whole, the key never broken in two. */
+  {
+    guint lines = 1;
+
+    for (const char *p = shown; *p != '\0'; p++)
+      lines += *p == '\n';
+    g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (half)), ==, lines);
+  }
+  /* Saved: the button that closes the dialog no longer says Cancel. */
+  {
+    GtkWidget *close = gtk_window_get_titlebar (GTK_WINDOW (dialog));
+
+    close = field (close, GTK_TYPE_BUTTON, 0);
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (close)), ==, "_Close");
+  }
+  /* The host's own key was given: only the gateway's [Peer] for it. */
+  g_assert_nonnull (strstr (shown, "[Peer]"));
+  g_assert_null (strstr (shown, "PrivateKey"));
+  key = strstr (shown, "PublicKey = ");
+  g_assert_nonnull (key);
+  key += strlen ("PublicKey = ");
+  g_assert_cmpuint (strcspn (key, "\n"), ==, 44);
+  g_assert_false (can_save (dialog));
+  return g_strndup (key, 44);
 }
 
 static void
@@ -548,14 +807,136 @@ test_proxmox_add (void)
     g_assert_null (strstr (zones, secret));
   }
 
+  /* No endpoint, no tunnel: no key pair in the vault, no wg-quick file. */
+  {
+    g_autofree char *gateway_dir = g_build_filename (g_getenv ("AIR_LOOPBACK_DIR"), "sys-remote-lab", NULL);
+
+    g_assert_false (has_credential ("lab", "wireguard-key"));
+    g_assert_true (dir_has (gateway_dir, url));
+    g_assert_false (dir_has (gateway_dir, "\"tunnel\""));
+    g_assert_false (dir_has (gateway_dir, "[Peer]"));
+  }
+
   g_subprocess_force_exit (server);
   g_subprocess_wait (server, NULL, NULL);
 }
 
-static gboolean
-zone_saved (gpointer name)
+/* Add Zone, proxmox, with a WireGuard endpoint and the Proxmox host's
+ * key: the gateway's key pair made in the vault, the gateway told the
+ * server and the tunnel (its wg-quick file with the endpoint and the peer
+ * key, no private key), the token in the vault, the zone saved, and the
+ * Proxmox host's half shown with what to run there and here. Nothing is
+ * asked of the server: it is reachable only once the tunnel is up. */
+static void
+test_proxmox_wireguard_add (void)
 {
-  return air_session_lookup_zone (session, name) != NULL;
+  const char *loopback = g_getenv ("AIR_LOOPBACK_DIR");
+  const char * const needles[] = {
+    "/etc/wireguard/air-labwg.conf", "systemctl enable --now wg-quick@air-labwg", "qair zone up labwg",
+    "qair zone trust labwg", "certificate", NULL,
+  };
+  g_autofree char *gateway_dir = NULL;
+  g_autofree char *gateway_key = NULL;
+  AirZoneDialog *dialog;
+  AirZone *zone;
+
+  if (g_getenv ("QAIR_PROGRAM") == NULL || g_getenv ("AIR_VAULT_PROGRAM") == NULL || loopback == NULL)
+    {
+      g_test_skip ("needs the vault: run under run-with-keyring.sh with AIR_VAULT_PROGRAM and QAIR_PROGRAM");
+      return;
+    }
+
+  dialog = open_add_proxmox ("labwg");
+  set_entry (dialog, URL, "https://pve.example.org:8006");
+  set_entry (dialog, NODE, "pve1");
+  set_entry (dialog, POOL, "qubes");
+  set_entry (dialog, TOKEN_ID, TOKEN_ID_TEXT);
+  set_secret (dialog, "0b9a6d2e-1f7c-4f53-9a6e-5c1d2f3a4b5c");
+  set_entry (dialog, WIREGUARD, ENDPOINT);
+  set_entry (dialog, PEER, PEER_KEY);
+  g_assert_true (can_save (dialog));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL));
+  air_test_wait_until (zone_saved, (gpointer) "labwg", 30, "the proxmox zone with its tunnel to be saved");
+  g_object_ref (dialog);
+  air_test_wait_until (host_half_visible, dialog, 30, "the host's half of the tunnel to be shown");
+  g_test_message ("%s", gtk_label_get_text (message_label (dialog)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (message_label (dialog)), "error"));
+  g_assert_null (air_zone_dialog_get_fingerprint (dialog));
+
+  zone = air_session_lookup_zone (session, "labwg");
+  g_assert_cmpstr (air_zone_get_driver (zone), ==, "proxmox");
+  g_assert_cmpstr (air_zone_get_gateway (zone), ==, "sys-remote-labwg");
+  /* A proxmox zone's settings are its gateway's, none in the list. */
+  g_assert_null (air_zone_registry_get_ssh_config (air_session_get_registry (session), "labwg"));
+  gateway_key = assert_host_half_shown (dialog, needles);
+  screenshot ("AIR_TEST_SCREENSHOT_PROXMOX_TUNNEL");
+
+  g_assert_true (has_credential ("labwg", "wireguard-key"));
+  g_assert_true (has_credential ("labwg", "api-token"));
+
+  gateway_dir = g_build_filename (loopback, "sys-remote-labwg", NULL);
+  g_assert_true (g_file_test (gateway_dir, G_FILE_TEST_IS_DIR));
+  g_assert_true (dir_has (gateway_dir, "Endpoint = " ENDPOINT));
+  g_assert_true (dir_has (gateway_dir, "PublicKey = " PEER_KEY));
+  g_assert_true (dir_has (gateway_dir, gateway_key));
+  g_assert_true (dir_has (gateway_dir, "https://pve.example.org:8006"));
+  g_assert_true (dir_has (gateway_dir, "\"tunnel\""));
+  g_assert_false (dir_has (gateway_dir, "PrivateKey"));
+  g_assert_false (dir_has (gateway_dir, "0b9a6d2e-1f7c-4f53-9a6e-5c1d2f3a4b5c"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
+/* Add Zone, ssh, a WireGuard endpoint and no host: the host is the
+ * tunnel's far end (its tunnel address, as qair zone add --wireguard
+ * makes it), the zone saved with its endpoint and the host's half shown;
+ * before, the endpoint was dropped and the zone saved with no host. */
+static void
+test_ssh_wireguard_no_host (void)
+{
+  const char *loopback = g_getenv ("AIR_LOOPBACK_DIR");
+  const char * const needles[] = {
+    "/etc/wireguard/air-wgn.conf", "wg-quick up air-wgn", "qair zone up wgn", "qair zone trust wgn", NULL,
+  };
+  g_autofree char *gateway_dir = NULL;
+  g_autofree char *gateway_key = NULL;
+  g_autofree char *tunnel_host = NULL;
+  const AirSshConfig *config;
+  AirZoneDialog *dialog;
+
+  if (g_getenv ("QAIR_PROGRAM") == NULL || g_getenv ("AIR_VAULT_PROGRAM") == NULL || loopback == NULL)
+    {
+      g_test_skip ("needs the vault: run under run-with-keyring.sh with AIR_VAULT_PROGRAM and QAIR_PROGRAM");
+      return;
+    }
+
+  dialog = air_zone_dialog_new (NULL, session, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+  air_zone_dialog_set_fields (dialog, "wgn", "", "ssh");
+  set_entry (dialog, WIREGUARD, ENDPOINT);
+  set_entry (dialog, PEER, PEER_KEY);
+  g_assert_true (can_save (dialog));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL));
+  air_test_wait_until (zone_saved, (gpointer) "wgn", 30, "the WireGuard zone to be configured and saved");
+  g_object_ref (dialog);
+  air_test_wait_until (host_half_visible, dialog, 30, "the host's half of the tunnel to be shown");
+
+  air_wireguard_addresses ("wgn", NULL, &tunnel_host);
+  config = air_zone_registry_get_ssh_config (air_session_get_registry (session), "wgn");
+  g_assert_nonnull (config);
+  g_assert_cmpstr (config->host, ==, tunnel_host);
+  g_assert_cmpstr (config->wireguard, ==, ENDPOINT);
+  gateway_key = assert_host_half_shown (dialog, needles);
+  g_assert_true (has_credential ("wgn", "wireguard-key"));
+
+  gateway_dir = g_build_filename (loopback, "sys-remote-wgn", NULL);
+  g_assert_true (dir_has (gateway_dir, "Endpoint = " ENDPOINT));
+  g_assert_true (dir_has (gateway_dir, "PublicKey = " PEER_KEY));
+  g_assert_true (dir_has (gateway_dir, gateway_key));
+  g_assert_true (dir_has (gateway_dir, tunnel_host));
+  g_assert_false (dir_has (gateway_dir, "PrivateKey"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
 }
 
 /* Add Zone with a WireGuard endpoint: the vault makes the gateway's key
@@ -586,7 +967,18 @@ test_wireguard_add (void)
   g_assert_true (can_save (dialog));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.save", NULL));
   air_test_wait_until (zone_saved, (gpointer) "wgz", 30, "the WireGuard zone to be configured and saved");
+  g_object_ref (dialog);
+  air_test_wait_until (host_half_visible, dialog, 30, "the host's half of the tunnel to be shown");
   g_test_message ("%s", gtk_label_get_text (message_label (dialog)));
+  {
+    const char * const needles[] = { "wg-quick up air-wgz", "qair zone up wgz", "qair zone trust wgz", NULL };
+    g_autofree char *gateway_key = assert_host_half_shown (dialog, needles);
+    const AirSshConfig *config = air_zone_registry_get_ssh_config (air_session_get_registry (session), "wgz");
+
+    g_assert_nonnull (config);
+    g_assert_cmpstr (config->host, ==, "127.0.0.1");
+    g_assert_cmpstr (config->wireguard, ==, ENDPOINT);
+  }
 
   {
     const char *argv[] = { qair, "cred", "ls", NULL };
@@ -605,6 +997,7 @@ test_wireguard_add (void)
     g_assert_cmpint (WEXITSTATUS (status), ==, 1);
   }
   gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
 }
 
 int
@@ -656,8 +1049,12 @@ main (int   argc,
   g_test_add_func ("/air/zone-dialog/edit/wireguard-checked", test_edit_wireguard_checked);
   g_test_add_func ("/air/zone-dialog/proxmox/checked", test_proxmox_checked);
   g_test_add_func ("/air/zone-dialog/proxmox/edit", test_proxmox_edit);
+  g_test_add_func ("/air/zone-dialog/proxmox/wireguard-checked", test_proxmox_wireguard_checked);
+  g_test_add_func ("/air/zone-dialog/ssh/wireguard-checked", test_ssh_wireguard_checked);
   g_test_add_func ("/air/zone-dialog/vault/proxmox-add", test_proxmox_add);
+  g_test_add_func ("/air/zone-dialog/vault/proxmox-wireguard-add", test_proxmox_wireguard_add);
   g_test_add_func ("/air/zone-dialog/vault/wireguard-add", test_wireguard_add);
+  g_test_add_func ("/air/zone-dialog/vault/ssh-wireguard-no-host", test_ssh_wireguard_no_host);
 
   status = g_test_run ();
 
