@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "air-driver.h"
 #include "air-error.h"
 #include "air-json.h"
 #include "air-names.h"
@@ -215,12 +216,6 @@ _air_zone_setup_run_tool (const char * const  *argv,
   return TRUE;
 }
 
-static void
-new_session (gpointer user_data)
-{
-  setsid ();
-}
-
 gboolean
 _air_zone_setup_interface_exists (const char *interface)
 {
@@ -248,7 +243,7 @@ ensure_interface (const char  *interface,
   if (!g_spawn_async (NULL, (char **) userspace, NULL,
                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL |
                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                      new_session, NULL, NULL, error))
+                      air_driver_child_new_session, NULL, NULL, error))
     {
       g_prefix_error (error, _("There is no WireGuard in this qube's kernel, and wireguard-go "
                                "could not be started: "));

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "air-driver.h"
 #include "air-error.h"
@@ -151,6 +152,12 @@ air_driver_run_tool (const char * const  *argv,
       return FALSE;
     }
   return TRUE;
+}
+
+void
+air_driver_child_new_session (gpointer user_data)
+{
+  setsid ();
 }
 
 #define IFACE(self) AIR_DRIVER_GET_IFACE (self)

@@ -114,6 +114,10 @@ gboolean     air_driver_run_tool       (const char * const  *argv,
                                         GError             **error);
 char        *air_driver_config_get     (const char          *state_dir,
                                         const char          *key);
+/* A GSpawnChildSetupFunc: the child starts a session of its own, so that
+ * it outlives the call that starts it and no signal to that call's
+ * process group reaches it. */
+void         air_driver_child_new_session (gpointer         user_data);
 
 const char  *air_driver_get_zone_name  (AirDriver           *self);
 /* Directories whose entries NAME.json change with a qube's settings and

@@ -32,12 +32,6 @@ _air_local_self_program (void)
   return exe ? g_steal_pointer (&exe) : g_strdup (AIR_AGENT_PATH);
 }
 
-static void
-new_session (gpointer user_data)
-{
-  setsid ();
-}
-
 AirQube *
 air_local_driver_start (AirLocalDriver  *self,
                         const char      *name,
@@ -69,7 +63,7 @@ air_local_driver_start (AirLocalDriver  *self,
   log = air_driver_path_in (self->run_dir, name, ".log");
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, air_driver_child_new_session, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "AIR_AGENT_DIR", self->state_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "AIR_ZONE_NAME", self->zone_name, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "QREXEC_SERVICE_FULL_NAME");

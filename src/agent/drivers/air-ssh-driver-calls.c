@@ -20,6 +20,7 @@
 
 #include "air-call-client.h"
 #include "air-call-frames.h"
+#include "air-driver.h"
 #include "air-fd-io.h"
 #include "air-names.h"
 #include "air-ssh-driver-private.h"
@@ -108,12 +109,6 @@ open_forwarded_call (AirSshDriver *self,
   return fd;
 }
 
-static void
-new_session (gpointer user_data)
-{
-  setsid ();
-}
-
 /* The host's "ready PATH" line: a path we pass to ssh, so only plain
  * characters. */
 static char *
@@ -175,7 +170,7 @@ start_uplink (AirSshDriver *self,
   if (agent == NULL || session == NULL)
     return;
   g_subprocess_launcher_take_stdin_fd (launcher, open ("/dev/null", O_RDONLY | O_CLOEXEC));
-  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, air_driver_child_new_session, NULL, NULL);
   uplink = g_subprocess_launcher_spawn (launcher, NULL, agent, "--uplink-listen", self->zone, local, session, NULL);
   if (uplink == NULL)
     return;
@@ -224,7 +219,7 @@ start_listener (AirSshDriver *self,
   g_subprocess_launcher_unsetenv (launcher, "SSH_AUTH_SOCK");
   g_subprocess_launcher_take_stdin_fd (launcher, open ("/dev/null", O_RDONLY | O_CLOEXEC));
   /* Not in the session of the call that starts it: it outlives the call. */
-  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, air_driver_child_new_session, NULL, NULL);
   _air_ssh_argv_add_option (argv, "ControlMaster=no");
   _air_ssh_argv_add_option (argv, "LogLevel=QUIET");
   _air_ssh_argv_add (argv, "--");
