@@ -31,15 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../remote/remote-lib.sh"
 export LC_ALL=C.UTF-8
 
-skip () {
-  echo "1..0 # SKIP $1"
-  exit 0
-}
-[ "$(id -u)" = 0 ] || skip "network namespaces and wireguard-go need root"
-for tool in wireguard-go wg wg-quick ip python3 openssl; do
-  command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
-[ -c /dev/net/tun ] || skip "there is no /dev/net/tun for wireguard-go"
+wireguard_require wireguard-go wg wg-quick ip python3 openssl
 
 # Names of this run's own: wireguard-go's sockets are shared by every
 # namespace, and other tests make namespaces too.
@@ -59,58 +51,12 @@ host_conf=$root/$host_if.conf
 G () { ip netns exec "$gw" "$@"; }
 H () { ip netns exec "$ph" "$@"; }
 
-namespaces_empty () {
-  [ -z "$(ip netns pids "$gw" 2>/dev/null)$(ip netns pids "$ph" 2>/dev/null)" ]
-}
-
 cleanup () {
   exec 3>&- 2>/dev/null
-  for ns in "$gw" "$ph"; do
-    # shellcheck disable=SC2046
-    kill $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null
-  done
-  if ! wait_until 3 namespaces_empty; then
-    for ns in "$gw" "$ph"; do
-      # shellcheck disable=SC2046
-      kill -9 $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null
-    done
-  fi
-  wait 2>/dev/null
-  ip netns del "$gw" 2>/dev/null
-  ip netns del "$ph" 2>/dev/null
-  ip link del "vpg$$" 2>/dev/null
-  rm -f "/var/run/wireguard/$gw_if.sock" "/var/run/wireguard/$host_if.sock"
+  netns_pair_del "$gw" "$ph" "vpg$$" "$gw_if" "$host_if"
 }
 trap cleanup EXIT
 trap 'exit 143' INT TERM HUP
-
-field () {
-  sed -n "s/^$1 = //p" | head -1
-}
-
-# The zone's health and reason as `qair zones --json` reports them.
-zone_health () {
-  G "$Q" zones --json 2>/dev/null | python3 -c '
-import json, sys
-for z in json.load(sys.stdin)["zones"]:
-    if z["name"] == sys.argv[1]:
-        print(z["health"], z["reason"])' "$zone"
-}
-
-health_is () {
-  health=$(zone_health)
-  # shellcheck disable=SC2254 # a pattern indeed
-  case "$health" in $1) return 0 ;; esac
-  return 1
-}
-
-# The zone's WireGuard private key as the vault gives it to its gateway.
-vault_key () {
-  echo '{"kind":"wireguard-key"}' |
-    QREXEC_SERVICE_FULL_NAME="qubesair.CredentialGet+$zone" QREXEC_SERVICE_ARGUMENT="$zone" \
-    QREXEC_REMOTE_DOMAIN="sys-remote-$zone" "$AIR_VAULT_PROGRAM" 2>/dev/null |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])' 2>/dev/null
-}
 
 # answers NS ADDRESS PORT: a TCP connection from NS to ADDRESS:PORT opens.
 answers () {
@@ -121,12 +67,7 @@ socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2).close()' "$
 
 echo "1..26"
 
-ip netns add "$gw" && ip netns add "$ph" &&
-  ip link add "vpg$$" type veth peer name "vph$$" &&
-  ip link set "vpg$$" netns "$gw" && ip link set "vph$$" netns "$ph" &&
-  ip -n "$gw" address add "$gw_veth/30" dev "vpg$$" && ip -n "$ph" address add "$host_veth/30" dev "vph$$" &&
-  ip -n "$gw" link set "vpg$$" up && ip -n "$ph" link set "vph$$" up &&
-  ip -n "$gw" link set lo up && ip -n "$ph" link set lo up
+netns_pair_add "$gw" "$ph" "vpg$$" "vph$$" "$gw_veth" "$host_veth"
 status=$?
 ok $status "the gateway and the Proxmox host: two network namespaces joined by a veth pair"
 [ $status -eq 0 ] || { echo "Bail out! no network namespaces"; exit 1; }
@@ -167,9 +108,8 @@ out=$(G "$Q" zone add "$zone" --driver proxmox --url "https://pve.example:8006" 
         --wireguard "$endpoint" </dev/null 2>&1)
 status=$?
 [ $status -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
-printf '%s\n' "$out" | sed -n '/^\[Interface\]/,$p' | grep -E '^(\[|#|[A-Za-z]+ = |$)' >"$host_conf"
-chmod 600 "$host_conf"
-host_addr=$(field Address <"$host_conf" | sed 's|/30$||')
+host_half "$out" "$host_conf"
+host_addr=$(conf_value Address <"$host_conf" | sed 's|/30$||')
 check "qair zone add --driver proxmox --wireguard" test $status -eq 0 -a -n "$host_addr"
 contains "$out" "systemctl enable --now wg-quick@$gw_if"
 ok $? "… prints the Proxmox host's half, with how to install it there"
@@ -195,11 +135,7 @@ contains "$out" "“wg” is not installed in this gateway: install wireguard-to
 # --- The tunnel: the host's end as the user would bring it up, the API
 # --- answering on the host's tunnel address only; the gateway's end by
 # --- the gateway.
-H wireguard-go -f "$host_if" >>"$root/wireguard-go.log" 2>&1 &
-wait_until 10 test -S "/var/run/wireguard/$host_if.sock" &&
-  wg-quick strip "$host_conf" >"$root/$host_if.setconf" &&
-  timeout 5 wg setconf "$host_if" "$root/$host_if.setconf" &&
-  ip -n "$ph" address add "$host_addr/30" dev "$host_if" && ip -n "$ph" link set "$host_if" up
+tunnel_up "$ph" "$host_if" "$host_conf" "$host_addr"
 status=$?
 H python3 -c '
 import socket, sys, threading

@@ -27,22 +27,14 @@ set -u
 root=${AIR_TEST_ROOT:?run me with run-with-keyring.sh}
 Q=${QAIR_PROGRAM:?}
 AGENT=${AIR_AGENT_PROGRAM:?}
-VAULT=${AIR_VAULT_PROGRAM:?}
+: "${AIR_VAULT_PROGRAM:?}"
 # shellcheck source=tests/remote/remote-lib.sh
 . "$(dirname "$0")/remote-lib.sh"
 # The checks read qair's English texts.
 export LC_ALL=C.UTF-8
 
-skip () {
-  echo "1..0 # SKIP $1"
-  exit 0
-}
-[ "$(id -u)" = 0 ] || skip "network namespaces and wireguard-go need root"
-for tool in wireguard-go wg wg-quick ip ssh-keyscan python3; do
-  command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
+wireguard_require wireguard-go wg wg-quick ip ssh-keyscan python3
 [ -x /usr/sbin/sshd ] || skip "sshd is not installed"
-[ -c /dev/net/tun ] || skip "there is no /dev/net/tun for wireguard-go"
 
 # wireguard-go's control sockets are /var/run/wireguard/IFACE.sock, one
 # directory for every namespace: names of this run's own.
@@ -67,68 +59,14 @@ gateway_interface_gone () {
   ! G test -e "/sys/class/net/$gw_if"
 }
 
-namespaces_empty () {
-  [ -z "$(ip netns pids "$gw" 2>/dev/null)$(ip netns pids "$zh" 2>/dev/null)" ]
-}
-
 # Everything this test started runs in its namespaces: wireguard-go,
 # sshd and the host's agents and qubes, the SSH connection, the gateway's
 # agents, qair events.
 cleanup () {
-  for ns in "$gw" "$zh"; do
-    # shellcheck disable=SC2046
-    kill $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null
-  done
-  if ! wait_until 3 namespaces_empty; then
-    for ns in "$gw" "$zh"; do
-      # shellcheck disable=SC2046
-      kill -9 $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null
-    done
-  fi
-  wait 2>/dev/null
-  ip netns del "$gw" 2>/dev/null
-  ip netns del "$zh" 2>/dev/null
-  ip link del "vgw$$" 2>/dev/null
-  rm -f "/var/run/wireguard/$gw_if.sock" "/var/run/wireguard/$gw_other_if.sock" \
-        "/var/run/wireguard/$host_if.sock"
+  netns_pair_del "$gw" "$zh" "vgw$$" "$gw_if" "$gw_other_if" "$host_if"
 }
 trap cleanup EXIT
 trap 'exit 143' INT TERM HUP
-
-field () {   # field KEY: the value of "KEY = value" in stdin
-  sed -n "s/^$1 = //p" | head -1
-}
-
-# tunnel_up NS IFACE FILE ADDRESS: the interface in NS by wireguard-go,
-# configured from FILE (wg-quick's format) and given ADDRESS/30; its
-# wireguard-go's process id is in started_pid.
-tunnel_up () {
-  ip netns exec "$1" wireguard-go -f "$2" >>"$root/wireguard-go.log" 2>&1 &
-  started_pid=$!
-  wait_until 10 test -S "/var/run/wireguard/$2.sock" &&
-    wg-quick strip "$3" >"$root/$2.setconf" &&
-    timeout 5 wg setconf "$2" "$root/$2.setconf" &&
-    ip -n "$1" address add "$4/30" dev "$2" &&
-    ip -n "$1" link set "$2" up
-}
-
-# The zone's health and its reason as `qair zones` reports them.
-zone_health () {
-  G "$Q" zones --json 2>/dev/null | python3 -c '
-import json, sys
-for z in json.load(sys.stdin)["zones"]:
-    if z["name"] == sys.argv[1]:
-        print(z["health"], z["reason"])' "$zone"
-}
-
-# health_is PATTERN: the zone's health matches the shell PATTERN; the
-# health is kept in $health.
-health_is () {
-  health=$(zone_health)
-  # shellcheck disable=SC2254 # a pattern indeed
-  case "$health" in $1) return 0 ;; esac
-  return 1
-}
 
 # The whole MB of a WireGuard reason's received counter (0 when it says
 # kB or bytes).
@@ -139,24 +77,10 @@ received_mb () {
 
 handshake_text="WireGuard: last handshake [0-9]* s ago, * received, * sent"
 
-# The zone's WireGuard private key as the vault gives it to the zone's
-# gateway (qrexec's environment, as the loopback transport sets it).
-vault_key () {
-  echo '{"kind":"wireguard-key"}' |
-    QREXEC_SERVICE_FULL_NAME="qubesair.CredentialGet+$zone" QREXEC_SERVICE_ARGUMENT="$zone" \
-    QREXEC_REMOTE_DOMAIN="sys-remote-$zone" "$VAULT" 2>/dev/null |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])' 2>/dev/null
-}
-
 echo "1..30"
 started=$(date +%s)
 
-ip netns add "$gw" && ip netns add "$zh" &&
-  ip link add "vgw$$" type veth peer name "vzh$$" &&
-  ip link set "vgw$$" netns "$gw" && ip link set "vzh$$" netns "$zh" &&
-  ip -n "$gw" address add "$gw_veth/30" dev "vgw$$" && ip -n "$zh" address add "$host_veth/30" dev "vzh$$" &&
-  ip -n "$gw" link set "vgw$$" up && ip -n "$zh" link set "vzh$$" up &&
-  ip -n "$gw" link set lo up && ip -n "$zh" link set lo up
+netns_pair_add "$gw" "$zh" "vgw$$" "vzh$$" "$gw_veth" "$host_veth"
 status=$?
 ok $status "the gateway and the zone host: two network namespaces joined by a veth pair"
 [ $status -eq 0 ] || { echo "Bail out! no network namespaces"; exit 1; }
@@ -171,14 +95,13 @@ status=$?
 [ $status -ne 0 ] && printf '%s\n' "$out" | sed 's/^/# /'
 # The zone host's half, as the user would copy it: the [Interface]
 # section and its [Peer].
-printf '%s\n' "$out" | sed -n '/^\[Interface\]/,$p' | grep -E '^(\[|#|[A-Za-z]+ = |$)' >"$host_conf"
-chmod 600 "$host_conf"
-host_addr=$(field Address <"$host_conf" | sed 's|/30$||')
+host_half "$out" "$host_conf"
+host_addr=$(conf_value Address <"$host_conf" | sed 's|/30$||')
 check "qair zone add --wireguard, without --host" \
   test $status -eq 0 -a -n "$host_addr" -a -s "$gw_conf"
 check "… makes the host's tunnel address the zone's SSH host" \
   grep -q "\"host\" *: *\"$host_addr\"" "$AIR_LOOPBACK_DIR/sys-remote-$zone/zones.json"
-gw_addr=$(field Address <"$gw_conf" | sed 's|/30$||')
+gw_addr=$(conf_value Address <"$gw_conf" | sed 's|/30$||')
 gw_state=$AIR_LOOPBACK_DIR/sys-remote-$zone
 gw_private=$(vault_key)
 check "the vault keeps the gateway's private key; no file of the gateway's state has it" \
