@@ -24,7 +24,7 @@
 #define MAX_ERROR      300
 /* Lines of a task's log read a poll; a server that sends more is cut. */
 #define LOG_LINES      50
-#define MAX_LOG_LINE   1000
+#define MAX_LOG_LINE   8192   /* read; shown cut to MAX_LOG_TEXT */
 #define MAX_LOG_TEXT   200
 
 /* DELETE /nodes/{node}/tasks/{upid}: "Stop a task." */
