@@ -30,6 +30,12 @@ struct _AirZoneChip
   AirSession   *session;
   AirZone      *zone;
   GSignalGroup *link_signals;   /* the zone's AirZoneLink */
+
+  /* What the chip shows now: a count changes with every zone event, the
+   * rest rarely, and setting a tooltip in GTK 4.8 asks the X server where
+   * the pointer is (a round trip), so only what changed is set again. */
+  char         *tooltip;
+  int           health_shown;   /* -1: none yet */
 };
 
 G_DEFINE_FINAL_TYPE (AirZoneChip, air_zone_chip, GTK_TYPE_WIDGET)
@@ -68,11 +74,20 @@ update (AirZoneChip *self)
                              reason && reason[0] ? " — " : "", reason ? reason : "");
 
   gtk_label_set_text (self->status, status);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
-  gtk_widget_set_css_classes (self->health_dot,
-                              (const char *[]) { "health-dot", health_classes[MIN ((guint) health, 3)], NULL });
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  if (self->health_shown != (int) MIN ((guint) health, 3))
+    {
+      self->health_shown = (int) MIN ((guint) health, 3);
+      gtk_widget_set_css_classes (self->health_dot,
+                                  (const char *[]) { "health-dot", health_classes[self->health_shown], NULL });
+    }
+  if (g_strcmp0 (tooltip, self->tooltip) != 0)
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+      g_free (self->tooltip);
+      self->tooltip = g_steal_pointer (&tooltip);
+    }
 }
 
 static void
@@ -125,12 +140,23 @@ air_zone_chip_dispose (GObject *object)
 }
 
 static void
+air_zone_chip_finalize (GObject *object)
+{
+  AirZoneChip *self = (AirZoneChip *)object;
+
+  g_free (self->tooltip);
+
+  G_OBJECT_CLASS (air_zone_chip_parent_class)->finalize (object);
+}
+
+static void
 air_zone_chip_class_init (AirZoneChipClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = air_zone_chip_dispose;
+  object_class->finalize = air_zone_chip_finalize;
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "zonechip");
@@ -145,6 +171,7 @@ air_zone_chip_init (AirZoneChip *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->health_shown = -1;
   self->link_signals = g_signal_group_new (AIR_TYPE_ZONE_LINK);
   g_signal_group_connect_swapped (self->link_signals, "notify::state", G_CALLBACK (link_changed_cb), self);
   g_signal_group_connect_swapped (self->link_signals, "notify::health-reason", G_CALLBACK (link_changed_cb), self);

@@ -12,9 +12,11 @@
 #include <gtk/gtk.h>
 #include <string.h>
 
+#include "air-resources.h"
 #include "air-session.h"
 #include "air-test-utils.h"
 #include "air-vault-client.h"
+#include "air-zone-chip.h"
 #include "air-zone-map.h"
 
 #define WAIT_SECONDS 60
@@ -299,6 +301,99 @@ test_counts_follow_events (void)
     air_zone_map_get_part (fixture.map, "one", AIR_ZONE_MAP_PART_HOST))), after));
   g_assert_cmpstr (air_zone_map_part_get_details (AIR_ZONE_MAP_PART (
     air_zone_map_get_part (fixture.map, "two", AIR_ZONE_MAP_PART_HOST))), ==, other);
+
+  close_map (&fixture);
+}
+
+/* The label under @widget whose text contains @part, if any. */
+static GtkLabel *
+find_label (GtkWidget  *widget,
+            const char *part)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL)
+    return GTK_LABEL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *label = find_label (child, part);
+
+      if (label != NULL)
+        return label;
+    }
+  return NULL;
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* A zone's chip says how many of its qubes run after each event; its
+ * tooltip (the zone's health) is set again only when that changes: in
+ * GTK 4.8 each set asks the X server where the pointer is. */
+static void
+test_chip_follows_events (void)
+{
+  Fixture fixture = { 0 };
+  AirInventory *inventory;
+  GtkWidget *box;
+  GtkWidget *chip;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autoptr(AirQube) started = NULL;
+  AirEvent event = { .kind = AIR_EVENT_QUBE_CHANGED };
+  AirQube *halted = NULL;
+  guint running = 0, tooltips = 0;
+
+  /* Links the app's GResource (the chip's template) into this program. */
+  g_assert_nonnull (air_get_resource ());
+  open_map (&fixture,
+            "{\"version\":1,\"zones\":["
+            "{\"name\":\"one\",\"gateway\":\"sys-remote-one\",\"driver\":\"local\"}]}",
+            "20", 20, 1000, 600);
+  /* The chip beside the map, as the window has it. */
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  g_object_ref (fixture.map);
+  gtk_window_set_child (fixture.window, box);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (fixture.map));
+  g_object_unref (fixture.map);
+  chip = air_zone_chip_new (fixture.session, air_session_lookup_zone (fixture.session, "one"));
+  gtk_box_append (GTK_BOX (box), chip);
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  inventory = air_session_get_inventory (fixture.session);
+  air_inventory_count_zone (inventory, "one", &running);
+  before = g_strdup_printf ("%u running", running);
+  g_assert_nonnull (find_label (chip, before));
+  tooltip = g_strdup (gtk_widget_get_tooltip_text (chip));
+  g_assert_nonnull (tooltip);
+  g_assert_true (g_str_has_prefix (tooltip, "one: "));
+  g_signal_connect (chip, "notify::tooltip-text", G_CALLBACK (count_notify_cb), &tooltips);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (inventory)) && halted == NULL; i++)
+    {
+      g_autoptr(AirQube) qube = g_list_model_get_item (G_LIST_MODEL (inventory), i);
+
+      if (air_qube_get_state (qube) == AIR_QUBE_STATE_HALTED)
+        halted = qube;
+    }
+  g_assert_nonnull (halted);
+  started = air_qube_new ("one", air_qube_get_name (halted));
+  air_qube_update_from (started, halted);
+  air_qube_set_state (started, AIR_QUBE_STATE_RUNNING);
+  event.qube = started;
+  air_zone_link_apply_event (air_session_get_link (fixture.session, "one"), &event);
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  after = g_strdup_printf ("%u running", running + 1);
+  g_assert_nonnull (find_label (chip, after));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (chip), ==, tooltip);
+  g_assert_cmpuint (tooltips, ==, 0);
 
   close_map (&fixture);
 }
@@ -621,6 +716,7 @@ main (int   argc,
   g_test_add_func ("/zone-map/summary-instead-of-dots", test_summary_instead_of_dots);
   g_test_add_func ("/zone-map/no-isolation-stands-out", test_no_isolation_stands_out);
   g_test_add_func ("/zone-map/counts-follow-events", test_counts_follow_events);
+  g_test_add_func ("/zone-map/chip-follows-events", test_chip_follows_events);
   g_test_add_func ("/zone-map/drop-targets", test_drop_targets);
   g_test_add_func ("/zone-map/parts-named", test_parts_named);
   g_test_add_func ("/zone-map/keyboard", test_keyboard);
