@@ -41,12 +41,118 @@ vault () {  # CALLER JSON [ZONE]
 }
 keys_of () { secret-tool search --all xdg:schema io.github.qubesair.DiskKey qube "$1" 2>&1 | grep -c "attribute.qube = $1"; }
 secrets () { virsh -c qemu:///session secret-list 2>/dev/null | grep -c volume; }
+domains () { virsh -c qemu:///session list --all --name 2>/dev/null | grep -c qubesair; }
+
+# What is checked alike in a zone served here (local) and in one behind
+# the ssh relay (far): the zone is $zone, its VM state is in $vmdir, and
+# $via says which in the descriptions.
+
+# zone_encryption_is ZONE VALUE: qair zones --json gives ZONE's disk_encryption as VALUE.
+zone_encryption_is () {
+  $Q zones --json 2>/dev/null | tr '{' '\n' | grep "\"name\":\"$1\"" | grep -q "\"disk_encryption\":\"$2\""
+}
+# key_in_no_process FILE WHAT: the key in FILE is in no /proc/PID/WHAT.
+key_in_no_process () {
+  ! cat /proc/[0-9]*/"$2" 2>/dev/null | tr '\0' '\n' | grep -qF -f "$1"
+}
+# key_in_no_file FILE DIR...: the key in FILE is in no file under the DIRs.
+key_in_no_file () {
+  key_file=$1
+  shift
+  ! grep -rqaF -f "$key_file" "$@"
+}
+# create_keyed QUBE: qair create; a LUKS volume, and its key in the vault
+# for the zone's gateway, which is kept in $T/QUBE.key (grep -f: the key
+# in no argument of ours).
+create_keyed () {
+  $Q create "$1" --zone "$zone" --template mini --memory 256 >/dev/null 2>"$T/err"
+  status=$?
+  [ $status -ne 0 ] && sed 's/^/# /' "$T/err"
+  ok $status "create a VM qube$via"
+  check "… its private volume is qcow2 encrypted with LUKS" \
+    sh -c "qemu-img info '$vmdir/private/$1.qcow2' 2>&1 | grep -q 'format: luks'"
+  check "… its key is one item in the vault, for zone $zone's gateway" test "$(keys_of "$1")" = 1
+  key=$(vault "sys-remote-$zone" "{\"op\":\"get\",\"qube\":\"$1\"}" "$zone" |
+    sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+  check "… 32 random bytes (base64)" test "$(printf '%s' "$key" | base64 -d 2>/dev/null | wc -c)" = 32
+  printf '%s\n' "$key" >"$T/$1.key"
+}
+# start_keyed QUBE DESCRIPTION: qair start; no libvirt secret left, and
+# the key in no command line.
+start_keyed () {
+  $Q start "$1" >/dev/null 2>"$T/err"
+  status=$?
+  [ $status -ne 0 ] && sed 's/^/# /' "$T/err"
+  ok $status "$2"
+  check "… no libvirt secret is left once it runs" test "$(secrets)" = 0
+  check "… and its key is in no process's command line (agents and QEMU included)" \
+    key_in_no_process "$T/$1.key" cmdline
+}
+# marker_kept QUBE STATE_DIR DIR...: a marker the qube writes into its
+# home is in no file of STATE_DIR once it is shut down, nor its key in any
+# file of STATE_DIR and the DIRs; after a restart the qube reads it again.
+marker_kept () {
+  qube=$1
+  shift
+  # The marker is put together inside the guest: it travels in no argument.
+  seed=$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')
+  marker=AIRMARKER-$(echo "$seed" | tr 0-9 a-j)
+  $Q run "$qube" -- sh -c "m=\$(echo $seed | tr 0-9 a-j); for i in \$(seq 1 2000); do echo AIRMARKER-\$m; done >~/marker; sync" \
+    >/dev/null 2>&1
+  check "the qube writes a marker into its home and reads it back$via" \
+    test "$($Q run "$qube" -- sh -c 'head -1 ~/marker' 2>/dev/null)" = "$marker"
+  $Q shutdown "$qube" >/dev/null 2>&1
+  check "… after shutdown no file of the zone host holds it (grep -r of its state)" \
+    sh -c "! grep -rqaF '$marker' '$1'"
+  check "… nor the key, in any file of the zone host, the gateway or the test's home" \
+    key_in_no_file "$T/$qube.key" "$@"
+  $Q start "$qube" >/dev/null 2>&1
+  check "after a restart$via the qube reads its marker (the key fetched again)" \
+    test "$($Q run "$qube" -- sh -c 'head -1 ~/marker' 2>/dev/null)" = "$marker"
+  $Q shutdown "$qube" >/dev/null 2>&1
+}
+# rm_keyed QUBE: qair rm; the key goes from the vault, and the volume with it.
+rm_keyed () {
+  $Q rm "$1" >/dev/null 2>"$T/err"
+  ok $? "qair rm $1$via"
+  check "… its key is gone from the vault, and its volume from the host" \
+    test "$(keys_of "$1")" = 0 -a ! -e "$vmdir/private/$1.qcow2"
+  grep -q "deleted disk key of qube=$1 zone=$zone for caller=sys-remote-$zone (1)" "$T/vault.log"
+  ok $? "… the vault logged the deletion, for the zone's gateway"
+}
+# nothing_started QUBE PATH...: no domain, overlay of QUBE, libvirt secret nor PATH.
+nothing_started () {
+  [ "$(domains)" = 0 ] && [ "$(secrets)" = 0 ] && [ ! -e "$vmdir/run/$1-root.qcow2" ] || return 1
+  shift
+  for path in "$@"; do
+    [ ! -e "$path" ] || return 1
+  done
+}
+# start_refused_locked QUBE PATH...: with the vault locked, qair start is
+# refused, saying so, and leaves no domain, overlay, secret nor any PATH.
+start_refused_locked () {
+  out=$($Q start "$1" 2>&1)
+  status=$?
+  echo "# $out" | head -3
+  [ $status -ne 0 ] && contains "$out" "vault" && contains "$out" "locked" && contains "$out" "nlock"
+  ok $? "with the vault's keyring locked, start$via is refused naming the vault and how to unlock it"
+  check "… leaving no domain, overlay or secret on the zone host" nothing_started "$@"
+}
+# rm_refused_locked TARGET QUBE: with the vault locked, qair rm is refused
+# before anything is removed.
+rm_refused_locked () {
+  out=$($Q rm "$1" 2>&1)
+  status=$?
+  [ $status -ne 0 ] && contains "$out" "not removed" && contains "$out" "nlock" &&
+    test -e "$vmdir/private/$2.qcow2" -a -e "$vmdir/qubes/$2.json"
+  ok $? "rm$via is refused before anything is removed: the key goes first"
+}
 
 echo "1..51"
 
 # --- The zone says it encrypts; bubblewrap says it does not.
-check "qair zones --json: the libvirt zone's disk_encryption is luks" \
-  sh -c "$Q zones --json 2>/dev/null | grep -q '\"disk_encryption\":\"luks\"'"
+zone=local vmdir=$vm via=
+check "qair zones --json: the libvirt zone's disk_encryption is luks" zone_encryption_is local luks
 check "… shown in qair zones' DISKS column" sh -c "$Q zones 2>/dev/null | grep -q '^local .* luks '"
 check "… and a bubblewrap zone's is none" \
   sh -c "AIR_BACKEND=bwrap $Q zones --json 2>/dev/null | grep -q '\"disk_encryption\":\"none\"'"
@@ -58,54 +164,18 @@ check "a libvirt zone host served through the ssh relay asks for its keys in the
     grep -q '\"disk-encryption\":\"luks-by-call\"'"
 
 # --- Create: a LUKS qcow2 private volume, its key in the vault.
-$Q create d1 --zone local --template mini --memory 256 >/dev/null 2>"$T/err"
-status=$?
-[ $status -ne 0 ] && sed 's/^/# /' "$T/err"
-ok $status "create a VM qube"
-check "… its private volume is qcow2 encrypted with LUKS" \
-  sh -c "qemu-img info '$vm/private/d1.qcow2' 2>&1 | grep -q 'format: luks'"
-check "… its key is one item in the vault, for the zone's gateway" test "$(keys_of d1)" = 1
-key=$(vault sys-remote-local '{"op":"get","qube":"d1"}' | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
-check "… 32 random bytes (base64)" test "$(printf '%s' "$key" | base64 -d 2>/dev/null | wc -c)" = 32
+create_keyed d1
 vault sys-remote-lab '{"op":"get","qube":"d1"}' >"$T/out"
 check "another zone's gateway is refused the key" test $? -eq 3 -a ! -s "$T/out"
 vault mgmt '{"op":"delete","qube":"d1"}' >"$T/out"
 check "… and the management qube cannot delete it" test $? -eq 3 -a "$(keys_of d1)" = 1
 
 # --- Start: the key from the vault, through a secret that does not stay.
-$Q start d1 >/dev/null 2>"$T/err"
-status=$?
-[ $status -ne 0 ] && sed 's/^/# /' "$T/err"
-ok $status "start it: the key comes from the vault and the guest's agent answers"
-check "… no libvirt secret is left once it runs" test "$(secrets)" = 0
-printf '%s\n' "$key" >"$T/key.txt"   # grep -f: the key in no argument of ours
-check "… and the key is in no process's command line (QEMU's included)" \
-  sh -c "! cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -qF -f '$T/key.txt'"
-# The marker is put together inside the guest: it travels in no argument.
-seed=$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')
-marker=AIRMARKER-$(echo "$seed" | tr 0-9 a-j)
-$Q run d1 -- sh -c "m=\$(echo $seed | tr 0-9 a-j); for i in \$(seq 1 2000); do echo AIRMARKER-\$m; done >~/marker; sync" \
-  >/dev/null 2>&1
-check "the qube writes a marker into its home and reads it back" \
-  test "$($Q run d1 -- sh -c 'head -1 ~/marker' 2>/dev/null)" = "$marker"
-$Q shutdown d1 >/dev/null 2>&1
-check "… after shutdown no file of the zone host holds it (grep -r of the VM state)" \
-  sh -c "! grep -rqaF '$marker' '$vm'"
-check "… nor the key, in any file of the test's home or state" \
-  sh -c "! grep -rqaF -f '$T/key.txt' '$T/home' '$AIR_LOOPBACK_DIR'"
-$Q start d1 >/dev/null 2>&1
-check "after a restart the qube reads its marker (the key fetched again)" \
-  test "$($Q run d1 -- sh -c 'head -1 ~/marker' 2>/dev/null)" = "$marker"
-$Q shutdown d1 >/dev/null 2>&1
+start_keyed d1 "start it: the key comes from the vault and the guest's agent answers"
+marker_kept d1 "$vm" "$T/home" "$AIR_LOOPBACK_DIR"
 
 # --- qair rm: the key goes from the vault, and the volume with it.
-$Q rm d1 >/dev/null 2>"$T/err"
-ok $? "qair rm d1"
-check "… its key is gone from the vault, and its volume from the host" \
-  test "$(keys_of d1)" = 0 -a ! -e "$vm/private/d1.qcow2"
-grep -q "deleted disk key of qube=d1 zone=local for caller=sys-remote-local (1)" "$T/vault.log"
-ok $? "… the vault logged the deletion"
-
+rm_keyed d1
 
 # --- A libvirt zone host behind the ssh relay: a real sshd on 127.0.0.1
 # --- serving zone far, whose gateway (sys-remote-far, the ssh driver)
@@ -151,50 +221,15 @@ $Q zone add far --driver ssh --host 127.0.0.1 --port "$port" --user "$(id -un)" 
 status=$?
 [ $status -ne 0 ] && sed 's/^/# /' "$T/err" "$sshd_dir/log"
 ok $status "zone far: a libvirt zone host behind the ssh relay"
-check "… qair zones --json: its disk_encryption is luks" \
-  sh -c "$Q zones --json 2>/dev/null | tr '{' '\n' | grep '\"name\":\"far\"' | grep -q '\"disk_encryption\":\"luks\"'"
+zone=far vmdir=$far via=" through the relay"
+check "… qair zones --json: its disk_encryption is luks" zone_encryption_is far luks
 check "… shown in qair zones' DISKS column" sh -c "$Q zones 2>/dev/null | grep -q '^far .* luks '"
 
-$Q create r1 --zone far --template mini --memory 256 >/dev/null 2>"$T/err"
-status=$?
-[ $status -ne 0 ] && sed 's/^/# /' "$T/err"
-ok $status "create a VM qube through the relay"
-check "… its private volume on the zone host is qcow2 encrypted with LUKS" \
-  sh -c "qemu-img info '$far/private/r1.qcow2' 2>&1 | grep -q 'format: luks'"
-check "… its key is one item in the vault, for zone far's gateway" test "$(keys_of r1)" = 1
-rkey=$(vault sys-remote-far '{"op":"get","qube":"r1"}' far | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
-check "… 32 random bytes (base64)" test "$(printf '%s' "$rkey" | base64 -d 2>/dev/null | wc -c)" = 32
-printf '%s\n' "$rkey" >"$T/rkey.txt"
-$Q start r1 >/dev/null 2>"$T/err"
-status=$?
-[ $status -ne 0 ] && sed 's/^/# /' "$T/err"
-ok $status "start it through the relay: the gateway hands the key over and the guest answers"
-check "… no libvirt secret is left once it runs" test "$(secrets)" = 0
-check "… and its key is in no process's command line (ssh, agents, QEMU)" \
-  sh -c "! cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -qF -f '$T/rkey.txt'"
-check "… nor in any process's environment of ours" \
-  sh -c "! cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -qF -f '$T/rkey.txt'"
-seed=$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')
-rmarker=AIRMARKER-$(echo "$seed" | tr 0-9 a-j)
-$Q run r1 -- sh -c "m=\$(echo $seed | tr 0-9 a-j); for i in \$(seq 1 2000); do echo AIRMARKER-\$m; done >~/marker; sync" \
-  >/dev/null 2>&1
-check "the relay-hosted qube writes a marker into its home and reads it back" \
-  test "$($Q run r1 -- sh -c 'head -1 ~/marker' 2>/dev/null)" = "$rmarker"
-$Q shutdown r1 >/dev/null 2>&1
-check "… after shutdown no file of the zone host holds it (grep -r of its state)" \
-  sh -c "! grep -rqaF '$rmarker' '$host'"
-check "… nor the key, in any file of the zone host, the gateway or the test's home" \
-  sh -c "! grep -rqaF -f '$T/rkey.txt' '$host' '$sshd_dir' '$T/home' '$AIR_LOOPBACK_DIR'"
-$Q start r1 >/dev/null 2>&1
-check "after a restart through the relay the qube reads its marker" \
-  test "$($Q run r1 -- sh -c 'head -1 ~/marker' 2>/dev/null)" = "$rmarker"
-$Q shutdown r1 >/dev/null 2>&1
-$Q rm r1 >/dev/null 2>"$T/err"
-ok $? "qair rm r1 through the relay"
-check "… its key is gone from the vault, and its volume from the host" \
-  test "$(keys_of r1)" = 0 -a ! -e "$far/private/r1.qcow2"
-grep -q "deleted disk key of qube=r1 zone=far for caller=sys-remote-far (1)" "$T/vault.log"
-ok $? "… the vault logged the deletion, for the gateway"
+create_keyed r1
+start_keyed r1 "start it through the relay: the gateway hands the key over and the guest answers"
+check "… nor in any process's environment of ours" key_in_no_process "$T/r1.key" environ
+marker_kept r1 "$host" "$sshd_dir" "$T/home" "$AIR_LOOPBACK_DIR"
+rm_keyed r1
 
 # A call that needs a key and carries none (an older gateway) is refused.
 out=$(printf '{}' | env -u AIR_DISK_KEYS AIR_AGENT_DIR="$host" AIR_ZONE_NAME=far \
@@ -205,8 +240,7 @@ echo "# $out" | head -2
 ok $? "the zone host refuses a create that carries no key, and makes nothing"
 # A host that does not ask (disk_keys=none, as older agents) gets no key.
 echo disk_keys=none >>"$host/agent.conf"
-check "a zone host with disk_keys=none says none through the relay" \
-  sh -c "$Q zones --json 2>/dev/null | tr '{' '\n' | grep '\"name\":\"far\"' | grep -q '\"disk_encryption\":\"none\"'"
+check "a zone host with disk_keys=none says none through the relay" zone_encryption_is far none
 $Q create r2 --zone far --template mini --memory 256 >/dev/null 2>&1
 check "… its new volumes are plain" sh -c "test -e '$far/private/r2.qcow2' && ! qemu-img info '$far/private/r2.qcow2' 2>&1 | grep -q 'format: luks'"
 check "… and the vault made no key for them" test "$(keys_of r2)" = 0
@@ -218,38 +252,21 @@ $Q create r3 --zone far --template mini --memory 256 >/dev/null 2>&1
 $Q create d3 --zone local --template mini --memory 256 >/dev/null 2>&1
 dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
   org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/aliases/default >/dev/null 2>&1
-out=$($Q start d3 2>&1)
-status=$?
-echo "# $out" | head -3
-[ $status -ne 0 ] && contains "$out" "vault" && contains "$out" "locked" && contains "$out" "nlock"
-ok $? "with the vault's keyring locked, start is refused naming the vault and how to unlock it"
-check "… leaving no domain, overlay or secret" \
-  test "$(virsh -c qemu:///session list --all --name 2>/dev/null | grep -c qubesair)" = 0 -a \
-       ! -e "$vm/run/d3-root.qcow2" -a ! -e "$vm/run/d3.failed" -a "$(secrets)" = 0
+zone=local vmdir=$vm via=
+start_refused_locked d3 "$vm/run/d3.failed"
 out=$($Q create d4 --zone local --template mini 2>&1)
 status=$?
 [ $status -ne 0 ] && contains "$out" "locked"
 ok $? "create is refused too"
 check "… leaving nothing of d4" test -z "$(ls "$vm/qubes" "$vm/private" | grep d4)"
-out=$($Q start r3 2>&1)
-status=$?
-echo "# $out" | head -3
-[ $status -ne 0 ] && contains "$out" "vault" && contains "$out" "locked" && contains "$out" "nlock"
-ok $? "through the relay too: start is refused naming the vault and how to unlock it"
-check "… leaving no domain, overlay or secret on the zone host" \
-  test "$(virsh -c qemu:///session list --all --name 2>/dev/null | grep -c qubesair)" = 0 -a \
-       ! -e "$far/run/r3-root.qcow2" -a "$(secrets)" = 0
+zone=far vmdir=$far via=" through the relay"
+start_refused_locked r3
 out=$($Q create r4 --zone far --template mini 2>&1)
 status=$?
 [ $status -ne 0 ] && contains "$out" "locked" && test -z "$(ls "$far/qubes" "$far/private" | grep r4)"
 ok $? "… create is refused too, leaving nothing of r4"
-out=$($Q rm r3 2>&1)
-status=$?
-[ $status -ne 0 ] && contains "$out" "not removed" && contains "$out" "nlock" && test -e "$far/private/r3.qcow2" -a -e "$far/qubes/r3.json"
-ok $? "… and rm is refused before anything is removed: the key goes first"
-out=$($Q rm local:d3 2>&1)
-status=$?
-[ $status -ne 0 ] && contains "$out" "not removed" && contains "$out" "nlock" && test -e "$vm/private/d3.qcow2" -a -e "$vm/qubes/d3.json"
-ok $? "rm is refused before anything is removed: the key goes first"
+rm_refused_locked r3 r3
+zone=local vmdir=$vm via=
+rm_refused_locked local:d3 d3
 
 exit $((failed > 0))
