@@ -87,11 +87,11 @@ sshd_start () {
   wait_until 5 sshd_answers "$sshd_address" "$sshd_port" "$@"
 }
 
-# --- The WireGuard tunnel tests (test-wireguard-tunnel.sh,
-# --- test-proxmox-wireguard.sh): two network namespaces of the test's own
-# --- joined by a veth pair, userspace wireguard-go in them. Their
-# --- functions use the test's $root, $Q, $zone and G (a command run in
-# --- the gateway's namespace).
+# --- The WireGuard tests (test-wireguard.sh, and test-wireguard-tunnel.sh
+# --- and test-proxmox-wireguard.sh with two network namespaces of the
+# --- test's own joined by a veth pair, userspace wireguard-go in them).
+# --- Their functions use the test's $root, $Q, $zone and G (a command run
+# --- in the gateway's namespace).
 
 skip () {
   echo "1..0 # SKIP $1"
@@ -196,11 +196,14 @@ health_is () {
   return 1
 }
 
-# The zone's WireGuard private key as the vault gives it to the zone's
-# gateway (qrexec's environment, as the loopback transport sets it).
+# vault_key [ZONE [CALLER]]: ZONE's (else $zone's) WireGuard private key
+# as the vault gives it to CALLER, by default the zone's gateway (qrexec's
+# environment, as the loopback transport sets it); the vault's stderr is
+# in $root/vault-err.
 vault_key () {
+  key_zone=${1:-$zone}
   echo '{"kind":"wireguard-key"}' |
-    QREXEC_SERVICE_FULL_NAME="qubesair.CredentialGet+$zone" QREXEC_SERVICE_ARGUMENT="$zone" \
-    QREXEC_REMOTE_DOMAIN="sys-remote-$zone" "$AIR_VAULT_PROGRAM" 2>/dev/null |
+    QREXEC_SERVICE_FULL_NAME="qubesair.CredentialGet+$key_zone" QREXEC_SERVICE_ARGUMENT="$key_zone" \
+    QREXEC_REMOTE_DOMAIN="${2:-sys-remote-$key_zone}" "$AIR_VAULT_PROGRAM" 2>"$root/vault-err" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])' 2>/dev/null
 }

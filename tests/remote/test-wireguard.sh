@@ -13,33 +13,16 @@
 
 set -u
 Q=${QAIR_PROGRAM:?}
-VAULT=${AIR_VAULT_PROGRAM:?}
+: "${AIR_VAULT_PROGRAM:?}"
 root=$(mktemp -d "${TMPDIR:-/tmp}/air-wg-test.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 export AIR_LOOPBACK_DIR="$root/loopback" AIR_ZONES_FILE="$root/zones.json"
 export LC_ALL=C.UTF-8
-n=0
-failed=0
+# shellcheck source=tests/remote/remote-lib.sh
+. "$(dirname "$0")/remote-lib.sh"
 
-ok () {
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-check () {
-  d=$1
-  shift
-  if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
-}
 field () {   # field FILE KEY [NTH]: the value of "KEY = value", its NTH occurrence
   grep "^$2 = " "$1" | sed -n "${3:-1}p" | sed "s/^$2 = //"
-}
-# vault_key ZONE CALLER: the zone's WireGuard private key as the vault
-# gives it to CALLER (qrexec's environment, as the loopback transport sets it).
-vault_key () {
-  echo '{"kind":"wireguard-key"}' |
-    QREXEC_SERVICE_FULL_NAME="qubesair.CredentialGet+$1" QREXEC_SERVICE_ARGUMENT="$1" \
-    QREXEC_REMOTE_DOMAIN="$2" "$VAULT" 2>"$root/vault-err" |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])' 2>/dev/null
 }
 # key_place ZONE: where qair zones --json says the zone's key is.
 key_place () {
@@ -54,10 +37,7 @@ no_file_has () {
   ! grep -rqF -- "$2" "$1"
 }
 
-if ! command -v wg >/dev/null; then
-  echo "1..0 # SKIP wireguard-tools is not installed"
-  exit 0
-fi
+command -v wg >/dev/null || skip "wireguard-tools is not installed"
 echo "1..25"
 
 out=$($Q zone add wgz --driver ssh --host 10.77.0.2 --timeout 1 --wireguard zone.example.org:51820 2>&1)
