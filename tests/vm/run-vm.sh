@@ -20,6 +20,8 @@ T=$(mktemp -d /tmp/air-vm.XXXXXX)
 chmod 0755 "$T"
 mkdir -p "$T/bin"
 cp "${QAIR_PROGRAM:?}" "${AIR_AGENT_PROGRAM:?}" "$script" "$top/tests/remote/remote-lib.sh" "$T/bin/"
+# the agent's libvirt backend, which it loads from beside itself
+cp "$(dirname "$AIR_AGENT_PROGRAM")"/libair-driver-*.so "$T/bin/" 2>/dev/null
 [ -n "${AIR_VAULT_PROGRAM:-}" ] && cp "$AIR_VAULT_PROGRAM" "$T/bin/"
 chmod 0755 "$T/bin" "$T/bin/"*
 cache=${AIR_VM_CACHE:-$T/cache}

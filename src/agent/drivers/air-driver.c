@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <gmodule.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,9 +16,6 @@
 #include "air-error.h"
 #include "air-names.h"
 #include "air-local-driver.h"
-#ifdef HAVE_LIBVIRT
-#include "air-libvirt-driver.h"
-#endif
 
 #define MAX_CONFIG_FILE (64 * 1024)
 
@@ -55,6 +53,43 @@ air_driver_config_get (const char *state_dir,
   return NULL;
 }
 
+#ifdef HAVE_LIBVIRT
+typedef AirDriver *(*DriverNew) (const char *state_dir, const char *zone_name, GError **error);
+
+/* A backend built as a module (src/agent/meson.build): the one beside
+ * the agent's own program (a build tree, a test's copy), else the
+ * installed one — never one a caller names, since the agent serves other
+ * qubes. Kept loaded: it registers types. */
+static AirDriver *
+load_module_driver (const char  *backend,
+                    const char  *state_dir,
+                    const char  *zone_name,
+                    GError     **error)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *self_dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *file = g_strdup_printf ("libair-driver-%s.so", backend);
+  g_autofree char *beside = self_dir != NULL ? g_build_filename (self_dir, file, NULL) : NULL;
+  g_autofree char *path = beside != NULL && g_file_test (beside, G_FILE_TEST_IS_REGULAR)
+                          ? g_steal_pointer (&beside) : g_build_filename (AIR_DRIVER_DIR, file, NULL);
+  g_autofree char *symbol = g_strdup_printf ("air_%s_driver_new", backend);
+  GModule *module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  DriverNew driver_new = NULL;
+
+  if (module == NULL || !g_module_symbol (module, symbol, (gpointer *) &driver_new) || driver_new == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("The %s backend cannot be loaded (%s): reinstall qubes-air-agent"),
+                   backend, module == NULL ? g_module_error () : symbol);
+      if (module != NULL)
+        g_module_close (module);
+      return NULL;
+    }
+  g_module_make_resident (module);
+  return driver_new (state_dir, zone_name, error);
+}
+#endif
+
 AirDriver *
 air_driver_new_for_host (const char  *state_dir,
                          const char  *zone_name,
@@ -74,7 +109,7 @@ air_driver_new_for_host (const char  *state_dir,
   if (strcmp (backend, "libvirt") == 0)
     {
 #ifdef HAVE_LIBVIRT
-      return (AirDriver *) air_libvirt_driver_new (state_dir, zone_name, error);
+      return load_module_driver ("libvirt", state_dir, zone_name, error);
 #else
       g_set_error_literal (error, AIR_ERROR, AIR_ERROR_FAILED,
                            _("This qubes-air-agent was built without libvirt: install libvirt-dev, "
