@@ -84,6 +84,8 @@ start_keyed () {
   status=$?
   [ $status -ne 0 ] && sed 's/^/# /' "$T/err"
   ok $status "$2"
+  check "… its volatile volume (swap, scratch) is encrypted too, with a key of this start only" \
+    sh -c "qemu-img info -U '$vmdir/run/$1-volatile.qcow2' 2>&1 | grep -q 'format: luks'"
   check "… no libvirt secret is left once it runs" test "$(secrets)" = 0
   check "… and its key is in no process's command line (agents and QEMU included)" \
     key_in_no_process "$T/$1.key" cmdline
@@ -148,7 +150,7 @@ rm_refused_locked () {
   ok $? "rm$via is refused before anything is removed: the key goes first"
 }
 
-echo "1..51"
+echo "1..53"
 
 # --- The zone says it encrypts; bubblewrap says it does not.
 zone=local vmdir=$vm via=

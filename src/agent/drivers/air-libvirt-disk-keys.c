@@ -119,18 +119,14 @@ run_qemu_img_with_key (const char * const    *argv,
   return TRUE;
 }
 
-/* @raw's file system as the encrypted qcow2 image @path. */
-gboolean
-air_libvirt_make_encrypted_volume (const char             *raw,
-                                   const char             *path,
-                                   const AirSecretBuffer  *key,
-                                   GError                **error)
+/* Makes the encrypted image @path with @argv (qemu-img with our LUKS
+ * options, the key on descriptor 3). */
+static gboolean
+make_encrypted (const char * const     *argv,
+                const char             *path,
+                const AirSecretBuffer  *key,
+                GError                **error)
 {
-  const char * const argv[] = {
-    "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
-    "--object", "secret,id=airkey,file=/dev/fd/3", "-o", LUKS_OPTIONS, raw, path, NULL,
-  };
-
   g_autoptr(GError) local_error = NULL;
 
   /* QEMU times PBKDF2 to choose LUKS's iteration counts, and gives up when
@@ -149,6 +145,36 @@ air_libvirt_make_encrypted_volume (const char             *raw,
   return FALSE;
 }
 
+/* @raw's file system as the encrypted qcow2 image @path. */
+gboolean
+air_libvirt_make_encrypted_volume (const char             *raw,
+                                   const char             *path,
+                                   const AirSecretBuffer  *key,
+                                   GError                **error)
+{
+  const char * const argv[] = {
+    "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
+    "--object", "secret,id=airkey,file=/dev/fd/3", "-o", LUKS_OPTIONS, raw, path, NULL,
+  };
+
+  return make_encrypted (argv, path, key, error);
+}
+
+/* An empty encrypted qcow2 image of @size (qemu-img's notation). */
+gboolean
+air_libvirt_make_encrypted_scratch (const char             *path,
+                                    const char             *size,
+                                    const AirSecretBuffer  *key,
+                                    GError                **error)
+{
+  const char * const argv[] = {
+    "qemu-img", "create", "-q", "-f", "qcow2",
+    "--object", "secret,id=airkey,file=/dev/fd/3", "-o", LUKS_OPTIONS, path, size, NULL,
+  };
+
+  return make_encrypted (argv, path, key, error);
+}
+
 static char *
 usage_xml (const char *volume,
            const char *qube)
@@ -157,7 +183,7 @@ usage_xml (const char *volume,
 
   /* @qube is a validated name: nothing in it needs quoting. */
   return g_strdup_printf ("<secret ephemeral='yes' private='yes'>"
-                          "<description>Qubes Air: private volume of qube %s</description>"
+                          "<description>Qubes Air: a volume of qube %s</description>"
                           "<usage type='volume'><volume>%s</volume></usage></secret>",
                           qube, escaped);
 }

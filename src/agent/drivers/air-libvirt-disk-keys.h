@@ -10,6 +10,9 @@
  * `qair rm` has the vault delete the key before the volume goes: a copy
  * of the volume is then unreadable (crypto-shredding). Disposables and
  * template builds get a key that only their own agent process ever holds.
+ * A qube whose private volume is encrypted also gets, at each start, a
+ * volatile volume (its swap and scratch) encrypted with a random key
+ * nothing keeps: what it held is unreadable once the qube stops.
  *
  * Behind the ssh relay the keys come in the gateway's calls: see
  * air-disk-keys.h.
@@ -37,6 +40,11 @@ gboolean         air_libvirt_volume_is_encrypted    (const char             *pat
 AirSecretBuffer *air_libvirt_disk_key_new_ephemeral (void);
 gboolean         air_libvirt_make_encrypted_volume  (const char             *raw,
                                                      const char             *path,
+                                                     const AirSecretBuffer  *key,
+                                                     GError                **error);
+
+gboolean         air_libvirt_make_encrypted_scratch (const char             *path,
+                                                     const char             *size,
                                                      const AirSecretBuffer  *key,
                                                      GError                **error);
 

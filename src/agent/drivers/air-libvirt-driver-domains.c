@@ -124,7 +124,8 @@ domain_xml (AirLibvirtDriver  *self,
             const char        *name,
             const AirQubeSpec *spec,
             const char        *template_path,
-            const char        *secret_uuid)
+            const char        *secret_uuid,
+            const char        *volatile_uuid)
 {
   g_autofree char *dom = _air_libvirt_driver_domain_name (self, name);
   g_autofree char *root = air_driver_path_in (self->run_dir, name, "-root.qcow2");
@@ -160,10 +161,11 @@ domain_xml (AirLibvirtDriver  *self,
   for (guint i = 0; i < G_N_ELEMENTS (disks); i++)
     {
       g_autofree char *escaped = g_markup_escape_text (disks[i].path, -1);
-      /* The private volume's key is the libvirt secret's (a UUID). */
-      g_autofree char *encryption = disks[i].path == private && secret_uuid != NULL
-        ? g_strdup_printf ("<encryption format='luks'><secret type='passphrase' uuid='%s'/></encryption>",
-                           secret_uuid)
+      /* An encrypted volume's key is the libvirt secret's (a UUID). */
+      const char *uuid = disks[i].path == private ? secret_uuid
+                         : disks[i].path == volatile_path ? volatile_uuid : NULL;
+      g_autofree char *encryption = uuid != NULL
+        ? g_strdup_printf ("<encryption format='luks'><secret type='passphrase' uuid='%s'/></encryption>", uuid)
         : g_strdup ("");
 
       g_string_append_printf (xml, "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
@@ -289,7 +291,9 @@ _air_libvirt_driver_start_qube (AirLibvirtDriver  *self,
   g_autofree char *private = NULL;
   g_autoptr(GError) local_error = NULL;
   AirSecretBuffer *key = NULL;
+  AirSecretBuffer *scratch_key = NULL;
   char secret_uuid[VIR_UUID_STRING_BUFLEN] = "";
+  char volatile_uuid[VIR_UUID_STRING_BUFLEN] = "";
   virConnectPtr conn;
   virDomainPtr dom;
 
@@ -351,30 +355,43 @@ _air_libvirt_driver_start_qube (AirLibvirtDriver  *self,
   root = air_driver_path_in (self->run_dir, name, "-root.qcow2");
   volatile_path = air_driver_path_in (self->run_dir, name, "-volatile.qcow2");
   starting = air_driver_path_in (self->run_dir, name, ".json");
+  /* A qube whose private volume is encrypted swaps to a volatile volume
+   * encrypted too, with a key nothing keeps: gone when the qube stops. */
+  if (key != NULL)
+    scratch_key = air_libvirt_disk_key_new_ephemeral ();
   {
     const char *overlay[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", image, "-F", "qcow2", root, NULL };
     const char *scratch[] = { "qemu-img", "create", "-q", "-f", "qcow2", volatile_path, VOLATILE_SIZE, NULL };
 
     gboolean ok = air_driver_run_tool (overlay, "qemu-utils", error) &&
-                  air_driver_run_tool (scratch, "qemu-utils", error) &&
+                  (scratch_key != NULL
+                   ? air_libvirt_make_encrypted_scratch (volatile_path, VOLATILE_SIZE, scratch_key, error) &&
+                     air_libvirt_secret_define (conn, volatile_path, name, scratch_key, volatile_uuid, error)
+                   : air_driver_run_tool (scratch, "qemu-utils", error)) &&
                   air_driver_write_atomically (starting, "{\"state\":\"starting\"}\n", error) &&
                   (key == NULL || air_libvirt_secret_define (conn, private, name, key, secret_uuid, error));
 
-    /* libvirt has its own copy now, which it never gives back. */
+    /* libvirt has its own copies now, which it never gives back. */
     air_secret_buffer_free (key);
+    air_secret_buffer_free (scratch_key);
     if (!ok)
       {
+        if (volatile_uuid[0] != '\0')
+          air_libvirt_secret_undefine (conn, volatile_path);
         _air_libvirt_driver_discard_volatile (self, name);
         return NULL;
       }
   }
 
-  xml = domain_xml (self, name, spec, image, secret_uuid[0] != '\0' ? secret_uuid : NULL);
+  xml = domain_xml (self, name, spec, image, secret_uuid[0] != '\0' ? secret_uuid : NULL,
+                    volatile_uuid[0] != '\0' ? volatile_uuid : NULL);
   dom = virDomainCreateXML (conn, xml, flags);
   /* QEMU has the key once it runs: the secret goes at once, whatever
    * happened, rather than when the qube stops. */
   if (secret_uuid[0] != '\0')
     air_libvirt_secret_undefine (conn, private);
+  if (volatile_uuid[0] != '\0')
+    air_libvirt_secret_undefine (conn, volatile_path);
   if (dom == NULL)
     {
       g_autofree char *reason = g_strdup_printf (_("libvirt could not start it: %s"),
