@@ -28,10 +28,7 @@
 
 #include "config.h"
 
-#include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <signal.h>
-#include <sodium.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -376,127 +373,6 @@ air_proxmox_driver_list (AirProxmoxDriver  *self,
   return qubes;
 }
 
-/* ---- the task guard ----
- *
- * A clone followed for a caller is stopped when the caller goes away
- * (air_proxmox_api_wait_task). The gateway itself may be killed first,
- * though (SIGKILL: the loopback transport's cancel, the OOM killer): a
- * guard process of its own session, started from this binary with the
- * task and the token on a pipe, waits for "done"; if the pipe ends
- * without it, it stops the task and destroys the VM being made. */
-
-static void
-guard_child_setup (gpointer data)
-{
-  setsid ();
-}
-
-/* Returns the pipe to the guard, or -1 (then there is none: the clone
- * goes on unguarded, as before). */
-static int
-guard_start (AirProxmoxDriver *self, const char *upid, guint vmid)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  const char *argv[] = { "/proc/self/exe", "--proxmox-task-guard", NULL };
-  int in_fd = -1;
-  GPid pid;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "url");
-  json_builder_add_string_value (builder, self->config->url);
-  json_builder_set_member_name (builder, "pin");
-  json_builder_add_string_value (builder, self->config->pin);
-  json_builder_set_member_name (builder, "node");
-  json_builder_add_string_value (builder, self->config->node);
-  json_builder_set_member_name (builder, "timeout");
-  json_builder_add_int_value (builder, self->config->timeout);
-  json_builder_set_member_name (builder, "upid");
-  json_builder_add_string_value (builder, upid);
-  json_builder_set_member_name (builder, "vmid");
-  json_builder_add_int_value (builder, vmid);
-  json_builder_end_object (builder);
-  line = air_json_builder_to_line (builder);
-
-  if (self->config->pin == NULL ||
-      !g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
-                                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 guard_child_setup, NULL, &pid, &in_fd, NULL, NULL, &error))
-    {
-      if (error != NULL)
-        g_warning ("No guard for the Proxmox task: %s", error->message);
-      return -1;
-    }
-  g_spawn_close_pid (pid);
-  /* the token last, from guarded memory */
-  if (!air_fd_write_all (in_fd, line, strlen (line)) ||
-      !air_proxmox_api_write_token (self->api, in_fd))
-    {
-      close (in_fd);
-      return -1;
-    }
-  return in_fd;
-}
-
-static void
-guard_done (int fd)
-{
-  if (fd < 0)
-    return;
-  air_fd_write_all (fd, "done\n", 5);
-  close (fd);
-}
-
-static gboolean destroy (AirProxmoxDriver *self, guint vmid, GError **error);
-
-/* qubes-air-agent --proxmox-task-guard */
-int
-air_proxmox_task_guard_main (void)
-{
-  g_autofree char *line = air_fd_read_line (STDIN_FILENO, 4096, NULL);
-  g_autofree char *end = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(AirProxmoxConfig) config = NULL;
-  g_autoptr(AirProxmoxApi) api = NULL;
-  g_autoptr(AirProxmoxDriver) driver = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *upid;
-  gint64 vmid;
-  char token[AIR_PROXMOX_MAX_TOKEN + 2];
-  gsize len = 0;
-  gboolean ok;
-  char c;
-
-  signal (SIGPIPE, SIG_IGN);
-  if (line == NULL ||
-      (config = air_proxmox_config_parse (line, strlen (line), &error)) == NULL ||
-      (object = air_json_parse_object (line, strlen (line), 4096, &error)) == NULL ||
-      !air_json_get_string (object, "upid", 200, &upid, &error) ||
-      !air_json_get_opt_int (object, "vmid", 100, 999999999, 0, &vmid, &error) || vmid == 0 ||
-      !g_str_has_prefix (upid, "UPID:") || config->pin == NULL)
-    return 2;
-  /* the token, byte by byte so nothing of what follows is read with it */
-  while (len < sizeof token - 1 && read (STDIN_FILENO, &c, 1) == 1 && c != '\n')
-    token[len++] = c;
-  api = air_proxmox_api_new (config->url, config->pin, config->timeout);
-  ok = air_proxmox_api_set_token (api, token, len, &error);
-  sodium_memzero (token, sizeof token);
-  if (!ok)
-    return 2;
-
-  /* "done", or the end of the pipe: the gateway gone */
-  end = air_fd_read_line (STDIN_FILENO, 16, NULL);
-  if (g_strcmp0 (end, "done") == 0)
-    return 0;
-  if (!air_proxmox_api_stop_task (api, config->node, upid, &error))
-    g_clear_error (&error);
-  /* the VM is locked until the task has stopped */
-  air_proxmox_api_wait_task (api, config->node, upid, 60, NULL, NULL, NULL, NULL);
-  driver = air_proxmox_driver_new ("guard", config, api);
-  return destroy (driver, (guint) vmid, NULL) ? 0 : 1;
-}
-
 static void
 report_task (int percent, const char *text, gpointer user_data)
 {
@@ -526,10 +402,10 @@ task_guarded (AirProxmoxDriver *self, const char *method, const char *path, cons
                            _("The Proxmox server did not answer with a task"));
       return FALSE;
     }
-  guard = guard_vmid != 0 ? guard_start (self, upid, guard_vmid) : -1;
+  guard = guard_vmid != 0 ? air_proxmox_guard_start (self->config, self->api, upid, guard_vmid) : -1;
   ok = air_proxmox_api_wait_task (self->api, self->config->node, upid, AIR_PROXMOX_TASK_TIMEOUT,
                                   reporter != NULL ? report_task : NULL, (gpointer) reporter, NULL, error);
-  guard_done (guard);
+  air_proxmox_guard_done (guard);
   return ok;
 }
 
@@ -568,8 +444,9 @@ next_id (AirProxmoxDriver *self, GError **error)
   return (guint) id;
 }
 
-static gboolean
-destroy (AirProxmoxDriver *self, guint vmid, GError **error)
+/* Destroys VM @vmid with its disks (also the task guard's last word). */
+gboolean
+air_proxmox_driver_destroy_vm (AirProxmoxDriver *self, guint vmid, GError **error)
 {
   static const char * const form[] = { "purge", "1", "destroy-unreferenced-disks", "1", NULL };
   g_autofree char *path = g_strdup_printf ("/nodes/%s/qemu/%u", self->config->node, vmid);
@@ -625,7 +502,7 @@ clone (AirProxmoxDriver *self, const AirProxmoxVm *template, const char *name, c
   if (!ok)
     {
       if (error != NULL && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        destroy (self, id, NULL);
+        air_proxmox_driver_destroy_vm (self, id, NULL);
       return 0;
     }
 
@@ -660,7 +537,7 @@ clone (AirProxmoxDriver *self, const AirProxmoxVm *template, const char *name, c
         g_autoptr(GError) destroy_error = NULL;
 
         /* a VM without the zone's tag and settings is no qube: it goes */
-        destroy (self, id, &destroy_error);
+        air_proxmox_driver_destroy_vm (self, id, &destroy_error);
         g_propagate_error (error, g_steal_pointer (&config_error));
         return 0;
       }
@@ -762,7 +639,7 @@ air_proxmox_driver_remove (AirProxmoxDriver  *self,
       g_set_error (error, AIR_ERROR, AIR_ERROR_BUSY, _("Qube “%s” is running: shut it down first."), name);
       return FALSE;
     }
-  return destroy (self, vm->vmid, error);
+  return air_proxmox_driver_destroy_vm (self, vm->vmid, error);
 }
 
 AirProxmoxApi *
@@ -867,7 +744,7 @@ air_proxmox_driver_disposable (AirProxmoxDriver   *self,
   /* gone afterwards, whatever happened */
   if (!vm_action (self, id, "stop", NULL, &cleanup_error))
     g_clear_error (&cleanup_error);   /* it may never have started */
-  if (!destroy (self, id, &cleanup_error))
+  if (!air_proxmox_driver_destroy_vm (self, id, &cleanup_error))
     g_printerr (_("The disposable VM %u could not be destroyed: %s\n"), id, cleanup_error->message);
   return status;
 }

@@ -127,6 +127,16 @@ int               air_proxmox_driver_serve_files (AirProxmoxDriver *self,
 
 /* qubes-air-agent --proxmox-task-guard: stdin the task (a JSON line) and
  * the token; stops the task and destroys its VM unless "done" follows. */
+gboolean          air_proxmox_driver_destroy_vm (AirProxmoxDriver  *self,
+                                                 guint              vmid,
+                                                 GError           **error);
+
+/* The guard of a clone (air-proxmox-guard.c): the pipe to it, or -1. */
+int               air_proxmox_guard_start       (const AirProxmoxConfig *config,
+                                                 AirProxmoxApi     *api,
+                                                 const char        *upid,
+                                                 guint              vmid);
+void              air_proxmox_guard_done        (int                fd);
 int               air_proxmox_task_guard_main   (void);
 
 /* air-proxmox-driver-iface.c */
