@@ -23,7 +23,8 @@
 #   auth        every call 401
 #   error500    every call 500 with Proxmox's error body
 #   task-fail   clones end with exitstatus "clone failed: out of space"
-#   slow-clone  clone tasks run for 3 s
+#   slow-clone  clone tasks run for 3 s (PVE_TEST_CLONE_SECONDS, for a
+#               screenshot of the app's job while it runs)
 #               (every clone's log, GET /nodes/{node}/tasks/{upid}/log,
 #               reports "transferred … (NN.NN%)" as the real one's does)
 #   hostile     VM names with escapes, markup and 300 characters, and two
@@ -263,7 +264,7 @@ class Handler(BaseHTTPRequestHandler):
                 if newid < 100 or newid in vms:
                     return self.answer(400, None, errors={"newid": "VM %d already exists" % newid})
                 name = p.get("name", "copy")
-                seconds = 3 if args.fail == "slow-clone" else 0.3
+                seconds = float(os.environ.get("PVE_TEST_CLONE_SECONDS", 3)) if args.fail == "slow-clone" else 0.3
                 fail = "clone failed: out of space" if args.fail == "task-fail" else None
                 # the new VM's config exists, locked, while the clone runs
                 add_vm(newid, name, status="stopped", tags=v["tags"])
