@@ -334,8 +334,23 @@ show_wireguard_setup (AirZoneDialog     *self,
   gtk_label_set_wrap (self->fingerprint_label, FALSE);
   gtk_widget_set_visible (self->host_key_box, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->trust_check), FALSE);
-  /* The zone is saved: closing cancels nothing. */
+  /* The zone is saved: closing cancels nothing, and the form, which no
+   * longer saves anything, cannot be edited (an edit would only replace
+   * the message below with its check). */
   gtk_button_set_label (self->cancel_button, _("_Close"));
+  {
+    GtkWidget *fields[] = {
+      GTK_WIDGET (self->name_entry), GTK_WIDGET (self->gateway_entry), GTK_WIDGET (self->driver_dropdown),
+      GTK_WIDGET (self->host_entry), GTK_WIDGET (self->port_spin), GTK_WIDGET (self->user_entry),
+      GTK_WIDGET (self->agent_entry), GTK_WIDGET (self->timeout_spin), GTK_WIDGET (self->wireguard_entry),
+      GTK_WIDGET (self->wireguard_key_entry), GTK_WIDGET (self->url_entry), GTK_WIDGET (self->node_entry),
+      GTK_WIDGET (self->pool_entry), GTK_WIDGET (self->storage_entry), GTK_WIDGET (self->token_entry),
+      GTK_WIDGET (self->secret_entry),
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+      gtk_widget_set_sensitive (fields[i], FALSE);
+  }
   _air_zone_dialog_set_busy (self, TRUE,
                              _air_zone_dialog_is_proxmox (self)
                              ? _("Saved, and its API token is in the vault. The zone is used once the server's "

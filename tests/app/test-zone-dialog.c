@@ -668,6 +668,9 @@ assert_host_half_shown (AirZoneDialog       *dialog,
     close = field (close, GTK_TYPE_BUTTON, 0);
     g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (close)), ==, "_Close");
   }
+  /* … and its form, which saves nothing any more, is not editable. */
+  g_assert_false (gtk_widget_is_sensitive (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, 0)));
+  g_assert_false (gtk_widget_is_sensitive (field (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, 1)));
   /* The host's own key was given: only the gateway's [Peer] for it. */
   g_assert_nonnull (strstr (shown, "[Peer]"));
   g_assert_null (strstr (shown, "PrivateKey"));
