@@ -115,6 +115,32 @@ zone_call_task_new (AirZone             *self,
   return task;
 }
 
+/* @line_func, when given, is offered the answer's first lines (a
+ * create's progress); @line_data lives as long as the call. */
+static void
+zone_call_lines (AirZone              *self,
+                 gpointer              source_tag,
+                 const char           *verb,
+                 const char           *arg,
+                 GBytes               *input,
+                 gsize                 max_output,
+                 Decode                decode,
+                 gboolean              in_thread,
+                 AirTransportLineFunc  line_func,
+                 gpointer              line_data,
+                 GDestroyNotify        line_data_free,
+                 GCancellable         *cancellable,
+                 GAsyncReadyCallback   callback,
+                 gpointer              user_data)
+{
+  GTask *task = zone_call_task_new (self, source_tag, decode, in_thread, cancellable, callback, user_data);
+
+  if (line_data != NULL)
+    g_object_set_data_full (G_OBJECT (task), "air-line-data", line_data, line_data_free);
+  air_transport_call_lines_async (air_zone_get_transport (self), air_zone_get_gateway (self), verb, arg,
+                                  input, max_output, line_func, line_data, cancellable, call_cb, task);
+}
+
 static void
 zone_call (AirZone             *self,
            gpointer             source_tag,
@@ -128,10 +154,8 @@ zone_call (AirZone             *self,
            GAsyncReadyCallback  callback,
            gpointer             user_data)
 {
-  GTask *task = zone_call_task_new (self, source_tag, decode, in_thread, cancellable, callback, user_data);
-
-  air_transport_call_async (air_zone_get_transport (self), air_zone_get_gateway (self), verb, arg,
-                            input, max_output, cancellable, call_cb, task);
+  zone_call_lines (self, source_tag, verb, arg, input, max_output, decode, in_thread, NULL, NULL, NULL,
+                   cancellable, callback, user_data);
 }
 
 static gpointer
@@ -259,6 +283,8 @@ qube_call_with_input (AirZone             *self,
                       const char          *name,
                       const char          *template_name,
                       char                *json,
+                      AirTransportLineFunc line_func,
+                      gpointer             line_data,   /* taken, g_free()d */
                       GCancellable        *cancellable,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
@@ -269,11 +295,12 @@ qube_call_with_input (AirZone             *self,
   if (!air_name_validate (name, "qube", &error) ||
       (template_name != NULL && !air_name_validate (template_name, "template", &error)))
     {
+      g_free (line_data);
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
-  zone_call (self, source_tag, verb, name, input,
-             MAX_SMALL_ANSWER, decode_qube, FALSE, cancellable, callback, user_data);
+  zone_call_lines (self, source_tag, verb, name, input, MAX_SMALL_ANSWER, decode_qube, FALSE,
+                   line_func, line_data, g_free, cancellable, callback, user_data);
 }
 
 /* A create's progress lines, before its answer. */
@@ -313,44 +340,24 @@ air_zone_create_qube_async (AirZone             *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(AirQubeSpec) asked = NULL;
-  g_autoptr(GBytes) input = NULL;
-  CreateProgress *data;
-  GTask *task;
-  GError *error = NULL;
-  char *json;
+  AirQubeSpec asked;
+  CreateProgress *data = NULL;
 
   g_return_if_fail (AIR_IS_ZONE (self));
   g_return_if_fail (spec != NULL);
 
-  if (progress == NULL)
+  asked = *spec;
+  if (progress != NULL)
     {
-      qube_call_with_input (self, air_zone_create_qube_async, "qubesair.Create", name, spec->template_name,
-                            air_qube_spec_to_json (spec), cancellable, callback, user_data);
-      return;
+      data = g_new0 (CreateProgress, 1);
+      data->zone = self;
+      data->progress = progress;
+      data->progress_data = progress_data;
+      asked.progress = TRUE;
     }
-  if (!air_name_validate (name, "qube", &error) ||
-      (spec->template_name != NULL && !air_name_validate (spec->template_name, "template", &error)))
-    {
-      g_task_report_error (self, callback, user_data, air_zone_create_qube_async, error);
-      return;
-    }
-  asked = g_memdup2 (spec, sizeof *spec);
-  asked->template_name = g_strdup (spec->template_name);
-  asked->progress = TRUE;
-  json = air_qube_spec_to_json (asked);
-  input = g_bytes_new_take (json, strlen (json));
-
-  task = zone_call_task_new (self, air_zone_create_qube_async, decode_qube, FALSE, cancellable, callback, user_data);
-  data = g_new0 (CreateProgress, 1);
-  data->zone = self;
-  data->progress = progress;
-  data->progress_data = progress_data;
-  /* The line data lives as long as the call's task. */
-  g_object_set_data_full (G_OBJECT (task), "air-create-progress", data, g_free);
-  air_transport_call_lines_async (air_zone_get_transport (self), air_zone_get_gateway (self),
-                                  "qubesair.Create", name, input, MAX_SMALL_ANSWER,
-                                  create_line, data, cancellable, call_cb, task);
+  qube_call_with_input (self, air_zone_create_qube_async, "qubesair.Create", name, spec->template_name,
+                        air_qube_spec_to_json (&asked), data != NULL ? create_line : NULL, data,
+                        cancellable, callback, user_data);
 }
 
 AirQube *
@@ -375,7 +382,7 @@ air_zone_set_prefs_async (AirZone             *self,
   g_return_if_fail (prefs != NULL);
 
   qube_call_with_input (self, air_zone_set_prefs_async, "qubesair.SetPrefs", name, NULL,
-                        air_qube_prefs_to_json (prefs), cancellable, callback, user_data);
+                        air_qube_prefs_to_json (prefs), NULL, NULL, cancellable, callback, user_data);
 }
 
 AirQube *
