@@ -63,6 +63,7 @@ struct _AirZoneLink
   guint             retry_id;
   guint             backoff;
   gboolean          listing;      /* a List call is in flight */
+  gboolean          relist;       /* a resync asked for while it was */
   gboolean          info_pending; /* ZoneInfo waits for the session's word */
   gint64            info_started; /* monotonic µs: the ZoneInfo call in flight */
 };
@@ -158,6 +159,7 @@ stop (AirZoneLink *self)
   g_clear_error (&self->lost);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   self->listing = FALSE;
+  self->relist = FALSE;
   self->info_pending = FALSE;
 }
 
@@ -308,6 +310,11 @@ list_cb (GObject      *object,
     }
 
   take_list (self, g_steal_pointer (&qubes));
+  if (self->relist)
+    {
+      self->relist = FALSE;
+      _air_zone_link_resync (self);
+    }
 }
 
 static void
@@ -661,13 +668,23 @@ _air_zone_link_start_info (AirZoneLink *self)
 }
 
 /* Asks the zone for its list again, so the view is right at once even where
- * the zone's events come late. */
+ * the zone's events come late. The list may be older than an event that
+ * comes while it is in flight (a label set just after a start), so those
+ * events are queued and go in after it: the newest word on each qube wins.
+ * One List at a time, for the same reason: a second waits for the first. */
 void
 _air_zone_link_resync (AirZoneLink *self)
 {
   if (self->session == NULL || self->cancellable == NULL || air_zone_link_is_loading (self) ||
       self->events == NULL)
     return;
+  if (self->listing)
+    {
+      self->relist = TRUE;
+      return;
+    }
+  if (self->queued == NULL)
+    self->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) air_event_free);
   list_zone (self);
 }
 

@@ -11,7 +11,9 @@
  * "QUBE STATE" written to the FIFO
  * DIR/ZONE.fifo becomes a qube-changed event. A zone whose name starts with
  * "down" fails every call, as an unreachable zone does; one whose name
- * starts with "bare" says its qubes are not isolated. It is not a zone
+ * starts with "bare" says its qubes are not isolated. With
+ * AIR_FAKE_LIST_GATE set, a List call answers only once that file exists
+ * (a List in flight, for as long as a test needs). It is not a zone
  * driver: the real one is qubes-air-agent's local driver.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -143,6 +145,10 @@ main (int   argc,
 
   if (g_str_has_prefix (service, "qubesair.List+"))
     {
+      const char *gate = g_getenv ("AIR_FAKE_LIST_GATE");
+
+      for (guint i = 0; gate != NULL && i < 3000 && !g_file_test (gate, G_FILE_TEST_EXISTS); i++)
+        g_usleep (10000);
       write_list (zone, n);
       return 0;
     }

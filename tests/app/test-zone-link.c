@@ -2,8 +2,9 @@
  *
  * A zone's link goes CONNECTING → LISTING → LIVE, or DOWN and again; its
  * properties are notified once per real change (a view bound to them
- * redraws only then), its counts follow the zone's events, and a zone
- * removed takes its link and its qubes with it.
+ * redraws only then), its counts follow the zone's events, a list asked
+ * for after an action never undoes a newer event, and a zone removed takes
+ * its link and its qubes with it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -273,6 +274,70 @@ test_zone_link_events (Fixture       *fixture,
 }
 
 static gboolean
+file_mentions (gpointer user_data)
+{
+  const char *const *args = user_data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (args[0], &contents, NULL, NULL) && strstr (contents, args[1]) != NULL;
+}
+
+static gboolean
+set_true (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_true (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+/* After an action the session asks for the zone's list again; a change
+ * the zone tells while that List is in flight (here, a qube starting as
+ * the list is made) is newer than the list and must not be undone by it:
+ * the qube stays Running. */
+static void
+test_zone_link_resync (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  AirZoneLink *up = air_session_get_link (fixture->session, "up1");
+  AirInventory *inventory = air_session_get_inventory (fixture->session);
+  g_autofree char *gate = g_build_filename (fixture->trigger_dir, "list-gate", NULL);
+  g_autofree char *log = g_build_filename (fixture->trigger_dir, "calls", NULL);
+  const char *listed[] = { log, "qubesair.List+ up1\n" };
+  gboolean read_time = FALSE;
+  guint changed;
+
+  wait_state (up, AIR_ZONE_LINK_LIVE);
+  g_unlink (gate);
+  g_unlink (log);
+  g_setenv ("AIR_FAKE_LIST_GATE", gate, TRUE);
+  g_setenv ("AIR_FAKE_CALL_LOG", log, TRUE);
+
+  air_session_qube_action (fixture->session, "up1", "up1-q00001", AIR_ZONE_ACTION_START);
+  air_test_wait_until (file_mentions, listed, WAIT_SECONDS, "the List after the action");
+  send_trigger (fixture, "up1-q00001 Running\n");
+  /* Time for the event to be read while the List is held. */
+  g_timeout_add (300, set_true, &read_time);
+  air_test_wait_until (is_true, &read_time, WAIT_SECONDS, "the event to be read");
+
+  changed = fixture->up.qubes_changed;
+  g_assert_true (g_file_set_contents (gate, "", 0, NULL));
+  wait_counter_above (&fixture->up.qubes_changed, changed, "the list");
+  g_assert_cmpint (air_qube_get_state (air_inventory_lookup (inventory, "up1", "up1-q00001")), ==,
+                   AIR_QUBE_STATE_RUNNING);
+  g_assert_cmpuint (air_zone_link_get_n_running (up), ==, RUNNING_PER_ZONE + 1);
+
+  g_unsetenv ("AIR_FAKE_LIST_GATE");
+  g_unsetenv ("AIR_FAKE_CALL_LOG");
+  g_unlink (gate);
+  g_unlink (log);
+}
+
+static gboolean
 weak_cleared (gpointer user_data)
 {
   return *(gpointer *) user_data == NULL;
@@ -312,6 +377,7 @@ main (int   argc,
 
   ADD ("states", test_zone_link_states);
   ADD ("events", test_zone_link_events);
+  ADD ("resync", test_zone_link_resync);
   ADD ("removed", test_zone_link_removed);
 
   return g_test_run ();
