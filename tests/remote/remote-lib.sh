@@ -24,6 +24,14 @@ check () {
   if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
 }
 
+# same DESCRIPTION EXPECTED ACTUAL: one TAP line; on a mismatch, what came.
+same () {
+  if [ "$2" = "$3" ]; then ok 0 "$1"; return 0; fi
+  ok 1 "$1"
+  printf '%s\n' "$3" | head -c 2000 | sed 's/^/# got: /'
+  return 1
+}
+
 contains () {
   case "$1" in *"$2"*) return 0 ;; esac
   echo "# expected “$2” in: $1" | head -c 2000
