@@ -12,7 +12,10 @@
  * through the loopback transport, their qubes made beforehand with the
  * local driver; a state change is a real “qair start” behind the app's
  * back, timed from the moment the zone wrote the qube's new state file.
- * Run under Xvfb (tests/app/headless.sh).
+ * Run under Xvfb (tests/app/headless.sh). AIR_BENCH_VERBOSE=1 also
+ * prints each step of the start and, until the first frame with rows, the
+ * CPU time of each frame's phases and of each zone's list going in;
+ * AIR_BENCH_FIRST_FRAME=file.png saves that first frame.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -51,7 +54,7 @@ static char *zones_dir;
 static gint64 painted_at;
 static gint64 rows_painted_at;   /* the first frame with rows in the list */
 static double rows_painted_cpu;
-static GListModel *window_qubes; /* what the window's list shows */
+static GListModel *window_rows;  /* what the window's column view shows */
 static int compare_doubles (gconstpointer a, gconstpointer b);
 static double cpu_ms (void);
 
@@ -71,6 +74,21 @@ find_zone_map (GtkWidget *widget)
 }
 
 static double thread_cpu_ms (void);
+
+static GtkWidget *
+find_column_view (GtkWidget *widget)
+{
+  if (GTK_IS_COLUMN_VIEW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *view = find_column_view (child);
+
+      if (view != NULL)
+        return view;
+    }
+  return NULL;
+}
 
 /* The zone map's own drawing, rasterised as the cairo renderer would: the
  * median of 20 draws, in ms, and in @cpu the median CPU time of this
@@ -119,16 +137,85 @@ time_map_draw (GtkWidget *window,
 static double cpu_start;   /* what making the zones cost, not the app */
 static guint  paint_count;
 
+/* With AIR_BENCH_VERBOSE, until the first frame with rows: the main
+ * thread's CPU time in each frame's layout and paint, and in the views'
+ * handlers of each change of the inventory (as zones' lists arrive). */
+static gboolean phases;
+static double   phase_start;
+static gint64   start_time;
+
+static void
+phase_begin_cb (gpointer instance,
+                gpointer user_data)
+{
+  phase_start = thread_cpu_ms ();
+}
+
+static void
+phase_end_cb (gpointer    instance,
+              const char *what)
+{
+  if (phases && rows_painted_at == 0)
+    g_print ("    %-28s %6.1f ms CPU, done at %6.1f ms\n", what, thread_cpu_ms () - phase_start,
+             (g_get_monotonic_time () - start_time) / 1000.0);
+  phase_start = thread_cpu_ms ();
+}
+
+static void
+inventory_changed_begin_cb (GListModel *model,
+                            guint       position,
+                            guint       removed,
+                            guint       added)
+{
+  phase_start = thread_cpu_ms ();
+}
+
+static void
+inventory_changed_end_cb (GListModel *model,
+                          guint       position,
+                          guint       removed,
+                          guint       added)
+{
+  if (phases && rows_painted_at == 0)
+    g_print ("    inventory +%-5u -%-5u at %-5u %6.1f ms CPU, done at %6.1f ms\n", added, removed, position,
+             thread_cpu_ms () - phase_start, (g_get_monotonic_time () - start_time) / 1000.0);
+}
+
+static GtkWidget *bench_window;
+
+/* The window as just drawn, to a PNG (AIR_BENCH_FIRST_FRAME=file): to see
+ * that a change to the start shows the same first frame. */
+static void
+save_window (const char *path)
+{
+  int width = gtk_widget_get_width (bench_window), height = gtk_widget_get_height (bench_window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (bench_window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (bench_window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_printerr ("bench-app: could not save %s\n", path);
+}
+
 static void
 after_paint_cb (GdkFrameClock *clock,
                 gpointer       user_data)
 {
   painted_at = g_get_monotonic_time ();
   paint_count++;
-  if (rows_painted_at == 0 && window_qubes != NULL && g_list_model_get_n_items (window_qubes) > 0)
+  if (rows_painted_at == 0 && window_rows != NULL && g_list_model_get_n_items (window_rows) > 0)
     {
       rows_painted_at = painted_at;
       rows_painted_cpu = cpu_ms ();
+      if (g_getenv ("AIR_BENCH_FIRST_FRAME") != NULL)
+        save_window (g_getenv ("AIR_BENCH_FIRST_FRAME"));
     }
 }
 
@@ -385,7 +472,7 @@ main (int   argc,
     make_zones (loopback);
   sync ();   /* the zones' writing is done before the app starts, not during */
   start_accessibility_bus ();
-  start = g_get_monotonic_time ();   /* the app's start, not the zones' making */
+  start = start_time = g_get_monotonic_time ();   /* the app's start, not the zones' making */
   cpu_start = cpu_ms ();
 
   g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
@@ -402,16 +489,27 @@ main (int   argc,
   if (g_getenv ("AIR_BENCH_VERBOSE"))
     g_print ("  zones called after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
   inventory = air_session_get_inventory (session);
+  phases = g_getenv ("AIR_BENCH_VERBOSE") != NULL;
+  g_signal_connect (inventory, "items-changed", G_CALLBACK (inventory_changed_begin_cb), NULL);
+  g_signal_connect_after (inventory, "items-changed", G_CALLBACK (inventory_changed_end_cb), NULL);
   /* As the application has it; not exported: no panel (the worst case
    * for a tray that works whether or not anyone looks). */
   if (!first_frame_only)
     tray = air_tray_new (session);
+  if (g_getenv ("AIR_BENCH_VERBOSE"))
+    g_print ("  tray made after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
   window = GTK_WIDGET (air_window_new (NULL, session));
+  if (g_getenv ("AIR_BENCH_VERBOSE"))
+    g_print ("  window made after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_realize (window);
   clock = gtk_widget_get_frame_clock (window);
-  window_qubes = air_window_get_qubes (AIR_WINDOW (window));
+  window_rows = G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (find_column_view (window))));
+  bench_window = window;
+  g_signal_connect (clock, "before-paint", G_CALLBACK (phase_begin_cb), NULL);
+  g_signal_connect (clock, "layout", G_CALLBACK (phase_end_cb), (gpointer) "frame: update and layout");
+  g_signal_connect (clock, "after-paint", G_CALLBACK (phase_end_cb), (gpointer) "frame: paint");
   g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
 
   if (g_getenv ("AIR_BENCH_VERBOSE"))
@@ -421,10 +519,18 @@ main (int   argc,
   if (g_getenv ("AIR_BENCH_VERBOSE"))
     g_print ("  first frame with rows after %.1f ms (CPU %.1f ms)\n", (rows_painted_at - start) / 1000.0, cpu_ms ());
   t0 = rows_painted_at;
-  while (g_list_model_get_n_items (G_LIST_MODEL (inventory)) < total)
+  /* Every qube in the inventory, and in the column view's rows. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (inventory)) < total || g_list_model_get_n_items (window_rows) < total)
     g_main_context_iteration (NULL, TRUE);
   if (g_getenv ("AIR_BENCH_VERBOSE"))
-    g_print ("  every qube in the inventory after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
+    g_print ("  every qube in the inventory and the list after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
+  if (g_getenv ("AIR_BENCH_VERBOSE"))
+    for (guint i = 0; i < total; i += total / 4)
+      {
+        g_autoptr(GObject) row = g_list_model_get_item (window_rows, i);
+
+        g_print ("    row %u: %s\n", i, air_qube_get_name (AIR_QUBE (row)));
+      }
   t1 = wait_for_paint_after (window, g_get_monotonic_time ());
   g_print ("Qubes Air application: %d zones × %d qubes = %u qubes\n", n_zones, n_qubes, total);
   report ("start to first frame with rows", (t0 - start) / 1000.0, "ms", 250);
