@@ -58,37 +58,24 @@ static GListModel *window_rows;  /* what the window's column view shows */
 static int compare_doubles (gconstpointer a, gconstpointer b);
 static double cpu_ms (void);
 
+/* The first widget of @type in @widget's tree. */
 static GtkWidget *
-find_zone_map (GtkWidget *widget)
+find_widget (GtkWidget *widget,
+             GType      type)
 {
-  if (AIR_IS_ZONE_MAP (widget))
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *map = find_zone_map (child);
+      GtkWidget *found = find_widget (child, type);
 
-      if (map != NULL)
-        return map;
+      if (found != NULL)
+        return found;
     }
   return NULL;
 }
 
 static double thread_cpu_ms (void);
-
-static GtkWidget *
-find_column_view (GtkWidget *widget)
-{
-  if (GTK_IS_COLUMN_VIEW (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *view = find_column_view (child);
-
-      if (view != NULL)
-        return view;
-    }
-  return NULL;
-}
 
 /* The zone map's own drawing, rasterised as the cairo renderer would: the
  * median of 20 draws, in ms, and in @cpu the median CPU time of this
@@ -98,7 +85,7 @@ static double
 time_map_draw (GtkWidget *window,
                double    *cpu)
 {
-  GtkWidget *map = find_zone_map (window);
+  GtkWidget *map = find_widget (window, AIR_TYPE_ZONE_MAP);
   int width, height;
   double times[20], cpus[20];
   cairo_surface_t *surface;
@@ -505,7 +492,7 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
   gtk_widget_realize (window);
   clock = gtk_widget_get_frame_clock (window);
-  window_rows = G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (find_column_view (window))));
+  window_rows = G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (find_widget (window, GTK_TYPE_COLUMN_VIEW))));
   bench_window = window;
   g_signal_connect (clock, "before-paint", G_CALLBACK (phase_begin_cb), NULL);
   g_signal_connect (clock, "layout", G_CALLBACK (phase_end_cb), (gpointer) "frame: update and layout");
