@@ -19,6 +19,7 @@ struct _AirWindow
   /* Template widgets */
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
+  GtkPaned             *map_paned;
   AirZoneMap           *zone_map;
   GtkFlowBox           *zone_chips;
   GtkColumnView        *column_view;
@@ -51,6 +52,7 @@ struct _AirWindow
   GSettings            *settings;
   GtkFilterListModel   *filter_model;
   GtkSortListModel     *sort_model;
+  GtkSliceListModel    *slice_model;    /* the rows that fit, until a frame shows them */
   GtkSingleSelection   *selection;
   GtkEveryFilter       *filter;
   GtkCustomFilter      *zone_filter;
@@ -62,6 +64,13 @@ struct _AirWindow
   char                 *search_text;
   GWeakRef              credentials_page;
   GWeakRef              drop_row;       /* the row a drag of files is over */
+  guint                 first_rows_tick;
+  guint                 grow_source;
+  gulong                first_paint_handler;
+  gboolean              every_row;      /* the slice lets every qube through */
+
+  /* Borrowed references */
+  GdkFrameClock        *first_paint_clock;   /* while the column view is mapped */
 };
 
 void  _air_window_class_actions_init (AirWindowClass *klass);
