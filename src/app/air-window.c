@@ -296,6 +296,32 @@ qube_state_changed_cb (AirWindow *self)
 /* No row is lower than its label dot (-gtk-icon-size in style.css). */
 #define ROW_HEIGHT_MIN 14
 
+static GtkWidget *
+inner_list_view (AirWindow *self)
+{
+  /* GTK 4.8 has no API for it: the column view's child that is a list view. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      return child;
+  return NULL;
+}
+
+/* The height of the column view's first row, which every row has (each
+ * cell is one line, or the dot); the least it can be if there is none. */
+static int
+first_row_height (AirWindow *self)
+{
+  GtkWidget *list = inner_list_view (self);
+  GtkWidget *row = list ? gtk_widget_get_first_child (list) : NULL;
+  int minimum = 0, natural = 0;
+
+  if (row != NULL)
+    gtk_widget_measure (row, GTK_ORIENTATION_VERTICAL, -1, &minimum, &natural, NULL, NULL);
+  return MAX (MIN (minimum, natural), ROW_HEIGHT_MIN);
+}
+
 static guint
 rows_that_fit (AirWindow *self)
 {
@@ -326,7 +352,7 @@ rows_that_fit (AirWindow *self)
     }
   if (height <= 0)
     return G_MAXUINT;
-  return (guint) height / ROW_HEIGHT_MIN + 1;
+  return (guint) (height / first_row_height (self)) + 1;
 }
 
 static void
@@ -406,7 +432,11 @@ first_rows_tick_cb (GtkWidget     *widget,
 
   self->first_rows_tick = 0;
   if (g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) > 0)
-    gtk_slice_list_model_set_size (self->slice_model, rows_that_fit (self));
+    {
+      /* One row first, to know how high the rows are. */
+      gtk_slice_list_model_set_size (self->slice_model, 1);
+      gtk_slice_list_model_set_size (self->slice_model, rows_that_fit (self));
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -762,11 +792,10 @@ scroll_to (AirWindow *self,
            guint      position)
 {
   /* GTK 4.8 has no gtk_column_view_scroll_to(): the inner list view does. */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_LIST_VIEW (child))
-      gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+  GtkWidget *list = inner_list_view (self);
+
+  if (list != NULL)
+    gtk_widget_activate_action (list, "list.scroll-to-item", "u", position);
 }
 
 gboolean
