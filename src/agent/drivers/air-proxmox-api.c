@@ -67,19 +67,6 @@ struct _AirProxmoxApi
 
 G_DEFINE_FINAL_TYPE (AirProxmoxApi, air_proxmox_api, G_TYPE_OBJECT)
 
-void
-air_proxmox_vm_free (AirProxmoxVm *vm)
-{
-  if (vm == NULL)
-    return;
-  g_free (vm->name);
-  g_free (vm->node);
-  g_free (vm->status);
-  g_free (vm->pool);
-  g_strfreev (vm->tags);
-  g_free (vm);
-}
-
 static gboolean
 curl_ready (GError **error)
 {
@@ -471,16 +458,17 @@ header_cb (char *data, size_t size, size_t n, void *user_data)
   return len;
 }
 
-JsonNode *
-air_proxmox_api_request_up_to (AirProxmoxApi       *self,
-                               const char          *method,
-                               const char          *path,
-                               const char * const  *form,
-                               gsize                max,
-                               GError             **error)
+/* The request made and its answer checked: the body of a 2xx answer, or
+ * NULL and the error a user can act on. */
+static GByteArray *
+request_body (AirProxmoxApi       *self,
+              const char          *method,
+              const char          *path,
+              const char * const  *form,
+              gsize                max,
+              GError             **error)
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(JsonObject) root = NULL;
   g_autofree char *target = NULL;
   g_autofree char *fields = NULL;
   g_autofree char *reason_line = NULL;
@@ -491,9 +479,6 @@ air_proxmox_api_request_up_to (AirProxmoxApi       *self,
   CURLcode code;
   CURL *curl;
   gboolean shared;
-  JsonNode *data;
-
-  g_return_val_if_fail (AIR_IS_PROXMOX_API (self), NULL);
 
   if (self->pin == NULL)
     {
@@ -567,7 +552,6 @@ air_proxmox_api_request_up_to (AirProxmoxApi       *self,
       return NULL;
     }
 
-  root = air_json_parse_object ((const char *) body->data, body->len, max, NULL);
   if (status == 401)
     {
       g_set_error_literal (error, AIR_ERROR, AIR_ERROR_REFUSED,
@@ -577,19 +561,39 @@ air_proxmox_api_request_up_to (AirProxmoxApi       *self,
     }
   if (status < 200 || status >= 300)
     {
+      g_autoptr(JsonObject) root = air_json_parse_object ((const char *) body->data, body->len, max, NULL);
       g_autofree char *reason = server_reason (status, reason_line, root);
 
       g_set_error (error, AIR_ERROR, AIR_ERROR_REMOTE, _("The Proxmox server said: %s"), reason);
       return NULL;
     }
+  return g_steal_pointer (&body);
+}
+
+JsonNode *
+air_proxmox_api_request_up_to (AirProxmoxApi       *self,
+                               const char          *method,
+                               const char          *path,
+                               const char * const  *form,
+                               gsize                max,
+                               GError             **error)
+{
+  g_autoptr(GByteArray) body = NULL;
+  g_autoptr(JsonObject) root = NULL;
+
+  g_return_val_if_fail (AIR_IS_PROXMOX_API (self), NULL);
+
+  body = request_body (self, method, path, form, max, error);
+  if (body == NULL)
+    return NULL;
+  root = air_json_parse_object ((const char *) body->data, body->len, max, NULL);
   if (root == NULL || !json_object_has_member (root, "data"))
     {
       g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
                            _("The Proxmox server's answer is not the API's JSON"));
       return NULL;
     }
-  data = json_object_dup_member (root, "data");
-  return data;
+  return json_object_dup_member (root, "data");
 }
 
 JsonNode *
@@ -602,80 +606,18 @@ air_proxmox_api_request (AirProxmoxApi       *self,
   return air_proxmox_api_request_up_to (self, method, path, form, AIR_PROXMOX_MAX_ANSWER, error);
 }
 
-static char *
-status_text (const char *status)
-{
-  static const char * const known[] = { "running", "stopped", "paused" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-    if (g_strcmp0 (status, known[i]) == 0)
-      return g_strdup (known[i]);
-  return g_strdup ("unknown");
-}
-
-/* Every qemu VM of /cluster/resources, checked; a VM whose name is not a
- * valid qube name keeps name NULL (the driver leaves it out). */
+/* Every qemu VM of /cluster/resources, checked (air-proxmox-vms.c). */
 GPtrArray *
 air_proxmox_api_list_vms (AirProxmoxApi  *self,
                           GError        **error)
 {
   static const char * const form[] = { "type", "vm", NULL };
-  g_autoptr(JsonNode) data = air_proxmox_api_request (self, "GET", "/cluster/resources", form, error);
-  g_autoptr(GPtrArray) vms = NULL;
-  JsonArray *array;
+  g_autoptr(GByteArray) body = NULL;
 
-  if (data == NULL)
+  g_return_val_if_fail (AIR_IS_PROXMOX_API (self), NULL);
+
+  body = request_body (self, "GET", "/cluster/resources", form, AIR_PROXMOX_MAX_ANSWER, error);
+  if (body == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (data) ||
-      json_array_get_length (array = json_node_get_array (data)) > AIR_PROXMOX_MAX_VMS)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                   _("The Proxmox server's list of VMs is not a list of at most %d"), AIR_PROXMOX_MAX_VMS);
-      return NULL;
-    }
-
-  vms = g_ptr_array_new_with_free_func ((GDestroyNotify) air_proxmox_vm_free);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      g_autoptr(AirProxmoxVm) vm = g_new0 (AirProxmoxVm, 1);
-      const char *type, *name, *vm_node, *status, *pool, *tags;
-      gint64 vmid, template, maxmem, maxcpu, uptime;
-      JsonObject *object;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        goto bad;
-      object = json_node_get_object (node);
-      if (!air_json_get_opt_string (object, "type", 16, "", &type, NULL) || strcmp (type, "qemu") != 0)
-        continue;
-      if (!air_json_get_opt_int (object, "vmid", 100, 999999999, 0, &vmid, NULL) || vmid == 0 ||
-          !air_json_get_opt_string (object, "name", 4096, "", &name, NULL) ||
-          !air_json_get_opt_string (object, "node", 64, "", &vm_node, NULL) ||
-          !air_json_get_opt_string (object, "status", 32, "unknown", &status, NULL) ||
-          !air_json_get_opt_string (object, "pool", 64, NULL, &pool, NULL) ||
-          !air_json_get_opt_string (object, "tags", 1024, "", &tags, NULL) ||
-          !air_json_get_opt_int (object, "template", 0, 1, 0, &template, NULL) ||
-          !air_json_get_opt_int (object, "maxmem", 0, G_MAXINT64, 0, &maxmem, NULL) ||
-          !air_json_get_opt_int (object, "maxcpu", 0, 4096, 0, &maxcpu, NULL) ||
-          !air_json_get_opt_int (object, "uptime", 0, G_MAXINT64, 0, &uptime, NULL))
-        goto bad;
-
-      vm->vmid = (guint) vmid;
-      vm->name = air_name_is_valid (name) ? g_strdup (name) : NULL;
-      vm->node = air_name_is_valid (vm_node) ? g_strdup (vm_node) : NULL;
-      vm->status = status_text (status);
-      vm->is_template = template == 1;
-      vm->maxmem = (guint64) maxmem;
-      vm->maxcpu = (guint) maxcpu;
-      vm->uptime = (guint64) uptime;
-      vm->pool = pool && air_name_is_valid (pool) ? g_strdup (pool) : NULL;
-      vm->tags = g_strsplit_set (tags, ";, ", 32);
-      g_ptr_array_add (vms, g_steal_pointer (&vm));
-    }
-  return g_steal_pointer (&vms);
-
-bad:
-  g_set_error_literal (error, AIR_ERROR, AIR_ERROR_PROTOCOL,
-                       _("The Proxmox server's list of VMs has an entry the API does not describe"));
-  return NULL;
+  return air_proxmox_vms_parse ((const char *) body->data, body->len, AIR_PROXMOX_MAX_ANSWER, error);
 }

@@ -8,33 +8,18 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "air-proxmox-vms.h"
+
 G_BEGIN_DECLS
 
 /* What one answer may be: 1,000 VMs' resources are ~300 KiB. */
 #define AIR_PROXMOX_MAX_ANSWER   (4 * 1024 * 1024)
 #define AIR_PROXMOX_MAX_TOKEN    512
-#define AIR_PROXMOX_MAX_VMS      10000
 #define AIR_PROXMOX_MAX_OUTPUT   (1024 * 1024)
 /* The API's own limits on agent/file-write's content (characters: we
  * send base64, so 45 KiB of data a call) and on what file-read returns. */
 #define AIR_PROXMOX_MAX_WRITE    61440
 #define AIR_PROXMOX_MAX_READ     (16 * 1024 * 1024)
-
-typedef struct {
-  guint     vmid;
-  char     *name;      /* a valid qube name, or NULL when the VM's is not */
-  char     *node;
-  char     *status;    /* "running", "stopped", "paused" or "unknown" */
-  gboolean  is_template;
-  guint64   maxmem;
-  guint     maxcpu;
-  guint64   uptime;
-  char     *pool;
-  GStrv     tags;
-} AirProxmoxVm;
-
-void air_proxmox_vm_free (AirProxmoxVm *vm);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (AirProxmoxVm, air_proxmox_vm_free)
 
 #define AIR_TYPE_PROXMOX_API (air_proxmox_api_get_type ())
 
