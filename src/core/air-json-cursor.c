@@ -307,3 +307,40 @@ air_json_cursor_finish (AirJsonCursor  *self,
   g_return_val_if_fail (self->depth == 0, cursor_fail (self));
   return air_json_reader_end (&self->reader) || cursor_fail (self);
 }
+
+/**
+ * air_json_cursor_read_members:
+ * @names: (array length=n_names): the members wanted
+ * @values: (array length=n_names): where each goes; one absent stays
+ *   AIR_JSON_NULL
+ *
+ * Reads the object the cursor is on whole: each member of @names into
+ * @values, the others checked and dropped. A member given twice counts
+ * as it is last given.
+ */
+gboolean
+air_json_cursor_read_members (AirJsonCursor       *self,
+                              const char * const  *names,
+                              guint                n_names,
+                              AirJsonValue        *values,
+                              GError             **error)
+{
+  const char *member;
+
+  for (guint i = 0; i < n_names; i++)
+    values[i] = (AirJsonValue) { AIR_JSON_NULL, };
+  if (!air_json_cursor_enter (self, error))
+    return FALSE;
+  while (air_json_cursor_next_member (self, &member, error))
+    {
+      AirJsonValue unknown;
+      guint i;
+
+      for (i = 0; i < n_names; i++)
+        if (strcmp (member, names[i]) == 0)
+          break;
+      if (!air_json_cursor_read (self, i < n_names ? &values[i] : &unknown, error))
+        return FALSE;
+    }
+  return !air_json_cursor_failed (self);
+}

@@ -70,6 +70,11 @@ gboolean    air_json_cursor_read         (AirJsonCursor  *self,
                                           GError        **error);
 gboolean    air_json_cursor_finish       (AirJsonCursor  *self,
                                           GError        **error);
+gboolean    air_json_cursor_read_members (AirJsonCursor  *self,
+                                          const char * const *names,
+                                          guint           n_names,
+                                          AirJsonValue   *values,
+                                          GError        **error);
 
 void        air_json_value_from_node     (AirJsonValue   *value,
                                           JsonNode       *node);

@@ -207,27 +207,10 @@ qube_from_cursor (AirJsonCursor  *cursor,
                   const char     *zone,
                   GError        **error)
 {
-  AirJsonValue values[N_FIELDS] = { { AIR_JSON_NULL, }, };
-  const char *member;
+  AirJsonValue values[N_FIELDS];
 
-  if (!air_json_cursor_enter (cursor, error))
+  if (!air_json_cursor_read_members (cursor, field_names, N_FIELDS, values, error))
     return NULL;
-
-  while (air_json_cursor_next_member (cursor, &member, error))
-    {
-      AirJsonValue unknown;
-      guint i;
-
-      for (i = 0; i < N_FIELDS; i++)
-        if (strcmp (member, field_names[i]) == 0)
-          break;
-
-      if (!air_json_cursor_read (cursor, i < N_FIELDS ? &values[i] : &unknown, error))
-        return NULL;
-    }
-  if (air_json_cursor_failed (cursor))
-    return NULL;
-
   return qube_from_values (values, zone, error);
 }
 

@@ -143,29 +143,15 @@ read_resources (AirJsonCursor  *cursor,
 
   while (air_json_cursor_next_element (cursor, NULL))
     {
-      AirJsonValue values[N_FIELDS] = { { AIR_JSON_NULL, }, };
+      AirJsonValue values[N_FIELDS];
       AirProxmoxVm *vm;
-      const char *member;
       gboolean bad;
 
       if (++*n_resources > AIR_PROXMOX_MAX_VMS)
         return not_a_list (error);
       if (air_json_cursor_peek (cursor) != AIR_JSON_OBJECT)
         return bad_entry (error);
-      if (!air_json_cursor_enter (cursor, NULL))
-        return not_api_json (error);
-      while (air_json_cursor_next_member (cursor, &member, NULL))
-        {
-          AirJsonValue unknown;
-          guint i;
-
-          for (i = 0; i < N_FIELDS; i++)
-            if (strcmp (member, field_names[i]) == 0)
-              break;
-          if (!air_json_cursor_read (cursor, i < N_FIELDS ? &values[i] : &unknown, NULL))
-            return not_api_json (error);
-        }
-      if (air_json_cursor_failed (cursor))
+      if (!air_json_cursor_read_members (cursor, field_names, N_FIELDS, values, NULL))
         return not_api_json (error);
 
       vm = vm_from_values (values, &bad);
