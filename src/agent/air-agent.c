@@ -33,7 +33,7 @@
 #include "air-driver.h"
 #include "air-names.h"
 #include "air-qube-call.h"
-#include "air-proxmox-driver.h"
+#include "air-proxmox-gateway.h"
 #include "air-qube-init.h"
 #include "air-relay.h"
 #include "air-template-services.h"
@@ -289,7 +289,7 @@ air_agent_main (int    argc,
     return air_vm_guest_main (argv[2]);
   /* A proxmox gateway's guard of a clone it follows (air-proxmox-driver.c). */
   if (argc == 2 && strcmp (argv[1], "--proxmox-task-guard") == 0)
-    return air_proxmox_task_guard_main ();
+    return air_proxmox_gateway_task_guard ();
   /* In a VM qube: a file service on its user's home, for the host. */
   if (argc == 4 && strcmp (argv[1], "--home-files") == 0)
     return air_file_services_guest_main (argv[2], argv[3]);
@@ -362,9 +362,9 @@ air_agent_main (int    argc,
   if (proxmox_config != NULL)
     {
       /* Not through a WireGuard tunnel that is down: the zone is down, and why. */
-      g_autoptr(AirProxmoxDriver) proxmox =
+      g_autoptr(AirDriver) proxmox =
         air_zone_setup_proxmox_tunnel_check (state_dir, zone, proxmox_config, &error)
-        ? air_proxmox_driver_new_for_gateway (state_dir, zone, proxmox_config, &error) : NULL;
+        ? air_proxmox_gateway_driver_new (state_dir, zone, proxmox_config, &error) : NULL;
 
       if (proxmox == NULL && strcmp (service, "qubesair.ZoneInfo") == 0)
         {
@@ -376,9 +376,10 @@ air_agent_main (int    argc,
       if (proxmox == NULL)
         return fail (error);
       if (strcmp (service, "qubesair.Events") == 0)
-        return air_proxmox_driver_watch (proxmox, g_strcmp0 (arg, AIR_PROTOCOL_EVENTS_LISTED) == 0,
-                                         AIR_PROXMOX_POLL_INTERVAL);
-      return serve (AIR_DRIVER (proxmox), service, arg);
+        return air_proxmox_module_get (NULL)->driver_watch (proxmox,
+                                                            g_strcmp0 (arg, AIR_PROTOCOL_EVENTS_LISTED) == 0,
+                                                            AIR_PROXMOX_POLL_INTERVAL);
+      return serve (proxmox, service, arg);
     }
 
   driver = air_driver_new_for_host (state_dir, zone, &error);

@@ -51,7 +51,7 @@
 #include "air-host-key.h"
 #include "air-json.h"
 #include "air-names.h"
-#include "air-proxmox-driver.h"
+#include "air-proxmox-gateway.h"
 #include "air-ssh-driver.h"
 #include "air-wireguard-key.h"
 #include "air-zone-setup-private.h"
@@ -357,7 +357,7 @@ scan_proxmox (const char        *state_dir,
   g_autofree char *pin = NULL;
 
   if (!air_zone_setup_proxmox_tunnel_check (state_dir, zone, config, error) ||
-      (pin = air_proxmox_fetch_pin (config->url, config->timeout, error)) == NULL)
+      (pin = air_proxmox_gateway_fetch_pin (config->url, config->timeout, error)) == NULL)
     return -1;
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "tls_pin");
@@ -381,7 +381,7 @@ pin_proxmox (const char        *state_dir,
   if (request == NULL ||
       !air_json_get_string (request, "fingerprint", 100, &wanted, error) ||
       !air_zone_setup_proxmox_tunnel_check (state_dir, zone, config, error) ||
-      (pin = air_proxmox_fetch_pin (config->url, config->timeout, error)) == NULL)
+      (pin = air_proxmox_gateway_fetch_pin (config->url, config->timeout, error)) == NULL)
     return -1;
   /* Read again: what is pinned is what the server shows now and what the
    * user compared, or nothing. */

@@ -63,7 +63,7 @@ start_server () {
   port=$(cat "$pve/port")
 }
 
-echo "1..77"
+echo "1..78"
 
 mkdir -p "$pve/vms" "$secret_dir"
 chmod 700 "$secret_dir"
@@ -122,6 +122,11 @@ out=$($Q create p1 --zone lab --template debian-12 --label blue --memory 512 2>&
 check "create p1 (a clone of template debian-12)" test $? -eq 0
 out=$($Q ls --zone lab 2>&1)
 contains "$out" "p1"; ok $? "ls --zone lab shows p1"
+# The driver is a module of the agent's: an agent without it says so.
+mkdir -p "$root/bare-agent" && cp "$AIR_AGENT_PROGRAM" "$root/bare-agent/"
+out=$(AIR_AGENT_PROGRAM=$root/bare-agent/$(basename "$AIR_AGENT_PROGRAM") $Q ls --zone lab 2>&1)
+contains "$out" "The proxmox backend cannot be loaded"
+ok $? "an agent without its proxmox module says it cannot load it, and to reinstall"
 out=$($Q start lab:p1 2>&1)
 check "start p1" test $? -eq 0
 out=$($Q ls --zone lab --json 2>&1)

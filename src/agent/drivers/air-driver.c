@@ -53,40 +53,57 @@ air_driver_config_get (const char *state_dir,
   return NULL;
 }
 
+/**
+ * air_driver_module_symbol:
+ * @module_name: the module's name, e.g. "libvirt" for libair-driver-libvirt.so
+ *
+ * A symbol of a part of the agent built as a module (src/agent/meson.build):
+ * the module beside the agent's own program (a build tree, a test's copy),
+ * else the installed one — never one a caller names, since the agent serves
+ * other qubes. Kept loaded: it registers types.
+ *
+ * Returns: the symbol's address, or NULL with @error set
+ */
+gpointer
+air_driver_module_symbol (const char  *module_name,
+                          const char  *symbol,
+                          GError     **error)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *self_dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *file = g_strdup_printf ("libair-driver-%s.so", module_name);
+  g_autofree char *beside = self_dir != NULL ? g_build_filename (self_dir, file, NULL) : NULL;
+  g_autofree char *path = beside != NULL && g_file_test (beside, G_FILE_TEST_IS_REGULAR)
+                          ? g_steal_pointer (&beside) : g_build_filename (AIR_DRIVER_DIR, file, NULL);
+  GModule *module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  gpointer address = NULL;
+
+  if (module == NULL || !g_module_symbol (module, symbol, &address) || address == NULL)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
+                   _("The %s backend cannot be loaded (%s): reinstall qubes-air-agent"),
+                   module_name, module == NULL ? g_module_error () : symbol);
+      if (module != NULL)
+        g_module_close (module);
+      return NULL;
+    }
+  g_module_make_resident (module);
+  return address;
+}
+
 #ifdef HAVE_LIBVIRT
 typedef AirDriver *(*DriverNew) (const char *state_dir, const char *zone_name, GError **error);
 
-/* A backend built as a module (src/agent/meson.build): the one beside
- * the agent's own program (a build tree, a test's copy), else the
- * installed one — never one a caller names, since the agent serves other
- * qubes. Kept loaded: it registers types. */
 static AirDriver *
 load_module_driver (const char  *backend,
                     const char  *state_dir,
                     const char  *zone_name,
                     GError     **error)
 {
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *self_dir = self != NULL ? g_path_get_dirname (self) : NULL;
-  g_autofree char *file = g_strdup_printf ("libair-driver-%s.so", backend);
-  g_autofree char *beside = self_dir != NULL ? g_build_filename (self_dir, file, NULL) : NULL;
-  g_autofree char *path = beside != NULL && g_file_test (beside, G_FILE_TEST_IS_REGULAR)
-                          ? g_steal_pointer (&beside) : g_build_filename (AIR_DRIVER_DIR, file, NULL);
   g_autofree char *symbol = g_strdup_printf ("air_%s_driver_new", backend);
-  GModule *module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  DriverNew driver_new = NULL;
+  DriverNew driver_new = (DriverNew) air_driver_module_symbol (backend, symbol, error);
 
-  if (module == NULL || !g_module_symbol (module, symbol, (gpointer *) &driver_new) || driver_new == NULL)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_FAILED,
-                   _("The %s backend cannot be loaded (%s): reinstall qubes-air-agent"),
-                   backend, module == NULL ? g_module_error () : symbol);
-      if (module != NULL)
-        g_module_close (module);
-      return NULL;
-    }
-  g_module_make_resident (module);
-  return driver_new (state_dir, zone_name, error);
+  return driver_new != NULL ? driver_new (state_dir, zone_name, error) : NULL;
 }
 #endif
 

@@ -112,6 +112,9 @@ gboolean     air_driver_write_atomically (const char        *path,
 gboolean     air_driver_run_tool       (const char * const  *argv,
                                         const char          *package,
                                         GError             **error);
+gpointer     air_driver_module_symbol  (const char          *module_name,
+                                        const char          *symbol,
+                                        GError             **error);
 char        *air_driver_config_get     (const char          *state_dir,
                                         const char          *key);
 /* A GSpawnChildSetupFunc: the child starts a session of its own, so that

@@ -46,7 +46,6 @@
 #include "air-proxmox-api.h"
 
 #define API_PREFIX   "/api2/json"
-#define MAX_URL      300
 #define MAX_ERROR    300
 
 struct _AirProxmoxApi
@@ -80,29 +79,6 @@ curl_ready (GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-/* https://HOST[:PORT] with nothing after it but an optional slash. */
-gboolean
-air_proxmox_url_validate (const char  *url,
-                          GError     **error)
-{
-  const char *host;
-
-  if (url == NULL || strlen (url) > MAX_URL || !g_str_has_prefix (url, "https://"))
-    goto bad;
-  host = url + strlen ("https://");
-  if (*host == '\0')
-    goto bad;
-  for (const char *p = host; *p != '\0'; p++)
-    if (!(g_ascii_isalnum (*p) || strchr (".-:[]", *p) != NULL || (*p == '/' && p[1] == '\0')))
-      goto bad;
-  return TRUE;
-
-bad:
-  g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                       _("The Proxmox URL must be https://HOST or https://HOST:PORT, e.g. https://pve.example.org:8006"));
-  return FALSE;
 }
 
 static char *

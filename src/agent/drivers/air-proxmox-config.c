@@ -23,6 +23,8 @@
 #include "air-proxmox-driver.h"
 #include "air-wireguard-key.h"
 
+#define MAX_URL 300
+
 void
 air_proxmox_config_free (AirProxmoxConfig *config)
 {
@@ -160,4 +162,45 @@ air_proxmox_config_to_json (const AirProxmoxConfig *config)
   json_builder_add_int_value (builder, config->timeout);
   json_builder_end_object (builder);
   return air_json_builder_to_line (builder);
+}
+
+/* https://HOST[:PORT] with nothing after it but an optional slash. */
+gboolean
+air_proxmox_url_validate (const char  *url,
+                          GError     **error)
+{
+  const char *host;
+
+  if (url == NULL || strlen (url) > MAX_URL || !g_str_has_prefix (url, "https://"))
+    goto bad;
+  host = url + strlen ("https://");
+  if (*host == '\0')
+    goto bad;
+  for (const char *p = host; *p != '\0'; p++)
+    if (!(g_ascii_isalnum (*p) || strchr (".-:[]", *p) != NULL || (*p == '/' && p[1] == '\0')))
+      goto bad;
+  return TRUE;
+
+bad:
+  g_set_error_literal (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                       _("The Proxmox URL must be https://HOST or https://HOST:PORT, e.g. https://pve.example.org:8006"));
+  return FALSE;
+}
+
+AirZoneInfo *
+air_proxmox_zone_info_down (const char             *zone_name,
+                            const AirProxmoxConfig *config,
+                            const char             *reason)
+{
+  AirZoneInfo *info = g_new0 (AirZoneInfo, 1);
+
+  info->name = g_strdup (zone_name);
+  info->driver = g_strdup ("proxmox");
+  info->isolation = AIR_ISOLATION_VM;
+  info->link = g_strdup ("https");
+  info->endpoint = g_strdup (config->url);
+  info->health = AIR_HEALTH_DOWN;
+  info->health_reason = g_strdup (reason);
+  info->templates = g_new0 (char *, 1);
+  return info;
 }

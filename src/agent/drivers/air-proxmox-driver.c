@@ -29,6 +29,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gmodule.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,8 +37,7 @@
 #include "air-fd-io.h"
 #include "air-json.h"
 #include "air-names.h"
-#include "air-proxmox-driver.h"
-#include "air-vault-client.h"
+#include "air-proxmox-gateway.h"
 
 #define RUN_EXIT_FAILED 125
 
@@ -98,68 +98,41 @@ air_proxmox_driver_new (const char             *zone_name,
   return self;
 }
 
-typedef struct {
-  GBytes  *secret;
-  GError  *error;
-  gboolean done;
-} TokenWait;
-
-static void
-token_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  TokenWait *wait = user_data;
-
-  wait->secret = air_vault_client_get_finish (AIR_VAULT_CLIENT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
-AirProxmoxDriver *
-air_proxmox_driver_new_for_gateway (const char             *state_dir,
-                                    const char             *zone_name,
-                                    const AirProxmoxConfig *config,
-                                    GError                **error)
+/* The gateway's driver (air-proxmox-gateway.c): @token is the zone's API
+ * token from the vault, NULL while the server is not pinned. */
+static AirDriver *
+driver_new_with_token (const char             *state_dir,
+                       const char             *zone_name,
+                       const AirProxmoxConfig *config,
+                       const char             *token,
+                       gsize                   token_len,
+                       GError                **error)
 {
   g_autoptr(AirProxmoxApi) api = air_proxmox_api_new (config->url, config->pin, config->timeout);
   AirProxmoxDriver *self;
 
-  /* Unpinned, nothing is sent, so there is no token to fetch: the API
-   * refuses every request and says how to pin. */
-  if (config->pin != NULL)
-    {
-      g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
-      g_autoptr(GMainContext) context = g_main_context_new ();
-      TokenWait wait = { 0 };
-      gsize len = 0;
-      const char *token;
-      gboolean ok;
-
-      /* A context of our own: no other source of the process runs while
-       * we wait (the service does nothing else meanwhile). */
-      g_main_context_push_thread_default (context);
-      air_vault_client_get_async (client, zone_name, "api-token", NULL, token_cb, &wait);
-      while (!wait.done)
-        g_main_context_iteration (context, TRUE);
-      g_main_context_pop_thread_default (context);
-      if (wait.secret == NULL)
-        {
-          g_propagate_prefixed_error (error, wait.error,
-                                      _("The Proxmox API token of zone “%s” could not be read from the vault "
-                                        "(store it with “qair cred put %s --kind proxmox-token”): "),
-                                      zone_name, zone_name);
-          return NULL;
-        }
-      /* the vault client's bytes are zeroed when freed; the API keeps its
-       * own copy in guarded memory */
-      token = g_bytes_get_data (wait.secret, &len);
-      ok = air_proxmox_api_set_token (api, token, len, error);
-      g_bytes_unref (wait.secret);
-      if (!ok)
-        return NULL;
-    }
+  if (token != NULL && !air_proxmox_api_set_token (api, token, token_len, error))
+    return NULL;
   self = air_proxmox_driver_new (zone_name, config, api);
   self->state_dir = g_strdup (state_dir);
-  return self;
+  return AIR_DRIVER (self);
 }
+
+static int
+driver_watch (AirDriver *driver,
+              gboolean   listed,
+              guint      interval)
+{
+  return air_proxmox_driver_watch (AIR_PROXMOX_DRIVER (driver), listed, interval);
+}
+
+/* What this module gives the agent, which loads it (air-proxmox-gateway.h). */
+G_MODULE_EXPORT const AirProxmoxModule air_proxmox_module = {
+  .task_guard_main = air_proxmox_task_guard_main,
+  .fetch_pin = air_proxmox_fetch_pin,
+  .driver_new = driver_new_with_token,
+  .driver_watch = driver_watch,
+};
 
 const char *
 air_proxmox_driver_get_zone_name (AirProxmoxDriver *self)
@@ -273,24 +246,6 @@ air_proxmox_driver_lookup (AirProxmoxDriver  *self,
                            GError           **error)
 {
   return current (self, name, error);
-}
-
-AirZoneInfo *
-air_proxmox_zone_info_down (const char             *zone_name,
-                            const AirProxmoxConfig *config,
-                            const char             *reason)
-{
-  AirZoneInfo *info = g_new0 (AirZoneInfo, 1);
-
-  info->name = g_strdup (zone_name);
-  info->driver = g_strdup ("proxmox");
-  info->isolation = AIR_ISOLATION_VM;
-  info->link = g_strdup ("https");
-  info->endpoint = g_strdup (config->url);
-  info->health = AIR_HEALTH_DOWN;
-  info->health_reason = g_strdup (reason);
-  info->templates = g_new0 (char *, 1);
-  return info;
 }
 
 AirZoneInfo *

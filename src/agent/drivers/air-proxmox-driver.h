@@ -52,13 +52,6 @@ G_DECLARE_FINAL_TYPE (AirProxmoxDriver, air_proxmox_driver, AIR, PROXMOX_DRIVER,
 AirProxmoxDriver *air_proxmox_driver_new        (const char              *zone_name,
                                                  const AirProxmoxConfig  *config,
                                                  AirProxmoxApi           *api);
-/* The gateway's driver: the API token is read from the vault
- * (qubesair.CredentialGet+ZONE, kind api-token) into guarded memory, and
- * only once the server's certificate is pinned. */
-AirProxmoxDriver *air_proxmox_driver_new_for_gateway (const char             *state_dir,
-                                                      const char             *zone_name,
-                                                      const AirProxmoxConfig *config,
-                                                      GError                **error);
 /* What ZoneInfo says of a zone whose driver could not be made. */
 AirZoneInfo      *air_proxmox_zone_info_down    (const char             *zone_name,
                                                  const AirProxmoxConfig *config,

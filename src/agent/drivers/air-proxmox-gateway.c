@@ -1,0 +1,137 @@
+/* air-proxmox-gateway.c
+ *
+ * The proxmox driver is a module, libair-driver-proxmox.so: it needs
+ * libcurl, whose 28 libraries took two thirds of every other call's start
+ * (the local zone's, a relay's) when the agent linked them. A Proxmox
+ * zone's call loads it while the vault reads the zone's API token: the
+ * module's loading and the vault's answer overlap instead of adding up.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "air-proxmox"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "air-error.h"
+#include "air-proxmox-gateway.h"
+#include "air-vault-client.h"
+
+const AirProxmoxModule *
+air_proxmox_module_get (GError **error)
+{
+  static const AirProxmoxModule *module;
+
+  if (module == NULL)
+    module = air_driver_module_symbol ("proxmox", "air_proxmox_module", error);
+  return module;
+}
+
+typedef struct {
+  GBytes  *secret;
+  GError  *error;
+  gboolean done;
+} TokenWait;
+
+static void
+token_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  TokenWait *wait = user_data;
+
+  wait->secret = air_vault_client_get_finish (AIR_VAULT_CLIENT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+/**
+ * air_proxmox_gateway_driver_new:
+ *
+ * The gateway's driver of a Proxmox zone. Its API token is read from the
+ * vault (qubesair.CredentialGet+ZONE, kind api-token) — only once the
+ * server's certificate is pinned: unpinned, nothing is sent, and the
+ * driver refuses every request and says how to pin.
+ *
+ * Returns: (transfer full): the driver, or NULL
+ */
+AirDriver *
+air_proxmox_gateway_driver_new (const char             *state_dir,
+                                const char             *zone_name,
+                                const AirProxmoxConfig *config,
+                                GError                **error)
+{
+  g_autoptr(AirVaultClient) client = NULL;
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GError) module_error = NULL;
+  const AirProxmoxModule *module;
+  TokenWait wait = { 0 };
+  const char *token = NULL;
+  gsize len = 0;
+  AirDriver *driver;
+
+  /* A context of our own: no other source of the process runs while we
+   * wait (the service does nothing else meanwhile). */
+  if (config->pin != NULL)
+    {
+      client = air_vault_client_new (NULL);
+      context = g_main_context_new ();
+      g_main_context_push_thread_default (context);
+      air_vault_client_get_async (client, zone_name, "api-token", NULL, token_cb, &wait);
+    }
+  module = air_proxmox_module_get (&module_error);
+  if (context != NULL)
+    {
+      while (!wait.done)
+        g_main_context_iteration (context, TRUE);
+      g_main_context_pop_thread_default (context);
+    }
+
+  if (module == NULL)
+    {
+      g_clear_pointer (&wait.secret, g_bytes_unref);
+      g_clear_error (&wait.error);
+      g_propagate_error (error, g_steal_pointer (&module_error));
+      return NULL;
+    }
+  if (config->pin != NULL && wait.secret == NULL)
+    {
+      g_propagate_prefixed_error (error, wait.error,
+                                  _("The Proxmox API token of zone “%s” could not be read from the vault "
+                                    "(store it with “qair cred put %s --kind proxmox-token”): "),
+                                  zone_name, zone_name);
+      return NULL;
+    }
+  /* the vault client's bytes are zeroed when freed; the API keeps its own
+   * copy in guarded memory */
+  if (wait.secret != NULL)
+    token = g_bytes_get_data (wait.secret, &len);
+  driver = module->driver_new (state_dir, zone_name, config, token, len, error);
+  g_clear_pointer (&wait.secret, g_bytes_unref);
+  return driver;
+}
+
+/* A proxmox gateway's guard of a clone it follows (air-proxmox-guard.c). */
+int
+air_proxmox_gateway_task_guard (void)
+{
+  g_autoptr(GError) error = NULL;
+  const AirProxmoxModule *module = air_proxmox_module_get (&error);
+
+  if (module == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  return module->task_guard_main ();
+}
+
+char *
+air_proxmox_gateway_fetch_pin (const char  *url,
+                               guint        timeout,
+                               GError     **error)
+{
+  const AirProxmoxModule *module = air_proxmox_module_get (error);
+
+  return module != NULL ? module->fetch_pin (url, timeout, error) : NULL;
+}
