@@ -392,7 +392,8 @@ grow_cb (gpointer user_data)
 }
 
 /* A frame was drawn: if it had rows, every row is added once it is done
- * (in an idle, not in the middle of the frame clock's signal). */
+ * (not in the middle of the frame clock's signal), before any input that
+ * came meanwhile: a key moves in the whole list, not in its first rows. */
 static void
 first_paint_cb (GdkFrameClock *clock,
                 AirWindow     *self)
@@ -401,7 +402,7 @@ first_paint_cb (GdkFrameClock *clock,
       g_list_model_get_n_items (G_LIST_MODEL (self->slice_model)) == 0 ||
       !gtk_widget_get_mapped (GTK_WIDGET (self->column_view)))
     return;
-  self->grow_source = g_idle_add (grow_cb, self);
+  self->grow_source = g_idle_add_full (G_PRIORITY_HIGH, grow_cb, self, NULL);
 }
 
 static void
