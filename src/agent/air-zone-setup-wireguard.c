@@ -264,46 +264,19 @@ ensure_interface (const char  *interface,
   return TRUE;
 }
 
-typedef struct {
-  GBytes  *secret;
-  GError  *error;
-  gboolean done;
-} KeyWait;
-
-static void
-key_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  KeyWait *wait = user_data;
-
-  wait->secret = air_vault_client_get_finish (AIR_VAULT_CLIENT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 /* The zone's WireGuard private key from the vault, which gives it to this
  * zone's gateway only. */
 static GBytes *
 fetch_key (const char  *zone,
            GError     **error)
 {
-  g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  KeyWait wait = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  GBytes *secret = air_vault_fetch_end (air_vault_fetch_begin (zone, "wireguard-key"), &local_error);
 
-  g_main_context_push_thread_default (context);
-  air_vault_client_get_async (client, zone, "wireguard-key", NULL, key_cb, &wait);
-  while (!wait.done)
-    g_main_context_iteration (context, TRUE);
-  g_main_context_pop_thread_default (context);
-  if (wait.secret == NULL)
-    {
-      g_propagate_prefixed_error (error, wait.error,
-                                  _("The WireGuard key of zone “%s” could not be read from the vault: "),
-                                  zone);
-      return NULL;
-    }
-  return wait.secret;
+  if (secret == NULL)
+    g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                _("The WireGuard key of zone “%s” could not be read from the vault: "), zone);
+  return secret;
 }
 
 /* Brings the zone's tunnel up: the private key goes from the vault's

@@ -278,3 +278,73 @@ _air_credential_info_from_object (JsonObject  *object,
   info->public_key = g_strdup (public_key);
   return g_steal_pointer (&info);
 }
+
+struct _AirVaultFetch
+{
+  AirVaultClient *client;
+  GMainContext   *context;
+  GBytes         *secret;
+  GError         *error;
+  gboolean        done;
+};
+
+static void
+fetch_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  AirVaultFetch *fetch = user_data;
+
+  fetch->secret = air_vault_client_get_finish (AIR_VAULT_CLIENT (source), result, &fetch->error);
+  fetch->done = TRUE;
+}
+
+/**
+ * air_vault_fetch_begin:
+ * @kind: the credential's kind
+ *
+ * For a gateway's service, which has nothing else to do meanwhile: asks
+ * the vault for its own zone's credential at once; air_vault_fetch_end()
+ * waits for the answer on a context of the fetch's own, so that no other
+ * source of the process runs, and other work can go on in between. Both
+ * are called on one thread, in that order.
+ *
+ * Returns: (transfer full): the fetch, for air_vault_fetch_end()
+ */
+AirVaultFetch *
+air_vault_fetch_begin (const char *zone,
+                       const char *kind)
+{
+  AirVaultFetch *fetch = g_new0 (AirVaultFetch, 1);
+
+  fetch->client = air_vault_client_new (NULL);
+  fetch->context = g_main_context_new ();
+  g_main_context_push_thread_default (fetch->context);
+  air_vault_client_get_async (fetch->client, zone, kind, NULL, fetch_cb, fetch);
+  return fetch;
+}
+
+/**
+ * air_vault_fetch_end:
+ * @fetch: (transfer full): from air_vault_fetch_begin()
+ *
+ * Returns: (transfer full): the secret, its memory zeroed when the last
+ *   reference goes; or NULL with @error set
+ */
+GBytes *
+air_vault_fetch_end (AirVaultFetch  *fetch,
+                     GError        **error)
+{
+  GBytes *secret;
+
+  while (!fetch->done)
+    g_main_context_iteration (fetch->context, TRUE);
+  g_main_context_pop_thread_default (fetch->context);
+  secret = fetch->secret;
+  if (secret == NULL)
+    g_propagate_error (error, fetch->error);
+  g_object_unref (fetch->client);
+  g_main_context_unref (fetch->context);
+  g_free (fetch);
+  return secret;
+}

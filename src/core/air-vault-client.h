@@ -129,6 +129,14 @@ GBytes            *air_vault_client_get_finish         (AirVaultClient      *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 
+/* A gateway's own credential, asked for now and waited for later. */
+typedef struct _AirVaultFetch AirVaultFetch;
+
+AirVaultFetch     *air_vault_fetch_begin               (const char          *zone,
+                                                        const char          *kind);
+GBytes            *air_vault_fetch_end                 (AirVaultFetch       *fetch,
+                                                        GError             **error);
+
 /* What the vault exported: an age file, and how many credentials and
  * keys are in it. */
 typedef struct {

@@ -28,23 +28,6 @@ air_proxmox_module_get (GError **error)
   return module;
 }
 
-typedef struct {
-  GBytes  *secret;
-  GError  *error;
-  gboolean done;
-} TokenWait;
-
-static void
-token_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  TokenWait *wait = user_data;
-
-  wait->secret = air_vault_client_get_finish (AIR_VAULT_CLIENT (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 /**
  * air_proxmox_gateway_driver_new:
  *
@@ -61,54 +44,38 @@ air_proxmox_gateway_driver_new (const char             *state_dir,
                                 const AirProxmoxConfig *config,
                                 GError                **error)
 {
-  g_autoptr(AirVaultClient) client = NULL;
-  g_autoptr(GMainContext) context = NULL;
   g_autoptr(GError) module_error = NULL;
+  g_autoptr(GError) vault_error = NULL;
+  g_autoptr(GBytes) secret = NULL;
+  AirVaultFetch *fetch = NULL;
   const AirProxmoxModule *module;
-  TokenWait wait = { 0 };
   const char *token = NULL;
   gsize len = 0;
-  AirDriver *driver;
 
-  /* A context of our own: no other source of the process runs while we
-   * wait (the service does nothing else meanwhile). */
   if (config->pin != NULL)
-    {
-      client = air_vault_client_new (NULL);
-      context = g_main_context_new ();
-      g_main_context_push_thread_default (context);
-      air_vault_client_get_async (client, zone_name, "api-token", NULL, token_cb, &wait);
-    }
+    fetch = air_vault_fetch_begin (zone_name, "api-token");
   module = air_proxmox_module_get (&module_error);
-  if (context != NULL)
-    {
-      while (!wait.done)
-        g_main_context_iteration (context, TRUE);
-      g_main_context_pop_thread_default (context);
-    }
+  if (fetch != NULL)
+    secret = air_vault_fetch_end (fetch, &vault_error);
 
   if (module == NULL)
     {
-      g_clear_pointer (&wait.secret, g_bytes_unref);
-      g_clear_error (&wait.error);
       g_propagate_error (error, g_steal_pointer (&module_error));
       return NULL;
     }
-  if (config->pin != NULL && wait.secret == NULL)
+  if (fetch != NULL && secret == NULL)
     {
-      g_propagate_prefixed_error (error, wait.error,
+      g_propagate_prefixed_error (error, g_steal_pointer (&vault_error),
                                   _("The Proxmox API token of zone “%s” could not be read from the vault "
                                     "(store it with “qair cred put %s --kind proxmox-token”): "),
                                   zone_name, zone_name);
       return NULL;
     }
-  /* the vault client's bytes are zeroed when freed; the API keeps its own
-   * copy in guarded memory */
-  if (wait.secret != NULL)
-    token = g_bytes_get_data (wait.secret, &len);
-  driver = module->driver_new (state_dir, zone_name, config, token, len, error);
-  g_clear_pointer (&wait.secret, g_bytes_unref);
-  return driver;
+  /* the vault's bytes are zeroed when freed; the API keeps its own copy
+   * in guarded memory */
+  if (secret != NULL)
+    token = g_bytes_get_data (secret, &len);
+  return module->driver_new (state_dir, zone_name, config, token, len, error);
 }
 
 /* A proxmox gateway's guard of a clone it follows (air-proxmox-guard.c). */
