@@ -29,7 +29,10 @@ static const char * const action_verbs[] = {
  * decoder that touches nothing but the answer (a zone's list is most of
  * the app's work while zones arrive; its main loop is kept for drawing). */
 
-typedef gpointer (*Decode) (AirZone *self, GBytes *answer, GDestroyNotify *free_func, GError **error);
+/* Every decoder reads the answer's bytes: they are taken out of the
+ * GBytes once, here, rather than in each decoder. */
+typedef gpointer (*Decode) (AirZone *self, const char *data, gsize len, GDestroyNotify *free_func,
+                            GError **error);
 
 typedef struct {
   Decode    decode;
@@ -51,9 +54,11 @@ decode_answer (GTask *task)
   ZoneCall *call = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   GDestroyNotify free_func = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (call->answer, &len);
   gpointer value;
 
-  value = call->decode (self, call->answer, &free_func, &error);
+  value = call->decode (self, data, len, &free_func, &error);
   if (error != NULL)
     {
       g_prefix_error (&error, _("Zone “%s” sent a bad answer: "), air_zone_get_name (self));
@@ -158,15 +163,50 @@ zone_call (AirZone             *self,
                    cancellable, callback, user_data);
 }
 
+/* A call on one named qube or template, without input (an action): the
+ * name is checked here, once, before anything goes to the gateway. */
+static void
+zone_call_on_name (AirZone             *self,
+                   gpointer             source_tag,
+                   const char          *verb,
+                   const char          *what,
+                   const char          *name,
+                   Decode               decode,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GError *error = NULL;
+
+  if (!air_name_validate (name, what, &error))
+    {
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+  zone_call (self, source_tag, verb, name, NULL, MAX_SMALL_ANSWER, decode, FALSE,
+             cancellable, callback, user_data);
+}
+
+/* Every call's result is its decoder's pointer (the zone itself where
+ * there is nothing to decode), so one finish serves all the _finish()es. */
 static gpointer
-decode_info (AirZone  *self,
-             GBytes   *answer,
-             GDestroyNotify *free_func,
-             GError  **error)
+zone_call_finish (AirZone       *self,
+                  GAsyncResult  *result,
+                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+decode_info (AirZone         *self,
+             const char      *data,
+             gsize            len,
+             GDestroyNotify  *free_func,
+             GError         **error)
 {
   g_autoptr(AirZoneInfo) info = NULL;
-  gsize len;
-  const char *data = g_bytes_get_data (answer, &len);
 
   info = air_zone_info_parse (data, len, error);
   if (info == NULL)
@@ -193,20 +233,16 @@ air_zone_refresh_info_finish (AirZone       *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+  return zone_call_finish (self, result, error) != NULL;
 }
 
 static gpointer
-decode_list (AirZone  *self,
-             GBytes   *answer,
-             GDestroyNotify *free_func,
-             GError  **error)
+decode_list (AirZone         *self,
+             const char      *data,
+             gsize            len,
+             GDestroyNotify  *free_func,
+             GError         **error)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (answer, &len);
-
   *free_func = (GDestroyNotify) g_ptr_array_unref;
   return air_protocol_parse_list (data, len, air_zone_get_name (self), error);
 }
@@ -256,20 +292,16 @@ air_zone_list_qubes_finish (AirZone       *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return zone_call_finish (self, result, error);
 }
 
 static gpointer
-decode_qube (AirZone  *self,
-             GBytes   *answer,
-             GDestroyNotify *free_func,
-             GError  **error)
+decode_qube (AirZone         *self,
+             const char      *data,
+             gsize            len,
+             GDestroyNotify  *free_func,
+             GError         **error)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (answer, &len);
-
   *free_func = g_object_unref;
   return air_protocol_parse_qube (data, len, air_zone_get_name (self), error);
 }
@@ -365,9 +397,7 @@ air_zone_create_qube_finish (AirZone       *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return zone_call_finish (self, result, error);
 }
 
 void
@@ -394,10 +424,11 @@ air_zone_set_prefs_finish (AirZone       *self,
 }
 
 static gpointer
-decode_nothing (AirZone  *self,
-                GBytes   *answer,
-                GDestroyNotify *free_func,
-                GError  **error)
+decode_nothing (AirZone         *self,
+                const char      *data,
+                gsize            len,
+                GDestroyNotify  *free_func,
+                GError         **error)
 {
   return self;
 }
@@ -410,19 +441,11 @@ air_zone_qube_action_async (AirZone             *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GError *error = NULL;
-
   g_return_if_fail (AIR_IS_ZONE (self));
   g_return_if_fail (action < G_N_ELEMENTS (action_verbs));
 
-  if (!air_name_validate (name, "qube", &error))
-    {
-      g_task_report_error (self, callback, user_data, air_zone_qube_action_async, error);
-      return;
-    }
-
-  zone_call (self, air_zone_qube_action_async, action_verbs[action], name, NULL,
-             MAX_SMALL_ANSWER, decode_nothing, FALSE, cancellable, callback, user_data);
+  zone_call_on_name (self, air_zone_qube_action_async, action_verbs[action], "qube", name,
+                     decode_nothing, cancellable, callback, user_data);
 }
 
 gboolean
@@ -430,20 +453,16 @@ air_zone_qube_action_finish (AirZone       *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+  return zone_call_finish (self, result, error) != NULL;
 }
 
 static gpointer
 decode_templates (AirZone         *self,
-                  GBytes          *answer,
+                  const char      *data,
+                  gsize            len,
                   GDestroyNotify  *free_func,
                   GError         **error)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (answer, &len);
-
   *free_func = (GDestroyNotify) g_ptr_array_unref;
   return air_template_list_parse (data, len, error);
 }
@@ -466,20 +485,16 @@ air_zone_list_templates_finish (AirZone       *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return zone_call_finish (self, result, error);
 }
 
 static gpointer
 decode_template (AirZone         *self,
-                 GBytes          *answer,
+                 const char      *data,
+                 gsize            len,
                  GDestroyNotify  *free_func,
                  GError         **error)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (answer, &len);
-
   *free_func = (GDestroyNotify) air_template_free;
   return air_template_parse (data, len, error);
 }
@@ -492,18 +507,11 @@ air_zone_template_action_async (AirZone             *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  GError *error = NULL;
-
   g_return_if_fail (AIR_IS_ZONE (self));
 
-  if (!air_name_validate (name, "template", &error))
-    {
-      g_task_report_error (self, callback, user_data, air_zone_template_action_async, error);
-      return;
-    }
-  zone_call (self, air_zone_template_action_async, service, name, NULL, MAX_SMALL_ANSWER,
-             strcmp (service, "qubesair.TemplateRollback") == 0 ? decode_template : decode_nothing,
-             FALSE, cancellable, callback, user_data);
+  zone_call_on_name (self, air_zone_template_action_async, service, "template", name,
+                     strcmp (service, "qubesair.TemplateRollback") == 0 ? decode_template : decode_nothing,
+                     cancellable, callback, user_data);
 }
 
 gboolean
@@ -512,11 +520,8 @@ air_zone_template_action_finish (AirZone       *self,
                                  AirTemplate  **template,
                                  GError       **error)
 {
-  gpointer answer;
+  gpointer answer = zone_call_finish (self, result, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  answer = g_task_propagate_pointer (G_TASK (result), error);
   if (answer == NULL)
     return FALSE;
   /* decode_nothing's answer is the zone itself. */
