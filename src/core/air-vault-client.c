@@ -251,6 +251,23 @@ decode_secret (GBytes  *answer,
   }
 }
 
+/* Every answer goes the same way: decoded, then returned with what frees
+ * it; only the answer to Get and AgeUnwrap held a secret, and is zeroed
+ * once decoded (or refused). */
+static const struct {
+  gpointer       (*decode) (GBytes *answer, GError **error);
+  GDestroyNotify   free_func;
+  gboolean         wipe_answer;
+} decoders[] = {
+  [DECODE_INFO]       = { decode_info, (GDestroyNotify) air_credential_info_free, FALSE },
+  [DECODE_LIST]       = { decode_list, (GDestroyNotify) g_ptr_array_unref, FALSE },
+  [DECODE_DELETE]     = { decode_delete, NULL, FALSE },
+  [DECODE_PUBLIC_KEY] = { decode_public_key, g_free, FALSE },
+  [DECODE_SECRET]     = { decode_secret, (GDestroyNotify) g_bytes_unref, TRUE },
+  [DECODE_EXPORT]     = { _air_vault_decode_export, (GDestroyNotify) air_vault_export_free, FALSE },
+  [DECODE_FILE_KEY]   = { _air_vault_decode_file_key, (GDestroyNotify) g_bytes_unref, TRUE },
+};
+
 static void
 call_cb (GObject      *object,
          GAsyncResult *result,
@@ -260,7 +277,7 @@ call_cb (GObject      *object,
   g_autoptr(GBytes) answer = NULL;
   GError *error = NULL;
   AirVaultDecode decode = GPOINTER_TO_INT (g_task_get_task_data (task));
-  gpointer value = NULL;
+  gpointer value;
 
   answer = air_transport_call_finish (AIR_TRANSPORT (object), result, &error);
   if (answer == NULL)
@@ -269,54 +286,16 @@ call_cb (GObject      *object,
       return;
     }
 
-  switch (decode)
-    {
-    case DECODE_INFO:
-      value = decode_info (answer, &error);
-      if (value)
-        g_task_return_pointer (task, value, (GDestroyNotify) air_credential_info_free);
-      break;
-    case DECODE_LIST:
-      value = decode_list (answer, &error);
-      if (value)
-        g_task_return_pointer (task, value, (GDestroyNotify) g_ptr_array_unref);
-      break;
-    case DECODE_DELETE:
-      value = decode_delete (answer, &error);
-      if (value)
-        g_task_return_pointer (task, value, NULL);
-      break;
-    case DECODE_PUBLIC_KEY:
-      value = decode_public_key (answer, &error);
-      if (value)
-        g_task_return_pointer (task, value, g_free);
-      break;
-    case DECODE_SECRET:
-      value = decode_secret (answer, &error);
-      /* The answer held the secret too. */
-      if (g_bytes_get_size (answer) > 0)
-        explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
-      if (value)
-        g_task_return_pointer (task, value, (GDestroyNotify) g_bytes_unref);
-      break;
-    case DECODE_FILE_KEY:
-      value = _air_vault_decode_file_key (answer, &error);
-      if (g_bytes_get_size (answer) > 0)
-        explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
-      if (value)
-        g_task_return_pointer (task, value, (GDestroyNotify) g_bytes_unref);
-      break;
-    case DECODE_EXPORT:
-      value = _air_vault_decode_export (answer, &error);
-      if (value)
-        g_task_return_pointer (task, value, (GDestroyNotify) air_vault_export_free);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
+  g_assert ((guint) decode < G_N_ELEMENTS (decoders));
+  value = decoders[decode].decode (answer, &error);
+  if (decoders[decode].wipe_answer && g_bytes_get_size (answer) > 0)
+    explicit_bzero ((gpointer) g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
   if (value == NULL)
-    g_task_return_error (task, error);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, value, decoders[decode].free_func);
 }
 
 void
@@ -399,6 +378,17 @@ resolve_gateway (const char  *zone,
                  _("“sys-remote-%s” is too long for a qube name: name the zone's gateway qube."),
                  zone);
   return resolved;
+}
+
+/* Every call's result is its decoder's pointer, so one finish serves
+ * put, list, generate and get. */
+static gpointer
+vault_call_finish (AirVaultClient  *self,
+                   GAsyncResult    *result,
+                   GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -494,8 +484,7 @@ air_vault_client_put_finish (AirVaultClient  *self,
                              GAsyncResult    *result,
                              GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return vault_call_finish (self, result, error);
 }
 
 /* The result is a GPtrArray of AirCredentialInfo, by zone then kind. */
@@ -519,8 +508,7 @@ air_vault_client_list_finish (AirVaultClient  *self,
                               GAsyncResult    *result,
                               GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return vault_call_finish (self, result, error);
 }
 
 static GBytes *
@@ -592,11 +580,8 @@ air_vault_client_delete_finish (AirVaultClient  *self,
                                 guint           *n_deleted,
                                 GError         **error)
 {
-  gpointer value;
+  gpointer value = vault_call_finish (self, result, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  value = g_task_propagate_pointer (G_TASK (result), error);
   if (n_deleted != NULL)
     *n_deleted = value ? GPOINTER_TO_UINT (value) - 1 : 0;
   return value != NULL;
@@ -638,12 +623,12 @@ void
 air_vault_client_generate_async (AirVaultClient      *self,
                                  const char          *zone,
                                  const char          *kind,
-                                     const char          *gateway,
-                                     const char          *label,
-                                     gboolean             replace,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
+                                 const char          *gateway,
+                                 const char          *label,
+                                 gboolean             replace,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
@@ -697,8 +682,7 @@ air_vault_client_generate_key_finish (AirVaultClient  *self,
                                       GAsyncResult    *result,
                                       GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return vault_call_finish (self, result, error);
 }
 
 /**
@@ -728,6 +712,5 @@ air_vault_client_get_finish (AirVaultClient  *self,
                              GAsyncResult    *result,
                              GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return vault_call_finish (self, result, error);
 }
