@@ -111,11 +111,39 @@ add_strv (JsonBuilder        *builder,
   json_builder_end_array (builder);
 }
 
-/* A request holding a passphrase or identities: zeroed when freed. */
-static GBytes *
-builder_to_wiped_bytes (JsonBuilder *builder)
+/* Export and import both end their request with what locks or opens the
+ * age file: a passphrase, else (import) the name of an identity the vault
+ * keeps, else a list (@keys_member: recipients or identities). The request
+ * then holds secrets, so it is zeroed when freed; the call's answer goes
+ * to @task. */
+static void
+call_with_age_keys (AirVaultClient     *self,
+                    GTask              *task,
+                    JsonBuilder        *builder,
+                    const char         *passphrase,
+                    const char         *identity_name,
+                    const char         *keys_member,
+                    const char * const *keys,
+                    AirVaultDecode      decode,
+                    const char         *service)
 {
-  return _air_vault_wiped_bytes_take (air_json_builder_to_line (builder));
+  g_autoptr(GBytes) input = NULL;
+
+  if (passphrase != NULL)
+    {
+      json_builder_set_member_name (builder, "passphrase");
+      json_builder_add_string_value (builder, passphrase);
+    }
+  else if (identity_name != NULL)
+    {
+      json_builder_set_member_name (builder, "identity");
+      json_builder_add_string_value (builder, identity_name);
+    }
+  else
+    add_strv (builder, keys_member, keys);
+  json_builder_end_object (builder);
+  input = _air_vault_wiped_bytes_take (air_json_builder_to_line (builder));
+  _air_vault_client_call (self, task, decode, service, NULL, input);
 }
 
 /**
@@ -139,23 +167,14 @@ air_vault_client_export_async (AirVaultClient      *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GBytes) input = NULL;
 
   g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
   g_task_set_source_tag (task, air_vault_client_export_async);
 
   json_builder_begin_object (builder);
   add_strv (builder, "zones", zones);
-  if (passphrase != NULL)
-    {
-      json_builder_set_member_name (builder, "passphrase");
-      json_builder_add_string_value (builder, passphrase);
-    }
-  else
-    add_strv (builder, "recipients", recipients);
-  json_builder_end_object (builder);
-  input = builder_to_wiped_bytes (builder);
-  _air_vault_client_call (self, g_steal_pointer (&task), DECODE_EXPORT, AIR_VAULT_SERVICE_EXPORT, NULL, input);
+  call_with_age_keys (self, g_steal_pointer (&task), builder, passphrase, NULL, "recipients", recipients,
+                      DECODE_EXPORT, AIR_VAULT_SERVICE_EXPORT);
 }
 
 AirVaultExport *
@@ -192,7 +211,6 @@ air_vault_client_import_async (AirVaultClient      *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GBytes) input = NULL;
   g_autofree char *file_b64 = NULL;
 
   g_return_if_fail (AIR_IS_VAULT_CLIENT (self));
@@ -203,21 +221,8 @@ air_vault_client_import_async (AirVaultClient      *self,
   add_strv (builder, "zones", zones);
   json_builder_set_member_name (builder, "file");
   json_builder_add_string_value (builder, file_b64);
-  if (passphrase != NULL)
-    {
-      json_builder_set_member_name (builder, "passphrase");
-      json_builder_add_string_value (builder, passphrase);
-    }
-  else if (identity_name != NULL)
-    {
-      json_builder_set_member_name (builder, "identity");
-      json_builder_add_string_value (builder, identity_name);
-    }
-  else
-    add_strv (builder, "identities", identities);
-  json_builder_end_object (builder);
-  input = builder_to_wiped_bytes (builder);
-  _air_vault_client_call (self, g_steal_pointer (&task), DECODE_LIST, AIR_VAULT_SERVICE_IMPORT, NULL, input);
+  call_with_age_keys (self, g_steal_pointer (&task), builder, passphrase, identity_name, "identities", identities,
+                      DECODE_LIST, AIR_VAULT_SERVICE_IMPORT);
 }
 
 GPtrArray *
