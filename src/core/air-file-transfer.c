@@ -430,13 +430,24 @@ cancelled_cb (GCancellable *cancellable,
     g_subprocess_force_exit (t->source);
 }
 
+/* Put, copy and Filecopy each spawn their ends first; @error is what a
+ * spawn that failed said: then the transfer goes no further, and freeing
+ * it closes the end that did start (FilePut, its stdin closed at once,
+ * stops with nothing). */
 static void
 start (GTask               *task,
        Transfer            *t,
+       GError              *error,
        GCancellable        *cancellable,
        AirTransferProgress  progress,
        gpointer             progress_data)
 {
+  if (error != NULL)
+    {
+      transfer_free (t);
+      g_task_return_error (task, error);
+      return;
+    }
   t->progress = progress;
   t->progress_data = progress_data;
   g_task_set_task_data (task, t, (GDestroyNotify) transfer_free);
@@ -456,6 +467,33 @@ start (GTask               *task,
       g_source_attach (t->timer, g_task_get_context (task));
     }
   g_task_run_in_thread (task, transfer_thread);
+}
+
+/* Put and copy both start with a task and two qube names, checked before
+ * anything is spawned: the sender and the receiver for a copy, the
+ * receiver and (if the files come from another qube) their origin for a
+ * put. A refused name is the task's error, and there is no task to go on
+ * with (%NULL). */
+static GTask *
+transfer_task_new (gpointer             source_tag,
+                   const char          *qube,
+                   const char          *other_qube,
+                   gboolean             other_optional,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  if (!air_name_validate (qube, "qube", &error) ||
+      ((other_qube != NULL || !other_optional) && !air_name_validate (other_qube, "qube", &error)))
+    {
+      g_task_return_error (task, error);
+      return NULL;
+    }
+  return g_steal_pointer (&task);
 }
 
 static GSubprocess *
@@ -480,31 +518,21 @@ air_file_transfer_put_async (AirZone             *zone,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
   g_autofree char *arg = NULL;
   GError *error = NULL;
   Transfer *t;
 
-  g_task_set_source_tag (task, air_file_transfer_put_async);
-  if (!air_name_validate (qube, "qube", &error) ||
-      (source != NULL && !air_name_validate (source, "qube", &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  task = transfer_task_new (air_file_transfer_put_async, qube, source, TRUE, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
 
   t = g_new0 (Transfer, 1);
   t->local_paths = g_strdupv ((char **) local_paths);
   t->what = g_strdup (qube);
   arg = source ? g_strdup_printf ("%s+%s", qube, source) : g_strdup (qube);
   t->dest = spawn (zone, "qubesair.FilePut", arg, &error);
-  if (t->dest == NULL)
-    {
-      transfer_free (t);
-      g_task_return_error (task, error);
-      return;
-    }
-  start (task, t, cancellable, progress, progress_data);
+  start (task, t, error, cancellable, progress, progress_data);
 }
 
 void
@@ -519,18 +547,15 @@ air_file_transfer_copy_async (AirZone             *src_zone,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
   g_autofree char *arg = NULL;
   GError *error = NULL;
   Transfer *t;
 
-  g_task_set_source_tag (task, air_file_transfer_copy_async);
-  if (!air_name_validate (src_qube, "qube", &error) ||
-      !air_name_validate (dest_qube, "qube", &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  task = transfer_task_new (air_file_transfer_copy_async, src_qube, dest_qube, FALSE,
+                            cancellable, callback, user_data);
+  if (task == NULL)
+    return;
   for (guint i = 0; paths[i] != NULL; i++)
     if (!air_filecopy_check_name (paths[i], strlen (paths[i]) + 1, &error))
       {
@@ -546,14 +571,7 @@ air_file_transfer_copy_async (AirZone             *src_zone,
   t->dest = spawn (dest_zone, "qubesair.FilePut", arg, &error);
   if (t->dest != NULL)
     t->source = spawn (src_zone, "qubesair.FileGet", src_qube, &error);
-  if (t->source == NULL)
-    {
-      /* Closing FilePut's stdin at once makes it stop with nothing. */
-      transfer_free (t);
-      g_task_return_error (task, error);
-      return;
-    }
-  start (task, t, cancellable, progress, progress_data);
+  start (task, t, error, cancellable, progress, progress_data);
 }
 
 void
@@ -576,13 +594,7 @@ air_file_transfer_qubes_filecopy_async (const char          *qube,
   t->dest = air_transport_spawn (air_transport_get_default (), qube, "qubes.Filecopy", NULL,
                                  G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                  G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  if (t->dest == NULL)
-    {
-      transfer_free (t);
-      g_task_return_error (task, error);
-      return;
-    }
-  start (task, t, cancellable, progress, progress_data);
+  start (task, t, error, cancellable, progress, progress_data);
 }
 
 guint64
