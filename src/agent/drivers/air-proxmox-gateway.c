@@ -3,8 +3,9 @@
  * The proxmox driver is a module, libair-driver-proxmox.so: it needs
  * libcurl, whose 28 libraries took two thirds of every other call's start
  * (the local zone's, a relay's) when the agent linked them. A Proxmox
- * zone's call loads it while the vault reads the zone's API token: the
- * module's loading and the vault's answer overlap instead of adding up.
+ * zone's call loads it on a thread while the vault reads the zone's API
+ * token: the module's loading and the vault's answer (a qrexec call to
+ * another qube) overlap instead of adding up.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -26,6 +27,15 @@ air_proxmox_module_get (GError **error)
   if (module == NULL)
     module = air_driver_module_symbol ("proxmox", "air_proxmox_module", error);
   return module;
+}
+
+static gpointer
+load_module (gpointer unused)
+{
+  GError *error = NULL;
+
+  air_proxmox_module_get (&error);
+  return error;
 }
 
 /**
@@ -52,11 +62,19 @@ air_proxmox_gateway_driver_new (const char             *state_dir,
   const char *token = NULL;
   gsize len = 0;
 
+  /* The module loads on a thread of its own while this one sends the
+   * vault its request and waits: loaded here, it held the request back
+   * until it was done. */
   if (config->pin != NULL)
-    fetch = air_vault_fetch_begin (zone_name, "api-token");
-  module = air_proxmox_module_get (&module_error);
-  if (fetch != NULL)
-    secret = air_vault_fetch_end (fetch, &vault_error);
+    {
+      GThread *loader;
+
+      fetch = air_vault_fetch_begin (zone_name, "api-token");
+      loader = g_thread_new ("air-proxmox-load", load_module, NULL);
+      secret = air_vault_fetch_end (fetch, &vault_error);
+      module_error = g_thread_join (loader);
+    }
+  module = module_error == NULL ? air_proxmox_module_get (&module_error) : NULL;
 
   if (module == NULL)
     {
