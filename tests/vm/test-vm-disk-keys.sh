@@ -64,8 +64,11 @@ key_in_no_file () {
 # create_keyed QUBE: qair create; a LUKS volume, and its key in the vault
 # for the zone's gateway, which is kept in $T/QUBE.key (grep -f: the key
 # in no argument of ours).
+# Qubes here have one vCPU unless a check is about vCPUs: with two, QEMU
+# 7.2's multi-threaded TCG once crashed in a second vCPU's thread while a
+# qube booted (a segfault of qemu-system-x86_64 in dmesg), a QEMU bug.
 create_keyed () {
-  $Q create "$1" --zone "$zone" --template mini --memory 256 >/dev/null 2>"$T/err"
+  $Q create "$1" --zone "$zone" --template mini --memory 256 --vcpus 1 >/dev/null 2>"$T/err"
   status=$?
   [ $status -ne 0 ] && sed 's/^/# /' "$T/err"
   ok $status "create a VM qube$via"
@@ -243,15 +246,15 @@ ok $? "the zone host refuses a create that carries no key, and makes nothing"
 # A host that does not ask (disk_keys=none, as older agents) gets no key.
 echo disk_keys=none >>"$host/agent.conf"
 check "a zone host with disk_keys=none says none through the relay" zone_encryption_is far none
-$Q create r2 --zone far --template mini --memory 256 >/dev/null 2>&1
+$Q create r2 --zone far --template mini --memory 256 --vcpus 1 >/dev/null 2>&1
 check "… its new volumes are plain" sh -c "test -e '$far/private/r2.qcow2' && ! qemu-img info '$far/private/r2.qcow2' 2>&1 | grep -q 'format: luks'"
 check "… and the vault made no key for them" test "$(keys_of r2)" = 0
 $Q rm r2 >/dev/null 2>&1
 sed -i '/^disk_keys=none$/d' "$host/agent.conf"
-$Q create r3 --zone far --template mini --memory 256 >/dev/null 2>&1
+$Q create r3 --zone far --template mini --memory 256 --vcpus 1 >/dev/null 2>&1
 
 # --- The vault locked: start, create and rm refused, nothing half-made.
-$Q create d3 --zone local --template mini --memory 256 >/dev/null 2>&1
+$Q create d3 --zone local --template mini --memory 256 --vcpus 1 >/dev/null 2>&1
 dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
   org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/aliases/default >/dev/null 2>&1
 zone=local vmdir=$vm via=

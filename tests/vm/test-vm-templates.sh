@@ -49,7 +49,10 @@ contains "$out" "Adding the agent" && $Q template ls --zone local 2>/dev/null | 
 ok $? "import makes a qcow2 template from an xz root file system tarball, adding the agent"
 check "… as version 1 of the template in the store" test -s "$vm/templates/vmbase/versions/1.qcow2"
 
-$Q create t1 --zone local --template vmbase --memory 256 >/dev/null 2>&1
+# Qubes here have one vCPU unless a check is about vCPUs: with two, QEMU
+# 7.2's multi-threaded TCG once crashed in a second vCPU's thread while a
+# qube booted (a segfault of qemu-system-x86_64 in dmesg), a QEMU bug.
+$Q create t1 --zone local --template vmbase --memory 256 --vcpus 1 >/dev/null 2>&1
 out=$($Q start t1 2>&1)
 ok $? "a VM qube boots from it and its agent answers ($out)"
 same "… with the tarball's files as its root" imported "$($Q run t1 -- cat /etc/air-marker 2>&1)"
@@ -60,7 +63,7 @@ out=$($Q template create vmdev --zone local --from vmbase --package "$T/air-hell
 status=$?
 [ $status -eq 0 ] || echo "$out" | sed 's/^/# /'
 contains "$out" "Setting up air-hello" ; ok $? "create boots the base in a VM and installs a .deb there, showing its output"
-$Q create t2 --zone local --template vmdev --memory 256 >/dev/null 2>&1
+$Q create t2 --zone local --template vmdev --memory 256 --vcpus 1 >/dev/null 2>&1
 same "a qube of the new template has the package and the command's work" "hello in a VM
 one" "$($Q run t2 -- cat /usr/share/air-hello/content /etc/built-by 2>&1)"
 out=$($Q template update vmdev --package "$T/air-second_1.0_all.deb" --run 'echo two > /etc/built-by' 2>&1) ||

@@ -97,7 +97,10 @@ check "… its name, and runs commands as its user" test "$($Q run q1 -- sh -c '
 # --- Isolation: nothing of the host, nothing of another qube.
 echo "host secret" >"$T/host-secret"
 check "the host's files are not in the qube" test -z "$($Q run q1 -- sh -c "cat $T/host-secret 2>/dev/null; ls /tmp/air-vm.* 2>/dev/null")"
-$Q create q2 --zone local --template mini --memory 256 >/dev/null 2>&1 && $Q start q2 >/dev/null 2>&1 &&
+# Qubes here have one vCPU unless a check is about vCPUs: with two, QEMU
+# 7.2's multi-threaded TCG once crashed in a second vCPU's thread while a
+# qube booted (a segfault of qemu-system-x86_64 in dmesg), a QEMU bug.
+$Q create q2 --zone local --template mini --memory 256 --vcpus 1 >/dev/null 2>&1 && $Q start q2 >/dev/null 2>&1 &&
   $Q run q2 -- sh -c 'echo q2-private >~/mine' >/dev/null 2>&1
 check "qube q1 cannot see qube q2's home (its own disks only: $($Q run q1 -- sh -c 'ls /sys/block | tr "\n" " "'))" \
   test -z "$($Q run q1 -- sh -c 'grep -rs q2-private /home /tmp 2>/dev/null')" -a \
@@ -143,7 +146,7 @@ echo hello >"$T/www/hello.txt"
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$PY" -m http.server --bind 127.0.0.1 --directory "$T/www" "$port" >/dev/null 2>&1 &
 http_pid=$!
-$Q create qn --zone local --template mini --memory 256 --network >/dev/null 2>&1 && $Q start qn >/dev/null 2>&1
+$Q create qn --zone local --template mini --memory 256 --vcpus 1 --network >/dev/null 2>&1 && $Q start qn >/dev/null 2>&1
 # (busybox's nc: its static wget crashes in the guest's C library.)
 # The guest's network may come up after its agent answers (a loaded
 # machine's TCG): a few tries.
