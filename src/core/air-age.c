@@ -609,6 +609,26 @@ open_with_file_key (const guint8  *data,
   return result;
 }
 
+/* What every decryption starts with: libsodium ready, the file no larger
+ * than AIR_AGE_MAX_FILE (it is read whole), and its header parsed. */
+static AirAgeHeader *
+read_header (GBytes        *file,
+             const guint8 **data,
+             gsize         *len,
+             GError       **error)
+{
+  if (!air_crypto_init (error))
+    return NULL;
+  *data = g_bytes_get_data (file, len);
+  if (*len > AIR_AGE_MAX_FILE)
+    {
+      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                   _("The age file is larger than %d MiB"), AIR_AGE_MAX_FILE / (1024 * 1024));
+      return NULL;
+    }
+  return air_age_header_parse (*data, *len, error);
+}
+
 /* Where the identity is elsewhere (the vault keeps it): @unwrap gets the
  * file's X25519 stanzas and finds the file key; the rest is done here. */
 GBytes *
@@ -624,16 +644,7 @@ air_age_decrypt_with_unwrap (GBytes           *file,
   const guint8 *data;
 
   g_return_val_if_fail (file != NULL && unwrap != NULL, NULL);
-  if (!air_crypto_init (error))
-    return NULL;
-  data = g_bytes_get_data (file, &len);
-  if (len > AIR_AGE_MAX_FILE)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                   _("The age file is larger than %d MiB"), AIR_AGE_MAX_FILE / (1024 * 1024));
-      return NULL;
-    }
-  header = air_age_header_parse (data, len, error);
+  header = read_header (file, &data, &len, error);
   if (header == NULL)
     return NULL;
   if (header_has_scrypt (header))
@@ -694,16 +705,7 @@ air_age_decrypt (GBytes              *file,
   const guint8 *data;
 
   g_return_val_if_fail (file != NULL, NULL);
-  if (!air_crypto_init (error))
-    return NULL;
-  data = g_bytes_get_data (file, &len);
-  if (len > AIR_AGE_MAX_FILE)
-    {
-      g_set_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                   _("The age file is larger than %d MiB"), AIR_AGE_MAX_FILE / (1024 * 1024));
-      return NULL;
-    }
-  header = air_age_header_parse (data, len, error);
+  header = read_header (file, &data, &len, error);
   if (header == NULL)
     return NULL;
 
