@@ -90,18 +90,68 @@ open_call (const char *target,
   return fd;
 }
 
+typedef void (*StdoutFunc) (const guint8 *data,
+                            gsize         len,
+                            gpointer      user_data);
+
+/* The call's answer, after our side of it is sent: its stdout goes to
+ * @stdout_func, its stderr to ours. Returns the status it exited with,
+ * AIR_UPLINK_EXIT_REFUSED when the stream ended without one; @fd is
+ * closed. */
+static guint32
+read_answer (int         fd,
+             StdoutFunc  stdout_func,
+             gpointer    user_data)
+{
+  g_autofree guint8 *frame = g_malloc (AIR_CALL_MAX_FRAME);
+  guint32 status = AIR_UPLINK_EXIT_REFUSED;
+  AirCallFrame type;
+  gsize len;
+
+  while (air_call_read_frame (fd, &type, frame, &len, NULL))
+    {
+      if (type == AIR_CALL_FRAME_STDOUT)
+        stdout_func (frame, len, user_data);
+      else if (type == AIR_CALL_FRAME_STDERR)
+        air_fd_write_all (STDERR_FILENO, frame, len);
+      else if (type == AIR_CALL_FRAME_EXIT)
+        {
+          memcpy (&status, frame, 4);
+          status = GUINT32_FROM_BE (status);
+          break;
+        }
+    }
+  close (fd);
+  return status;
+}
+
+/* The receiver's result, AIR_FILECOPY_RESULT_SIZE bytes; more is dropped. */
+typedef struct {
+  guint8 data[AIR_FILECOPY_RESULT_SIZE];
+  gsize  have;
+} CopyResult;
+
+static void
+keep_result (const guint8 *data,
+             gsize         len,
+             gpointer      user_data)
+{
+  CopyResult *result = user_data;
+  gsize take = MIN (len, sizeof result->data - result->have);
+
+  memcpy (result->data + result->have, data, take);
+  result->have += take;
+}
+
 /* Sends @paths as qubes.Filecopy and reads the receiver's answer. */
 static int
 copy_to (const char  *target,
          char       **paths)
 {
-  g_autofree guint8 *frame = g_malloc (AIR_CALL_MAX_FRAME);
   g_autoptr(GError) error = NULL;
-  guint8 result[AIR_FILECOPY_RESULT_SIZE];
-  gsize have = 0, len;
+  CopyResult result = { .have = 0 };
   AirFilecopyWriter *writer;
-  AirCallFrame type;
-  guint32 status = AIR_UPLINK_EXIT_REFUSED, code = 0, crc = 0;
+  guint32 status, code = 0, crc = 0;
   gboolean sent = TRUE;
   int fd = open_call (target, "qubes.Filecopy");
 
@@ -114,26 +164,7 @@ copy_to (const char  *target,
   sent = sent && air_filecopy_writer_finish (writer, &error);
   air_filecopy_writer_free (writer);
   shutdown (fd, SHUT_WR);
-
-  while (air_call_read_frame (fd, &type, frame, &len, NULL))
-    {
-      if (type == AIR_CALL_FRAME_STDOUT)
-        {
-          gsize take = MIN (len, sizeof result - have);
-
-          memcpy (result + have, frame, take);
-          have += take;
-        }
-      else if (type == AIR_CALL_FRAME_STDERR)
-        air_fd_write_all (STDERR_FILENO, frame, len);
-      else if (type == AIR_CALL_FRAME_EXIT)
-        {
-          memcpy (&status, frame, 4);
-          status = GUINT32_FROM_BE (status);
-          break;
-        }
-    }
-  close (fd);
+  status = read_answer (fd, keep_result, &result);
 
   /* A refused or failed call said why on stderr already. */
   if (status != 0)
@@ -143,8 +174,8 @@ copy_to (const char  *target,
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  if (have == sizeof result)
-    air_filecopy_result_decode (result, &code, &crc);
+  if (result.have == sizeof result.data)
+    air_filecopy_result_decode (result.data, &code, &crc);
   else
     code = EIO;
   if (code != 0)
@@ -153,6 +184,24 @@ copy_to (const char  *target,
       return 1;
     }
   return 0;
+}
+
+/* The file as changed in the other qube, written to our copy beside it. */
+typedef struct {
+  int      out;
+  gboolean kept;
+  guint64  received;
+} ChangedFile;
+
+static void
+keep_changed (const guint8 *data,
+              gsize         len,
+              gpointer      user_data)
+{
+  ChangedFile *changed = user_data;
+
+  changed->kept = changed->kept && air_fd_write_all (changed->out, data, len);
+  changed->received += len;
 }
 
 /* qubes.OpenInVM: the file's name in 256 bytes (NUL-padded, after
@@ -164,17 +213,13 @@ open_in (const char *target,
          const char *path,
          gboolean    view_only)
 {
-  g_autofree guint8 *frame = g_malloc (AIR_CALL_MAX_FRAME);
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *back = g_build_filename (dir, ".qvm-open-XXXXXX", NULL);
   char header[OPEN_IN_VM_NAME_SIZE] = { 0, };
-  guint32 status = AIR_UPLINK_EXIT_REFUSED;
-  guint64 received = 0;
-  gboolean kept = TRUE;
+  ChangedFile changed = { .kept = TRUE };
+  guint32 status;
   struct stat st;
-  AirCallFrame type;
-  gsize len;
   int fd, in, out;
 
   if (g_snprintf (header, sizeof header, "%s%s", view_only ? OPEN_IN_VM_VIEW_ONLY : "", base) >= (int) sizeof header)
@@ -215,30 +260,14 @@ open_in (const char *target,
     }
   close (in);
   shutdown (fd, SHUT_WR);
+  changed.out = out;
+  status = read_answer (fd, keep_changed, &changed);
 
-  while (air_call_read_frame (fd, &type, frame, &len, NULL))
-    {
-      if (type == AIR_CALL_FRAME_STDOUT)
-        {
-          kept = kept && air_fd_write_all (out, frame, len);
-          received += len;
-        }
-      else if (type == AIR_CALL_FRAME_STDERR)
-        air_fd_write_all (STDERR_FILENO, frame, len);
-      else if (type == AIR_CALL_FRAME_EXIT)
-        {
-          memcpy (&status, frame, 4);
-          status = GUINT32_FROM_BE (status);
-          break;
-        }
-    }
-  close (fd);
-
-  kept = kept && fsync (out) == 0;
+  changed.kept = changed.kept && fsync (out) == 0;
   close (out);
-  if (status == 0 && received > 0 && !view_only)
+  if (status == 0 && changed.received > 0 && !view_only)
     {
-      if (!kept || g_rename (back, path) != 0)
+      if (!changed.kept || g_rename (back, path) != 0)
         {
           g_printerr (_("The changed file could not be saved over “%s”: %s\n"), path, g_strerror (errno));
           g_unlink (back);
