@@ -48,9 +48,12 @@ set_errno_error (GError     **error,
   return -1;
 }
 
-int
-air_control_listen (const char  *path,
-                    GError     **error)
+/* Our SOCK_SEQPACKET socket at @path: bound there and listening (what
+ * was at @path before is replaced), or connected to it. */
+static int
+open_socket (const char  *path,
+             gboolean     listening,
+             GError     **error)
 {
   struct sockaddr_un address;
   int fd;
@@ -62,9 +65,11 @@ air_control_listen (const char  *path,
   if (fd < 0)
     return set_errno_error (error, "socket");
 
-  unlink (path);
-  if (bind (fd, (struct sockaddr *) &address, sizeof address) < 0 ||
-      listen (fd, 16) < 0)
+  if (listening)
+    unlink (path);
+  if (listening
+      ? bind (fd, (struct sockaddr *) &address, sizeof address) < 0 || listen (fd, 16) < 0
+      : connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
     {
       set_errno_error (error, path);
       close (fd);
@@ -75,27 +80,17 @@ air_control_listen (const char  *path,
 }
 
 int
+air_control_listen (const char  *path,
+                    GError     **error)
+{
+  return open_socket (path, TRUE, error);
+}
+
+int
 air_control_connect (const char  *path,
                      GError     **error)
 {
-  struct sockaddr_un address;
-  int fd;
-
-  if (!fill_address (&address, path, error))
-    return -1;
-
-  fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return set_errno_error (error, "socket");
-
-  if (connect (fd, (struct sockaddr *) &address, sizeof address) < 0)
-    {
-      set_errno_error (error, path);
-      close (fd);
-      return -1;
-    }
-
-  return fd;
+  return open_socket (path, FALSE, error);
 }
 
 gboolean
