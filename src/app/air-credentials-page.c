@@ -16,7 +16,6 @@
 
 #include <glib/gi18n.h>
 
-#include "air-confirm-dialog.h"
 #include "air-credential-dialog.h"
 #include "air-credentials-page.h"
 #include "air-names.h"
@@ -39,22 +38,10 @@ struct _AirCredentialsPage
   /* Owned references */
   AirVaultClient *client;
   GPtrArray      *shown;     /* AirCredentialInfo, the list's rows in order */
-  char           *error;
   char           *list_error;
 };
 
 G_DEFINE_FINAL_TYPE (AirCredentialsPage, air_credentials_page, AIR_TYPE_ZONE_LIST_PAGE)
-
-/* @message is the vault's or the transport's text: shown as plain text,
- * made safe and short first. %NULL hides the banner. */
-static void
-show_error (AirCredentialsPage *self,
-            const char *what,
-            const char *message)
-{
-  g_free (self->error);
-  self->error = air_zone_list_show_error (self->error_revealer, self->error_label, what, message);
-}
 
 static char *
 format_stored (gint64 stored)
@@ -246,61 +233,16 @@ air_credentials_page_refresh (AirCredentialsPage *self)
                                list_cb, g_object_ref (self));
 }
 
-/* A vault call shown as a job; the list is read again when it ends. */
-typedef struct {
-  AirCredentialsPage *page;
-  AirJob             *job;
-  char               *failure;
-} VaultOp;
-
-static void
-vault_op_free (VaultOp *op)
-{
-  g_clear_object (&op->page);
-  g_clear_object (&op->job);
-  g_free (op->failure);
-  g_free (op);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaultOp, vault_op_free)
-
-static VaultOp *
+/* A vault call is an AirZoneListOp counted in the page's "loading". */
+static AirZoneListOp *
 vault_op_start (AirCredentialsPage *self,
                 const char         *zone,
                 char               *title,    /* (transfer full) */
                 const char         *failure)
 {
   g_autofree char *owned_title = title;
-  VaultOp *op = g_new0 (VaultOp, 1);
 
-  op->page = g_object_ref (self);
-  op->job = air_job_new (owned_title, zone);
-  op->failure = g_strdup (failure);
-  air_session_add_job (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)), op->job);
-  air_zone_list_page_set_loading (AIR_ZONE_LIST_PAGE (self), TRUE);
-  return op;
-}
-
-static void
-vault_op_finish (VaultOp      *op,
-                 const GError *error)
-{
-  AirCredentialsPage *self = op->page;
-
-  if (error != NULL)
-    air_job_fail (op->job, error);
-  else
-    air_job_succeed (op->job);
-
-  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
-    return;
-
-  air_zone_list_page_set_loading (AIR_ZONE_LIST_PAGE (self), FALSE);
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error (self, op->failure, error->message);
-  else if (error == NULL)
-    show_error (self, NULL, NULL);
-  air_credentials_page_refresh (self);
+  return air_zone_list_op_new (AIR_ZONE_LIST_PAGE (self), zone, owned_title, failure, TRUE);
 }
 
 static void
@@ -308,12 +250,12 @@ put_cb (GObject      *object,
         GAsyncResult *result,
         gpointer      user_data)
 {
-  g_autoptr(VaultOp) op = user_data;
+  g_autoptr(AirZoneListOp) op = user_data;
   g_autoptr(AirCredentialInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
   info = air_vault_client_put_finish (AIR_VAULT_CLIENT (object), result, &error);
-  vault_op_finish (op, error);
+  air_zone_list_op_finish (op, error);
 }
 
 static void
@@ -321,17 +263,19 @@ generate_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(VaultOp) op = user_data;
+  g_autoptr(AirZoneListOp) op = user_data;
   g_autofree char *public_key = NULL;
   g_autoptr(GError) error = NULL;
 
   public_key = air_vault_client_generate_key_finish (AIR_VAULT_CLIENT (object), result, &error);
-  if (public_key != NULL && !air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (op->page)))
+  if (public_key != NULL && !air_zone_list_page_is_gone (op->page))
     {
-      gtk_label_set_text (op->page->key_label, public_key);
-      gtk_revealer_set_reveal_child (op->page->key_revealer, TRUE);
+      AirCredentialsPage *self = AIR_CREDENTIALS_PAGE (op->page);
+
+      gtk_label_set_text (self->key_label, public_key);
+      gtk_revealer_set_reveal_child (self->key_revealer, TRUE);
     }
-  vault_op_finish (op, error);
+  air_zone_list_op_finish (op, error);
 }
 
 static void
@@ -344,7 +288,7 @@ store_cb (AirCredentialDialog *dialog,
           gboolean             replace,
           AirCredentialsPage  *self)
 {
-  VaultOp *op;
+  AirZoneListOp *op;
 
   if (secret == NULL)
     {
@@ -376,8 +320,7 @@ open_dialog (AirCredentialsPage *self,
                                zone, kind, replace);
 
   g_signal_connect_object (dialog, "store", G_CALLBACK (store_cb), self, 0);
-  air_zone_list_page_set_dialog (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
-  gtk_window_present (GTK_WINDOW (dialog));
+  air_zone_list_page_present (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
 }
 
 static void
@@ -404,7 +347,7 @@ delete_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(VaultOp) op = user_data;
+  g_autoptr(AirZoneListOp) op = user_data;
   g_autoptr(GError) error = NULL;
   guint n_deleted = 0;
 
@@ -412,39 +355,17 @@ delete_cb (GObject      *object,
       n_deleted == 0)
     g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                          _("The vault has no such credential any more."));
-  vault_op_finish (op, error);
-}
-
-/* What a Delete confirmation is about. */
-typedef struct {
-  GWeakRef  page;
-  char     *zone;
-  char     *kind;
-} DeleteTarget;
-
-static void
-delete_target_free (gpointer  data,
-                    GClosure *closure)
-{
-  DeleteTarget *target = data;
-
-  g_weak_ref_clear (&target->page);
-  g_free (target->zone);
-  g_free (target->kind);
-  g_free (target);
+  air_zone_list_op_finish (op, error);
 }
 
 static void
-delete_confirmed_cb (AirConfirmDialog *dialog,
-                     DeleteTarget     *target)
+delete_confirmed (AirZoneListPage *page,
+                  const char      *zone,
+                  const char      *kind)
 {
-  g_autoptr(AirCredentialsPage) self = g_weak_ref_get (&target->page);
-  const char *zone = target->zone;
-  const char *kind = target->kind;
-  VaultOp *op;
+  AirCredentialsPage *self = AIR_CREDENTIALS_PAGE (page);
+  AirZoneListOp *op;
 
-  if (self == NULL)
-    return;
   op = vault_op_start (self, zone,
                        /* Translators: a job; %s is a zone */
                        g_strdup_printf (_("Delete a credential of %s from the vault"), zone),
@@ -461,8 +382,6 @@ delete_action (GtkWidget  *widget,
   AirCredentialsPage *self = AIR_CREDENTIALS_PAGE (widget);
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
-  AirConfirmDialog *dialog;
-  DeleteTarget *target;
   const char *zone, *kind;
 
   g_variant_get (parameter, "(&s&s)", &zone, &kind);
@@ -473,30 +392,8 @@ delete_action (GtkWidget  *widget,
   heading = g_strdup_printf (_("Delete the %s of %s?"), air_credential_kind_get_display_name (kind), zone);
   body = g_strdup_printf (_("The vault forgets it for good, and the gateway of the zone %s can no longer "
                             "use it. Store it again to undo this."), zone);
-  dialog = air_confirm_dialog_new (GTK_WINDOW (self), heading, body, _("_Delete"));
-  target = g_new0 (DeleteTarget, 1);
-  g_weak_ref_init (&target->page, self);
-  target->zone = g_strdup (zone);
-  target->kind = g_strdup (kind);
-  g_signal_connect_data (dialog, "confirmed", G_CALLBACK (delete_confirmed_cb), target, delete_target_free, 0);
-  air_zone_list_page_set_dialog (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-refresh_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  air_credentials_page_refresh (AIR_CREDENTIALS_PAGE (widget));
-}
-
-static void
-dismiss_error_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  show_error (AIR_CREDENTIALS_PAGE (widget), NULL, NULL);
+  air_zone_list_page_confirm (AIR_ZONE_LIST_PAGE (self), heading, body, _("_Delete"), zone, kind,
+                              delete_confirmed);
 }
 
 static void
@@ -533,7 +430,6 @@ air_credentials_page_finalize (GObject *object)
 
   g_clear_pointer (&self->shown, g_ptr_array_unref);
   g_clear_object (&self->client);
-  g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->list_error, g_free);
 
   G_OBJECT_CLASS (air_credentials_page_parent_class)->finalize (object);
@@ -564,13 +460,8 @@ air_credentials_page_class_init (AirCredentialsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.add", NULL, add_action);
   gtk_widget_class_install_action (widget_class, "page.replace", "(ss)", replace_action);
   gtk_widget_class_install_action (widget_class, "page.delete", "(ss)", delete_action);
-  gtk_widget_class_install_action (widget_class, "page.refresh", NULL, refresh_action);
-  gtk_widget_class_install_action (widget_class, "page.dismiss-error", NULL, dismiss_error_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "page.add", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "page.refresh", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
@@ -579,6 +470,7 @@ air_credentials_page_init (AirCredentialsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->shown = g_ptr_array_new ();
+  air_zone_list_page_set_banner (AIR_ZONE_LIST_PAGE (self), self->error_revealer, self->error_label);
   gtk_list_box_set_header_func (self->list, header_func, self, NULL);
 }
 
@@ -607,6 +499,9 @@ air_credentials_page_new (GtkWindow      *parent,
 const char *
 air_credentials_page_get_error (AirCredentialsPage *self)
 {
+  const char *error;
+
   g_return_val_if_fail (AIR_IS_CREDENTIALS_PAGE (self), NULL);
-  return self->error ? self->error : self->list_error;
+  error = air_zone_list_page_get_error (AIR_ZONE_LIST_PAGE (self));
+  return error ? error : self->list_error;
 }

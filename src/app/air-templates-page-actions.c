@@ -17,18 +17,16 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "air-confirm-dialog.h"
 #include "air-names.h"
 #include "air-template-call.h"
 #include "air-template-dialog.h"
 #include "air-templates-page-private.h"
 
+/* An AirZoneListOp, and what a template's operation adds to it. */
 typedef struct {
-  AirTemplatesPage *page;
-  AirJob           *job;
-  AirZone          *zone;
-  AirTemplateCall  *call;
-  char             *failure;
+  AirZoneListOp   *base;
+  AirZone         *zone;
+  AirTemplateCall *call;
 } TemplateOp;
 
 static void
@@ -37,10 +35,8 @@ template_op_free (TemplateOp *op)
   if (op->call != NULL)
     g_signal_handlers_disconnect_by_data (op->call, op);
   g_clear_object (&op->call);
-  g_clear_object (&op->page);
-  g_clear_object (&op->job);
+  g_clear_pointer (&op->base, air_zone_list_op_free);
   g_clear_object (&op->zone);
-  g_free (op->failure);
   g_free (op);
 }
 
@@ -54,11 +50,8 @@ template_op_start (AirTemplatesPage *self,
 {
   TemplateOp *op = g_new0 (TemplateOp, 1);
 
-  op->page = g_object_ref (self);
+  op->base = air_zone_list_op_new (AIR_ZONE_LIST_PAGE (self), air_zone_get_name (zone), title, failure, FALSE);
   op->zone = g_object_ref (zone);
-  op->job = air_job_new (title, air_zone_get_name (zone));
-  op->failure = g_strdup (failure);
-  air_session_add_job (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)), op->job);
   return op;
 }
 
@@ -78,24 +71,9 @@ static void
 template_op_finish (TemplateOp   *op,
                     const GError *error)
 {
-  AirTemplatesPage *self = op->page;
-
-  if (error != NULL)
-    air_job_fail (op->job, error);
-  else
-    {
-      air_job_succeed (op->job);
-      air_zone_refresh_info_async (op->zone, NULL, info_cb, NULL);
-    }
-
-  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
-    return;
-
-  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    _air_templates_page_show_error (self, op->failure, error->message);
-  else if (error == NULL)
-    _air_templates_page_show_error (self, NULL, NULL);
-  air_templates_page_refresh (self);
+  if (error == NULL)
+    air_zone_refresh_info_async (op->zone, NULL, info_cb, NULL);
+  air_zone_list_op_finish (op->base, error);
 }
 
 static void
@@ -109,10 +87,10 @@ step_cb (AirTemplateCall *call,
 
   /* Translators: a build's step: its number, how many there are, what it does */
   detail = g_strdup_printf (_("[%u/%u] %s"), index, count, text);
-  air_job_set_detail (op->job, detail);
+  air_job_set_detail (op->base->job, detail);
   /* Steps done so far: the last one begun is still running. */
   if (count > 0 && index > 0)
-    air_job_set_progress (op->job, (double) (MIN (index, count) - 1) / count);
+    air_job_set_progress (op->base->job, (double) (MIN (index, count) - 1) / count);
 }
 
 static void
@@ -120,8 +98,8 @@ output_cb (AirTemplateCall *call,
            const char      *line,
            TemplateOp      *op)
 {
-  air_job_append_output (op->job, line, strlen (line));
-  air_job_append_output (op->job, "\n", 1);
+  air_job_append_output (op->base->job, line, strlen (line));
+  air_job_append_output (op->base->job, "\n", 1);
 }
 
 static void
@@ -141,7 +119,7 @@ build_cb (GObject      *object,
       g_autofree char *done = g_strdup_printf (_("Template “%s” is at version %u (%s)."),
                                                template->name, template->version, size);
 
-      air_job_set_detail (op->job, done);
+      air_job_set_detail (op->base->job, done);
     }
   template_op_finish (op, error);
 }
@@ -164,14 +142,14 @@ start_cb (AirTemplateDialog *dialog,
       /* Translators: %s is a zone */
       g_autofree char *message = g_strdup_printf (_("There is no zone “%s” any more."), zone_name);
 
-      _air_templates_page_show_error (self, title, message);
+      air_zone_list_page_show_error (AIR_ZONE_LIST_PAGE (self), title, message);
       return;
     }
   op = template_op_start (self, zone, title, _("The template was not built"));
   op->call = g_object_ref (call);
   g_signal_connect (call, "step", G_CALLBACK (step_cb), op);
   g_signal_connect (call, "output", G_CALLBACK (output_cb), op);
-  air_template_call_run_async (call, air_job_get_cancellable (op->job), build_cb, op);
+  air_template_call_run_async (call, air_job_get_cancellable (op->base->job), build_cb, op);
 }
 
 static void
@@ -185,8 +163,7 @@ open_dialog (AirTemplatesPage      *self,
                              mode, zone, name);
 
   g_signal_connect_object (dialog, "start", G_CALLBACK (start_cb), self, 0);
-  air_zone_list_page_set_dialog (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
-  gtk_window_present (GTK_WINDOW (dialog));
+  air_zone_list_page_present (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
 }
 
 static void
@@ -232,60 +209,57 @@ action_cb (GObject      *object,
       g_autofree char *done = g_strdup_printf (_("Template “%s” is back at version %u."),
                                                template->name, template->version);
 
-      air_job_set_detail (op->job, done);
+      air_job_set_detail (op->base->job, done);
     }
   template_op_finish (op, error);
 }
 
-/* What a Roll Back or Remove confirmation is about. */
-typedef struct {
-  GWeakRef  page;
-  char     *zone;
-  char     *name;
-  gboolean  removing;
-} ActionTarget;
-
 static void
-action_target_free (gpointer  data,
-                    GClosure *closure)
+confirmed (AirTemplatesPage *self,
+           const char       *zone_name,
+           const char       *name,
+           gboolean          removing)
 {
-  ActionTarget *target = data;
-
-  g_weak_ref_clear (&target->page);
-  g_free (target->zone);
-  g_free (target->name);
-  g_free (target);
-}
-
-static void
-confirmed_cb (AirConfirmDialog *dialog,
-              ActionTarget     *target)
-{
-  g_autoptr(AirTemplatesPage) self = g_weak_ref_get (&target->page);
   g_autofree char *title = NULL;
   AirZone *zone;
   TemplateOp *op;
 
-  if (self == NULL || air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
+  if (air_zone_list_page_is_gone (AIR_ZONE_LIST_PAGE (self)))
     return;
-  zone = air_session_lookup_zone (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)), target->zone);
+  zone = air_session_lookup_zone (air_zone_list_page_get_session (AIR_ZONE_LIST_PAGE (self)), zone_name);
   if (zone == NULL)
     return;
 
-  if (target->removing)
+  if (removing)
     {
       /* Translators: a job; template, then zone */
-      title = g_strdup_printf (_("Remove template %s from %s"), target->name, target->zone);
+      title = g_strdup_printf (_("Remove template %s from %s"), name, zone_name);
       op = template_op_start (self, zone, title, _("The template was not removed"));
     }
   else
     {
       /* Translators: a job; template, then zone */
-      title = g_strdup_printf (_("Roll back template %s in %s"), target->name, target->zone);
+      title = g_strdup_printf (_("Roll back template %s in %s"), name, zone_name);
       op = template_op_start (self, zone, title, _("The template was not rolled back"));
     }
-  air_zone_template_action_async (zone, target->removing ? "qubesair.TemplateRemove" : "qubesair.TemplateRollback",
-                                  target->name, air_job_get_cancellable (op->job), action_cb, op);
+  air_zone_template_action_async (zone, removing ? "qubesair.TemplateRemove" : "qubesair.TemplateRollback",
+                                  name, air_job_get_cancellable (op->base->job), action_cb, op);
+}
+
+static void
+remove_confirmed (AirZoneListPage *page,
+                  const char      *zone,
+                  const char      *name)
+{
+  confirmed (AIR_TEMPLATES_PAGE (page), zone, name, TRUE);
+}
+
+static void
+roll_back_confirmed (AirZoneListPage *page,
+                     const char      *zone,
+                     const char      *name)
+{
+  confirmed (AIR_TEMPLATES_PAGE (page), zone, name, FALSE);
 }
 
 static void
@@ -298,8 +272,6 @@ confirm_action (GtkWidget  *widget,
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   const AirTemplate *template;
-  AirConfirmDialog *dialog;
-  ActionTarget *target;
   const char *zone, *name;
 
   g_variant_get (parameter, "(&s&s)", &zone, &name);
@@ -321,32 +293,9 @@ confirm_action (GtkWidget  *widget,
       body = g_strdup (_("The previous version becomes the current one; qubes see it at their next start. "
                          "The version you leave is dropped."));
     }
-  dialog = air_confirm_dialog_new (GTK_WINDOW (self), heading, body,
-                                   removing ? _("_Remove") : _("Roll _Back"));
-  target = g_new0 (ActionTarget, 1);
-  g_weak_ref_init (&target->page, self);
-  target->zone = g_strdup (zone);
-  target->name = g_strdup (name);
-  target->removing = removing;
-  g_signal_connect_data (dialog, "confirmed", G_CALLBACK (confirmed_cb), target, action_target_free, 0);
-  air_zone_list_page_set_dialog (AIR_ZONE_LIST_PAGE (self), GTK_WINDOW (dialog));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-refresh_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  air_templates_page_refresh (AIR_TEMPLATES_PAGE (widget));
-}
-
-static void
-dismiss_error_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  _air_templates_page_show_error (AIR_TEMPLATES_PAGE (widget), NULL, NULL);
+  air_zone_list_page_confirm (AIR_ZONE_LIST_PAGE (self), heading, body,
+                              removing ? _("_Remove") : _("Roll _Back"), zone, name,
+                              removing ? remove_confirmed : roll_back_confirmed);
 }
 
 void
@@ -359,10 +308,7 @@ _air_templates_page_class_actions_init (AirTemplatesPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.update", "(ss)", update_action);
   gtk_widget_class_install_action (widget_class, "page.roll-back", "(ss)", confirm_action);
   gtk_widget_class_install_action (widget_class, "page.remove", "(ss)", confirm_action);
-  gtk_widget_class_install_action (widget_class, "page.refresh", NULL, refresh_action);
-  gtk_widget_class_install_action (widget_class, "page.dismiss-error", NULL, dismiss_error_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "page.new", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "page.import", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "page.refresh", NULL);
 }

@@ -13,9 +13,6 @@
 G_BEGIN_DECLS
 
 /* air-templates-page.c */
-void               _air_templates_page_show_error          (AirTemplatesPage      *self,
-                                                            const char            *what,
-                                                            const char            *message);
 const AirTemplate *_air_templates_page_lookup_shown        (AirTemplatesPage      *self,
                                                             const char            *zone,
                                                             const char            *name);

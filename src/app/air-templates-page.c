@@ -47,7 +47,6 @@ struct _AirTemplatesPage
   GCancellable   *list_cancellable;
   GPtrArray      *shown;           /* Entry, the list's rows in order */
   GHashTable     *results;         /* zone name → ZoneResult */
-  char           *error;
 };
 
 G_DEFINE_FINAL_TYPE (AirTemplatesPage, air_templates_page, AIR_TYPE_ZONE_LIST_PAGE)
@@ -68,18 +67,6 @@ zone_result_free (ZoneResult *result)
   g_free (result->error);
   g_free (result);
 }
-
-/* @message is the zone's or the transport's text: shown as plain text,
- * made safe and short first. %NULL hides the banner. */
-void
-_air_templates_page_show_error (AirTemplatesPage *self,
-                                const char       *what,
-                                const char       *message)
-{
-  g_free (self->error);
-  self->error = air_zone_list_show_error (self->error_revealer, self->error_label, what, message);
-}
-
 
 static const char *
 row_zone (AirTemplatesPage *self,
@@ -285,7 +272,6 @@ air_templates_page_finalize (GObject *object)
   g_clear_pointer (&self->shown, g_ptr_array_unref);
   g_clear_pointer (&self->results, g_hash_table_unref);
   g_clear_object (&self->list_cancellable);
-  g_clear_pointer (&self->error, g_free);
 
   G_OBJECT_CLASS (air_templates_page_parent_class)->finalize (object);
 }
@@ -310,9 +296,6 @@ air_templates_page_class_init (AirTemplatesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AirTemplatesPage, error_label);
 
   _air_templates_page_class_actions_init (klass);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
@@ -322,6 +305,7 @@ air_templates_page_init (AirTemplatesPage *self)
 
   self->shown = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   self->results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) zone_result_free);
+  air_zone_list_page_set_banner (AIR_ZONE_LIST_PAGE (self), self->error_revealer, self->error_label);
   gtk_list_box_set_header_func (self->list, header_func, self, NULL);
 }
 
@@ -344,5 +328,5 @@ const char *
 air_templates_page_get_error (AirTemplatesPage *self)
 {
   g_return_val_if_fail (AIR_IS_TEMPLATES_PAGE (self), NULL);
-  return self->error;
+  return air_zone_list_page_get_error (AIR_ZONE_LIST_PAGE (self));
 }
