@@ -15,19 +15,25 @@
 #include "air-error.h"
 #include "air-fd-io.h"
 
-/* Writes all of @data, resuming after signals; FALSE when the reader has
- * gone or the write failed (errno tells). */
-gboolean
-air_fd_write_all (int         fd,
-                  const void *data,
-                  gsize       len)
+/* Writes all of @data, with send(MSG_NOSIGNAL) while @fd is a socket
+ * and write() once it proves not to be; resumes after signals. */
+static gboolean
+put_all (int         fd,
+         const void *data,
+         gsize       len,
+         gboolean    as_socket)
 {
   const guint8 *p = data;
 
   while (len > 0)
     {
-      ssize_t n = write (fd, p, len);
+      ssize_t n = as_socket ? send (fd, p, len, MSG_NOSIGNAL) : write (fd, p, len);
 
+      if (n < 0 && as_socket && errno == ENOTSOCK)
+        {
+          as_socket = FALSE;
+          continue;
+        }
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
@@ -36,6 +42,16 @@ air_fd_write_all (int         fd,
       len -= n;
     }
   return TRUE;
+}
+
+/* Writes all of @data, resuming after signals; FALSE when the reader has
+ * gone or the write failed (errno tells). */
+gboolean
+air_fd_write_all (int         fd,
+                  const void *data,
+                  gsize       len)
+{
+  return put_all (fd, data, len, FALSE);
 }
 
 char *
@@ -70,22 +86,7 @@ air_fd_send_all (int         fd,
                  const void *data,
                  gsize       len)
 {
-  const guint8 *p = data;
-
-  while (len > 0)
-    {
-      ssize_t n = send (fd, p, len, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == ENOTSOCK)
-        return air_fd_write_all (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= n;
-    }
-  return TRUE;
+  return put_all (fd, data, len, TRUE);
 }
 
 /* Reads until @len bytes or the end; returns how many were read. */
