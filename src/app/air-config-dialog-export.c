@@ -24,17 +24,6 @@
 #include "air-message-label.h"
 
 static void
-fail (AirConfigDialog *self,
-      const GError    *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self->step = STEP_CHOOSE;
-  air_message_label_set (self->message, error->message, TRUE);
-  _air_config_dialog_update (self);
-}
-
-static void
 exported_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -48,7 +37,7 @@ exported_cb (GObject      *source,
 
   if (out == NULL)
     {
-      fail (self, error);
+      _air_config_dialog_fail (self, error);
       return;
     }
   name = g_file_get_parse_name (work->file);
@@ -110,23 +99,16 @@ encrypt (AirConfigDialog *self,
   _air_config_dialog_run_work (self, work, air_config_dialog_export_to, exported_cb);
 }
 
-typedef struct {
-  AirConfigDialog *self;
-  Work            *work;
-} Export;
-
 static void
 secrets_exported_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  Export *export = user_data;
-  g_autoptr(AirConfigDialog) self = export->self;
-  Work *work = export->work;
+  g_autoptr(AirConfigDialog) self = NULL;
+  Work *work = _air_config_dialog_vault_call_end (user_data, &self);
   g_autoptr(GError) error = NULL;
   g_autoptr(AirVaultExport) exported = NULL;
 
-  g_free (export);
   exported = air_vault_client_export_finish (AIR_VAULT_CLIENT (source), result, &error);
   if (exported == NULL)
     {
@@ -134,7 +116,7 @@ secrets_exported_cb (GObject      *source,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (&error, _("The vault qube “%s” exported no secrets, so nothing was written: "),
                         air_vault_client_get_vault_qube (AIR_VAULT_CLIENT (source)));
-      fail (self, error);
+      _air_config_dialog_fail (self, error);
       return;
     }
   g_string_printf (self->report,
@@ -159,16 +141,14 @@ start (AirConfigDialog *self,
     {
       g_autoptr(AirVaultClient) client = air_vault_client_new (NULL);
       g_auto(GStrv) zones = dup_export_zones (self);
-      Export *export = g_new0 (Export, 1);
 
       /* The vault encrypts them itself, to the same recipients or
        * passphrase: they are never plain text here. */
-      export->self = g_object_ref (self);
-      export->work = work;
       air_message_label_set (self->message, _("The vault is encrypting the zones' credentials and keys…"), FALSE);
       air_vault_client_export_async (client, (const char * const *) zones,
                                      (const char * const *) work->recipients, work->passphrase,
-                                     self->cancellable, secrets_exported_cb, export);
+                                     self->cancellable, secrets_exported_cb,
+                                     _air_config_dialog_vault_call_new (self, work));
       return;
     }
   encrypt (self, work, NULL);

@@ -89,6 +89,15 @@ forget_keys (AirConfigDialog *self)
 }
 
 static void
+open_failed (AirConfigDialog *self,
+             const GError    *error)
+{
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    forget_keys (self);
+  _air_config_dialog_fail (self, error);
+}
+
+static void
 opened_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -108,10 +117,7 @@ opened_cb (GObject      *source,
   if (self->incoming == NULL || error != NULL)
     {
       g_clear_object (&self->incoming);
-      forget_keys (self);
-      self->step = STEP_CHOOSE;
-      air_message_label_set (self->message, error->message, TRUE);
-      _air_config_dialog_update (self);
+      open_failed (self, error);
       return;
     }
   /* The vault opens the secrets' own file with what opened this one. */
@@ -128,33 +134,14 @@ opened_cb (GObject      *source,
 }
 
 static void
-open_failed (AirConfigDialog *self,
-             GError          *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  forget_keys (self);
-  self->step = STEP_CHOOSE;
-  air_message_label_set (self->message, error->message, TRUE);
-  _air_config_dialog_update (self);
-}
-
-typedef struct {
-  AirConfigDialog *self;
-  Work            *work;
-} Unwrap;
-
-static void
 unwrapped_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  Unwrap *unwrap = user_data;
-  g_autoptr(AirConfigDialog) self = unwrap->self;
-  Work *work = unwrap->work;
+  g_autoptr(AirConfigDialog) self = NULL;
+  Work *work = _air_config_dialog_vault_call_end (user_data, &self);
   g_autoptr(GError) error = NULL;
 
-  g_free (unwrap);
   work->file_key = air_vault_client_age_unwrap_finish (AIR_VAULT_CLIENT (source), result, &error);
   if (work->file_key == NULL)
     {
@@ -180,7 +167,6 @@ header_read_cb (GObject      *source,
   g_autoptr(GBytes) contents = g_task_propagate_pointer (G_TASK (result), &error);
   Work *read = g_task_get_task_data (G_TASK (result));
   g_autoptr(AirVaultClient) client = NULL;
-  Unwrap *unwrap;
   Work *work;
 
   if (contents == NULL)
@@ -193,13 +179,10 @@ header_read_cb (GObject      *source,
   work->contents = g_steal_pointer (&contents);
   work->header = g_steal_pointer (&read->header);
   work->stanzas = g_steal_pointer (&read->stanzas);
-  unwrap = g_new0 (Unwrap, 1);
-  unwrap->self = g_object_ref (self);
-  unwrap->work = work;
   client = air_vault_client_new (NULL);
   air_message_label_set (self->message, _("The vault is opening the file with its identity…"), FALSE);
   air_vault_client_age_unwrap_async (client, self->vault_identity, work->stanzas, self->cancellable,
-                                     unwrapped_cb, unwrap);
+                                     unwrapped_cb, _air_config_dialog_vault_call_new (self, work));
 }
 
 static char *

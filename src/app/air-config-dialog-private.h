@@ -108,6 +108,19 @@ char     *_air_config_dialog_dup_passphrase     (AirConfigDialog *self,
                                                  GError         **error);
 void      _air_config_dialog_wipe_strv          (GStrv            strv);
 void      _air_config_dialog_update             (AirConfigDialog *self);
+void      _air_config_dialog_fail               (AirConfigDialog *self,
+                                                 const GError    *error);
+
+/* The dialog and its Work while the vault is asked something for it. */
+typedef struct {
+  AirConfigDialog *self;
+  Work            *work;
+} VaultCall;
+
+VaultCall *_air_config_dialog_vault_call_new    (AirConfigDialog  *self,
+                                                 Work             *work);
+Work      *_air_config_dialog_vault_call_end    (VaultCall        *call,
+                                                 AirConfigDialog **self);
 
 /* air-config-dialog-export.c */
 void      _air_config_dialog_clear_pending      (AirConfigDialog *self);

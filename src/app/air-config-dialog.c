@@ -71,6 +71,45 @@ _air_config_dialog_update (AirConfigDialog *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.choose-identity", choosing);
 }
 
+/* Back to choosing, with @error's message shown; a cancelled call (the
+ * dialog is closing) shows nothing. */
+void
+_air_config_dialog_fail (AirConfigDialog *self,
+                         const GError    *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->step = STEP_CHOOSE;
+  air_message_label_set (self->message, error->message, TRUE);
+  _air_config_dialog_update (self);
+}
+
+/* The user data of a vault call for @work: holds a reference to the
+ * dialog and owns @work. */
+VaultCall *
+_air_config_dialog_vault_call_new (AirConfigDialog *self,
+                                   Work            *work)
+{
+  VaultCall *call = g_new0 (VaultCall, 1);
+
+  call->self = g_object_ref (self);
+  call->work = work;
+  return call;
+}
+
+/* Frees @call; the caller gets its reference to the dialog in @self, and
+ * its Work. */
+Work *
+_air_config_dialog_vault_call_end (VaultCall        *call,
+                                   AirConfigDialog **self)
+{
+  Work *work = call->work;
+
+  *self = call->self;
+  g_free (call);
+  return work;
+}
+
 static void
 mode_toggled_cb (AirConfigDialog *self)
 {
