@@ -401,11 +401,22 @@ model_changed_cb (AirTray *self)
   queue_update (self);
 }
 
+/* Follows the items @model added: each of the signals @notify
+ * (NULL-terminated) of each of them brings an update. */
 static void
-zone_health_cb (AirZone    *zone,
-                GParamSpec *pspec,
-                AirTray    *self)
+follow_items (GListModel         *model,
+              guint               position,
+              guint               added,
+              const char * const *notify,
+              AirTray            *self)
 {
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      for (guint s = 0; notify[s] != NULL; s++)
+        g_signal_connect_object (item, notify[s], G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
+    }
   queue_update (self);
 }
 
@@ -416,13 +427,9 @@ zones_changed_cb (GListModel *zones,
                   guint       added,
                   AirTray    *self)
 {
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(AirZone) zone = g_list_model_get_item (zones, i);
+  static const char * const notify[] = { "notify::health", NULL };
 
-      g_signal_connect_object (zone, "notify::health", G_CALLBACK (zone_health_cb), self, 0);
-    }
-  queue_update (self);
+  follow_items (zones, position, added, notify, self);
 }
 
 static void
@@ -432,17 +439,11 @@ links_changed_cb (GListModel *links,
                   guint       added,
                   AirTray    *self)
 {
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(AirZoneLink) link = g_list_model_get_item (links, i);
+  /* The counts and state for the icon and tooltip; any qube's state
+   * for the menu. */
+  static const char * const notify[] = { "notify::state", "notify::n-running", "qubes-changed", NULL };
 
-      /* The counts and state for the icon and tooltip; any qube's state
-       * for the menu. */
-      g_signal_connect_object (link, "notify::state", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (link, "notify::n-running", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (link, "qubes-changed", G_CALLBACK (model_changed_cb), self, G_CONNECT_SWAPPED);
-    }
-  queue_update (self);
+  follow_items (links, position, added, notify, self);
 }
 
 static void
