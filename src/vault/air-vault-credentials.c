@@ -28,6 +28,19 @@
 #include "air-vault.h"
 #include "air-wireguard-key.h"
 
+/* Only the management qube that stored or made an age identity decrypts
+ * with it: its record's "gateway" is that qube, whatever was asked. */
+static void
+set_age_identity_owner (AirVaultRecord        *record,
+                        const char            *kind,
+                        const AirVaultRequest *request)
+{
+  if (!g_str_equal (kind, "age-identity"))
+    return;
+  g_free (record->gateway);
+  record->gateway = g_strdup (request->caller);
+}
+
 int
 _air_vault_service_put (const AirVaultRequest *request)
 {
@@ -111,12 +124,8 @@ _air_vault_service_put (const AirVaultRequest *request)
       g_clear_pointer (&secret, air_secret_free);
       secret = air_secret_new_copy (key_text, strlen (key_text));
       air_secret_wipe_string (key_text);
-      if (g_str_equal (kind, "age-identity"))
-        {
-          g_free (record->gateway);
-          record->gateway = g_strdup (request->caller);
-        }
     }
+  set_age_identity_owner (record, kind, request);
 
   store = _air_vault_open_managed_store (request, &status);
   if (store == NULL)
@@ -452,12 +461,7 @@ _air_vault_service_key_generate (const AirVaultRequest *request)
       !_air_vault_get_gateway (object, request->zone, &record->gateway, &error) ||
       !air_json_get_opt_bool (object, "replace", FALSE, &replace, &error))
     return _air_vault_fail (error);
-  /* Only the management qube that made it decrypts with an age identity. */
-  if (g_str_equal (kind, "age-identity"))
-    {
-      g_free (record->gateway);
-      record->gateway = g_strdup (request->caller);
-    }
+  set_age_identity_owner (record, kind, request);
 
   store = _air_vault_open_managed_store (request, &status);
   if (store == NULL)
