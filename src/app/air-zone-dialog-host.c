@@ -107,6 +107,23 @@ _air_zone_dialog_host_changed (AirZoneDialog *self)
   return strcmp (now, before) != 0;
 }
 
+/* The user trusts the key shown (host key or certificate key): the
+ * gateway pins it only if the peer still offers it, saying @text
+ * meanwhile; @callback gets the answer. %FALSE while no key was shown. */
+gboolean
+_air_zone_dialog_pin_shown_key (AirZoneDialog       *self,
+                                const char          *text,
+                                GAsyncReadyCallback  callback)
+{
+  g_autofree char *request = NULL;
+
+  if (self->fingerprint == NULL)
+    return FALSE;
+  request = air_zone_setup_pin_request (self->fingerprint);
+  _air_zone_dialog_setup_call (self, "pin", request, text, callback);
+  return TRUE;
+}
+
 /* Whether the gateway's answer to "pin" says it pinned the fingerprint
  * shown (only that counts); else the dialog says nothing is trusted. */
 gboolean
@@ -228,17 +245,10 @@ void
 _air_zone_dialog_start_host_setup (AirZoneDialog *self)
 {
   g_autofree char *gateway = _air_zone_dialog_dup_gateway (self);
-  g_autofree char *request = NULL;
   g_autofree char *text = NULL;
 
-  if (self->fingerprint != NULL)
-    {
-      /* The user trusts what was shown: the gateway pins that key only
-       * if the host still offers it. */
-      request = air_zone_setup_pin_request (self->fingerprint);
-      _air_zone_dialog_setup_call (self, "pin", request, _("Pinning the host key…"), pinned_cb);
-      return;
-    }
+  if (_air_zone_dialog_pin_shown_key (self, _("Pinning the host key…"), pinned_cb))
+    return;
 
   g_clear_pointer (&self->pending, air_ssh_config_free);
   self->pending = _air_zone_dialog_dup_ssh_config (self);

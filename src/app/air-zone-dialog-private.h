@@ -99,6 +99,9 @@ char         *_air_zone_dialog_dup_text_or_null     (GtkEntry           *entry);
 AirSshConfig *_air_zone_dialog_dup_ssh_config       (AirZoneDialog      *self);
 gboolean      _air_zone_dialog_host_changed         (AirZoneDialog      *self);
 void          _air_zone_dialog_start_host_setup     (AirZoneDialog      *self);
+gboolean      _air_zone_dialog_pin_shown_key        (AirZoneDialog      *self,
+                                                     const char         *text,
+                                                     GAsyncReadyCallback callback);
 gboolean      _air_zone_dialog_confirm_pinned       (AirZoneDialog      *self,
                                                      GBytes             *answer);
 void          _air_zone_dialog_show_key             (AirZoneDialog      *self,

@@ -386,15 +386,9 @@ void
 _air_zone_dialog_start_proxmox_setup (AirZoneDialog *self)
 {
   g_autofree char *gateway = _air_zone_dialog_dup_gateway (self);
-  g_autofree char *request = NULL;
 
-  if (self->fingerprint != NULL)
-    {
-      /* The gateway pins the key only if the server still shows it. */
-      request = air_zone_setup_pin_request (self->fingerprint);
-      _air_zone_dialog_setup_call (self, "pin", request, _("Pinning the certificate key…"), proxmox_pinned_cb);
-      return;
-    }
+  if (_air_zone_dialog_pin_shown_key (self, _("Pinning the certificate key…"), proxmox_pinned_cb))
+    return;
 
   if (entry_is_empty (self->wireguard_entry))
     {
