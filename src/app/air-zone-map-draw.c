@@ -474,6 +474,23 @@ draw_card (AirZoneMap    *self,
     draw_summary (self, cr, view, fg);
 }
 
+/* A qube of the left column (management, vault): a plain box. */
+static void
+draw_box (cairo_t               *cr,
+          const graphene_rect_t *rect,
+          const GdkRGBA         *fg,
+          const GdkRGBA         *bg)
+{
+  rounded_rect (cr, rect, 8);
+  set_source (cr, bg, 1.0);
+  cairo_fill_preserve (cr);
+  set_source (cr, fg, 0.08);
+  cairo_fill_preserve (cr);
+  set_source (cr, fg, 0.35);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+}
+
 static void
 draw_left_column (AirZoneMap    *self,
                   cairo_t       *cr,
@@ -488,14 +505,7 @@ draw_left_column (AirZoneMap    *self,
   mgmt_rect (self, &mgmt);
   vault_rect (self, &vault);
 
-  rounded_rect (cr, &mgmt, 8);
-  set_source (cr, bg, 1.0);
-  cairo_fill_preserve (cr);
-  set_source (cr, fg, 0.08);
-  cairo_fill_preserve (cr);
-  set_source (cr, fg, 0.35);
-  cairo_set_line_width (cr, 1.0);
-  cairo_stroke (cr);
+  draw_box (cr, &mgmt, fg, bg);
   draw_text (self, cr, _("Management qube"), mgmt.origin.x + 8, mgmt.origin.y + 6,
              mgmt.size.width - 16, TRUE, fg);
   draw_text (self, cr, _("this qube"), mgmt.origin.x + 8, mgmt.origin.y + 26,
@@ -516,14 +526,7 @@ draw_left_column (AirZoneMap    *self,
   draw_text (self, cr, _("qrexec"), mgmt.origin.x + 32, mgmt.origin.y + mgmt.size.height + 6,
              mgmt.size.width - 40, FALSE, fg);
 
-  rounded_rect (cr, &vault, 8);
-  set_source (cr, bg, 1.0);
-  cairo_fill_preserve (cr);
-  set_source (cr, fg, 0.08);
-  cairo_fill_preserve (cr);
-  set_source (cr, fg, 0.35);
-  cairo_set_line_width (cr, 1.0);
-  cairo_stroke (cr);
+  draw_box (cr, &vault, fg, bg);
   vault_line = g_strdup (vault_name != NULL && vault_name[0] != '\0' ? vault_name : AIR_VAULT_DEFAULT_QUBE);
   draw_text (self, cr, _("Vault qube"), vault.origin.x + 8, vault.origin.y + 4,
              vault.size.width - 16, TRUE, fg);
