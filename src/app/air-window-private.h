@@ -1,5 +1,5 @@
-/* air-window-private.h — shared by air-window.c, air-window-actions.c and
- * air-window-columns.c
+/* air-window-private.h — shared by air-window.c and its parts (actions,
+ * columns, rows)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -78,5 +78,11 @@ void  _air_window_class_columns_init (AirWindowClass *klass);
 void  _air_window_columns_init       (AirWindow      *self);
 void  _air_window_actions_update     (AirWindow      *self);
 char *_air_window_dup_current_zone   (AirWindow      *self);
+void  _air_window_rows_init          (AirWindow      *self);
+void  _air_window_rows_start         (AirWindow      *self);
+void  _air_window_rows_show_all      (AirWindow      *self);
+void  _air_window_rows_stop          (AirWindow      *self);
+void  _air_window_rows_scroll_to     (AirWindow      *self,
+                                      guint           position);
 
 G_END_DECLS
