@@ -218,12 +218,8 @@ air_config_dialog_export_to (AirConfigDialog *self,
 
   if (self->step == STEP_BUSY)
     return;
-  work = g_new0 (Work, 1);
-  work->kind = WORK_ENCRYPT;
-  work->file = g_object_ref (file);
-  if (gtk_check_button_get_active (self->use_passphrase))
-    work->passphrase = _air_config_dialog_dup_passphrase (self, TRUE, &error);
-  else
+  work = _air_config_dialog_work_new (self, WORK_ENCRYPT, file, &error);
+  if (!gtk_check_button_get_active (self->use_passphrase))
     {
       g_auto(GStrv) words = g_strsplit_set (gtk_editable_get_text (GTK_EDITABLE (self->recipients_entry)),
                                             " \t\n,", -1);
@@ -241,12 +237,8 @@ air_config_dialog_export_to (AirConfigDialog *self,
                              _("Give at least one age recipient (age1…), e.g. from “age-keygen -y”."));
       work->recipients = g_strv_builder_end (builder);
     }
-  if (error != NULL)
-    {
-      _air_config_dialog_work_free (work);
-      air_message_label_set (self->message, error->message, TRUE);
-      return;
-    }
+  if (!_air_config_dialog_work_checked (self, work, error))
+    return;
 
   self->step = STEP_CHOOSE;
   if (gtk_switch_get_active (self->secrets_switch))

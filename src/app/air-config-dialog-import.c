@@ -206,12 +206,10 @@ _air_config_dialog_open (AirConfigDialog *self)
       return;
     }
   forget_keys (self);
-  work = g_new0 (Work, 1);
-  work->kind = WORK_DECRYPT;
-  work->file = g_object_ref (self->file);
-  if (gtk_check_button_get_active (self->use_passphrase))
-    work->passphrase = _air_config_dialog_dup_passphrase (self, FALSE, &error);
-  else if (gtk_check_button_get_active (self->use_vault))
+  /* The three ways are one group of buttons; with "Passphrase" chosen,
+   * the passphrase is read here. */
+  work = _air_config_dialog_work_new (self, WORK_DECRYPT, self->file, &error);
+  if (gtk_check_button_get_active (self->use_vault))
     {
       work->kind = WORK_READ_HEADER;
       self->vault_identity = dup_vault_identity (self);
@@ -219,17 +217,16 @@ _air_config_dialog_open (AirConfigDialog *self)
         g_set_error_literal (&error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
                              _("Choose the vault's age identity the configuration was encrypted to."));
     }
-  else if (self->identity == NULL)
-    g_set_error_literal (&error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
-                         _("Choose the age identity file the configuration was encrypted to, or use its passphrase."));
-  else
-    work->identity = g_object_ref (self->identity);
-  if (error != NULL)
+  else if (!gtk_check_button_get_active (self->use_passphrase))
     {
-      _air_config_dialog_work_free (work);
-      air_message_label_set (self->message, error->message, TRUE);
-      return;
+      if (self->identity == NULL)
+        g_set_error_literal (&error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT,
+                             _("Choose the age identity file the configuration was encrypted to, or use its passphrase."));
+      else
+        work->identity = g_object_ref (self->identity);
     }
+  if (!_air_config_dialog_work_checked (self, work, error))
+    return;
 
   self->step = STEP_BUSY;
   air_message_label_set (self->message, _("Opening…"), FALSE);

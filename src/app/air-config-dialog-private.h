@@ -98,6 +98,13 @@ typedef struct {
   GStrv         identities;     /* WORK_DECRYPT: what opened the file */
 } Work;
 
+Work     *_air_config_dialog_work_new           (AirConfigDialog *self,
+                                                 WorkKind         kind,
+                                                 GFile           *file,
+                                                 GError         **error);
+gboolean  _air_config_dialog_work_checked       (AirConfigDialog *self,
+                                                 Work            *work,
+                                                 const GError    *error);
 void      _air_config_dialog_work_free          (Work            *work);
 void      _air_config_dialog_run_work           (AirConfigDialog *self,
                                                  Work            *work,

@@ -126,6 +126,37 @@ _air_config_dialog_wipe_strv (GStrv strv)
   g_strfreev (strv);
 }
 
+/* A Work of @kind on @file; with "Passphrase" chosen, the passphrase read
+ * (and, to encrypt, checked against its confirmation) or @error set. */
+Work *
+_air_config_dialog_work_new (AirConfigDialog  *self,
+                             WorkKind          kind,
+                             GFile            *file,
+                             GError          **error)
+{
+  Work *work = g_new0 (Work, 1);
+
+  work->kind = kind;
+  work->file = g_object_ref (file);
+  if (gtk_check_button_get_active (self->use_passphrase))
+    work->passphrase = _air_config_dialog_dup_passphrase (self, kind == WORK_ENCRYPT, error);
+  return work;
+}
+
+/* Whether @work, as the user filled it in, can run: else @error (what
+ * the form lacks) is shown and @work dropped. */
+gboolean
+_air_config_dialog_work_checked (AirConfigDialog *self,
+                                 Work            *work,
+                                 const GError    *error)
+{
+  if (error == NULL)
+    return TRUE;
+  _air_config_dialog_work_free (work);
+  air_message_label_set (self->message, error->message, TRUE);
+  return FALSE;
+}
+
 void
 _air_config_dialog_work_free (Work *work)
 {
