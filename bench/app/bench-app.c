@@ -4,7 +4,8 @@
  * (goal under 250 ms) and to the first frame showing every qube (goal under
  * 1 s), time to apply a full refresh of the inventory and to draw it (goal
  * under 100 ms), resident memory (goal under 120 MiB), and the delay from a
- * state change in a zone to the row being drawn changed (goal under 100 ms),
+ * state change in a zone to the row being drawn changed (goal: median under
+ * 30 ms, issue 17; the worst under 100 ms),
  * and the zone map's own drawing (goal under one frame, 16 ms); and the
  * main-thread work one zone event costs the tray (not exported, as with no
  * panel), the zone chips and the map (goal under 1 ms).
@@ -616,9 +617,14 @@ main (int   argc,
       g_signal_handler_disconnect (qube, handler);
       g_subprocess_wait (start_qube, NULL, NULL);
       delays[i] = (t1 - t0) / 1000.0;
+      /* The zone's part (inotify, the agent, the pipe, and the app busy
+       * with the frame of the change before: Starting) and the frame's. */
+      if (g_getenv ("AIR_BENCH_VERBOSE"))
+        g_print ("    %s: in the inventory after %.1f ms, drawn %.1f ms later\n",
+                 name, (changed - t0) / 1000.0, (t1 - changed) / 1000.0);
     }
   qsort (delays, STATE_SAMPLES, sizeof (double), compare_doubles);
-  report ("state change in a zone to the row drawn (median)", delays[STATE_SAMPLES / 2], "ms", 100);
+  report ("state change in a zone to the row drawn (median)", delays[STATE_SAMPLES / 2], "ms", 30);
   report ("state change in a zone to the row drawn (worst)", delays[STATE_SAMPLES - 1], "ms", 100);
 
   gtk_window_destroy (GTK_WINDOW (window));
