@@ -457,6 +457,18 @@ confirm_open_dialog (void)
 }
 
 static gboolean
+button_for_action (GtkWidget *widget, gconstpointer action)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
+static gboolean
+revealer_open (GtkWidget *widget, gconstpointer unused)
+{
+  return GTK_IS_REVEALER (widget) && gtk_revealer_get_reveal_child (GTK_REVEALER (widget));
+}
+
+static gboolean
 page_has_error (gpointer unused)
 {
   return air_templates_page_get_error (page) != NULL;
@@ -466,7 +478,7 @@ static void
 test_in_use (void)
 {
   g_autoptr(AirQubeSpec) spec = air_qube_spec_new ();
-  GtkWidget *remove_button;
+  GtkWidget *remove_button, *dismiss;
   AirJob *job;
 
   g_free (spec->template_name);
@@ -491,6 +503,14 @@ test_in_use (void)
   /* The banner's label, shown as the revealer opens. */
   g_assert_nonnull (air_test_find_widget (GTK_WIDGET (page), label_holds, "used by 1 qube: remove"));
   air_test_wait_until (page_lists, (gpointer) "dev", WAIT_SECONDS, "the template still listed");
+
+  /* The banner's Dismiss (an action of AirZoneListPage) hides it. */
+  dismiss = air_test_find_widget (GTK_WIDGET (page), button_for_action, "page.dismiss-error");
+  g_assert_nonnull (dismiss);
+  g_assert_nonnull (air_test_find_widget (GTK_WIDGET (page), revealer_open, NULL));
+  g_signal_emit_by_name (dismiss, "clicked");
+  g_assert_null (air_templates_page_get_error (page));
+  g_assert_null (air_test_find_widget (GTK_WIDGET (page), revealer_open, NULL));
 }
 
 static void
