@@ -206,6 +206,35 @@ air_driver_run_tool (const char * const  *argv,
   return TRUE;
 }
 
+/* A disposable's or a build's qube goes under a random name PREFIXNNNN;
+ * a name in use (AIR_ERROR_EXISTS, or NULL without an error from @create)
+ * means trying another, up to 20. */
+char *
+air_driver_create_unnamed (const char           *prefix,
+                           const AirQubeSpec    *spec,
+                           AirDriverCreateFunc   create,
+                           gpointer              user_data,
+                           const char           *busy_message,
+                           GError              **error)
+{
+  for (guint attempt = 0; attempt < 20; attempt++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s%d", prefix, g_random_int_range (1000, 10000));
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(AirQube) qube = create (name, spec, user_data, &local_error);
+
+      if (qube != NULL)
+        return g_steal_pointer (&name);
+      if (local_error != NULL && !g_error_matches (local_error, AIR_ERROR, AIR_ERROR_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+  g_set_error_literal (error, AIR_ERROR, AIR_ERROR_BUSY, busy_message);
+  return NULL;
+}
+
 void
 air_driver_child_new_session (gpointer user_data)
 {

@@ -117,6 +117,20 @@ gpointer     air_driver_module_symbol  (const char          *module_name,
                                         GError             **error);
 char        *air_driver_config_get     (const char          *state_dir,
                                         const char          *key);
+/* Makes qube @name of @spec; NULL without @error when @name is taken. */
+typedef AirQube *(*AirDriverCreateFunc) (const char         *name,
+                                         const AirQubeSpec  *spec,
+                                         gpointer            user_data,
+                                         GError            **error);
+/* Creates a qube of @spec under a free name PREFIXNNNN and returns the
+ * name; when none of the names tried is free, AIR_ERROR_BUSY with
+ * @busy_message. */
+char        *air_driver_create_unnamed (const char          *prefix,
+                                        const AirQubeSpec   *spec,
+                                        AirDriverCreateFunc  create,
+                                        gpointer             user_data,
+                                        const char          *busy_message,
+                                        GError             **error);
 /* A GSpawnChildSetupFunc: the child starts a session of its own, so that
  * it outlives the call that starts it and no signal to that call's
  * process group reaches it. */

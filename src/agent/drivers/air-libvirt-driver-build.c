@@ -41,33 +41,10 @@ air_libvirt_driver_boot_build (AirLibvirtDriver  *self,
   air_set_str (&self->build_template, template_name);
   air_set_str (&self->build_image, image);
 
-  for (guint attempt = 0; qube == NULL && attempt < 20; attempt++)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      g_free (name);
-      name = g_strdup_printf ("build%d", g_random_int_range (1000, 10000));
-      lock_fd = _air_libvirt_driver_take_lock (self, name);
-      if (lock_fd < 0)
-        continue;
-      qube = _air_libvirt_driver_create_qube (AIR_DRIVER (self), name, spec, TRUE, &local_error);
-      if (qube == NULL)
-        {
-          close (lock_fd);
-          lock_fd = -1;
-          if (!g_error_matches (local_error, AIR_ERROR, AIR_ERROR_EXISTS))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return NULL;
-            }
-        }
-    }
-  if (qube == NULL)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_BUSY, _("No free name for a template build"));
-      return NULL;
-    }
-  g_clear_object (&qube);
+  name = _air_libvirt_driver_create_locked (self, "build", spec, _("No free name for a template build"),
+                                            &lock_fd, error);
+  if (name == NULL)
+    return NULL;
   qube = _air_libvirt_driver_start_qube (self, name, VIR_DOMAIN_START_AUTODESTROY, error);
   if (qube == NULL)
     {

@@ -418,6 +418,48 @@ _air_libvirt_driver_take_lock (AirLibvirtDriver *self,
   return fd;
 }
 
+typedef struct {
+  AirLibvirtDriver *self;
+  int               lock_fd;
+} LockedCreate;
+
+/* A name whose lock another agent holds is taken, as one whose qube is. */
+static AirQube *
+create_locked (const char         *name,
+               const AirQubeSpec  *spec,
+               gpointer            user_data,
+               GError            **error)
+{
+  LockedCreate *create = user_data;
+  AirQube *qube;
+
+  create->lock_fd = _air_libvirt_driver_take_lock (create->self, name);
+  if (create->lock_fd < 0)
+    return NULL;
+  qube = _air_libvirt_driver_create_qube (AIR_DRIVER (create->self), name, spec, TRUE, error);
+  if (qube == NULL)
+    {
+      close (create->lock_fd);
+      create->lock_fd = -1;
+    }
+  return qube;
+}
+
+char *
+_air_libvirt_driver_create_locked (AirLibvirtDriver   *self,
+                                   const char         *prefix,
+                                   const AirQubeSpec  *spec,
+                                   const char         *busy_message,
+                                   int                *lock_fd,
+                                   GError            **error)
+{
+  LockedCreate create = { self, -1 };
+  char *name = air_driver_create_unnamed (prefix, spec, create_locked, &create, busy_message, error);
+
+  *lock_fd = create.lock_fd;
+  return name;
+}
+
 /* A disposable lives as long as this process: its domain is started with
  * AUTODESTROY (libvirt destroys it when our connection goes, even after a
  * kill -9), and its lock, released by the kernel then, lets the next
@@ -440,34 +482,11 @@ _air_libvirt_driver_disposable (AirDriver           *driver,
   spec->template_name = g_strdup (template_name);
   spec->kind = AIR_QUBE_KIND_DISP_VM;
 
-  for (guint attempt = 0; qube == NULL && attempt < 20; attempt++)
-    {
-      g_autoptr(GError) local_error = NULL;
+  name = _air_libvirt_driver_create_locked (self, "disp", spec, _("No free name for a disposable"),
+                                            &lock_fd, error);
+  if (name == NULL)
+    return -1;
 
-      g_free (name);
-      name = g_strdup_printf ("disp%d", g_random_int_range (1000, 10000));
-      lock_fd = _air_libvirt_driver_take_lock (self, name);
-      if (lock_fd < 0)
-        continue;
-      qube = _air_libvirt_driver_create_qube (driver, name, spec, TRUE, &local_error);
-      if (qube == NULL)
-        {
-          close (lock_fd);
-          lock_fd = -1;
-          if (!g_error_matches (local_error, AIR_ERROR, AIR_ERROR_EXISTS))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return -1;
-            }
-        }
-    }
-  if (qube == NULL)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_BUSY, _("No free name for a disposable"));
-      return -1;
-    }
-
-  g_clear_object (&qube);
   qube = _air_libvirt_driver_start_qube (self, name, VIR_DOMAIN_START_AUTODESTROY, error);
   status = qube != NULL ? run_in_qube (self, name, header, error) : -1;
 

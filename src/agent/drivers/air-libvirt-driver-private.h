@@ -154,6 +154,15 @@ int _air_libvirt_driver_run (AirDriver           *driver,
                              GError             **error);
 int _air_libvirt_driver_take_lock (AirLibvirtDriver *self,
                                    const char       *name);
+/* A disposable VM's qube (a disposable's, a build's) under a free name
+ * PREFIXNNNN, with the name's lock held (*@lock_fd) for as long as it
+ * lives. */
+char *_air_libvirt_driver_create_locked (AirLibvirtDriver   *self,
+                                         const char         *prefix,
+                                         const AirQubeSpec  *spec,
+                                         const char         *busy_message,
+                                         int                *lock_fd,
+                                         GError            **error);
 int _air_libvirt_driver_disposable (AirDriver           *driver,
                                     const char          *template_name,
                                     const AirRunHeader  *header,

@@ -375,6 +375,15 @@ air_local_driver_run (AirLocalDriver      *self,
   return run_in_qube (self, name, header, error);
 }
 
+static AirQube *
+create_disposable (const char         *name,
+                   const AirQubeSpec  *spec,
+                   gpointer            user_data,
+                   GError            **error)
+{
+  return air_local_driver_create (user_data, name, spec, error);
+}
+
 int
 air_local_driver_disposable (AirLocalDriver      *self,
                              const char          *template_name,
@@ -393,27 +402,11 @@ air_local_driver_disposable (AirLocalDriver      *self,
   spec->template_name = g_strdup (template_name);
   spec->kind = AIR_QUBE_KIND_DISP_VM;
 
-  for (guint attempt = 0; qube == NULL && attempt < 20; attempt++)
-    {
-      g_autoptr(GError) local_error = NULL;
+  name = air_driver_create_unnamed ("disp", spec, create_disposable, self,
+                                    _("No free name for a disposable"), error);
+  if (name == NULL)
+    return -1;
 
-      g_free (name);
-      name = g_strdup_printf ("disp%d", g_random_int_range (1000, 10000));
-      qube = air_local_driver_create (self, name, spec, &local_error);
-      if (qube == NULL && !g_error_matches (local_error, AIR_ERROR, AIR_ERROR_EXISTS))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return -1;
-        }
-    }
-
-  if (qube == NULL)
-    {
-      g_set_error_literal (error, AIR_ERROR, AIR_ERROR_BUSY, _("No free name for a disposable"));
-      return -1;
-    }
-
-  g_clear_object (&qube);
   qube = air_local_driver_start (self, name, error);
   if (qube == NULL)
     {
