@@ -54,13 +54,12 @@ air_fd_write_all (int         fd,
   return put_all (fd, data, len, FALSE);
 }
 
-char *
-air_fd_read_line (int      fd,
-                  gsize    max,
-                  GError **error)
+gboolean
+air_fd_read_line_into (int       fd,
+                       GString  *line,
+                       gsize     max,
+                       GError  **error)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
-
   for (;;)
     {
       char c;
@@ -69,16 +68,28 @@ air_fd_read_line (int      fd,
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return NULL;
+        return FALSE;
       if (c == '\n')
-        return g_string_free (g_steal_pointer (&line), FALSE);
+        return TRUE;
       if (line->len >= max)
         {
           g_set_error (error, AIR_ERROR, AIR_ERROR_PROTOCOL, _("A line is longer than %lu bytes"), (unsigned long) max);
-          return NULL;
+          return FALSE;
         }
       g_string_append_c (line, c);
     }
+}
+
+char *
+air_fd_read_line (int      fd,
+                  gsize    max,
+                  GError **error)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  if (!air_fd_read_line_into (fd, line, max, error))
+    return NULL;
+  return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
 gboolean

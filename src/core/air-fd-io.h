@@ -29,6 +29,12 @@ GBytes   *air_fd_read_to_end (int          fd,
 char     *air_fd_read_line   (int          fd,
                               gsize        max,
                               GError     **error);
+/* The same, appended to @line: TRUE with a whole line; its length tells
+ * of any NUL byte in it. */
+gboolean  air_fd_read_line_into (int        fd,
+                              GString    *line,
+                              gsize       max,
+                              GError    **error);
 void      air_fd_set_cloexec_above_stderr (void);
 gboolean  air_fd_none_inherited (void);
 

@@ -35,35 +35,13 @@
 
 #define PENDING_MAX (4 * AIR_CALL_MAX_FRAME)
 
-static gboolean
-read_line (int      fd,
-           GString *line,
-           gsize    max)
-{
-  for (;;)
-    {
-      char c;
-      ssize_t n = read (fd, &c, 1);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      if (c == '\n')
-        return TRUE;
-      if (line->len >= max)
-        return FALSE;
-      g_string_append_c (line, c);
-    }
-}
-
 /* A call's header line, the first thing on a connection after our
  * greeting: nothing a connection before left can be taken for one. */
 static gboolean
 read_header_line (int      fd,
                   GString *line)
 {
-  return read_line (fd, line, AIR_CALL_MAX_HEADER) && line->len > 0 && line->str[0] == '{';
+  return air_fd_read_line_into (fd, line, AIR_CALL_MAX_HEADER, NULL) && line->len > 0 && line->str[0] == '{';
 }
 
 /* Drops what is readable: what a connection that is gone, or the call
@@ -312,7 +290,7 @@ serve_call (int port)
       g_autoptr(GString) run_line = g_string_new (NULL);
       g_autoptr(AirRunHeader) header = NULL;
 
-      if (read_line (port, run_line, AIR_JSON_MAX_LINE))
+      if (air_fd_read_line_into (port, run_line, AIR_JSON_MAX_LINE, NULL))
         header = air_run_header_parse (run_line->str, run_line->len, NULL);
       if (header == NULL)
         {
