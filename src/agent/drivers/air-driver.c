@@ -206,6 +206,32 @@ air_driver_run_tool (const char * const  *argv,
   return TRUE;
 }
 
+gboolean
+air_driver_make_dirs (const char  *base,
+                      char       **qubes_dir,
+                      char       **private_dir,
+                      char       **run_dir,
+                      char       **templates_dir,
+                      GError     **error)
+{
+  const char *dirs[4];
+
+  dirs[0] = *qubes_dir = g_build_filename (base, "qubes", NULL);
+  dirs[1] = *private_dir = g_build_filename (base, "private", NULL);
+  dirs[2] = *run_dir = g_build_filename (base, "run", NULL);
+  dirs[3] = *templates_dir = g_build_filename (base, "templates", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (g_mkdir_with_parents (dirs[i], 0700) != 0)
+      {
+        int saved_errno = errno;
+
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                     _("Cannot create the zone directory %s: %s"), dirs[i], g_strerror (saved_errno));
+        return FALSE;
+      }
+  return TRUE;
+}
+
 /* A disposable's or a build's qube goes under a random name PREFIXNNNN;
  * a name in use (AIR_ERROR_EXISTS, or NULL without an error from @create)
  * means trying another, up to 20. */

@@ -117,6 +117,15 @@ gpointer     air_driver_module_symbol  (const char          *module_name,
                                         GError             **error);
 char        *air_driver_config_get     (const char          *state_dir,
                                         const char          *key);
+/* A backend's directories under @base, made (0700) where missing:
+ * qubes (each qube's NAME.json), private, run and templates. The paths
+ * are set also on failure, for the caller to free. */
+gboolean     air_driver_make_dirs      (const char          *base,
+                                        char               **qubes_dir,
+                                        char               **private_dir,
+                                        char               **run_dir,
+                                        char               **templates_dir,
+                                        GError             **error);
 /* Makes qube @name of @spec; NULL without @error when @name is taken. */
 typedef AirQube *(*AirDriverCreateFunc) (const char         *name,
                                          const AirQubeSpec  *spec,

@@ -557,7 +557,6 @@ air_libvirt_driver_new (const char  *state_dir,
   g_autofree char *kernel_dir = g_build_filename (vm_dir, "kernel", NULL);
   g_autofree char *timeout = NULL;
   g_autofree char *hash = NULL;
-  const char *dirs[4];
 
   if (g_once_init_enter (&initialised))
     {
@@ -569,10 +568,9 @@ air_libvirt_driver_new (const char  *state_dir,
 
   self->zone_name = g_strdup (zone_name);
   self->state_dir = g_strdup (state_dir);
-  self->qubes_dir = g_build_filename (vm_dir, "qubes", NULL);
-  self->private_dir = g_build_filename (vm_dir, "private", NULL);
-  self->run_dir = g_build_filename (vm_dir, "run", NULL);
-  self->templates_dir = g_build_filename (vm_dir, "templates", NULL);
+  if (!air_driver_make_dirs (vm_dir, &self->qubes_dir, &self->private_dir, &self->run_dir,
+                             &self->templates_dir, error))
+    return NULL;
   self->templates = air_template_store_new (self->templates_dir, ".qcow2");
 
   self->uri = config_value (state_dir, "AIR_LIBVIRT_URI", "uri");
@@ -592,18 +590,6 @@ air_libvirt_driver_new (const char  *state_dir,
   /* Domains of different state directories (zones, tests) never meet. */
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, state_dir, -1);
   self->domain_prefix = g_strdup_printf ("qubesair-%.8s-", hash);
-
-  dirs[0] = self->qubes_dir;
-  dirs[1] = self->private_dir;
-  dirs[2] = self->run_dir;
-  dirs[3] = self->templates_dir;
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    if (g_mkdir_with_parents (dirs[i], 0700) != 0)
-      {
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                     _("Cannot create the zone directory %s: %s"), dirs[i], g_strerror (errno));
-        return NULL;
-      }
 
   self->disk_keys = air_disk_keys_mode (state_dir);
   /* The gateway's key comes first in the input of the calls that need

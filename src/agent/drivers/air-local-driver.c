@@ -94,26 +94,13 @@ air_local_driver_new (const char  *state_dir,
                       GError     **error)
 {
   g_autoptr(AirLocalDriver) self = g_object_new (AIR_TYPE_LOCAL_DRIVER, NULL);
-  const char *dirs[4];
 
   self->zone_name = g_strdup (zone_name);
   self->state_dir = g_strdup (state_dir);
-  self->qubes_dir = g_build_filename (state_dir, "qubes", NULL);
-  self->private_dir = g_build_filename (state_dir, "private", NULL);
-  self->run_dir = g_build_filename (state_dir, "run", NULL);
-  self->templates_dir = g_build_filename (state_dir, "templates", NULL);
+  if (!air_driver_make_dirs (state_dir, &self->qubes_dir, &self->private_dir, &self->run_dir,
+                             &self->templates_dir, error))
+    return NULL;
   self->templates = air_template_store_new (self->templates_dir, "");
-
-  dirs[0] = self->qubes_dir;
-  dirs[1] = self->private_dir;
-  dirs[2] = self->run_dir;
-  dirs[3] = self->templates_dir;
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    if (g_mkdir_with_parents (dirs[i], 0700) != 0)
-      {
-        _air_local_set_errno_error (error, errno, _("Cannot create the zone directory %s"), dirs[i]);
-        return NULL;
-      }
 
   return g_steal_pointer (&self);
 }
