@@ -279,29 +279,17 @@ configure (const char  *state_dir,
   g_autoptr(AirZone) entry = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autofree char *path = air_zone_setup_config_path (state_dir);
-  const char *host, *user, *agent, *wireguard, *peer_key, *driver, *own_key;
-  gint64 port, timeout;
+  const char *wireguard, *peer_key, *driver, *own_key;
 
   if (request == NULL ||
       !air_json_get_opt_string (request, "driver", 16, "ssh", &driver, error))
     return -1;
   if (strcmp (driver, "proxmox") == 0)
     return configure_proxmox (state_dir, zone, request, error);
-  if (!air_json_get_string (request, "host", AIR_SSH_MAX_HOST, &host, error) ||
-      !air_json_get_opt_int (request, "port", 1, 65535, AIR_SSH_DEFAULT_PORT, &port, error) ||
-      !air_json_get_opt_string (request, "user", AIR_SSH_MAX_USER, NULL, &user, error) ||
-      !air_json_get_opt_string (request, "agent", AIR_SSH_MAX_PATH, AIR_SSH_DEFAULT_AGENT, &agent, error) ||
-      !air_json_get_opt_int (request, "timeout", 1, AIR_SSH_MAX_TIMEOUT, AIR_SSH_DEFAULT_TIMEOUT, &timeout, error) ||
+  if (!air_ssh_config_read_members (config, request, FALSE, error) ||
       !wireguard_request (request, zone, &wireguard, &peer_key, &own_key, error))
     return -1;
 
-  g_free (config->host);
-  config->host = g_strdup (host);
-  config->port = port;
-  config->user = g_strdup (user);
-  g_free (config->agent_path);
-  config->agent_path = g_strdup (agent);
-  config->connect_timeout = timeout;
   config->wireguard = g_strdup (wireguard);
 
   registry = air_zone_registry_new (path);

@@ -379,8 +379,7 @@ load_zone (AirZoneRegistry  *self,
       JsonNode *ssh_node = json_object_get_member (object, "ssh");
       g_autoptr(AirSshConfig) config = air_ssh_config_new (NULL);
       JsonObject *ssh;
-      const char *host, *user, *agent, *known_hosts, *wireguard;
-      gint64 port, timeout;
+      const char *wireguard;
 
       if (!JSON_NODE_HOLDS_OBJECT (ssh_node))
         {
@@ -388,23 +387,10 @@ load_zone (AirZoneRegistry  *self,
           return FALSE;
         }
       ssh = json_node_get_object (ssh_node);
-      if (!air_json_get_string (ssh, "host", AIR_SSH_MAX_HOST, &host, error) ||
-          !air_json_get_opt_int (ssh, "port", 1, 65535, AIR_SSH_DEFAULT_PORT, &port, error) ||
-          !air_json_get_opt_string (ssh, "user", AIR_SSH_MAX_USER, NULL, &user, error) ||
-          !air_json_get_opt_string (ssh, "agent", AIR_SSH_MAX_PATH, AIR_SSH_DEFAULT_AGENT, &agent, error) ||
-          !air_json_get_opt_string (ssh, "known_hosts", 4096, NULL, &known_hosts, error) ||
-          !air_json_get_opt_int (ssh, "timeout", 1, AIR_SSH_MAX_TIMEOUT, AIR_SSH_DEFAULT_TIMEOUT, &timeout, error) ||
+      if (!air_ssh_config_read_members (config, ssh, TRUE, error) ||
           !air_json_get_opt_string (ssh, "wireguard", AIR_SSH_MAX_HOST + 8, NULL, &wireguard, error))
         return FALSE;
 
-      g_free (config->host);
-      config->host = g_strdup (host);
-      config->port = port;
-      config->user = g_strdup (user);
-      g_free (config->agent_path);
-      config->agent_path = g_strdup (agent);
-      config->known_hosts = g_strdup (known_hosts);
-      config->connect_timeout = timeout;
       config->wireguard = g_strdup (wireguard);
       if (!air_zone_registry_set_ssh_config (self, name, config, error))
         return FALSE;
@@ -535,6 +521,43 @@ air_zone_registry_load_data (AirZoneRegistry  *self,
 /* The members of an ssh zone's settings, into an object being built.
  * The known_hosts path is the writer's own (a gateway keeps its own), so
  * it goes in only when asked for. */
+/* What air_ssh_config_add_members() writes but the WireGuard endpoint,
+ * read back into @config, each member within its limit (the values
+ * themselves are air_ssh_config_validate()'s to check). */
+gboolean
+air_ssh_config_read_members (AirSshConfig  *config,
+                             JsonObject    *object,
+                             gboolean       with_known_hosts,
+                             GError       **error)
+{
+  const char *host, *user, *agent, *known_hosts = NULL;
+  gint64 port, timeout;
+
+  if (!air_json_get_string (object, "host", AIR_SSH_MAX_HOST, &host, error) ||
+      !air_json_get_opt_int (object, "port", 1, 65535, AIR_SSH_DEFAULT_PORT, &port, error) ||
+      !air_json_get_opt_string (object, "user", AIR_SSH_MAX_USER, NULL, &user, error) ||
+      !air_json_get_opt_string (object, "agent", AIR_SSH_MAX_PATH, AIR_SSH_DEFAULT_AGENT, &agent, error) ||
+      (with_known_hosts &&
+       !air_json_get_opt_string (object, "known_hosts", 4096, NULL, &known_hosts, error)) ||
+      !air_json_get_opt_int (object, "timeout", 1, AIR_SSH_MAX_TIMEOUT, AIR_SSH_DEFAULT_TIMEOUT, &timeout, error))
+    return FALSE;
+
+  g_free (config->host);
+  config->host = g_strdup (host);
+  config->port = port;
+  g_free (config->user);
+  config->user = g_strdup (user);
+  g_free (config->agent_path);
+  config->agent_path = g_strdup (agent);
+  if (with_known_hosts)
+    {
+      g_free (config->known_hosts);
+      config->known_hosts = g_strdup (known_hosts);
+    }
+  config->connect_timeout = timeout;
+  return TRUE;
+}
+
 void
 air_ssh_config_add_members (const AirSshConfig *config,
                             JsonBuilder        *builder,

@@ -44,6 +44,10 @@ void          air_ssh_config_free     (AirSshConfig        *config);
 void          air_ssh_config_add_members (const AirSshConfig *config,
                                           JsonBuilder        *builder,
                                           gboolean            with_known_hosts);
+gboolean      air_ssh_config_read_members (AirSshConfig *config,
+                                           JsonObject   *object,
+                                           gboolean      with_known_hosts,
+                                           GError      **error);
 gboolean      air_ssh_config_validate (const AirSshConfig  *config,
                                        GError             **error);
 
