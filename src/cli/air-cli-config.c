@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "air-age.h"
+#include "air-cli.h"
 #include "air-cli-config.h"
 #include "air-config-bundle.h"
 #include "air-cli-wait.h"
@@ -49,13 +50,6 @@
 
 #define MAX_PASSPHRASE   1024
 #define MAX_KEY_FILE     (64 * 1024)
-
-static int
-fail (GError *error)
-{
-  g_printerr ("qair: %s\n", error->message);
-  return AIR_CLI_EXIT_FAILED;
-}
 
 /* One line from the terminal with echo off, or from standard input when
  * it is not a terminal (scripts). Returned in memory that is wiped when
@@ -243,7 +237,7 @@ config_export (int argc, char **argv)
   for (guint i = 0; recipient_args != NULL && recipient_args[i] != NULL; i++)
     {
       if (!air_age_recipient_validate (recipient_args[i], &error))
-        return fail (error);
+        return air_cli_fail (error);
       g_strv_builder_add (builder, recipient_args[i]);
     }
   for (guint i = 0; recipient_files != NULL && recipient_files[i] != NULL; i++)
@@ -251,13 +245,13 @@ config_export (int argc, char **argv)
       g_auto(GStrv) keys = read_key_file (recipient_files[i], "age1", &error);
 
       if (keys == NULL)
-        return fail (error);
+        return air_cli_fail (error);
       g_strv_builder_addv (builder, (const char **) keys);
     }
   recipients = g_strv_builder_end (builder);
 
   if (!air_zone_registry_load (registry, &error))
-    return fail (error);
+    return air_cli_fail (error);
   if (zone != NULL && air_zone_registry_lookup (registry, zone) == NULL)
     {
       g_autofree char *shown = air_text_sanitize (zone, -1, 40);
@@ -286,7 +280,7 @@ config_export (int argc, char **argv)
     }
 
   if (passphrase && (secret = ask_passphrase (TRUE, &error)) == NULL)
-    return fail (error);
+    return air_cli_fail (error);
 
   if (with_secrets)
     {
@@ -305,7 +299,7 @@ config_export (int argc, char **argv)
         {
           g_prefix_error (&error, _("The vault qube “%s” exported no secrets: "),
                           air_vault_client_get_vault_qube (client));
-          return fail (error);
+          return air_cli_fail (error);
         }
       plain = air_config_bundle_export_with_secrets (registry, zone, exported->file);
       g_printerr (ngettext ("The file holds %u credential or key of the vault.\n",
@@ -320,14 +314,14 @@ config_export (int argc, char **argv)
   else
     file = air_age_encrypt (plain, (const char * const *) recipients, &error);
   if (file == NULL)
-    return fail (error);
+    return air_cli_fail (error);
 
   if (output != NULL)
     {
       if (!g_file_set_contents_full (output, g_bytes_get_data (file, NULL), g_bytes_get_size (file),
                                      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                      0600, &error))
-        return fail (error);
+        return air_cli_fail (error);
     }
   else if (fwrite (g_bytes_get_data (file, NULL), 1, g_bytes_get_size (file), stdout) != g_bytes_get_size (file) ||
            fflush (stdout) != 0)
@@ -463,7 +457,7 @@ config_import (int argc, char **argv)
                                 _("Without a terminal to confirm on, add --yes."));
 
   if (!g_file_get_contents (argv[1], &contents, &len, &error))
-    return fail (error);
+    return air_cli_fail (error);
   file = g_bytes_new_take (g_steal_pointer (&contents), len);
 
   if (passphrase)
@@ -475,7 +469,7 @@ config_import (int argc, char **argv)
         }
       secret = ask_passphrase (FALSE, &error);
       if (secret == NULL)
-        return fail (error);
+        return air_cli_fail (error);
       plain = air_age_decrypt (file, NULL, secret, &error);
     }
   else if (vault_identity != NULL)
@@ -487,7 +481,7 @@ config_import (int argc, char **argv)
           GStrv keys = read_key_file (identity_files[i], "AGE-SECRET-KEY-1", &error);
 
           if (keys == NULL)
-            return fail (error);
+            return air_cli_fail (error);
           g_strv_builder_addv (builder, (const char **) keys);
           wipe_strv (keys);
         }
@@ -495,16 +489,16 @@ config_import (int argc, char **argv)
       plain = air_age_decrypt (file, (const char * const *) identities, NULL, &error);
     }
   if (plain == NULL)
-    return fail (error);
+    return air_cli_fail (error);
 
   incoming = air_config_bundle_read (plain, &error);
   if (incoming == NULL)
-    return fail (error);
+    return air_cli_fail (error);
   secrets = air_config_bundle_dup_secrets (plain, &error);
   if (secrets == NULL && error != NULL)
-    return fail (error);
+    return air_cli_fail (error);
   if (!air_zone_registry_load (registry, &error))
-    return fail (error);
+    return air_cli_fail (error);
 
   zones = air_zone_registry_get_zones (incoming);
   g_print ("%s\n", _("This configuration holds:"));
@@ -565,7 +559,7 @@ config_import (int argc, char **argv)
         {
           g_prefix_error (&error, _("The vault qube “%s” did not take the credentials and keys; "
                                     "nothing was imported: "), air_vault_client_get_vault_qube (client));
-          return fail (error);
+          return air_cli_fail (error);
         }
       for (guint i = 0; i < stored->len; i++)
         {
@@ -599,12 +593,12 @@ config_import (int argc, char **argv)
           else if (i > 0)
             g_printerr (ngettext ("qair: the %u zone before it was imported.\n",
                                   "qair: the %u zones before it were imported.\n", i), i);
-          return fail (error);
+          return air_cli_fail (error);
         }
       n_pin += ssh != NULL;
     }
   if (!air_zone_registry_save (registry, &error))
-    return fail (error);
+    return air_cli_fail (error);
 
   g_print (ngettext ("Imported %u zone.\n", "Imported %u zones.\n", chosen->len), chosen->len);
   for (guint i = 0; i < chosen->len && n_pin > 0; i++)
@@ -622,7 +616,7 @@ air_cli_config_main (int    argc,
   g_autoptr(GError) error = NULL;
 
   if (!air_crypto_init (&error))
-    return fail (error);
+    return air_cli_fail (error);
   if (argc >= 2 && strcmp (argv[1], "export") == 0)
     return config_export (argc - 1, argv + 1);
   if (argc >= 2 && strcmp (argv[1], "import") == 0)

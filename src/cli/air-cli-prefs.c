@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "air-cli.h"
 #include "air-cli-prefs.h"
 #include "air-cli-wait.h"
 #include "air-cli-zones.h"
@@ -25,13 +26,6 @@
 #include "air-protocol.h"
 
 #define COMMAND "qair prefs"
-
-static int
-fail (GError *error)
-{
-  g_printerr ("qair: %s\n", error->message);
-  return AIR_CLI_EXIT_FAILED;
-}
 
 typedef struct {
   const char   *name;
@@ -82,7 +76,7 @@ show_prefs (AirZoneRegistry *registry,
   answers = air_cli_ask_zones (registry, zones, FALSE, air_cli_list_call);
   qubes = air_cli_list_answers (g_ptr_array_index (answers, 0), &error);
   if (qubes == NULL)
-    return fail (error);
+    return air_cli_fail (error);
 
   for (guint i = 0; i < qubes->len; i++)
     {
@@ -103,7 +97,7 @@ show_prefs (AirZoneRegistry *registry,
 
   g_set_error (&error, AIR_ERROR, AIR_ERROR_NOT_FOUND,
                _("There is no qube “%s” in zone “%s”."), name, air_zone_get_name (zone));
-  return fail (error);
+  return air_cli_fail (error);
 }
 
 int
@@ -163,7 +157,7 @@ air_cli_prefs_main (AirZoneRegistry  *registry,
 
   zone = air_cli_find_qube (registry, argv[1], zone_name, &name, &error);
   if (zone == NULL)
-    return fail (error);
+    return air_cli_fail (error);
 
   if (label == NULL && memory == 0 && vcpus == 0)
     return show_prefs (registry, zone, name, json);
@@ -176,7 +170,7 @@ air_cli_prefs_main (AirZoneRegistry  *registry,
   if (qube == NULL)
     {
       air_cli_answer_fix_error (answer, &error);
-      return fail (error);
+      return air_cli_fail (error);
     }
   return AIR_CLI_EXIT_OK;
 }

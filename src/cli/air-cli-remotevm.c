@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "air-cli.h"
 #include "air-cli-remotevm.h"
 #include "air-cli-wait.h"
 #include "air-cli-zones.h"
@@ -22,13 +23,6 @@
 #include "air-remotevm.h"
 
 #define COMMAND "qair remotevm script"
-
-static int
-fail (GError *error)
-{
-  g_printerr ("qair: %s\n", error->message);
-  return AIR_CLI_EXIT_FAILED;
-}
 
 int
 air_cli_remotevm_main (AirZoneRegistry  *registry,
@@ -68,16 +62,16 @@ air_cli_remotevm_main (AirZoneRegistry  *registry,
     return air_cli_usage_error (context, COMMAND, _("--format is sh or sls"));
   for (int i = 2; i < argc; i++)
     if (!air_name_validate (argv[i], "qube", &error))
-      return fail (g_steal_pointer (&error));
+      return air_cli_fail (g_steal_pointer (&error));
 
   zone = air_cli_find_zone (registry, zone_name, &error);
   if (zone == NULL)
-    return fail (g_steal_pointer (&error));
+    return air_cli_fail (g_steal_pointer (&error));
   g_ptr_array_add (zones, g_object_ref (zone));
   answers = air_cli_ask_zones (registry, zones, FALSE, air_cli_list_call);
   qubes = air_cli_list_answers (g_ptr_array_index (answers, 0), &error);
   if (qubes == NULL)
-    return fail (g_steal_pointer (&error));
+    return air_cli_fail (g_steal_pointer (&error));
 
   for (int i = 2; i < argc; i++)
     if (!air_cli_qubes_have (qubes, argv[i]))

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "air-cli.h"
 #include "air-cli-wait.h"
 #include "air-cli-zone.h"
 #include "air-cli-zones.h"
@@ -48,13 +49,6 @@
 #include "air-wireguard-key.h"
 #include "air-zone-registry.h"
 #include "air-zone-setup-client.h"
-
-static int
-fail (GError *error)
-{
-  g_printerr ("qair: %s\n", error->message);
-  return AIR_CLI_EXIT_FAILED;
-}
 
 static GBytes *
 setup_call (const char  *gateway,
@@ -349,11 +343,11 @@ zone_add (int    argc,
     return air_cli_usage_error (context, "zone add", _("--wireguard-peer-key needs --wireguard"));
 
   if ((registry = load_registry (&error)) == NULL)
-    return fail (error);
+    return air_cli_fail (error);
   zone = air_zone_new (name, gateway, driver);
   if (!air_name_validate (name, "zone", &error) ||
       !air_zone_registry_add (registry, zone, &error))
-    return fail (error);
+    return air_cli_fail (error);
 
   if (strcmp (driver, "ssh") == 0)
     {
@@ -369,7 +363,7 @@ zone_add (int    argc,
       config->wireguard = g_strdup (endpoint);
       if (!air_ssh_config_validate (config, &error) ||
           (endpoint && !air_wireguard_endpoint_validate (endpoint, &error)))
-        return fail (error);
+        return air_cli_fail (error);
       if (peer_key != NULL && !air_wireguard_key_is_valid (peer_key))
         {
           g_printerr ("qair: %s\n", _("The zone host's WireGuard key must be 44 characters of base64, as “wg pubkey” prints it"));
@@ -384,19 +378,19 @@ zone_add (int    argc,
           g_autofree char *public_key = air_cli_vault_wireguard_key (name, air_zone_get_gateway (zone), &error);
 
           if (public_key == NULL)
-            return fail (error);
+            return air_cli_fail (error);
           request = air_zone_setup_configure_request (config, peer_key, public_key);
         }
       else
         request = air_zone_setup_configure_request (config, peer_key, NULL);
       answer = setup_call (air_zone_get_gateway (zone), "configure", request, &error);
       if (answer == NULL)
-        return fail (error);
+        return air_cli_fail (error);
       wireguard = air_zone_setup_parse_configured (answer, &error);
       if (error != NULL)
-        return fail (error);
+        return air_cli_fail (error);
       if (!air_zone_registry_set_ssh_config (registry, name, config, &error))
-        return fail (error);
+        return air_cli_fail (error);
     }
 
   if (proxmox)
@@ -404,7 +398,7 @@ zone_add (int    argc,
       g_autofree char *public_key = NULL;
 
       if (endpoint != NULL && !air_wireguard_endpoint_validate (endpoint, &error))
-        return fail (error);
+        return air_cli_fail (error);
       if (peer_key != NULL && !air_wireguard_key_is_valid (peer_key))
         {
           g_printerr ("qair: %s\n", _("The Proxmox host's WireGuard key must be 44 characters of base64, "
@@ -414,20 +408,20 @@ zone_add (int    argc,
       /* The tunnel's key pair is made in the vault, as for an ssh zone. */
       if (endpoint != NULL &&
           (public_key = air_cli_vault_wireguard_key (name, air_zone_get_gateway (zone), &error)) == NULL)
-        return fail (error);
+        return air_cli_fail (error);
       /* The gateway checks the URL and names itself (it is the one that
        * will use them) and says what is wrong. */
       request = air_zone_setup_proxmox_request (url, node, pool, storage, endpoint, peer_key, public_key);
       answer = setup_call (air_zone_get_gateway (zone), "configure", request, &error);
       if (answer == NULL)
-        return fail (error);
+        return air_cli_fail (error);
       wireguard = air_zone_setup_parse_configured (answer, &error);
       if (error != NULL)
-        return fail (error);
+        return air_cli_fail (error);
     }
 
   if (!air_zone_registry_save (registry, &error))
-    return fail (error);
+    return air_cli_fail (error);
   g_print (_("Zone “%s” added; its gateway is %s.\n"), name, air_zone_get_gateway (zone));
 
   if (proxmox && wireguard != NULL)
@@ -501,12 +495,12 @@ zone_trust (int    argc,
     return air_cli_usage_error (context, "zone trust", _("Name the zone"));
 
   if ((registry = load_registry (&error)) == NULL)
-    return fail (error);
+    return air_cli_fail (error);
   zone = air_zone_registry_lookup (registry, argv[1]);
   if (zone != NULL && g_strcmp0 (air_zone_get_driver (zone), "proxmox") == 0)
     {
       if (!trust_server (argv[1], air_zone_get_gateway (zone), fingerprint, &error))
-        return fail (error);
+        return air_cli_fail (error);
       return AIR_CLI_EXIT_OK;
     }
   if (zone == NULL || air_zone_registry_get_ssh_config (registry, argv[1]) == NULL)
@@ -517,7 +511,7 @@ zone_trust (int    argc,
       return AIR_CLI_EXIT_FAILED;
     }
   if (!trust_host (argv[1], air_zone_get_gateway (zone), fingerprint, &error))
-    return fail (error);
+    return air_cli_fail (error);
   return AIR_CLI_EXIT_OK;
 }
 
@@ -562,7 +556,7 @@ zone_remove (int    argc,
       return AIR_CLI_EXIT_USAGE;
     }
   if ((registry = load_registry (&error)) == NULL)
-    return fail (error);
+    return air_cli_fail (error);
   if (air_zone_registry_lookup (registry, argv[1]) != NULL)
     gateway = g_strdup (air_zone_get_gateway (air_zone_registry_lookup (registry, argv[1])));
   ssh = air_zone_registry_get_ssh_config (registry, argv[1]) != NULL ||
@@ -573,7 +567,7 @@ zone_remove (int    argc,
               (is_proxmox (air_zone_registry_lookup (registry, argv[1])) && vault_has_wireguard_key (argv[1]));
   if (!air_zone_registry_remove (registry, argv[1], &error) ||
       !air_zone_registry_save (registry, &error))
-    return fail (error);
+    return air_cli_fail (error);
 
   /* The tunnel's key goes with the zone. */
   if (wireguard)
@@ -636,7 +630,7 @@ zone_up (int    argc,
   if ((registry = load_registry (&error)) == NULL ||
       (gateway = wireguard_zone (registry, argv[1], &error)) == NULL ||
       (answer = setup_call (gateway, "up", NULL, &error)) == NULL)
-    return fail (error);
+    return air_cli_fail (error);
   g_print (_("The WireGuard tunnel of zone “%s” is up in its gateway %s.\n"), argv[1], gateway);
   return AIR_CLI_EXIT_OK;
 }
@@ -662,7 +656,7 @@ zone_rekey (int    argc,
   if ((registry = load_registry (&error)) == NULL ||
       (gateway = wireguard_zone (registry, argv[1], &error)) == NULL ||
       (public_key = air_cli_vault_wireguard_key (argv[1], gateway, &error)) == NULL)
-    return fail (error);
+    return air_cli_fail (error);
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
@@ -680,7 +674,7 @@ zone_rekey (int    argc,
     }
   wireguard = air_zone_setup_parse_configured (answer, &error);
   if (wireguard == NULL)
-    return fail (error ? g_steal_pointer (&error)
+    return air_cli_fail (error ? g_steal_pointer (&error)
                  : g_error_new_literal (AIR_ERROR, AIR_ERROR_PROTOCOL, _("The gateway's answer has no WireGuard configuration")));
   g_print (_("Zone “%s” has a new WireGuard key pair; the private key is in the vault, and no file of "
              "the gateway holds it.\n"), argv[1]);
