@@ -57,25 +57,15 @@
 static char *
 read_line_quietly (const char *prompt)
 {
-  gboolean terminal = isatty (STDIN_FILENO);
-  struct termios saved, quiet;
+  struct termios saved;
   gboolean echo_off = FALSE;
   char *line = sodium_malloc (MAX_PASSPHRASE + 2);
   gsize len = 0;
 
   if (line == NULL)
     return NULL;
-  if (terminal)
-    {
-      if (tcgetattr (STDIN_FILENO, &saved) == 0)
-        {
-          quiet = saved;
-          quiet.c_lflag &= ~ECHO;
-          quiet.c_lflag |= ECHONL;
-          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-        }
-      g_printerr ("%s", prompt);
-    }
+  if (isatty (STDIN_FILENO))
+    echo_off = air_cli_echo_off (prompt, &saved);
   while (len < MAX_PASSPHRASE + 1)
     {
       gssize n = read (STDIN_FILENO, line + len, 1);
@@ -87,7 +77,7 @@ read_line_quietly (const char *prompt)
       len++;
     }
   if (echo_off)
-    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+    air_cli_echo_restore (&saved);
   if (len > 0 && line[len - 1] == '\r')
     len--;
   line[len] = '\0';

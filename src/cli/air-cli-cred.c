@@ -36,21 +36,15 @@ read_secret (const char  *zone,
 {
   AirSecretBuffer *buffer = air_secret_buffer_new (AIR_VAULT_MAX_SECRET + 2);
   gboolean terminal = isatty (STDIN_FILENO);
-  struct termios saved, quiet;
+  struct termios saved;
   gboolean echo_off = FALSE;
   gsize len = 0;
 
-
   if (terminal)
     {
-      if (tcgetattr (STDIN_FILENO, &saved) == 0)
-        {
-          quiet = saved;
-          quiet.c_lflag &= ~ECHO;
-          quiet.c_lflag |= ECHONL;
-          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-        }
-      g_printerr (_("Secret (%s) for zone %s: "), kind, zone);
+      g_autofree char *prompt = g_strdup_printf (_("Secret (%s) for zone %s: "), kind, zone);
+
+      echo_off = air_cli_echo_off (prompt, &saved);
     }
 
   while (len < buffer->size)
@@ -67,7 +61,7 @@ read_secret (const char  *zone,
     }
 
   if (echo_off)
-    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+    air_cli_echo_restore (&saved);
 
   if (len > AIR_VAULT_MAX_SECRET + 1)
     {

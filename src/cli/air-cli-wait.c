@@ -2,7 +2,9 @@
  *
  * The command line runs each async core call on a private main context
  * (or the default one, where signal sources must run too) and iterates
- * it until the call is done: one call, then exit.
+ * it until the call is done: one call, then exit. Also what the commands
+ * built on their own too (cred, key: tests/vault) share: the usage error
+ * and a prompt with the terminal's echo off.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,6 +14,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "air-cli-wait.h"
 
@@ -74,4 +77,28 @@ air_cli_usage_error (GOptionContext *context,
   g_printerr ("qair: %s: %s\n", shown, message);
   g_printerr (_("qair: “qair %s --help” shows how to use it.\n"), shown);
   return AIR_CLI_EXIT_USAGE;
+}
+
+gboolean
+air_cli_echo_off (const char     *prompt,
+                  struct termios *saved)
+{
+  struct termios quiet;
+  gboolean off = FALSE;
+
+  if (tcgetattr (STDIN_FILENO, saved) == 0)
+    {
+      quiet = *saved;
+      quiet.c_lflag &= ~ECHO;
+      quiet.c_lflag |= ECHONL;
+      off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+    }
+  g_printerr ("%s", prompt);
+  return off;
+}
+
+void
+air_cli_echo_restore (const struct termios *saved)
+{
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, saved);
 }

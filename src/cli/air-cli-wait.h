@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <termios.h>
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,12 @@ void          air_cli_wait_clear        (AirCliWait     *wait);
 int           air_cli_usage_error       (GOptionContext *context,
                                          const char     *command,
                                          const char     *message);
+/* For a secret typed on the terminal (stdin): echo off, line breaks still
+ * echoed, then @prompt on stderr. TRUE when the terminal's @saved state
+ * is to be put back with air_cli_echo_restore(). */
+gboolean      air_cli_echo_off          (const char     *prompt,
+                                         struct termios *saved);
+void          air_cli_echo_restore      (const struct termios *saved);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AirCliWait, air_cli_wait_clear)
 
