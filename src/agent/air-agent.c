@@ -72,8 +72,10 @@ zone_name (void)
   return g_strdup ("local");
 }
 
-static int
-fail (GError *error)
+/* A service's failure as qrexec services report one: the message on
+ * stderr, exit status 1. */
+int
+air_agent_fail (GError *error)
 {
   g_printerr ("%s\n", error->message);
   return 1;
@@ -117,7 +119,7 @@ print_qube (AirQube  *qube,
   g_autofree char *json = NULL;
 
   if (qube == NULL)
-    return fail (*error);
+    return air_agent_fail (*error);
   json = air_protocol_qube_to_json (qube);
   g_object_unref (qube);
   return print_line (json) ? 0 : 1;
@@ -173,7 +175,7 @@ serve (AirDriver  *driver,
                        strcmp (service, "qubesair.Events") != 0;
 
   if (needs_arg && !air_name_validate (arg, strcmp (service, "qubesair.Disposable") == 0 ? "template" : "qube", &error))
-    return fail (error);
+    return air_agent_fail (error);
 
   if (strcmp (service, "qubesair.ZoneInfo") == 0)
     {
@@ -198,7 +200,7 @@ serve (AirDriver  *driver,
       g_autofree char *json = NULL;
 
       if (qubes == NULL)
-        return fail (error);
+        return air_agent_fail (error);
       json = air_protocol_list_to_json (air_driver_get_zone_name (driver), qubes);
       return print_line (json) ? 0 : 1;
     }
@@ -214,11 +216,11 @@ serve (AirDriver  *driver,
       const char *data;
 
       if (input == NULL)
-        return fail (error);
+        return air_agent_fail (error);
       data = g_bytes_get_data (input, &len);
       spec = len > 0 ? air_qube_spec_parse (data, len, &error) : air_qube_spec_new ();
       if (spec == NULL)
-        return fail (error);
+        return air_agent_fail (error);
       /* The caller's wish, not the qube's setting: not passed on. */
       progress = spec->progress;
       spec->progress = FALSE;
@@ -232,10 +234,10 @@ serve (AirDriver  *driver,
       gsize len = 0;
 
       if (input == NULL)
-        return fail (error);
+        return air_agent_fail (error);
       data = g_bytes_get_data (input, &len);
       if (!air_qube_prefs_parse (data, len, &prefs, &error))
-        return fail (error);
+        return air_agent_fail (error);
       return print_qube (air_driver_set_prefs (driver, arg, &prefs, &error), &error);
     }
   else if (strcmp (service, "qubesair.Start") == 0)
@@ -247,7 +249,7 @@ serve (AirDriver  *driver,
   else if (strcmp (service, "qubesair.Remove") == 0)
     {
       if (!air_driver_remove (driver, arg, &error))
-        return fail (error);
+        return air_agent_fail (error);
       return print_line ("{\"removed\":true}\n") ? 0 : 1;
     }
   else if (strcmp (service, "qubesair.Run") == 0 || strcmp (service, "qubesair.Disposable") == 0)
@@ -313,7 +315,7 @@ air_agent_main (int    argc,
     {
       driver = air_driver_new_for_host (state_dir, zone, &error);
       if (driver == NULL)
-        return fail (error);
+        return air_agent_fail (error);
       return air_driver_supervise (driver, argv[2]);
     }
 
@@ -347,7 +349,7 @@ air_agent_main (int    argc,
 
   ssh_config = air_zone_setup_load (state_dir, zone, &error);
   if (error != NULL)
-    return fail (error);
+    return air_agent_fail (error);
   if (ssh_config != NULL)
     {
       g_autoptr(AirSshDriver) ssh = air_ssh_driver_new (state_dir, zone, ssh_config);
@@ -358,7 +360,7 @@ air_agent_main (int    argc,
   /* A proxmox zone: this gateway drives the server's API itself. */
   proxmox_config = air_zone_setup_load_proxmox (state_dir, &error);
   if (error != NULL)
-    return fail (error);
+    return air_agent_fail (error);
   if (proxmox_config != NULL)
     {
       /* Not through a WireGuard tunnel that is down: the zone is down, and why. */
@@ -374,7 +376,7 @@ air_agent_main (int    argc,
           return print_line (json) ? 0 : 1;
         }
       if (proxmox == NULL)
-        return fail (error);
+        return air_agent_fail (error);
       if (strcmp (service, "qubesair.Events") == 0)
         return air_proxmox_module_get (NULL)->driver_watch (proxmox,
                                                             g_strcmp0 (arg, AIR_PROTOCOL_EVENTS_LISTED) == 0,
@@ -384,6 +386,6 @@ air_agent_main (int    argc,
 
   driver = air_driver_new_for_host (state_dir, zone, &error);
   if (driver == NULL)
-    return fail (error);
+    return air_agent_fail (error);
   return serve (driver, service, arg);
 }

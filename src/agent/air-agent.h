@@ -9,5 +9,7 @@
 G_BEGIN_DECLS
 
 int air_agent_main (int argc, char **argv);
+/* Shared by the services of air-*-services.c. */
+int air_agent_fail (GError *error);
 
 G_END_DECLS

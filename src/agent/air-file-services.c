@@ -30,6 +30,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "air-agent.h"
 #include "air-error.h"
 #include "air-fd-io.h"
 #include "air-file-services.h"
@@ -49,13 +50,6 @@
 
 /* Also the limit the client enforces on an answer. */
 #define AIR_FILE_LIST_MAX 5000
-
-static int
-fail (GError *error)
-{
-  g_printerr ("%s\n", error->message);
-  return 1;
-}
 
 static JsonObject *
 read_request_object (GError **error)
@@ -145,7 +139,7 @@ put_in_home (int                 home_fd,
   if (incoming_fd < 0)
     {
       close (home_fd);
-      return fail (error);
+      return air_agent_fail (error);
     }
 
   reader = air_filecopy_reader_new (incoming_fd, &error);
@@ -163,7 +157,7 @@ put_in_home (int                 home_fd,
     {
       if (staged_fd >= 0)
         close (staged_fd);
-      return fail (error);
+      return air_agent_fail (error);
     }
 
   ok = air_filecopy_reader_run (reader, STDIN_FILENO, &error);
@@ -192,7 +186,7 @@ put_in_home (int                 home_fd,
   air_fd_write_all (STDOUT_FILENO, last, strlen (last));
 
   if (!ok)
-    return fail (error);
+    return air_agent_fail (error);
   return 0;
 }
 
@@ -215,7 +209,7 @@ get_from_home (int                 home_fd,
   if (error != NULL)
     {
       close (home_fd);
-      return fail (error);
+      return air_agent_fail (error);
     }
 
   writer = air_filecopy_writer_new (STDOUT_FILENO);
@@ -223,11 +217,11 @@ get_from_home (int                 home_fd,
     if (!air_filecopy_writer_add_path (writer, home_fd, paths[i], TRUE, &error))
       {
         close (home_fd);
-        return fail (error);
+        return air_agent_fail (error);
       }
   close (home_fd);
   if (!air_filecopy_writer_finish (writer, &error))
-    return fail (error);
+    return air_agent_fail (error);
   return 0;
 }
 
@@ -263,7 +257,7 @@ list_in_home (int fd)
       (path[0] != '\0' && !air_filecopy_check_name (path, strlen (path) + 1, &error)))
     {
       close (fd);
-      return fail (error);
+      return air_agent_fail (error);
     }
 
   parts = g_strsplit (path, "/", -1);
@@ -344,7 +338,7 @@ serve_in_qube (AirDriver  *driver,
   if (status >= 0)
     return status;
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-    return fail (error);
+    return air_agent_fail (error);
   g_clear_error (&error);
 
   home_fd = air_driver_open_home (driver, name, &error);
@@ -356,13 +350,13 @@ serve_in_qube (AirDriver  *driver,
       header->argv = g_strdupv ((char **) argv);
       header->user = g_strdup ("user");
       status = air_driver_run (driver, name, header, &error);
-      return status >= 0 ? status : fail (error);
+      return status >= 0 ? status : air_agent_fail (error);
     }
   if (home_fd < 0 || !air_sandbox_become_home_owner (home_fd, &error))
     {
       if (home_fd >= 0)
         close (home_fd);
-      return fail (error);
+      return air_agent_fail (error);
     }
   return air_file_services_serve_home (home_fd, service, source);
 }
@@ -403,7 +397,7 @@ air_file_services_guest_main (const char *service,
       return 1;
     }
   if (!air_name_validate (source, "source qube", &error))
-    return fail (error);
+    return air_agent_fail (error);
   home_fd = open (g_get_home_dir (), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (home_fd < 0)
     {
@@ -422,7 +416,7 @@ air_file_services_put (AirDriver      *driver,
 
   if (!air_name_validate (qube, "qube", &error) ||
       !air_name_validate (source, "source qube", &error))
-    return fail (error);
+    return air_agent_fail (error);
   return serve_in_qube (driver, "qubesair.FilePut", qube, source);
 }
 
@@ -444,13 +438,13 @@ air_file_services_serve (AirDriver      *driver,
   const char *source = strchr (arg, '+');
 
   if (!air_name_validate (name, "qube", &error))
-    return fail (error);
+    return air_agent_fail (error);
 
   if (strcmp (service, "qubesair.FilePut") == 0)
     {
       source = source != NULL ? source + 1 : g_getenv ("QREXEC_REMOTE_DOMAIN");
       if (!air_name_validate (source, "source qube", &error))
-        return fail (error);
+        return air_agent_fail (error);
       return serve_in_qube (driver, service, name, source);
     }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "air-agent.h"
 #include "air-error.h"
 #include "air-fd-io.h"
 #include "air-json.h"
@@ -63,13 +64,6 @@ report_output (gpointer    data,
 }
 
 static int
-fail (GError *error)
-{
-  g_printerr ("%s\n", error->message);
-  return 1;
-}
-
-static int
 finish (AirTemplate  *template,
         gboolean      as_progress,
         GError      **error)
@@ -77,7 +71,7 @@ finish (AirTemplate  *template,
   g_autofree char *line = NULL;
 
   if (template == NULL)
-    return fail (*error);
+    return air_agent_fail (*error);
   line = as_progress ? air_template_progress_done_line (template) : air_template_to_json (template);
   air_template_free (template);
   return write_text (line) ? 0 : 1;
@@ -114,13 +108,13 @@ air_template_services_serve (AirDriver  *driver,
       g_autofree char *json = NULL;
 
       if (templates == NULL)
-        return fail (error);
+        return air_agent_fail (error);
       json = air_template_list_to_json (air_driver_get_zone_name (driver), templates);
       return write_text (json) ? 0 : 1;
     }
 
   if (!air_name_validate (arg, "template", &error))
-    return fail (error);
+    return air_agent_fail (error);
 
   if (strcmp (service, "qubesair.TemplateImport") == 0)
     return finish (air_driver_import_template (driver, arg, STDIN_FILENO, &reporter, &error), TRUE, &error);
@@ -129,13 +123,13 @@ air_template_services_serve (AirDriver  *driver,
       g_autoptr(AirTemplateRequest) request = read_request (strcmp (service, "qubesair.TemplateCreate") == 0, &error);
 
       if (request == NULL)
-        return fail (error);
+        return air_agent_fail (error);
       return finish (air_driver_build_template (driver, arg, request, STDIN_FILENO, &reporter, &error), TRUE, &error);
     }
   if (strcmp (service, "qubesair.TemplateRollback") == 0)
     return finish (air_driver_rollback_template (driver, arg, &error), FALSE, &error);
   /* qubesair.TemplateRemove */
   if (!air_driver_remove_template (driver, arg, &error))
-    return fail (error);
+    return air_agent_fail (error);
   return write_text ("{\"removed\":true}\n") ? 0 : 1;
 }
