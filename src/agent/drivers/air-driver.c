@@ -206,6 +206,16 @@ air_driver_run_tool (const char * const  *argv,
   return TRUE;
 }
 
+void
+air_template_reporter_step (const AirTemplateReporter *reporter,
+                            const char                *text,
+                            guint                      index,
+                            guint                      count)
+{
+  if (reporter != NULL && reporter->step != NULL)
+    reporter->step (reporter->data, text, index, count);
+}
+
 gboolean
 air_driver_make_dirs (const char  *base,
                       char       **qubes_dir,

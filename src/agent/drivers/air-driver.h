@@ -58,6 +58,13 @@ typedef struct {
   gpointer   data;
 } AirTemplateReporter;
 
+/* Tells @reporter (which may be NULL, or have no step function) of step
+ * @index of @count. */
+void         air_template_reporter_step (const AirTemplateReporter *reporter,
+                                         const char                *text,
+                                         guint                      index,
+                                         guint                      count);
+
 struct _AirDriverInterface
 {
   GTypeInterface parent_iface;

@@ -21,16 +21,6 @@
  * (an overlay grows, the image itself does not). */
 #define SPARE_MIB 256
 
-static void
-report_step (const AirTemplateReporter *reporter,
-             const char                *text,
-             guint                      index,
-             guint                      count)
-{
-  if (reporter != NULL && reporter->step != NULL)
-    reporter->step (reporter->data, text, index, count);
-}
-
 AirTemplate *
 air_libvirt_templates_import (AirTemplateStore           *store,
                               const char                 *name,
@@ -51,14 +41,14 @@ air_libvirt_templates_import (AirTemplateStore           *store,
   root = g_build_filename (build->dir, "root", NULL);
   raw = g_build_filename (build->dir, "root.raw", NULL);
 
-  report_step (reporter, _("Unpacking the root file system"), 1, 4);
+  air_template_reporter_step (reporter, _("Unpacking the root file system"), 1, 4);
   if (!air_rootfs_unpack (root, build->dir, tar_fd, error))
     goto out;
-  report_step (reporter, _("Adding the agent"), 2, 4);
+  air_template_reporter_step (reporter, _("Adding the agent"), 2, 4);
   if (!air_rootfs_add_agent (root, error))
     goto out;
 
-  report_step (reporter, _("Making the disk image"), 3, 4);
+  air_template_reporter_step (reporter, _("Making the disk image"), 3, 4);
   /* The files, with room for their inodes and ext4's own. */
   size = g_strdup_printf ("%" G_GUINT64_FORMAT "M",
                           air_rootfs_tree_size (root) * 5 / 4 / (1024 * 1024) + SPARE_MIB);
@@ -72,7 +62,7 @@ air_libvirt_templates_import (AirTemplateStore           *store,
   }
 
   keeping = g_strdup_printf (_("Keeping version %u"), 1);
-  report_step (reporter, keeping, 4, 4);
+  air_template_reporter_step (reporter, keeping, 4, 4);
   template = air_template_store_commit (store, build, "", NULL, error);
 
 out:

@@ -24,16 +24,6 @@
 #include "air-template-build.h"
 #include "air-names.h"
 
-static void
-report_step (const AirTemplateReporter *reporter,
-             const char                *text,
-             guint                      index,
-             guint                      count)
-{
-  if (reporter != NULL && reporter->step != NULL)
-    reporter->step (reporter->data, text, index, count);
-}
-
 /* Runs @argv with its output, line by line, to the reporter; on failure
  * the message names @step and ends with the last lines. */
 static gboolean
@@ -134,14 +124,14 @@ air_local_templates_import (AirTemplateStore           *store,
   build = air_template_store_begin (store, name, TRUE, NULL, -1, error);
   if (build == NULL)
     return NULL;
-  report_step (reporter, _("Unpacking the root file system"), 1, 2);
+  air_template_reporter_step (reporter, _("Unpacking the root file system"), 1, 2);
   if (!air_rootfs_unpack (build->version_path, build->dir, tar_fd, error))
     {
       air_template_store_abandon (store, build);
       return NULL;
     }
   keeping = g_strdup_printf (_("Keeping version %u"), 1);
-  report_step (reporter, keeping, 2, 2);
+  air_template_reporter_step (reporter, keeping, 2, 2);
   template = air_template_store_commit (store, build, "", NULL, error);
   air_template_store_abandon (store, build);
   return template;

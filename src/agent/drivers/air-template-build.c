@@ -23,8 +23,7 @@ begin_step (Steps      *steps,
             const char *text)
 {
   steps->index++;
-  if (steps->reporter != NULL && steps->reporter->step != NULL)
-    steps->reporter->step (steps->reporter->data, text, steps->index, steps->count);
+  air_template_reporter_step (steps->reporter, text, steps->index, steps->count);
 }
 
 static gboolean
