@@ -28,16 +28,8 @@ static gpointer
 copy_stdin (gpointer data)
 {
   int fd = GPOINTER_TO_INT (data);
-  char buffer[65536];
-  ssize_t n;
 
-  while ((n = read (STDIN_FILENO, buffer, sizeof buffer)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || !air_fd_write_all (fd, buffer, n))
-        break;
-    }
+  air_fd_copy (STDIN_FILENO, fd);
   shutdown (fd, SHUT_WR);
   return NULL;
 }

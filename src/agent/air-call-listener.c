@@ -60,19 +60,9 @@ static gpointer
 copy_stdin (gpointer data)
 {
   StdinCopy *copy = data;
-  char buffer[65536];
-  ssize_t n;
 
-  if (copy->leftover_len > 0 && !air_fd_write_all (copy->stdin_pipe, copy->leftover, copy->leftover_len))
-    goto out;
-  while ((n = read (copy->socket, buffer, sizeof buffer)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || !air_fd_write_all (copy->stdin_pipe, buffer, n))
-        break;
-    }
-out:
+  if (copy->leftover_len == 0 || air_fd_write_all (copy->stdin_pipe, copy->leftover, copy->leftover_len))
+    air_fd_copy (copy->socket, copy->stdin_pipe);
   close (copy->stdin_pipe);
   return NULL;
 }

@@ -110,16 +110,8 @@ static gpointer
 pump (gpointer data)
 {
   Pump *p = data;
-  char buffer[65536];
-  ssize_t n;
 
-  while ((n = read (p->from, buffer, sizeof buffer)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || !air_fd_write_all (p->to, buffer, n))
-        break;
-    }
+  air_fd_copy (p->from, p->to);
   shutdown (p->to, SHUT_WR);
   return NULL;
 }

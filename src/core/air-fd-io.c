@@ -100,6 +100,23 @@ air_fd_send_all (int         fd,
   return put_all (fd, data, len, TRUE);
 }
 
+gboolean
+air_fd_copy (int from,
+             int to)
+{
+  char buffer[65536];
+  ssize_t n;
+
+  while ((n = read (from, buffer, sizeof buffer)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || !air_fd_write_all (to, buffer, n))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Reads until @len bytes or the end; returns how many were read. */
 gsize
 air_fd_read_full (int    fd,

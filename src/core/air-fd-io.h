@@ -17,6 +17,10 @@ gboolean  air_fd_write_all   (int          fd,
 gboolean  air_fd_send_all    (int          fd,
                               const void  *data,
                               gsize        len);
+/* Copies from @from to its end (TRUE), or until a read fails or the
+ * writer to @to finds it gone (FALSE). */
+gboolean  air_fd_copy        (int          from,
+                              int          to);
 gsize     air_fd_read_full   (int          fd,
                               void        *buffer,
                               gsize        len);
