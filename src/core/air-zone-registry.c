@@ -518,9 +518,6 @@ air_zone_registry_load_data (AirZoneRegistry  *self,
   return TRUE;
 }
 
-/* The members of an ssh zone's settings, into an object being built.
- * The known_hosts path is the writer's own (a gateway keeps its own), so
- * it goes in only when asked for. */
 /* What air_ssh_config_add_members() writes but the WireGuard endpoint,
  * read back into @config, each member within its limit (the values
  * themselves are air_ssh_config_validate()'s to check). */
@@ -558,6 +555,9 @@ air_ssh_config_read_members (AirSshConfig  *config,
   return TRUE;
 }
 
+/* The members of an ssh zone's settings, into an object being built.
+ * The known_hosts path is the writer's own (a gateway keeps its own), so
+ * it goes in only when asked for. */
 void
 air_ssh_config_add_members (const AirSshConfig *config,
                             JsonBuilder        *builder,
