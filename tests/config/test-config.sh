@@ -73,6 +73,9 @@ check "the imported zone keeps host, port and user" 'grep -q "\"host\":\"127.0.0
 home pass
 printf 'a long passphrase\n' | "$QAIR" config export --passphrase > "$top/pass.age" 2>/dev/null
 check "export to a passphrase" '[ $? -eq 0 ] && head -c 60 "$top/pass.age" | grep -q scrypt'
+# On a terminal the prompts show and what is typed does not (echo off).
+python3 "$(dirname "$0")/../core/age-tty.py" 'a long passphrase' "$QAIR" config export --passphrase -o "$top/tty.age" 2>"$top/tty"
+check "on a terminal the passphrase is asked twice and never shown" '[ $? -eq 0 ] && grep -q "Passphrase:" "$top/tty" && grep -q "The same passphrase again:" "$top/tty" && ! grep -q "a long passphrase" "$top/tty" && head -c 60 "$top/tty.age" | grep -q scrypt'
 printf 'wrong one\n' | "$QAIR" config import "$top/pass.age" --passphrase --yes >/dev/null 2>"$top/err"
 check "a wrong passphrase is refused" '[ $? -ne 0 ] && grep -q "passphrase is wrong" "$top/err"'
 printf 'a long passphrase\n' | "$QAIR" config import "$top/pass.age" --passphrase --yes --replace >/dev/null 2>&1

@@ -546,6 +546,53 @@ test_hostile_headers (void)
   }
 }
 
+/* A file over AIR_AGE_MAX_FILE is refused before anything is read from
+ * it, by both ways to decrypt: the vault's identity is not even asked. */
+static void
+test_too_large (void)
+{
+  g_autofree char *identity = NULL, *recipient = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) plain = pattern (1000);
+  g_autoptr(GBytes) file = NULL;
+  g_autoptr(GBytes) huge = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) unwrapped = NULL;
+  Unwrapper unwrapper = { 0 };
+  guint8 *data;
+  gsize len;
+
+  g_assert_true (air_age_keygen (&identity, &recipient, NULL));
+  {
+    const char *recipients[] = { recipient, NULL };
+
+    file = air_age_encrypt (plain, recipients, &error);
+    g_assert_no_error (error);
+  }
+  /* The valid file, then zeros up to one byte over the limit. */
+  data = g_malloc0 (AIR_AGE_MAX_FILE + 1);
+  len = g_bytes_get_size (file);
+  memcpy (data, g_bytes_get_data (file, NULL), len);
+  huge = g_bytes_new_take (data, AIR_AGE_MAX_FILE + 1);
+
+  {
+    const char *identities[] = { identity, NULL };
+
+    out = air_age_decrypt (huge, identities, NULL, &error);
+    g_assert_null (out);
+    g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "larger than 16 MiB"));
+    g_clear_error (&error);
+  }
+
+  unwrapper.identity = identity;
+  unwrapped = air_age_decrypt_with_unwrap (huge, unwrap_cb, &unwrapper, &error);
+  g_assert_null (unwrapped);
+  g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "larger than 16 MiB"));
+  g_assert_cmpuint (unwrapper.calls, ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -557,6 +604,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/air/age/round-trip", test_round_trip);
   g_test_add_func ("/air/age/passphrase", test_passphrase);
   g_test_add_func ("/air/age/unwrap", test_unwrap);
+  g_test_add_func ("/air/age/too-large", test_too_large);
   g_test_add_func ("/air/age/interop", test_interop);
   g_test_add_func ("/air/age/tampered", test_tampered);
   g_test_add_func ("/air/age/hostile-headers", test_hostile_headers);

@@ -474,6 +474,51 @@ test_corrupt (Fixture       *fixture,
     }
 }
 
+/* An ssh zone's settings are read member by member, each within its
+ * limit: a value out of range fails the file, naming the member. */
+static void
+test_ssh_limits (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *long_host = g_strnfill (AIR_SSH_MAX_HOST + 1, 'h');
+  g_autofree char *long_user = g_strnfill (AIR_SSH_MAX_USER + 1, 'u');
+  g_autofree char *long_agent = g_strnfill (AIR_SSH_MAX_PATH + 1, 'a');
+  g_autofree char *long_known = g_strnfill (4097, 'k');
+  struct {
+    char       *ssh;
+    const char *expect;
+  } cases[] = {
+    { g_strdup ("\"port\":22"), "“host”" },
+    { g_strdup ("\"host\":\"h\",\"port\":0"), "“port” is out of range (1 to 65535)" },
+    { g_strdup ("\"host\":\"h\",\"port\":65536"), "“port” is out of range (1 to 65535)" },
+    { g_strdup ("\"host\":\"h\",\"port\":\"22\""), "“port”" },
+    { g_strdup_printf ("\"host\":\"h\",\"timeout\":%d", AIR_SSH_MAX_TIMEOUT + 1), "“timeout” is out of range" },
+    { g_strdup ("\"host\":\"h\",\"timeout\":0"), "“timeout” is out of range" },
+    { g_strdup_printf ("\"host\":\"%s\"", long_host), "“host” is longer than" },
+    { g_strdup_printf ("\"host\":\"h\",\"user\":\"%s\"", long_user), "“user” is longer than" },
+    { g_strdup_printf ("\"host\":\"h\",\"agent\":\"%s\"", long_agent), "“agent” is longer than" },
+    { g_strdup_printf ("\"host\":\"h\",\"known_hosts\":\"%s\"", long_known), "“known_hosts” is longer than" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(AirZoneRegistry) registry = air_zone_registry_new (fixture->path);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_strdup_printf ("{\"zones\":[{\"name\":\"z\",\"driver\":\"ssh\",\"ssh\":{%s}}]}",
+                                               cases[i].ssh);
+
+      test_note ("ssh", i, cases[i].expect);
+      write_file (fixture->path, text, -1);
+      g_assert_false (air_zone_registry_load (registry, &error));
+      g_assert_error (error, AIR_ERROR, AIR_ERROR_INVALID_ARGUMENT);
+      if (strstr (error->message, cases[i].expect) == NULL)
+        g_error ("message “%s” does not contain “%s”", error->message, cases[i].expect);
+      g_assert_nonnull (strstr (error->message, fixture->path));
+      g_assert_cmpuint (n_zones (registry), ==, 0);
+      g_free (cases[i].ssh);
+    }
+}
+
 static void
 test_driver_sanitised (Fixture       *fixture,
                        gconstpointer  data)
@@ -668,6 +713,7 @@ main (int   argc,
   ADD ("save-async-cancelled", test_save_async_cancelled);
   ADD ("save-async-fails", test_save_async_fails);
   ADD ("corrupt", test_corrupt);
+  ADD ("ssh-limits", test_ssh_limits);
   ADD ("driver-sanitised", test_driver_sanitised);
   ADD ("corrupt-keeps-nothing", test_corrupt_keeps_nothing);
   ADD ("huge-file", test_huge_file);
