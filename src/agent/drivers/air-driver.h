@@ -106,8 +106,6 @@ struct _AirDriverInterface
 AirDriver   *air_driver_new_for_host   (const char          *state_dir,
                                         const char          *zone_name,
                                         GError             **error);
-/* The value of "KEY=VALUE" in STATE_DIR/agent.conf (lines; "#" starts a
- * comment), else NULL. */
 char        *air_driver_path_in        (const char          *dir,
                                         const char          *name,
                                         const char          *suffix);
@@ -122,6 +120,8 @@ gboolean     air_driver_run_tool       (const char * const  *argv,
 gpointer     air_driver_module_symbol  (const char          *module_name,
                                         const char          *symbol,
                                         GError             **error);
+/* The value of "KEY=VALUE" in STATE_DIR/agent.conf (lines; "#" starts a
+ * comment), else NULL. */
 char        *air_driver_config_get     (const char          *state_dir,
                                         const char          *key);
 /* A backend's directories under @base, made (0700) where missing:
