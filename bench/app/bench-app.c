@@ -494,6 +494,7 @@ main (int   argc,
   air_application_choose_renderer ();   /* as main.c does */
   air_transport_set_large_caller (TRUE);
   gtk_init ();
+  air_application_style_display (gdk_display_get_default ());   /* as its startup does */
   if (g_getenv ("AIR_BENCH_VERBOSE"))
     g_print ("  GTK initialised after %.1f ms (CPU %.1f ms)\n", (g_get_monotonic_time () - start) / 1000.0, cpu_ms ());
   session = air_session_new (NULL);

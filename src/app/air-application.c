@@ -268,15 +268,10 @@ air_application_startup (GApplication *application)
 {
   AirApplication *self = AIR_APPLICATION (application);
   static const char *quit_accels[] = { "<Control>q", NULL };
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (air_application_parent_class)->startup (application);
 
-  gtk_css_provider_load_from_resource (css, "/io/github/qubesair/QubesAir/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/qubesair/QubesAir/icons");
+  air_application_style_display (gdk_display_get_default ());
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -378,6 +373,21 @@ air_application_get_tray (AirApplication *self)
  * software rasteriser: preparing it alone cost ~150 ms of CPU at start-up
  * (bench/app), for frames GTK's cairo renderer draws as fast. Whoever asks
  * for a GL renderer or sets GDK_DEBUG keeps their choice. */
+/* The app's style sheet and icons (a label's dot), for @display: at
+ * startup, and in bench/app, which builds the window without the
+ * application. */
+void
+air_application_style_display (GdkDisplay *display)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (css, "/io/github/qubesair/QubesAir/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
+                                    "/io/github/qubesair/QubesAir/icons");
+}
+
 void
 air_application_choose_renderer (void)
 {

@@ -20,5 +20,6 @@ AirSession     *air_application_get_session (AirApplication *self);
 AirTray        *air_application_get_tray    (AirApplication *self);
 
 void            air_application_choose_renderer (void);
+void            air_application_style_display   (GdkDisplay     *display);
 
 G_END_DECLS
