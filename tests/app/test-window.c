@@ -23,6 +23,7 @@
 #include "air-test-utils.h"
 #include "air-test-widgets.h"
 #include "air-window.h"
+#include "air-zone-chip.h"
 #include "air-zone-dialog.h"
 
 #define WAIT_SECONDS 60
@@ -864,6 +865,52 @@ test_window_zone_down (Fixture       *fixture,
   g_unlink (gateway_dir);
 }
 
+/* A label of a zone's chip (its name or counts), shown, and cut short. */
+static gboolean
+chip_label_ellipsized (GtkWidget *widget, gconstpointer data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         gtk_widget_get_ancestor (widget, AIR_TYPE_ZONE_CHIP) != NULL &&
+         pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget)));
+}
+
+static gboolean
+last_chip_shown (gpointer user_data)
+{
+  return label_with (user_data, "workstation-9");
+}
+
+/* Ten zones: every chip shows its zone's whole name and counts, the row
+ * scrolled sideways, not ten chips squeezed to "…" into the list's width. */
+static void
+test_window_many_zone_chips (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  open_window (fixture);
+  for (int i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("workstation-%d", i);
+      g_autofree char *gateway = g_strdup_printf ("sys-remote-workstation-%d", i);
+
+      g_assert_true (air_session_add_zone (fixture->session, name, gateway, "local", &error));
+      g_assert_no_error (error);
+    }
+  air_test_wait_until (last_chip_shown, fixture->window, WAIT_SECONDS, "the tenth zone's chip");
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+
+  g_assert_null (air_test_find_widget (GTK_WIDGET (fixture->window), chip_label_ellipsized, NULL));
+  for (int i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("workstation-%d", i);
+
+      g_assert_true (air_session_remove_zone (fixture->session, name, &error));
+      g_assert_no_error (error);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -886,6 +933,7 @@ main (int   argc,
   g_test_add ("/air/window/reopened", Fixture, NULL, fixture_set_up, test_window_reopened, fixture_tear_down);
   g_test_add ("/air/window/pane-sizes", Fixture, NULL, fixture_set_up, test_window_pane_sizes, fixture_tear_down);
   g_test_add ("/air/window/zone-down", Fixture, NULL, fixture_set_up, test_window_zone_down, fixture_tear_down);
+  g_test_add ("/air/window/many-zone-chips", Fixture, NULL, fixture_set_up, test_window_many_zone_chips, fixture_tear_down);
 
   status = g_test_run ();
 
