@@ -56,8 +56,13 @@ check "import without a terminal asks for --yes" '[ $? -eq 2 ] && grep -q -- "--
 "$QAIR" config import "$top/all.age" -i "$top/other-id" --yes >/dev/null 2>"$top/err"
 check "the wrong identity is refused, nothing imported" '[ $? -ne 0 ] && grep -q "None of the given identities" "$top/err" && [ "$(zones)" = "local " ]'
 
+# One bit of the payload flipped: writing a fixed byte left the file as it
+# was whenever the byte already was that one (one run in 256).
 cp "$top/all.age" "$top/tampered.age"
-printf 'X' | dd of="$top/tampered.age" bs=1 seek=$(($(wc -c < "$top/all.age") - 20)) conv=notrunc 2>/dev/null
+at=$(($(wc -c < "$top/all.age") - 20))
+byte=$(od -An -tu1 -j "$at" -N1 "$top/all.age" | tr -d ' ')
+printf "\\$(printf %o $((byte ^ 1)))" | dd of="$top/tampered.age" bs=1 seek="$at" conv=notrunc 2>/dev/null
+check "the tampered copy differs from the file" '! cmp -s "$top/all.age" "$top/tampered.age"'
 "$QAIR" config import "$top/tampered.age" -i "$top/id" --yes >/dev/null 2>"$top/err"
 check "a tampered file is refused, nothing imported" '[ $? -ne 0 ] && grep -q "changed or cut short" "$top/err" && [ "$(zones)" = "local " ]'
 head -c 200 "$top/all.age" > "$top/cut.age"
