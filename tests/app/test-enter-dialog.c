@@ -324,6 +324,7 @@ test_enter_run (void)
 {
   g_autofree char *output = NULL;
   AirRunDialog *dialog = air_run_dialog_new (NULL, session, "local", "enter-q", FALSE);
+  AirJob *job;
 
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   present (dialog);
@@ -340,6 +341,12 @@ test_enter_run (void)
   output = air_run_dialog_dup_output (dialog);
   g_assert_cmpstr (output, ==, "b\n");
   gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Running started the qube: it ends with the test, or its supervisor
+   * outlives the directories removed below. */
+  job = air_session_qube_action (session, "local", "enter-q", AIR_ZONE_ACTION_KILL);
+  air_test_wait_until (job_finished, job, WAIT_SECONDS, "the qube to be killed");
+  g_assert_cmpint (air_job_get_state (job), ==, AIR_JOB_SUCCEEDED);
 }
 
 int
