@@ -257,8 +257,8 @@ timeout_cb (gpointer user_data)
 }
 
 /* Spins the main loop until a frame was painted after @since. The frame
- * is asked for, not the window redrawn: what it draws is what changed, as
- * for a user (a whole window redrawn took 7-9 ms of each state change). */
+ * is asked for, not the whole window redrawn: the frame timed is the one a
+ * user gets, which draws what changed. */
 static gint64
 wait_for_paint_after (GtkWidget *widget,
                       gint64     since)

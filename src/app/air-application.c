@@ -369,10 +369,6 @@ air_application_get_tray (AirApplication *self)
   return self->tray;
 }
 
-/* Called before GTK starts. A qube has no GPU, so OpenGL would be Mesa's
- * software rasteriser: preparing it alone cost ~150 ms of CPU at start-up
- * (bench/app), for frames GTK's cairo renderer draws as fast. Whoever asks
- * for a GL renderer or sets GDK_DEBUG keeps their choice. */
 /* The app's style sheet and icons (a label's dot), for @display: at
  * startup, and in bench/app, which builds the window without the
  * application. */
@@ -388,6 +384,10 @@ air_application_style_display (GdkDisplay *display)
                                     "/io/github/qubesair/QubesAir/icons");
 }
 
+/* Called before GTK starts. A qube has no GPU, so OpenGL would be Mesa's
+ * software rasteriser: preparing it alone cost ~150 ms of CPU at start-up
+ * (bench/app), for frames GTK's cairo renderer draws as fast. Whoever asks
+ * for a GL renderer or sets GDK_DEBUG keeps their choice. */
 void
 air_application_choose_renderer (void)
 {
