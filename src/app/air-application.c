@@ -275,7 +275,6 @@ air_application_startup (GApplication *application)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_window_set_default_icon_name (AIR_APP_ID);
 
   self->session = air_session_new (NULL);
   if (!air_session_load (self->session, &self->load_error))
@@ -369,9 +368,9 @@ air_application_get_tray (AirApplication *self)
   return self->tray;
 }
 
-/* The app's style sheet and icons (a label's dot), for @display: at
- * startup, and in bench/app, which builds the window without the
- * application. */
+/* The app's look on @display: its style sheet, its icons (a label's dot)
+ * and its windows' icon. At startup, and in bench/app, which builds the
+ * window without the application. */
 void
 air_application_style_display (GdkDisplay *display)
 {
@@ -382,6 +381,7 @@ air_application_style_display (GdkDisplay *display)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
                                     "/io/github/qubesair/QubesAir/icons");
+  gtk_window_set_default_icon_name (AIR_APP_ID);
 }
 
 /* Called before GTK starts. A qube has no GPU, so OpenGL would be Mesa's
